@@ -1,0 +1,151 @@
+//! The result of a batch: what the report crate reads. Plain data, loadable back from an
+//! output directory so `civitas compare` can draw finished runs.
+
+use civitas_scenario::{Indicator, Scenario, TargetBasis, TickDate};
+
+/// Statistics across replicates of one indicator in one scope, per tick.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeriesSummary {
+    /// The indicator.
+    pub indicator: Indicator,
+    /// Scope label: `city`, `district:<name>` or `band:<name>`.
+    pub scope: String,
+    /// Mean across replicates, per tick (NaN where no replicate had a value).
+    pub mean: Vec<f64>,
+    /// 5th percentile, per tick.
+    pub p5: Vec<f64>,
+    /// Median, per tick.
+    pub p50: Vec<f64>,
+    /// 95th percentile, per tick.
+    pub p95: Vec<f64>,
+}
+
+/// Whether a target is likely to be met, from the share of replicates meeting it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TargetStatus {
+    /// Probability met ≥ 0.9.
+    Met,
+    /// Probability met between 0.1 and 0.9.
+    AtRisk,
+    /// Probability met ≤ 0.1.
+    Missed,
+}
+
+impl TargetStatus {
+    /// Status for a probability of meeting the target.
+    pub fn from_probability(p: f64) -> Self {
+        if p >= 0.9 {
+            TargetStatus::Met
+        } else if p > 0.1 {
+            TargetStatus::AtRisk
+        } else {
+            TargetStatus::Missed
+        }
+    }
+
+    /// Label used in CSV and reports: `met`, `at_risk`, `missed`.
+    pub fn label(self) -> &'static str {
+        match self {
+            TargetStatus::Met => "met",
+            TargetStatus::AtRisk => "at_risk",
+            TargetStatus::Missed => "missed",
+        }
+    }
+}
+
+/// Evaluation of one `[[targets]]` entry across replicates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetResult {
+    /// Target label (see `Target::label`).
+    pub label: String,
+    /// Indicator.
+    pub indicator: Indicator,
+    /// Scope label.
+    pub scope: String,
+    /// Target year.
+    pub year: i32,
+    /// How the year's value is read.
+    pub basis: TargetBasis,
+    /// Lower bound, if any.
+    pub min: Option<f64>,
+    /// Upper bound, if any.
+    pub max: Option<f64>,
+    /// Mean across replicates of the value in the target year.
+    pub mean: f64,
+    /// 5th percentile across replicates.
+    pub p5: f64,
+    /// 95th percentile across replicates.
+    pub p95: f64,
+    /// Share of replicates meeting the target.
+    pub probability_met: f64,
+    /// Status from the probability.
+    pub status: TargetStatus,
+}
+
+/// Facts about a run, written to `manifest.json`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Manifest {
+    /// Civitas version.
+    pub civitas_version: String,
+    /// Scenario name.
+    pub scenario: String,
+    /// Hash of the resolved scenario.
+    pub scenario_hash: String,
+    /// Master seed.
+    pub seed: u64,
+    /// Number of replicates.
+    pub replicates: u32,
+    /// Worker threads used.
+    pub threads: usize,
+    /// Wall-clock seconds.
+    pub wall_time_seconds: f64,
+    /// Seed of each replicate, by index.
+    pub run_seeds: Vec<u64>,
+}
+
+/// One point of a sweep: lever values and what happened there.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SweepPoint {
+    /// Point index.
+    pub index: usize,
+    /// Value of each lever (same order as [`SweepResult::levers`]).
+    pub lever_values: Vec<f64>,
+    /// Target evaluations at this point.
+    pub targets: Vec<TargetResult>,
+}
+
+/// The result of a sweep over one or more levers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SweepResult {
+    /// Lever paths as given to `--set`, e.g. `policies[name=ops].amount_per_year`.
+    pub levers: Vec<String>,
+    /// Every point of the grid or Latin hypercube.
+    pub points: Vec<SweepPoint>,
+}
+
+/// Everything a finished batch produced (the time series itself is streamed to
+/// `timeseries.csv` and not held here).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchResult {
+    /// The resolved scenario that ran.
+    pub scenario: Scenario,
+    /// Start date of each tick.
+    pub dates: Vec<TickDate>,
+    /// Per indicator and scope statistics across replicates.
+    pub series: Vec<SeriesSummary>,
+    /// Target evaluations.
+    pub targets: Vec<TargetResult>,
+    /// Run facts.
+    pub manifest: Manifest,
+    /// Present for sweeps.
+    pub sweep: Option<SweepResult>,
+}
+
+impl BatchResult {
+    /// The summary of `indicator` in scope `scope`, if it was computed.
+    pub fn series(&self, indicator: Indicator, scope: &str) -> Option<&SeriesSummary> {
+        self.series
+            .iter()
+            .find(|s| s.indicator == indicator && s.scope == scope)
+    }
+}

@@ -1,0 +1,204 @@
+//! The indicators Civitas reports, declared once.
+//!
+//! Every other part of the program (the engine's metrics, CSV columns, plot titles and
+//! target checks) reads names, units and descriptions from [`Indicator::ALL`] and
+//! [`Indicator::meta`]; nothing else spells an indicator's name.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// How an indicator's values read, for axis labels and formatting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// A share in [0, 1], shown as a percentage.
+    Share,
+    /// A count of trips per request.
+    Trips,
+    /// Calendar days.
+    Days,
+    /// Hours.
+    Hours,
+    /// A score from 0 to 100.
+    Score,
+    /// Money in the scenario's currency per tick.
+    Currency,
+    /// Money in the scenario's currency per request.
+    CurrencyPerRequest,
+}
+
+impl Unit {
+    /// Short label for axes, e.g. "share (%)".
+    pub fn label(self) -> &'static str {
+        match self {
+            Unit::Share => "share",
+            Unit::Trips => "trips per request",
+            Unit::Days => "days",
+            Unit::Hours => "hours",
+            Unit::Score => "score (0-100)",
+            Unit::Currency => "currency per month",
+            Unit::CurrencyPerRequest => "currency per request",
+        }
+    }
+}
+
+/// Name, unit and meaning of one indicator.
+#[derive(Debug, Clone, Copy)]
+pub struct IndicatorMeta {
+    /// The snake_case name used in scenario files and CSV.
+    pub name: &'static str,
+    /// Human title for plots.
+    pub title: &'static str,
+    /// Unit of the values.
+    pub unit: Unit,
+    /// One sentence on what is measured.
+    pub description: &'static str,
+    /// Whether a higher value is better (used to colour and describe targets).
+    pub higher_is_better: bool,
+}
+
+macro_rules! indicators {
+    ($( $variant:ident => $name:literal, $title:literal, $unit:ident, $better:literal, $desc:literal; )*) => {
+        /// One of the indicators of SPEC.md, computed each tick for the city, each
+        /// district and each age band.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Indicator { $( #[doc = $desc] $variant, )* }
+
+        impl Indicator {
+            /// Every indicator, in the order used for output columns and plots.
+            pub const ALL: &'static [Indicator] = &[ $( Indicator::$variant, )* ];
+
+            /// Declaration of this indicator.
+            pub fn meta(self) -> IndicatorMeta {
+                match self {
+                    $( Indicator::$variant => IndicatorMeta {
+                        name: $name,
+                        title: $title,
+                        unit: Unit::$unit,
+                        description: $desc,
+                        higher_is_better: $better,
+                    }, )*
+                }
+            }
+        }
+    };
+}
+
+indicators! {
+    OnlineServiceRate => "online_service_rate", "Online service rate", Share, true,
+        "Share of service requests completed through an online channel (self-service or assisted).";
+    OneTripRate => "one_trip_rate", "At most one trip", Share, true,
+        "Share of service requests completed with at most one in-person trip.";
+    AvgTrips => "avg_trips", "Average trips per request", Trips, false,
+        "Mean number of in-person trips a resident makes per service request.";
+    MeanResolutionDays => "mean_resolution_days", "Mean resolution time", Days, false,
+        "Mean days from request to resolution: processing time plus queue wait.";
+    DataSharingRate => "data_sharing_rate", "Data sharing rate", Share, true,
+        "Share of required cross-department data links that are present.";
+    AdoptionRate => "adoption_rate", "Online adoption", Share, true,
+        "Share of residents who use online government channels.";
+    DigitalDivideGap => "digital_divide_gap", "Digital divide gap", Share, false,
+        "Adoption rate of young residents minus that of senior residents.";
+    Satisfaction => "satisfaction", "Resident satisfaction", Score, true,
+        "Mean resident satisfaction with government services (0-100, moving average).";
+    IncidentResponseHours => "incident_response_hours", "Incident response time", Hours, false,
+        "Mean hours from an urban incident's occurrence to the start of the response.";
+    IncidentsWithinSla => "incidents_within_sla", "Incidents within SLA", Share, true,
+        "Share of incidents whose response started within the incident type's SLA.";
+    SystemAvailability => "system_availability", "System availability", Share, true,
+        "Mean health of departmental information systems (share of online requests that succeed).";
+    SpendConstruction => "spend_construction", "Construction spending", Currency, false,
+        "Money spent on building digitization and data integration in the tick.";
+    SpendOperation => "spend_operation", "Operation spending", Currency, false,
+        "Money spent on operating and maintaining systems in the tick.";
+    CostPerRequest => "cost_per_request", "Cost per request", CurrencyPerRequest, false,
+        "Digital spending (construction plus operation) in the tick divided by service requests.";
+}
+
+impl Indicator {
+    /// The snake_case name, as written in scenario files and CSV.
+    pub fn name(self) -> &'static str {
+        self.meta().name
+    }
+}
+
+impl fmt::Display for Indicator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// An indicator name that Civitas does not know.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownIndicator(pub String);
+
+impl fmt::Display for UnknownIndicator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = Indicator::ALL.iter().map(|i| i.name()).collect();
+        write!(
+            f,
+            "unknown indicator {:?}; expected one of: {}",
+            self.0,
+            names.join(", ")
+        )
+    }
+}
+
+impl std::error::Error for UnknownIndicator {}
+
+impl FromStr for Indicator {
+    type Err = UnknownIndicator;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Indicator::ALL
+            .iter()
+            .copied()
+            .find(|i| i.name() == s)
+            .ok_or_else(|| UnknownIndicator(s.to_string()))
+    }
+}
+
+impl Serialize for Indicator {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for Indicator {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl schemars::JsonSchema for Indicator {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Indicator".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let names: Vec<&str> = Indicator::ALL.iter().map(|i| i.name()).collect();
+        schemars::json_schema!({
+            "type": "string",
+            "enum": names,
+            "description": "An indicator name."
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_are_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for &i in Indicator::ALL {
+            assert!(seen.insert(i.name()));
+            assert_eq!(i.name().parse::<Indicator>().unwrap(), i);
+        }
+        assert_eq!(Indicator::ALL.len(), 14);
+        assert!("online_rate".parse::<Indicator>().is_err());
+    }
+}

@@ -1,0 +1,742 @@
+//! The scenario schema: plain serde types mirroring the scenario file.
+//!
+//! Every table rejects unknown fields. Defaults are documented on each field; numbers
+//! carry their unit in their name (`_per_year`, `_per_month`, `_days`, `_hours`).
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::YearMonth;
+use crate::indicators::Indicator;
+
+/// A complete, validated policy scenario: the city, its starting state, the policy
+/// timeline, shocks, targets and requested outputs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Base scenario file this one extends (path relative to this file). Tables are merged
+    /// field by field; arrays of named entries (`departments`, `services`, `policies`, …) are
+    /// merged by `name`, new names are appended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extends: Option<String>,
+    /// Name, horizon, seed and replicates.
+    pub scenario: ScenarioInfo,
+    /// Residents: size, districts and age bands.
+    pub population: Population,
+    /// Government departments.
+    #[serde(default)]
+    pub departments: Vec<Department>,
+    /// The catalogue of government errands residents raise.
+    #[serde(default)]
+    pub services: Vec<Service>,
+    /// Urban incidents (governance, resilience and security).
+    #[serde(default)]
+    pub incidents: Incidents,
+    /// Policy levers on a timeline.
+    #[serde(default)]
+    pub policies: Vec<Policy>,
+    /// Temporary disruptions.
+    #[serde(default)]
+    pub shocks: Vec<Shock>,
+    /// The city's targets for 2027, 2030 or any year in the horizon.
+    #[serde(default)]
+    pub targets: Vec<Target>,
+    /// Which plots and formats to write.
+    #[serde(default)]
+    pub outputs: Outputs,
+}
+
+/// The `[scenario]` table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioInfo {
+    /// Short name; results go to `outputs/<name>/`. Letters, digits, `-` and `_`.
+    pub name: String,
+    /// Free text shown at the top of the report.
+    #[serde(default)]
+    pub description: String,
+    /// First simulated month, `YYYY-MM`.
+    pub start: YearMonth,
+    /// Last simulated month, `YYYY-MM` (inclusive).
+    pub end: YearMonth,
+    /// Length of one tick.
+    #[serde(default)]
+    pub tick: TickLength,
+    /// Master seed; each replicate derives its own stream from it.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// Number of seeded replicates to run.
+    #[serde(default = "default_replicates")]
+    pub replicates: u32,
+    /// Currency of all money amounts, e.g. "CNY".
+    #[serde(default = "default_currency")]
+    pub currency: String,
+}
+
+fn default_seed() -> u64 {
+    20240101
+}
+fn default_replicates() -> u32 {
+    20
+}
+fn default_currency() -> String {
+    "CNY".to_string()
+}
+
+/// Length of one simulation step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TickLength {
+    /// One calendar month (default).
+    #[default]
+    Month,
+    /// One week (about 4.35 per month).
+    Week,
+}
+
+impl TickLength {
+    /// Length of one tick in years.
+    pub fn years(self) -> f64 {
+        match self {
+            TickLength::Month => 1.0 / 12.0,
+            TickLength::Week => 7.0 / 365.25,
+        }
+    }
+}
+
+/// An age band of residents aged 15 and over.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Band {
+    /// 15–34 years.
+    Young,
+    /// 35–59 years.
+    Middle,
+    /// 60 years and over.
+    Senior,
+}
+
+impl Band {
+    /// All bands, youngest first.
+    pub const ALL: [Band; 3] = [Band::Young, Band::Middle, Band::Senior];
+
+    /// The snake_case name used in files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Band::Young => "young",
+            Band::Middle => "middle",
+            Band::Senior => "senior",
+        }
+    }
+
+    /// Position in [`Band::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// One number per age band.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PerBand {
+    /// Value for residents aged 15–34.
+    pub young: f64,
+    /// Value for residents aged 35–59.
+    pub middle: f64,
+    /// Value for residents aged 60+.
+    pub senior: f64,
+}
+
+impl PerBand {
+    /// The value for `band`.
+    pub fn get(&self, band: Band) -> f64 {
+        match band {
+            Band::Young => self.young,
+            Band::Middle => self.middle,
+            Band::Senior => self.senior,
+        }
+    }
+}
+
+/// The `[population]` table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Population {
+    /// Number of simulated resident agents.
+    pub agents: u64,
+    /// People each agent stands for (represented population = agents × scale).
+    pub scale: f64,
+    /// Districts; their `share`s sum to 1.
+    pub districts: Vec<District>,
+    /// Starting state and behaviour per age band.
+    pub bands: Bands,
+    /// Yearly movement between age bands.
+    #[serde(default)]
+    pub ageing: Ageing,
+    /// Multipliers applied to the band values in rural districts.
+    #[serde(default)]
+    pub rural: RuralFactors,
+    /// How residents react to their experience of services.
+    #[serde(default)]
+    pub behaviour: Behaviour,
+}
+
+/// One district of the city.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct District {
+    /// Unique district name.
+    pub name: String,
+    /// Share of the city's residents living here (all shares sum to 1).
+    pub share: f64,
+    /// Urban or rural; rural districts get the `[population.rural]` multipliers.
+    #[serde(default)]
+    pub kind: Settlement,
+    /// Age mix of this district; defaults to the city-wide band shares.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age_mix: Option<PerBand>,
+    /// Share of the district covered by IoT sensors at the start, in [0, 1].
+    #[serde(default)]
+    pub iot_coverage: f64,
+    /// Share of residents within reach of a community service point at the start, in [0, 1].
+    #[serde(default)]
+    pub service_points: f64,
+}
+
+/// Urban or rural settlement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Settlement {
+    /// A city district.
+    #[default]
+    Urban,
+    /// A rural county or township.
+    Rural,
+}
+
+/// `[population.bands.young]`, `.middle`, `.senior`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Bands {
+    /// Residents aged 15–34.
+    pub young: BandParams,
+    /// Residents aged 35–59.
+    pub middle: BandParams,
+    /// Residents aged 60+.
+    pub senior: BandParams,
+}
+
+impl Bands {
+    /// Parameters of `band`.
+    pub fn get(&self, band: Band) -> &BandParams {
+        match band {
+            Band::Young => &self.young,
+            Band::Middle => &self.middle,
+            Band::Senior => &self.senior,
+        }
+    }
+}
+
+/// Starting state and behaviour of one age band.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BandParams {
+    /// City-wide share of residents in this band (the three shares sum to 1).
+    pub share: f64,
+    /// Share owning an internet device at the start.
+    pub device: f64,
+    /// Share of device owners who already use online government services at the start.
+    pub adoption: f64,
+    /// Mean digital literacy in [0, 1].
+    pub literacy: f64,
+    /// Spread (standard deviation) of literacy around the mean, clipped to [0, 1].
+    #[serde(default = "default_literacy_spread")]
+    pub literacy_spread: f64,
+    /// Bass innovation coefficient p, per year.
+    pub bass_p: f64,
+    /// Bass imitation coefficient q, per year.
+    pub bass_q: f64,
+    /// Yearly rate at which residents without a device acquire one.
+    pub device_uptake_per_year: f64,
+}
+
+fn default_literacy_spread() -> f64 {
+    0.15
+}
+
+/// `[population.ageing]`: yearly transition rates between bands.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Ageing {
+    /// Share of `young` residents who become `middle` each year.
+    pub young_to_middle_per_year: f64,
+    /// Share of `middle` residents who become `senior` each year.
+    pub middle_to_senior_per_year: f64,
+}
+
+impl Default for Ageing {
+    fn default() -> Self {
+        // One band spans 20 (young) and 25 (middle) years.
+        Self {
+            young_to_middle_per_year: 0.05,
+            middle_to_senior_per_year: 0.04,
+        }
+    }
+}
+
+/// `[population.rural]`: multipliers on the band values for rural districts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct RuralFactors {
+    /// Multiplier on initial device ownership.
+    pub device: f64,
+    /// Multiplier on mean literacy.
+    pub literacy: f64,
+    /// Multiplier on initial adoption.
+    pub adoption: f64,
+}
+
+impl Default for RuralFactors {
+    fn default() -> Self {
+        // CNNIC 53: rural internet penetration 66.5 % vs 77.5 % overall.
+        Self {
+            device: 0.86,
+            literacy: 0.85,
+            adoption: 0.85,
+        }
+    }
+}
+
+/// `[population.behaviour]`: satisfaction, trust and churn.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Behaviour {
+    /// Probability that an adopter whose online request fails stops using online channels.
+    pub churn_on_failure: f64,
+    /// Satisfaction (0–100) with an errand done in one trip or less, on time, without failure.
+    pub satisfaction_base: f64,
+    /// Points lost per trip beyond the first.
+    pub satisfaction_per_extra_trip: f64,
+    /// Points lost per day of queue wait beyond the promised processing time.
+    pub satisfaction_per_wait_day: f64,
+    /// Points lost when an online attempt fails.
+    pub satisfaction_failure_penalty: f64,
+    /// Weight of the newest experience in the satisfaction moving average, in (0, 1].
+    pub satisfaction_memory: f64,
+    /// Satisfaction every resident starts with.
+    pub initial_satisfaction: f64,
+    /// Trust in government digital services every resident starts with, in [0, 1].
+    pub initial_trust: f64,
+    /// How far trust moves toward each new experience, in [0, 1].
+    pub trust_rate: f64,
+}
+
+impl Default for Behaviour {
+    fn default() -> Self {
+        Self {
+            churn_on_failure: 0.1,
+            satisfaction_base: 95.0,
+            satisfaction_per_extra_trip: 12.0,
+            satisfaction_per_wait_day: 1.0,
+            satisfaction_failure_penalty: 20.0,
+            satisfaction_memory: 0.3,
+            initial_satisfaction: 75.0,
+            initial_trust: 0.6,
+            trust_rate: 0.1,
+        }
+    }
+}
+
+/// The six fields of the 2024 guidance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    /// Urban economy and industry.
+    UrbanEconomy,
+    /// Industry-city integration.
+    IndustryCityIntegration,
+    /// Urban governance.
+    UrbanGovernance,
+    /// Public services.
+    PublicServices,
+    /// Livable environment.
+    LivableEnvironment,
+    /// Resilience and security.
+    ResilienceSecurity,
+}
+
+/// A `[[departments]]` entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Department {
+    /// Unique department name.
+    pub name: String,
+    /// Field of the guidance the department works in.
+    pub field: Field,
+    /// Cases (offline-equivalent) the department can process per month.
+    pub capacity_per_month: f64,
+    /// Digitization d in [0, 1] at the start.
+    pub digitization: f64,
+    /// Data integration g in [0, 1]: share of its data on the city platform.
+    pub integration: f64,
+    /// System health h in [0, 1] at the start.
+    #[serde(default = "default_health")]
+    pub health: f64,
+    /// Share of health lost each month without operation money.
+    #[serde(default = "default_health_decay")]
+    pub health_decay_per_month: f64,
+    /// Construction efficiency k: Δd = k · money(millions) · (1 − d).
+    #[serde(default = "default_build_gain")]
+    pub build_gain_per_million: f64,
+    /// Operation efficiency k_o: Δh = k_o · money(millions) · (1 − h).
+    #[serde(default = "default_operation_gain")]
+    pub operation_gain_per_million: f64,
+    /// An online request fails with probability (1 − h) · failure_scale.
+    #[serde(default = "default_failure_scale")]
+    pub failure_scale: f64,
+}
+
+fn default_health() -> f64 {
+    0.9
+}
+fn default_health_decay() -> f64 {
+    0.02
+}
+fn default_build_gain() -> f64 {
+    0.0125
+}
+fn default_operation_gain() -> f64 {
+    0.35
+}
+fn default_failure_scale() -> f64 {
+    0.5
+}
+
+/// A `[[services]]` entry: one government errand.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Service {
+    /// Unique service name.
+    pub name: String,
+    /// Department that processes the request.
+    pub owner: String,
+    /// Other departments whose data or certificates are needed.
+    #[serde(default)]
+    pub requires: Vec<String>,
+    /// Requests per resident per year, by age band.
+    pub demand_per_year: PerBand,
+    /// Processing days at zero digitization, before any queue wait.
+    pub base_days: f64,
+    /// Capacity one offline request uses (cases).
+    #[serde(default = "default_offline_effort")]
+    pub offline_effort: f64,
+    /// Capacity one online request uses, as a share of an offline case.
+    #[serde(default = "default_online_effort")]
+    pub online_effort: f64,
+}
+
+fn default_offline_effort() -> f64 {
+    1.0
+}
+fn default_online_effort() -> f64 {
+    0.5
+}
+
+/// The `[incidents]` table.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Incidents {
+    /// Level of the city governance platform ("one network management") in [0, 1] at the start.
+    #[serde(default)]
+    pub platform_level: f64,
+    /// Incident types.
+    #[serde(default)]
+    pub types: Vec<IncidentType>,
+}
+
+/// An `[[incidents.types]]` entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IncidentType {
+    /// Unique incident type name, e.g. "waterlogging".
+    pub name: String,
+    /// Department responsible for the response.
+    pub department: String,
+    /// Incidents per 100,000 residents per month.
+    pub rate_per_100k_per_month: f64,
+    /// Hours until a resident reports an incident that no sensor detected.
+    pub report_delay_hours: f64,
+    /// Hours to dispatch at platform level 0; the platform shortens it.
+    pub dispatch_hours: f64,
+    /// Hours within which the response should start.
+    pub sla_hours: f64,
+    /// Department capacity one incident uses (cases).
+    #[serde(default = "default_incident_effort")]
+    pub effort: f64,
+}
+
+fn default_incident_effort() -> f64 {
+    1.0
+}
+
+/// The kind of a policy lever.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PolicyKind {
+    /// Construction money raising digitization d of the target departments.
+    InvestDigitization,
+    /// Construction money raising data integration g (city data platform).
+    InvestIntegration,
+    /// Operation money restoring system health h.
+    OperationsBudget,
+    /// Digital-skills training: literacy gain and adoption boost for covered residents.
+    DigitalTraining,
+    /// Device subsidy: residents without a device get one.
+    DeviceSubsidy,
+    /// Community service points offering assisted online service.
+    AssistedServicePoints,
+    /// One-window service: offline trips collapse to one for linked departments.
+    OneWindow,
+    /// IoT sensors for immediate incident detection.
+    IotSensors,
+    /// Governance platform ("one network management") shortening dispatch.
+    GovernancePlatform,
+    /// Evaluation budgeting: operation money moves toward least-satisfying departments.
+    EvaluationBudgeting,
+}
+
+impl PolicyKind {
+    /// The snake_case name used in files.
+    pub fn name(self) -> &'static str {
+        match self {
+            PolicyKind::InvestDigitization => "invest_digitization",
+            PolicyKind::InvestIntegration => "invest_integration",
+            PolicyKind::OperationsBudget => "operations_budget",
+            PolicyKind::DigitalTraining => "digital_training",
+            PolicyKind::DeviceSubsidy => "device_subsidy",
+            PolicyKind::AssistedServicePoints => "assisted_service_points",
+            PolicyKind::OneWindow => "one_window",
+            PolicyKind::IotSensors => "iot_sensors",
+            PolicyKind::GovernancePlatform => "governance_platform",
+            PolicyKind::EvaluationBudgeting => "evaluation_budgeting",
+        }
+    }
+}
+
+/// A `[[policies]]` entry: one lever on the timeline.
+///
+/// Which of the optional parameters apply depends on `kind`; validation rejects a
+/// parameter that does not apply and a missing one that is required.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// Unique policy name (used by `--set 'policies[name=…]…'`).
+    pub name: String,
+    /// Which lever.
+    pub kind: PolicyKind,
+    /// First month in force.
+    pub start: YearMonth,
+    /// Last month in force (inclusive); open-ended when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<YearMonth>,
+    /// Money per year in the scenario currency.
+    #[serde(default)]
+    pub amount_per_year: f64,
+    /// Target departments; empty means all.
+    #[serde(default)]
+    pub departments: Vec<String>,
+    /// Target districts; empty means all.
+    #[serde(default)]
+    pub districts: Vec<String>,
+    /// Target age bands; empty means all.
+    #[serde(default)]
+    pub bands: Vec<Band>,
+    /// Share of the targeted residents (training, subsidy, service points) or area (IoT)
+    /// newly covered per year.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coverage_per_year: Option<f64>,
+    /// `digital_training`: literacy added to a trained resident (capped at 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub literacy_gain: Option<f64>,
+    /// `digital_training`: added to the Bass p (per year) of trained residents.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adoption_boost: Option<f64>,
+    /// `governance_platform`: platform level gained per year.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level_per_year: Option<f64>,
+    /// `evaluation_budgeting`: share of the operation budget reallocated each year.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub share_moved_per_year: Option<f64>,
+}
+
+/// The kind of a shock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ShockKind {
+    /// Flood: incident rates rise in the affected districts.
+    Flood,
+    /// Platform outage: system health of the affected departments drops.
+    PlatformOutage,
+    /// Cyber incident: system health drops and online requests fail more often.
+    CyberIncident,
+}
+
+/// A `[[shocks]]` entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Shock {
+    /// Unique shock name.
+    pub name: String,
+    /// What happens.
+    pub kind: ShockKind,
+    /// First month affected.
+    pub start: YearMonth,
+    /// Last month affected (inclusive).
+    pub end: YearMonth,
+    /// Affected departments; empty means all.
+    #[serde(default)]
+    pub departments: Vec<String>,
+    /// Affected districts; empty means all.
+    #[serde(default)]
+    pub districts: Vec<String>,
+    /// Multiplier on incident rates while the shock lasts.
+    #[serde(default = "one")]
+    pub incident_rate_factor: f64,
+    /// Multiplier on system health of affected departments while the shock lasts.
+    #[serde(default = "one")]
+    pub health_factor: f64,
+    /// Multiplier on capacity of affected departments while the shock lasts.
+    #[serde(default = "one")]
+    pub capacity_factor: f64,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+/// How a target year's value is read from the time series.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetBasis {
+    /// The value of the last tick of the year (December).
+    #[default]
+    December,
+    /// The mean over all ticks of the year.
+    YearMean,
+}
+
+/// A `[[targets]]` entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    /// Label; defaults to "<indicator> <year>".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Indicator the target is on.
+    pub indicator: Indicator,
+    /// Target year (2027 and 2030 are the guidance milestones; any year in the horizon works).
+    pub year: i32,
+    /// Met when the value is at least this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    /// Met when the value is at most this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    /// Restrict to one district.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub district: Option<String>,
+    /// Restrict to one age band.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub band: Option<Band>,
+    /// December value (default) or mean over the year.
+    #[serde(default)]
+    pub basis: TargetBasis,
+}
+
+impl Target {
+    /// The target's label: its `name`, or "<indicator> <year>".
+    pub fn label(&self) -> String {
+        match &self.name {
+            Some(n) => n.clone(),
+            None => {
+                let scope = match (&self.district, self.band) {
+                    (Some(d), _) => format!(" ({d})"),
+                    (None, Some(b)) => format!(" ({})", b.name()),
+                    _ => String::new(),
+                };
+                format!("{}{} {}", self.indicator.name(), scope, self.year)
+            }
+        }
+    }
+}
+
+/// Image formats for plots.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PlotFormat {
+    /// Raster image.
+    Png,
+    /// Vector image (also inlined into report.html).
+    Svg,
+}
+
+/// The `[outputs]` table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Outputs {
+    /// Indicators to plot; empty means every indicator.
+    pub plots: Vec<Indicator>,
+    /// Image formats to write.
+    pub formats: Vec<PlotFormat>,
+    /// Write `report.html`.
+    pub html: bool,
+    /// Number of residents per replicate to write to an agent-level sample table (0 = none).
+    pub agent_sample: u32,
+}
+
+impl Default for Outputs {
+    fn default() -> Self {
+        Self {
+            plots: Vec::new(),
+            formats: vec![PlotFormat::Png, PlotFormat::Svg],
+            html: true,
+            agent_sample: 0,
+        }
+    }
+}
+
+impl Scenario {
+    /// People the simulation represents: agents × scale.
+    pub fn represented_population(&self) -> f64 {
+        self.population.agents as f64 * self.population.scale
+    }
+
+    /// Sets the agent count, adjusting `scale` so the represented population is kept.
+    pub fn set_agents(&mut self, agents: u64) {
+        let people = self.represented_population();
+        self.population.agents = agents.max(1);
+        self.population.scale = people / self.population.agents as f64;
+    }
+
+    /// Position of a department by name.
+    pub fn department_index(&self, name: &str) -> Option<usize> {
+        self.departments.iter().position(|d| d.name == name)
+    }
+
+    /// Position of a district by name.
+    pub fn district_index(&self, name: &str) -> Option<usize> {
+        self.population
+            .districts
+            .iter()
+            .position(|d| d.name == name)
+    }
+}
+
+impl ScenarioInfo {
+    /// Start dates of every tick of the horizon.
+    pub fn tick_dates(&self) -> Vec<crate::TickDate> {
+        crate::calendar::tick_dates(self.start, self.end, self.tick)
+    }
+}
