@@ -1,1 +1,78 @@
-fn main() {}
+//! `civitas`: the command line over the scenario, batch and report crates.
+//!
+//! Each subcommand lives in its own module and is a thin layer over the library API.
+
+mod cmd_compare;
+mod cmd_run;
+mod cmd_scenario;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Civitas: simulate a city's digital transformation and check it against its 2027 and
+/// 2030 targets.
+#[derive(Parser, Debug)]
+#[command(name = "civitas", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Flags shared by every command that runs simulations.
+#[derive(Args, Debug, Clone, Default)]
+pub struct RunFlags {
+    /// Number of seeded replicates (overrides `scenario.replicates`).
+    #[arg(long, value_name = "N")]
+    pub replicates: Option<u32>,
+    /// Number of resident agents (overrides `population.agents`; `scale` is adjusted so the
+    /// represented population stays the same).
+    #[arg(long, value_name = "N")]
+    pub agents: Option<u64>,
+    /// Master seed (overrides `scenario.seed`).
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Directory that receives `<scenario-name>/` (default: `outputs`).
+    #[arg(long, value_name = "DIR", default_value = "outputs")]
+    pub out: PathBuf,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run a scenario's replicates and write CSV, plots and report.html to
+    /// `outputs/<name>/`. With no FILE, runs the bundled baseline scenario.
+    Run(cmd_run::RunArgs),
+    /// Run a scenario over a grid or Latin hypercube of lever values.
+    Sweep(cmd_run::SweepArgs),
+    /// Check scenario files and print every problem with file, line and field.
+    Validate(cmd_scenario::ValidateArgs),
+    /// Print the JSON Schema of the scenario format (for editor completion and checks).
+    Schema,
+    /// Write a commented starter scenario to DIR (default: current directory).
+    Init(cmd_scenario::InitArgs),
+    /// Draw finished runs on shared axes and write a comparison report.
+    Compare(cmd_compare::CompareArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Run(a) => cmd_run::run(a),
+        Command::Sweep(a) => cmd_run::sweep(a),
+        Command::Validate(a) => cmd_scenario::validate(a),
+        Command::Schema => cmd_scenario::schema(),
+        Command::Init(a) => cmd_scenario::init(a),
+        Command::Compare(a) => cmd_compare::compare(a),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
