@@ -59,6 +59,20 @@ impl Shard {
     }
 }
 
+impl std::str::FromStr for Shard {
+    type Err = BatchError;
+
+    fn from_str(s: &str) -> Result<Shard, BatchError> {
+        Shard::parse(s)
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
 /// Whether a work directory holds a single run or a sweep.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
