@@ -238,7 +238,7 @@ pub(crate) fn apply_levers(
         lever: describe(),
         message: format!("the scenario is no longer valid: {e}"),
     })?;
-    crate::check::check_scenario(&scenario).map_err(|e| BatchError::Lever {
+    scenario.check().map_err(|e| BatchError::Lever {
         lever: describe(),
         message: format!("the scenario is no longer valid: {e}"),
     })?;

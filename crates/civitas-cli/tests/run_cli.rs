@@ -345,3 +345,67 @@ fn shards_merge_into_the_same_files_as_one_sweep() {
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("2/3"));
 }
+
+#[test]
+fn the_slurm_array_script_shards_a_sweep_that_merges_back() {
+    // The script's logic without Slurm: run it once per array task with the variables
+    // Slurm sets, then merge.
+    let tmp = tempfile::tempdir().unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/slurm/sweep.sbatch");
+    let out = tmp.path().join("array");
+    for task in 0..3 {
+        run_ok(
+            Command::new("bash")
+                .arg(&script)
+                .arg(scenario("sweep_small.toml"))
+                .args(["--set", "policies[name=ops].amount_per_year=0..3e8:3"])
+                .args(["--set", "population.bands.senior.bass_p=0.01,0.03"])
+                .args(["--replicates", "2"])
+                .env("SLURM_ARRAY_TASK_ID", task.to_string())
+                .env("SLURM_ARRAY_TASK_COUNT", "3")
+                .env("SLURM_CPUS_PER_TASK", "1")
+                .env("CIVITAS", env!("CARGO_BIN_EXE_civitas"))
+                .env("OUT", &out),
+        );
+    }
+    let dirs: Vec<PathBuf> = (0..3)
+        .map(|i| out.join(format!("sweep-small-sweep.shard-{i}-of-3")))
+        .collect();
+    run_ok(civitas().arg("merge").args(&dirs).arg("--out").arg(&out));
+    let whole = tmp.path().join("whole");
+    run_ok(&mut sweep_cmd(&whole, 2));
+    assert_same_files(
+        &out.join("sweep-small-sweep"),
+        &whole.join("sweep-small-sweep"),
+        &SWEEP_FILES,
+    );
+}
+
+#[test]
+fn the_kubernetes_job_runs_one_shard_per_index() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/k8s/sweep-job.yaml");
+    let job: serde_json::Value = serde_yaml::from_slice(&read(&path)).unwrap();
+    let spec = &job["spec"];
+    assert_eq!(spec["completionMode"], "Indexed");
+    let container = &spec["template"]["spec"]["containers"][0];
+    let shards = container["env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "SHARDS")
+        .unwrap()["value"]
+        .as_str()
+        .unwrap()
+        .parse::<u64>()
+        .unwrap();
+    assert_eq!(spec["completions"], shards, "one pod per shard");
+    let command = container["args"][0].as_str().unwrap();
+    assert!(
+        command.contains("--shard \"${JOB_COMPLETION_INDEX}/${SHARDS}\""),
+        "{command}"
+    );
+    assert!(
+        command.contains("--resume"),
+        "retried pods keep finished runs"
+    );
+}
