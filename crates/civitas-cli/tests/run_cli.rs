@@ -313,6 +313,23 @@ fn a_killed_sweep_leaves_no_output_and_resumes_to_the_same_files() {
     assert_eq!(rows[4]["policies[name=ops].amount_per_year"], "150000000");
 }
 
+/// Merges the three shards of the 2-replicate sweep in `shards` into `merged` and checks
+/// the files against the sweep run in one piece; returns the shard directories.
+fn merge_matches_whole_sweep(shards: &Path, merged: &Path, tmp: &Path) -> Vec<PathBuf> {
+    let dirs: Vec<PathBuf> = (0..3)
+        .map(|i| shards.join(format!("sweep-small-sweep.shard-{i}-of-3")))
+        .collect();
+    run_ok(civitas().arg("merge").args(&dirs).arg("--out").arg(merged));
+    let whole = tmp.join("whole");
+    run_ok(&mut sweep_cmd(&whole, 2));
+    assert_same_files(
+        &merged.join("sweep-small-sweep"),
+        &whole.join("sweep-small-sweep"),
+        &SWEEP_FILES,
+    );
+    dirs
+}
+
 #[test]
 fn shards_merge_into_the_same_files_as_one_sweep() {
     let tmp = tempfile::tempdir().unwrap();
@@ -320,18 +337,8 @@ fn shards_merge_into_the_same_files_as_one_sweep() {
     for i in 0..3 {
         run_ok(sweep_cmd(&shards, 2).args(["--shard", &format!("{i}/3")]));
     }
-    let dirs: Vec<PathBuf> = (0..3)
-        .map(|i| shards.join(format!("sweep-small-sweep.shard-{i}-of-3")))
-        .collect();
     let merged = tmp.path().join("merged");
-    run_ok(civitas().arg("merge").args(&dirs).arg("--out").arg(&merged));
-    let whole = tmp.path().join("whole");
-    run_ok(&mut sweep_cmd(&whole, 2));
-    assert_same_files(
-        &merged.join("sweep-small-sweep"),
-        &whole.join("sweep-small-sweep"),
-        &SWEEP_FILES,
-    );
+    let dirs = merge_matches_whole_sweep(&shards, &merged, tmp.path());
     let manifest: serde_json::Value =
         serde_json::from_slice(&read(merged.join("sweep-small-sweep/manifest.json"))).unwrap();
     assert_eq!(manifest["shards"], 3);
@@ -368,17 +375,7 @@ fn the_slurm_array_script_shards_a_sweep_that_merges_back() {
                 .env("OUT", &out),
         );
     }
-    let dirs: Vec<PathBuf> = (0..3)
-        .map(|i| out.join(format!("sweep-small-sweep.shard-{i}-of-3")))
-        .collect();
-    run_ok(civitas().arg("merge").args(&dirs).arg("--out").arg(&out));
-    let whole = tmp.path().join("whole");
-    run_ok(&mut sweep_cmd(&whole, 2));
-    assert_same_files(
-        &out.join("sweep-small-sweep"),
-        &whole.join("sweep-small-sweep"),
-        &SWEEP_FILES,
-    );
+    merge_matches_whole_sweep(&out, &out, tmp.path());
 }
 
 #[test]
