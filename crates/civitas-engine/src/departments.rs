@@ -25,6 +25,11 @@
 //! [`MIN_OPERATION_WEIGHT`] of its equal share: every running system still needs
 //! maintaining, and with diminishing returns (`Δh ∝ 1 − h`) starving a department costs
 //! more health than the recipients gain. The new weights apply from the next tick.
+//! Because operation money only restores system health, the shift helps when a
+//! department's residents are unhappy because its systems fail; where dissatisfaction
+//! comes from trips and waits (as in much of the baseline) it costs a little availability
+//! elsewhere — a finding, not a defect: satisfaction-led budgeting needs the levers that
+//! fix what residents complain about.
 
 use bevy_ecs::prelude::*;
 
