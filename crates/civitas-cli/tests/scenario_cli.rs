@@ -64,10 +64,16 @@ fn every_broken_scenario_fails_with_its_diagnostic() {
         .filter(|p| p.is_file() && p.extension().is_some_and(|e| e != "expect"))
         .collect();
     scenarios.sort();
-    assert!(scenarios.len() >= 25, "only {} broken scenarios", scenarios.len());
+    assert!(
+        scenarios.len() >= 25,
+        "only {} broken scenarios",
+        scenarios.len()
+    );
     for ext in ["toml", "yaml", "json"] {
         assert!(
-            scenarios.iter().any(|p| p.extension().is_some_and(|e| e == ext)),
+            scenarios
+                .iter()
+                .any(|p| p.extension().is_some_and(|e| e == ext)),
             "no broken .{ext} scenario"
         );
     }
@@ -175,8 +181,13 @@ fn schema_validates_bundled_scenarios_and_rejects_broken_ones() {
     let out = civitas(&["schema"], &root);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let schema: serde_json::Value = serde_json::from_slice(&out.stdout).expect("schema is JSON");
-    let properties = schema["properties"].as_object().expect("top-level properties");
-    assert!(properties.contains_key("extends"), "the schema documents `extends`");
+    let properties = schema["properties"]
+        .as_object()
+        .expect("top-level properties");
+    assert!(
+        properties.contains_key("extends"),
+        "the schema documents `extends`"
+    );
     let validator = jsonschema::validator_for(&schema).expect("a valid JSON Schema");
 
     let mut documents: Vec<(String, serde_json::Value)> = bundled_scenarios()
@@ -232,7 +243,11 @@ fn init_writes_a_valid_starter_and_never_overwrites() {
     std::fs::write(&written, "# my edits\n").unwrap();
     let out = civitas(&["init", target.to_str().unwrap()], &dir);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("already exists; not overwriting"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("already exists; not overwriting"),
+        "{}",
+        text(&out.stderr)
+    );
     assert_eq!(std::fs::read_to_string(&written).unwrap(), "# my edits\n");
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -241,7 +256,10 @@ fn init_writes_a_valid_starter_and_never_overwrites() {
 fn help_explains_each_command() {
     let root = repo_root();
     let validate = text(&civitas(&["validate", "--help"], &root).stdout);
-    assert!(validate.contains("Exit status: 0 when every file is valid"), "{validate}");
+    assert!(
+        validate.contains("Exit status: 0 when every file is valid"),
+        "{validate}"
+    );
     assert!(validate.contains("services[3].requires[1]"), "{validate}");
     let init = text(&civitas(&["init", "--help"], &root).stdout);
     assert!(init.contains("never overwritten"), "{init}");
