@@ -343,3 +343,48 @@ fn page_is_self_contained_with_scorecard_at_risk_list_and_every_plot() {
 fn empty_comparison_is_an_error_not_a_panic() {
     assert!(Report::compare(&[], &out_dir("empty")).is_err());
 }
+
+#[test]
+fn every_unit_and_status_renders_when_all_indicators_have_values() {
+    let result = common::populated(&common::baseline_result());
+    let files = Report::write(&result, &out_dir("populated")).unwrap();
+    let currency = &result.scenario.scenario.currency;
+    for &indicator in Indicator::ALL {
+        let texts = svg_texts(&plot(&files, &format!("{}.svg", indicator.name())));
+        assert!(texts.contains(&indicator.meta().title.to_string()));
+        assert!(
+            !texts.iter().any(|t| t.starts_with("no data")),
+            "{}: {texts:?}",
+            indicator.name()
+        );
+        for t in result
+            .targets
+            .iter()
+            .filter(|t| t.indicator == indicator && t.scope == "city")
+        {
+            assert!(
+                texts.contains(&marker_label(t, currency, true)),
+                "{}",
+                t.label
+            );
+        }
+    }
+    let statuses: BTreeSet<_> = result.targets.iter().map(|t| t.status.label()).collect();
+    assert!(
+        statuses.len() >= 2,
+        "fixture should mix statuses: {statuses:?}"
+    );
+    let html = std::fs::read_to_string(files.html.unwrap()).unwrap();
+    for t in result
+        .targets
+        .iter()
+        .filter(|t| t.status != civitas_batch::TargetStatus::Met)
+    {
+        let title = civitas_report::format::target_title(&result.scenario, t);
+        let glance = &html[..html.find("id=\"targets\"").unwrap()];
+        assert!(
+            glance.contains(&title.replace('&', "&amp;")),
+            "{title} not in the at-a-glance list"
+        );
+    }
+}
