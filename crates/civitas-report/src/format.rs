@@ -91,6 +91,15 @@ pub fn thousands(v: f64) -> String {
     }
 }
 
+/// People per agent: whole numbers with separators ("2,500"), fractions as decimals.
+pub fn scale(v: f64) -> String {
+    if v.fract() == 0.0 {
+        thousands(v)
+    } else {
+        trim(v, 3)
+    }
+}
+
 /// Money in thousands, millions or billions: "12.5 M".
 fn money(v: f64) -> String {
     let a = v.abs();

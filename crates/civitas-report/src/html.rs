@@ -206,7 +206,7 @@ fn scenario_facts(out: &mut String, result: &BatchResult) {
             "{} ({} agents × {})",
             format::thousands(s.represented_population()),
             format::thousands(s.population.agents as f64),
-            format::number(s.population.scale)
+            format::scale(s.population.scale)
         ),
     );
     fact(
@@ -355,6 +355,35 @@ fn scorecard_table(out: &mut String, result: &BatchResult) {
     out.push_str("</tbody>\n</table>\n");
 }
 
+/// For sweeps: per target and lever, the first swept value at which the probability of
+/// meeting the target reaches 0.9.
+fn sweep_summary(out: &mut String, result: &BatchResult) {
+    let Some(sweep) = &result.sweep else { return };
+    let _ = writeln!(
+        out,
+        "<section id=\"sweep-summary\">\n<h2>Sweep summary</h2>\n<p class=\"note\">{} points over {}. \
+         For each target, the lowest swept value at which the probability of meeting it reaches 0.9.</p>\n\
+         <table class=\"sweep\">\n<thead><tr><th>Target</th><th>Lever</th><th>Reaches p ≥ 0.9 from</th></tr></thead>\n<tbody>",
+        sweep.points.len(),
+        escape(&sweep.levers.join(", ")),
+    );
+    for target in crate::plots::sweep::sweep_targets(sweep) {
+        for (lever, name) in sweep.levers.iter().enumerate() {
+            let reached = match crate::plots::sweep::first_reaching(sweep, lever, target) {
+                Some(x) => escape(&format::number(x)),
+                None => "<span class=\"note\">not reached</span>".to_string(),
+            };
+            let _ = writeln!(
+                out,
+                "<tr><td>{}</td><td><code>{}</code></td><td class=\"num\">{reached}</td></tr>",
+                escape(&format::target_title(&result.scenario, target)),
+                escape(name),
+            );
+        }
+    }
+    out.push_str("</tbody>\n</table>\n</section>\n");
+}
+
 fn manifest_facts(out: &mut String, result: &BatchResult) {
     let m = &result.manifest;
     out.push_str("<dl class=\"facts\">\n");
@@ -413,6 +442,9 @@ pub(crate) fn run_page(result: &BatchResult, rendered: &[Rendered]) -> String {
     figures_section(&mut out, rendered, Section::Targets, false);
     out.push_str("</section>\n");
     for (section, _, _) in SECTIONS.iter().skip(1) {
+        if *section == Section::Sweep {
+            sweep_summary(&mut out, result);
+        }
         figures_section(&mut out, rendered, *section, true);
     }
     out.push_str("<section id=\"run-facts\">\n<h2>Run facts</h2>\n");

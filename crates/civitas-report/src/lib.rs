@@ -143,7 +143,13 @@ pub fn run_figures(result: &BatchResult) -> Vec<Figure<'_>> {
             },
         });
     }
-    let indicators = selected_indicators(result);
+    // A sweep's result may carry no time series (only per-point target evaluations):
+    // draw the sweep plots then, not a page of empty charts.
+    let indicators = if result.series.is_empty() && result.sweep.is_some() {
+        Vec::new()
+    } else {
+        selected_indicators(result)
+    };
     for &indicator in &indicators {
         let meta = indicator.meta();
         figures.push(Figure {

@@ -296,7 +296,7 @@ fn outputs_table_chooses_plots_formats_and_page() {
 fn page_is_self_contained_with_scorecard_at_risk_list_and_every_plot() {
     let result = common::baseline_result();
     let files = Report::write(&result, &out_dir("page")).unwrap();
-    let html = std::fs::read_to_string(files.html.unwrap()).unwrap();
+    let html = std::fs::read_to_string(files.html.as_ref().unwrap()).unwrap();
     // No network: no external scripts, styles, images or fonts.
     for needle in [
         "<script src",
@@ -374,7 +374,7 @@ fn every_unit_and_status_renders_when_all_indicators_have_values() {
         statuses.len() >= 2,
         "fixture should mix statuses: {statuses:?}"
     );
-    let html = std::fs::read_to_string(files.html.unwrap()).unwrap();
+    let html = std::fs::read_to_string(files.html.as_ref().unwrap()).unwrap();
     for t in result
         .targets
         .iter()
@@ -387,4 +387,34 @@ fn every_unit_and_status_renders_when_all_indicators_have_values() {
             "{title} not in the at-a-glance list"
         );
     }
+}
+
+#[test]
+fn sweep_without_series_draws_only_sweep_plots_and_summarises_them() {
+    let mut result = common::synthetic_sweep(&common::baseline_result());
+    result.series.clear();
+    result.targets.clear();
+    let files = Report::write(&result, &out_dir("sweep-only")).unwrap();
+    assert!(
+        stems(&files).iter().all(|s| s.starts_with("sweep_")),
+        "{:?}",
+        stems(&files)
+    );
+    let html = std::fs::read_to_string(files.html.as_ref().unwrap()).unwrap();
+    let summary = &html[html.find("id=\"sweep-summary\"").expect("sweep summary")..];
+    assert!(summary.contains("<td class=\"num\">0.6</td>"));
+    assert!(summary.contains("not reached"));
+}
+
+#[test]
+fn scenario_without_targets_still_reports() {
+    let mut result = common::baseline_result();
+    result.scenario.targets.clear();
+    result.targets.clear();
+    let files = Report::write(&result, &out_dir("no-targets")).unwrap();
+    assert!(!stems(&files).contains("scorecard"));
+    let html = std::fs::read_to_string(files.html.as_ref().unwrap()).unwrap();
+    assert!(html.contains("The scenario declares no targets."));
+    let texts = svg_texts(&plot(&files, "adoption_rate.svg"));
+    assert!(!texts.iter().any(|t| t.contains(", p=")));
 }
