@@ -1,48 +1,162 @@
-//! `civitas validate`, `civitas schema`, `civitas init`.
+//! `civitas validate`, `civitas schema`, `civitas init`: working with scenario files
+//! without running them.
 
-use std::path::PathBuf;
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use anyhow::Context as _;
+use civitas_scenario::{Diagnostic, STARTER_TOML, Scenario};
 use clap::Args;
 
 /// Arguments of `civitas validate`.
 #[derive(Args, Debug)]
+#[command(after_long_help = "\
+Checks each file the way `civitas run` reads it: the syntax, every field name and type, then \
+the rules a scenario must follow: district and age-band shares sum to 1, every department, \
+district and band a service, policy, shock or target names exists, dates lie inside \
+[scenario] start..end, shares and probabilities lie in [0, 1], names are unique, each policy \
+sets the parameters of its kind. A file that `extends` a base scenario is checked together \
+with its base.
+
+Every problem is printed, not only the first, as
+    FILE:LINE:COLUMN: field `services[3].requires[1]`: found ..., expected ...
+followed by the line of the file. Positions in lists count from 0: `services[3]` is the \
+fourth [[services]] entry.
+
+Exit status: 0 when every file is valid (each prints `FILE: ok`), 1 otherwise.
+
+Examples:
+    civitas validate scenarios/baseline.toml
+    civitas validate scenarios/*.toml my-variant.yaml")]
 pub struct ValidateArgs {
-    /// Scenario files (TOML, YAML or JSON).
+    /// Scenario files to check: TOML (.toml), YAML (.yaml, .yml) or JSON (.json).
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
 }
 
 /// Arguments of `civitas init`.
 #[derive(Args, Debug)]
+#[command(after_long_help = "\
+Writes DIR/scenario.toml: a small, valid scenario with a comment on every section (districts, \
+age bands, departments, services, incidents, policies, shocks, targets, outputs). Edit the \
+numbers, then `civitas validate DIR/scenario.toml` and `civitas run DIR/scenario.toml`. \
+An existing scenario.toml is never overwritten.
+
+Example:
+    civitas init my-town && civitas run my-town/scenario.toml")]
 pub struct InitArgs {
-    /// Directory to write `scenario.toml` into.
+    /// Directory to write `scenario.toml` into (created when missing).
     #[arg(value_name = "DIR", default_value = ".")]
     pub dir: PathBuf,
 }
 
+/// Prints `FILE: ok` for each valid file and every diagnostic of the others.
 pub fn validate(args: ValidateArgs) -> anyhow::Result<ExitCode> {
-    let mut ok = true;
-    for f in &args.files {
-        match civitas_scenario::Scenario::load(f) {
-            Ok(_) => println!("{}: ok", f.display()),
+    let mut failed_files = 0;
+    let mut problems = 0;
+    let mut sources = SourceCache::default();
+    let mut report = String::new();
+    for file in &args.files {
+        match Scenario::load(file) {
+            Ok(_) => println!("{}: ok", file.display()),
             Err(e) => {
-                ok = false;
-                eprintln!("{e}");
+                failed_files += 1;
+                problems += e.diagnostics.len();
+                for d in &e.diagnostics {
+                    report.push_str(&render(d, &mut sources));
+                }
             }
         }
     }
-    Ok(if ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    if failed_files == 0 {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let _ = writeln!(
+        report,
+        "{problems} problem{} in {failed_files} file{}",
+        plural(problems),
+        plural(failed_files)
+    );
+    eprint!("{report}");
+    Ok(ExitCode::FAILURE)
 }
 
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// Scenario files read once for quoting their lines under diagnostics.
+#[derive(Default)]
+struct SourceCache(HashMap<PathBuf, Option<String>>);
+
+impl SourceCache {
+    fn line(&mut self, file: &Path, line: usize) -> Option<String> {
+        let text = self
+            .0
+            .entry(file.to_path_buf())
+            .or_insert_with(|| std::fs::read_to_string(file).ok());
+        text.as_deref()?
+            .lines()
+            .nth(line.checked_sub(1)?)
+            .map(str::to_string)
+    }
+}
+
+/// `error: FILE:LINE:COL: field `path`: message`, then the source line with a caret under
+/// the column, as compilers print it.
+fn render(d: &Diagnostic, sources: &mut SourceCache) -> String {
+    let mut out = format!("error: {d}\n");
+    if let (Some(line), Some(column)) = (d.line, d.column)
+        && let Some(text) = sources.line(&d.file, line)
+    {
+        let number = line.to_string();
+        let pad = " ".repeat(number.len());
+        let indent: String = text
+            .chars()
+            .take(column.saturating_sub(1))
+            .map(|c| if c == '\t' { '\t' } else { ' ' })
+            .collect();
+        let _ = writeln!(out, "{pad} |\n{number} | {text}\n{pad} | {indent}^");
+    }
+    out
+}
+
+/// Prints the JSON Schema of the scenario format.
 pub fn schema() -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`civitas schema` is not implemented yet")
+    let text = serde_json::to_string_pretty(&Scenario::json_schema())?;
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{text}")?;
+    Ok(ExitCode::SUCCESS)
 }
 
-pub fn init(_args: InitArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`civitas init` is not implemented yet")
+/// Writes the commented starter scenario to `DIR/scenario.toml`, never over an existing file.
+pub fn init(args: InitArgs) -> anyhow::Result<ExitCode> {
+    std::fs::create_dir_all(&args.dir)
+        .with_context(|| format!("cannot create directory {}", args.dir.display()))?;
+    let path = args.dir.join("scenario.toml");
+    let mut file = match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+    {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            anyhow::bail!(
+                "{} already exists; not overwriting it (choose another DIR or move the file)",
+                path.display()
+            )
+        }
+        Err(e) => return Err(e).with_context(|| format!("cannot create {}", path.display())),
+    };
+    file.write_all(STARTER_TOML.as_bytes())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    println!("wrote {}", path.display());
+    println!(
+        "next: edit it, then `civitas validate {0}` and `civitas run {0}`",
+        path.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }

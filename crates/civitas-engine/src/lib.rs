@@ -9,12 +9,40 @@
 //! let result = simulate(&scenario, 0, &EngineOptions::default());
 //! println!("{} ticks", result.dates.len());
 //! ```
+//!
+//! Code map: one module per mechanism of SPEC.md — [`demography`] (residents, ageing),
+//! [`devices`], [`adoption`] (Bass diffusion, training), [`demand`], [`channels`] (channel
+//! choice, trips, failures), [`departments`] (construction, operation, queues, evaluation
+//! budgeting), [`incidents`], [`policies`], [`shocks`], [`satisfaction`], [`metrics`];
+//! their order within a tick is declared in [`schedule`]. Randomness comes from
+//! counter-based streams ([`rng`]) keyed by (replicate seed, resident, tick, purpose), so
+//! output is identical for any number of rayon threads.
+//!
+//! Main types: [`simulate`] (run one replicate), [`Simulation`] (step a replicate and
+//! inspect it), [`ReplicateResult`], [`Scope`].
 
+pub mod adoption;
+pub mod channels;
+pub mod city;
+pub mod demand;
+pub mod demography;
+pub mod departments;
+pub mod devices;
+pub mod incidents;
+pub mod metrics;
 pub mod output;
+pub mod policies;
+pub mod rng;
+pub mod satisfaction;
+pub mod schedule;
+pub mod shocks;
 
 pub use output::{AgentRow, ReplicateResult, Scope, indicator_position};
 
-use civitas_scenario::{Indicator, Scenario};
+use bevy_ecs::prelude::*;
+use civitas_scenario::Scenario;
+
+use crate::city::{City, Clock};
 
 /// Options that do not change the model, only what is returned.
 #[derive(Debug, Clone, Default)]
@@ -33,33 +61,128 @@ pub fn replicate_seed(seed: u64, replicate: u32) -> u64 {
 }
 
 /// Runs replicate `replicate` of `scenario` and returns its indicator table.
-///
-/// Placeholder model until the full engine lands: adoption follows the Bass closed form
-/// per band; other indicators are NaN.
-pub fn simulate(scenario: &Scenario, replicate: u32, _options: &EngineOptions) -> ReplicateResult {
-    let seed = replicate_seed(scenario.scenario.seed, replicate);
-    let dates = scenario.scenario.tick_dates();
-    let scopes = Scope::all(scenario);
-    let mut result = ReplicateResult::empty(replicate, seed, dates, scopes.clone());
-    let dt = scenario.scenario.tick.years();
-    for tick in 0..result.dates.len() {
-        let t = (tick + 1) as f64 * dt;
-        for (si, scope) in scopes.iter().enumerate() {
-            let bands: Vec<_> = match scope {
-                output::Scope::Band(b) => vec![*b],
-                _ => civitas_scenario::Band::ALL.to_vec(),
-            };
-            let mut adopted = 0.0;
-            let mut weight = 0.0;
-            for b in bands {
-                let p = scenario.population.bands.get(b);
-                let e = (-(p.bass_p + p.bass_q) * t).exp();
-                let f = (1.0 - e) / (1.0 + p.bass_q / p.bass_p * e);
-                adopted += p.share * (p.adoption + (1.0 - p.adoption) * f);
-                weight += p.share;
-            }
-            result.set(tick, Indicator::AdoptionRate, si, adopted / weight);
+pub fn simulate(scenario: &Scenario, replicate: u32, options: &EngineOptions) -> ReplicateResult {
+    let mut sim = Simulation::new(scenario, replicate, options);
+    while sim.step() {}
+    sim.finish()
+}
+
+/// Where all requests raised so far stand (represented people).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RequestLedger {
+    /// Requests raised since the start.
+    pub raised: f64,
+    /// Requests resolved (served by a department).
+    pub resolved: f64,
+    /// Requests waiting in department queues.
+    pub queued: f64,
+    /// Failed online requests waiting for their offline fallback.
+    pub failed_pending: f64,
+}
+
+/// One replicate being simulated, tick by tick.
+pub struct Simulation {
+    world: World,
+    schedule: Schedule,
+    next_tick: usize,
+    ticks: usize,
+}
+
+impl Simulation {
+    /// Builds the world of replicate `replicate`: residents synthesised, departments,
+    /// policies and shocks compiled, nothing simulated yet.
+    pub fn new(scenario: &Scenario, replicate: u32, options: &EngineOptions) -> Self {
+        let seed = replicate_seed(scenario.scenario.seed, replicate);
+        let city = City::new(scenario, seed);
+        let residents = scenario.population.agents as usize;
+        let mut world = World::new();
+        demography::spawn_residents(&mut world, &city);
+        let result =
+            ReplicateResult::empty(replicate, seed, city.dates.clone(), Scope::all(scenario));
+        let ticks = city.dates.len();
+        world.insert_resource(metrics::Census::new(&city, residents));
+        world.insert_resource(adoption::DistrictAdoption::default());
+        world.insert_resource(metrics::Table(result));
+        world.insert_resource(metrics::AgentSample(options.agent_sample));
+        world.insert_resource(policies::PolicyTimeline::new(&city));
+        world.insert_resource(policies::Levers::new(&city));
+        world.insert_resource(shocks::ShockState::new(&city));
+        world.insert_resource(departments::Departments::new(&city));
+        world.insert_resource(departments::OperationWeights(vec![1.0; city.departments()]));
+        world.insert_resource(channels::ServicePoints(
+            scenario
+                .population
+                .districts
+                .iter()
+                .map(|d| d.service_points.clamp(0.0, 1.0))
+                .collect(),
+        ));
+        world.insert_resource(channels::Requests::new(&city, residents));
+        world.insert_resource(demand::DemandTable::new(&city));
+        world.insert_resource(incidents::IncidentState::new(&city));
+        if ticks > 0 {
+            world.insert_resource(Clock::at(&city, 0));
+        }
+        world.insert_resource(city);
+        // The starting census gives tick 0 its adopter shares and spending weights.
+        world
+            .run_system_cached(metrics::take_census)
+            .expect("census system runs on a fresh world");
+        Self {
+            world,
+            schedule: schedule::tick_schedule(),
+            next_tick: 0,
+            ticks,
         }
     }
-    result
+
+    /// Simulates the next tick; false when the horizon is done.
+    pub fn step(&mut self) -> bool {
+        if self.next_tick >= self.ticks {
+            return false;
+        }
+        let clock = Clock::at(self.world.resource::<City>(), self.next_tick);
+        self.world.insert_resource(clock);
+        self.schedule.run(&mut self.world);
+        self.next_tick += 1;
+        true
+    }
+
+    /// Ticks simulated so far.
+    pub fn ticks_done(&self) -> usize {
+        self.next_tick
+    }
+
+    /// The state of the request ledger after the last tick.
+    pub fn ledger(&self) -> RequestLedger {
+        let city = self.world.resource::<City>();
+        let deps = self.world.resource::<departments::Departments>();
+        let census = self.world.resource::<metrics::Census>();
+        RequestLedger {
+            raised: self.world.resource::<channels::Requests>().raised_total as f64 * city.scale,
+            resolved: deps.0.iter().map(|d| d.served_requests_total).sum(),
+            queued: deps.0.iter().map(|d| d.queue_requests).sum(),
+            failed_pending: census.cells.iter().map(|c| c.pending_retries).sum::<u64>() as f64
+                * city.scale,
+        }
+    }
+
+    /// The departments as they stand.
+    pub fn departments(&self) -> &[departments::DepartmentState] {
+        &self.world.resource::<departments::Departments>().0
+    }
+
+    /// The indicator table so far (ticks not yet simulated are NaN).
+    pub fn result(&self) -> &ReplicateResult {
+        &self.world.resource::<metrics::Table>().0
+    }
+
+    /// Runs the remaining ticks and returns the indicator table.
+    pub fn finish(mut self) -> ReplicateResult {
+        while self.step() {}
+        self.world
+            .remove_resource::<metrics::Table>()
+            .expect("the table lives until the simulation ends")
+            .0
+    }
 }

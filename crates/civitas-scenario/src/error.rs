@@ -20,17 +20,22 @@ pub struct Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file.display())?;
+        // `file:line:col: ` as compilers print it, so editors and terminals link to it;
+        // in-memory checks have no file and start with the field.
+        let mut location = self.file.display().to_string();
         if let Some(line) = self.line {
-            write!(f, ":{line}")?;
+            location.push_str(&format!(":{line}"));
             if let Some(col) = self.column {
-                write!(f, ":{col}")?;
+                location.push_str(&format!(":{col}"));
             }
         }
+        if !location.is_empty() {
+            write!(f, "{location}: ")?;
+        }
         if self.path.is_empty() {
-            write!(f, ": {}", self.message)
+            write!(f, "{}", self.message)
         } else {
-            write!(f, ": field `{}`: {}", self.path, self.message)
+            write!(f, "field `{}`: {}", self.path, self.message)
         }
     }
 }
@@ -48,6 +53,21 @@ impl ScenarioError {
         Self {
             diagnostics: vec![d],
         }
+    }
+
+    /// An error with several diagnostics, put in file order (file, line, column; those
+    /// without a position last) with exact repeats dropped.
+    pub fn new(mut diagnostics: Vec<Diagnostic>) -> Self {
+        diagnostics.sort_by(|a, b| {
+            (&a.file, a.line.is_none(), a.line, a.column).cmp(&(
+                &b.file,
+                b.line.is_none(),
+                b.line,
+                b.column,
+            ))
+        });
+        diagnostics.dedup();
+        Self { diagnostics }
     }
 }
 

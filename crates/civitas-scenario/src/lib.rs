@@ -20,9 +20,13 @@ pub mod error;
 pub mod indicators;
 pub mod load;
 pub mod model;
+pub mod path;
+mod tree;
+mod validate;
 
 pub use calendar::{TickDate, YearMonth, tick_dates};
 pub use error::{Diagnostic, ScenarioError};
 pub use indicators::{Indicator, IndicatorMeta, Unit};
-pub use load::{BASELINE_TOML, Format};
+pub use load::{BASELINE_TOML, Format, STARTER_TOML, resolved_document};
 pub use model::*;
+pub use path::{FieldPath, Segment};

@@ -1,12 +1,21 @@
-//! Reading scenario files (TOML, YAML, JSON) and resolving `extends`.
+//! Reading scenario files (TOML, YAML, JSON), resolving `extends`, and turning every
+//! problem into a [`Diagnostic`] with file, line, column and field path.
 //!
-//! NOTE: first cut. Parses and merges without source spans; validation with spans is
-//! added on top of this module.
+//! Loading goes: text → position-keeping tree (per format) → `extends` merged at the tree
+//! level → serde into [`Scenario`] → semantic checks ([`Scenario::check`]). Each step's
+//! problems are mapped back to the tree node, so they point at the file that set the value.
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
 
 use crate::error::{Diagnostic, ScenarioError};
-use crate::model::Scenario;
+use crate::model::{Department, IncidentType, Policy, Scenario, Service, Shock, Target};
+use crate::model::{Incidents, Outputs, Population, ScenarioInfo};
+use crate::path::{FieldPath, Segment};
+use crate::tree::{self, Node, Span, Value};
+use crate::validate;
 
 /// File formats a scenario can be written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +43,23 @@ impl Format {
 /// The bundled default scenario (`scenarios/baseline.toml`), embedded in the binary.
 pub const BASELINE_TOML: &str = include_str!("../../../scenarios/baseline.toml");
 
+/// The commented starter scenario `civitas init` writes: a small town using every section.
+pub const STARTER_TOML: &str = include_str!("starter.toml");
+
+/// The top-level fields of a scenario file, in the order the schema lists them.
+const TOP_LEVEL_FIELDS: [&str; 10] = [
+    "extends",
+    "scenario",
+    "population",
+    "departments",
+    "services",
+    "incidents",
+    "policies",
+    "shocks",
+    "targets",
+    "outputs",
+];
+
 fn whole_file(file: &Path, message: String) -> ScenarioError {
     ScenarioError::single(Diagnostic {
         file: file.to_path_buf(),
@@ -44,98 +70,404 @@ fn whole_file(file: &Path, message: String) -> ScenarioError {
     })
 }
 
-fn parse_value(
-    text: &str,
-    format: Format,
-    file: &Path,
-) -> Result<serde_json::Value, ScenarioError> {
-    let r: Result<serde_json::Value, String> = match format {
-        Format::Toml => toml::from_str(text).map_err(|e| e.to_string()),
-        Format::Yaml => serde_yaml::from_str(text).map_err(|e| e.to_string()),
-        Format::Json => serde_json::from_str(text).map_err(|e| e.to_string()),
-    };
-    r.map_err(|m| whole_file(file, m))
-}
-
-/// Merges `over` into `base`: tables field by field, arrays of named tables by `name`.
-fn merge(base: &mut serde_json::Value, over: serde_json::Value) {
-    use serde_json::Value;
-    match (base, over) {
-        (Value::Object(b), Value::Object(o)) => {
-            for (k, v) in o {
-                match b.get_mut(&k) {
-                    Some(slot) => merge(slot, v),
-                    None => {
-                        b.insert(k, v);
-                    }
-                }
+/// `a/b/../c` → `a/c`, so that paths in diagnostics and cycle reports read cleanly.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
             }
+            other => out.push(other),
         }
-        (Value::Array(b), Value::Array(o))
-            if o.iter().all(|x| x.get("name").is_some())
-                && b.iter().all(|x| x.get("name").is_some()) =>
-        {
-            for item in o {
-                let name = item.get("name").cloned();
-                match b.iter_mut().find(|x| x.get("name") == name.as_ref()) {
-                    Some(slot) => merge(slot, item),
-                    None => b.push(item),
-                }
-            }
-        }
-        (slot, v) => *slot = v,
     }
+    out
 }
 
-fn load_value(path: &Path, chain: &mut Vec<PathBuf>) -> Result<serde_json::Value, ScenarioError> {
-    let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-    if chain.contains(&canonical) {
-        return Err(whole_file(
+/// Files on the current `extends` chain: canonical path (for comparison) and the path as
+/// written (for messages).
+type Chain = Vec<(PathBuf, PathBuf)>;
+
+/// Reads one file into a tree and merges its `extends` chain under it. `via` is the
+/// `extends` value that named this file, where a read failure is reported.
+fn read_tree(path: &Path, via: Option<&Span>, chain: &mut Chain) -> Result<Node, ScenarioError> {
+    let text = std::fs::read_to_string(path).map_err(|e| match via {
+        Some(span) => ScenarioError::single(span.diagnostic(
+            &FieldPath::from("extends"),
+            format!("cannot read base scenario `{}`: {e}", path.display()),
+        )),
+        None => whole_file(path, format!("cannot read scenario file: {e}")),
+    })?;
+    let format = Format::from_path(path).ok_or_else(|| {
+        whole_file(
             path,
-            format!("`extends` forms a cycle through {}", path.display()),
-        ));
+            "unknown file extension; expected .toml, .yaml, .yml or .json".to_string(),
+        )
+    })?;
+    let file: Arc<Path> = Arc::from(path);
+    let mut root = tree::parse(&text, format, &file).map_err(ScenarioError::single)?;
+    resolve_extends(&mut root, Some(path), chain)?;
+    Ok(root)
+}
+
+/// Replaces `root` by its base file with `root` merged on top, recursively.
+fn resolve_extends(
+    root: &mut Node,
+    file: Option<&Path>,
+    chain: &mut Chain,
+) -> Result<(), ScenarioError> {
+    if !matches!(root.value, Value::Table(_)) {
+        return Err(ScenarioError::single(root.span.diagnostic(
+            &FieldPath::root(),
+            format!(
+                "found {}, expected a table of scenario sections ([scenario], [population], …)",
+                kind_name(&root.value)
+            ),
+        )));
     }
-    chain.push(canonical);
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| whole_file(path, format!("cannot read scenario file: {e}")))?;
-    let format = Format::from_path(path).unwrap_or(Format::Toml);
-    let mut value = parse_value(&text, format, path)?;
-    if let Some(base) = value.as_object_mut().and_then(|o| o.remove("extends")) {
-        let base_name = base
-            .as_str()
-            .ok_or_else(|| whole_file(path, "`extends` must be a file path string".into()))?;
-        let base_path = path.parent().unwrap_or(Path::new(".")).join(base_name);
-        let mut merged = load_value(&base_path, chain)?;
-        merge(&mut merged, value);
-        value = merged;
+    let Some(entry) = root.take_entry("extends") else {
+        return Ok(());
+    };
+    let at = FieldPath::from("extends");
+    let Value::Str(base_name) = &entry.value.value else {
+        return Err(ScenarioError::single(entry.value.span.diagnostic(
+            &at,
+            format!(
+                "found {}, expected the path of a base scenario file, e.g. \"baseline.toml\"",
+                kind_name(&entry.value.value)
+            ),
+        )));
+    };
+    let Some(file) = file else {
+        return Err(ScenarioError::single(entry.value.span.diagnostic(
+            &at,
+            "`extends` needs a scenario read from a file, to find the base file next to it",
+        )));
+    };
+    let base_path = normalize(&file.parent().unwrap_or(Path::new("")).join(base_name));
+    let canonical = base_path
+        .canonicalize()
+        .unwrap_or_else(|_| base_path.clone());
+    if let Some(first) = chain.iter().position(|(c, _)| *c == canonical) {
+        let cycle: Vec<String> = chain[first..]
+            .iter()
+            .map(|(_, shown)| shown.display().to_string())
+            .chain(std::iter::once(base_path.display().to_string()))
+            .collect();
+        return Err(ScenarioError::single(entry.value.span.diagnostic(
+            &at,
+            format!("`extends` forms a cycle: {}", cycle.join(" → ")),
+        )));
     }
+    chain.push((canonical, base_path.clone()));
+    let mut base = read_tree(&base_path, Some(&entry.value.span), chain)?;
     chain.pop();
-    Ok(value)
+    let over = std::mem::replace(
+        root,
+        Node {
+            value: Value::Null,
+            span: root.span.clone(),
+        },
+    );
+    base.merge(over);
+    *root = base;
+    Ok(())
+}
+
+fn kind_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Int(_) => "an integer",
+        Value::Float(_) => "a float",
+        Value::Str(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Table(_) => "a table",
+    }
+}
+
+/// Rewords serde's messages in the modeler's terms ("a number", "a list").
+fn reword(message: &str) -> String {
+    let mut m = message.replace("invalid type: ", "found ");
+    m = m.replace("invalid value: ", "found ");
+    for (from, to) in [
+        ("expected f64", "expected a number"),
+        ("expected u64", "expected a whole number ≥ 0"),
+        ("expected u32", "expected a whole number ≥ 0"),
+        ("expected i32", "expected a whole number (a year)"),
+        ("expected a sequence", "expected a list"),
+        ("expected a boolean", "expected true or false"),
+        ("map, expected", "table, expected"),
+        ("sequence, expected", "list, expected"),
+    ] {
+        m = m.replace(from, to);
+    }
+    if let Some(rest) = m.strip_prefix("found ")
+        && let Some((found, expected)) = rest.split_once(", expected struct ")
+    {
+        m = format!("found {found}, expected a table ({expected})");
+    }
+    m
+}
+
+/// Maps one serde error at `prefix` to a diagnostic pointing into the tree.
+fn serde_diagnostic(
+    root: &Node,
+    prefix: &FieldPath,
+    err: serde_path_to_error::Error<serde_json::Error>,
+) -> Diagnostic {
+    let mut path = prefix.clone();
+    for seg in err.path().iter() {
+        match seg {
+            serde_path_to_error::Segment::Map { key } => path.push(Segment::Key(key.clone())),
+            serde_path_to_error::Segment::Seq { index } => path.push(Segment::Index(*index)),
+            _ => {}
+        }
+    }
+    let message = err.inner().to_string();
+    if let Some(field) = message
+        .strip_prefix("missing field `")
+        .and_then(|r| r.strip_suffix('`'))
+    {
+        // The field is absent, so point at the table that should hold it.
+        let span = root.locate(&path, false);
+        return span.diagnostic(
+            &path.key(field),
+            format!("missing required field `{field}`"),
+        );
+    }
+    let is_unknown_field = message.starts_with("unknown field");
+    root.locate(&path, is_unknown_field)
+        .diagnostic(&path, reword(&message))
+}
+
+fn check_as<T: DeserializeOwned>(
+    root: &Node,
+    value: &serde_json::Value,
+    at: FieldPath,
+    out: &mut Vec<Diagnostic>,
+) {
+    if let Err(e) = serde_path_to_error::deserialize::<_, T>(value) {
+        out.push(serde_diagnostic(root, &at, e));
+    }
+}
+
+fn check_each<T: DeserializeOwned>(
+    root: &Node,
+    value: &serde_json::Value,
+    at: FieldPath,
+    out: &mut Vec<Diagnostic>,
+) {
+    match value {
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                check_as::<T>(root, item, at.index(i), out);
+            }
+        }
+        other => check_as::<Vec<T>>(root, other, at, out),
+    }
+}
+
+/// serde stops at the first error; deserializing each section and each array entry on its
+/// own reports one error per broken entry, so a modeler can fix several in one pass.
+fn section_diagnostics(root: &Node, json: &serde_json::Value) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let Some(sections) = json.as_object() else {
+        return out;
+    };
+    for required in ["scenario", "population"] {
+        if !sections.contains_key(required) {
+            out.push(root.span.diagnostic(
+                &FieldPath::from(required),
+                format!("missing required section `{required}`"),
+            ));
+        }
+    }
+    for (key, value) in sections {
+        let at = FieldPath::from(key.as_str());
+        match key.as_str() {
+            "scenario" => check_as::<ScenarioInfo>(root, value, at, &mut out),
+            "population" => check_as::<Population>(root, value, at, &mut out),
+            "departments" => check_each::<Department>(root, value, at, &mut out),
+            "services" => check_each::<Service>(root, value, at, &mut out),
+            "incidents" => match value.get("types") {
+                Some(types) if value.is_object() => {
+                    check_each::<IncidentType>(root, types, at.key("types"), &mut out);
+                    let mut rest = value.clone();
+                    if let Some(o) = rest.as_object_mut() {
+                        o.remove("types");
+                    }
+                    check_as::<Incidents>(root, &rest, at, &mut out);
+                }
+                _ => check_as::<Incidents>(root, value, at, &mut out),
+            },
+            "policies" => check_each::<Policy>(root, value, at, &mut out),
+            "shocks" => check_each::<Shock>(root, value, at, &mut out),
+            "targets" => check_each::<Target>(root, value, at, &mut out),
+            "outputs" => check_as::<Outputs>(root, value, at, &mut out),
+            unknown => {
+                let expected: Vec<String> =
+                    TOP_LEVEL_FIELDS.iter().map(|f| format!("`{f}`")).collect();
+                out.push(root.locate(&at, true).diagnostic(
+                    &at,
+                    format!(
+                        "unknown field `{unknown}`, expected one of {}",
+                        expected.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Deserializes a merged tree and runs the semantic checks, mapping every problem to the
+/// position of the value that caused it.
+fn scenario_from_tree(root: &Node) -> Result<Scenario, ScenarioError> {
+    let mut diagnostics = Vec::new();
+    let json = root.to_json(&mut FieldPath::root(), &mut diagnostics);
+    if !diagnostics.is_empty() {
+        return Err(ScenarioError::new(diagnostics));
+    }
+    let scenario = match serde_path_to_error::deserialize::<_, Scenario>(&json) {
+        Ok(s) => s,
+        Err(first) => {
+            let mut diagnostics = section_diagnostics(root, &json);
+            if diagnostics.is_empty() {
+                diagnostics.push(serde_diagnostic(root, &FieldPath::root(), first));
+            }
+            return Err(ScenarioError::new(diagnostics));
+        }
+    };
+    let problems = validate::problems(&scenario);
+    if problems.is_empty() {
+        return Ok(scenario);
+    }
+    Err(ScenarioError::new(
+        problems
+            .into_iter()
+            .map(|p| root.locate(&p.path, false).diagnostic(&p.path, p.message))
+            .collect(),
+    ))
+}
+
+/// Reads a scenario file and its `extends` chain into one merged document, without
+/// deserializing it: what a JSON Schema validator or another tool should see.
+pub fn resolved_document(path: impl AsRef<Path>) -> Result<serde_json::Value, ScenarioError> {
+    let path = path.as_ref();
+    let root = load_tree(path)?;
+    let mut diagnostics = Vec::new();
+    let json = root.to_json(&mut FieldPath::root(), &mut diagnostics);
+    if diagnostics.is_empty() {
+        Ok(json)
+    } else {
+        Err(ScenarioError::new(diagnostics))
+    }
+}
+
+fn load_tree(path: &Path) -> Result<Node, ScenarioError> {
+    let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let mut chain = vec![(canonical, path.to_path_buf())];
+    read_tree(path, None, &mut chain)
 }
 
 impl Scenario {
-    /// Loads a scenario file (format from its extension), resolving `extends`.
+    /// Loads a scenario file (format from its extension: `.toml`, `.yaml`/`.yml`, `.json`),
+    /// resolves `extends`, and checks it. Every problem found is reported, each with file,
+    /// line, column and field path. The returned scenario has `extends` = `None`: its
+    /// base has been merged in.
     pub fn load(path: impl AsRef<Path>) -> Result<Scenario, ScenarioError> {
-        let path = path.as_ref();
-        let value = load_value(path, &mut Vec::new())?;
-        serde_json::from_value(value).map_err(|e| whole_file(path, e.to_string()))
+        let root = load_tree(path.as_ref())?;
+        scenario_from_tree(&root)
     }
 
-    /// Parses a scenario from text; `origin` names it in diagnostics. `extends` is not
-    /// allowed here (there is no directory to resolve it against).
+    /// Parses and checks a scenario from text; `origin` names it in diagnostics. `extends`
+    /// is not allowed here (there is no directory to find the base file in).
     pub fn from_str_as(
         text: &str,
         format: Format,
         origin: &str,
     ) -> Result<Scenario, ScenarioError> {
-        let file = Path::new(origin);
-        let value = parse_value(text, format, file)?;
-        serde_json::from_value(value).map_err(|e| whole_file(file, e.to_string()))
+        let file: Arc<Path> = Arc::from(Path::new(origin));
+        let mut root = tree::parse(text, format, &file).map_err(ScenarioError::single)?;
+        resolve_extends(&mut root, None, &mut Vec::new())?;
+        scenario_from_tree(&root)
     }
 
     /// The bundled default scenario.
     pub fn baseline() -> Scenario {
         Scenario::from_str_as(BASELINE_TOML, Format::Toml, "scenarios/baseline.toml")
             .expect("the bundled baseline scenario is valid (checked by tests)")
+    }
+
+    /// The JSON Schema (draft 2020-12) of the scenario format, for editors to validate and
+    /// complete scenario files. A file that `extends` another is only a partial scenario;
+    /// the schema describes the merged result (see [`resolved_document`]).
+    pub fn json_schema() -> serde_json::Value {
+        let mut schema = serde_json::to_value(schemars::schema_for!(Scenario))
+            .expect("a derived JSON Schema serializes");
+        if let Some(o) = schema.as_object_mut() {
+            o.insert("title".into(), "Civitas scenario".into());
+        }
+        schema
+    }
+
+    /// Checks the semantic rules (shares sum to 1, references exist, dates inside the
+    /// horizon, ranges, unique names, policy parameters per kind; see the crate docs) on a
+    /// scenario built or changed in memory, e.g. after `--set` overrides. Diagnostics carry
+    /// field paths but no file positions.
+    pub fn check(&self) -> Result<(), ScenarioError> {
+        let problems = validate::problems(self);
+        if problems.is_empty() {
+            return Ok(());
+        }
+        Err(ScenarioError::new(
+            problems
+                .into_iter()
+                .map(|p| Diagnostic {
+                    file: PathBuf::new(),
+                    line: None,
+                    column: None,
+                    path: p.path.to_string(),
+                    message: p.message,
+                })
+                .collect(),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn top_level_fields_match_the_schema() {
+        let schema = serde_json::to_value(schemars::schema_for!(Scenario)).unwrap();
+        let props: Vec<&str> = schema["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(|k| k.as_str())
+            .collect();
+        let mut expected = TOP_LEVEL_FIELDS.to_vec();
+        expected.sort_unstable();
+        let mut props = props;
+        props.sort_unstable();
+        assert_eq!(props, expected);
+    }
+
+    #[test]
+    fn normalizes_parent_steps() {
+        assert_eq!(
+            normalize(Path::new("tests/x/../baseline.toml")),
+            PathBuf::from("tests/baseline.toml")
+        );
+        assert_eq!(
+            normalize(Path::new("../a.toml")),
+            PathBuf::from("../a.toml")
+        );
     }
 }

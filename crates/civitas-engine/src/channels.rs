@@ -1,0 +1,475 @@
+//! Service requests: channel choice, trips, online failures and fallbacks.
+//!
+//! This is the resident pass for government errands. For each request a resident raises
+//! (see [`crate::demand`]):
+//! - **channel**: the service is online-eligible with probability `d·h` of the owner
+//!   department (effective digitization); an eligible request goes online when the
+//!   resident has adopted, else `assisted` (a community service point helps do it
+//!   online) with probability = the district's service-point coverage, else offline;
+//! - **links**: each required department `j` has its data link to the owner present
+//!   with probability `min(g_owner, g_j)`, drawn per request;
+//! - **trips**: online = one per missing link; assisted = one (the service point) plus
+//!   one per missing link; offline = one plus one per missing link. Under a
+//!   `one_window` serving the owner, missing links to departments also served by the
+//!   window cost no trip offline (the window's staff fetch the documents), so offline
+//!   trips collapse to one when every required department is in the window;
+//! - **failure**: an online or assisted attempt fails with the owner's failure
+//!   probability; the resident scores the failure, an adopter reverts to offline with
+//!   probability `churn_on_failure`, and the request is redone offline in the resident's
+//!   next tick (its trips are the extra trips of the fallback, its resolution time one
+//!   tick longer). A failed attempt is neither resolved nor queued until then;
+//! - **queues**: a submitted request adds `scale × effort` cases to the owner's queue
+//!   (online and assisted cost `online_effort` of the offline effort) and resolves in
+//!   `base_days × (1 − 0.5·d·h) + wait_days` (the owner's queue wait at the tick start).
+//!
+//! Per-request outcomes are tallied per (district × band) cell and per department in
+//! fixed-size chunks of residents, summed in chunk order (deterministic for any thread
+//! count).
+
+use bevy_ecs::prelude::*;
+use rayon::prelude::*;
+
+use crate::adoption::Digital;
+use crate::city::{CHUNK_RESIDENTS, City, Clock, cell};
+use crate::demand::DemandTable;
+use crate::demography::{Home, ResidentId};
+use crate::departments::Departments;
+use crate::policies::Levers;
+use crate::rng::{Purpose, Stream};
+use crate::satisfaction::{Attitude, failure_score, resolved_score};
+
+/// Share of a service's base processing days saved at full effective digitization
+/// (`resolution = base_days × (1 − 0.5·d·h) + wait`, SPEC.md).
+pub const PROCESSING_SAVING_AT_FULL_DIGITIZATION_SHARE: f64 = 0.5;
+
+/// A failed online request waiting to be redone offline next tick.
+#[derive(Component, Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PendingRetry {
+    /// Service of the first failed request (later failures in the same tick are redone
+    /// as the same service: two failures in one tick are rare).
+    pub service: u16,
+    /// Number of failed requests waiting.
+    pub count: u16,
+}
+
+/// Share of each district's residents within reach of a community service point.
+#[derive(Resource, Debug, Clone)]
+pub struct ServicePoints(pub Vec<f64>);
+
+/// The channel a request went through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    /// Self-service online.
+    Online,
+    /// Online with help at a community service point (one trip).
+    Assisted,
+    /// At a counter.
+    Offline,
+}
+
+/// Outcomes of one cell's requests in one tick (counts in agent requests).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct CellRequests {
+    /// New requests raised.
+    pub raised: u64,
+    /// Requests submitted to a department (new ones that did not fail, plus fallbacks).
+    pub submitted: u64,
+    /// Submitted through an online channel (self-service or assisted).
+    pub online: u64,
+    /// Submitted with help at a service point.
+    pub assisted: u64,
+    /// Fallbacks of earlier failures submitted offline.
+    pub retried: u64,
+    /// Online attempts that failed.
+    pub failed: u64,
+    /// Submitted with at most one trip.
+    pub one_trip: u64,
+    /// Trips of submitted requests.
+    pub trips: u64,
+    /// Required data links of submitted requests.
+    pub links_needed: u64,
+    /// Of which present.
+    pub links_present: u64,
+    /// Resolution days of submitted requests, summed.
+    pub resolution_days: f64,
+    /// Attempts (submitted plus failed), the weights of `health_sum`.
+    pub attempts: u64,
+    /// Effective health of the owner department, summed over attempts.
+    pub health_sum: f64,
+}
+
+impl CellRequests {
+    /// Adds `o` into `self`.
+    pub fn add(&mut self, o: &CellRequests) {
+        self.raised += o.raised;
+        self.submitted += o.submitted;
+        self.online += o.online;
+        self.assisted += o.assisted;
+        self.retried += o.retried;
+        self.failed += o.failed;
+        self.one_trip += o.one_trip;
+        self.trips += o.trips;
+        self.links_needed += o.links_needed;
+        self.links_present += o.links_present;
+        self.resolution_days += o.resolution_days;
+        self.attempts += o.attempts;
+        self.health_sum += o.health_sum;
+    }
+}
+
+/// Requests of one department in one tick (agent units).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct DepartmentRequests {
+    /// Effort of submitted requests (offline-case equivalents).
+    pub effort: f64,
+    /// Submitted requests.
+    pub requests: u64,
+    /// Sum of scores of rated experiences (resolved and failed).
+    pub satisfaction_sum: f64,
+    /// Number of rated experiences.
+    pub rated: u64,
+}
+
+/// Tallies of one chunk of residents.
+#[derive(Debug, Clone, Default)]
+pub struct ChunkTally {
+    /// Per (district × band) cell.
+    pub cells: Vec<CellRequests>,
+    /// Per department.
+    pub departments: Vec<DepartmentRequests>,
+}
+
+impl ChunkTally {
+    fn new(cells: usize, departments: usize) -> Self {
+        Self {
+            cells: vec![CellRequests::default(); cells],
+            departments: vec![DepartmentRequests::default(); departments],
+        }
+    }
+
+    fn clear(&mut self) {
+        self.cells.fill(CellRequests::default());
+        self.departments.fill(DepartmentRequests::default());
+    }
+}
+
+/// A required data link of a service, as it stands this tick.
+#[derive(Debug, Clone, Copy, Default)]
+struct LinkNow {
+    presence: f64,
+    in_window: bool,
+}
+
+/// A service as it stands this tick.
+#[derive(Debug, Clone, Copy, Default)]
+struct ServiceNow {
+    owner: usize,
+    eligible: f64,
+    failure: f64,
+    health: f64,
+    processing_days: f64,
+    wait_days: f64,
+    offline_effort: f64,
+    online_effort: f64,
+    in_window: bool,
+    links: (usize, usize),
+}
+
+/// Per-tick request state: the services as they stand and the chunk tallies.
+#[derive(Resource, Debug, Clone)]
+pub struct Requests {
+    services: Vec<ServiceNow>,
+    links: Vec<LinkNow>,
+    required: Vec<usize>,
+    chunks: Vec<ChunkTally>,
+    /// This tick's outcomes per cell.
+    pub cells: Vec<CellRequests>,
+    /// This tick's requests per department.
+    pub departments: Vec<DepartmentRequests>,
+    /// New requests raised since the start (agent units).
+    pub raised_total: u64,
+}
+
+impl Requests {
+    /// Empty tallies for `city`, sized for `residents` residents.
+    pub fn new(city: &City, residents: usize) -> Self {
+        let s = &city.scenario;
+        let mut required = Vec::new();
+        let services = s
+            .services
+            .iter()
+            .map(|svc| {
+                let start = required.len();
+                required.extend(svc.requires.iter().filter_map(|r| s.department_index(r)));
+                ServiceNow {
+                    owner: s.department_index(&svc.owner).unwrap_or(0),
+                    offline_effort: svc.offline_effort.max(0.0),
+                    online_effort: svc.online_effort.max(0.0) * svc.offline_effort.max(0.0),
+                    links: (start, required.len()),
+                    ..Default::default()
+                }
+            })
+            .collect();
+        let chunks = residents.div_ceil(CHUNK_RESIDENTS).max(1);
+        Self {
+            services,
+            links: vec![LinkNow::default(); required.len()],
+            required,
+            chunks: vec![ChunkTally::new(city.cells(), city.departments()); chunks],
+            cells: vec![CellRequests::default(); city.cells()],
+            departments: vec![DepartmentRequests::default(); city.departments()],
+            raised_total: 0,
+        }
+    }
+
+    fn refresh(&mut self, city: &City, departments: &Departments, levers: &Levers) {
+        for (svc, spec) in self.services.iter_mut().zip(&city.scenario.services) {
+            let Some(dep) = departments.0.get(svc.owner) else {
+                continue;
+            };
+            let dh = dep.digitization * dep.effective_health;
+            svc.eligible = dh;
+            svc.failure = dep.failure_probability;
+            svc.health = dep.effective_health;
+            svc.processing_days =
+                spec.base_days.max(0.0) * (1.0 - PROCESSING_SAVING_AT_FULL_DIGITIZATION_SHARE * dh);
+            svc.wait_days = dep.wait_days;
+            svc.in_window = levers.one_window[svc.owner];
+            let g_owner = dep.integration;
+            for k in svc.links.0..svc.links.1 {
+                let j = self.required[k];
+                self.links[k] = LinkNow {
+                    presence: g_owner.min(departments.0[j].integration),
+                    in_window: levers.one_window[j],
+                };
+            }
+        }
+    }
+}
+
+/// Everything the per-resident request logic reads.
+struct RequestContext<'a> {
+    seed: u64,
+    tick: u64,
+    days_per_tick: f64,
+    demand: &'a DemandTable,
+    services: &'a [ServiceNow],
+    links: &'a [LinkNow],
+    points: &'a [f64],
+    behaviour: &'a civitas_scenario::Behaviour,
+}
+
+impl RequestContext<'_> {
+    #[allow(clippy::too_many_arguments)]
+    fn resident(
+        &self,
+        id: ResidentId,
+        home: &Home,
+        dig: &mut Digital,
+        att: &mut Attitude,
+        retry: &mut PendingRetry,
+        tally: &mut ChunkTally,
+    ) {
+        let mut s = Stream::new(self.seed, id.0 as u64, self.tick, Purpose::Requests);
+        let c = cell(home.district as usize, home.band);
+        let pending = std::mem::take(retry);
+        for _ in 0..pending.count {
+            self.submit(
+                &mut s,
+                pending.service as usize,
+                Channel::Offline,
+                true,
+                att,
+                c,
+                tally,
+            );
+        }
+        let n = self.demand.draw_count(&mut s, home.band);
+        for _ in 0..n {
+            let k = self.demand.pick_service(&mut s, home.band);
+            tally.cells[c].raised += 1;
+            let svc = &self.services[k];
+            let eligible = s.chance(svc.eligible);
+            let channel = if eligible && dig.adopted {
+                Channel::Online
+            } else if eligible && s.chance(self.points[home.district as usize]) {
+                Channel::Assisted
+            } else {
+                Channel::Offline
+            };
+            if channel != Channel::Offline && s.chance(svc.failure) {
+                let cr = &mut tally.cells[c];
+                cr.failed += 1;
+                cr.attempts += 1;
+                cr.health_sum += svc.health;
+                let score = failure_score(self.behaviour);
+                att.remember(self.behaviour, score);
+                let d = &mut tally.departments[svc.owner];
+                d.satisfaction_sum += score;
+                d.rated += 1;
+                if channel == Channel::Online && s.chance(self.behaviour.churn_on_failure) {
+                    dig.adopted = false;
+                }
+                if retry.count == 0 {
+                    retry.service = k as u16;
+                }
+                retry.count = retry.count.saturating_add(1);
+                continue;
+            }
+            self.submit(&mut s, k, channel, false, att, c, tally);
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    fn submit(
+        &self,
+        s: &mut Stream,
+        k: usize,
+        channel: Channel,
+        is_retry: bool,
+        att: &mut Attitude,
+        c: usize,
+        tally: &mut ChunkTally,
+    ) {
+        let svc = &self.services[k];
+        let (mut needed, mut missing, mut missing_outside_window) = (0u32, 0u32, 0u32);
+        for link in &self.links[svc.links.0..svc.links.1] {
+            needed += 1;
+            if !s.chance(link.presence) {
+                missing += 1;
+                if !(svc.in_window && link.in_window) {
+                    missing_outside_window += 1;
+                }
+            }
+        }
+        let trips = match channel {
+            Channel::Online => missing,
+            Channel::Assisted => 1 + missing,
+            Channel::Offline => 1 + missing_outside_window,
+        };
+        let resolution =
+            svc.processing_days + svc.wait_days + if is_retry { self.days_per_tick } else { 0.0 };
+        let score = resolved_score(self.behaviour, trips, svc.wait_days);
+        att.remember(self.behaviour, score);
+        let cr = &mut tally.cells[c];
+        cr.submitted += 1;
+        cr.online += (channel != Channel::Offline) as u64;
+        cr.assisted += (channel == Channel::Assisted) as u64;
+        cr.retried += is_retry as u64;
+        cr.one_trip += (trips <= 1) as u64;
+        cr.trips += trips as u64;
+        cr.links_needed += needed as u64;
+        cr.links_present += (needed - missing) as u64;
+        cr.resolution_days += resolution;
+        cr.attempts += 1;
+        cr.health_sum += svc.health;
+        let d = &mut tally.departments[svc.owner];
+        d.effort += if channel == Channel::Offline {
+            svc.offline_effort
+        } else {
+            svc.online_effort
+        };
+        d.requests += 1;
+        d.satisfaction_sum += score;
+        d.rated += 1;
+    }
+}
+
+/// Raises, routes and submits every resident's requests of this tick.
+#[allow(clippy::too_many_arguments)]
+pub fn serve_requests(
+    city: Res<City>,
+    clock: Res<Clock>,
+    demand: Res<DemandTable>,
+    points: Res<ServicePoints>,
+    levers: Res<Levers>,
+    mut departments: ResMut<Departments>,
+    mut requests: ResMut<Requests>,
+    mut residents: Query<(
+        &ResidentId,
+        &Home,
+        &mut Digital,
+        &mut Attitude,
+        &mut PendingRetry,
+    )>,
+) {
+    let requests = &mut *requests;
+    requests.refresh(&city, &departments, &levers);
+    let ctx = RequestContext {
+        seed: city.seed,
+        tick: clock.tick as u64,
+        days_per_tick: city.days_per_tick,
+        demand: &demand,
+        services: &requests.services,
+        links: &requests.links,
+        points: &points.0,
+        behaviour: &city.scenario.population.behaviour,
+    };
+    let mut base = 0;
+    let mut used = 0;
+    for (ids, homes, mut digital, mut attitudes, mut retries) in residents
+        .contiguous_iter_mut()
+        .expect("residents are table-stored")
+    {
+        let n_chunks = ids.len().div_ceil(CHUNK_RESIDENTS);
+        if requests.chunks.len() < base + n_chunks {
+            let proto = ChunkTally::new(city.cells(), city.departments());
+            requests.chunks.resize(base + n_chunks, proto);
+        }
+        ids.par_chunks(CHUNK_RESIDENTS)
+            .zip(homes.par_chunks(CHUNK_RESIDENTS))
+            .zip(
+                digital
+                    .bypass_change_detection()
+                    .par_chunks_mut(CHUNK_RESIDENTS),
+            )
+            .zip(
+                attitudes
+                    .bypass_change_detection()
+                    .par_chunks_mut(CHUNK_RESIDENTS),
+            )
+            .zip(
+                retries
+                    .bypass_change_detection()
+                    .par_chunks_mut(CHUNK_RESIDENTS),
+            )
+            .zip(requests.chunks[base..base + n_chunks].par_iter_mut())
+            .for_each(|(((((ids, homes), digital), attitudes), retries), tally)| {
+                tally.clear();
+                for ((((id, home), dig), att), retry) in ids
+                    .iter()
+                    .zip(homes)
+                    .zip(digital)
+                    .zip(attitudes)
+                    .zip(retries)
+                {
+                    ctx.resident(*id, home, dig, att, retry, tally);
+                }
+            });
+        base += n_chunks;
+        used = base;
+    }
+    // Deterministic reduction: chunk order.
+    requests.cells.fill(CellRequests::default());
+    requests.departments.fill(DepartmentRequests::default());
+    for chunk in &requests.chunks[..used] {
+        for (t, c) in requests.cells.iter_mut().zip(&chunk.cells) {
+            t.add(c);
+        }
+        for (t, d) in requests.departments.iter_mut().zip(&chunk.departments) {
+            t.effort += d.effort;
+            t.requests += d.requests;
+            t.satisfaction_sum += d.satisfaction_sum;
+            t.rated += d.rated;
+        }
+    }
+    requests.raised_total += requests.cells.iter().map(|c| c.raised).sum::<u64>();
+    let scale = city.scale;
+    for (dep, d) in departments.0.iter_mut().zip(&requests.departments) {
+        dep.arrivals_cases += d.effort * scale;
+        dep.arrivals_requests += d.requests as f64 * scale;
+        dep.satisfaction_sum_year += d.satisfaction_sum;
+        dep.satisfaction_count_year += d.rated;
+    }
+}

@@ -1,0 +1,135 @@
+//! The scenario compiled for one replicate: tick length, calendar, the tick clock and the
+//! (district × band) cells every tally is kept by.
+
+use bevy_ecs::prelude::*;
+use civitas_scenario::{Band, Scenario, TickDate, YearMonth};
+
+/// Residents handled by one parallel work item. Fixed (not derived from the thread
+/// count) so that per-chunk tallies, summed in chunk order, are identical whatever the
+/// number of threads.
+pub const CHUNK_RESIDENTS: usize = 4096;
+
+/// Days in a year, for converting tick lengths.
+pub const DAYS_PER_YEAR: f64 = 365.25;
+
+/// Immutable facts about the replicate being run.
+#[derive(Resource, Debug, Clone)]
+pub struct City {
+    /// The scenario as loaded.
+    pub scenario: Scenario,
+    /// Seed of this replicate's random streams.
+    pub seed: u64,
+    /// Tick length in years (Δt of the Bass hazard).
+    pub years_per_tick: f64,
+    /// Tick length in months (health decay and capacities are per month).
+    pub months_per_tick: f64,
+    /// Tick length in days (queue waits).
+    pub days_per_tick: f64,
+    /// People one agent stands for.
+    pub scale: f64,
+    /// Start date of every tick.
+    pub dates: Vec<TickDate>,
+}
+
+impl City {
+    /// Compiles `scenario` for a replicate with random seed `seed`.
+    pub fn new(scenario: &Scenario, seed: u64) -> Self {
+        let years_per_tick = scenario.scenario.tick.years();
+        Self {
+            scenario: scenario.clone(),
+            seed,
+            years_per_tick,
+            months_per_tick: years_per_tick * 12.0,
+            days_per_tick: years_per_tick * DAYS_PER_YEAR,
+            scale: scenario.population.scale,
+            dates: scenario.scenario.tick_dates(),
+        }
+    }
+
+    /// Number of districts.
+    pub fn districts(&self) -> usize {
+        self.scenario.population.districts.len()
+    }
+
+    /// Number of departments.
+    pub fn departments(&self) -> usize {
+        self.scenario.departments.len()
+    }
+
+    /// Number of (district, band) cells.
+    pub fn cells(&self) -> usize {
+        self.districts() * Band::ALL.len()
+    }
+}
+
+/// Index of the (district, band) cell all tallies are kept by; scopes sum cells, so
+/// district and band totals add up to the city total by construction.
+#[inline]
+pub fn cell(district: usize, band: Band) -> usize {
+    district * Band::ALL.len() + band.index()
+}
+
+/// Where the replicate stands in time.
+#[derive(Resource, Debug, Clone, Copy)]
+pub struct Clock {
+    /// Tick index, from 0.
+    pub tick: usize,
+    /// Start date of the tick.
+    pub date: TickDate,
+    /// Whether this tick is the first of a calendar year after the start.
+    pub new_year: bool,
+}
+
+impl Clock {
+    /// The clock at tick `tick` of `city`.
+    pub fn at(city: &City, tick: usize) -> Self {
+        let date = city.dates[tick];
+        let new_year = tick > 0 && city.dates[tick - 1].year != date.year;
+        Self {
+            tick,
+            date,
+            new_year,
+        }
+    }
+
+    /// The calendar month of the tick, for policy and shock windows.
+    pub fn month(&self) -> YearMonth {
+        YearMonth {
+            year: self.date.year,
+            month: self.date.month,
+        }
+    }
+}
+
+/// Whether `month` lies in `[start, end]` (`end` open when `None`).
+pub fn in_window(month: YearMonth, start: YearMonth, end: Option<YearMonth>) -> bool {
+    month >= start && end.is_none_or(|e| month <= e)
+}
+
+/// Positions of the named entries in `all`, or every position when `names` is empty.
+/// Unknown names are skipped (a validated scenario has none).
+pub fn targets<'a>(
+    names: &[String],
+    all: impl Iterator<Item = &'a str> + Clone,
+    count: usize,
+) -> Vec<bool> {
+    if names.is_empty() {
+        return vec![true; count];
+    }
+    let mut mask = vec![false; count];
+    for (i, n) in all.enumerate() {
+        if names.iter().any(|x| x == n) {
+            mask[i] = true;
+        }
+    }
+    mask
+}
+
+/// Which bands a policy targets (all when empty).
+pub fn band_targets(bands: &[Band]) -> [bool; 3] {
+    let mut m = [bands.is_empty(); 3];
+    for b in bands {
+        m[b.index()] = true;
+    }
+    m
+}

@@ -1,0 +1,50 @@
+//! Device ownership: residents without an internet device acquire one.
+//!
+//! Each tick a resident without a device acquires one with probability
+//! `1 − exp(−rate_band·Δt)` (the band's yearly uptake rate as a hazard), or through a
+//! device subsidy covering their cell; the two are independent chances.
+
+use bevy_ecs::prelude::*;
+use rayon::prelude::*;
+
+use crate::adoption::Digital;
+use crate::city::{CHUNK_RESIDENTS, City, Clock, cell};
+use crate::demography::{Home, ResidentId};
+use crate::policies::Levers;
+use crate::rng::{Purpose, Stream};
+
+/// Gives devices to residents at the band uptake rates and through subsidies.
+pub fn acquire_devices(
+    city: Res<City>,
+    clock: Res<Clock>,
+    levers: Res<Levers>,
+    mut residents: Query<(&ResidentId, &Home, &mut Digital)>,
+) {
+    let (seed, tick) = (city.seed, clock.tick as u64);
+    let dt = city.years_per_tick;
+    let bands = &city.scenario.population.bands;
+    let uptake: [f64; 3] = civitas_scenario::Band::ALL
+        .map(|b| 1.0 - (-bands.get(b).device_uptake_per_year.max(0.0) * dt).exp());
+    let subsidy = &levers.device_subsidy_probability;
+    for (ids, homes, mut digital) in residents
+        .contiguous_iter_mut()
+        .expect("residents are table-stored")
+    {
+        let digital = digital.bypass_change_detection();
+        ids.par_chunks(CHUNK_RESIDENTS)
+            .zip(homes.par_chunks(CHUNK_RESIDENTS))
+            .zip(digital.par_chunks_mut(CHUNK_RESIDENTS))
+            .for_each(|((ids, homes), digital)| {
+                for ((id, home), dig) in ids.iter().zip(homes).zip(digital) {
+                    if dig.has_device {
+                        continue;
+                    }
+                    let s = subsidy[cell(home.district as usize, home.band)];
+                    let p = 1.0 - (1.0 - uptake[home.band.index()]) * (1.0 - s);
+                    if Stream::new(seed, id.0 as u64, tick, Purpose::Devices).chance(p) {
+                        dig.has_device = true;
+                    }
+                }
+            });
+    }
+}

@@ -1,0 +1,121 @@
+//! Urban incidents: occurrence, detection, dispatch and response.
+//!
+//! Per district and incident type, incidents occur as a Poisson process with mean
+//! `rate_per_100k_per_month × people/100,000 × months per tick × shock factor` (people =
+//! the district's represented residents). Each incident is detected at once with
+//! probability = the district's IoT coverage, otherwise after an exponentially
+//! distributed resident-report delay with mean `report_delay_hours`. Dispatch takes
+//! `dispatch_hours × (1 − DISPATCH_SAVING_AT_FULL_PLATFORM_SHARE × platform level)`.
+//! The response uses the responsible department's capacity: each incident adds `effort`
+//! cases to its queue, and crews of a backlogged department start later by
+//! `wait_days × 24 × INCIDENT_QUEUE_SHARE` hours (incidents are prioritised over
+//! errands, so they see only a share of the errand backlog). Response hours are
+//! detection plus dispatch plus backlog delay; an incident is within SLA when that is at
+//! most `sla_hours`.
+//!
+//! Incidents have no age band: band scopes report NaN for the incident indicators, as
+//! does any district and tick without incidents.
+
+use bevy_ecs::prelude::*;
+
+use crate::city::{City, Clock};
+use crate::departments::Departments;
+use crate::metrics::Census;
+use crate::rng::{Purpose, Stream};
+use crate::shocks::ShockState;
+
+/// Share of the dispatch time a fully built governance platform saves.
+pub const DISPATCH_SAVING_AT_FULL_PLATFORM_SHARE: f64 = 0.75;
+
+/// Share of a department's errand backlog (in time) that incident crews wait behind.
+pub const INCIDENT_QUEUE_SHARE: f64 = 0.05;
+
+/// Hours in a day.
+pub const HOURS_PER_DAY: f64 = 24.0;
+
+/// Sensor coverage and governance platform level, moved by policies.
+#[derive(Resource, Debug, Clone)]
+pub struct IncidentState {
+    /// IoT sensor coverage per district, in [0, 1].
+    pub iot_coverage: Vec<f64>,
+    /// Governance platform ("one network management") level, in [0, 1].
+    pub platform_level: f64,
+    /// This tick's incident outcomes per district.
+    pub districts: Vec<DistrictIncidents>,
+}
+
+/// Incident outcomes of one district in one tick.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct DistrictIncidents {
+    /// Incidents that occurred.
+    pub count: u64,
+    /// Response hours, summed.
+    pub response_hours: f64,
+    /// Incidents responded to within their SLA.
+    pub within_sla: u64,
+}
+
+impl IncidentState {
+    /// Starting state from the scenario.
+    pub fn new(city: &City) -> Self {
+        let s = &city.scenario;
+        Self {
+            iot_coverage: s
+                .population
+                .districts
+                .iter()
+                .map(|d| d.iot_coverage.clamp(0.0, 1.0))
+                .collect(),
+            platform_level: s.incidents.platform_level.clamp(0.0, 1.0),
+            districts: vec![DistrictIncidents::default(); s.population.districts.len()],
+        }
+    }
+}
+
+/// Draws this tick's incidents and their responses.
+pub fn respond_to_incidents(
+    city: Res<City>,
+    clock: Res<Clock>,
+    census: Res<Census>,
+    shocks: Res<ShockState>,
+    mut departments: ResMut<Departments>,
+    mut state: ResMut<IncidentState>,
+) {
+    let state = &mut *state;
+    let s = &city.scenario;
+    let dispatch_factor = 1.0 - DISPATCH_SAVING_AT_FULL_PLATFORM_SHARE * state.platform_level;
+    for (d, out) in state.districts.iter_mut().enumerate() {
+        *out = DistrictIncidents::default();
+        let people: f64 = census.cells[d * 3..d * 3 + 3]
+            .iter()
+            .map(|c| c.residents as f64)
+            .sum::<f64>()
+            * city.scale;
+        let mut stream = Stream::new(city.seed, d as u64, clock.tick as u64, Purpose::Incidents);
+        for kind in &s.incidents.types {
+            let mean = kind.rate_per_100k_per_month.max(0.0) * people / 100_000.0
+                * city.months_per_tick
+                * shocks.incident_factor[d];
+            let n = stream.poisson(mean);
+            let dep = s.department_index(&kind.department);
+            let backlog_hours = dep.map_or(0.0, |j| departments.0[j].wait_days)
+                * HOURS_PER_DAY
+                * INCIDENT_QUEUE_SHARE;
+            let dispatch = kind.dispatch_hours.max(0.0) * dispatch_factor;
+            for _ in 0..n {
+                let detection = if stream.chance(state.iot_coverage[d]) {
+                    0.0
+                } else {
+                    stream.exponential(kind.report_delay_hours.max(0.0))
+                };
+                let hours = detection + dispatch + backlog_hours;
+                out.count += 1;
+                out.response_hours += hours;
+                out.within_sla += (hours <= kind.sla_hours) as u64;
+            }
+            if let Some(j) = dep {
+                departments.0[j].arrivals_cases += n as f64 * kind.effort.max(0.0);
+            }
+        }
+    }
+}

@@ -1,0 +1,301 @@
+//! The indicator table: a census of residents and the tick's tallies turned into every
+//! indicator of [`Indicator::ALL`] for every scope of [`Scope::all`].
+//!
+//! Every tally is kept per (district × band) cell and a scope's value is computed from
+//! the sum of its cells, so counts of districts (and of bands) add up to the city's.
+//! Definitions (requests = requests submitted to a department in the tick, including
+//! offline fallbacks of earlier failures):
+//! - `online_service_rate`, `one_trip_rate`, `avg_trips`, `mean_resolution_days`: over
+//!   requests; NaN when the scope had none in the tick;
+//! - `data_sharing_rate`: present / required data links of those requests (NaN when no
+//!   request needed a link);
+//! - `adoption_rate`, `satisfaction`: over residents at the end of the tick;
+//! - `digital_divide_gap`: young minus senior adoption within the scope; NaN for band
+//!   scopes (undefined there) and where either band has no residents;
+//! - `incident_response_hours`, `incidents_within_sla`: over the tick's incidents; NaN for
+//!   band scopes (incidents have no age) and when no incident occurred;
+//! - `system_availability`: effective health of the owner departments, averaged over the
+//!   scope's request attempts; the plain mean over departments when it had none (NaN
+//!   when the scenario has no departments);
+//! - `spend_construction`, `spend_operation`: money of the tick attributed to the scope
+//!   (see [`crate::policies`]); `cost_per_request`: their sum divided by the represented
+//!   requests raised in the scope (NaN when none).
+
+use bevy_ecs::prelude::*;
+use civitas_scenario::{Band, Indicator};
+use rayon::prelude::*;
+
+use crate::adoption::{Digital, DistrictAdoption};
+use crate::channels::{CellRequests, PendingRetry, Requests};
+use crate::city::{CHUNK_RESIDENTS, City, Clock, cell};
+use crate::demography::{Home, ResidentId};
+use crate::departments::Departments;
+use crate::incidents::{DistrictIncidents, IncidentState};
+use crate::output::{AgentRow, ReplicateResult, Scope};
+use crate::policies::Levers;
+use crate::satisfaction::Attitude;
+
+/// Residents of one cell at the end of a tick.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct CellCensus {
+    /// Residents.
+    pub residents: u64,
+    /// Residents owning a device.
+    pub devices: u64,
+    /// Residents who adopted online channels.
+    pub adopted: u64,
+    /// Failed requests waiting for their offline fallback.
+    pub pending_retries: u64,
+    /// Satisfaction, summed.
+    pub satisfaction_sum: f64,
+    /// Trust, summed.
+    pub trust_sum: f64,
+    /// Over device owners who have not adopted: literacy × (Bass p + training boost), summed.
+    pub waiting_innovation_sum: f64,
+    /// Over device owners who have not adopted: literacy, summed.
+    pub waiting_literacy_sum: f64,
+}
+
+impl CellCensus {
+    fn add(&mut self, o: &CellCensus) {
+        self.residents += o.residents;
+        self.devices += o.devices;
+        self.adopted += o.adopted;
+        self.pending_retries += o.pending_retries;
+        self.satisfaction_sum += o.satisfaction_sum;
+        self.trust_sum += o.trust_sum;
+        self.waiting_innovation_sum += o.waiting_innovation_sum;
+        self.waiting_literacy_sum += o.waiting_literacy_sum;
+    }
+}
+
+/// The latest census, per cell.
+#[derive(Resource, Debug, Clone)]
+pub struct Census {
+    /// Totals per (district × band) cell.
+    pub cells: Vec<CellCensus>,
+    chunks: Vec<Vec<CellCensus>>,
+}
+
+impl Census {
+    /// An empty census sized for `city`.
+    pub fn new(city: &City, residents: usize) -> Self {
+        Self {
+            cells: vec![CellCensus::default(); city.cells()],
+            chunks: vec![
+                vec![CellCensus::default(); city.cells()];
+                residents.div_ceil(CHUNK_RESIDENTS).max(1)
+            ],
+        }
+    }
+}
+
+/// The indicator table being filled.
+#[derive(Resource, Debug, Clone)]
+pub struct Table(pub ReplicateResult);
+
+/// How many residents (the first by id) to record in the agent sample each tick.
+#[derive(Resource, Debug, Clone, Copy)]
+pub struct AgentSample(pub usize);
+
+/// Counts residents per cell and refreshes each district's adopter share.
+pub fn take_census(
+    city: Res<City>,
+    mut census: ResMut<Census>,
+    mut shares: ResMut<DistrictAdoption>,
+    residents: Query<(&Home, &Digital, &Attitude, &PendingRetry)>,
+) {
+    let census = &mut *census;
+    let bands = &city.scenario.population.bands;
+    let bass_p: [f64; 3] = Band::ALL.map(|b| bands.get(b).bass_p.max(0.0));
+    let bass_q: [f64; 3] = Band::ALL.map(|b| bands.get(b).bass_q.max(0.0));
+    let mut base = 0;
+    for (homes, digital, attitudes, retries) in residents
+        .contiguous_iter()
+        .expect("residents are table-stored")
+    {
+        let n_chunks = homes.len().div_ceil(CHUNK_RESIDENTS);
+        if census.chunks.len() < base + n_chunks {
+            census
+                .chunks
+                .resize(base + n_chunks, vec![CellCensus::default(); city.cells()]);
+        }
+        homes
+            .par_chunks(CHUNK_RESIDENTS)
+            .zip(digital.par_chunks(CHUNK_RESIDENTS))
+            .zip(attitudes.par_chunks(CHUNK_RESIDENTS))
+            .zip(retries.par_chunks(CHUNK_RESIDENTS))
+            .zip(census.chunks[base..base + n_chunks].par_iter_mut())
+            .for_each(|((((homes, digital), attitudes), retries), tally)| {
+                tally.fill(CellCensus::default());
+                for (((home, dig), att), retry) in
+                    homes.iter().zip(digital).zip(attitudes).zip(retries)
+                {
+                    let c = &mut tally[cell(home.district as usize, home.band)];
+                    c.residents += 1;
+                    c.devices += dig.has_device as u64;
+                    c.adopted += dig.adopted as u64;
+                    c.pending_retries += retry.count as u64;
+                    c.satisfaction_sum += att.satisfaction as f64;
+                    c.trust_sum += att.trust as f64;
+                    if dig.has_device && !dig.adopted {
+                        let l = dig.literacy as f64;
+                        c.waiting_innovation_sum +=
+                            l * (bass_p[home.band.index()] + dig.adoption_boost_per_year as f64);
+                        c.waiting_literacy_sum += l;
+                    }
+                }
+            });
+        base += n_chunks;
+    }
+    census.cells.fill(CellCensus::default());
+    for chunk in &census.chunks[..base] {
+        for (t, c) in census.cells.iter_mut().zip(chunk) {
+            t.add(c);
+        }
+    }
+    let dt = city.years_per_tick;
+    shares.0.clear();
+    shares.0.extend((0..city.districts()).map(|d| {
+        let cells = &census.cells[d * 3..d * 3 + 3];
+        let n: u64 = cells.iter().map(|c| c.residents).sum();
+        if n == 0 {
+            return 0.0;
+        }
+        let a = cells.iter().map(|c| c.adopted).sum::<u64>() as f64 / n as f64;
+        // Midpoint estimate (see crate::adoption): half the tick's expected adoptions.
+        let rate: f64 = cells
+            .iter()
+            .zip(bass_q)
+            .map(|(c, q)| c.waiting_innovation_sum + q * a * c.waiting_literacy_sum)
+            .sum::<f64>()
+            / n as f64;
+        (a + 0.5 * rate * dt).min(1.0)
+    }));
+}
+
+fn ratio(a: f64, b: f64) -> f64 {
+    if b > 0.0 { a / b } else { f64::NAN }
+}
+
+/// Writes every indicator of this tick for every scope.
+#[allow(clippy::too_many_arguments)]
+pub fn record_indicators(
+    city: Res<City>,
+    clock: Res<Clock>,
+    census: Res<Census>,
+    requests: Res<Requests>,
+    incidents: Res<IncidentState>,
+    levers: Res<Levers>,
+    departments: Res<Departments>,
+    mut table: ResMut<Table>,
+) {
+    let table = &mut table.0;
+    let scopes = table.scopes.clone();
+    for (si, scope) in scopes.iter().enumerate() {
+        let in_scope = |c: usize| match *scope {
+            Scope::City => true,
+            Scope::District(d) => c / 3 == d,
+            Scope::Band(b) => c % 3 == b.index(),
+        };
+        let mut req = CellRequests::default();
+        let mut people = CellCensus::default();
+        let (mut young, mut senior) = (CellCensus::default(), CellCensus::default());
+        let (mut construction, mut operation) = (0.0, 0.0);
+        for c in (0..census.cells.len()).filter(|&c| in_scope(c)) {
+            req.add(&requests.cells[c]);
+            people.add(&census.cells[c]);
+            if c % 3 == Band::Young.index() {
+                young.add(&census.cells[c]);
+            }
+            if c % 3 == Band::Senior.index() {
+                senior.add(&census.cells[c]);
+            }
+            construction += levers.spend_construction[c];
+            operation += levers.spend_operation[c];
+        }
+        let incident = match *scope {
+            Scope::City => Some(incidents.districts.iter().fold(
+                DistrictIncidents::default(),
+                |mut a, d| {
+                    a.count += d.count;
+                    a.response_hours += d.response_hours;
+                    a.within_sla += d.within_sla;
+                    a
+                },
+            )),
+            Scope::District(d) => Some(incidents.districts[d]),
+            Scope::Band(_) => None,
+        };
+        let submitted = req.submitted as f64;
+        for &indicator in Indicator::ALL {
+            let value = match indicator {
+                Indicator::OnlineServiceRate => ratio(req.online as f64, submitted),
+                Indicator::OneTripRate => ratio(req.one_trip as f64, submitted),
+                Indicator::AvgTrips => ratio(req.trips as f64, submitted),
+                Indicator::MeanResolutionDays => ratio(req.resolution_days, submitted),
+                Indicator::DataSharingRate => {
+                    ratio(req.links_present as f64, req.links_needed as f64)
+                }
+                Indicator::AdoptionRate => ratio(people.adopted as f64, people.residents as f64),
+                Indicator::DigitalDivideGap => match scope {
+                    Scope::Band(_) => f64::NAN,
+                    _ => {
+                        ratio(young.adopted as f64, young.residents as f64)
+                            - ratio(senior.adopted as f64, senior.residents as f64)
+                    }
+                },
+                Indicator::Satisfaction => ratio(people.satisfaction_sum, people.residents as f64),
+                Indicator::IncidentResponseHours => {
+                    incident.map_or(f64::NAN, |i| ratio(i.response_hours, i.count as f64))
+                }
+                Indicator::IncidentsWithinSla => {
+                    incident.map_or(f64::NAN, |i| ratio(i.within_sla as f64, i.count as f64))
+                }
+                Indicator::SystemAvailability => {
+                    if req.attempts > 0 {
+                        req.health_sum / req.attempts as f64
+                    } else {
+                        departments.mean_effective_health()
+                    }
+                }
+                Indicator::SpendConstruction => construction,
+                Indicator::SpendOperation => operation,
+                Indicator::CostPerRequest => {
+                    ratio(construction + operation, req.raised as f64 * city.scale)
+                }
+            };
+            table.set(clock.tick, indicator, si, value);
+        }
+    }
+}
+
+/// Records the first residents (by id) in the agent sample.
+pub fn record_agent_sample(
+    clock: Res<Clock>,
+    sample: Res<AgentSample>,
+    mut table: ResMut<Table>,
+    residents: Query<(&ResidentId, &Home, &Digital, &Attitude)>,
+) {
+    if sample.0 == 0 {
+        return;
+    }
+    let rows = &mut table.0.agent_sample;
+    let first = rows.len();
+    for (id, home, dig, att) in &residents {
+        if (id.0 as usize) < sample.0 {
+            rows.push(AgentRow {
+                tick: clock.tick,
+                resident: id.0,
+                district: home.district as usize,
+                band: home.band,
+                literacy: dig.literacy,
+                has_device: dig.has_device,
+                adopted: dig.adopted,
+                trust: att.trust,
+                satisfaction: att.satisfaction,
+            });
+        }
+    }
+    rows[first..].sort_by_key(|r| r.resident);
+}

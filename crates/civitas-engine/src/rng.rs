@@ -1,0 +1,145 @@
+//! Counter-based random streams.
+//!
+//! Every draw is a pure function of (replicate seed, subject id, tick, purpose, counter),
+//! so results do not depend on the order residents are visited in or on how many threads
+//! visit them. A [`Stream`] is cheap to create (a few multiplies) and is made afresh for
+//! each subject, tick and purpose.
+
+/// What a stream is used for; keeps the streams of different mechanisms independent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u64)]
+pub enum Purpose {
+    /// Synthesis of the starting population.
+    Synthesis = 1,
+    /// Moving between age bands.
+    Ageing = 2,
+    /// Acquiring a device.
+    Devices = 3,
+    /// Bass adoption.
+    Adoption = 4,
+    /// Digital-skills training.
+    Training = 5,
+    /// Service requests, channel choice, links, failures, churn.
+    Requests = 6,
+    /// Urban incidents of one district.
+    Incidents = 7,
+}
+
+/// SplitMix64 finaliser: a bijective 64-bit mixer with good avalanche.
+#[inline]
+pub fn mix64(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// A short random stream for one (seed, subject, tick, purpose).
+#[derive(Debug, Clone)]
+pub struct Stream {
+    state: u64,
+}
+
+const GOLDEN_GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
+
+impl Stream {
+    /// The stream of `subject` (a resident id or district index) at `tick` for `purpose`.
+    #[inline]
+    pub fn new(seed: u64, subject: u64, tick: u64, purpose: Purpose) -> Self {
+        let mut s = mix64(seed ^ (purpose as u64).wrapping_mul(GOLDEN_GAMMA));
+        s = mix64(s ^ subject.wrapping_mul(0xD6E8_FEB8_6659_FD93));
+        s = mix64(s ^ tick.wrapping_mul(0xA076_1D64_78BD_642F));
+        Self { state: s }
+    }
+
+    /// Next 64 random bits (SplitMix64 sequence from the keyed state).
+    #[inline]
+    pub fn next_u64(&mut self) -> u64 {
+        self.state = self.state.wrapping_add(GOLDEN_GAMMA);
+        mix64(self.state)
+    }
+
+    /// Uniform in [0, 1).
+    #[inline]
+    pub fn uniform(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+
+    /// True with probability `p`.
+    #[inline]
+    pub fn chance(&mut self, p: f64) -> bool {
+        self.uniform() < p
+    }
+
+    /// Standard normal draw (Box–Muller, one of the pair).
+    pub fn normal(&mut self) -> f64 {
+        let u1 = 1.0 - self.uniform(); // in (0, 1]
+        let u2 = self.uniform();
+        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+    }
+
+    /// Exponential draw with the given mean.
+    pub fn exponential(&mut self, mean: f64) -> f64 {
+        -mean * (1.0 - self.uniform()).ln()
+    }
+
+    /// Poisson draw with mean `lambda`: exact inversion below
+    /// [`POISSON_NORMAL_ABOVE_MEAN`], rounded normal approximation above (relative error
+    /// of the variance below 2 % there, and it keeps the cost bounded).
+    pub fn poisson(&mut self, lambda: f64) -> u64 {
+        if lambda <= 0.0 {
+            return 0;
+        }
+        if lambda > POISSON_NORMAL_ABOVE_MEAN {
+            let x = lambda + lambda.sqrt() * self.normal();
+            return x.round().max(0.0) as u64;
+        }
+        let limit = (-lambda).exp();
+        let mut k = 0u64;
+        let mut prod = self.uniform();
+        while prod > limit {
+            k += 1;
+            prod *= self.uniform();
+        }
+        k
+    }
+}
+
+/// Mean above which [`Stream::poisson`] uses the normal approximation.
+pub const POISSON_NORMAL_ABOVE_MEAN: f64 = 50.0;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn streams_are_keyed_and_reproducible() {
+        let a: Vec<u64> = {
+            let mut s = Stream::new(1, 2, 3, Purpose::Adoption);
+            (0..4).map(|_| s.next_u64()).collect()
+        };
+        let mut s = Stream::new(1, 2, 3, Purpose::Adoption);
+        assert_eq!(a, (0..4).map(|_| s.next_u64()).collect::<Vec<_>>());
+        let mut other = Stream::new(1, 2, 4, Purpose::Adoption);
+        assert_ne!(a[0], other.next_u64());
+        let mut other = Stream::new(1, 2, 3, Purpose::Devices);
+        assert_ne!(a[0], other.next_u64());
+    }
+
+    #[test]
+    fn poisson_and_uniform_have_the_right_means() {
+        let n = 20_000;
+        for lambda in [0.2, 3.0, 120.0] {
+            let mean: f64 = (0..n)
+                .map(|i| Stream::new(9, i, 0, Purpose::Requests).poisson(lambda) as f64)
+                .sum::<f64>()
+                / n as f64;
+            assert!(
+                (mean - lambda).abs() < 0.05 * lambda.max(1.0),
+                "{lambda}: {mean}"
+            );
+        }
+        let mut s = Stream::new(5, 5, 5, Purpose::Incidents);
+        let u: f64 = (0..n).map(|_| s.uniform()).sum::<f64>() / n as f64;
+        assert!((u - 0.5).abs() < 0.01);
+    }
+}

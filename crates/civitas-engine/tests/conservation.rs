@@ -1,0 +1,153 @@
+//! Acceptance: requests are conserved, resident states stay in range and scope tallies
+//! add up to the city's.
+
+mod common;
+
+use civitas_engine::{EngineOptions, Scope, Simulation, simulate};
+use civitas_scenario::{Band, Indicator, Shock, ShockKind, Unit};
+use common::{baseline, ym};
+
+/// The baseline with a capacity shock (so queues form) and a cyber incident (so online
+/// requests fail and fall back), over two years.
+fn stressed(agents: u64) -> civitas_scenario::Scenario {
+    let mut s = baseline(agents);
+    s.scenario.end = ym("2025-12");
+    s.shocks.push(Shock {
+        name: "strike".into(),
+        kind: ShockKind::PlatformOutage,
+        start: ym("2024-04"),
+        end: ym("2024-09"),
+        departments: vec!["Healthcare Security".into(), "Civil Affairs".into()],
+        districts: vec![],
+        incident_rate_factor: 1.0,
+        health_factor: 1.0,
+        capacity_factor: 0.5,
+    });
+    s.shocks.push(Shock {
+        name: "cyber".into(),
+        kind: ShockKind::CyberIncident,
+        start: ym("2025-02"),
+        end: ym("2025-03"),
+        departments: vec![],
+        districts: vec![],
+        incident_rate_factor: 1.0,
+        health_factor: 0.5,
+        capacity_factor: 1.0,
+    });
+    s
+}
+
+#[test]
+fn every_request_is_resolved_queued_or_failed() {
+    let s = stressed(6_000);
+    let mut sim = Simulation::new(&s, 0, &EngineOptions::default());
+    let (mut saw_queue, mut saw_failure) = (false, false);
+    while sim.step() {
+        let l = sim.ledger();
+        let accounted = l.resolved + l.queued + l.failed_pending;
+        assert!(
+            (l.raised - accounted).abs() <= 1e-9 * l.raised.max(1.0),
+            "tick {}: raised {} vs resolved {} + queued {} + failed {}",
+            sim.ticks_done(),
+            l.raised,
+            l.resolved,
+            l.queued,
+            l.failed_pending
+        );
+        saw_queue |= l.queued > 0.0;
+        saw_failure |= l.failed_pending > 0.0;
+    }
+    assert!(
+        saw_queue && saw_failure,
+        "the stress shocks exercise queues and failures"
+    );
+    let r = sim.finish();
+    // The capacity shock shows as longer resolution times.
+    let t = |m: &str| common::tick_of(&r, m);
+    assert!(
+        r.value(t("2024-09"), Indicator::MeanResolutionDays, 0)
+            > r.value(t("2024-02"), Indicator::MeanResolutionDays, 0) + 1.0
+    );
+}
+
+#[test]
+fn residents_and_indicators_stay_in_range_and_scopes_add_up() {
+    let s = stressed(3_000);
+    let n = s.population.agents as usize;
+    let r = simulate(&s, 0, &EngineOptions { agent_sample: n });
+    assert_eq!(r.agent_sample.len(), n * r.dates.len());
+    for row in &r.agent_sample {
+        assert!((0.0..=1.0).contains(&row.literacy), "{row:?}");
+        assert!((0.0..=1.0).contains(&row.trust), "{row:?}");
+        assert!((0.0..=100.0).contains(&row.satisfaction), "{row:?}");
+        assert!(
+            !row.adopted || row.has_device,
+            "adopters own a device: {row:?}"
+        );
+    }
+    for t in 0..r.dates.len() {
+        for &i in Indicator::ALL {
+            for si in 0..r.scopes.len() {
+                let v = r.value(t, i, si);
+                match i.meta().unit {
+                    Unit::Share if i != Indicator::DigitalDivideGap => {
+                        assert!(v.is_nan() || (0.0..=1.0).contains(&v), "{i} {v}")
+                    }
+                    Unit::Score => assert!((0.0..=100.0).contains(&v), "{i} {v}"),
+                    _ => assert!(
+                        v.is_nan() || v >= 0.0 || i == Indicator::DigitalDivideGap,
+                        "{i} {v}"
+                    ),
+                }
+            }
+        }
+        // Every indicator defined for the city, whatever the tick.
+        for &i in Indicator::ALL {
+            assert!(!r.value(t, i, 0).is_nan(), "city {i} at tick {t}");
+        }
+        // Counts from the agent sample: the city's adopters are the districts' and the bands'.
+        let rows = &r.agent_sample[t * n..(t + 1) * n];
+        let adopted = rows.iter().filter(|x| x.adopted).count() as f64;
+        let city_rate = r.value(t, Indicator::AdoptionRate, 0);
+        assert!((city_rate * n as f64 - adopted).abs() < 1e-6);
+        let mut by_district = 0.0;
+        for (si, scope) in r.scopes.iter().enumerate() {
+            if let Scope::District(d) = *scope {
+                let members = rows.iter().filter(|x| x.district == d).count() as f64;
+                by_district += r.value(t, Indicator::AdoptionRate, si) * members;
+            }
+        }
+        let mut by_band = 0.0;
+        for b in Band::ALL {
+            let si = common::scope_index(&r, Scope::Band(b));
+            let members = rows.iter().filter(|x| x.band == b).count() as f64;
+            by_band += r.value(t, Indicator::AdoptionRate, si) * members;
+        }
+        assert!((by_district - adopted).abs() < 1e-6 && (by_band - adopted).abs() < 1e-6);
+        // Money adds up exactly across districts and across bands.
+        for i in [Indicator::SpendConstruction, Indicator::SpendOperation] {
+            let total = r.value(t, i, 0);
+            let sum_of = |pred: fn(&Scope) -> bool| -> f64 {
+                r.scopes
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, s)| pred(s))
+                    .map(|(si, _)| r.value(t, i, si))
+                    .sum()
+            };
+            let districts = sum_of(|s| matches!(s, Scope::District(_)));
+            let bands = sum_of(|s| matches!(s, Scope::Band(_)));
+            assert!(
+                (districts - total).abs() <= 1e-6 * total.max(1.0),
+                "{i}: {districts} vs {total}"
+            );
+            assert!(
+                (bands - total).abs() <= 1e-6 * total.max(1.0),
+                "{i}: {bands} vs {total}"
+            );
+        }
+    }
+    // Incidents have no age band.
+    let band = common::scope_index(&r, Scope::Band(Band::Senior));
+    assert!(r.value(0, Indicator::IncidentResponseHours, band).is_nan());
+}

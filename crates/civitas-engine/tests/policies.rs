@@ -1,0 +1,209 @@
+//! Acceptance: trips, operation funding, training and shocks move the indicators the way
+//! the model says they should.
+
+mod common;
+
+use civitas_scenario::{Indicator, PolicyKind, Scenario, Shock, ShockKind};
+use common::{baseline, city, run, ym};
+
+/// Everyone adopted with a device; departments with the given d = h and g, never decaying;
+/// no policies, shocks or incidents.
+fn uniform_city(agents: u64, digitization: f64, integration: f64) -> Scenario {
+    let mut s = baseline(agents);
+    s.scenario.end = ym("2024-12");
+    for band in [
+        &mut s.population.bands.young,
+        &mut s.population.bands.middle,
+        &mut s.population.bands.senior,
+    ] {
+        band.device = 1.0;
+        band.adoption = 1.0;
+    }
+    s.population.rural.device = 1.0;
+    s.population.rural.adoption = 1.0;
+    s.population.behaviour.churn_on_failure = 0.0;
+    for d in &mut s.departments {
+        d.digitization = digitization;
+        d.integration = integration;
+        d.health = 1.0;
+        d.health_decay_per_month = 0.0;
+        d.capacity_per_month *= 10.0;
+    }
+    s.policies.clear();
+    s.shocks.clear();
+    s
+}
+
+#[test]
+fn fully_integrated_online_requests_need_no_trip() {
+    let r = run(&uniform_city(5_000, 1.0, 1.0));
+    for t in 0..r.dates.len() {
+        assert_eq!(r.value(t, Indicator::OnlineServiceRate, 0), 1.0, "tick {t}");
+        assert_eq!(r.value(t, Indicator::OneTripRate, 0), 1.0, "tick {t}");
+        assert_eq!(r.value(t, Indicator::AvgTrips, 0), 0.0, "tick {t}");
+        assert_eq!(r.value(t, Indicator::DataSharingRate, 0), 1.0, "tick {t}");
+    }
+}
+
+#[test]
+fn without_integration_offline_trips_are_one_plus_required_departments() {
+    let mut s = uniform_city(5_000, 0.0, 0.0);
+    // One service owned by Education needing three other departments.
+    s.services.retain(|x| x.name == "School enrolment");
+    assert_eq!(s.services[0].requires.len(), 3);
+    s.services[0].demand_per_year.senior = 0.3;
+    let r = run(&s);
+    for t in 0..r.dates.len() {
+        assert_eq!(r.value(t, Indicator::OnlineServiceRate, 0), 0.0, "tick {t}");
+        assert_eq!(r.value(t, Indicator::AvgTrips, 0), 4.0, "tick {t}");
+        assert_eq!(r.value(t, Indicator::OneTripRate, 0), 0.0, "tick {t}");
+        assert_eq!(r.value(t, Indicator::DataSharingRate, 0), 0.0, "tick {t}");
+    }
+    // A one window serving every department collapses those offline trips to one.
+    s.policies.push(civitas_scenario::Policy {
+        name: "window".into(),
+        kind: PolicyKind::OneWindow,
+        start: ym("2024-07"),
+        end: None,
+        amount_per_year: 1e6,
+        departments: vec![],
+        districts: vec![],
+        bands: vec![],
+        coverage_per_year: None,
+        literacy_gain: None,
+        adoption_boost: None,
+        level_per_year: None,
+        share_moved_per_year: None,
+    });
+    let r = run(&s);
+    assert_eq!(city(&r, Indicator::AvgTrips, "2024-06"), 4.0);
+    assert_eq!(city(&r, Indicator::AvgTrips, "2024-07"), 1.0);
+    assert_eq!(city(&r, Indicator::OneTripRate, "2024-12"), 1.0);
+}
+
+#[test]
+fn building_without_operating_decays_availability_and_online_service() {
+    let with_ops = baseline(10_000);
+    let mut without_ops = with_ops.clone();
+    without_ops
+        .policies
+        .retain(|p| p.kind != PolicyKind::OperationsBudget);
+    assert!(
+        without_ops
+            .policies
+            .iter()
+            .any(|p| p.kind == PolicyKind::InvestDigitization)
+    );
+    let a = run(&with_ops);
+    let b = run(&without_ops);
+    let avail = |r| city(r, Indicator::SystemAvailability, "2030-12");
+    let online = |r| city(r, Indicator::OnlineServiceRate, "2030-12");
+    eprintln!(
+        "availability {:.3} vs {:.3}, online {:.3} vs {:.3}",
+        avail(&a),
+        avail(&b),
+        online(&a),
+        online(&b)
+    );
+    assert!(
+        avail(&a) - avail(&b) > 0.3,
+        "availability {} vs {}",
+        avail(&a),
+        avail(&b)
+    );
+    assert!(
+        online(&a) - online(&b) > 0.2,
+        "online {} vs {}",
+        online(&a),
+        online(&b)
+    );
+    // Zero operation money is also zero operation spending from that lever.
+    assert!(
+        city(&b, Indicator::SpendOperation, "2030-12")
+            < city(&a, Indicator::SpendOperation, "2030-12")
+    );
+}
+
+#[test]
+fn senior_training_narrows_the_digital_divide() {
+    let with_training = baseline(20_000);
+    let mut without = with_training.clone();
+    without
+        .policies
+        .retain(|p| p.kind != PolicyKind::DigitalTraining);
+    let gap = |s: &Scenario| city(&run(s), Indicator::DigitalDivideGap, "2030-12");
+    let (g_with, g_without) = (gap(&with_training), gap(&without));
+    eprintln!("gap with training {g_with:.3}, without {g_without:.3}");
+    assert!(
+        g_without - g_with > 0.01,
+        "gap {g_with} with vs {g_without} without"
+    );
+}
+
+#[test]
+fn platform_outage_dips_online_service_which_recovers() {
+    let mut calm = baseline(10_000);
+    calm.scenario.end = ym("2026-12");
+    let mut shocked = calm.clone();
+    shocked.shocks.push(Shock {
+        name: "outage".into(),
+        kind: ShockKind::PlatformOutage,
+        start: ym("2026-03"),
+        end: ym("2026-05"),
+        departments: vec![],
+        districts: vec![],
+        incident_rate_factor: 1.0,
+        health_factor: 0.3,
+        capacity_factor: 1.0,
+    });
+    let a = run(&calm);
+    let b = run(&shocked);
+    let online = |r, m| city(r, Indicator::OnlineServiceRate, m);
+    for m in ["2026-03", "2026-04", "2026-05"] {
+        assert!(
+            online(&a, m) - online(&b, m) > 0.2,
+            "{m}: {} vs {}",
+            online(&a, m),
+            online(&b, m)
+        );
+        assert!(city(&b, Indicator::SystemAvailability, m) < 0.35);
+    }
+    assert!(
+        (online(&a, "2026-02") - online(&b, "2026-02")).abs() < 1e-12,
+        "no effect before the shock"
+    );
+    for m in ["2026-09", "2026-12"] {
+        assert!(
+            (online(&a, m) - online(&b, m)).abs() < 0.03,
+            "{m}: {} vs {}",
+            online(&a, m),
+            online(&b, m)
+        );
+    }
+}
+
+#[test]
+fn weekly_ticks_run_the_same_model() {
+    let monthly = baseline(5_000);
+    let mut weekly = monthly.clone();
+    weekly.scenario.tick = civitas_scenario::TickLength::Week;
+    let m = run(&monthly);
+    let w = run(&weekly);
+    assert!(w.dates.len() > 360);
+    let last = |r: &civitas_engine::ReplicateResult, i| r.value(r.dates.len() - 1, i, 0);
+    for i in [
+        Indicator::AdoptionRate,
+        Indicator::SystemAvailability,
+        Indicator::OnlineServiceRate,
+    ] {
+        assert!(
+            (last(&m, i) - last(&w, i)).abs() < 0.03,
+            "{i}: monthly {} weekly {}",
+            last(&m, i),
+            last(&w, i)
+        );
+    }
+    // Money per tick scales with the tick length.
+    let ratio = last(&m, Indicator::SpendConstruction) / last(&w, Indicator::SpendConstruction);
+    assert!((ratio - 365.25 / 12.0 / 7.0).abs() < 1e-9, "{ratio}");
+}

@@ -1,0 +1,836 @@
+//! Semantic rules a parsed scenario must satisfy; every broken rule is collected, not only
+//! the first.
+//!
+//! The rules, so that the engine never re-checks input:
+//! - shares (districts, bands, each district's `age_mix`) sum to 1 within [`SHARE_SUM_TOLERANCE`];
+//! - references to departments, districts and bands name ones that exist;
+//! - policy, shock and target dates lie inside the horizon, `end` not before `start`;
+//! - rates, amounts and durations are non-negative; shares and probabilities lie in [0, 1];
+//! - names of districts, departments, services, incident types, policies and shocks are unique;
+//! - `agents` ≥ 1, `scale` > 0, `replicates` ≥ 1; the scenario name is usable as a directory;
+//! - a service does not require its own owner;
+//! - each policy sets the parameters its kind needs and no others (see [`PolicyKind`] rules
+//!   in [`policy_rules`]);
+//! - a target has `min` or `max` in the indicator's range, and at most one scope.
+
+use std::collections::HashMap;
+
+use crate::YearMonth;
+use crate::indicators::{Indicator, Unit};
+use crate::model::{PerBand, Policy, PolicyKind, Scenario};
+use crate::path::FieldPath;
+
+/// How far a set of shares may sum away from 1.
+pub const SHARE_SUM_TOLERANCE: f64 = 1e-6;
+
+/// One broken rule: where and what.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Problem {
+    pub path: FieldPath,
+    pub message: String,
+}
+
+/// Collects problems while walking the scenario.
+struct Checker<'a> {
+    scenario: &'a Scenario,
+    problems: Vec<Problem>,
+}
+
+/// Which optional parameters a policy kind uses, and which of them it requires.
+pub(crate) struct PolicyRules {
+    /// `coverage_per_year`: share of the targeted residents (or area) newly covered per year.
+    pub coverage: Need,
+    /// `literacy_gain` and `adoption_boost`.
+    pub training: Need,
+    /// `level_per_year`.
+    pub level: Need,
+    /// `share_moved_per_year`.
+    pub share_moved: Need,
+    /// Whether `departments` may narrow the policy to some departments.
+    pub departments: bool,
+    /// Whether `districts` may narrow the policy to some districts.
+    pub districts: bool,
+    /// Whether `bands` may narrow the policy to some age bands.
+    pub bands: bool,
+}
+
+/// Whether a parameter applies to a policy kind.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Need {
+    /// Must not be set.
+    No,
+    /// May be set; 0 when absent.
+    Optional,
+    /// Must be set.
+    Required,
+}
+
+/// The parameter rules of each policy kind.
+///
+/// | kind | parameters | targets |
+/// |---|---|---|
+/// | invest_digitization, invest_integration, operations_budget, one_window, evaluation_budgeting | (`share_moved_per_year` required for evaluation_budgeting) | departments |
+/// | digital_training | `coverage_per_year` required; `literacy_gain`, `adoption_boost` optional | districts, bands |
+/// | device_subsidy | `coverage_per_year` required | districts, bands |
+/// | assisted_service_points, iot_sensors | `coverage_per_year` required | districts |
+/// | governance_platform | `level_per_year` required | — |
+pub(crate) fn policy_rules(kind: PolicyKind) -> PolicyRules {
+    use Need::*;
+    let none = PolicyRules {
+        coverage: No,
+        training: No,
+        level: No,
+        share_moved: No,
+        departments: false,
+        districts: false,
+        bands: false,
+    };
+    match kind {
+        PolicyKind::InvestDigitization
+        | PolicyKind::InvestIntegration
+        | PolicyKind::OperationsBudget
+        | PolicyKind::OneWindow => PolicyRules {
+            departments: true,
+            ..none
+        },
+        PolicyKind::EvaluationBudgeting => PolicyRules {
+            share_moved: Required,
+            departments: true,
+            ..none
+        },
+        PolicyKind::DigitalTraining => PolicyRules {
+            coverage: Required,
+            training: Optional,
+            districts: true,
+            bands: true,
+            ..none
+        },
+        PolicyKind::DeviceSubsidy => PolicyRules {
+            coverage: Required,
+            districts: true,
+            bands: true,
+            ..none
+        },
+        PolicyKind::AssistedServicePoints | PolicyKind::IotSensors => PolicyRules {
+            coverage: Required,
+            districts: true,
+            ..none
+        },
+        PolicyKind::GovernancePlatform => PolicyRules {
+            level: Required,
+            ..none
+        },
+    }
+}
+
+/// Every broken rule of `scenario`, in schema order.
+pub(crate) fn problems(scenario: &Scenario) -> Vec<Problem> {
+    let mut c = Checker {
+        scenario,
+        problems: Vec::new(),
+    };
+    c.scenario_info();
+    c.population();
+    c.departments();
+    c.services();
+    c.incidents();
+    c.policies();
+    c.shocks();
+    c.targets();
+    c.problems
+}
+
+/// A short rendering of a number for messages.
+fn num(x: f64) -> String {
+    format!("{x}")
+}
+
+/// Edit distance, to suggest the name a typo was meant to be.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+impl<'a> Checker<'a> {
+    fn report(&mut self, path: FieldPath, message: impl Into<String>) {
+        self.problems.push(Problem {
+            path,
+            message: message.into(),
+        });
+    }
+
+    fn share(&mut self, path: FieldPath, x: f64) {
+        self.in_range(path, x, 0.0, 1.0, "a share");
+    }
+
+    fn probability(&mut self, path: FieldPath, x: f64) {
+        self.in_range(path, x, 0.0, 1.0, "a probability");
+    }
+
+    fn in_range(&mut self, path: FieldPath, x: f64, lo: f64, hi: f64, what: &str) {
+        if !(x.is_finite() && x >= lo && x <= hi) {
+            self.report(
+                path,
+                format!(
+                    "found {}, expected {what} in [{}, {}]",
+                    num(x),
+                    num(lo),
+                    num(hi)
+                ),
+            );
+        }
+    }
+
+    fn non_negative(&mut self, path: FieldPath, x: f64) {
+        if !(x.is_finite() && x >= 0.0) {
+            self.report(path, format!("found {}, expected a number ≥ 0", num(x)));
+        }
+    }
+
+    fn positive(&mut self, path: FieldPath, x: f64) {
+        if !(x.is_finite() && x > 0.0) {
+            self.report(path, format!("found {}, expected a number > 0", num(x)));
+        }
+    }
+
+    /// Shares that must sum to 1; the message lists them, since no single one is wrong.
+    fn sums_to_one(&mut self, path: FieldPath, what: &str, shares: &[(&str, f64)]) {
+        let sum: f64 = shares.iter().map(|(_, x)| x).sum();
+        if !sum.is_finite() || (sum - 1.0).abs() > SHARE_SUM_TOLERANCE {
+            let listed: Vec<String> = shares.iter().map(|(n, x)| format!("{n} {x}")).collect();
+            self.report(
+                path,
+                format!(
+                    "{what} sum to {sum:.6} ({}), expected 1 (within {SHARE_SUM_TOLERANCE:e})",
+                    listed.join(", ")
+                ),
+            );
+        }
+    }
+
+    fn per_band_shares(&mut self, path: FieldPath, mix: &PerBand) {
+        self.share(path.key("young"), mix.young);
+        self.share(path.key("middle"), mix.middle);
+        self.share(path.key("senior"), mix.senior);
+        self.sums_to_one(
+            path,
+            "the age-band shares",
+            &[
+                ("young", mix.young),
+                ("middle", mix.middle),
+                ("senior", mix.senior),
+            ],
+        );
+    }
+
+    /// Names must be non-empty and unique within their list.
+    fn unique_names<'n>(
+        &mut self,
+        list: FieldPath,
+        what: &str,
+        names: impl Iterator<Item = &'n str>,
+    ) {
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        for (i, name) in names.enumerate() {
+            let path = list.index(i).key("name");
+            if name.trim().is_empty() {
+                self.report(path, format!("found an empty name, expected a {what} name"));
+            } else if let Some(first) = seen.get(name) {
+                self.report(
+                    path,
+                    format!("duplicate {what} name {name:?} (also {list}[{first}]); names must be unique"),
+                );
+            } else {
+                seen.insert(name, i);
+            }
+        }
+    }
+
+    /// A reference must name an existing entry of `known`.
+    fn reference(&mut self, path: FieldPath, what: &str, name: &str, known: &[&str]) {
+        if known.contains(&name) {
+            return;
+        }
+        let closest = known
+            .iter()
+            .map(|k| (edit_distance(&name.to_lowercase(), &k.to_lowercase()), *k))
+            .min();
+        let hint = match closest {
+            Some((d, k)) if d <= 3.max(name.len() / 4) => format!(" (did you mean {k:?}?)"),
+            _ => String::new(),
+        };
+        let listed: Vec<String> = known.iter().map(|k| format!("{k:?}")).collect();
+        self.report(
+            path,
+            format!(
+                "found {name:?}, expected one of the {what}s: {}{hint}",
+                listed.join(", ")
+            ),
+        );
+    }
+
+    fn department_names(&self) -> Vec<&'a str> {
+        let scenario: &'a Scenario = self.scenario;
+        scenario
+            .departments
+            .iter()
+            .map(|d| d.name.as_str())
+            .collect()
+    }
+
+    fn district_names(&self) -> Vec<&'a str> {
+        let scenario: &'a Scenario = self.scenario;
+        scenario
+            .population
+            .districts
+            .iter()
+            .map(|d| d.name.as_str())
+            .collect()
+    }
+
+    /// A month must lie inside the scenario's horizon.
+    fn in_horizon(&mut self, path: FieldPath, month: YearMonth) {
+        let info = &self.scenario.scenario;
+        // A reversed horizon is reported once, on `scenario.end`, not on every date.
+        if info.end >= info.start && (month < info.start || month > info.end) {
+            self.report(
+                path,
+                format!(
+                    "found {month}, expected a month inside the horizon {} to {}",
+                    info.start, info.end
+                ),
+            );
+        }
+    }
+
+    fn not_before(&mut self, path: FieldPath, start: YearMonth, end: YearMonth) {
+        if end < start {
+            self.report(
+                path,
+                format!("found {end}, expected a month not before start {start}"),
+            );
+        }
+    }
+
+    fn scenario_info(&mut self) {
+        let info = &self.scenario.scenario;
+        let at = FieldPath::from("scenario");
+        let name_ok = !info.name.is_empty()
+            && info.name.len() <= 100
+            && info
+                .name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            && !info.name.starts_with('-');
+        if !name_ok {
+            self.report(
+                at.key("name"),
+                format!(
+                    "found {:?}, expected a name usable as a directory: letters, digits, `-` and `_`",
+                    info.name
+                ),
+            );
+        }
+        self.not_before(at.key("end"), info.start, info.end);
+        if info.replicates == 0 {
+            self.report(
+                at.key("replicates"),
+                "found 0, expected at least 1 replicate",
+            );
+        }
+        if info.currency.trim().is_empty() {
+            self.report(
+                at.key("currency"),
+                "found an empty currency, expected e.g. \"CNY\"",
+            );
+        }
+    }
+
+    fn population(&mut self) {
+        let pop = &self.scenario.population;
+        let at = FieldPath::from("population");
+        if pop.agents == 0 {
+            self.report(at.key("agents"), "found 0, expected at least 1 agent");
+        }
+        self.positive(at.key("scale"), pop.scale);
+
+        let districts = at.key("districts");
+        if pop.districts.is_empty() {
+            self.report(
+                districts.clone(),
+                "found no districts, expected at least one",
+            );
+        }
+        self.unique_names(
+            districts.clone(),
+            "district",
+            pop.districts.iter().map(|d| d.name.as_str()),
+        );
+        for (i, d) in pop.districts.iter().enumerate() {
+            let p = districts.index(i);
+            self.share(p.key("share"), d.share);
+            if let Some(mix) = &d.age_mix {
+                self.per_band_shares(p.key("age_mix"), mix);
+            }
+            self.share(p.key("iot_coverage"), d.iot_coverage);
+            self.share(p.key("service_points"), d.service_points);
+        }
+        if !pop.districts.is_empty() {
+            let shares: Vec<(&str, f64)> = pop
+                .districts
+                .iter()
+                .map(|d| (d.name.as_str(), d.share))
+                .collect();
+            self.sums_to_one(districts, "the district shares", &shares);
+        }
+
+        let bands = at.key("bands");
+        let mut shares = Vec::new();
+        for band in crate::Band::ALL {
+            let b = pop.bands.get(band);
+            let p = bands.key(band.name());
+            shares.push((band.name(), b.share));
+            self.share(p.key("share"), b.share);
+            self.share(p.key("device"), b.device);
+            self.share(p.key("adoption"), b.adoption);
+            self.in_range(p.key("literacy"), b.literacy, 0.0, 1.0, "a literacy level");
+            self.in_range(
+                p.key("literacy_spread"),
+                b.literacy_spread,
+                0.0,
+                1.0,
+                "a spread",
+            );
+            self.non_negative(p.key("bass_p"), b.bass_p);
+            self.non_negative(p.key("bass_q"), b.bass_q);
+            self.non_negative(p.key("device_uptake_per_year"), b.device_uptake_per_year);
+        }
+        self.sums_to_one(bands, "the age-band shares", &shares);
+
+        let ageing = at.key("ageing");
+        self.share(
+            ageing.key("young_to_middle_per_year"),
+            pop.ageing.young_to_middle_per_year,
+        );
+        self.share(
+            ageing.key("middle_to_senior_per_year"),
+            pop.ageing.middle_to_senior_per_year,
+        );
+
+        let rural = at.key("rural");
+        self.non_negative(rural.key("device"), pop.rural.device);
+        self.non_negative(rural.key("literacy"), pop.rural.literacy);
+        self.non_negative(rural.key("adoption"), pop.rural.adoption);
+
+        let b = &pop.behaviour;
+        let at = at.key("behaviour");
+        self.probability(at.key("churn_on_failure"), b.churn_on_failure);
+        self.in_range(
+            at.key("satisfaction_base"),
+            b.satisfaction_base,
+            0.0,
+            100.0,
+            "a score",
+        );
+        self.non_negative(
+            at.key("satisfaction_per_extra_trip"),
+            b.satisfaction_per_extra_trip,
+        );
+        self.non_negative(
+            at.key("satisfaction_per_wait_day"),
+            b.satisfaction_per_wait_day,
+        );
+        self.non_negative(
+            at.key("satisfaction_failure_penalty"),
+            b.satisfaction_failure_penalty,
+        );
+        if !(b.satisfaction_memory > 0.0 && b.satisfaction_memory <= 1.0) {
+            self.report(
+                at.key("satisfaction_memory"),
+                format!(
+                    "found {}, expected a weight in (0, 1]",
+                    num(b.satisfaction_memory)
+                ),
+            );
+        }
+        self.in_range(
+            at.key("initial_satisfaction"),
+            b.initial_satisfaction,
+            0.0,
+            100.0,
+            "a score",
+        );
+        self.share(at.key("initial_trust"), b.initial_trust);
+        self.share(at.key("trust_rate"), b.trust_rate);
+    }
+
+    fn departments(&mut self) {
+        let at = FieldPath::from("departments");
+        let departments = &self.scenario.departments;
+        self.unique_names(
+            at.clone(),
+            "department",
+            departments.iter().map(|d| d.name.as_str()),
+        );
+        for (i, d) in departments.iter().enumerate() {
+            let p = at.index(i);
+            self.positive(p.key("capacity_per_month"), d.capacity_per_month);
+            self.share(p.key("digitization"), d.digitization);
+            self.share(p.key("integration"), d.integration);
+            self.share(p.key("health"), d.health);
+            self.share(p.key("health_decay_per_month"), d.health_decay_per_month);
+            self.non_negative(p.key("build_gain_per_million"), d.build_gain_per_million);
+            self.non_negative(
+                p.key("operation_gain_per_million"),
+                d.operation_gain_per_million,
+            );
+            self.probability(p.key("failure_scale"), d.failure_scale);
+        }
+    }
+
+    fn services(&mut self) {
+        let at = FieldPath::from("services");
+        let known = self.department_names();
+        let services = &self.scenario.services;
+        self.unique_names(
+            at.clone(),
+            "service",
+            services.iter().map(|s| s.name.as_str()),
+        );
+        for (i, s) in services.iter().enumerate() {
+            let p = at.index(i);
+            self.reference(p.key("owner"), "department", &s.owner, &known);
+            for (j, r) in s.requires.iter().enumerate() {
+                let rp = p.key("requires").index(j);
+                if *r == s.owner {
+                    self.report(
+                        rp,
+                        format!(
+                            "found {r:?}, the service's own owner; expected another department"
+                        ),
+                    );
+                } else if s.requires[..j].contains(r) {
+                    self.report(
+                        rp,
+                        format!("found {r:?} a second time, expected each department once"),
+                    );
+                } else {
+                    self.reference(rp, "department", r, &known);
+                }
+            }
+            let demand = p.key("demand_per_year");
+            self.non_negative(demand.key("young"), s.demand_per_year.young);
+            self.non_negative(demand.key("middle"), s.demand_per_year.middle);
+            self.non_negative(demand.key("senior"), s.demand_per_year.senior);
+            self.non_negative(p.key("base_days"), s.base_days);
+            self.positive(p.key("offline_effort"), s.offline_effort);
+            self.non_negative(p.key("online_effort"), s.online_effort);
+        }
+    }
+
+    fn incidents(&mut self) {
+        let at = FieldPath::from("incidents");
+        let known = self.department_names();
+        let incidents = &self.scenario.incidents;
+        self.share(at.key("platform_level"), incidents.platform_level);
+        let types = at.key("types");
+        self.unique_names(
+            types.clone(),
+            "incident type",
+            incidents.types.iter().map(|t| t.name.as_str()),
+        );
+        for (i, t) in incidents.types.iter().enumerate() {
+            let p = types.index(i);
+            self.reference(p.key("department"), "department", &t.department, &known);
+            self.non_negative(p.key("rate_per_100k_per_month"), t.rate_per_100k_per_month);
+            self.non_negative(p.key("report_delay_hours"), t.report_delay_hours);
+            self.non_negative(p.key("dispatch_hours"), t.dispatch_hours);
+            self.positive(p.key("sla_hours"), t.sla_hours);
+            self.non_negative(p.key("effort"), t.effort);
+        }
+    }
+
+    fn policies(&mut self) {
+        let at = FieldPath::from("policies");
+        let policies = &self.scenario.policies;
+        self.unique_names(
+            at.clone(),
+            "policy",
+            policies.iter().map(|p| p.name.as_str()),
+        );
+        for (i, policy) in policies.iter().enumerate() {
+            self.policy(at.index(i), policy);
+        }
+    }
+
+    fn policy(&mut self, p: FieldPath, policy: &Policy) {
+        self.in_horizon(p.key("start"), policy.start);
+        if let Some(end) = policy.end {
+            self.in_horizon(p.key("end"), end);
+            self.not_before(p.key("end"), policy.start, end);
+        }
+        self.non_negative(p.key("amount_per_year"), policy.amount_per_year);
+
+        let kind = policy.kind.name();
+        let rules = policy_rules(policy.kind);
+        let params: [(&str, Option<f64>, Need, f64); 5] = [
+            (
+                "coverage_per_year",
+                policy.coverage_per_year,
+                rules.coverage,
+                1.0,
+            ),
+            ("literacy_gain", policy.literacy_gain, rules.training, 1.0),
+            (
+                "adoption_boost",
+                policy.adoption_boost,
+                rules.training,
+                f64::INFINITY,
+            ),
+            ("level_per_year", policy.level_per_year, rules.level, 1.0),
+            (
+                "share_moved_per_year",
+                policy.share_moved_per_year,
+                rules.share_moved,
+                1.0,
+            ),
+        ];
+        for (field, value, need, max) in params {
+            match (value, need) {
+                (Some(_), Need::No) => self.report(
+                    p.key(field),
+                    format!("`{field}` does not apply to policies of kind `{kind}`; remove it"),
+                ),
+                (None, Need::Required) => self.report(
+                    p.key(field),
+                    format!("missing `{field}`, required for policies of kind `{kind}`"),
+                ),
+                (Some(x), _) if max.is_finite() => {
+                    self.in_range(p.key(field), x, 0.0, max, "a share")
+                }
+                (Some(x), _) => self.non_negative(p.key(field), x),
+                (None, _) => {}
+            }
+        }
+
+        let targets: [(&str, bool, bool); 3] = [
+            (
+                "departments",
+                !policy.departments.is_empty(),
+                rules.departments,
+            ),
+            ("districts", !policy.districts.is_empty(), rules.districts),
+            ("bands", !policy.bands.is_empty(), rules.bands),
+        ];
+        for (field, set, applies) in targets {
+            if set && !applies {
+                self.report(
+                    p.key(field),
+                    format!("policies of kind `{kind}` cannot be narrowed by `{field}`; remove it"),
+                );
+            }
+        }
+        let departments = self.department_names();
+        for (j, d) in policy.departments.iter().enumerate() {
+            self.reference(p.key("departments").index(j), "department", d, &departments);
+        }
+        let districts = self.district_names();
+        for (j, d) in policy.districts.iter().enumerate() {
+            self.reference(p.key("districts").index(j), "district", d, &districts);
+        }
+    }
+
+    fn shocks(&mut self) {
+        let at = FieldPath::from("shocks");
+        let shocks = &self.scenario.shocks;
+        self.unique_names(at.clone(), "shock", shocks.iter().map(|s| s.name.as_str()));
+        let departments = self.department_names();
+        let districts = self.district_names();
+        for (i, s) in shocks.iter().enumerate() {
+            let p = at.index(i);
+            self.in_horizon(p.key("start"), s.start);
+            self.in_horizon(p.key("end"), s.end);
+            self.not_before(p.key("end"), s.start, s.end);
+            for (j, d) in s.departments.iter().enumerate() {
+                self.reference(p.key("departments").index(j), "department", d, &departments);
+            }
+            for (j, d) in s.districts.iter().enumerate() {
+                self.reference(p.key("districts").index(j), "district", d, &districts);
+            }
+            self.non_negative(p.key("incident_rate_factor"), s.incident_rate_factor);
+            self.in_range(
+                p.key("health_factor"),
+                s.health_factor,
+                0.0,
+                1.0,
+                "a multiplier",
+            );
+            self.non_negative(p.key("capacity_factor"), s.capacity_factor);
+        }
+    }
+
+    fn targets(&mut self) {
+        let at = FieldPath::from("targets");
+        let info = &self.scenario.scenario;
+        let districts = self.district_names();
+        let scenario = self.scenario;
+        for (i, t) in scenario.targets.iter().enumerate() {
+            let p = at.index(i);
+            if info.end >= info.start && (t.year < info.start.year || t.year > info.end.year) {
+                self.report(
+                    p.key("year"),
+                    format!(
+                        "found {}, expected a year inside the horizon {}–{}",
+                        t.year, info.start.year, info.end.year
+                    ),
+                );
+            }
+            if t.min.is_none() && t.max.is_none() {
+                self.report(
+                    p.clone(),
+                    "a target needs `min` or `max` (or both); found neither",
+                );
+            }
+            let (lo, hi, what) = indicator_range(t.indicator);
+            for (field, bound) in [("min", t.min), ("max", t.max)] {
+                if let Some(x) = bound {
+                    self.in_range(p.key(field), x, lo, hi, what);
+                }
+            }
+            if let (Some(min), Some(max)) = (t.min, t.max)
+                && min > max
+            {
+                self.report(
+                    p.key("max"),
+                    format!("found {max}, expected a value ≥ min ({min})"),
+                );
+            }
+            if let Some(d) = &t.district {
+                self.reference(p.key("district"), "district", d, &districts);
+                if t.band.is_some() {
+                    self.report(
+                        p.key("band"),
+                        "a target is scoped to a district or an age band, not both; remove one",
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// The values an indicator can take, for checking target bounds.
+fn indicator_range(indicator: Indicator) -> (f64, f64, &'static str) {
+    match (indicator, indicator.meta().unit) {
+        (Indicator::DigitalDivideGap, _) => (-1.0, 1.0, "a difference of shares"),
+        (_, Unit::Share) => (0.0, 1.0, "a share"),
+        (_, Unit::Score) => (0.0, 100.0, "a score"),
+        _ => (0.0, f64::INFINITY, "a non-negative value"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn messages(s: &Scenario) -> Vec<String> {
+        problems(s)
+            .into_iter()
+            .map(|p| format!("{}: {}", p.path, p.message))
+            .collect()
+    }
+
+    #[test]
+    fn baseline_has_no_problems() {
+        assert_eq!(messages(&Scenario::baseline()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn reports_every_broken_rule_with_its_path() {
+        let mut s = Scenario::baseline();
+        s.population.districts[0].share += 0.1;
+        s.services[3].requires[1] = "Publc Security".into();
+        let owner = s.services[0].owner.clone();
+        s.services[0].requires.push(owner);
+        s.policies[0].end = Some("2035-01".parse().unwrap());
+        s.departments[1].name = s.departments[0].name.clone();
+        s.population.agents = 0;
+        let m = messages(&s);
+        let has = |needle: &str| m.iter().any(|x| x.contains(needle));
+        assert!(
+            has("population.districts: the district shares sum to 1.100000"),
+            "{m:#?}"
+        );
+        assert!(
+            has("services[3].requires[1]: found \"Publc Security\""),
+            "{m:#?}"
+        );
+        assert!(has("did you mean \"Public Security\"?"), "{m:#?}");
+        assert!(
+            has("services[0].requires[2]: found \"Market Regulation\", the service's own owner"),
+            "{m:#?}"
+        );
+        assert!(
+            has(
+                "policies[0].end: found 2035-01, expected a month inside the horizon 2024-01 to 2030-12"
+            ),
+            "{m:#?}"
+        );
+        assert!(
+            has("departments[1].name: duplicate department name"),
+            "{m:#?}"
+        );
+        assert!(has("population.agents: found 0"), "{m:#?}");
+    }
+
+    #[test]
+    fn policy_parameters_follow_the_kind() {
+        let mut s = Scenario::baseline();
+        let training = s
+            .policies
+            .iter()
+            .position(|p| p.kind == PolicyKind::DigitalTraining)
+            .unwrap();
+        s.policies[training].coverage_per_year = None;
+        s.policies[training].level_per_year = Some(0.1);
+        s.policies[training].departments = vec!["Taxation".into()];
+        let m = messages(&s);
+        let at = format!("policies[{training}]");
+        assert!(m.contains(&format!("{at}.coverage_per_year: missing `coverage_per_year`, required for policies of kind `digital_training`")), "{m:#?}");
+        assert!(m.contains(&format!("{at}.level_per_year: `level_per_year` does not apply to policies of kind `digital_training`; remove it")), "{m:#?}");
+        assert!(m.contains(&format!("{at}.departments: policies of kind `digital_training` cannot be narrowed by `departments`; remove it")), "{m:#?}");
+    }
+
+    #[test]
+    fn non_finite_numbers_are_rejected() {
+        let mut s = Scenario::baseline();
+        s.population.scale = f64::NAN;
+        s.departments[0].digitization = f64::INFINITY;
+        let m = messages(&s);
+        assert!(
+            m.iter()
+                .any(|x| x.starts_with("population.scale: found NaN")),
+            "{m:#?}"
+        );
+        assert!(
+            m.iter()
+                .any(|x| x.starts_with("departments[0].digitization: found inf")),
+            "{m:#?}"
+        );
+    }
+
+    #[test]
+    fn suggests_close_names_only() {
+        assert_eq!(edit_distance("taxatoin", "taxation"), 2);
+        assert_eq!(edit_distance("", "abc"), 3);
+    }
+}
