@@ -200,6 +200,7 @@ pub fn draw<DB: DrawingBackend>(
             &chart,
             &screen,
             &result.dates,
+            result.series(indicator, scope),
             &targets,
             currency,
             false,

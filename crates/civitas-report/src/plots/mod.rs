@@ -233,6 +233,10 @@ impl Placed {
 pub enum Side {
     /// To the left of the anchor (falls back to the right when there is no room).
     Left,
+    /// To the left and a row above the anchor, e.g. when the data runs below it.
+    LeftAbove,
+    /// To the left and a row below the anchor, e.g. when the data runs above it.
+    LeftBelow,
     /// To the right of the anchor (falls back to the left when there is no room).
     Right,
 }
@@ -255,14 +259,19 @@ pub fn label_box<DB: DrawingBackend>(
     let left_x0 = anchor.0 - gap - w;
     let right_x0 = anchor.0 + gap;
     let x0 = match side {
-        Side::Left if left_x0 >= bounds.0 => left_x0,
-        Side::Left => right_x0.min(bounds.2 - w),
         Side::Right if right_x0 + w <= bounds.2 => right_x0,
         Side::Right => left_x0.max(bounds.0),
+        _ if left_x0 >= bounds.0 => left_x0,
+        _ => right_x0.min(bounds.2 - w),
     };
-    let step = h + 4;
+    let step = h / 2 + 6;
+    let order: [i32; 9] = match side {
+        Side::LeftAbove => [-1, -2, -3, -4, 0, 1, 2, 3, 4],
+        Side::LeftBelow => [1, 2, 3, 4, 0, -1, -2, -3, -4],
+        Side::Left | Side::Right => [0, -2, 2, -4, 4, -6, 6, -8, 8],
+    };
     let mut chosen = None;
-    for k in [0, -1, 1, -2, 2, -3, 3, -4, 4] {
+    for k in order {
         let y0 = (anchor.1 - h / 2 + k * step).clamp(bounds.1, (bounds.3 - h).max(bounds.1));
         let rect = (x0, y0, x0 + w, y0 + h);
         if !placed.0.iter().any(|&r| overlaps(r, rect)) {
@@ -622,11 +631,13 @@ pub fn marker_label(target: &TargetResult, currency: &str, with_threshold: bool)
 }
 
 /// Draws each target's bounds as triangles at its year (▲ minimum, ▼ maximum), coloured
-/// by its standing and labelled with the verdict.
+/// by its standing and labelled with the verdict; labels avoid `series`' line.
+#[allow(clippy::too_many_arguments)]
 pub fn draw_target_markers<DB: DrawingBackend>(
     chart: &RealChart<DB>,
     screen: &Screen<DB>,
     dates: &[TickDate],
+    series: Option<&SeriesSummary>,
     targets: &[&TargetResult],
     currency: &str,
     with_threshold: bool,
@@ -637,8 +648,18 @@ pub fn draw_target_markers<DB: DrawingBackend>(
         let x = target_x(dates, target.year);
         let colour = Standing::of(target.mean, target.status).colour();
         let label = marker_label(target, currency, with_threshold);
+        // Put the label on the side of the marker away from the line.
+        let value_there = series.and_then(|s| {
+            let i = dates.iter().rposition(|d| d.year == target.year)?;
+            s.mean.get(i).copied().filter(|v| v.is_finite())
+        });
         for (bound, up) in [(target.min, true), (target.max, false)] {
             let Some(v) = bound else { continue };
+            let side = match value_there {
+                Some(m) if m > v => Side::LeftBelow,
+                Some(_) => Side::LeftAbove,
+                None => Side::Left,
+            };
             let centre = chart.backend_coord(&(x, v));
             placed.reserve((
                 centre.0 - TRIANGLE_HALF_PX,
@@ -647,7 +668,7 @@ pub fn draw_target_markers<DB: DrawingBackend>(
                 centre.1 + TRIANGLE_HALF_PX,
             ));
             triangle(screen, centre, up, colour)?;
-            label_box(screen, &label, centre, Side::Left, colour, bounds, placed)?;
+            label_box(screen, &label, centre, side, colour, bounds, placed)?;
         }
     }
     Ok(())

@@ -113,6 +113,7 @@ pub fn draw<DB: DrawingBackend>(
         &chart,
         &screen,
         &result.dates,
+        series,
         &targets,
         currency,
         true,
