@@ -14,17 +14,34 @@ pub fn axis_title(indicator: Indicator, currency: &str) -> String {
     }
 }
 
-/// A value with its unit, e.g. "83.4%", "6.2 days", "12.5 M CNY"; "no data" for NaN.
+/// A measured value with its unit and fixed decimals, so columns line up: "83.4%",
+/// "70.0%", "6.2 days", "12.5 M CNY"; "no data" for NaN.
 pub fn value(indicator: Indicator, v: f64, currency: &str) -> String {
+    with_unit(indicator, v, currency, |v, decimals| {
+        format!("{v:.decimals$}")
+    })
+}
+
+/// A threshold as the scenario file states it, without trailing zeros: "80%", "7 days".
+fn stated(indicator: Indicator, v: f64, currency: &str) -> String {
+    with_unit(indicator, v, currency, trim)
+}
+
+fn with_unit(
+    indicator: Indicator,
+    v: f64,
+    currency: &str,
+    digits: impl Fn(f64, usize) -> String,
+) -> String {
     if !v.is_finite() {
         return "no data".to_string();
     }
     match indicator.meta().unit {
-        Unit::Share => format!("{}%", trim(v * 100.0, 1)),
-        Unit::Trips => trim(v, 2),
-        Unit::Days => format!("{} days", trim(v, 1)),
-        Unit::Hours => format!("{} h", trim(v, 1)),
-        Unit::Score => trim(v, 1),
+        Unit::Share => format!("{}%", digits(v * 100.0, 1)),
+        Unit::Trips => digits(v, 2),
+        Unit::Days => format!("{} days", digits(v, 1)),
+        Unit::Hours => format!("{} h", digits(v, 1)),
+        Unit::Score => digits(v, 1),
         Unit::Currency | Unit::CurrencyPerRequest => format!("{} {currency}", money(v)),
     }
 }
@@ -136,7 +153,7 @@ pub fn probability(p: f64) -> String {
 
 /// The condition a target sets, e.g. "≥ 80%", "≤ 7 days", "60%–80%".
 pub fn threshold(target: &TargetResult, currency: &str) -> String {
-    let v = |x| value(target.indicator, x, currency);
+    let v = |x| stated(target.indicator, x, currency);
     match (target.min, target.max) {
         (Some(lo), Some(hi)) => format!("{}–{}", v(lo), v(hi)),
         (Some(lo), None) => format!("≥ {}", v(lo)),
@@ -219,9 +236,9 @@ mod tests {
     #[test]
     fn shares_read_as_percentages_and_nan_as_no_data() {
         assert_eq!(value(Indicator::AdoptionRate, 0.834, "CNY"), "83.4%");
-        assert_eq!(value(Indicator::AdoptionRate, 0.8, "CNY"), "80%");
+        assert_eq!(value(Indicator::AdoptionRate, 0.8, "CNY"), "80.0%");
         assert_eq!(value(Indicator::AdoptionRate, f64::NAN, "CNY"), "no data");
-        assert_eq!(value(Indicator::MeanResolutionDays, 7.0, "CNY"), "7 days");
+        assert_eq!(value(Indicator::MeanResolutionDays, 7.0, "CNY"), "7.0 days");
         assert_eq!(
             value(Indicator::SpendOperation, 12_500_000.0, "CNY"),
             "12.5 M CNY"

@@ -100,14 +100,36 @@ pub enum Swatch {
     Down(RGBColor),
 }
 
-/// Legend rows needed for `items` in `width_px`, each row a list of item indices.
+/// Legend rows for `items` in `width_px`, each row a list of item indices. When the
+/// items need several rows they are spread evenly, so no item is left alone on a row.
 fn legend_rows(items: &[(Swatch, String)], width_px: u32) -> Vec<Vec<usize>> {
     let font = style::font(LABEL_SIZE_PX);
+    let widths: Vec<u32> = items
+        .iter()
+        .map(|(_, label)| item_width(label, &font))
+        .collect();
+    let limit = width_px.saturating_sub(40);
+    let rows = wrap(&widths, limit);
+    if rows.len() > 1 {
+        let total: u32 = widths.iter().sum();
+        let even = total.div_ceil(rows.len() as u32);
+        for slack in [even, even * 11 / 10, even * 5 / 4] {
+            let balanced = wrap(&widths, slack.min(limit));
+            if balanced.len() == rows.len() {
+                return balanced;
+            }
+        }
+    }
+    rows
+}
+
+/// Greedy wrapping of item widths into rows no wider than `limit` (a wider item gets a
+/// row of its own).
+fn wrap(widths: &[u32], limit: u32) -> Vec<Vec<usize>> {
     let mut rows: Vec<Vec<usize>> = vec![Vec::new()];
     let mut used = 0;
-    for (i, (_, label)) in items.iter().enumerate() {
-        let w = item_width(label, &font);
-        if used + w > width_px.saturating_sub(40) && !rows.last().is_some_and(Vec::is_empty) {
+    for (i, &w) in widths.iter().enumerate() {
+        if used + w > limit && !rows.last().is_some_and(Vec::is_empty) {
             rows.push(Vec::new());
             used = 0;
         }
