@@ -31,31 +31,48 @@ pub enum Section {
 pub enum PlotKind<'a> {
     /// One indicator over time for the whole city.
     Indicator {
+        /// The run.
         result: &'a BatchResult,
+        /// The indicator drawn.
         indicator: Indicator,
     },
     /// Small multiples of one indicator.
     Breakdown {
+        /// The run.
         result: &'a BatchResult,
+        /// The indicator drawn.
         indicator: Indicator,
+        /// Panels by age band or by district.
         by: BreakdownBy,
     },
     /// Targets × scenarios grid.
-    Scorecard { runs: &'a [BatchResult] },
+    Scorecard {
+        /// One column per run.
+        runs: &'a [BatchResult],
+    },
     /// A target against one swept lever.
     Sweep {
+        /// The run.
         result: &'a BatchResult,
+        /// Its sweep.
         sweep: &'a SweepResult,
+        /// Position of the lever in `sweep.levers`.
         lever: usize,
+        /// The target whose per-point evaluations are drawn.
         target: &'a TargetResult,
     },
     /// One indicator, every run on shared axes.
     CompareSeries {
+        /// The runs, one colour each.
         runs: &'a [BatchResult],
+        /// The indicator drawn.
         indicator: Indicator,
     },
     /// Probability met per target and run.
-    ProbabilityBars { runs: &'a [BatchResult] },
+    ProbabilityBars {
+        /// One bar per run in each target group.
+        runs: &'a [BatchResult],
+    },
 }
 
 /// A figure with its file stem and page text.

@@ -11,7 +11,7 @@ use super::scorecard::{find, target_rows};
 use super::{
     DrawResult, Layout, Look, Placed, Screen, Side, Swatch, TITLE_BLOCK_PX, draw_mean_and_band,
     fit_text, label_box, legend_height, no_data_note, plot_bounds, split_legend, split_title,
-    target_x, text_width, thresholds, time_chart, triangle, value_range, xs, year_guide,
+    target_x, text_width, thresholds, time_chart, triangle, value_range, xs, year_guides,
 };
 use crate::format;
 use crate::style::{self, GRID, INK, LABEL_SIZE_PX, MUTED, SMALL_SIZE_PX, scenario_colour};
@@ -104,21 +104,14 @@ pub fn draw_series<DB: DrawingBackend>(
     }
     let screen = area.use_screen_coord();
     let mut placed = Placed::default();
-    let mut years: Vec<i32> = runs
-        .iter()
-        .flat_map(|r| r.targets.iter().map(|t| t.year))
-        .collect();
-    years.sort_unstable();
-    years.dedup();
-    for year in years {
-        year_guide(
-            &mut chart,
-            &screen,
-            target_x(&first.dates, year),
-            &format!("{year} targets"),
-            &mut placed,
-        )?;
-    }
+    let targets_of_all: Vec<&TargetResult> = runs.iter().flat_map(|r| &r.targets).collect();
+    year_guides(
+        &mut chart,
+        &screen,
+        &first.dates,
+        targets_of_all,
+        &mut placed,
+    )?;
     if !drawn {
         no_data_note(
             &chart,

@@ -630,6 +630,33 @@ pub fn year_guide<DB: DrawingBackend>(
     ))
 }
 
+/// Draws a labelled guide at each year `targets` are set for ("2027 targets (Dec)" when
+/// some are read in December).
+pub fn year_guides<'t, DB: DrawingBackend>(
+    chart: &mut RealChart<DB>,
+    screen: &Screen<DB>,
+    dates: &[TickDate],
+    targets: impl IntoIterator<Item = &'t TargetResult>,
+    placed: &mut Placed,
+) -> DrawResult<DB> {
+    let targets: Vec<&TargetResult> = targets.into_iter().collect();
+    let mut years: Vec<i32> = targets.iter().map(|t| t.year).collect();
+    years.sort_unstable();
+    years.dedup();
+    for year in years {
+        let december = targets
+            .iter()
+            .any(|t| t.year == year && t.basis == civitas_scenario::TargetBasis::December);
+        let label = if december {
+            format!("{year} targets (Dec)")
+        } else {
+            format!("{year} targets")
+        };
+        year_guide(chart, screen, target_x(dates, year), &label, placed)?;
+    }
+    Ok(())
+}
+
 /// The label printed next to a target marker.
 pub fn marker_label(target: &TargetResult, currency: &str, with_threshold: bool) -> String {
     let standing = Standing::of(target.mean, target.status);

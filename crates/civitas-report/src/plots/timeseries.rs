@@ -7,35 +7,13 @@ use plotters::prelude::*;
 
 use super::{
     DrawResult, Layout, Look, Placed, Screen, Swatch, draw_mean_and_band, draw_target_markers,
-    no_data_note, split_legend, split_title, target_legend, target_x, thresholds, time_chart,
-    time_range, value_range, xs, year_guide,
+    no_data_note, split_legend, split_title, target_legend, thresholds, time_chart, time_range,
+    value_range, xs, year_guides,
 };
 use crate::style::SERIES;
 
 /// Figure size in pixels.
 pub const SIZE_PX: (u32, u32) = (1100, 640);
-
-/// The years the scenario sets targets for, in order, with the guide label of each.
-pub fn target_years(result: &BatchResult) -> Vec<(i32, String)> {
-    let mut years: Vec<i32> = result.targets.iter().map(|t| t.year).collect();
-    years.sort_unstable();
-    years.dedup();
-    years
-        .into_iter()
-        .map(|y| {
-            let december = result
-                .targets
-                .iter()
-                .any(|t| t.year == y && t.basis == civitas_scenario::TargetBasis::December);
-            let label = if december {
-                format!("{y} targets (Dec)")
-            } else {
-                format!("{y} targets")
-            };
-            (y, label)
-        })
-        .collect()
-}
 
 /// Whole-city targets on `indicator`.
 pub fn city_targets(result: &BatchResult, indicator: Indicator) -> Vec<&TargetResult> {
@@ -93,15 +71,13 @@ pub fn draw<DB: DrawingBackend>(
     };
     let screen = area.use_screen_coord();
     let mut placed = Placed::default();
-    for (year, label) in target_years(result) {
-        year_guide(
-            &mut chart,
-            &screen,
-            target_x(&result.dates, year),
-            &label,
-            &mut placed,
-        )?;
-    }
+    year_guides(
+        &mut chart,
+        &screen,
+        &result.dates,
+        &result.targets,
+        &mut placed,
+    )?;
     if !drawn {
         no_data_note(
             &chart,
