@@ -148,9 +148,12 @@ fn figures_section(out: &mut String, rendered: &[Rendered], section: Section, he
     for r in figures {
         let _ = writeln!(
             out,
-            "<figure class=\"plot\" id=\"fig-{}\" data-plot=\"{}\">\n{}\n<figcaption><strong>{}.</strong> {}</figcaption>\n</figure>",
+            "<figure class=\"plot\" id=\"fig-{}\" data-plot=\"{}\" style=\"max-width: {}px\">\n{}\n<figcaption><strong>{}.</strong> {}</figcaption>\n</figure>",
             escape(&r.figure.stem),
             escape(&r.figure.stem),
+            // Never enlarge a figure past its drawn size: narrow ones (the scorecard)
+            // would get oversized text.
+            r.figure.size_px().0,
             inline_svg(&r.svg).trim_end(),
             escape(&r.figure.title),
             escape(&r.figure.caption),
