@@ -75,6 +75,7 @@ figure.plot figcaption { color: var(--muted); font-size: .9rem; margin-top: .4re
 .note { color: var(--muted); font-size: .9rem; }
 details { margin: .5rem 0; }
 code { font-size: .9em; }
+@media print { body { background: #fff; } main { padding: 0; } figure.plot, tr { break-inside: avoid; } }
 "#,
     );
     for s in [
@@ -291,7 +292,7 @@ fn at_a_glance(out: &mut String, result: &BatchResult) {
                 let detail = match standing(t) {
                     Standing::NoData => "the run produced no value".to_string(),
                     _ => format!(
-                        "p={}, expected {} (p5–p95 {} – {})",
+                        "p={}, mean {} (p5–p95 {} – {})",
                         format::probability(t.probability_met),
                         format::value(t.indicator, t.mean, currency),
                         format::value(t.indicator, t.p5, currency),

@@ -407,6 +407,43 @@ fn sweep_without_series_draws_only_sweep_plots_and_summarises_them() {
 }
 
 #[test]
+fn sweep_over_two_levers_draws_each_lever() {
+    let mut result = common::synthetic_sweep(&common::baseline_result());
+    let sweep = result.sweep.as_mut().unwrap();
+    sweep
+        .levers
+        .push("policies[name=ops].amount_per_year".to_string());
+    for (i, p) in sweep.points.iter_mut().enumerate() {
+        p.lever_values.push(1e7 * (i % 3) as f64);
+    }
+    let files = Report::write(&result, &out_dir("sweep-two")).unwrap();
+    let sweeps: Vec<_> = stems(&files)
+        .into_iter()
+        .filter(|s| s.starts_with("sweep_"))
+        .collect();
+    assert_eq!(sweeps.len(), 4, "two targets × two levers: {sweeps:?}");
+    let texts = svg_texts(&plot(
+        &files,
+        &format!(
+            "{}.svg",
+            sweeps
+                .iter()
+                .find(|s| s.ends_with("amount-per-year"))
+                .unwrap()
+        ),
+    ));
+    assert!(
+        texts.contains(&"policies[name=ops].amount_per_year".to_string()),
+        "{texts:?}"
+    );
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.ends_with("(other levers vary too)."))
+    );
+}
+
+#[test]
 fn scenario_without_targets_still_reports() {
     let mut result = common::baseline_result();
     result.scenario.targets.clear();

@@ -97,15 +97,23 @@ pub fn draw<DB: DrawingBackend>(
         },
     );
     let area = split_title(area, &title, &subtitle)?;
-    let legend = vec![
-        (Swatch::Line(SERIES), "mean".to_string()),
-        (Swatch::Band(SERIES), "p5–p95".to_string()),
+    // With other levers varying there is no single line: each point is drawn with its
+    // own p5–p95 whisker.
+    let mut legend = if other_levers {
+        vec![(Swatch::Line(SERIES), "p5–p95 per point".to_string())]
+    } else {
+        vec![
+            (Swatch::Line(SERIES), "mean".to_string()),
+            (Swatch::Band(SERIES), "p5–p95".to_string()),
+        ]
+    };
+    legend.extend([
         (Swatch::Dashed(INK), "target".to_string()),
         (Swatch::Block(style::MET), "met".to_string()),
         (Swatch::Block(style::AT_RISK), "at risk".to_string()),
         (Swatch::Block(style::MISSED), "missed".to_string()),
         (Swatch::Dashed(style::MET), "p first ≥ 0.9".to_string()),
-    ];
+    ]);
     let area = split_legend(&area, &legend)?;
 
     let points = swept_values(sweep, lever, target);
@@ -164,7 +172,7 @@ pub fn draw<DB: DrawingBackend>(
             if p.target.p5.is_finite() && p.target.p95.is_finite() {
                 chart.draw_series(std::iter::once(PathElement::new(
                     vec![(p.lever, p.target.p5), (p.lever, p.target.p95)],
-                    SERIES.mix(0.5).stroke_width(2),
+                    SERIES.stroke_width(2),
                 )))?;
             }
         }
@@ -228,9 +236,14 @@ pub fn draw<DB: DrawingBackend>(
             )))?;
             let anchor = chart.backend_coord(&(x, y_range.end));
             let label = format!(
-                "p ≥ 0.9 from {} = {}",
+                "p ≥ 0.9 from {} = {}{}",
                 short_lever(lever_name),
-                format::number(x)
+                format::number(x),
+                if other_levers {
+                    " (with the other levers' best setting)"
+                } else {
+                    ""
+                }
             );
             label_box(
                 &screen,
