@@ -669,8 +669,12 @@ pub fn marker_label(target: &TargetResult, currency: &str, with_threshold: bool)
         ),
     };
     if with_threshold {
+        let basis = match target.basis {
+            civitas_scenario::TargetBasis::December => "",
+            civitas_scenario::TargetBasis::YearMean => " (year mean)",
+        };
         format!(
-            "{} {}: {verdict}",
+            "{} {}{basis}: {verdict}",
             target.year,
             format::threshold(target, currency)
         )
