@@ -56,6 +56,8 @@ enum Command {
     Init(cmd_scenario::InitArgs),
     /// Draw finished runs on shared axes and write a comparison report.
     Compare(cmd_compare::CompareArgs),
+    /// Merge the shard directories of a sharded run or sweep into one output.
+    Merge(cmd_run::MergeArgs),
 }
 
 fn main() -> ExitCode {
@@ -67,6 +69,7 @@ fn main() -> ExitCode {
         Command::Schema => cmd_scenario::schema(),
         Command::Init(a) => cmd_scenario::init(a),
         Command::Compare(a) => cmd_compare::compare(a),
+        Command::Merge(a) => cmd_run::merge(a),
     };
     match outcome {
         Ok(code) => code,
