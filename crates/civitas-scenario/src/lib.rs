@@ -5,6 +5,20 @@
 //! crate reads it from TOML (primary), YAML or JSON into [`Scenario`], resolves
 //! `extends`, and checks it; a loaded `Scenario` is valid by construction.
 //!
+//! Checking happens in two stages and reports every problem at once, each as a
+//! [`Diagnostic`] with file, line, column (of the value, in the file of an `extends` chain
+//! that set it), field path such as `services[3].requires[1]`, and what was found and
+//! expected:
+//! 1. the file's syntax, field names (unknown fields are errors) and value types;
+//! 2. the semantic rules: district, band and `age_mix` shares sum to 1 (within 1e-6);
+//!    departments, districts and bands named anywhere exist; policy, shock and target
+//!    dates lie inside the horizon with `end` not before `start`; rates are non-negative
+//!    and shares and probabilities lie in [0, 1]; names are unique; `agents` ≥ 1 and
+//!    `scale` > 0; a service does not require its own owner; each policy sets exactly the
+//!    parameters of its kind (table on [`Policy`]); a target has `min` or `max`; the
+//!    scenario name works as a directory name. [`Scenario::check`] runs these on a scenario
+//!    changed in memory.
+//!
 //! ```no_run
 //! use civitas_scenario::Scenario;
 //! let scenario = Scenario::load("scenarios/baseline.toml")?;
@@ -13,7 +27,8 @@
 //! ```
 //!
 //! Main types: [`Scenario`] (the schema, in [`model`]), [`Indicator`] (every reported
-//! indicator, declared once), [`YearMonth`], [`ScenarioError`] / [`Diagnostic`].
+//! indicator, declared once), [`YearMonth`], [`ScenarioError`] / [`Diagnostic`],
+//! [`FieldPath`].
 
 pub mod calendar;
 pub mod error;

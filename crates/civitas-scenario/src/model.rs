@@ -14,9 +14,12 @@ use crate::indicators::Indicator;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
-    /// Base scenario file this one extends (path relative to this file). Tables are merged
-    /// field by field; arrays of named entries (`departments`, `services`, `policies`, …) are
-    /// merged by `name`, new names are appended.
+    /// Base scenario file this one extends (path relative to this file; any of the three
+    /// formats). Tables are merged field by field; in arrays of tables (`departments`,
+    /// `services`, `policies`, `targets`, …) an entry whose `name` matches a base entry is
+    /// merged into it, any other entry is appended; other values (numbers, strings, lists
+    /// of names) replace the base's. Bases may extend further bases; cycles are errors.
+    /// Always `None` on a loaded scenario: the base has been merged in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extends: Option<String>,
     /// Name, horizon, seed and replicates.
@@ -528,7 +531,18 @@ impl PolicyKind {
 /// A `[[policies]]` entry: one lever on the timeline.
 ///
 /// Which of the optional parameters apply depends on `kind`; validation rejects a
-/// parameter that does not apply and a missing one that is required.
+/// parameter that does not apply and a missing one that is required:
+///
+/// | kind | parameters | may be narrowed by |
+/// |---|---|---|
+/// | `invest_digitization`, `invest_integration`, `operations_budget`, `one_window` | — | `departments` |
+/// | `evaluation_budgeting` | `share_moved_per_year` (required) | `departments` |
+/// | `digital_training` | `coverage_per_year` (required), `literacy_gain`, `adoption_boost` (optional, 0 when absent) | `districts`, `bands` |
+/// | `device_subsidy` | `coverage_per_year` (required) | `districts`, `bands` |
+/// | `assisted_service_points`, `iot_sensors` | `coverage_per_year` (required) | `districts` |
+/// | `governance_platform` | `level_per_year` (required) | — |
+///
+/// `amount_per_year` applies to every kind (0 when absent).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Policy {

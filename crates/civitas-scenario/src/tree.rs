@@ -497,6 +497,16 @@ mod yaml_tree {
                     }
                 }
                 Event::Scalar(text, style, anchor, tag) => {
+                    // An empty value (`key:` and nothing after) is noticed where the next
+                    // token starts, often the next line; the key is where the reader looks.
+                    let span = match self.stack.last() {
+                        Some(Frame::Mapping(_, _, Some((_, key_span))))
+                            if text.is_empty() && style == TScalarStyle::Plain =>
+                        {
+                            key_span.clone()
+                        }
+                        _ => span,
+                    };
                     let is_str_tag = tag.as_ref().is_some_and(|t| t.suffix == "str");
                     let value = if style != TScalarStyle::Plain || is_str_tag {
                         Value::Str(text)

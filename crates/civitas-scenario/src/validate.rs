@@ -9,8 +9,7 @@
 //! - names of districts, departments, services, incident types, policies and shocks are unique;
 //! - `agents` ≥ 1, `scale` > 0, `replicates` ≥ 1; the scenario name is usable as a directory;
 //! - a service does not require its own owner;
-//! - each policy sets the parameters its kind needs and no others (see [`PolicyKind`] rules
-//!   in [`policy_rules`]);
+//! - each policy sets the parameters its kind needs and no others ([`policy_rules`]);
 //! - a target has `min` or `max` in the indicator's range, and at most one scope.
 
 use std::collections::HashMap;
@@ -21,7 +20,7 @@ use crate::model::{PerBand, Policy, PolicyKind, Scenario};
 use crate::path::FieldPath;
 
 /// How far a set of shares may sum away from 1.
-pub const SHARE_SUM_TOLERANCE: f64 = 1e-6;
+pub(crate) const SHARE_SUM_TOLERANCE: f64 = 1e-6;
 
 /// One broken rule: where and what.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,15 +64,7 @@ pub(crate) enum Need {
     Required,
 }
 
-/// The parameter rules of each policy kind.
-///
-/// | kind | parameters | targets |
-/// |---|---|---|
-/// | invest_digitization, invest_integration, operations_budget, one_window, evaluation_budgeting | (`share_moved_per_year` required for evaluation_budgeting) | departments |
-/// | digital_training | `coverage_per_year` required; `literacy_gain`, `adoption_boost` optional | districts, bands |
-/// | device_subsidy | `coverage_per_year` required | districts, bands |
-/// | assisted_service_points, iot_sensors | `coverage_per_year` required | districts |
-/// | governance_platform | `level_per_year` required | — |
+/// The parameter rules of each policy kind, as documented on [`crate::Policy`].
 pub(crate) fn policy_rules(kind: PolicyKind) -> PolicyRules {
     use Need::*;
     let none = PolicyRules {

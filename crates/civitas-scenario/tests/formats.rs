@@ -271,3 +271,29 @@ fn unknown_extension_is_reported() {
         "{err}"
     );
 }
+
+#[test]
+fn truncated_files_give_diagnostics_not_panics() {
+    let document: toml::Value = toml::from_str(BASELINE_TOML).unwrap();
+    let json = serde_json::to_string_pretty(&document).unwrap();
+    let yaml = serde_yaml::to_string(&document).unwrap();
+    for (text, format) in [
+        (BASELINE_TOML, Format::Toml),
+        (json.as_str(), Format::Json),
+        (yaml.as_str(), Format::Yaml),
+    ] {
+        let lines: Vec<&str> = text.lines().collect();
+        for n in 0..lines.len() {
+            let cut = lines[..n].join("\n");
+            if let Err(e) = Scenario::from_str_as(&cut, format, "cut") {
+                assert!(!e.diagnostics.is_empty());
+                for d in &e.diagnostics {
+                    assert!(
+                        d.line.is_some_and(|l| l <= n.max(1)),
+                        "{format:?} cut at {n}: {d}"
+                    );
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,268 @@
+//! End-to-end tests of `civitas validate`, `civitas schema` and `civitas init`, run as the
+//! real binary on real scenario files.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn civitas(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_civitas"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the civitas binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A fresh directory under the system temp dir.
+fn scratch_dir(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("civitas-cli-{test}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn bundled_scenarios() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(repo_root().join("scenarios"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// `NAME.EXT:LINE:COL:` — the position every diagnostic starts with.
+fn is_location(fragment: &str) -> bool {
+    let Some(rest) = [".toml:", ".yaml:", ".json:"]
+        .iter()
+        .find_map(|ext| fragment.split_once(ext).map(|(_, r)| r))
+    else {
+        return false;
+    };
+    let mut numbers = rest.split(':');
+    let line = numbers.next().unwrap_or("");
+    let column = numbers.next().unwrap_or("");
+    !line.is_empty()
+        && line.chars().all(|c| c.is_ascii_digit())
+        && !column.is_empty()
+        && column.chars().all(|c| c.is_ascii_digit())
+}
+
+#[test]
+fn every_broken_scenario_fails_with_its_diagnostic() {
+    let corpus = repo_root().join("tests/scenarios/broken");
+    let mut scenarios: Vec<PathBuf> = std::fs::read_dir(&corpus)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e != "expect"))
+        .collect();
+    scenarios.sort();
+    assert!(
+        scenarios.len() >= 25,
+        "only {} broken scenarios",
+        scenarios.len()
+    );
+    for ext in ["toml", "yaml", "json"] {
+        assert!(
+            scenarios
+                .iter()
+                .any(|p| p.extension().is_some_and(|e| e == ext)),
+            "no broken .{ext} scenario"
+        );
+    }
+
+    let mut failures = Vec::new();
+    for scenario in &scenarios {
+        let name = scenario.file_name().unwrap().to_str().unwrap();
+        let expect_path = scenario.with_extension("expect");
+        let expected = std::fs::read_to_string(&expect_path)
+            .unwrap_or_else(|_| panic!("{name} has no {}", expect_path.display()));
+        let fragments: Vec<&str> = expected.lines().filter(|l| !l.trim().is_empty()).collect();
+        assert!(
+            fragments.iter().any(|f| is_location(f)),
+            "{name}.expect names no FILE:LINE:COL position"
+        );
+        let syntax_error = fragments
+            .iter()
+            .any(|f| f.contains("syntax error") || f.contains("duplicate key"));
+        assert!(
+            syntax_error || fragments.iter().any(|f| f.contains("field `")),
+            "{name}.expect names no field path"
+        );
+
+        let out = civitas(&["validate", name], &corpus);
+        let stderr = text(&out.stderr);
+        let code = out.status.code();
+        let mut problems = Vec::new();
+        if out.status.success() {
+            problems.push("exited 0".to_string());
+        }
+        if code == Some(101) || stderr.contains("panicked") {
+            problems.push("panicked".to_string());
+        }
+        for fragment in &fragments {
+            if !stderr.contains(fragment) {
+                problems.push(format!("missing `{fragment}`"));
+            }
+        }
+        if !problems.is_empty() {
+            failures.push(format!("{name}: {}\n{stderr}", problems.join("; ")));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_expect_file_has_a_scenario() {
+    let corpus = repo_root().join("tests/scenarios/broken");
+    for entry in std::fs::read_dir(&corpus).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "expect") {
+            let has_scenario = ["toml", "yaml", "json"]
+                .iter()
+                .any(|ext| path.with_extension(ext).exists());
+            assert!(has_scenario, "{} has no scenario", path.display());
+        }
+    }
+}
+
+#[test]
+fn bundled_scenarios_validate() {
+    let root = repo_root();
+    let files = bundled_scenarios();
+    let args: Vec<String> = files
+        .iter()
+        .map(|f| f.strip_prefix(&root).unwrap().display().to_string())
+        .collect();
+    let mut argv = vec!["validate"];
+    argv.extend(args.iter().map(String::as_str));
+    let out = civitas(&argv, &root);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    for file in &args {
+        assert!(stdout.contains(&format!("{file}: ok")), "{stdout}");
+    }
+}
+
+#[test]
+fn validate_reports_problems_of_every_file_and_quotes_the_line() {
+    let root = repo_root();
+    let out = civitas(
+        &[
+            "validate",
+            "scenarios/baseline.toml",
+            "tests/scenarios/broken/zero-scale.toml",
+            "tests/scenarios/broken/negative-rate.yaml",
+        ],
+        &root,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stdout).contains("scenarios/baseline.toml: ok"));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("2 problems in 2 files"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "error: tests/scenarios/broken/zero-scale.toml:4:9: field `population.scale`: found 0, expected a number > 0\n  |\n4 | scale = 0.0\n  |         ^\n"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn schema_validates_bundled_scenarios_and_rejects_broken_ones() {
+    let root = repo_root();
+    let out = civitas(&["schema"], &root);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let schema: serde_json::Value = serde_json::from_slice(&out.stdout).expect("schema is JSON");
+    let properties = schema["properties"]
+        .as_object()
+        .expect("top-level properties");
+    assert!(
+        properties.contains_key("extends"),
+        "the schema documents `extends`"
+    );
+    let validator = jsonschema::validator_for(&schema).expect("a valid JSON Schema");
+
+    let mut documents: Vec<(String, serde_json::Value)> = bundled_scenarios()
+        .iter()
+        .map(|f| {
+            let doc = civitas_scenario::resolved_document(f).unwrap();
+            (f.display().to_string(), doc)
+        })
+        .collect();
+    let example = root.join("tests/scenarios/example");
+    for name in ["small-city.toml", "small-city.yaml", "small-city.json"] {
+        let doc = civitas_scenario::resolved_document(example.join(name)).unwrap();
+        documents.push((name.to_string(), doc));
+    }
+    for (name, doc) in &documents {
+        let errors: Vec<String> = validator.iter_errors(doc).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{name}: {errors:#?}");
+    }
+
+    let baseline = documents[0].1.clone();
+    let mut wrong_type = baseline.clone();
+    wrong_type["population"]["agents"] = "many".into();
+    assert!(!validator.is_valid(&wrong_type));
+    let mut unknown_field = baseline.clone();
+    unknown_field["population"]["popularity"] = 0.3.into();
+    assert!(!validator.is_valid(&unknown_field));
+    let mut bad_kind = baseline.clone();
+    bad_kind["policies"][0]["kind"] = "invest_everything".into();
+    assert!(!validator.is_valid(&bad_kind));
+    let mut bad_month = baseline;
+    bad_month["scenario"]["start"] = "2024/01".into();
+    assert!(!validator.is_valid(&bad_month));
+    let broken = civitas_scenario::resolved_document(
+        root.join("tests/scenarios/broken/wrong-type-agents-string.toml"),
+    )
+    .unwrap();
+    assert!(!validator.is_valid(&broken));
+}
+
+#[test]
+fn init_writes_a_valid_starter_and_never_overwrites() {
+    let dir = scratch_dir("init");
+    let target = dir.join("my-town");
+    let out = civitas(&["init", target.to_str().unwrap()], &dir);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let written = target.join("scenario.toml");
+    let original = std::fs::read_to_string(&written).unwrap();
+    assert!(original.starts_with("# A starter Civitas scenario"));
+
+    let out = civitas(&["validate", written.to_str().unwrap()], &dir);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    std::fs::write(&written, "# my edits\n").unwrap();
+    let out = civitas(&["init", target.to_str().unwrap()], &dir);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("already exists; not overwriting"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&written).unwrap(), "# my edits\n");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn help_explains_each_command() {
+    let root = repo_root();
+    let validate = text(&civitas(&["validate", "--help"], &root).stdout);
+    assert!(
+        validate.contains("Exit status: 0 when every file is valid"),
+        "{validate}"
+    );
+    assert!(validate.contains("services[3].requires[1]"), "{validate}");
+    let init = text(&civitas(&["init", "--help"], &root).stdout);
+    assert!(init.contains("never overwritten"), "{init}");
+    let schema = text(&civitas(&["schema", "--help"], &root).stdout);
+    assert!(schema.contains("JSON Schema"), "{schema}");
+}
