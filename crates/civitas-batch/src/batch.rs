@@ -19,7 +19,7 @@ use crate::output::{
 use crate::progress::Progress;
 use crate::result::{BatchResult, SweepPoint, SweepResult};
 use crate::sweep::{Lever, Sweep, apply_levers};
-use crate::workdir::{BatchKind, Plan, Shard, ShardFacts, WorkDir};
+use crate::workdir::{BatchKind, Plan, Shard, ShardFacts, WorkDir, WorkLock};
 
 /// Suffix of the work directory of an unfinished batch: `<out>/<name>.incomplete/`.
 pub const INCOMPLETE_SUFFIX: &str = ".incomplete";
@@ -116,9 +116,11 @@ impl<'a> Batch<'a> {
     pub fn stage(self) -> Result<StagedOutput, BatchError> {
         let prepared = self.prepare(None)?;
         let final_dir = self.out_dir.join(&prepared.plan.output_name);
+        let work_path = sibling(&final_dir, INCOMPLETE_SUFFIX);
+        let lock = WorkLock::acquire(&work_path, &final_dir)?;
         remove_stale_siblings(&final_dir)?;
         let work = WorkDir::open(
-            sibling(&final_dir, INCOMPLETE_SUFFIX),
+            work_path,
             &prepared.plan,
             &prepared.scenario_toml,
             self.resume,
@@ -137,6 +139,7 @@ impl<'a> Batch<'a> {
             staged,
             final_dir,
             work,
+            _lock: lock,
         })
     }
 
@@ -149,6 +152,7 @@ impl<'a> Batch<'a> {
             "{}.shard-{}-of-{}",
             prepared.plan.output_name, shard.index, shard.count
         ));
+        let _lock = WorkLock::acquire(&dir, &dir)?;
         let work = WorkDir::open(dir, &prepared.plan, &prepared.scenario_toml, self.resume)?;
         let started = Instant::now();
         let threads = execute(&prepared, &work, self.threads, self.progress)?;
@@ -214,6 +218,8 @@ pub struct StagedOutput {
     staged: PathBuf,
     final_dir: PathBuf,
     work: WorkDir,
+    /// Held until the output is committed (or the staging abandoned).
+    _lock: WorkLock,
 }
 
 impl StagedOutput {
@@ -325,13 +331,10 @@ pub fn merge(shard_dirs: &[PathBuf], out_dir: &Path) -> Result<StagedOutput, Bat
     };
     fs::create_dir_all(out_dir).map_err(BatchError::io(out_dir))?;
     let final_dir = out_dir.join(&prepared.plan.output_name);
+    let work_path = sibling(&final_dir, INCOMPLETE_SUFFIX);
+    let lock = WorkLock::acquire(&work_path, &final_dir)?;
     remove_stale_siblings(&final_dir)?;
-    let work = WorkDir::open(
-        sibling(&final_dir, INCOMPLETE_SUFFIX),
-        &prepared.plan,
-        &prepared.scenario_toml,
-        false,
-    )?;
+    let work = WorkDir::open(work_path, &prepared.plan, &prepared.scenario_toml, false)?;
     let staged = work.staged()?;
     let result = assemble(&prepared, &finished, &staged, &facts, Some(count))?;
     Ok(StagedOutput {
@@ -339,6 +342,7 @@ pub fn merge(shard_dirs: &[PathBuf], out_dir: &Path) -> Result<StagedOutput, Bat
         staged,
         final_dir,
         work,
+        _lock: lock,
     })
 }
 
@@ -471,10 +475,16 @@ fn execute(
         mine.len() as u64,
         (mine.len() - todo.len()) as u64,
     );
-    let options = EngineOptions::default();
     pool.install(|| {
         todo.par_iter().try_for_each(|&(point, replicate)| {
-            let run = simulate(&prepared.point_scenarios[point], replicate, &options);
+            let scenario = &prepared.point_scenarios[point];
+            let options = EngineOptions {
+                agent_sample: scenario.outputs.agent_sample as usize,
+            };
+            let run = simulate(scenario, replicate, &options);
+            if options.agent_sample > 0 {
+                work.write_agents(point, scenario, &run)?;
+            }
             work.write_run(point, &run)?;
             progress.run_finished();
             Ok::<(), BatchError>(())

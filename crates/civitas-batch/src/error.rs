@@ -52,6 +52,18 @@ pub enum BatchError {
     /// Shard directories given to `merge` do not form one complete batch.
     #[error("cannot merge: {0}")]
     Merge(String),
+    /// Another process is writing the same output (it holds the work directory's lock).
+    #[error(
+        "another civitas run is writing {} (pid {}); wait for it or use --out",
+        output.display(),
+        pid.map_or_else(|| "unknown".to_string(), |p| p.to_string())
+    )]
+    Busy {
+        /// The output (or shard) directory being written.
+        output: PathBuf,
+        /// Process id of the holder, when it could be read from the lock file.
+        pid: Option<u32>,
+    },
     /// The worker thread pool could not be started.
     #[error("cannot start {threads} worker threads: {message}")]
     ThreadPool {

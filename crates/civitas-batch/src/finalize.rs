@@ -5,6 +5,8 @@
 //! replicate's target values; the percentiles across replicates are then computed block of
 //! ticks by block of ticks, so that only [`READ_BUDGET_BYTES`] of values are held at once.
 
+use std::fs;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use civitas_engine::Scope;
@@ -13,13 +15,13 @@ use civitas_scenario::{Indicator, Scenario};
 use crate::error::BatchError;
 use crate::format::format_value;
 use crate::output::{
-    SUMMARY_CSV, TARGETS_CSV, TIMESERIES_COLUMNS, TIMESERIES_CSV, csv_error, write_summary,
-    write_targets,
+    AGENT_COLUMNS, AGENTS_CSV, SUMMARY_CSV, TARGETS_CSV, TIMESERIES_COLUMNS, TIMESERIES_CSV,
+    csv_error, write_summary, write_targets,
 };
 use crate::result::{SeriesSummary, TargetResult};
 use crate::stats::CellStats;
 use crate::targets::TargetProbe;
-use crate::workdir::RunReader;
+use crate::workdir::{RunReader, agents_path};
 
 /// Values held at once while computing percentiles across replicates.
 const READ_BUDGET_BYTES: usize = 1 << 20;
@@ -30,8 +32,8 @@ pub(crate) struct PointOutcome {
     pub targets: Vec<TargetResult>,
 }
 
-/// Writes `summary.csv`, `targets.csv` and (when `timeseries`) `timeseries.csv` of
-/// `scenario` into `dir` from its run files, given in replicate order.
+/// Writes `summary.csv`, `targets.csv`, (when `timeseries`) `timeseries.csv` and (when the
+/// scenario asks for an agent sample) `agents.csv` of `scenario` into `dir` from its run files, given in replicate order.
 pub(crate) fn finalize_point(
     scenario: &Scenario,
     runs: &[PathBuf],
@@ -86,6 +88,9 @@ pub(crate) fn finalize_point(
         w.flush().map_err(BatchError::io(&ts_path))?;
     }
 
+    if scenario.outputs.agent_sample > 0 {
+        write_agents(runs, &dir.join(AGENTS_CSV))?;
+    }
     let series = summarize(runs, dates.len(), &scopes, scenario)?;
     write_summary(&dir.join(SUMMARY_CSV), name, &dates, &series)?;
     let targets: Vec<TargetResult> = probes
@@ -95,6 +100,32 @@ pub(crate) fn finalize_point(
         .collect();
     write_targets(&dir.join(TARGETS_CSV), &targets)?;
     Ok(PointOutcome { series, targets })
+}
+
+/// Writes `agents.csv`: the header, then each run's sample file in replicate order, copied
+/// through a buffer so no more than one file's worth of rows is in memory.
+fn write_agents(runs: &[PathBuf], path: &Path) -> Result<(), BatchError> {
+    let file = fs::File::create(path).map_err(BatchError::io(path))?;
+    let mut out = BufWriter::new(file);
+    let mut header = AGENT_COLUMNS.join(",");
+    header.push('\n');
+    out.write_all(header.as_bytes())
+        .map_err(BatchError::io(path))?;
+    for run in runs {
+        let sample = agents_path(run);
+        let mut file = fs::File::open(&sample).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                BatchError::corrupt(
+                    &sample,
+                    "missing: the run finished without an agent sample (run again without --resume)",
+                )
+            } else {
+                BatchError::io(&sample)(e)
+            }
+        })?;
+        std::io::copy(&mut file, &mut out).map_err(BatchError::io(path))?;
+    }
+    out.flush().map_err(BatchError::io(path))
 }
 
 /// Mean and percentiles per indicator, scope and tick across the runs.

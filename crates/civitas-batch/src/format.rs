@@ -25,6 +25,19 @@ pub fn format_value(x: f64) -> String {
     }
 }
 
+/// Formats a single-precision agent attribute: the shortest decimal that reads back to the
+/// same `f32` (widening to `f64` first would print float noise such as
+/// `0.30000001192092896`), NaN as an empty field.
+pub fn format_f32(x: f32) -> String {
+    if x.is_nan() {
+        String::new()
+    } else if x == 0.0 {
+        "0".to_string()
+    } else {
+        format!("{x}")
+    }
+}
+
 /// Reads a value written by [`format_value`]: an empty field is NaN.
 pub fn parse_value(field: &str) -> Result<f64, std::num::ParseFloatError> {
     let field = field.trim();
@@ -66,5 +79,9 @@ mod tests {
         assert_eq!(format_value(-0.0), "0");
         assert_eq!(format_value(1e20), "1e20");
         assert_eq!(format_value(2.5e-7), "2.5e-7");
+        assert_eq!(format_f32(0.3), "0.3");
+        assert_eq!(format_f32(-0.0), "0");
+        assert_eq!(format_f32(f32::NAN), "");
+        assert_eq!(format_f32(0.3).parse::<f32>().unwrap(), 0.3);
     }
 }

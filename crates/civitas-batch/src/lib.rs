@@ -21,14 +21,19 @@
 //! replicate, tick, date, indicator, scope, value), `summary.csv` (scenario, indicator,
 //! scope, tick, date, mean, p5, p50, p95), `targets.csv` (label, indicator, scope, year,
 //! basis, min, max, value, p5, p95, probability_met, status), `manifest.json` and the
-//! resolved `scenario.toml`. A sweep writes `<out>/<scenario-name>-sweep/` with `sweep.csv`
+//! resolved `scenario.toml`. When the scenario sets `[outputs] agent_sample = N`, the run
+//! also writes `agents.csv` (scenario, replicate, tick, date, resident, district, band,
+//! literacy, has_device, adopted, trust, satisfaction): the residents with ids below `N`
+//! in every replicate at every tick, in replicate, tick and resident order — a tidy table
+//! of individual trajectories next to the aggregate series. A sweep writes `<out>/<scenario-name>-sweep/` with `sweep.csv`
 //! (point, one column per lever, then the target columns), `manifest.json`,
-//! `scenario.toml` and `points/pNNNN/` (the point's scenario, summary and targets).
+//! `scenario.toml` and `points/pNNNN/` (the point's scenario, summary and targets, and its
+//! `agents.csv` when the scenario asks for an agent sample).
 //!
-//! Guarantees: the CSV files are byte-identical whatever the thread count, the shard split
+//! Guarantees: the CSV files (`agents.csv` included) are byte-identical whatever the thread count, the shard split
 //! or interruptions resumed with `--resume`; memory does not grow with the number of
-//! replicates (finished runs go to a work directory, `<out>/<name>.incomplete/`, and the
-//! output is assembled from there); the output directory appears only complete, by a
+//! replicates (finished runs, with their agent samples, go to a work directory,
+//! `<out>/<name>.incomplete/`, and the output is assembled from there by streaming); the output directory appears only complete, by a
 //! rename. Percentiles are type 7 (see [`stats`]).
 
 mod batch;

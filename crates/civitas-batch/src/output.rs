@@ -8,9 +8,10 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::error::BatchError;
-use crate::format::format_value;
+use crate::format::{format_f32, format_value};
 use crate::result::{Manifest, SeriesSummary, SweepPoint, TargetResult};
-use civitas_scenario::{TargetBasis, TickDate};
+use civitas_engine::ReplicateResult;
+use civitas_scenario::{Scenario, TargetBasis, TickDate};
 
 /// Tidy per-replicate series.
 pub const TIMESERIES_CSV: &str = "timeseries.csv";
@@ -18,6 +19,9 @@ pub const TIMESERIES_CSV: &str = "timeseries.csv";
 pub const SUMMARY_CSV: &str = "summary.csv";
 /// Target evaluations.
 pub const TARGETS_CSV: &str = "targets.csv";
+/// Agent-level sample: the first `[outputs] agent_sample` residents of every replicate at
+/// every tick.
+pub const AGENTS_CSV: &str = "agents.csv";
 /// Sweep table: one row per point × target.
 pub const SWEEP_CSV: &str = "sweep.csv";
 /// Run facts.
@@ -35,6 +39,20 @@ pub(crate) const TIMESERIES_COLUMNS: [&str; 7] = [
     "indicator",
     "scope",
     "value",
+];
+pub(crate) const AGENT_COLUMNS: [&str; 12] = [
+    "scenario",
+    "replicate",
+    "tick",
+    "date",
+    "resident",
+    "district",
+    "band",
+    "literacy",
+    "has_device",
+    "adopted",
+    "trust",
+    "satisfaction",
 ];
 pub(crate) const SUMMARY_COLUMNS: [&str; 9] = [
     "scenario",
@@ -105,6 +123,48 @@ pub(crate) fn target_cells(t: &TargetResult) -> Vec<String> {
         format_value(t.probability_met),
         t.status.label().to_string(),
     ]
+}
+
+/// The `agents.csv` rows (no header) of one run's agent sample, as CSV bytes: written per
+/// run as it finishes and concatenated in replicate order at the end, so the sample is
+/// never held in memory for more than one run.
+pub(crate) fn agent_rows_csv(
+    scenario: &Scenario,
+    run: &ReplicateResult,
+    path: &Path,
+) -> Result<Vec<u8>, BatchError> {
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::new());
+    let replicate = run.replicate.to_string();
+    let districts = &scenario.population.districts;
+    for row in &run.agent_sample {
+        let district = districts
+            .get(row.district)
+            .map_or_else(|| row.district.to_string(), |d| d.name.clone());
+        let date = run
+            .dates
+            .get(row.tick)
+            .map(|d| d.to_string())
+            .unwrap_or_default();
+        w.write_record([
+            scenario.scenario.name.as_str(),
+            &replicate,
+            &row.tick.to_string(),
+            &date,
+            &row.resident.to_string(),
+            &district,
+            row.band.name(),
+            &format_f32(row.literacy),
+            if row.has_device { "true" } else { "false" },
+            if row.adopted { "true" } else { "false" },
+            &format_f32(row.trust),
+            &format_f32(row.satisfaction),
+        ])
+        .map_err(csv_error(path))?;
+    }
+    w.into_inner()
+        .map_err(|e| BatchError::io(path)(e.into_error()))
 }
 
 /// Writes `summary.csv`: one row per indicator, scope and tick.

@@ -8,18 +8,24 @@
 //! - `scenario.toml` — the resolved scenario the points are derived from;
 //! - `runs/p<point>-r<replicate>.run` — one finished run each (binary, see [`write_run`]),
 //!   written to a temporary name and renamed, so a file with a final name is complete;
-//! - `staged/` — the output being assembled, renamed to `<out>/<name>/` when complete.
+//! - `runs/p<point>-r<replicate>.agents` — the run's `agents.csv` rows (CSV without header)
+//!   when the scenario asks for an agent sample, written before the `.run` file, so a
+//!   finished run always has its sample;
+//! - `staged/` — the output being assembled, renamed to `<out>/<name>/` when complete;
+//! - `lock` — held (an OS file lock, see [`WorkLock`]) by the one process writing this
+//!   batch, with its PID inside for the message the others get.
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::io::{BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use civitas_engine::{ReplicateResult, Scope};
-use civitas_scenario::{Indicator, TickDate};
+use civitas_scenario::{Indicator, Scenario, TickDate};
 use serde::{Deserialize, Serialize};
 
 use crate::error::BatchError;
+use crate::output::agent_rows_csv;
 
 /// Version of the work directory layout and run file format.
 const WORK_FORMAT_VERSION: u32 = 1;
@@ -167,8 +173,108 @@ pub(crate) const PLAN_FILE: &str = "plan.json";
 pub(crate) const SCENARIO_FILE: &str = "scenario.toml";
 pub(crate) const SHARD_FACTS_FILE: &str = "shard.json";
 const RUNS_DIR: &str = "runs";
+const AGENTS_EXTENSION: &str = "agents";
 const STAGED_DIR: &str = "staged";
 const TEMP_PREFIX: &str = ".tmp-";
+
+/// Name of the lock file inside a work directory.
+const LOCK_FILE: &str = "lock";
+/// Attempts at taking a lock whose file is removed and recreated under us by a holder
+/// that just finished.
+const LOCK_ATTEMPTS: u32 = 100;
+
+/// Exclusive right to write one work directory (and the output it commits to), so two
+/// `civitas run` of one scenario into one `--out` cannot interleave their files.
+///
+/// An OS file lock (`flock` on Unix): the kernel releases it when the holder exits or is
+/// killed, so a lock can never go stale. The lock file lives inside the work directory and
+/// goes with it when the output is committed; a process that opened the old file before it
+/// was removed notices that the path no longer names the file it locked, and tries again.
+#[derive(Debug)]
+pub(crate) struct WorkLock {
+    _file: fs::File,
+}
+
+impl WorkLock {
+    /// Takes the lock of the work directory `work` (created when absent), or fails with
+    /// [`BatchError::Busy`] naming `output` and the holder's PID.
+    pub fn acquire(work: &Path, output: &Path) -> Result<WorkLock, BatchError> {
+        let path = work.join(LOCK_FILE);
+        for _ in 0..LOCK_ATTEMPTS {
+            fs::create_dir_all(work).map_err(BatchError::io(work))?;
+            let mut file = match fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(&path)
+            {
+                Ok(f) => f,
+                // The holder removed the work directory between our two calls.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(BatchError::io(&path)(e)),
+            };
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(fs::TryLockError::WouldBlock) => {
+                    let mut text = String::new();
+                    let _ = file.read_to_string(&mut text);
+                    return Err(BatchError::Busy {
+                        output: output.to_path_buf(),
+                        pid: text.trim().parse().ok(),
+                    });
+                }
+                Err(fs::TryLockError::Error(e)) => return Err(BatchError::io(&path)(e)),
+            }
+            if !still_names(&path, &file) {
+                continue;
+            }
+            file.set_len(0).map_err(BatchError::io(&path))?;
+            file.write_all(std::process::id().to_string().as_bytes())
+                .map_err(BatchError::io(&path))?;
+            return Ok(WorkLock { _file: file });
+        }
+        Err(BatchError::Busy {
+            output: output.to_path_buf(),
+            pid: None,
+        })
+    }
+}
+
+/// Whether `path` still names the open `file` (not a newer file of the same name).
+#[cfg(unix)]
+fn still_names(path: &Path, file: &fs::File) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (fs::metadata(path), file.metadata()) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+/// Whether `path` still names the open `file`; elsewhere than Unix an open file cannot be
+/// removed, so the name cannot have moved on.
+#[cfg(not(unix))]
+fn still_names(path: &Path, _file: &fs::File) -> bool {
+    path.exists()
+}
+
+/// Removes everything in the work directory but its lock file.
+fn clear_except_lock(dir: &Path) -> Result<(), BatchError> {
+    for entry in fs::read_dir(dir).map_err(BatchError::io(dir))? {
+        let entry = entry.map_err(BatchError::io(dir))?;
+        if entry.file_name() == LOCK_FILE {
+            continue;
+        }
+        let path = entry.path();
+        let removed = if entry.file_type().map_err(BatchError::io(&path))?.is_dir() {
+            fs::remove_dir_all(&path)
+        } else {
+            fs::remove_file(&path)
+        };
+        removed.map_err(BatchError::io(&path))?;
+    }
+    Ok(())
+}
 
 /// Writes `bytes` to `path` through a temporary sibling and a rename, so `path` is either
 /// absent or complete.
@@ -204,16 +310,18 @@ pub(crate) fn read_plan(dir: &Path) -> Result<Plan, BatchError> {
 }
 
 impl WorkDir {
-    /// Opens the work directory at `path` for `plan`. With `resume`, an existing directory
-    /// of the same plan keeps its finished runs; otherwise any existing directory (left by
-    /// an interrupted batch) is removed first.
+    /// Opens the work directory at `path`, whose [`WorkLock`] the caller holds, for
+    /// `plan`. With `resume`, an existing directory of the same plan keeps its finished
+    /// runs; otherwise anything an interrupted batch left there is removed first.
     pub fn open(
         path: PathBuf,
         plan: &Plan,
         scenario_toml: &str,
         resume: bool,
     ) -> Result<WorkDir, BatchError> {
-        if path.exists() {
+        let left_behind = fs::read_dir(&path)
+            .is_ok_and(|mut d| d.any(|e| e.is_ok_and(|e| e.file_name() != LOCK_FILE)));
+        if left_behind {
             if resume && path.join(PLAN_FILE).exists() {
                 let found = read_plan(&path)?;
                 if found != *plan {
@@ -229,7 +337,7 @@ impl WorkDir {
                         path.display()
                     );
                 }
-                remove_dir_if_present(&path)?;
+                clear_except_lock(&path)?;
             }
         }
         fs::create_dir_all(path.join(RUNS_DIR)).map_err(BatchError::io(&path))?;
@@ -299,6 +407,19 @@ impl WorkDir {
         Ok(found)
     }
 
+    /// Writes the agent sample of one finished run (before [`WorkDir::write_run`], so that a
+    /// finished run has its sample).
+    pub fn write_agents(
+        &self,
+        point: usize,
+        scenario: &Scenario,
+        run: &ReplicateResult,
+    ) -> Result<(), BatchError> {
+        let path = agents_path(&self.run_path(point, run.replicate));
+        let bytes = agent_rows_csv(scenario, run, &path)?;
+        write_atomically(&path, &bytes)
+    }
+
     /// Writes one finished run.
     pub fn write_run(&self, point: usize, run: &ReplicateResult) -> Result<(), BatchError> {
         let path = self.run_path(point, run.replicate);
@@ -332,6 +453,11 @@ impl WorkDir {
         let text = fs::read_to_string(self.path.join(SHARD_FACTS_FILE)).ok()?;
         serde_json::from_str(&text).ok()
     }
+}
+
+/// The agent sample file that belongs to a run file.
+pub(crate) fn agents_path(run_path: &Path) -> PathBuf {
+    run_path.with_extension(AGENTS_EXTENSION)
 }
 
 fn parse_run_name(name: &str) -> Option<(usize, u32)> {

@@ -32,6 +32,10 @@ pub struct RunArgs {
     /// Scenario file; the bundled `scenarios/baseline.toml` when omitted.
     #[arg(value_name = "FILE")]
     pub file: Option<PathBuf>,
+    /// Write `agents.csv` with the first N residents of every replicate at every tick
+    /// (overrides `[outputs] agent_sample`; 0 turns the sample off).
+    #[arg(long, value_name = "N")]
+    pub agent_sample: Option<u32>,
     #[command(flatten)]
     pub flags: RunFlags,
     #[command(flatten)]
@@ -72,7 +76,10 @@ pub struct MergeArgs {
 
 /// `civitas run [FILE]`.
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
-    let scenario = load_scenario(args.file.as_deref(), &args.flags)?;
+    let mut scenario = load_scenario(args.file.as_deref(), &args.flags)?;
+    if let Some(n) = args.agent_sample {
+        scenario.outputs.agent_sample = n;
+    }
     let batch = configure(Batch::new(&scenario), &args.flags, &args.batch);
     execute(batch, args.batch.shard)
 }

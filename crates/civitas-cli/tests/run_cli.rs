@@ -235,15 +235,19 @@ const SWEEP_FILES: [&str; 5] = [
     "points/p0005/summary.csv",
 ];
 
-#[test]
-fn a_killed_sweep_leaves_no_output_and_resumes_to_the_same_files() {
-    let tmp = tempfile::tempdir().unwrap();
-    // Grow the sweep until the kill lands before it finishes (runs are fast).
+/// Runs `command(out, replicates)` and SIGKILLs it once two runs are finished, growing
+/// the batch until the kill lands before the output is committed; returns the output
+/// directory and replicate count of the killed batch.
+fn kill_midway(
+    tmp: &Path,
+    work_name: &str,
+    command: impl Fn(&Path, u32) -> Command,
+) -> (PathBuf, u32) {
     let mut replicates = 4;
-    let killed_at = loop {
-        let out = tmp.path().join(format!("killed-{replicates}"));
-        let runs = out.join("sweep-small-sweep.incomplete/runs");
-        let mut child = sweep_cmd(&out, replicates)
+    loop {
+        let out = tmp.join(format!("killed-{replicates}"));
+        let runs = out.join(format!("{work_name}.incomplete/runs"));
+        let mut child = command(&out, replicates)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -277,15 +281,21 @@ fn a_killed_sweep_leaves_no_output_and_resumes_to_the_same_files() {
             std::thread::sleep(Duration::from_millis(1));
         };
         // A kill that landed after the final rename found a complete output: grow and retry.
-        if !finished && !out.join("sweep-small-sweep").exists() {
-            break (out, replicates);
+        if !finished && !out.join(work_name).exists() {
+            return (out, replicates);
         }
         assert!(
             replicates < 4096,
-            "the sweep always finished before it could be killed"
+            "the batch always finished before it could be killed"
         );
         replicates *= 4;
-    };
+    }
+}
+
+#[test]
+fn a_killed_sweep_leaves_no_output_and_resumes_to_the_same_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let killed_at = kill_midway(tmp.path(), "sweep-small-sweep", sweep_cmd);
     let (out, replicates) = killed_at;
     let final_dir = out.join("sweep-small-sweep");
     assert!(
@@ -405,4 +415,225 @@ fn the_kubernetes_job_runs_one_shard_per_index() {
         command.contains("--resume"),
         "retried pods keep finished runs"
     );
+}
+
+/// `civitas run` of the three-target scenario with an agent sample of `sample` residents.
+fn agent_run(out: &Path, replicates: u32, threads: &str, sample: &str) -> Command {
+    let mut cmd = civitas();
+    cmd.arg("run")
+        .arg(scenario("three_targets.toml"))
+        .args([
+            "--agents",
+            "300",
+            "--agent-sample",
+            sample,
+            "--threads",
+            threads,
+        ])
+        .args(["--replicates", &replicates.to_string(), "--out"])
+        .arg(out);
+    cmd
+}
+
+#[test]
+fn agent_sample_is_tidy_and_identical_across_threads_shards_and_resume() {
+    let tmp = tempfile::tempdir().unwrap();
+    let one = tmp.path().join("one");
+    let two = tmp.path().join("two");
+    run_ok(&mut agent_run(&one, 3, "1", "5"));
+    run_ok(&mut agent_run(&two, 3, "2", "5"));
+    let (a, b) = (one.join("three-targets"), two.join("three-targets"));
+    assert_same_files(&a, &b, &["agents.csv", "timeseries.csv"]);
+
+    let text = String::from_utf8(read(a.join("agents.csv"))).unwrap();
+    assert!(
+        text.starts_with(
+            "scenario,replicate,tick,date,resident,district,band,literacy,has_device,\
+             adopted,trust,satisfaction\n"
+        ),
+        "{}",
+        &text[..200]
+    );
+    let rows = csv_rows(&a.join("agents.csv"));
+    let ticks = csv_rows(&a.join("timeseries.csv"))
+        .iter()
+        .filter(|r| {
+            r["replicate"] == "0" && r["indicator"] == "adoption_rate" && r["scope"] == "city"
+        })
+        .count();
+    assert!(ticks > 12, "{ticks} ticks");
+    assert_eq!(
+        rows.len(),
+        3 * ticks * 5,
+        "5 residents x every tick x 3 replicates"
+    );
+    // Replicate-major, then tick, then resident; the same five residents throughout.
+    let keys: Vec<(u32, usize, u32)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["replicate"].parse().unwrap(),
+                r["tick"].parse().unwrap(),
+                r["resident"].parse().unwrap(),
+            )
+        })
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted);
+    assert_eq!(keys[0], (0, 0, 0));
+    assert_eq!(*keys.last().unwrap(), (2, ticks - 1, 4));
+    let scenario_text = String::from_utf8(read(a.join("scenario.toml"))).unwrap();
+    for r in &rows {
+        assert_eq!(r["scenario"], "three-targets");
+        assert!(
+            scenario_text.contains(&format!("name = \"{}\"", r["district"])),
+            "district {} is a district name of the scenario",
+            r["district"]
+        );
+        assert!(["young", "middle", "senior"].contains(&r["band"].as_str()));
+        assert!(["true", "false"].contains(&r["adopted"].as_str()));
+        let trust: f64 = r["trust"].parse().unwrap();
+        let satisfaction: f64 = r["satisfaction"].parse().unwrap();
+        assert!((0.0..=1.0).contains(&trust), "trust {trust}");
+        assert!(
+            (0.0..=100.0).contains(&satisfaction),
+            "satisfaction {satisfaction}"
+        );
+    }
+    // Residents change over the run: the sample is not a frozen copy of tick 0.
+    let trust_of = |tick: usize| -> Vec<&str> {
+        rows.iter()
+            .filter(|r| r["replicate"] == "0" && r["tick"] == tick.to_string())
+            .map(|r| r["trust"].as_str())
+            .collect()
+    };
+    assert_ne!(trust_of(0), trust_of(ticks - 1));
+
+    // Shards merged give the same sample as the run in one piece.
+    let shards = tmp.path().join("shards");
+    for i in 0..2 {
+        run_ok(agent_run(&shards, 3, "1", "5").args(["--shard", &format!("{i}/2")]));
+    }
+    let merged = tmp.path().join("merged");
+    run_ok(
+        civitas()
+            .arg("merge")
+            .arg(shards.join("three-targets.shard-0-of-2"))
+            .arg(shards.join("three-targets.shard-1-of-2"))
+            .arg("--out")
+            .arg(&merged),
+    );
+    assert_same_files(&merged.join("three-targets"), &a, &["agents.csv"]);
+
+    // A killed run resumed gives the same sample as an uninterrupted one.
+    let (out, replicates) = kill_midway(tmp.path(), "three-targets", |out, n| {
+        agent_run(out, n, "1", "2")
+    });
+    assert!(!out.join("three-targets").exists());
+    run_ok(agent_run(&out, replicates, "1", "2").arg("--resume"));
+    let clean = tmp.path().join("clean");
+    run_ok(&mut agent_run(&clean, replicates, "1", "2"));
+    assert_same_files(
+        &out.join("three-targets"),
+        &clean.join("three-targets"),
+        &["agents.csv", "timeseries.csv"],
+    );
+}
+
+#[test]
+fn the_scenario_asks_for_the_agent_sample_and_the_flag_overrides_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("sampled.toml");
+    fs::write(
+        &file,
+        format!(
+            "extends = {:?}\n\n[outputs]\nagent_sample = 2\n",
+            scenario("three_targets.toml").display().to_string()
+        ),
+    )
+    .unwrap();
+    let run = |out: &str, extra: &[&str]| -> PathBuf {
+        let out = tmp.path().join(out);
+        run_ok(
+            civitas()
+                .arg("run")
+                .arg(&file)
+                .args(["--agents", "200", "--replicates", "2", "--out"])
+                .arg(&out)
+                .args(extra),
+        );
+        out.join("three-targets")
+    };
+    let from_file = run("file", &[]);
+    let residents: std::collections::BTreeSet<String> = csv_rows(&from_file.join("agents.csv"))
+        .into_iter()
+        .map(|r| r["resident"].clone())
+        .collect();
+    assert_eq!(residents.into_iter().collect::<Vec<_>>(), ["0", "1"]);
+    let off = run("off", &["--agent-sample", "0"]);
+    assert!(off.join("summary.csv").is_file());
+    assert!(
+        !off.join("agents.csv").exists(),
+        "--agent-sample 0 turns it off"
+    );
+}
+
+#[test]
+fn a_second_run_into_the_same_output_waits_its_turn() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let run = || {
+        let mut cmd = civitas();
+        cmd.arg("run")
+            .arg(scenario("three_targets.toml"))
+            .args(["--agents", "3000", "--replicates", "8", "--threads", "1"])
+            .arg("--out")
+            .arg(&out);
+        cmd
+    };
+    let mut first = run()
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = first.id();
+    let lock = out.join("three-targets.incomplete/lock");
+    let started = Instant::now();
+    while fs::read_to_string(&lock).unwrap_or_default() != pid.to_string() {
+        assert!(
+            first.try_wait().unwrap().is_none(),
+            "the first run ended early"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no lock appeared"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    // Freeze the first run mid-batch, so the second surely starts while it holds the lock.
+    // SAFETY: plain signals to our own child process.
+    unsafe { libc::kill(pid as libc::pid_t, libc::SIGSTOP) };
+    let second = run().output().unwrap();
+    unsafe { libc::kill(pid as libc::pid_t, libc::SIGCONT) };
+    assert!(!second.status.success());
+    let err = String::from_utf8_lossy(&second.stderr);
+    let expected = format!(
+        "another civitas run is writing {} (pid {pid}); wait for it or use --out",
+        out.join("three-targets").display()
+    );
+    assert!(err.contains(&expected), "{err}");
+
+    assert!(
+        first.wait().unwrap().success(),
+        "the first run was not disturbed"
+    );
+    let dir = out.join("three-targets");
+    let rows = csv_rows(&dir.join("timeseries.csv"));
+    let replicates: std::collections::BTreeSet<&str> =
+        rows.iter().map(|r| r["replicate"].as_str()).collect();
+    assert_eq!(replicates.len(), 8);
+    assert!(!out.join("three-targets.incomplete").exists());
+    // Once the first is done, the same command runs.
+    run_ok(&mut run());
 }
