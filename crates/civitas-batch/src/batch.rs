@@ -114,6 +114,7 @@ impl<'a> Batch<'a> {
     /// Runs the batch and writes its output into a staging directory, to which more files
     /// (plots, report) can be added before [`StagedOutput::commit`] moves it into place.
     pub fn stage(self) -> Result<StagedOutput, BatchError> {
+        let started = Instant::now();
         let prepared = self.prepare(None)?;
         let final_dir = self.out_dir.join(&prepared.plan.output_name);
         let work_path = sibling(&final_dir, INCOMPLETE_SUFFIX);
@@ -125,7 +126,6 @@ impl<'a> Batch<'a> {
             &prepared.scenario_toml,
             self.resume,
         )?;
-        let started = Instant::now();
         let threads = execute(&prepared, &work, self.threads, self.progress)?;
         let finished = work.finished()?;
         let facts = ShardFacts {
@@ -502,6 +502,8 @@ fn assemble(
     facts: &ShardFacts,
     shards: Option<u32>,
 ) -> Result<BatchResult, BatchError> {
+    // The manifest's wall time covers writing the outputs, not only the simulations.
+    let assembling = Instant::now();
     let plan = &prepared.plan;
     let runs_of = |point: usize| -> Result<Vec<PathBuf>, BatchError> {
         (0..plan.replicates)
@@ -556,7 +558,7 @@ fn assemble(
         seed,
         replicates: plan.replicates,
         threads: facts.threads,
-        wall_time_seconds: facts.wall_time_seconds,
+        wall_time_seconds: facts.wall_time_seconds + assembling.elapsed().as_secs_f64(),
         run_seeds: (0..plan.replicates)
             .map(|r| replicate_seed(seed, r))
             .collect(),

@@ -236,6 +236,7 @@ pub(crate) struct ManifestFile {
     pub seed: u64,
     pub replicates: u32,
     pub threads: usize,
+    /// Seconds of the whole batch, simulations plus writing (see [`Manifest::wall_time_seconds`]).
     pub wall_time_seconds: f64,
     pub run_seeds: Vec<u64>,
     /// `run` or `sweep`.

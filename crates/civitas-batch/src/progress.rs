@@ -37,10 +37,14 @@ impl Progress {
         } else if std::io::stderr().is_terminal() {
             let bar = ProgressBar::new(todo);
             bar.set_style(
-                ProgressStyle::with_template(
-                    "{bar:40} {pos}/{len} runs  {per_sec}  ETA {eta}  {msg}",
-                )
-                .expect("the progress template is valid"),
+                ProgressStyle::with_template("{bar:40} {pos}/{len} runs  {rate}  ETA {eta}  {msg}")
+                    .expect("the progress template is valid")
+                    .with_key(
+                        "rate",
+                        |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                            let _ = w.write_str(&format_rate(state.per_sec()));
+                        },
+                    ),
             );
             if already > 0 {
                 bar.set_message(format!("({already} resumed)"));
@@ -74,8 +78,10 @@ impl Progress {
                     let rate = s.done as f64 / secs;
                     let left = (self.total - s.done) as f64 / rate.max(1e-9);
                     eprintln!(
-                        "civitas: {}/{} runs done ({rate:.2} runs/s, about {left:.0} s left)",
-                        s.done, self.total
+                        "civitas: {}/{} runs done ({}, about {left:.0} s left)",
+                        s.done,
+                        self.total,
+                        format_rate(rate)
                     );
                 }
             }
@@ -87,5 +93,40 @@ impl Progress {
         if let Sink::Bar(bar) = &self.sink {
             bar.finish_and_clear();
         }
+    }
+}
+
+/// A run rate with three significant figures in the unit that reads best: `94.7 runs/s`
+/// for fast runs, `12.3 s/run` for slow ones (big cities), where runs/s would be `0.08`.
+pub(crate) fn format_rate(runs_per_second: f64) -> String {
+    if !runs_per_second.is_finite() || runs_per_second <= 0.0 {
+        return "- runs/s".to_string();
+    }
+    let (value, unit) = if runs_per_second >= 1.0 {
+        (runs_per_second, "runs/s")
+    } else {
+        (1.0 / runs_per_second, "s/run")
+    };
+    let decimals = if value >= 100.0 {
+        0
+    } else if value >= 10.0 {
+        1
+    } else {
+        2
+    };
+    format!("{value:.decimals$} {unit}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format_rate;
+
+    #[test]
+    fn rates_read_with_three_significant_figures() {
+        assert_eq!(format_rate(94.7183), "94.7 runs/s");
+        assert_eq!(format_rate(1234.56), "1235 runs/s");
+        assert_eq!(format_rate(2.5), "2.50 runs/s");
+        assert_eq!(format_rate(0.08), "12.5 s/run");
+        assert_eq!(format_rate(0.0), "- runs/s");
     }
 }

@@ -97,7 +97,10 @@ pub struct Manifest {
     pub replicates: u32,
     /// Worker threads used.
     pub threads: usize,
-    /// Wall-clock seconds.
+    /// Wall-clock seconds of the whole batch: from its start to the moment its output
+    /// files were written, i.e. the simulations plus assembling and writing the CSV files
+    /// (plots and `report.html`, drawn afterwards, are not included). For a merged batch:
+    /// the slowest shard plus the merge.
     pub wall_time_seconds: f64,
     /// Seed of each replicate, by index.
     pub run_seeds: Vec<u64>,

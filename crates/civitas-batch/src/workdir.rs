@@ -159,6 +159,8 @@ impl Plan {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct ShardFacts {
     pub threads: usize,
+    /// Seconds from the start of the batch (or shard) until its runs were finished;
+    /// assembling the output adds its own time to this in the manifest.
     pub wall_time_seconds: f64,
 }
 
