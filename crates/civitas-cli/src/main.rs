@@ -36,7 +36,7 @@ pub struct RunFlags {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
-    /// Directory that receives `<scenario-name>/` (default: `outputs`).
+    /// Directory that receives `<scenario-name>/`.
     #[arg(long, value_name = "DIR", default_value = "outputs")]
     pub out: PathBuf,
 }
