@@ -645,7 +645,7 @@ pub enum TargetBasis {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Target {
-    /// Label; defaults to "<indicator> <year>".
+    /// Label; defaults to `<indicator> <year>`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Indicator the target is on.
@@ -670,7 +670,7 @@ pub struct Target {
 }
 
 impl Target {
-    /// The target's label: its `name`, or "<indicator> <year>".
+    /// The target's label: its `name`, or `<indicator> <year>`.
     pub fn label(&self) -> String {
         match &self.name {
             Some(n) => n.clone(),
