@@ -297,3 +297,17 @@ fn truncated_files_give_diagnostics_not_panics() {
         }
     }
 }
+
+#[test]
+fn render_quotes_the_offending_line_with_a_caret() {
+    let path = repo_root().join("tests/scenarios/broken/bad-reference-requires.toml");
+    let err = Scenario::load(&path).unwrap_err();
+    let rendered = err.render();
+    let expected_tail = "field `services[0].requires[0]`: found \"Public Securty\"";
+    assert!(rendered.starts_with("error: "), "{rendered}");
+    assert!(rendered.contains(expected_tail), "{rendered}");
+    assert!(
+        rendered.ends_with("  |\n5 | requires = [\"Public Securty\"]\n  |             ^\n"),
+        "{rendered}"
+    );
+}
