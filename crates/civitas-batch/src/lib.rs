@@ -1,8 +1,55 @@
 //! Batch execution: replicates, sweeps and shards of a scenario on rayon, aggregated
 //! into one [`BatchResult`] and tidy CSV outputs.
+//!
+//! ```no_run
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use civitas_batch::Batch;
+//! let scenario = civitas_scenario::Scenario::load("scenarios/baseline.toml")?;
+//! let result = Batch::new(&scenario).replicates(20).out_dir("outputs").run()?;
+//! for t in &result.targets {
+//!     println!("{}: {:.0} % likely ({})", t.label, 100.0 * t.probability_met, t.status.label());
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! Main types: [`Batch`] (what to run and where), [`StagedOutput`] (output waiting to be
+//! committed, so a report can be added to it), [`Sweep`] (levers and design), [`Shard`] and
+//! [`merge`] (splitting a batch across machines), [`load_result`] (reading an output back),
+//! and the result types in [`result`].
+//!
+//! Output directory `<out>/<scenario-name>/` of a run: `timeseries.csv` (scenario,
+//! replicate, tick, date, indicator, scope, value), `summary.csv` (scenario, indicator,
+//! scope, tick, date, mean, p5, p50, p95), `targets.csv` (label, indicator, scope, year,
+//! basis, min, max, value, p5, p95, probability_met, status), `manifest.json` and the
+//! resolved `scenario.toml`. A sweep writes `<out>/<scenario-name>-sweep/` with `sweep.csv`
+//! (point, one column per lever, then the target columns), `manifest.json`,
+//! `scenario.toml` and `points/pNNNN/` (the point's scenario, summary and targets).
+//!
+//! Guarantees: the CSV files are byte-identical whatever the thread count, the shard split
+//! or interruptions resumed with `--resume`; memory does not grow with the number of
+//! replicates (finished runs go to a work directory, `<out>/<name>.incomplete/`, and the
+//! output is assembled from there); the output directory appears only complete, by a
+//! rename. Percentiles are type 7 (see [`stats`]).
 
+mod batch;
+mod check;
+mod error;
+mod finalize;
+pub mod format;
+mod load;
+pub mod output;
+mod progress;
 pub mod result;
+pub mod stats;
+pub mod sweep;
+mod targets;
+mod workdir;
 
+pub use batch::{Batch, INCOMPLETE_SUFFIX, StagedOutput, merge};
+pub use error::BatchError;
+pub use load::load_result;
 pub use result::{
     BatchResult, Manifest, SeriesSummary, SweepPoint, SweepResult, TargetResult, TargetStatus,
 };
+pub use sweep::{Lever, Sweep};
+pub use workdir::Shard;

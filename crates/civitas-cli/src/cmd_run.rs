@@ -1,11 +1,30 @@
-//! `civitas run` and `civitas sweep`.
+//! `civitas run`, `civitas sweep` and `civitas merge`: thin layers over
+//! [`civitas_batch::Batch`].
+//!
+//! Each stages its output (CSV, manifest, resolved scenario), adds the report to the
+//! staging directory, and only then moves it to `<out>/<name>/` in one rename.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use anyhow::Context;
+use civitas_batch::{Batch, BatchResult, Shard, StagedOutput, Sweep, TargetStatus};
+use civitas_scenario::Scenario;
 use clap::Args;
 
 use crate::RunFlags;
+
+/// Flags of `run` and `sweep` for distributed and interrupted batches.
+#[derive(Args, Debug, Clone, Default)]
+pub struct BatchFlags {
+    /// Run only shard I of N of the (point × replicate) runs, 0-based (e.g. `--shard 0/4`
+    /// … `3/4`), into `<out>/<name>.shard-I-of-N/`; combine the shards with `civitas merge`.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<Shard>,
+    /// Continue an interrupted batch (or shard) from the runs it finished.
+    #[arg(long)]
+    pub resume: bool,
+}
 
 /// Arguments of `civitas run`.
 #[derive(Args, Debug)]
@@ -15,6 +34,8 @@ pub struct RunArgs {
     pub file: Option<PathBuf>,
     #[command(flatten)]
     pub flags: RunFlags,
+    #[command(flatten)]
+    pub batch: BatchFlags,
 }
 
 /// Arguments of `civitas sweep`.
@@ -29,14 +50,130 @@ pub struct SweepArgs {
     /// Latin-hypercube sample of N points over the `LO..HI` ranges instead of a grid.
     #[arg(long, value_name = "N")]
     pub lhs: Option<usize>,
+    /// Also write every point's `timeseries.csv` (large for big sweeps).
+    #[arg(long)]
+    pub timeseries: bool,
     #[command(flatten)]
     pub flags: RunFlags,
+    #[command(flatten)]
+    pub batch: BatchFlags,
 }
 
-pub fn run(_args: RunArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`civitas run` is not implemented yet")
+/// Arguments of `civitas merge`.
+#[derive(Args, Debug)]
+pub struct MergeArgs {
+    /// Shard directories written by `run --shard` or `sweep --shard` (all shards of one batch).
+    #[arg(required = true, value_name = "SHARD_DIR")]
+    pub shards: Vec<PathBuf>,
+    /// Directory that receives the merged `<name>/` (default: `outputs`).
+    #[arg(long, value_name = "DIR", default_value = "outputs")]
+    pub out: PathBuf,
 }
 
-pub fn sweep(_args: SweepArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`civitas sweep` is not implemented yet")
+/// `civitas run [FILE]`.
+pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let scenario = load_scenario(args.file.as_deref(), &args.flags)?;
+    let batch = configure(Batch::new(&scenario), &args.flags, &args.batch);
+    execute(batch, args.batch.shard)
+}
+
+/// `civitas sweep FILE --set …`.
+pub fn sweep(args: SweepArgs) -> anyhow::Result<ExitCode> {
+    let scenario = load_scenario(Some(&args.file), &args.flags)?;
+    let sweep = Sweep::parse(&args.set, args.lhs)?;
+    let batch = configure(Batch::new(&scenario), &args.flags, &args.batch)
+        .sweep(sweep)
+        .sweep_timeseries(args.timeseries);
+    execute(batch, args.batch.shard)
+}
+
+/// `civitas merge SHARD_DIR… --out DIR`.
+pub fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
+    let staged = civitas_batch::merge(&args.shards, &args.out)?;
+    finish(staged)
+}
+
+fn load_scenario(file: Option<&Path>, flags: &RunFlags) -> anyhow::Result<Scenario> {
+    let mut scenario = match file {
+        Some(path) => Scenario::load(path)?,
+        None => Scenario::baseline(),
+    };
+    if let Some(agents) = flags.agents {
+        scenario.set_agents(agents);
+    }
+    if let Some(seed) = flags.seed {
+        scenario.scenario.seed = seed;
+    }
+    if let Some(n) = flags.replicates {
+        scenario.scenario.replicates = n;
+    }
+    Ok(scenario)
+}
+
+fn configure<'a>(batch: Batch<'a>, flags: &RunFlags, extra: &BatchFlags) -> Batch<'a> {
+    let batch = batch
+        .out_dir(&flags.out)
+        .resume(extra.resume)
+        .progress(true);
+    match flags.threads {
+        Some(n) => batch.threads(n),
+        None => batch,
+    }
+}
+
+fn execute(batch: Batch<'_>, shard: Option<Shard>) -> anyhow::Result<ExitCode> {
+    if let Some(shard) = shard {
+        let dir = batch.run_shard(shard)?;
+        println!(
+            "shard {shard} finished in {}; combine all shards with `civitas merge`",
+            dir.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    finish(batch.stage()?)
+}
+
+/// Adds the report to the staged output, commits it and prints the target scorecard.
+fn finish(staged: StagedOutput) -> anyhow::Result<ExitCode> {
+    // REPORT CALL SITE: once `civitas_report::Report::write(&BatchResult, &Path)` is on
+    // main, write plots and report.html into the staging directory here, before the
+    // commit, so they appear atomically with the CSV files:
+    //     civitas_report::Report::write(staged.result(), staged.path())?;
+    let dir = staged.final_dir().to_path_buf();
+    let result = staged
+        .commit()
+        .with_context(|| format!("cannot move the output to {}", dir.display()))?;
+    print_scorecard(&result, &dir);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_scorecard(result: &BatchResult, dir: &Path) {
+    let m = &result.manifest;
+    println!(
+        "{}: {} replicates on {} threads in {:.1} s -> {}",
+        m.scenario,
+        m.replicates,
+        m.threads,
+        m.wall_time_seconds,
+        dir.display()
+    );
+    if let Some(sweep) = &result.sweep {
+        println!("{} sweep points; see sweep.csv", sweep.points.len());
+        return;
+    }
+    for t in &result.targets {
+        let mark = match t.status {
+            TargetStatus::Met => "met    ",
+            TargetStatus::AtRisk => "at risk",
+            TargetStatus::Missed => "missed ",
+        };
+        println!(
+            "  {mark} {:>5.1} %  {}  (mean {:.4}, p5-p95 {:.4}-{:.4})",
+            100.0 * t.probability_met,
+            t.label,
+            t.mean,
+            t.p5,
+            t.p95
+        );
+    }
 }

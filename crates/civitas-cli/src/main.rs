@@ -36,7 +36,7 @@ pub struct RunFlags {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
-    /// Directory that receives `<scenario-name>/` (default: `outputs`).
+    /// Directory that receives `<scenario-name>/`.
     #[arg(long, value_name = "DIR", default_value = "outputs")]
     pub out: PathBuf,
 }
@@ -56,6 +56,8 @@ enum Command {
     Init(cmd_scenario::InitArgs),
     /// Draw finished runs on shared axes and write a comparison report.
     Compare(cmd_compare::CompareArgs),
+    /// Merge the shard directories of a sharded run or sweep into one output.
+    Merge(cmd_run::MergeArgs),
 }
 
 fn main() -> ExitCode {
@@ -67,6 +69,7 @@ fn main() -> ExitCode {
         Command::Schema => cmd_scenario::schema(),
         Command::Init(a) => cmd_scenario::init(a),
         Command::Compare(a) => cmd_compare::compare(a),
+        Command::Merge(a) => cmd_run::merge(a),
     };
     match outcome {
         Ok(code) => code,

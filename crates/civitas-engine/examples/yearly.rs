@@ -47,6 +47,16 @@ fn main() {
         }
         println!();
     }
+    let senior = r
+        .scopes
+        .iter()
+        .position(|&s| s == civitas_engine::Scope::Band(civitas_scenario::Band::Senior))
+        .expect("band scopes are always present");
+    print!("{:<24}", "adoption_rate (senior)");
+    for &t in &rows {
+        print!("{:>9.3}", r.value(t, Indicator::AdoptionRate, senior));
+    }
+    println!();
     for (date, deps) in snapshots {
         println!("departments {date}: name d g h load wait_days");
         for (spec, d) in scenario.departments.iter().zip(deps) {

@@ -8,8 +8,10 @@
 //!   online) with probability = the district's service-point coverage, else offline;
 //! - **links**: each required department `j` has its data link to the owner present
 //!   with probability `min(g_owner, g_j)`, drawn per request;
-//! - **trips**: online = one per missing link; assisted = one (the service point) plus
-//!   one per missing link; offline = one plus one per missing link. Under a
+//! - **trips**: online = one per missing link; assisted = one (the trip to the service
+//!   point, whose staff obtain the missing documents through the online system, as
+//!   SPEC.md's "assisted = online with one trip"); offline = one plus one per missing
+//!   link. Under a
 //!   `one_window` serving the owner, missing links to departments also served by the
 //!   window cost no trip offline (the window's staff fetch the documents), so offline
 //!   trips collapse to one when every required department is in the window;
@@ -345,7 +347,7 @@ impl RequestContext<'_> {
         }
         let trips = match channel {
             Channel::Online => missing,
-            Channel::Assisted => 1 + missing,
+            Channel::Assisted => 1,
             Channel::Offline => 1 + missing_outside_window,
         };
         let resolution =

@@ -25,6 +25,11 @@
 //! [`MIN_OPERATION_WEIGHT`] of its equal share: every running system still needs
 //! maintaining, and with diminishing returns (`Δh ∝ 1 − h`) starving a department costs
 //! more health than the recipients gain. The new weights apply from the next tick.
+//! Because operation money only restores system health, the shift helps when a
+//! department's residents are unhappy because its systems fail; where dissatisfaction
+//! comes from trips and waits (as in much of the baseline) it costs a little availability
+//! elsewhere — a finding, not a defect: satisfaction-led budgeting needs the levers that
+//! fix what residents complain about.
 
 use bevy_ecs::prelude::*;
 
@@ -214,5 +219,74 @@ pub fn evaluate_budget(
     for d in &mut departments.0 {
         d.satisfaction_sum_year = 0.0;
         d.satisfaction_count_year = 0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn world(months: usize) -> (World, Schedule) {
+        let mut scenario = civitas_scenario::Scenario::baseline();
+        scenario.set_agents(10);
+        let city = City::new(&scenario, 7);
+        let mut world = World::new();
+        let mut levers = Levers::new(&city);
+        levers.digitization_millions.fill(2.0);
+        world.insert_resource(levers);
+        world.insert_resource(ShockState::new(&city));
+        world.insert_resource(Departments::new(&city));
+        world.insert_resource(Clock::at(&city, months));
+        world.insert_resource(city);
+        let mut schedule = Schedule::default();
+        schedule.add_systems((evolve_departments, process_queues).chain());
+        (world, schedule)
+    }
+
+    #[test]
+    fn building_without_operating_raises_digitization_but_decays_health() {
+        let (mut world, mut schedule) = world(0);
+        let start = world.resource::<Departments>().0[0].clone();
+        for _ in 0..24 {
+            schedule.run(&mut world);
+        }
+        let end = world.resource::<Departments>().0[0].clone();
+        assert!(1.0 - end.digitization < 0.6 * (1.0 - start.digitization));
+        assert!(end.digitization <= 1.0);
+        let decay = world.resource::<City>().scenario.departments[0].health_decay_per_month;
+        let expected = start.health * (1.0 - decay).powi(24);
+        assert!(
+            (end.health - expected).abs() < 1e-12,
+            "{} vs {expected}",
+            end.health
+        );
+        // Operation money restores health with diminishing returns.
+        world.resource_mut::<Levers>().operation_millions.fill(1.0);
+        schedule.run(&mut world);
+        assert!(world.resource::<Departments>().0[0].health > end.health);
+    }
+
+    #[test]
+    fn overload_builds_a_backlog_that_drains_when_demand_falls() {
+        let (mut world, _) = world(0);
+        let mut schedule = Schedule::default();
+        schedule.add_systems(process_queues);
+        let capacity = world.resource::<Departments>().0[0].capacity_cases;
+        {
+            let mut deps = world.resource_mut::<Departments>();
+            deps.0[0].arrivals_cases = 1.5 * capacity;
+            deps.0[0].arrivals_requests = 1.5 * capacity;
+        }
+        schedule.run(&mut world);
+        let days = world.resource::<City>().days_per_tick;
+        let d = &world.resource::<Departments>().0[0];
+        assert!((d.queue_cases - 0.5 * capacity).abs() < 1e-6);
+        assert!((d.wait_days - 0.5 * days).abs() < 1e-9);
+        assert!((d.served_requests_total + d.queue_requests - 1.5 * capacity).abs() < 1e-6);
+        world.resource_mut::<Departments>().0[0].arrivals_cases = 0.0;
+        world.resource_mut::<Departments>().0[0].arrivals_requests = 0.0;
+        schedule.run(&mut world);
+        let d = &world.resource::<Departments>().0[0];
+        assert_eq!((d.queue_cases, d.wait_days), (0.0, 0.0));
     }
 }

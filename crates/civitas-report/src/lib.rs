@@ -1,1 +1,308 @@
-//! placeholder
+//! Plots and the HTML report of a finished Civitas batch: how each indicator moves
+//! against the city's 2027 and 2030 targets, and how likely each target is to be met.
+//!
+//! The report reads a [`BatchResult`] (never runs a simulation, never reads CSV) and
+//! writes `plots/` (PNG and SVG as `outputs.formats` asks) and a self-contained
+//! `report.html`. Text is drawn with an embedded DejaVu font, so images render the same
+//! on machines without system fonts, and the same result gives byte-identical files.
+//!
+//! ```no_run
+//! # fn demo(result: &civitas_batch::BatchResult) -> Result<(), civitas_report::ReportError> {
+//! use civitas_report::Report;
+//! let files = Report::write(result, std::path::Path::new("outputs/baseline"))?;
+//! println!("{} plots, report at {:?}", files.plots.len(), files.html);
+//! # Ok(()) }
+//! ```
+//!
+//! Main types: [`Report`] (the two entry points), [`ReportFiles`], [`ReportError`].
+//! Plot kinds live in [`plots`]; page assembly in `html`.
+
+pub mod figure;
+pub mod fonts;
+pub mod format;
+mod html;
+pub mod plots;
+pub mod style;
+
+use std::path::{Path, PathBuf};
+
+use civitas_batch::BatchResult;
+use civitas_scenario::{Indicator, PlotFormat};
+
+use figure::{Figure, PlotKind, Section};
+use plots::breakdown::{self, BreakdownBy};
+
+/// Writes plots and report pages for results.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Report;
+
+/// The files a report wrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportFiles {
+    /// Every image written under `plots/`, in page order (PNG before SVG per figure).
+    pub plots: Vec<PathBuf>,
+    /// `report.html`, when written.
+    pub html: Option<PathBuf>,
+}
+
+/// Why a report could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// A file or directory could not be written.
+    #[error("cannot write {path}: {source}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// Drawing a plot failed.
+    #[error("cannot draw plot {plot}: {message}")]
+    Draw {
+        /// File stem of the plot.
+        plot: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// The embedded font could not be loaded.
+    #[error("cannot load the plot font: {0}")]
+    Font(String),
+    /// `compare` was given no results.
+    #[error("nothing to compare: give at least one finished run")]
+    NothingToCompare,
+}
+
+impl Report {
+    /// Writes `plots/` and (when `outputs.html`) `report.html` for one run into `out_dir`.
+    ///
+    /// Plots: the target scorecard, each indicator in `outputs.plots` (all when empty)
+    /// over time, breakdowns by age band and district where the run has them, and for
+    /// sweeps each target against each swept lever.
+    pub fn write(result: &BatchResult, out_dir: &Path) -> Result<ReportFiles, ReportError> {
+        let figures = run_figures(result);
+        let outputs = &result.scenario.outputs;
+        let (plots, rendered) = write_figures(&figures, out_dir, &outputs.formats, outputs.html)?;
+        let html = if outputs.html {
+            let path = out_dir.join("report.html");
+            write_file(&path, html::run_page(result, &rendered).as_bytes())?;
+            Some(path)
+        } else {
+            None
+        };
+        Ok(ReportFiles { plots, html })
+    }
+
+    /// Writes comparison plots and `report.html` for several runs into `out_dir`: each
+    /// indicator with one line and band per run on shared axes, the scorecard with one
+    /// column per run, and the probability met per target and run. Image formats and the
+    /// indicator selection follow the first run's `[outputs]`.
+    pub fn compare(results: &[BatchResult], out_dir: &Path) -> Result<ReportFiles, ReportError> {
+        let first = results.first().ok_or(ReportError::NothingToCompare)?;
+        let figures = compare_figures(results);
+        let (plots, rendered) =
+            write_figures(&figures, out_dir, &first.scenario.outputs.formats, true)?;
+        let path = out_dir.join("report.html");
+        write_file(&path, html::compare_page(results, &rendered).as_bytes())?;
+        Ok(ReportFiles {
+            plots,
+            html: Some(path),
+        })
+    }
+}
+
+/// Indicators a run asks to plot: `outputs.plots`, or every indicator when empty.
+fn selected_indicators(result: &BatchResult) -> Vec<Indicator> {
+    let chosen = &result.scenario.outputs.plots;
+    if chosen.is_empty() {
+        Indicator::ALL.to_vec()
+    } else {
+        Indicator::ALL
+            .iter()
+            .copied()
+            .filter(|i| chosen.contains(i))
+            .collect()
+    }
+}
+
+const HOW_TO_READ_SERIES: &str = "Line: mean across replicates; shading: 5th to 95th percentile. \
+Triangles mark the targets (▲ at least, ▼ at most), coloured green when met with probability ≥ 0.9, \
+amber when at risk, red when missed (≤ 0.1).";
+
+/// The figures of one run's report, in page order.
+pub fn run_figures(result: &BatchResult) -> Vec<Figure<'_>> {
+    let mut figures = Vec::new();
+    if !result.targets.is_empty() {
+        figures.push(Figure {
+            stem: "scorecard".to_string(),
+            title: "Target scorecard".to_string(),
+            caption: "Each cell is the share of replicates that meet the target in its year."
+                .to_string(),
+            section: Section::Targets,
+            kind: PlotKind::Scorecard {
+                runs: std::slice::from_ref(result),
+            },
+        });
+    }
+    // A sweep's result may carry no time series (only per-point target evaluations):
+    // draw the sweep plots then, not a page of empty charts.
+    let indicators = if result.series.is_empty() && result.sweep.is_some() {
+        Vec::new()
+    } else {
+        selected_indicators(result)
+    };
+    for &indicator in &indicators {
+        let meta = indicator.meta();
+        figures.push(Figure {
+            stem: meta.name.to_string(),
+            title: meta.title.to_string(),
+            caption: format!("{} {HOW_TO_READ_SERIES}", meta.description),
+            section: Section::Indicators,
+            kind: PlotKind::Indicator { result, indicator },
+        });
+    }
+    for (by, section) in [
+        (BreakdownBy::Band, Section::ByBand),
+        (BreakdownBy::District, Section::ByDistrict),
+    ] {
+        for &indicator in &indicators {
+            if !breakdown::has_data(result, indicator, by) {
+                continue;
+            }
+            let meta = indicator.meta();
+            figures.push(Figure {
+                stem: format!("{}_by_{}", meta.name, by.noun()),
+                title: format!("{} by {}", meta.title, by.noun()),
+                caption: format!(
+                    "{} One panel per {}, all on the same scale; the dashed line is the whole city.",
+                    meta.description,
+                    by.noun()
+                ),
+                section,
+                kind: PlotKind::Breakdown { result, indicator, by },
+            });
+        }
+    }
+    if let Some(sweep) = &result.sweep {
+        for (lever, name) in sweep.levers.iter().enumerate() {
+            for target in plots::sweep::sweep_targets(sweep) {
+                let stem = unique_stem(
+                    &figures,
+                    format!(
+                        "sweep_{}_by_{}",
+                        format::slug(&target.label),
+                        format::slug(name)
+                    ),
+                );
+                figures.push(Figure {
+                    stem,
+                    title: format!("{} against {name}", format::target_title(&result.scenario, target)),
+                    caption: "The target year's value at each swept lever value: mean and p5–p95 across \
+                              replicates, points coloured by the target's standing there, and the first \
+                              value at which the probability of meeting the target reaches 0.9."
+                        .to_string(),
+                    section: Section::Sweep,
+                    kind: PlotKind::Sweep { result, sweep, lever, target },
+                });
+            }
+        }
+    }
+    figures
+}
+
+/// The figures of a comparison report, in page order.
+pub fn compare_figures(results: &[BatchResult]) -> Vec<Figure<'_>> {
+    let mut figures = Vec::new();
+    if results.iter().any(|r| !r.targets.is_empty()) {
+        figures.push(Figure {
+            stem: "scorecard".to_string(),
+            title: "Target scorecard".to_string(),
+            caption: "One column per scenario; each cell is the share of replicates that meet the target.".to_string(),
+            section: Section::Targets,
+            kind: PlotKind::Scorecard { runs: results },
+        });
+        figures.push(Figure {
+            stem: "probability_met".to_string(),
+            title: "Probability of meeting each target".to_string(),
+            caption:
+                "One bar per scenario for each target; dashed lines at 0.9 (met) and 0.1 (missed)."
+                    .to_string(),
+            section: Section::Targets,
+            kind: PlotKind::ProbabilityBars { runs: results },
+        });
+    }
+    if let Some(first) = results.first() {
+        for indicator in selected_indicators(first) {
+            let meta = indicator.meta();
+            figures.push(Figure {
+                stem: format!("compare_{}", meta.name),
+                title: meta.title.to_string(),
+                caption: format!(
+                    "{} One colour per scenario: line is the mean across replicates, shading the 5th to \
+                     95th percentile. Triangles mark the targets.",
+                    meta.description
+                ),
+                section: Section::Indicators,
+                kind: PlotKind::CompareSeries { runs: results, indicator },
+            });
+        }
+    }
+    figures
+}
+
+fn unique_stem(figures: &[Figure], stem: String) -> String {
+    if !figures.iter().any(|f| f.stem == stem) {
+        return stem;
+    }
+    (2..)
+        .map(|k| format!("{stem}_{k}"))
+        .find(|s| !figures.iter().any(|f| &f.stem == s))
+        .expect("an unused suffix exists")
+}
+
+/// A figure and its SVG text, for inlining into the page.
+pub(crate) struct Rendered<'a> {
+    figure: &'a Figure<'a>,
+    svg: String,
+}
+
+fn write_figures<'a>(
+    figures: &'a [Figure<'a>],
+    out_dir: &Path,
+    formats: &[PlotFormat],
+    html: bool,
+) -> Result<(Vec<PathBuf>, Vec<Rendered<'a>>), ReportError> {
+    fonts::ensure_registered().map_err(ReportError::Font)?;
+    let plots_dir = out_dir.join("plots");
+    std::fs::create_dir_all(&plots_dir).map_err(|source| ReportError::Io {
+        path: plots_dir.clone(),
+        source,
+    })?;
+    let want_png = formats.contains(&PlotFormat::Png);
+    let want_svg = formats.contains(&PlotFormat::Svg);
+    let mut written = Vec::new();
+    let mut rendered = Vec::new();
+    for figure in figures {
+        if want_png {
+            let path = plots_dir.join(format!("{}.png", figure.stem));
+            figure.write_png(&path)?;
+            written.push(path);
+        }
+        if want_svg || html {
+            let svg = figure.svg()?;
+            if want_svg {
+                let path = plots_dir.join(format!("{}.svg", figure.stem));
+                write_file(&path, svg.as_bytes())?;
+                written.push(path);
+            }
+            rendered.push(Rendered { figure, svg });
+        }
+    }
+    Ok((written, rendered))
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
+    std::fs::write(path, bytes).map_err(|source| ReportError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}

@@ -1,0 +1,571 @@
+//! Running a batch: the [`Batch`] builder, staging and committing its output, shards and
+//! their merge.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use civitas_engine::{EngineOptions, replicate_seed, simulate};
+use civitas_scenario::{Format, Scenario};
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::check::check_scenario;
+use crate::error::BatchError;
+use crate::finalize::finalize_point;
+use crate::output::{
+    MANIFEST_JSON, ManifestFile, POINTS_DIR, SCENARIO_TOML, SWEEP_CSV, point_dir_name, write_sweep,
+};
+use crate::progress::Progress;
+use crate::result::{BatchResult, SweepPoint, SweepResult};
+use crate::sweep::{Lever, Sweep, apply_levers};
+use crate::workdir::{BatchKind, Plan, Shard, ShardFacts, WorkDir};
+
+/// Suffix of the work directory of an unfinished batch: `<out>/<name>.incomplete/`.
+pub const INCOMPLETE_SUFFIX: &str = ".incomplete";
+/// Infix of a directory holding the previous output while the new one moves in.
+const REPLACED_INFIX: &str = ".replaced-";
+
+/// Replicates (and sweep points) of a scenario, run in parallel and written to
+/// `<out>/<scenario-name>/` (`<out>/<scenario-name>-sweep/` for a sweep).
+///
+/// ```no_run
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let scenario = civitas_scenario::Scenario::load("scenarios/baseline.toml")?;
+/// let result = civitas_batch::Batch::new(&scenario).replicates(10).out_dir("outputs").run()?;
+/// println!("{} targets evaluated", result.targets.len());
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Batch<'a> {
+    scenario: &'a Scenario,
+    replicates: Option<u32>,
+    threads: Option<usize>,
+    out_dir: PathBuf,
+    sweep: Option<Sweep>,
+    sweep_timeseries: bool,
+    resume: bool,
+    progress: bool,
+}
+
+impl<'a> Batch<'a> {
+    /// A batch of `scenario` with its own replicate count, on all cores, into `outputs/`.
+    pub fn new(scenario: &'a Scenario) -> Self {
+        Batch {
+            scenario,
+            replicates: None,
+            threads: None,
+            out_dir: PathBuf::from("outputs"),
+            sweep: None,
+            sweep_timeseries: false,
+            resume: false,
+            progress: false,
+        }
+    }
+
+    /// Number of replicates (instead of `scenario.replicates`).
+    pub fn replicates(mut self, n: u32) -> Self {
+        self.replicates = Some(n);
+        self
+    }
+
+    /// Worker threads (default: all cores). Results do not depend on it.
+    pub fn threads(mut self, n: usize) -> Self {
+        self.threads = Some(n);
+        self
+    }
+
+    /// Directory that receives the output directory.
+    pub fn out_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.out_dir = dir.into();
+        self
+    }
+
+    /// Runs every point of `sweep` instead of the scenario alone.
+    pub fn sweep(mut self, sweep: Sweep) -> Self {
+        self.sweep = Some(sweep);
+        self
+    }
+
+    /// Also write each sweep point's `timeseries.csv` (off by default: a sweep's series
+    /// can be large).
+    pub fn sweep_timeseries(mut self, on: bool) -> Self {
+        self.sweep_timeseries = on;
+        self
+    }
+
+    /// Continue an interrupted batch from the runs it finished.
+    pub fn resume(mut self, on: bool) -> Self {
+        self.resume = on;
+        self
+    }
+
+    /// Show progress on stderr.
+    pub fn progress(mut self, on: bool) -> Self {
+        self.progress = on;
+        self
+    }
+
+    /// Runs the batch and commits its output; returns the result.
+    pub fn run(self) -> Result<BatchResult, BatchError> {
+        self.stage()?.commit()
+    }
+
+    /// Runs the batch and writes its output into a staging directory, to which more files
+    /// (plots, report) can be added before [`StagedOutput::commit`] moves it into place.
+    pub fn stage(self) -> Result<StagedOutput, BatchError> {
+        let prepared = self.prepare(None)?;
+        let final_dir = self.out_dir.join(&prepared.plan.output_name);
+        remove_stale_siblings(&final_dir)?;
+        let work = WorkDir::open(
+            sibling(&final_dir, INCOMPLETE_SUFFIX),
+            &prepared.plan,
+            &prepared.scenario_toml,
+            self.resume,
+        )?;
+        let started = Instant::now();
+        let threads = execute(&prepared, &work, self.threads, self.progress)?;
+        let finished = work.finished()?;
+        let facts = ShardFacts {
+            threads,
+            wall_time_seconds: started.elapsed().as_secs_f64(),
+        };
+        let staged = work.staged()?;
+        let result = assemble(&prepared, &finished, &staged, &facts, None)?;
+        Ok(StagedOutput {
+            result,
+            staged,
+            final_dir,
+            work,
+        })
+    }
+
+    /// Runs only shard `shard` of the batch's (point × replicate) runs into
+    /// `<out>/<name>.shard-<i>-of-<n>/`, which [`merge`] combines with the other shards.
+    /// Returns the shard directory.
+    pub fn run_shard(self, shard: Shard) -> Result<PathBuf, BatchError> {
+        let prepared = self.prepare(Some(shard))?;
+        let dir = self.out_dir.join(format!(
+            "{}.shard-{}-of-{}",
+            prepared.plan.output_name, shard.index, shard.count
+        ));
+        let work = WorkDir::open(dir, &prepared.plan, &prepared.scenario_toml, self.resume)?;
+        let started = Instant::now();
+        let threads = execute(&prepared, &work, self.threads, self.progress)?;
+        work.write_shard_facts(&ShardFacts {
+            threads,
+            wall_time_seconds: started.elapsed().as_secs_f64(),
+        })?;
+        Ok(work.path)
+    }
+
+    /// The directory the output will be committed to.
+    pub fn output_dir(&self) -> PathBuf {
+        let name = &self.scenario.scenario.name;
+        match self.sweep {
+            Some(_) => self.out_dir.join(format!("{name}-sweep")),
+            None => self.out_dir.join(name),
+        }
+    }
+
+    fn prepare(&self, shard: Option<Shard>) -> Result<Prepared, BatchError> {
+        let mut scenario = self.scenario.clone();
+        if let Some(n) = self.replicates {
+            scenario.scenario.replicates = n;
+        }
+        check_scenario(&scenario)?;
+        let scenario_toml = toml::to_string(&scenario)
+            .map_err(|e| BatchError::corrupt(SCENARIO_TOML, format!("cannot write: {e}")))?;
+        let name = &scenario.scenario.name;
+        let (kind, output_name) = match self.sweep {
+            Some(_) => (BatchKind::Sweep, format!("{name}-sweep")),
+            None => (BatchKind::Run, name.clone()),
+        };
+        let mut plan = Plan::new(
+            kind,
+            output_name,
+            scenario_hash(&scenario_toml),
+            scenario.scenario.replicates,
+        );
+        if let Some(sweep) = &self.sweep {
+            plan.levers = sweep
+                .levers()
+                .iter()
+                .map(|l| l.path().to_string())
+                .collect();
+            plan.points = sweep
+                .points(scenario.scenario.seed)?
+                .iter()
+                .map(|p| p.iter().map(|v| format!("{v:?}")).collect())
+                .collect();
+            plan.sweep_timeseries = self.sweep_timeseries;
+        }
+        plan.shard = shard;
+        Prepared::from_plan(scenario_toml, plan)
+    }
+}
+
+/// The output of a batch in its staging directory, not yet visible under its final name.
+/// Dropping it without [`commit`](StagedOutput::commit) leaves the work directory for
+/// `--resume`.
+#[derive(Debug)]
+pub struct StagedOutput {
+    result: BatchResult,
+    staged: PathBuf,
+    final_dir: PathBuf,
+    work: WorkDir,
+}
+
+impl StagedOutput {
+    /// The result, for writing a report next to the CSV files.
+    pub fn result(&self) -> &BatchResult {
+        &self.result
+    }
+
+    /// The staging directory: add files here before committing.
+    pub fn path(&self) -> &Path {
+        &self.staged
+    }
+
+    /// Where [`commit`](StagedOutput::commit) puts the output.
+    pub fn final_dir(&self) -> &Path {
+        &self.final_dir
+    }
+
+    /// Moves the staged output to its final directory (replacing a previous output of the
+    /// same name) and removes the work directory.
+    pub fn commit(self) -> Result<BatchResult, BatchError> {
+        let final_dir = &self.final_dir;
+        if final_dir.exists() {
+            let replaced = sibling(
+                final_dir,
+                &format!("{REPLACED_INFIX}{}", std::process::id()),
+            );
+            fs::rename(final_dir, &replaced).map_err(BatchError::io(final_dir))?;
+            fs::rename(&self.staged, final_dir).map_err(BatchError::io(final_dir))?;
+            fs::remove_dir_all(&replaced).map_err(BatchError::io(&replaced))?;
+        } else {
+            fs::rename(&self.staged, final_dir).map_err(BatchError::io(final_dir))?;
+        }
+        self.work.remove()?;
+        Ok(self.result)
+    }
+}
+
+/// Merges shard directories written by [`Batch::run_shard`] (all shards of one batch) into
+/// one output under `out_dir`, identical in its CSV files to the batch run in one piece.
+pub fn merge(shard_dirs: &[PathBuf], out_dir: &Path) -> Result<StagedOutput, BatchError> {
+    let shards = shard_dirs
+        .iter()
+        .map(|d| WorkDir::existing(d.clone()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let Some(first) = shards.first() else {
+        return Err(BatchError::Merge("no shard directories given".into()));
+    };
+    let plan = first.plan.unsharded();
+    let Some(Shard { count, .. }) = first.plan.shard else {
+        return Err(BatchError::Merge(format!(
+            "{} is not a shard directory",
+            first.path.display()
+        )));
+    };
+    let mut seen = vec![false; count as usize];
+    for s in &shards {
+        match s.plan.shard {
+            Some(shard) if s.plan.unsharded() == plan && shard.count == count => {
+                if std::mem::replace(&mut seen[shard.index as usize], true) {
+                    return Err(BatchError::Merge(format!(
+                        "shard {}/{count} is given twice",
+                        shard.index
+                    )));
+                }
+            }
+            _ => {
+                return Err(BatchError::Merge(format!(
+                    "{} is not a shard of the same batch as {}",
+                    s.path.display(),
+                    first.path.display()
+                )));
+            }
+        }
+    }
+    let missing: Vec<String> = (0..count)
+        .filter(|&i| !seen[i as usize])
+        .map(|i| format!("{i}/{count}"))
+        .collect();
+    if !missing.is_empty() {
+        return Err(BatchError::Merge(format!(
+            "shards {} are missing",
+            missing.join(", ")
+        )));
+    }
+    let prepared = Prepared::from_plan(first.scenario_toml()?, plan)?;
+    let mut finished = BTreeMap::new();
+    for s in &shards {
+        finished.extend(s.finished()?);
+    }
+    if let Some((point, replicate)) = prepared.plan.items().find(|k| !finished.contains_key(k)) {
+        let shard = (prepared.plan.item_number(point, replicate) % count as u64) as u32;
+        return Err(BatchError::Merge(format!(
+            "run of point {point}, replicate {replicate} is missing: shard {shard}/{count} \
+             has not finished (run it again with --resume)"
+        )));
+    }
+    let facts = ShardFacts {
+        threads: shards
+            .iter()
+            .filter_map(|s| s.shard_facts())
+            .map(|f| f.threads)
+            .sum(),
+        wall_time_seconds: shards
+            .iter()
+            .filter_map(|s| s.shard_facts())
+            .map(|f| f.wall_time_seconds)
+            .fold(0.0, f64::max),
+    };
+    fs::create_dir_all(out_dir).map_err(BatchError::io(out_dir))?;
+    let final_dir = out_dir.join(&prepared.plan.output_name);
+    remove_stale_siblings(&final_dir)?;
+    let work = WorkDir::open(
+        sibling(&final_dir, INCOMPLETE_SUFFIX),
+        &prepared.plan,
+        &prepared.scenario_toml,
+        false,
+    )?;
+    let staged = work.staged()?;
+    let result = assemble(&prepared, &finished, &staged, &facts, Some(count))?;
+    Ok(StagedOutput {
+        result,
+        staged,
+        final_dir,
+        work,
+    })
+}
+
+/// A batch with every point's scenario resolved.
+struct Prepared {
+    plan: Plan,
+    scenario_toml: String,
+    base: Scenario,
+    point_values: Vec<Vec<f64>>,
+    point_scenarios: Vec<Scenario>,
+}
+
+impl Prepared {
+    /// Rebuilds the points of `plan` from the resolved scenario text. Fresh batches go
+    /// through here too, so a merged or resumed batch runs exactly the same scenarios.
+    fn from_plan(scenario_toml: String, plan: Plan) -> Result<Prepared, BatchError> {
+        if scenario_hash(&scenario_toml) != plan.scenario_hash {
+            return Err(BatchError::corrupt(
+                SCENARIO_TOML,
+                "does not match the hash recorded in plan.json",
+            ));
+        }
+        let base = Scenario::from_str_as(&scenario_toml, Format::Toml, SCENARIO_TOML)?;
+        let levers = plan
+            .levers
+            .iter()
+            .map(|p| Lever::for_path(p))
+            .collect::<Result<Vec<_>, _>>()?;
+        let point_values = plan
+            .points
+            .iter()
+            .map(|p| {
+                p.iter()
+                    .map(|v| {
+                        v.parse::<f64>().map_err(|_| {
+                            BatchError::corrupt(
+                                crate::workdir::PLAN_FILE,
+                                format!("lever value {v:?} is not a number"),
+                            )
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let point_scenarios = match plan.kind {
+            BatchKind::Run => vec![base.clone()],
+            BatchKind::Sweep => point_values
+                .iter()
+                .map(|v| apply_levers(&base, &levers, v))
+                .collect::<Result<Vec<_>, _>>()?,
+        };
+        Ok(Prepared {
+            plan,
+            scenario_toml,
+            base,
+            point_values,
+            point_scenarios,
+        })
+    }
+}
+
+/// `sha256:<hex>` of the resolved scenario text.
+fn scenario_hash(scenario_toml: &str) -> String {
+    let digest = Sha256::digest(scenario_toml.as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
+}
+
+/// `<parent>/<name><suffix>` for an output directory `<parent>/<name>`.
+fn sibling(dir: &Path, suffix: &str) -> PathBuf {
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    dir.with_file_name(format!("{name}{suffix}"))
+}
+
+/// Removes previous outputs left half-replaced by an interrupted commit.
+fn remove_stale_siblings(final_dir: &Path) -> Result<(), BatchError> {
+    let Some(parent) = final_dir.parent() else {
+        return Ok(());
+    };
+    fs::create_dir_all(parent).map_err(BatchError::io(parent))?;
+    let prefix = format!(
+        "{}{REPLACED_INFIX}",
+        final_dir.file_name().unwrap_or_default().to_string_lossy()
+    );
+    for entry in fs::read_dir(parent).map_err(BatchError::io(parent))? {
+        let entry = entry.map_err(BatchError::io(parent))?;
+        if entry.file_name().to_string_lossy().starts_with(&prefix) {
+            fs::remove_dir_all(entry.path()).map_err(BatchError::io(entry.path()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Runs the unfinished runs of `work` (those of its shard) on a local thread pool; returns
+/// the number of threads used.
+fn execute(
+    prepared: &Prepared,
+    work: &WorkDir,
+    threads: Option<usize>,
+    progress: bool,
+) -> Result<usize, BatchError> {
+    let plan = &prepared.plan;
+    let finished = work.finished()?;
+    let mine: Vec<(usize, u32)> = plan
+        .items()
+        .filter(|&(p, r)| plan.shard.is_none_or(|s| s.owns(plan.item_number(p, r))))
+        .collect();
+    let todo: Vec<(usize, u32)> = mine
+        .iter()
+        .copied()
+        .filter(|k| !finished.contains_key(k))
+        .collect();
+    let threads = threads
+        .filter(|&n| n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    // A local pool: the engine's inner parallel loops run on it too, so replicates and
+    // resident systems share exactly `threads` cores.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| BatchError::ThreadPool {
+            threads,
+            message: e.to_string(),
+        })?;
+    let progress = Progress::new(
+        progress,
+        mine.len() as u64,
+        (mine.len() - todo.len()) as u64,
+    );
+    let options = EngineOptions::default();
+    pool.install(|| {
+        todo.par_iter().try_for_each(|&(point, replicate)| {
+            let run = simulate(&prepared.point_scenarios[point], replicate, &options);
+            work.write_run(point, &run)?;
+            progress.run_finished();
+            Ok::<(), BatchError>(())
+        })
+    })?;
+    progress.finish();
+    Ok(threads)
+}
+
+/// Writes the output files of a complete set of runs into `staged`.
+fn assemble(
+    prepared: &Prepared,
+    finished: &BTreeMap<(usize, u32), PathBuf>,
+    staged: &Path,
+    facts: &ShardFacts,
+    shards: Option<u32>,
+) -> Result<BatchResult, BatchError> {
+    let plan = &prepared.plan;
+    let runs_of = |point: usize| -> Result<Vec<PathBuf>, BatchError> {
+        (0..plan.replicates)
+            .map(|r| {
+                finished.get(&(point, r)).cloned().ok_or_else(|| {
+                    BatchError::Merge(format!("run of point {point}, replicate {r} is missing"))
+                })
+            })
+            .collect()
+    };
+    let base = &prepared.base;
+    let write_toml = |dir: &Path, text: &str| {
+        let path = dir.join(SCENARIO_TOML);
+        fs::write(&path, text).map_err(BatchError::io(&path))
+    };
+    write_toml(staged, &prepared.scenario_toml)?;
+    let (series, targets, sweep) = match plan.kind {
+        BatchKind::Run => {
+            let outcome = finalize_point(base, &runs_of(0)?, staged, true)?;
+            (outcome.series, outcome.targets, None)
+        }
+        BatchKind::Sweep => {
+            let mut points = Vec::with_capacity(prepared.point_scenarios.len());
+            for (index, scenario) in prepared.point_scenarios.iter().enumerate() {
+                let dir = staged.join(POINTS_DIR).join(point_dir_name(index));
+                fs::create_dir_all(&dir).map_err(BatchError::io(&dir))?;
+                let text = toml::to_string(scenario).map_err(|e| {
+                    BatchError::corrupt(&dir, format!("cannot write scenario: {e}"))
+                })?;
+                write_toml(&dir, &text)?;
+                let outcome =
+                    finalize_point(scenario, &runs_of(index)?, &dir, plan.sweep_timeseries)?;
+                points.push(SweepPoint {
+                    index,
+                    lever_values: prepared.point_values[index].clone(),
+                    targets: outcome.targets,
+                });
+            }
+            write_sweep(&staged.join(SWEEP_CSV), &plan.levers, &points)?;
+            let sweep = SweepResult {
+                levers: plan.levers.clone(),
+                points,
+            };
+            (Vec::new(), Vec::new(), Some(sweep))
+        }
+    };
+    let seed = base.scenario.seed;
+    let manifest = ManifestFile {
+        civitas_version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario: base.scenario.name.clone(),
+        scenario_hash: plan.scenario_hash.clone(),
+        seed,
+        replicates: plan.replicates,
+        threads: facts.threads,
+        wall_time_seconds: facts.wall_time_seconds,
+        run_seeds: (0..plan.replicates)
+            .map(|r| replicate_seed(seed, r))
+            .collect(),
+        kind: match plan.kind {
+            BatchKind::Run => "run".into(),
+            BatchKind::Sweep => "sweep".into(),
+        },
+        levers: plan.levers.clone(),
+        points: sweep.as_ref().map(|s| s.points.len()),
+        shards,
+    };
+    manifest.write(&staged.join(MANIFEST_JSON))?;
+    Ok(BatchResult {
+        scenario: base.clone(),
+        dates: base.scenario.tick_dates(),
+        series,
+        targets,
+        manifest: manifest.manifest(),
+        sweep,
+    })
+}

@@ -1,0 +1,152 @@
+//! Turning finished run files into the output files of one scenario (or sweep point).
+//!
+//! Memory stays flat in the number of replicates: runs are read one at a time to write
+//! `timeseries.csv` (in replicate order, whatever order they finished in) and to take each
+//! replicate's target values; the percentiles across replicates are then computed block of
+//! ticks by block of ticks, so that only [`READ_BUDGET_BYTES`] of values are held at once.
+
+use std::path::{Path, PathBuf};
+
+use civitas_engine::Scope;
+use civitas_scenario::{Indicator, Scenario};
+
+use crate::error::BatchError;
+use crate::format::format_value;
+use crate::output::{
+    SUMMARY_CSV, TARGETS_CSV, TIMESERIES_COLUMNS, TIMESERIES_CSV, csv_error, write_summary,
+    write_targets,
+};
+use crate::result::{SeriesSummary, TargetResult};
+use crate::stats::CellStats;
+use crate::targets::TargetProbe;
+use crate::workdir::RunReader;
+
+/// Values held at once while computing percentiles across replicates.
+const READ_BUDGET_BYTES: usize = 1 << 20;
+
+/// Statistics and target evaluations of one scenario.
+pub(crate) struct PointOutcome {
+    pub series: Vec<SeriesSummary>,
+    pub targets: Vec<TargetResult>,
+}
+
+/// Writes `summary.csv`, `targets.csv` and (when `timeseries`) `timeseries.csv` of
+/// `scenario` into `dir` from its run files, given in replicate order.
+pub(crate) fn finalize_point(
+    scenario: &Scenario,
+    runs: &[PathBuf],
+    dir: &Path,
+    timeseries: bool,
+) -> Result<PointOutcome, BatchError> {
+    let dates = scenario.scenario.tick_dates();
+    let scopes = Scope::all(scenario);
+    let probes = TargetProbe::all(scenario, &dates);
+    let mut target_values: Vec<Vec<f64>> = vec![Vec::with_capacity(runs.len()); probes.len()];
+
+    let ts_path = dir.join(TIMESERIES_CSV);
+    let mut ts = if timeseries {
+        let mut w = csv::Writer::from_path(&ts_path).map_err(csv_error(&ts_path))?;
+        w.write_record(TIMESERIES_COLUMNS)
+            .map_err(csv_error(&ts_path))?;
+        Some(w)
+    } else {
+        None
+    };
+    let scope_labels: Vec<String> = scopes.iter().map(|s| s.label(scenario)).collect();
+    let date_labels: Vec<String> = dates.iter().map(|d| d.to_string()).collect();
+    let name = scenario.scenario.name.as_str();
+    for path in runs {
+        let run = RunReader::open(path, dates.len(), scopes.len())?.read_all(&dates, &scopes)?;
+        for (probe, values) in probes.iter().zip(&mut target_values) {
+            values.push(probe.value(&run));
+        }
+        if let Some(w) = ts.as_mut() {
+            let replicate = run.replicate.to_string();
+            for (tick, date) in date_labels.iter().enumerate() {
+                let tick_text = tick.to_string();
+                for &indicator in Indicator::ALL {
+                    for (s, scope) in scope_labels.iter().enumerate() {
+                        let value = format_value(run.value(tick, indicator, s));
+                        w.write_record([
+                            name,
+                            &replicate,
+                            &tick_text,
+                            date,
+                            indicator.name(),
+                            scope,
+                            &value,
+                        ])
+                        .map_err(csv_error(&ts_path))?;
+                    }
+                }
+            }
+        }
+    }
+    if let Some(mut w) = ts {
+        w.flush().map_err(BatchError::io(&ts_path))?;
+    }
+
+    let series = summarize(runs, dates.len(), &scopes, scenario)?;
+    write_summary(&dir.join(SUMMARY_CSV), name, &dates, &series)?;
+    let targets: Vec<TargetResult> = probes
+        .iter()
+        .zip(&target_values)
+        .map(|(probe, values)| probe.evaluate(values))
+        .collect();
+    write_targets(&dir.join(TARGETS_CSV), &targets)?;
+    Ok(PointOutcome { series, targets })
+}
+
+/// Mean and percentiles per indicator, scope and tick across the runs.
+fn summarize(
+    runs: &[PathBuf],
+    ticks: usize,
+    scopes: &[Scope],
+    scenario: &Scenario,
+) -> Result<Vec<SeriesSummary>, BatchError> {
+    let cells_per_tick = Indicator::ALL.len() * scopes.len();
+    let mut series: Vec<SeriesSummary> = Indicator::ALL
+        .iter()
+        .flat_map(|&indicator| {
+            scopes.iter().map(move |scope| SeriesSummary {
+                indicator,
+                scope: scope.label(scenario),
+                mean: vec![f64::NAN; ticks],
+                p5: vec![f64::NAN; ticks],
+                p50: vec![f64::NAN; ticks],
+                p95: vec![f64::NAN; ticks],
+            })
+        })
+        .collect();
+    if runs.is_empty() || ticks == 0 {
+        return Ok(series);
+    }
+    let block_ticks =
+        (READ_BUDGET_BYTES / (runs.len() * cells_per_tick * 8).max(1)).clamp(1, ticks);
+    let mut blocks: Vec<Vec<f64>> = vec![Vec::new(); runs.len()];
+    let mut across = Vec::with_capacity(runs.len());
+    let mut scratch = Vec::with_capacity(runs.len());
+    let mut first = 0;
+    while first < ticks {
+        let count = block_ticks.min(ticks - first);
+        for (path, block) in runs.iter().zip(&mut blocks) {
+            RunReader::open(path, ticks, scopes.len())?.read_ticks(first, count, block)?;
+        }
+        for offset in 0..count {
+            let tick = first + offset;
+            // A series' position equals its cell's position within a tick: both are
+            // indicator-major, then scope.
+            for (cell, s) in series.iter_mut().enumerate() {
+                across.clear();
+                across.extend(blocks.iter().map(|b| b[offset * cells_per_tick + cell]));
+                let stats = CellStats::of(&across, &mut scratch);
+                s.mean[tick] = stats.mean;
+                s.p5[tick] = stats.p5;
+                s.p50[tick] = stats.p50;
+                s.p95[tick] = stats.p95;
+            }
+        }
+        first += count;
+    }
+    Ok(series)
+}

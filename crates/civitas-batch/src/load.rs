@@ -1,0 +1,183 @@
+//! Reading a finished output directory back into a [`BatchResult`] (for `civitas compare`
+//! and other tools that draw finished runs without running them again).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use civitas_scenario::{Indicator, Scenario, TargetBasis};
+
+use crate::error::BatchError;
+use crate::format::parse_value;
+use crate::output::{
+    MANIFEST_JSON, ManifestFile, SCENARIO_TOML, SUMMARY_COLUMNS, SUMMARY_CSV, SWEEP_CSV,
+    TARGET_COLUMNS, TARGETS_CSV, csv_error,
+};
+use crate::result::{
+    BatchResult, SeriesSummary, SweepPoint, SweepResult, TargetResult, TargetStatus,
+};
+
+/// Rebuilds the result of a finished run or sweep from its output directory
+/// (`manifest.json`, `scenario.toml`, and `summary.csv` + `targets.csv` or `sweep.csv`).
+pub fn load_result(dir: impl AsRef<Path>) -> Result<BatchResult, BatchError> {
+    let dir = dir.as_ref();
+    let manifest_path = dir.join(MANIFEST_JSON);
+    let text = std::fs::read_to_string(&manifest_path).map_err(BatchError::io(&manifest_path))?;
+    let manifest: ManifestFile = serde_json::from_str(&text)
+        .map_err(|e| BatchError::corrupt(&manifest_path, e.to_string()))?;
+    let scenario = Scenario::load(dir.join(SCENARIO_TOML))?;
+    let dates = scenario.scenario.tick_dates();
+    let (series, targets, sweep) = if manifest.kind == "sweep" {
+        let sweep = read_sweep(&dir.join(SWEEP_CSV), &manifest.levers)?;
+        (Vec::new(), Vec::new(), Some(sweep))
+    } else {
+        let series = read_summary(&dir.join(SUMMARY_CSV), dates.len())?;
+        let targets = read_targets(&dir.join(TARGETS_CSV))?;
+        (series, targets, None)
+    };
+    Ok(BatchResult {
+        scenario,
+        dates,
+        series,
+        targets,
+        manifest: manifest.manifest(),
+        sweep,
+    })
+}
+
+/// Rows of a CSV file with the expected header, as owned records.
+fn read_rows(path: &Path, columns: &[&str]) -> Result<Vec<csv::StringRecord>, BatchError> {
+    let mut reader = csv::Reader::from_path(path).map_err(csv_error(path))?;
+    let header = reader.headers().map_err(csv_error(path))?.clone();
+    let found: Vec<&str> = header.iter().collect();
+    if !found.ends_with(columns) {
+        return Err(BatchError::corrupt(
+            path,
+            format!(
+                "expected columns {}, found {}",
+                columns.join(","),
+                found.join(",")
+            ),
+        ));
+    }
+    reader
+        .records()
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(csv_error(path))
+}
+
+fn number(path: &Path, row: usize, field: &str) -> Result<f64, BatchError> {
+    parse_value(field)
+        .map_err(|_| BatchError::corrupt(path, format!("row {row}: {field:?} is not a number")))
+}
+
+fn indicator(path: &Path, row: usize, field: &str) -> Result<Indicator, BatchError> {
+    field
+        .parse()
+        .map_err(|e| BatchError::corrupt(path, format!("row {row}: {e}")))
+}
+
+fn read_summary(path: &Path, ticks: usize) -> Result<Vec<SeriesSummary>, BatchError> {
+    let mut series: Vec<SeriesSummary> = Vec::new();
+    let mut position: BTreeMap<(Indicator, String), usize> = BTreeMap::new();
+    for (i, row) in read_rows(path, &SUMMARY_COLUMNS)?.iter().enumerate() {
+        let ind = indicator(path, i + 1, &row[1])?;
+        let scope = row[2].to_string();
+        let tick: usize = row[3].parse().ok().filter(|&t| t < ticks).ok_or_else(|| {
+            BatchError::corrupt(path, format!("row {}: bad tick {:?}", i + 1, &row[3]))
+        })?;
+        let k = *position.entry((ind, scope.clone())).or_insert_with(|| {
+            series.push(SeriesSummary {
+                indicator: ind,
+                scope,
+                mean: vec![f64::NAN; ticks],
+                p5: vec![f64::NAN; ticks],
+                p50: vec![f64::NAN; ticks],
+                p95: vec![f64::NAN; ticks],
+            });
+            series.len() - 1
+        });
+        let s = &mut series[k];
+        s.mean[tick] = number(path, i + 1, &row[5])?;
+        s.p5[tick] = number(path, i + 1, &row[6])?;
+        s.p50[tick] = number(path, i + 1, &row[7])?;
+        s.p95[tick] = number(path, i + 1, &row[8])?;
+    }
+    Ok(series)
+}
+
+/// A target row starting at column `at`.
+fn target_from(
+    path: &Path,
+    row_no: usize,
+    row: &csv::StringRecord,
+    at: usize,
+) -> Result<TargetResult, BatchError> {
+    let f = |k: usize| &row[at + k];
+    let optional = |k: usize| -> Result<Option<f64>, BatchError> {
+        if f(k).is_empty() {
+            Ok(None)
+        } else {
+            number(path, row_no, f(k)).map(Some)
+        }
+    };
+    let bad =
+        |what: &str, v: &str| BatchError::corrupt(path, format!("row {row_no}: bad {what} {v:?}"));
+    let basis = match f(4) {
+        "december" => TargetBasis::December,
+        "year_mean" => TargetBasis::YearMean,
+        other => return Err(bad("basis", other)),
+    };
+    let status = match f(11) {
+        "met" => TargetStatus::Met,
+        "at_risk" => TargetStatus::AtRisk,
+        "missed" => TargetStatus::Missed,
+        other => return Err(bad("status", other)),
+    };
+    Ok(TargetResult {
+        label: f(0).to_string(),
+        indicator: indicator(path, row_no, f(1))?,
+        scope: f(2).to_string(),
+        year: f(3).parse().map_err(|_| bad("year", f(3)))?,
+        basis,
+        min: optional(5)?,
+        max: optional(6)?,
+        mean: number(path, row_no, f(7))?,
+        p5: number(path, row_no, f(8))?,
+        p95: number(path, row_no, f(9))?,
+        probability_met: number(path, row_no, f(10))?,
+        status,
+    })
+}
+
+fn read_targets(path: &Path) -> Result<Vec<TargetResult>, BatchError> {
+    read_rows(path, &TARGET_COLUMNS)?
+        .iter()
+        .enumerate()
+        .map(|(i, row)| target_from(path, i + 1, row, 0))
+        .collect()
+}
+
+fn read_sweep(path: &Path, levers: &[String]) -> Result<SweepResult, BatchError> {
+    let mut points: Vec<SweepPoint> = Vec::new();
+    for (i, row) in read_rows(path, &TARGET_COLUMNS)?.iter().enumerate() {
+        let index: usize = row[0].parse().map_err(|_| {
+            BatchError::corrupt(path, format!("row {}: bad point {:?}", i + 1, &row[0]))
+        })?;
+        let lever_values = (1..=levers.len())
+            .map(|k| number(path, i + 1, &row[k]))
+            .collect::<Result<Vec<_>, _>>()?;
+        let target = target_from(path, i + 1, row, 1 + levers.len())?;
+        match points.last_mut() {
+            Some(p) if p.index == index => p.targets.push(target),
+            _ => points.push(SweepPoint {
+                index,
+                lever_values,
+                targets: vec![target],
+            }),
+        }
+    }
+    Ok(SweepResult {
+        levers: levers.to_vec(),
+        points,
+    })
+}

@@ -1,0 +1,605 @@
+//! Sweep designs: which lever values each point of a sweep gets, and how a lever path
+//! (`policies[name=ops].amount_per_year`) sets a value in a scenario.
+//!
+//! Lever syntax (one `--set` each):
+//! - `PATH=LO..HI:N` — N evenly spaced values from LO to HI inclusive (grid);
+//! - `PATH=a,b,c` — the listed values (grid);
+//! - `PATH=LO..HI` — a range for a Latin-hypercube design (`--lhs N`).
+//!
+//! A grid is the cartesian product of the levers, the last lever varying fastest. A Latin
+//! hypercube of N points splits every range into N equal strata and puts exactly one point
+//! in each stratum of each lever, at a seeded random position; the same seed gives the
+//! same points.
+//!
+//! Paths address the resolved scenario as written in `scenario.toml`: dotted field names,
+//! `[i]` for the i-th entry of a list (from 0) and `[key=value]` for the entry of a list
+//! whose `key` field equals `value` (e.g. `departments[name=Civil Affairs]`).
+
+use civitas_scenario::Scenario;
+use serde_json::Value;
+
+use crate::error::BatchError;
+
+/// One step of a lever path.
+#[derive(Debug, Clone, PartialEq)]
+enum Step {
+    /// A field of a table.
+    Field(String),
+    /// The i-th entry of a list.
+    Index(usize),
+    /// The entry of a list whose `key` equals `value`.
+    Select { key: String, value: String },
+}
+
+/// The values one lever takes.
+#[derive(Debug, Clone, PartialEq)]
+enum LeverValues {
+    /// `LO..HI`, with a point count for grids.
+    Range {
+        lo: f64,
+        hi: f64,
+        count: Option<usize>,
+    },
+    /// `a,b,c`.
+    List(Vec<f64>),
+}
+
+/// One `--set` lever: a scenario path and the values it takes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lever {
+    text: String,
+    path: String,
+    steps: Vec<Step>,
+    values: LeverValues,
+}
+
+impl Lever {
+    /// Parses `PATH=SPEC` (see the module documentation).
+    pub fn parse(text: &str) -> Result<Lever, BatchError> {
+        let err = |message: String| BatchError::Lever {
+            lever: text.to_string(),
+            message,
+        };
+        let eq = top_level_equals(text).ok_or_else(|| {
+            err("expected PATH=LO..HI:N, PATH=a,b,c or PATH=LO..HI (with --lhs)".into())
+        })?;
+        let (path, spec) = (text[..eq].trim(), text[eq + 1..].trim());
+        let steps = parse_path(path).map_err(err)?;
+        let values = parse_values(spec).map_err(err)?;
+        Ok(Lever {
+            text: text.to_string(),
+            path: path.to_string(),
+            steps,
+            values,
+        })
+    }
+
+    /// A lever that only addresses `path` (no values), to re-apply stored point values.
+    pub(crate) fn for_path(path: &str) -> Result<Lever, BatchError> {
+        let steps = parse_path(path).map_err(|message| BatchError::Lever {
+            lever: path.to_string(),
+            message,
+        })?;
+        Ok(Lever {
+            text: path.to_string(),
+            path: path.to_string(),
+            steps,
+            values: LeverValues::List(Vec::new()),
+        })
+    }
+
+    /// The scenario path this lever sets, e.g. `policies[name=ops].amount_per_year`; used
+    /// as the lever's column name.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The lever as written on the command line.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Grid values of this lever.
+    fn grid_values(&self) -> Result<Vec<f64>, BatchError> {
+        match &self.values {
+            LeverValues::List(v) => Ok(v.clone()),
+            LeverValues::Range {
+                lo,
+                hi,
+                count: Some(n),
+            } => Ok(linspace(*lo, *hi, *n)),
+            LeverValues::Range { count: None, .. } => Err(BatchError::Lever {
+                lever: self.text.clone(),
+                message: "a range needs a point count for a grid (LO..HI:N), or use --lhs N".into(),
+            }),
+        }
+    }
+
+    /// Sets this lever to `value` in `scenario` (a serialized [`Scenario`]).
+    fn set(&self, scenario: &mut Value, value: f64) -> Result<(), BatchError> {
+        set_path(scenario, &self.steps, value).map_err(|message| BatchError::Lever {
+            lever: self.path.clone(),
+            message,
+        })
+    }
+}
+
+/// How the points of a sweep are chosen.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Design {
+    /// Cartesian product of every lever's values.
+    Grid,
+    /// Latin hypercube of this many points over the levers' ranges.
+    LatinHypercube(usize),
+}
+
+/// A sweep: levers and the design that combines their values into points.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sweep {
+    levers: Vec<Lever>,
+    design: Design,
+}
+
+impl Sweep {
+    /// A sweep from `--set` texts; `lhs` asks for a Latin hypercube of that many points.
+    pub fn parse(sets: &[String], lhs: Option<usize>) -> Result<Sweep, BatchError> {
+        if sets.is_empty() {
+            return Err(BatchError::Lever {
+                lever: String::new(),
+                message: "a sweep needs at least one --set lever".into(),
+            });
+        }
+        let levers = sets
+            .iter()
+            .map(|s| Lever::parse(s))
+            .collect::<Result<Vec<_>, _>>()?;
+        let design = match lhs {
+            None => Design::Grid,
+            Some(0) => {
+                return Err(BatchError::Lever {
+                    lever: "--lhs".into(),
+                    message: "a Latin hypercube needs at least one point".into(),
+                });
+            }
+            Some(n) => {
+                for l in &levers {
+                    if !matches!(l.values, LeverValues::Range { .. }) {
+                        return Err(BatchError::Lever {
+                            lever: l.text.clone(),
+                            message: "--lhs samples ranges: write PATH=LO..HI".into(),
+                        });
+                    }
+                }
+                Design::LatinHypercube(n)
+            }
+        };
+        Ok(Sweep { levers, design })
+    }
+
+    /// The levers, in column order.
+    pub fn levers(&self) -> &[Lever] {
+        &self.levers
+    }
+
+    /// Lever values of every point; `seed` drives the Latin hypercube.
+    pub fn points(&self, seed: u64) -> Result<Vec<Vec<f64>>, BatchError> {
+        match self.design {
+            Design::Grid => {
+                let axes = self
+                    .levers
+                    .iter()
+                    .map(Lever::grid_values)
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(cartesian(&axes))
+            }
+            Design::LatinHypercube(n) => {
+                let ranges: Vec<(f64, f64)> = self
+                    .levers
+                    .iter()
+                    .map(|l| match l.values {
+                        LeverValues::Range { lo, hi, .. } => (lo, hi),
+                        // Sweep::parse only admits ranges with --lhs.
+                        LeverValues::List(_) => (f64::NAN, f64::NAN),
+                    })
+                    .collect();
+                Ok(latin_hypercube(&ranges, n, seed))
+            }
+        }
+    }
+
+    /// The scenario of one point: `base` with every lever set to its value, validated.
+    pub fn apply(&self, base: &Scenario, values: &[f64]) -> Result<Scenario, BatchError> {
+        apply_levers(base, &self.levers, values)
+    }
+}
+
+/// `base` with each lever set to the matching value, deserialized back and validated.
+pub(crate) fn apply_levers(
+    base: &Scenario,
+    levers: &[Lever],
+    values: &[f64],
+) -> Result<Scenario, BatchError> {
+    let mut tree = serde_json::to_value(base).map_err(|e| BatchError::Lever {
+        lever: String::new(),
+        message: format!("cannot represent the scenario: {e}"),
+    })?;
+    for (lever, &v) in levers.iter().zip(values) {
+        lever.set(&mut tree, v)?;
+    }
+    let describe = || {
+        levers
+            .iter()
+            .zip(values)
+            .map(|(l, v)| format!("{}={v}", l.path))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let scenario: Scenario = serde_json::from_value(tree).map_err(|e| BatchError::Lever {
+        lever: describe(),
+        message: format!("the scenario is no longer valid: {e}"),
+    })?;
+    crate::check::check_scenario(&scenario).map_err(|e| BatchError::Lever {
+        lever: describe(),
+        message: format!("the scenario is no longer valid: {e}"),
+    })?;
+    Ok(scenario)
+}
+
+/// Position of the first `=` outside `[...]` (selectors contain `=` themselves).
+fn top_level_equals(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, c) in text.char_indices() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth = depth.saturating_sub(1),
+            '=' if depth == 0 => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
+fn parse_path(path: &str) -> Result<Vec<Step>, String> {
+    let mut steps = Vec::new();
+    let mut rest = path;
+    if rest.is_empty() {
+        return Err("the path is empty".into());
+    }
+    loop {
+        let end = rest.find(['.', '[']).unwrap_or(rest.len());
+        let name = &rest[..end];
+        if name.is_empty() {
+            return Err(format!("expected a field name in `{path}`"));
+        }
+        steps.push(Step::Field(name.to_string()));
+        rest = &rest[end..];
+        while let Some(inner) = rest.strip_prefix('[') {
+            let close = inner
+                .find(']')
+                .ok_or_else(|| format!("unclosed `[` in `{path}`"))?;
+            let selector = &inner[..close];
+            steps.push(match selector.split_once('=') {
+                Some((k, v)) if !k.trim().is_empty() => Step::Select {
+                    key: k.trim().to_string(),
+                    value: v.trim().to_string(),
+                },
+                _ => Step::Index(selector.trim().parse().map_err(|_| {
+                    format!("expected [index] or [key=value] in `{path}`, found [{selector}]")
+                })?),
+            });
+            rest = &inner[close + 1..];
+        }
+        if rest.is_empty() {
+            return Ok(steps);
+        }
+        rest = rest
+            .strip_prefix('.')
+            .ok_or_else(|| format!("expected `.` or `[` after `{name}` in `{path}`"))?;
+    }
+}
+
+fn parse_number(text: &str) -> Result<f64, String> {
+    let v: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{}` is not a number", text.trim()))?;
+    if v.is_finite() {
+        Ok(v)
+    } else {
+        Err(format!("`{}` is not a finite number", text.trim()))
+    }
+}
+
+fn parse_values(spec: &str) -> Result<LeverValues, String> {
+    if spec.is_empty() {
+        return Err("no values after `=`".into());
+    }
+    if let Some(dots) = spec.find("..") {
+        let (range, count) = match spec.rsplit_once(':') {
+            Some((r, n)) => {
+                let n: usize = n
+                    .trim()
+                    .parse()
+                    .map_err(|_| format!("`{}` is not a point count", n.trim()))?;
+                if n == 0 {
+                    return Err("a grid needs at least one point".into());
+                }
+                (r, Some(n))
+            }
+            None => (spec, None),
+        };
+        let lo = parse_number(&range[..dots])?;
+        let hi = parse_number(&range[dots + 2..])?;
+        return Ok(LeverValues::Range { lo, hi, count });
+    }
+    spec.split(',')
+        .map(parse_number)
+        .collect::<Result<Vec<_>, _>>()
+        .map(LeverValues::List)
+}
+
+/// `n` evenly spaced values from `lo` to `hi` inclusive.
+fn linspace(lo: f64, hi: f64, n: usize) -> Vec<f64> {
+    if n == 1 {
+        return vec![lo];
+    }
+    (0..n)
+        .map(|k| {
+            if k == n - 1 {
+                hi
+            } else {
+                lo + (hi - lo) * k as f64 / (n - 1) as f64
+            }
+        })
+        .collect()
+}
+
+fn cartesian(axes: &[Vec<f64>]) -> Vec<Vec<f64>> {
+    let mut points = vec![Vec::new()];
+    for axis in axes {
+        points = points
+            .into_iter()
+            .flat_map(|p| {
+                axis.iter().map(move |&v| {
+                    let mut q = p.clone();
+                    q.push(v);
+                    q
+                })
+            })
+            .collect();
+    }
+    points
+}
+
+/// SplitMix64: a tiny, fully specified generator, so a Latin hypercube is the same on
+/// every platform and every version of the `rand` crates.
+struct SplitMix64(u64);
+
+impl SplitMix64 {
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1) with 53 random bits.
+    fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Uniform in 0..n.
+    fn below(&mut self, n: usize) -> usize {
+        (self.unit() * n as f64) as usize % n
+    }
+}
+
+/// Tag mixed into the seed so the hypercube's stream differs from the replicates'.
+const LHS_STREAM_TAG: u64 = 0x4C48_535F_5357_4550;
+
+fn latin_hypercube(ranges: &[(f64, f64)], n: usize, seed: u64) -> Vec<Vec<f64>> {
+    let mut rng = SplitMix64(seed ^ LHS_STREAM_TAG);
+    let mut points = vec![Vec::with_capacity(ranges.len()); n];
+    for &(lo, hi) in ranges {
+        let mut strata: Vec<usize> = (0..n).collect();
+        for i in (1..n).rev() {
+            strata.swap(i, rng.below(i + 1));
+        }
+        for (point, &stratum) in points.iter_mut().zip(&strata) {
+            let u = (stratum as f64 + rng.unit()) / n as f64;
+            point.push(lo + (hi - lo) * u);
+        }
+    }
+    points
+}
+
+fn set_path(root: &mut Value, steps: &[Step], value: f64) -> Result<(), String> {
+    let mut node = root;
+    let mut here = String::new();
+    for (i, step) in steps.iter().enumerate() {
+        let last = i + 1 == steps.len();
+        match step {
+            Step::Field(name) => {
+                let Value::Object(map) = node else {
+                    return Err(format!("`{here}` is not a table, it has no field `{name}`"));
+                };
+                if last {
+                    return write_number(map.entry(name.clone()).or_insert(Value::Null), value)
+                        .map_err(|m| format!("`{here}{}{name}` {m}", dot(&here)));
+                }
+                let known: Vec<String> = map.keys().cloned().collect();
+                node = map.get_mut(name).ok_or_else(|| {
+                    format!(
+                        "`{here}` has no field `{name}` (fields: {})",
+                        known.join(", ")
+                    )
+                })?;
+                here = format!("{here}{}{name}", dot(&here));
+            }
+            Step::Index(k) => {
+                let Value::Array(items) = node else {
+                    return Err(format!("`{here}` is not a list"));
+                };
+                let len = items.len();
+                node = items
+                    .get_mut(*k)
+                    .ok_or_else(|| format!("`{here}` has {len} entries, there is no [{k}]"))?;
+                here = format!("{here}[{k}]");
+            }
+            Step::Select { key, value: want } => {
+                let Value::Array(items) = node else {
+                    return Err(format!("`{here}` is not a list"));
+                };
+                let label = |item: &Value| match item.get(key) {
+                    Some(Value::String(s)) => Some(s.clone()),
+                    Some(Value::Number(n)) => Some(n.to_string()),
+                    _ => None,
+                };
+                let names: Vec<String> = items.iter().filter_map(label).collect();
+                node = items
+                    .iter_mut()
+                    .find(|item| label(item).as_deref() == Some(want.as_str()))
+                    .ok_or_else(|| {
+                        format!(
+                            "no entry of `{here}` has {key} = {want:?} (found: {})",
+                            names.join(", ")
+                        )
+                    })?;
+                here = format!("{here}[{key}={want}]");
+            }
+        }
+        if last {
+            return write_number(node, value).map_err(|m| format!("`{here}` {m}"));
+        }
+    }
+    Ok(())
+}
+
+fn dot(here: &str) -> &'static str {
+    if here.is_empty() { "" } else { "." }
+}
+
+/// Stores `value` in `slot`, keeping integer fields integers.
+fn write_number(slot: &mut Value, value: f64) -> Result<(), String> {
+    match slot {
+        Value::Number(n) if n.is_u64() || n.is_i64() => {
+            if value.fract() != 0.0 || value.abs() > 9.0e15 {
+                return Err(format!("holds a whole number, {value} is not one"));
+            }
+            *slot = if value >= 0.0 {
+                Value::from(value as u64)
+            } else {
+                Value::from(value as i64)
+            };
+            Ok(())
+        }
+        Value::Number(_) | Value::Null => {
+            *slot = serde_json::Number::from_f64(value)
+                .map(Value::Number)
+                .ok_or_else(|| format!("cannot hold {value}"))?;
+            Ok(())
+        }
+        other => Err(format!(
+            "is {}, not a number; sweeps set numeric fields",
+            match other {
+                Value::Bool(_) => "a true/false switch",
+                Value::String(_) => "text",
+                Value::Array(_) => "a list",
+                _ => "a table",
+            }
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn baseline() -> Scenario {
+        Scenario::baseline()
+    }
+
+    #[test]
+    fn grid_is_the_cartesian_product_last_lever_fastest() {
+        let sweep = Sweep::parse(
+            &[
+                "policies[name=ops].amount_per_year=0..3e8:4".into(),
+                "population.bands.senior.bass_p=0.01,0.02".into(),
+            ],
+            None,
+        )
+        .unwrap();
+        let points = sweep.points(1).unwrap();
+        assert_eq!(points.len(), 8);
+        assert_eq!(points[0], vec![0.0, 0.01]);
+        assert_eq!(points[1], vec![0.0, 0.02]);
+        assert_eq!(points[7], vec![3e8, 0.02]);
+        assert_eq!(points[2][0], 1e8);
+    }
+
+    #[test]
+    fn levers_set_fields_by_name_and_index() {
+        let sweep = Sweep::parse(
+            &[
+                "policies[name=ops].amount_per_year=5e7".into(),
+                "departments[0].capacity_per_month=1234".into(),
+                "population.agents=500".into(),
+            ],
+            None,
+        )
+        .unwrap();
+        let base = baseline();
+        let s = sweep.apply(&base, &sweep.points(0).unwrap()[0]).unwrap();
+        let ops = s.policies.iter().find(|p| p.name == "ops").unwrap();
+        assert_eq!(ops.amount_per_year, 5e7);
+        assert_eq!(s.departments[0].capacity_per_month, 1234.0);
+        assert_eq!(s.population.agents, 500);
+    }
+
+    #[test]
+    fn bad_levers_name_the_problem() {
+        let base = baseline();
+        let cases = [
+            (
+                "policies[name=opz].amount_per_year=1",
+                "no entry of `policies`",
+            ),
+            ("policies[name=ops].amount_per_yer=1", "amount_per_yer"),
+            ("populaton.agents=5", "no field `populaton`"),
+            ("departments[99].digitization=0.5", "there is no [99]"),
+            ("population.agents=2.5", "whole number"),
+            ("scenario.name=3", "text, not a number"),
+        ];
+        for (text, expected) in cases {
+            let err = Sweep::parse(&[text.to_string()], None)
+                .and_then(|s| s.apply(&base, &s.points(0)?[0]))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(expected), "{text}: {err}");
+        }
+        for text in ["nolever", "a.b=", "a.b=x,y", "a[=1", "a.b=1..2:0"] {
+            assert!(Sweep::parse(&[text.to_string()], None).is_err(), "{text}");
+        }
+        let range = Sweep::parse(&["a.b=0..1".into()], None).unwrap();
+        assert!(range.points(0).unwrap_err().to_string().contains("--lhs"));
+        assert!(Sweep::parse(&["a.b=1,2".into()], Some(4)).is_err());
+    }
+
+    #[test]
+    fn latin_hypercube_fills_every_stratum_once_and_is_seeded() {
+        let sweep = Sweep::parse(&["a.x=0..10".into(), "a.y=-1..1".into()], Some(10)).unwrap();
+        let points = sweep.points(42).unwrap();
+        assert_eq!(points.len(), 10);
+        for (j, (lo, hi)) in [(0.0, 10.0), (-1.0, 1.0)].into_iter().enumerate() {
+            let mut strata: Vec<usize> = points
+                .iter()
+                .map(|p| ((p[j] - lo) / (hi - lo) * 10.0).floor() as usize)
+                .collect();
+            strata.sort();
+            assert_eq!(strata, (0..10).collect::<Vec<_>>());
+        }
+        assert_eq!(points, sweep.points(42).unwrap());
+        assert_ne!(points, sweep.points(43).unwrap());
+    }
+}

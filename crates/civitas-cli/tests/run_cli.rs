@@ -1,0 +1,347 @@
+//! `civitas run`, `sweep` and `merge` end to end: the real binary on real scenario files.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn civitas() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_civitas"))
+}
+
+fn scenario(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/scenarios/batch")
+        .join(name)
+}
+
+fn run_ok(cmd: &mut Command) -> Output {
+    let out = cmd.output().expect("the civitas binary starts");
+    assert!(
+        out.status.success(),
+        "{:?} failed:\n{}",
+        cmd,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn read(path: impl AsRef<Path>) -> Vec<u8> {
+    let path = path.as_ref();
+    fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn assert_same_files(a: &Path, b: &Path, files: &[&str]) {
+    for f in files {
+        assert!(
+            read(a.join(f)) == read(b.join(f)),
+            "{f} differs between {} and {}",
+            a.display(),
+            b.display()
+        );
+    }
+}
+
+/// Rows of a CSV file as maps from column name to field.
+fn csv_rows(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
+    let text = String::from_utf8(read(path)).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
+    lines
+        .map(|l| {
+            header
+                .iter()
+                .cloned()
+                .zip(l.split(',').map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn outputs_are_byte_identical_for_one_and_two_threads() {
+    let tmp = tempfile::tempdir().unwrap();
+    for threads in ["1", "2"] {
+        run_ok(
+            civitas()
+                .args(["run"])
+                .arg(scenario("three_targets.toml"))
+                .args([
+                    "--agents",
+                    "2000",
+                    "--replicates",
+                    "4",
+                    "--threads",
+                    threads,
+                    "--out",
+                ])
+                .arg(tmp.path().join(threads)),
+        );
+    }
+    let (a, b) = (
+        tmp.path().join("1/three-targets"),
+        tmp.path().join("2/three-targets"),
+    );
+    assert_same_files(
+        &a,
+        &b,
+        &[
+            "timeseries.csv",
+            "summary.csv",
+            "targets.csv",
+            "scenario.toml",
+        ],
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&read(b.join("manifest.json"))).unwrap();
+    assert_eq!(manifest["threads"], 2);
+    assert_eq!(manifest["replicates"], 4);
+    assert_eq!(manifest["run_seeds"].as_array().unwrap().len(), 4);
+    assert!(
+        manifest["scenario_hash"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256:")
+    );
+}
+
+#[test]
+fn surely_met_missed_and_borderline_targets() {
+    let tmp = tempfile::tempdir().unwrap();
+    let first = tmp.path().join("first");
+    run_ok(
+        civitas()
+            .arg("run")
+            .arg(scenario("three_targets.toml"))
+            .arg("--out")
+            .arg(&first),
+    );
+    let dir = first.join("three-targets");
+    let probability = |dir: &Path, label: &str| -> f64 {
+        let rows = csv_rows(&dir.join("targets.csv"));
+        let row = rows
+            .iter()
+            .find(|r| r["label"] == label)
+            .unwrap_or_else(|| panic!("{label}"));
+        row["probability_met"].parse().unwrap()
+    };
+    assert_eq!(probability(&dir, "surely met"), 1.0);
+    assert_eq!(probability(&dir, "surely missed"), 0.0);
+
+    // Put the borderline threshold between two replicates' December 2027 adoption.
+    let mut values: Vec<f64> = csv_rows(&dir.join("timeseries.csv"))
+        .iter()
+        .filter(|r| {
+            r["date"] == "2027-12" && r["indicator"] == "adoption_rate" && r["scope"] == "city"
+        })
+        .map(|r| r["value"].parse().unwrap())
+        .collect();
+    assert_eq!(values.len(), 8, "one value per replicate");
+    values.sort_by(f64::total_cmp);
+    values.dedup();
+    assert!(
+        values.len() >= 2,
+        "replicates of a stochastic model differ: {values:?}"
+    );
+    let mid = values.len() / 2;
+    let threshold = (values[mid - 1] + values[mid]) / 2.0;
+    let variant = tmp.path().join("borderline.toml");
+    fs::write(
+        &variant,
+        format!(
+            "extends = {:?}\n\n[[targets]]\nname = \"borderline\"\nindicator = \"adoption_rate\"\nyear = 2027\nmin = {threshold:?}\n",
+            scenario("three_targets.toml").display().to_string()
+        ),
+    )
+    .unwrap();
+    let second = tmp.path().join("second");
+    run_ok(civitas().arg("run").arg(&variant).arg("--out").arg(&second));
+    let p = probability(&second.join("three-targets"), "borderline");
+    assert!(p > 0.0 && p < 1.0, "borderline probability {p}");
+    assert_eq!(
+        probability(&second.join("three-targets"), "surely met"),
+        1.0
+    );
+}
+
+#[test]
+fn run_without_a_file_runs_the_bundled_baseline() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = run_ok(
+        civitas()
+            .args(["run", "--agents", "200", "--replicates", "2", "--out"])
+            .arg(tmp.path()),
+    );
+    let dir = tmp.path().join("baseline");
+    for f in [
+        "timeseries.csv",
+        "summary.csv",
+        "targets.csv",
+        "manifest.json",
+        "scenario.toml",
+    ] {
+        assert!(dir.join(f).is_file(), "{f} missing");
+    }
+    assert!(String::from_utf8_lossy(&out.stdout).contains("baseline: 2 replicates"));
+    let header = String::from_utf8(read(dir.join("summary.csv"))).unwrap();
+    assert!(header.starts_with("scenario,indicator,scope,tick,date,mean,p5,p50,p95\n"));
+}
+
+#[test]
+fn a_bad_lever_fails_before_writing_anything() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = civitas()
+        .arg("sweep")
+        .arg(scenario("sweep_small.toml"))
+        .args([
+            "--set",
+            "policies[name=opz].amount_per_year=0..1e8:3",
+            "--out",
+        ])
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("policies[name=opz].amount_per_year") && err.contains("ops"),
+        "{err}"
+    );
+    assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 0);
+}
+
+fn sweep_cmd(out: &Path, replicates: u32) -> Command {
+    let mut cmd = civitas();
+    cmd.arg("sweep")
+        .arg(scenario("sweep_small.toml"))
+        .args(["--set", "policies[name=ops].amount_per_year=0..3e8:3"])
+        .args(["--set", "population.bands.senior.bass_p=0.01,0.03"])
+        .args([
+            "--threads",
+            "1",
+            "--replicates",
+            &replicates.to_string(),
+            "--out",
+        ])
+        .arg(out);
+    cmd
+}
+
+const SWEEP_FILES: [&str; 5] = [
+    "sweep.csv",
+    "scenario.toml",
+    "points/p0000/summary.csv",
+    "points/p0003/targets.csv",
+    "points/p0005/summary.csv",
+];
+
+#[test]
+fn a_killed_sweep_leaves_no_output_and_resumes_to_the_same_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Grow the sweep until the kill lands before it finishes (runs are fast).
+    let mut replicates = 4;
+    let killed_at = loop {
+        let out = tmp.path().join(format!("killed-{replicates}"));
+        let runs = out.join("sweep-small-sweep.incomplete/runs");
+        let mut child = sweep_cmd(&out, replicates)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let started = Instant::now();
+        let finished = loop {
+            if let Some(_status) = child.try_wait().unwrap() {
+                break true;
+            }
+            let parts = fs::read_dir(&runs)
+                .map(|d| {
+                    d.filter(|e| {
+                        e.as_ref()
+                            .unwrap()
+                            .file_name()
+                            .to_string_lossy()
+                            .ends_with(".run")
+                    })
+                    .count()
+                })
+                .unwrap_or(0);
+            if parts >= 2 {
+                child.kill().unwrap(); // SIGKILL: no chance to clean up
+                child.wait().unwrap();
+                break false;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(120),
+                "no runs appeared"
+            );
+            std::thread::sleep(Duration::from_millis(1));
+        };
+        // A kill that landed after the final rename found a complete output: grow and retry.
+        if !finished && !out.join("sweep-small-sweep").exists() {
+            break (out, replicates);
+        }
+        assert!(
+            replicates < 4096,
+            "the sweep always finished before it could be killed"
+        );
+        replicates *= 4;
+    };
+    let (out, replicates) = killed_at;
+    let final_dir = out.join("sweep-small-sweep");
+    assert!(
+        out.join("sweep-small-sweep.incomplete").is_dir(),
+        "work directory is kept for --resume"
+    );
+    let entries: Vec<String> = fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        entries.iter().all(|e| e.ends_with(".incomplete")),
+        "{entries:?}"
+    );
+
+    run_ok(sweep_cmd(&out, replicates).arg("--resume"));
+    assert!(!out.join("sweep-small-sweep.incomplete").exists());
+    let clean = tmp.path().join("clean");
+    run_ok(&mut sweep_cmd(&clean, replicates));
+    assert_same_files(&final_dir, &clean.join("sweep-small-sweep"), &SWEEP_FILES);
+    let rows = csv_rows(&final_dir.join("sweep.csv"));
+    assert_eq!(rows.len(), 6 * 2, "6 points x 2 targets");
+    assert_eq!(rows[0]["policies[name=ops].amount_per_year"], "0");
+    assert_eq!(rows[2]["population.bands.senior.bass_p"], "0.03");
+    assert_eq!(rows[4]["policies[name=ops].amount_per_year"], "150000000");
+}
+
+#[test]
+fn shards_merge_into_the_same_files_as_one_sweep() {
+    let tmp = tempfile::tempdir().unwrap();
+    let shards = tmp.path().join("shards");
+    for i in 0..3 {
+        run_ok(sweep_cmd(&shards, 2).args(["--shard", &format!("{i}/3")]));
+    }
+    let dirs: Vec<PathBuf> = (0..3)
+        .map(|i| shards.join(format!("sweep-small-sweep.shard-{i}-of-3")))
+        .collect();
+    let merged = tmp.path().join("merged");
+    run_ok(civitas().arg("merge").args(&dirs).arg("--out").arg(&merged));
+    let whole = tmp.path().join("whole");
+    run_ok(&mut sweep_cmd(&whole, 2));
+    assert_same_files(
+        &merged.join("sweep-small-sweep"),
+        &whole.join("sweep-small-sweep"),
+        &SWEEP_FILES,
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&read(merged.join("sweep-small-sweep/manifest.json"))).unwrap();
+    assert_eq!(manifest["shards"], 3);
+    let missing = civitas()
+        .arg("merge")
+        .args(&dirs[..2])
+        .arg("--out")
+        .arg(&merged)
+        .output()
+        .unwrap();
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("2/3"));
+}

@@ -1,0 +1,156 @@
+//! A figure to write: which plot, its file name, and how it is presented in the page;
+//! rendered to PNG files and SVG text from the same drawing code.
+
+use std::path::Path;
+
+use civitas_batch::{BatchResult, SweepResult, TargetResult};
+use civitas_scenario::Indicator;
+use plotters::prelude::*;
+
+use crate::ReportError;
+use crate::plots::breakdown::{self, BreakdownBy};
+use crate::plots::{DrawResult, Screen, compare, scorecard, sweep, timeseries};
+
+/// Which part of the page a figure belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Section {
+    /// Targets across scenarios.
+    Targets,
+    /// Indicators over time.
+    Indicators,
+    /// Small multiples by age band.
+    ByBand,
+    /// Small multiples by district.
+    ByDistrict,
+    /// Sweep results.
+    Sweep,
+}
+
+/// What a figure draws.
+#[derive(Debug, Clone, Copy)]
+pub enum PlotKind<'a> {
+    /// One indicator over time for the whole city.
+    Indicator {
+        /// The run.
+        result: &'a BatchResult,
+        /// The indicator drawn.
+        indicator: Indicator,
+    },
+    /// Small multiples of one indicator.
+    Breakdown {
+        /// The run.
+        result: &'a BatchResult,
+        /// The indicator drawn.
+        indicator: Indicator,
+        /// Panels by age band or by district.
+        by: BreakdownBy,
+    },
+    /// Targets × scenarios grid.
+    Scorecard {
+        /// One column per run.
+        runs: &'a [BatchResult],
+    },
+    /// A target against one swept lever.
+    Sweep {
+        /// The run.
+        result: &'a BatchResult,
+        /// Its sweep.
+        sweep: &'a SweepResult,
+        /// Position of the lever in `sweep.levers`.
+        lever: usize,
+        /// The target whose per-point evaluations are drawn.
+        target: &'a TargetResult,
+    },
+    /// One indicator, every run on shared axes.
+    CompareSeries {
+        /// The runs, one colour each.
+        runs: &'a [BatchResult],
+        /// The indicator drawn.
+        indicator: Indicator,
+    },
+    /// Probability met per target and run.
+    ProbabilityBars {
+        /// One bar per run in each target group.
+        runs: &'a [BatchResult],
+    },
+}
+
+/// A figure with its file stem and page text.
+#[derive(Debug, Clone)]
+pub struct Figure<'a> {
+    /// File name without extension, under `plots/`.
+    pub stem: String,
+    /// Heading in the page.
+    pub title: String,
+    /// One or two sentences on how to read it.
+    pub caption: String,
+    /// Page section.
+    pub section: Section,
+    /// The drawing.
+    pub kind: PlotKind<'a>,
+}
+
+impl Figure<'_> {
+    /// Size in pixels (PNG) and user units (SVG).
+    pub fn size_px(&self) -> (u32, u32) {
+        match self.kind {
+            PlotKind::Indicator { .. } => timeseries::SIZE_PX,
+            PlotKind::Breakdown {
+                result,
+                indicator,
+                by,
+            } => breakdown::size_px(result, indicator, by),
+            PlotKind::Scorecard { runs } => scorecard::size_px(runs),
+            PlotKind::Sweep { .. } => sweep::SIZE_PX,
+            PlotKind::CompareSeries { .. } => compare::SERIES_SIZE_PX,
+            PlotKind::ProbabilityBars { runs } => compare::bars_size_px(runs),
+        }
+    }
+
+    fn draw<DB: DrawingBackend>(&self, area: &Screen<DB>) -> DrawResult<DB> {
+        match self.kind {
+            PlotKind::Indicator { result, indicator } => timeseries::draw(area, result, indicator),
+            PlotKind::Breakdown {
+                result,
+                indicator,
+                by,
+            } => breakdown::draw(area, result, indicator, by),
+            PlotKind::Scorecard { runs } => scorecard::draw(area, runs),
+            PlotKind::Sweep {
+                result,
+                sweep,
+                lever,
+                target,
+            } => sweep::draw(area, result, sweep, lever, target),
+            PlotKind::CompareSeries { runs, indicator } => {
+                compare::draw_series(area, runs, indicator)
+            }
+            PlotKind::ProbabilityBars { runs } => compare::draw_bars(area, runs),
+        }
+    }
+
+    fn draw_error(&self, e: impl std::fmt::Display) -> ReportError {
+        ReportError::Draw {
+            plot: self.stem.clone(),
+            message: e.to_string(),
+        }
+    }
+
+    /// The figure as SVG text.
+    pub fn svg(&self) -> Result<String, ReportError> {
+        let mut text = String::new();
+        {
+            let root = SVGBackend::with_string(&mut text, self.size_px()).into_drawing_area();
+            self.draw(&root).map_err(|e| self.draw_error(e))?;
+            root.present().map_err(|e| self.draw_error(e))?;
+        }
+        Ok(text)
+    }
+
+    /// Writes the figure as a PNG file.
+    pub fn write_png(&self, path: &Path) -> Result<(), ReportError> {
+        let root = BitMapBackend::new(path, self.size_px()).into_drawing_area();
+        self.draw(&root).map_err(|e| self.draw_error(e))?;
+        root.present().map_err(|e| self.draw_error(e))
+    }
+}

@@ -1,0 +1,568 @@
+//! `report.html`: one self-contained page (inline CSS and SVG, no scripts, no network)
+//! with what ran, which targets are at risk, the scorecard table, every plot and the
+//! run facts.
+
+use std::fmt::Write as _;
+
+use civitas_batch::{BatchResult, TargetResult};
+
+use crate::Rendered;
+use crate::figure::Section;
+use crate::format;
+use crate::plots::scorecard::{find, target_rows};
+use crate::style::{self, Standing};
+
+/// Escapes text for HTML content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn css() -> String {
+    let chip = |s: Standing| {
+        let ink = if matches!(s, Standing::Status(civitas_batch::TargetStatus::AtRisk)) {
+            "#212529"
+        } else {
+            "#fff"
+        };
+        format!(
+            ".status-{} {{ background: {}; color: {ink}; }}\n",
+            s.css_class(),
+            style::status_hex(s)
+        )
+    };
+    let mut css = String::from(
+        r#"
+:root { --ink: #212529; --muted: #6c757d; --rule: #dee2e6; --paper: #fff; --tint: #f6f7f9; }
+* { box-sizing: border-box; }
+body { margin: 0; background: var(--tint); color: var(--ink);
+  font: 16px/1.5 "DejaVu Sans", "Helvetica Neue", Arial, sans-serif; }
+main { max-width: 1180px; margin: 0 auto; padding: 32px 24px 64px; background: var(--paper); }
+h1 { font-size: 2rem; margin: 0 0 .25rem; }
+h2 { font-size: 1.35rem; margin: 2.5rem 0 .75rem; padding-bottom: .3rem; border-bottom: 2px solid var(--ink); }
+h3 { font-size: 1.05rem; margin: 0 0 .5rem; }
+.kicker { text-transform: uppercase; letter-spacing: .08em; color: var(--muted); font-size: .8rem; margin: 0; }
+.description { max-width: 70ch; }
+nav ul { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .4rem 1.2rem; font-size: .9rem; }
+nav a { color: var(--ink); }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; margin: 1rem 0; font-size: .95rem; }
+dl.facts dt { color: var(--muted); }
+dl.facts dd { margin: 0; font-variant-numeric: tabular-nums; overflow-wrap: anywhere; }
+.glance { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 1rem; }
+.year-card { border: 1px solid var(--rule); border-radius: 6px; padding: 1rem 1.1rem; background: var(--tint); }
+.year-card .count { font-size: 1.1rem; margin: 0 0 .5rem; }
+.year-card ul { margin: 0; padding: 0; list-style: none; }
+.year-card li { margin: .35rem 0; }
+.status { display: inline-block; min-width: 5.2em; text-align: center; border-radius: 3px; padding: 0 .45em;
+  font-size: .85rem; font-weight: bold; }
+table { border-collapse: collapse; width: 100%; font-size: .92rem; font-variant-numeric: tabular-nums; }
+th, td { text-align: left; padding: .4rem .55rem; border-bottom: 1px solid var(--rule); vertical-align: top; }
+th { background: var(--tint); font-weight: bold; }
+td.num { text-align: right; white-space: nowrap; }
+figure.plot { margin: 1.5rem 0 2rem; }
+figure.plot svg { display: block; width: 100%; height: auto; border: 1px solid var(--rule); }
+figure.plot figcaption { color: var(--muted); font-size: .9rem; margin-top: .4rem; max-width: 90ch; }
+.note { color: var(--muted); font-size: .9rem; }
+details { margin: .5rem 0; }
+code { font-size: .9em; }
+@media print { body { background: #fff; } main { padding: 0; } figure.plot, tr { break-inside: avoid; } }
+"#,
+    );
+    for s in [
+        Standing::Status(civitas_batch::TargetStatus::Met),
+        Standing::Status(civitas_batch::TargetStatus::AtRisk),
+        Standing::Status(civitas_batch::TargetStatus::Missed),
+        Standing::NoData,
+    ] {
+        css.push_str(&chip(s));
+    }
+    css
+}
+
+fn page_start(out: &mut String, title: &str) {
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{}</title>\n<style>{}</style>\n</head>\n<body>\n<main>\n",
+        escape(title),
+        css()
+    );
+}
+
+fn page_end(out: &mut String) {
+    out.push_str("</main>\n</body>\n</html>\n");
+}
+
+fn chip(standing: Standing) -> String {
+    format!(
+        "<span class=\"status status-{}\">{}</span>",
+        standing.css_class(),
+        standing.words()
+    )
+}
+
+fn standing(t: &TargetResult) -> Standing {
+    Standing::of(t.mean, t.status)
+}
+
+/// The SVG text ready to inline: without an XML prolog, which is invalid inside HTML.
+fn inline_svg(svg: &str) -> &str {
+    match svg.find("<svg") {
+        Some(i) => &svg[i..],
+        None => svg,
+    }
+}
+
+const SECTIONS: [(Section, &str, &str); 5] = [
+    (Section::Targets, "targets", "Targets"),
+    (Section::Indicators, "indicators", "Indicators over time"),
+    (Section::ByBand, "by-band", "By age band"),
+    (Section::ByDistrict, "by-district", "By district"),
+    (Section::Sweep, "sweep", "Sweep"),
+];
+
+fn figures_section(out: &mut String, rendered: &[Rendered], section: Section, heading: bool) {
+    let Some((_, id, title)) = SECTIONS.iter().find(|(s, _, _)| *s == section) else {
+        return;
+    };
+    let figures: Vec<&Rendered> = rendered
+        .iter()
+        .filter(|r| r.figure.section == section)
+        .collect();
+    if figures.is_empty() {
+        return;
+    }
+    if heading {
+        let _ = writeln!(out, "<section id=\"{id}\">\n<h2>{title}</h2>");
+    }
+    for r in figures {
+        let _ = writeln!(
+            out,
+            "<figure class=\"plot\" id=\"fig-{}\" data-plot=\"{}\" style=\"max-width: {}px\">\n{}\n<figcaption><strong>{}.</strong> {}</figcaption>\n</figure>",
+            escape(&r.figure.stem),
+            escape(&r.figure.stem),
+            // Never enlarge a figure past its drawn size: narrow ones (the scorecard)
+            // would get oversized text.
+            r.figure.size_px().0,
+            inline_svg(&r.svg).trim_end(),
+            escape(&r.figure.title),
+            escape(&r.figure.caption),
+        );
+    }
+    if heading {
+        out.push_str("</section>\n");
+    }
+}
+
+fn nav(
+    out: &mut String,
+    rendered: &[Rendered],
+    extra_first: &[(&str, &str)],
+    extra_last: &[(&str, &str)],
+) {
+    out.push_str("<nav><ul>\n");
+    for (id, title) in extra_first {
+        let _ = writeln!(out, "<li><a href=\"#{id}\">{title}</a></li>");
+    }
+    for (section, id, title) in SECTIONS.iter().skip(1) {
+        if rendered.iter().any(|r| r.figure.section == *section) {
+            let _ = writeln!(out, "<li><a href=\"#{id}\">{title}</a></li>");
+        }
+    }
+    for (id, title) in extra_last {
+        let _ = writeln!(out, "<li><a href=\"#{id}\">{title}</a></li>");
+    }
+    out.push_str("</ul></nav>\n");
+}
+
+fn scenario_facts(out: &mut String, result: &BatchResult) {
+    let s = &result.scenario;
+    let info = &s.scenario;
+    out.push_str("<dl class=\"facts\">\n");
+    let mut fact = |k: &str, v: String| {
+        let _ = writeln!(out, "<dt>{}</dt><dd>{}</dd>", escape(k), escape(&v));
+    };
+    fact(
+        "Horizon",
+        format!(
+            "{} to {} ({} ticks, one per {:?})",
+            info.start,
+            info.end,
+            result.dates.len(),
+            info.tick
+        )
+        .to_lowercase(),
+    );
+    fact(
+        "Residents represented",
+        format!(
+            "{} ({} agents × {})",
+            format::thousands(s.represented_population()),
+            format::thousands(s.population.agents as f64),
+            format::scale(s.population.scale)
+        ),
+    );
+    fact(
+        "Districts",
+        s.population
+            .districts
+            .iter()
+            .map(|d| format::scope(s, &format!("district:{}", d.name)))
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    fact(
+        "Policies",
+        if s.policies.is_empty() {
+            "none".to_string()
+        } else {
+            s.policies
+                .iter()
+                .map(|p| p.name.clone())
+                .collect::<Vec<_>>()
+                .join(", ")
+        },
+    );
+    if !s.shocks.is_empty() {
+        fact(
+            "Shocks",
+            s.shocks
+                .iter()
+                .map(|k| format!("{} ({} to {})", k.name, k.start, k.end))
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
+    }
+    fact("Replicates", result.manifest.replicates.to_string());
+    out.push_str("</dl>\n");
+}
+
+/// The "at a glance" cards: per target year, how many targets are likely met and which
+/// are not, so the at-risk ones are the first thing a reader sees.
+fn at_a_glance(out: &mut String, result: &BatchResult) {
+    let currency = &result.scenario.scenario.currency;
+    let mut years: Vec<i32> = result.targets.iter().map(|t| t.year).collect();
+    years.sort_unstable();
+    years.dedup();
+    out.push_str("<section id=\"at-a-glance\">\n<h2>At a glance</h2>\n");
+    if years.is_empty() {
+        out.push_str("<p class=\"note\">The scenario declares no targets.</p>\n</section>\n");
+        return;
+    }
+    out.push_str("<div class=\"glance\">\n");
+    for year in years {
+        let targets: Vec<&TargetResult> =
+            result.targets.iter().filter(|t| t.year == year).collect();
+        let met = targets
+            .iter()
+            .filter(|t| standing(t) == Standing::Status(civitas_batch::TargetStatus::Met))
+            .count();
+        let _ = writeln!(
+            out,
+            "<div class=\"year-card\" data-year=\"{year}\">\n<h3>{year} targets</h3>\n<p class=\"count\"><strong>{met} of {}</strong> likely met (p ≥ 0.9)</p>",
+            targets.len()
+        );
+        let mut not_met: Vec<&&TargetResult> = targets
+            .iter()
+            .filter(|t| standing(t) != Standing::Status(civitas_batch::TargetStatus::Met))
+            .collect();
+        // Missed and at-risk targets first, lowest probability first; no-data ones last.
+        not_met.sort_by(|a, b| {
+            let no_data = |t: &TargetResult| standing(t) == Standing::NoData;
+            no_data(a)
+                .cmp(&no_data(b))
+                .then(a.probability_met.total_cmp(&b.probability_met))
+        });
+        if not_met.is_empty() {
+            out.push_str("<p>Every target is on track.</p>\n");
+        } else {
+            out.push_str("<ul class=\"at-risk\">\n");
+            for t in not_met {
+                let detail = match standing(t) {
+                    Standing::NoData => "the run produced no value".to_string(),
+                    _ => format!(
+                        "p={}, mean {} (p5–p95 {} – {})",
+                        format::probability(t.probability_met),
+                        format::value(t.indicator, t.mean, currency),
+                        format::value(t.indicator, t.p5, currency),
+                        format::value(t.indicator, t.p95, currency),
+                    ),
+                };
+                let _ = writeln!(
+                    out,
+                    "<li>{} {} <span class=\"note\">{}</span></li>",
+                    chip(standing(t)),
+                    escape(&format::target_title(&result.scenario, t)),
+                    escape(&detail)
+                );
+            }
+            out.push_str("</ul>\n");
+        }
+        out.push_str("</div>\n");
+    }
+    out.push_str("</div>\n</section>\n");
+}
+
+fn scorecard_table(out: &mut String, result: &BatchResult) {
+    let currency = &result.scenario.scenario.currency;
+    let rows = target_rows(std::slice::from_ref(result));
+    let _ = writeln!(
+        out,
+        "<table class=\"scorecard\" data-targets=\"{}\">\n<thead><tr><th>Target</th><th>Year</th><th>Group</th><th>Threshold</th>\
+         <th>Mean</th><th>p5–p95</th><th>Probability met</th><th>Status</th></tr></thead>\n<tbody>",
+        rows.len()
+    );
+    for t in rows {
+        let s = standing(t);
+        let basis = match t.basis {
+            civitas_scenario::TargetBasis::December => "December value",
+            civitas_scenario::TargetBasis::YearMean => "mean over the year",
+        };
+        let (range, probability) = match s {
+            Standing::NoData => ("no data".to_string(), "–".to_string()),
+            _ => (
+                format!(
+                    "{} – {}",
+                    format::value(t.indicator, t.p5, currency),
+                    format::value(t.indicator, t.p95, currency)
+                ),
+                format::probability(t.probability_met),
+            ),
+        };
+        let _ = writeln!(
+            out,
+            "<tr class=\"target-row\" data-status=\"{}\"><td>{}<br><span class=\"note\">{}</span></td><td class=\"num\">{}</td><td>{}</td><td>{}</td>\
+             <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+            s.css_class(),
+            escape(t.indicator.meta().title),
+            escape(&format!("{} · {basis}", t.label)),
+            t.year,
+            escape(&format::scope(&result.scenario, &t.scope)),
+            escape(&format::threshold(t, currency)),
+            escape(&format::value(t.indicator, t.mean, currency)),
+            escape(&range),
+            probability,
+            chip(s),
+        );
+    }
+    out.push_str("</tbody>\n</table>\n");
+}
+
+/// For sweeps: per target and lever, the first swept value at which the probability of
+/// meeting the target reaches 0.9.
+fn sweep_summary(out: &mut String, result: &BatchResult) {
+    let Some(sweep) = &result.sweep else { return };
+    let _ = writeln!(
+        out,
+        "<section id=\"sweep-summary\">\n<h2>Sweep summary</h2>\n<p class=\"note\">{} points over {}. \
+         For each target, the lowest swept value at which the probability of meeting it reaches 0.9.</p>\n\
+         <table class=\"sweep\">\n<thead><tr><th>Target</th><th>Lever</th><th>Reaches p ≥ 0.9 from</th></tr></thead>\n<tbody>",
+        sweep.points.len(),
+        escape(&sweep.levers.join(", ")),
+    );
+    for target in crate::plots::sweep::sweep_targets(sweep) {
+        for (lever, name) in sweep.levers.iter().enumerate() {
+            let reached = match crate::plots::sweep::first_reaching(sweep, lever, target) {
+                Some(x) => escape(&format::number(x)),
+                None => "<span class=\"note\">not reached</span>".to_string(),
+            };
+            let _ = writeln!(
+                out,
+                "<tr><td>{}</td><td><code>{}</code></td><td class=\"num\">{reached}</td></tr>",
+                escape(&format::target_title(&result.scenario, target)),
+                escape(name),
+            );
+        }
+    }
+    out.push_str("</tbody>\n</table>\n</section>\n");
+}
+
+fn manifest_facts(out: &mut String, result: &BatchResult) {
+    let m = &result.manifest;
+    out.push_str("<dl class=\"facts\">\n");
+    let mut fact = |k: &str, v: String| {
+        let _ = writeln!(out, "<dt>{}</dt><dd>{}</dd>", escape(k), escape(&v));
+    };
+    fact("Civitas version", m.civitas_version.clone());
+    fact("Scenario", m.scenario.clone());
+    fact("Scenario hash", m.scenario_hash.clone());
+    fact("Master seed", m.seed.to_string());
+    fact("Replicates", m.replicates.to_string());
+    fact("Worker threads", m.threads.to_string());
+    fact("Wall time", format!("{:.1} s", m.wall_time_seconds));
+    out.push_str("</dl>\n");
+    if !m.run_seeds.is_empty() {
+        let seeds: Vec<String> = m
+            .run_seeds
+            .iter()
+            .enumerate()
+            .map(|(i, s)| format!("{i}: {s}"))
+            .collect();
+        let _ = writeln!(
+            out,
+            "<details><summary>Seed of each replicate</summary><p><code>{}</code></p></details>",
+            escape(&seeds.join(", "))
+        );
+    }
+}
+
+/// The page of one run.
+pub(crate) fn run_page(result: &BatchResult, rendered: &[Rendered]) -> String {
+    let info = &result.scenario.scenario;
+    let mut out = String::new();
+    page_start(&mut out, &format!("Civitas report: {}", info.name));
+    let _ = writeln!(
+        out,
+        "<header>\n<p class=\"kicker\">Civitas report</p>\n<h1>{}</h1>\n<p class=\"description\">{}</p>",
+        escape(&info.name),
+        escape(&info.description)
+    );
+    scenario_facts(&mut out, result);
+    out.push_str("</header>\n");
+    nav(
+        &mut out,
+        rendered,
+        &[("at-a-glance", "At a glance"), ("targets", "Scorecard")],
+        &[("run-facts", "Run facts")],
+    );
+    at_a_glance(&mut out, result);
+    out.push_str("<section id=\"targets\">\n<h2>Target scorecard</h2>\n");
+    out.push_str(
+        "<p class=\"note\">Probability met is the share of replicates in which the target holds in its year \
+         (December value unless stated). Met: p ≥ 0.9; at risk: between; missed: p ≤ 0.1.</p>\n",
+    );
+    scorecard_table(&mut out, result);
+    figures_section(&mut out, rendered, Section::Targets, false);
+    out.push_str("</section>\n");
+    for (section, _, _) in SECTIONS.iter().skip(1) {
+        if *section == Section::Sweep {
+            sweep_summary(&mut out, result);
+        }
+        figures_section(&mut out, rendered, *section, true);
+    }
+    out.push_str("<section id=\"run-facts\">\n<h2>Run facts</h2>\n");
+    manifest_facts(&mut out, result);
+    out.push_str("</section>\n");
+    page_end(&mut out);
+    out
+}
+
+/// The page of a comparison of runs.
+pub(crate) fn compare_page(runs: &[BatchResult], rendered: &[Rendered]) -> String {
+    let names: Vec<&str> = runs
+        .iter()
+        .map(|r| r.scenario.scenario.name.as_str())
+        .collect();
+    let mut out = String::new();
+    page_start(
+        &mut out,
+        &format!("Civitas comparison: {}", names.join(" vs ")),
+    );
+    let _ = writeln!(
+        out,
+        "<header>\n<p class=\"kicker\">Civitas comparison</p>\n<h1>{}</h1>",
+        escape(&names.join(" vs "))
+    );
+    out.push_str("<div class=\"glance\">\n");
+    for (i, run) in runs.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "<div class=\"year-card\" style=\"border-left: 6px solid {}\">\n<h3>{}</h3>\n<p class=\"description\">{}</p>",
+            style::hex(style::scenario_colour(i)),
+            escape(&run.scenario.scenario.name),
+            escape(&run.scenario.scenario.description)
+        );
+        scenario_facts(&mut out, run);
+        out.push_str("</div>\n");
+    }
+    out.push_str("</div>\n</header>\n");
+    nav(
+        &mut out,
+        rendered,
+        &[("targets", "Scorecard")],
+        &[("run-facts", "Run facts")],
+    );
+
+    let rows = target_rows(runs);
+    out.push_str("<section id=\"targets\">\n<h2>Target scorecard</h2>\n");
+    let _ = write!(
+        out,
+        "<table class=\"scorecard\" data-targets=\"{}\">\n<thead><tr><th>Target</th>",
+        rows.len()
+    );
+    for name in &names {
+        let _ = write!(out, "<th>{}</th>", escape(name));
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
+    if let Some(first) = runs.first() {
+        for target in rows {
+            let _ = write!(
+                out,
+                "<tr class=\"target-row\"><td>{}</td>",
+                escape(&format::target_title(&first.scenario, target))
+            );
+            for run in runs {
+                match find(run, target) {
+                    Some(t) => {
+                        let currency = &run.scenario.scenario.currency;
+                        let _ = write!(
+                            out,
+                            "<td>{} p={}<br><span class=\"note\">mean {}</span></td>",
+                            chip(standing(t)),
+                            format::probability(t.probability_met),
+                            escape(&format::value(t.indicator, t.mean, currency))
+                        );
+                    }
+                    None => out.push_str("<td class=\"note\">not set</td>"),
+                }
+            }
+            out.push_str("</tr>\n");
+        }
+    }
+    out.push_str("</tbody>\n</table>\n");
+    figures_section(&mut out, rendered, Section::Targets, false);
+    out.push_str("</section>\n");
+    for (section, _, _) in SECTIONS.iter().skip(1) {
+        figures_section(&mut out, rendered, *section, true);
+    }
+    out.push_str("<section id=\"run-facts\">\n<h2>Run facts</h2>\n");
+    for run in runs {
+        let _ = writeln!(out, "<h3>{}</h3>", escape(&run.scenario.scenario.name));
+        manifest_facts(&mut out, run);
+    }
+    out.push_str("</section>\n");
+    page_end(&mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup_and_quotes() {
+        assert_eq!(
+            escape("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
+    }
+
+    #[test]
+    fn strips_xml_prolog_before_inlining() {
+        assert_eq!(
+            inline_svg("<?xml version=\"1.0\"?>\n<svg></svg>"),
+            "<svg></svg>"
+        );
+    }
+}
