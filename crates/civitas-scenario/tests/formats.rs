@@ -311,3 +311,39 @@ fn render_quotes_the_offending_line_with_a_caret() {
         "{rendered}"
     );
 }
+
+#[test]
+fn a_variant_may_shorten_the_horizon_but_its_own_dates_must_fit() {
+    let dir = scratch_dir("horizon");
+    std::fs::copy(
+        repo_root().join("tests/scenarios/example/small-city.toml"),
+        dir.join("base.toml"),
+    )
+    .unwrap();
+    // The base's 2026 shock, 2027 policy end and 2030 target fall after the new end: they
+    // were written for the base's horizon and simply never happen in the short run.
+    std::fs::write(
+        dir.join("short.toml"),
+        "extends = \"base.toml\"\n\n[scenario]\nname = \"short\"\nend = \"2025-12\"\n",
+    )
+    .unwrap();
+    let short = Scenario::load(dir.join("short.toml")).unwrap();
+    assert_eq!(short.scenario.end.to_string(), "2025-12");
+    assert_eq!(short.targets.len(), 2);
+
+    // Dates the variant writes itself are still checked against its horizon.
+    std::fs::write(
+        dir.join("short-bad.toml"),
+        "extends = \"base.toml\"\n\n[scenario]\nend = \"2025-12\"\n\n[[targets]]\nindicator = \"adoption_rate\"\nyear = 2027\nmin = 0.5\n",
+    )
+    .unwrap();
+    let err = Scenario::load(dir.join("short-bad.toml")).unwrap_err();
+    assert_eq!(err.diagnostics.len(), 1, "{err}");
+    let d = &err.diagnostics[0];
+    assert_eq!(d.path, "targets[2].year");
+    assert!(d.file.ends_with("short-bad.toml"));
+    assert_eq!(d.line, Some(8));
+
+    // In memory there is no file to tell inherited dates apart: `check` is strict.
+    assert!(short.check().is_err());
+}
