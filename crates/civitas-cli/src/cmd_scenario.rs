@@ -18,7 +18,8 @@ the rules a scenario must follow: district and age-band shares sum to 1, every d
 district and band a service, policy, shock or target names exists, dates lie inside \
 [scenario] start..end, shares and probabilities lie in [0, 1], names are unique, each policy \
 sets the parameters of its kind. A file that `extends` a base scenario is checked together \
-with its base.
+with its base (a variant that shortens the horizon keeps the base's later dates; they never \
+take effect).
 
 Every problem is printed, not only the first, as
     FILE:LINE:COLUMN: field `services[3].requires[1]`: found ..., expected ...

@@ -444,7 +444,9 @@ impl Scenario {
     /// Checks the semantic rules (shares sum to 1, references exist, dates inside the
     /// horizon, ranges, unique names, policy parameters per kind; see the crate docs) on a
     /// scenario built or changed in memory, e.g. after `--set` overrides. Diagnostics carry
-    /// field paths but no file positions.
+    /// field paths but no file positions. Unlike [`Scenario::load`], which forgives dates a
+    /// variant inherits from its base when the variant moved the horizon, `check` has no
+    /// files to tell inherited dates apart and requires every date inside the horizon.
     pub fn check(&self) -> Result<(), ScenarioError> {
         let problems = validate::problems(self);
         if problems.is_empty() {
