@@ -334,7 +334,11 @@ fn section_diagnostics(root: &Node, json: &serde_json::Value) -> Vec<Diagnostic>
 /// Whether an outside-the-horizon problem at `path` concerns a date inherited from a base
 /// file while a more derived file (a variant) set the horizon: then it is forgiven.
 /// `files` lists the chain's files in reading order: the loaded file, its base, ….
+/// With no `files` (text without a file), every date counts as inherited.
 fn inherited_across_moved_horizon(root: &Node, files: &[Arc<Path>], path: &FieldPath) -> bool {
+    if files.is_empty() {
+        return true;
+    }
     let depth = |p: &FieldPath| {
         let file = &root.locate(p, false).file;
         files.iter().position(|f| f == file).unwrap_or(0)
@@ -411,7 +415,9 @@ impl Scenario {
     }
 
     /// Parses and checks a scenario from text; `origin` names it in diagnostics. `extends`
-    /// is not allowed here (there is no directory to find the base file in).
+    /// is not allowed here (there is no directory to find the base file in). Like
+    /// [`Scenario::check`], it does not report dates outside the horizon, since such text
+    /// is often a resolved variant written back out.
     pub fn from_str_as(
         text: &str,
         format: Format,
@@ -420,7 +426,7 @@ impl Scenario {
         let file: Arc<Path> = Arc::from(Path::new(origin));
         let mut root = tree::parse(text, format, &file).map_err(ScenarioError::single)?;
         resolve_extends(&mut root, None, &mut Chain::default())?;
-        scenario_from_tree(&root, &[file])
+        scenario_from_tree(&root, &[])
     }
 
     /// The bundled default scenario.
@@ -444,11 +450,15 @@ impl Scenario {
     /// Checks the semantic rules (shares sum to 1, references exist, dates inside the
     /// horizon, ranges, unique names, policy parameters per kind; see the crate docs) on a
     /// scenario built or changed in memory, e.g. after `--set` overrides. Diagnostics carry
-    /// field paths but no file positions. Unlike [`Scenario::load`], which forgives dates a
-    /// variant inherits from its base when the variant moved the horizon, `check` has no
-    /// files to tell inherited dates apart and requires every date inside the horizon.
+    /// field paths but no file positions.
+    ///
+    /// Dates outside the horizon are not reported here: a scenario in memory has lost
+    /// which file wrote each date, and moving the horizon (`--set scenario.end=…`, a
+    /// resolved variant re-read) legitimately leaves base-timeline dates outside it; they
+    /// never take effect. [`Scenario::load`] reports those a file writes itself.
     pub fn check(&self) -> Result<(), ScenarioError> {
-        let problems = validate::problems(self);
+        let mut problems = validate::problems(self);
+        problems.retain(|p| !p.outside_horizon);
         if problems.is_empty() {
             return Ok(());
         }

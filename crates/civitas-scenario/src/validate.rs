@@ -5,9 +5,9 @@
 //! - shares (districts, bands, each district's `age_mix`) sum to 1 within [`SHARE_SUM_TOLERANCE`];
 //! - references to departments, districts and bands name ones that exist;
 //! - policy, shock and target dates lie inside the horizon, `end` not before `start`
-//!   (the loader forgives dates a variant inherits from its base when the variant moved
-//!   the horizon: a shortened run keeps the base's timeline, and what falls outside it
-//!   simply never happens);
+//!   (only [`crate::Scenario::load`] reports dates outside the horizon, and only those
+//!   written by the file whose horizon they miss: a variant that shortens the run keeps
+//!   its base's timeline, and what falls outside simply never happens);
 //! - rates, amounts and durations are non-negative; shares and probabilities lie in [0, 1];
 //! - names of districts, departments, services, incident types, policies and shocks are unique;
 //! - `agents` ≥ 1, `scale` > 0, `replicates` ≥ 1; the scenario name is usable as a directory;

@@ -340,10 +340,43 @@ fn a_variant_may_shorten_the_horizon_but_its_own_dates_must_fit() {
     let err = Scenario::load(dir.join("short-bad.toml")).unwrap_err();
     assert_eq!(err.diagnostics.len(), 1, "{err}");
     let d = &err.diagnostics[0];
-    assert_eq!(d.path, "targets[2].year");
+    assert_eq!(d.path, "targets[0].year");
     assert!(d.file.ends_with("short-bad.toml"));
     assert_eq!(d.line, Some(8));
 
-    // In memory there is no file to tell inherited dates apart: `check` is strict.
-    assert!(short.check().is_err());
+    // In memory the provenance is lost: `check` and text loading leave horizon dates
+    // alone (batch re-reads resolved variants and applies `--set scenario.end=…`).
+    assert!(short.check().is_ok());
+    let resolved = toml::to_string(&short).unwrap();
+    assert!(Scenario::from_str_as(&resolved, Format::Toml, "resolved.toml").is_ok());
+}
+
+#[test]
+fn a_variants_unnamed_targets_replace_the_base_targets() {
+    let dir = scratch_dir("targets");
+    std::fs::copy(
+        repo_root().join("tests/scenarios/example/small-city.toml"),
+        dir.join("base.toml"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("own-targets.toml"),
+        "extends = \"base.toml\"\n\n[[targets]]\nindicator = \"satisfaction\"\nyear = 2028\nmin = 80\n",
+    )
+    .unwrap();
+    let s = Scenario::load(dir.join("own-targets.toml")).unwrap();
+    assert_eq!(s.targets.len(), 1);
+    assert_eq!(s.targets[0].year, 2028);
+
+    std::fs::write(
+        dir.join("no-targets.toml"),
+        "extends = \"base.toml\"\ntargets = []\n",
+    )
+    .unwrap();
+    assert!(
+        Scenario::load(dir.join("no-targets.toml"))
+            .unwrap()
+            .targets
+            .is_empty()
+    );
 }
