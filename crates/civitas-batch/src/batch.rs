@@ -11,7 +11,6 @@ use civitas_scenario::{Format, Scenario};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::check::check_scenario;
 use crate::error::BatchError;
 use crate::finalize::finalize_point;
 use crate::output::{
@@ -174,7 +173,7 @@ impl<'a> Batch<'a> {
         if let Some(n) = self.replicates {
             scenario.scenario.replicates = n;
         }
-        check_scenario(&scenario)?;
+        scenario.check()?;
         let scenario_toml = toml::to_string(&scenario)
             .map_err(|e| BatchError::corrupt(SCENARIO_TOML, format!("cannot write: {e}")))?;
         let name = &scenario.scenario.name;

@@ -32,7 +32,6 @@
 //! rename. Percentiles are type 7 (see [`stats`]).
 
 mod batch;
-mod check;
 mod error;
 mod finalize;
 pub mod format;

@@ -163,10 +163,12 @@ impl Sweep {
             }
             Some(n) => {
                 for l in &levers {
-                    if !matches!(l.values, LeverValues::Range { .. }) {
+                    if !matches!(l.values, LeverValues::Range { count: None, .. }) {
                         return Err(BatchError::Lever {
                             lever: l.text.clone(),
-                            message: "--lhs samples ranges: write PATH=LO..HI".into(),
+                            message: "--lhs samples ranges: write PATH=LO..HI (the point \
+                                      count comes from --lhs)"
+                                .into(),
                         });
                     }
                 }
@@ -238,7 +240,7 @@ pub(crate) fn apply_levers(
         lever: describe(),
         message: format!("the scenario is no longer valid: {e}"),
     })?;
-    crate::check::check_scenario(&scenario).map_err(|e| BatchError::Lever {
+    scenario.check().map_err(|e| BatchError::Lever {
         lever: describe(),
         message: format!("the scenario is no longer valid: {e}"),
     })?;
@@ -584,6 +586,7 @@ mod tests {
         let range = Sweep::parse(&["a.b=0..1".into()], None).unwrap();
         assert!(range.points(0).unwrap_err().to_string().contains("--lhs"));
         assert!(Sweep::parse(&["a.b=1,2".into()], Some(4)).is_err());
+        assert!(Sweep::parse(&["a.b=1..2:3".into()], Some(4)).is_err());
     }
 
     #[test]

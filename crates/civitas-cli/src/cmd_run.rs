@@ -133,12 +133,13 @@ fn execute(batch: Batch<'_>, shard: Option<Shard>) -> anyhow::Result<ExitCode> {
     finish(batch.stage()?)
 }
 
-/// Adds the report to the staged output, commits it and prints the target scorecard.
+/// Adds the report (plots, report.html) to the staged output, commits it and prints the
+/// target scorecard.
 fn finish(staged: StagedOutput) -> anyhow::Result<ExitCode> {
-    // REPORT CALL SITE: once `civitas_report::Report::write(&BatchResult, &Path)` is on
-    // main, write plots and report.html into the staging directory here, before the
-    // commit, so they appear atomically with the CSV files:
-    //     civitas_report::Report::write(staged.result(), staged.path())?;
+    // Plots and report.html go into the staging directory, so they appear together with
+    // the CSV files in the one rename of the commit.
+    civitas_report::Report::write(staged.result(), staged.path())
+        .context("cannot write the report")?;
     let dir = staged.final_dir().to_path_buf();
     let result = staged
         .commit()

@@ -313,6 +313,23 @@ fn a_killed_sweep_leaves_no_output_and_resumes_to_the_same_files() {
     assert_eq!(rows[4]["policies[name=ops].amount_per_year"], "150000000");
 }
 
+/// Merges the three shards of the 2-replicate sweep in `shards` into `merged` and checks
+/// the files against the sweep run in one piece; returns the shard directories.
+fn merge_matches_whole_sweep(shards: &Path, merged: &Path, tmp: &Path) -> Vec<PathBuf> {
+    let dirs: Vec<PathBuf> = (0..3)
+        .map(|i| shards.join(format!("sweep-small-sweep.shard-{i}-of-3")))
+        .collect();
+    run_ok(civitas().arg("merge").args(&dirs).arg("--out").arg(merged));
+    let whole = tmp.join("whole");
+    run_ok(&mut sweep_cmd(&whole, 2));
+    assert_same_files(
+        &merged.join("sweep-small-sweep"),
+        &whole.join("sweep-small-sweep"),
+        &SWEEP_FILES,
+    );
+    dirs
+}
+
 #[test]
 fn shards_merge_into_the_same_files_as_one_sweep() {
     let tmp = tempfile::tempdir().unwrap();
@@ -320,18 +337,8 @@ fn shards_merge_into_the_same_files_as_one_sweep() {
     for i in 0..3 {
         run_ok(sweep_cmd(&shards, 2).args(["--shard", &format!("{i}/3")]));
     }
-    let dirs: Vec<PathBuf> = (0..3)
-        .map(|i| shards.join(format!("sweep-small-sweep.shard-{i}-of-3")))
-        .collect();
     let merged = tmp.path().join("merged");
-    run_ok(civitas().arg("merge").args(&dirs).arg("--out").arg(&merged));
-    let whole = tmp.path().join("whole");
-    run_ok(&mut sweep_cmd(&whole, 2));
-    assert_same_files(
-        &merged.join("sweep-small-sweep"),
-        &whole.join("sweep-small-sweep"),
-        &SWEEP_FILES,
-    );
+    let dirs = merge_matches_whole_sweep(&shards, &merged, tmp.path());
     let manifest: serde_json::Value =
         serde_json::from_slice(&read(merged.join("sweep-small-sweep/manifest.json"))).unwrap();
     assert_eq!(manifest["shards"], 3);
@@ -344,4 +351,58 @@ fn shards_merge_into_the_same_files_as_one_sweep() {
         .unwrap();
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("2/3"));
+}
+
+#[test]
+fn the_slurm_array_script_shards_a_sweep_that_merges_back() {
+    // The script's logic without Slurm: run it once per array task with the variables
+    // Slurm sets, then merge.
+    let tmp = tempfile::tempdir().unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/slurm/sweep.sbatch");
+    let out = tmp.path().join("array");
+    for task in 0..3 {
+        run_ok(
+            Command::new("bash")
+                .arg(&script)
+                .arg(scenario("sweep_small.toml"))
+                .args(["--set", "policies[name=ops].amount_per_year=0..3e8:3"])
+                .args(["--set", "population.bands.senior.bass_p=0.01,0.03"])
+                .args(["--replicates", "2"])
+                .env("SLURM_ARRAY_TASK_ID", task.to_string())
+                .env("SLURM_ARRAY_TASK_COUNT", "3")
+                .env("SLURM_CPUS_PER_TASK", "1")
+                .env("CIVITAS", env!("CARGO_BIN_EXE_civitas"))
+                .env("OUT", &out),
+        );
+    }
+    merge_matches_whole_sweep(&out, &out, tmp.path());
+}
+
+#[test]
+fn the_kubernetes_job_runs_one_shard_per_index() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/k8s/sweep-job.yaml");
+    let job: serde_json::Value = serde_yaml::from_slice(&read(&path)).unwrap();
+    let spec = &job["spec"];
+    assert_eq!(spec["completionMode"], "Indexed");
+    let container = &spec["template"]["spec"]["containers"][0];
+    let shards = container["env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "SHARDS")
+        .unwrap()["value"]
+        .as_str()
+        .unwrap()
+        .parse::<u64>()
+        .unwrap();
+    assert_eq!(spec["completions"], shards, "one pod per shard");
+    let command = container["args"][0].as_str().unwrap();
+    assert!(
+        command.contains("--shard \"${JOB_COMPLETION_INDEX}/${SHARDS}\""),
+        "{command}"
+    );
+    assert!(
+        command.contains("--resume"),
+        "retried pods keep finished runs"
+    );
 }
