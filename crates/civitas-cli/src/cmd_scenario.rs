@@ -15,7 +15,7 @@ use clap::Args;
 #[command(after_long_help = "\
 Checks each file the way `civitas run` reads it: the syntax, every field name and type, then \
 the rules a scenario must follow: district and age-band shares sum to 1, every department, \
-district and band a service, policy, shock or target names exists, dates lie inside \
+district and band named by a service, policy, shock or target exists, dates lie inside \
 [scenario] start..end, shares and probabilities lie in [0, 1], names are unique, each policy \
 sets the parameters of its kind. A file that `extends` a base scenario is checked together \
 with its base (a variant that shortens the horizon keeps the base's later dates; they never \
