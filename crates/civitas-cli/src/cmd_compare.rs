@@ -21,14 +21,15 @@ pub struct CompareArgs {
 
 /// Reads each run directory back and writes the comparison plots and `report.html`.
 pub fn compare(args: CompareArgs) -> anyhow::Result<ExitCode> {
-    let runs = args
+    let mut runs = args
         .runs
         .iter()
         .map(|dir| {
-            load_run(dir)
+            civitas_batch::load_result(dir)
                 .with_context(|| format!("cannot read the finished run in {}", dir.display()))
         })
         .collect::<anyhow::Result<Vec<BatchResult>>>()?;
+    label_runs(&mut runs, &args.runs);
     let files = Report::compare(&runs, &args.out)
         .with_context(|| format!("cannot write the comparison to {}", args.out.display()))?;
     println!(
@@ -42,17 +43,28 @@ pub fn compare(args: CompareArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Reads a finished run's output directory back into a `BatchResult`.
-///
-/// PENDING: reading the files is the batch crate's job (`civitas_batch::load_result`,
-/// not merged yet); this only checks the directory and says so.
-fn load_run(dir: &Path) -> anyhow::Result<BatchResult> {
-    anyhow::ensure!(
-        dir.is_dir(),
-        "{} is not a directory (expected a run's output directory such as outputs/baseline)",
-        dir.display()
-    );
-    anyhow::bail!(
-        "reading a finished run back needs civitas_batch::load_result, which has not landed yet"
-    )
+/// Plots and tables name runs by scenario; runs of the same scenario (e.g. two seeds)
+/// are named by their directory instead, so they stay apart.
+fn label_runs(runs: &mut [BatchResult], dirs: &[PathBuf]) {
+    let names: Vec<String> = runs
+        .iter()
+        .map(|r| r.scenario.scenario.name.clone())
+        .collect();
+    for (run, dir) in runs.iter_mut().zip(dirs) {
+        let name = &run.scenario.scenario.name;
+        if names.iter().filter(|n| *n == name).count() > 1 {
+            run.scenario.scenario.name = short_dir(dir);
+        }
+    }
+}
+
+/// The last two components of a run directory, e.g. `seed-1/baseline`.
+fn short_dir(dir: &Path) -> String {
+    let parts: Vec<String> = dir
+        .components()
+        .rev()
+        .take(2)
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    parts.into_iter().rev().collect::<Vec<_>>().join("/")
 }

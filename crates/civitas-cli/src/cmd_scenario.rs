@@ -1,14 +1,13 @@
 //! `civitas validate`, `civitas schema`, `civitas init`: working with scenario files
 //! without running them.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use civitas_scenario::{Diagnostic, STARTER_TOML, Scenario};
+use civitas_scenario::{STARTER_TOML, Scenario};
 use clap::Args;
 
 /// Arguments of `civitas validate`.
@@ -16,10 +15,11 @@ use clap::Args;
 #[command(after_long_help = "\
 Checks each file the way `civitas run` reads it: the syntax, every field name and type, then \
 the rules a scenario must follow: district and age-band shares sum to 1, every department, \
-district and band a service, policy, shock or target names exists, dates lie inside \
+district and band named by a service, policy, shock or target exists, dates lie inside \
 [scenario] start..end, shares and probabilities lie in [0, 1], names are unique, each policy \
 sets the parameters of its kind. A file that `extends` a base scenario is checked together \
-with its base.
+with its base (a variant that shortens the horizon keeps the base's later dates; they never \
+take effect).
 
 Every problem is printed, not only the first, as
     FILE:LINE:COLUMN: field `services[3].requires[1]`: found ..., expected ...
@@ -57,7 +57,6 @@ pub struct InitArgs {
 pub fn validate(args: ValidateArgs) -> anyhow::Result<ExitCode> {
     let mut failed_files = 0;
     let mut problems = 0;
-    let mut sources = SourceCache::default();
     let mut report = String::new();
     for file in &args.files {
         match Scenario::load(file) {
@@ -65,9 +64,7 @@ pub fn validate(args: ValidateArgs) -> anyhow::Result<ExitCode> {
             Err(e) => {
                 failed_files += 1;
                 problems += e.diagnostics.len();
-                for d in &e.diagnostics {
-                    report.push_str(&render(d, &mut sources));
-                }
+                report.push_str(&e.render());
             }
         }
     }
@@ -86,42 +83,6 @@ pub fn validate(args: ValidateArgs) -> anyhow::Result<ExitCode> {
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
-}
-
-/// Scenario files read once for quoting their lines under diagnostics.
-#[derive(Default)]
-struct SourceCache(HashMap<PathBuf, Option<String>>);
-
-impl SourceCache {
-    fn line(&mut self, file: &Path, line: usize) -> Option<String> {
-        let text = self
-            .0
-            .entry(file.to_path_buf())
-            .or_insert_with(|| std::fs::read_to_string(file).ok());
-        text.as_deref()?
-            .lines()
-            .nth(line.checked_sub(1)?)
-            .map(str::to_string)
-    }
-}
-
-/// `error: FILE:LINE:COL: field `path`: message`, then the source line with a caret under
-/// the column, as compilers print it.
-fn render(d: &Diagnostic, sources: &mut SourceCache) -> String {
-    let mut out = format!("error: {d}\n");
-    if let (Some(line), Some(column)) = (d.line, d.column)
-        && let Some(text) = sources.line(&d.file, line)
-    {
-        let number = line.to_string();
-        let pad = " ".repeat(number.len());
-        let indent: String = text
-            .chars()
-            .take(column.saturating_sub(1))
-            .map(|c| if c == '\t' { '\t' } else { ' ' })
-            .collect();
-        let _ = writeln!(out, "{pad} |\n{number} | {text}\n{pad} | {indent}^");
-    }
-    out
 }
 
 /// Prints the JSON Schema of the scenario format.

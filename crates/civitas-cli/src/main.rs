@@ -74,7 +74,11 @@ fn main() -> ExitCode {
     match outcome {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            // Scenario problems carry their own `error:` lines with quoted source.
+            match err.downcast_ref::<civitas_scenario::ScenarioError>() {
+                Some(scenario_error) => eprint!("{}", scenario_error.render()),
+                None => eprintln!("error: {err:#}"),
+            }
             ExitCode::FAILURE
         }
     }

@@ -15,7 +15,9 @@
 //! department serves up to `capacity_per_month × m` cases (first come, first served,
 //! served as a fluid: the same share of every queued request kind), and what is left
 //! sets the queue wait that the next tick's requests see:
-//! `wait_days = backlog / (capacity per day)`.
+//! `wait_days = backlog / (capacity per day)`. A department carrying a backlog works it
+//! off with up to [`BACKLOG_SURGE_SHARE`] extra capacity (overtime, temporary staff), and
+//! the wait counts that surge.
 //!
 //! Evaluation budgeting: at the first tick of each year while the policy is in force,
 //! `share_moved_per_year` of every department's operation weight is pooled and given in
@@ -40,6 +42,18 @@ use crate::shocks::ShockState;
 /// Longest queue wait reported, in days, so that a department with no capacity left
 /// (e.g. a shock with `capacity_factor = 0`) yields a large but finite wait.
 pub const MAX_WAIT_DAYS: f64 = 3650.0;
+
+/// Most extra capacity a department finds for a carried-over backlog (overtime, temporary
+/// counter staff), as a share of its regular capacity. Without it a department whose
+/// online systems fail keeps a backlog growing for years (waits of a year and more),
+/// which real offices do not let happen; with it backlogs of weeks to months remain
+/// possible under neglect or shocks.
+pub const BACKLOG_SURGE_SHARE: f64 = 0.3;
+
+/// Capacity available this tick to a department carrying `backlog_cases` from before.
+fn capacity_with_surge(capacity_cases: f64, backlog_cases: f64) -> f64 {
+    capacity_cases + backlog_cases.clamp(0.0, BACKLOG_SURGE_SHARE * capacity_cases)
+}
 
 /// Lowest operation weight evaluation budgeting leaves a department (equal share = 1).
 pub const MIN_OPERATION_WEIGHT: f64 = 0.7;
@@ -153,9 +167,10 @@ pub fn evolve_departments(
 /// Serves each department's queue up to its capacity and sets the next tick's wait.
 pub fn process_queues(city: Res<City>, mut departments: ResMut<Departments>) {
     for dep in &mut departments.0 {
+        let capacity = capacity_with_surge(dep.capacity_cases, dep.queue_cases);
         dep.queue_cases += dep.arrivals_cases;
         dep.queue_requests += dep.arrivals_requests;
-        let served = dep.queue_cases.min(dep.capacity_cases);
+        let served = dep.queue_cases.min(capacity);
         let share = if dep.queue_cases > 0.0 {
             served / dep.queue_cases
         } else {
@@ -173,7 +188,8 @@ pub fn process_queues(city: Res<City>, mut departments: ResMut<Departments>) {
         } else if dep.capacity_cases <= 0.0 {
             MAX_WAIT_DAYS
         } else {
-            (dep.queue_cases / (dep.capacity_cases / city.days_per_tick)).min(MAX_WAIT_DAYS)
+            let next_capacity = capacity_with_surge(dep.capacity_cases, dep.queue_cases);
+            (dep.queue_cases / (next_capacity / city.days_per_tick)).min(MAX_WAIT_DAYS)
         };
     }
 }
@@ -281,7 +297,9 @@ mod tests {
         let days = world.resource::<City>().days_per_tick;
         let d = &world.resource::<Departments>().0[0];
         assert!((d.queue_cases - 0.5 * capacity).abs() < 1e-6);
-        assert!((d.wait_days - 0.5 * days).abs() < 1e-9);
+        // The backlog of half a tick's capacity is worked off with surge capacity.
+        let surge_capacity = (1.0 + BACKLOG_SURGE_SHARE) * capacity;
+        assert!((d.wait_days - 0.5 * capacity / surge_capacity * days).abs() < 1e-9);
         assert!((d.served_requests_total + d.queue_requests - 1.5 * capacity).abs() < 1e-6);
         world.resource_mut::<Departments>().0[0].arrivals_cases = 0.0;
         world.resource_mut::<Departments>().0[0].arrivals_requests = 0.0;

@@ -1,6 +1,8 @@
 //! Diagnostics for scenario files: where the problem is and what was expected.
 
+use std::collections::HashMap;
 use std::fmt;
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
 /// One problem found in a scenario file.
@@ -68,6 +70,37 @@ impl ScenarioError {
         });
         diagnostics.dedup();
         Self { diagnostics }
+    }
+
+    /// The diagnostics as a terminal shows them: each `error: FILE:LINE:COL: field …`
+    /// line followed by the quoted source line with a caret under the column, as
+    /// compilers print errors. Reads the files named in the diagnostics; a file that cannot
+    /// be read just gets no quote.
+    pub fn render(&self) -> String {
+        let mut sources: HashMap<&PathBuf, Option<String>> = HashMap::new();
+        let mut out = String::new();
+        for d in &self.diagnostics {
+            let _ = writeln!(out, "error: {d}");
+            let (Some(line), Some(column)) = (d.line, d.column) else {
+                continue;
+            };
+            let text = sources
+                .entry(&d.file)
+                .or_insert_with(|| std::fs::read_to_string(&d.file).ok());
+            let Some(source_line) = text.as_deref().and_then(|t| t.lines().nth(line - 1)) else {
+                continue;
+            };
+            let number = line.to_string();
+            let pad = " ".repeat(number.len());
+            // Tabs stay tabs so the caret lines up however the terminal expands them.
+            let indent: String = source_line
+                .chars()
+                .take(column.saturating_sub(1))
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            let _ = writeln!(out, "{pad} |\n{number} | {source_line}\n{pad} | {indent}^");
+        }
+        out
     }
 }
 

@@ -12,7 +12,9 @@
 //! 1. the file's syntax, field names (unknown fields are errors) and value types;
 //! 2. the semantic rules: district, band and `age_mix` shares sum to 1 (within 1e-6);
 //!    departments, districts and bands named anywhere exist; policy, shock and target
-//!    dates lie inside the horizon with `end` not before `start`; rates are non-negative
+//!    dates lie inside the horizon with `end` not before `start` (checked by
+//!    [`Scenario::load`] for the dates a file writes itself: a variant that moves the
+//!    horizon keeps its base's timeline, and dates outside it never take effect); rates are non-negative
 //!    and shares and probabilities lie in [0, 1]; names are unique; `agents` ≥ 1 and
 //!    `scale` > 0; a service does not require its own owner; each policy sets exactly the
 //!    parameters of its kind (table on [`Policy`]); a target has `min` or `max`; the

@@ -87,9 +87,15 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
-/// Files on the current `extends` chain: canonical path (for comparison) and the path as
-/// written (for messages).
-type Chain = Vec<(PathBuf, PathBuf)>;
+/// The files of an `extends` chain being read.
+#[derive(Default)]
+struct Chain {
+    /// Files from the loaded one down to the one being read: canonical path (for finding
+    /// cycles) and the path as written (for messages).
+    open: Vec<(PathBuf, PathBuf)>,
+    /// Every file read, in reading order: the loaded file, its base, its base's base, ….
+    read: Vec<Arc<Path>>,
+}
 
 /// Reads one file into a tree and merges its `extends` chain under it. `via` is the
 /// `extends` value that named this file, where a read failure is reported.
@@ -108,6 +114,7 @@ fn read_tree(path: &Path, via: Option<&Span>, chain: &mut Chain) -> Result<Node,
         )
     })?;
     let file: Arc<Path> = Arc::from(path);
+    chain.read.push(file.clone());
     let mut root = tree::parse(&text, format, &file).map_err(ScenarioError::single)?;
     resolve_extends(&mut root, Some(path), chain)?;
     Ok(root)
@@ -151,8 +158,8 @@ fn resolve_extends(
     let canonical = base_path
         .canonicalize()
         .unwrap_or_else(|_| base_path.clone());
-    if let Some(first) = chain.iter().position(|(c, _)| *c == canonical) {
-        let cycle: Vec<String> = chain[first..]
+    if let Some(first) = chain.open.iter().position(|(c, _)| *c == canonical) {
+        let cycle: Vec<String> = chain.open[first..]
             .iter()
             .map(|(_, shown)| shown.display().to_string())
             .chain(std::iter::once(base_path.display().to_string()))
@@ -162,9 +169,9 @@ fn resolve_extends(
             format!("`extends` forms a cycle: {}", cycle.join(" → ")),
         )));
     }
-    chain.push((canonical, base_path.clone()));
+    chain.open.push((canonical, base_path.clone()));
     let mut base = read_tree(&base_path, Some(&entry.value.span), chain)?;
-    chain.pop();
+    chain.open.pop();
     let over = std::mem::replace(
         root,
         Node {
@@ -324,9 +331,26 @@ fn section_diagnostics(root: &Node, json: &serde_json::Value) -> Vec<Diagnostic>
     out
 }
 
+/// Whether an outside-the-horizon problem at `path` concerns a date inherited from a base
+/// file while a more derived file (a variant) set the horizon: then it is forgiven.
+/// `files` lists the chain's files in reading order: the loaded file, its base, ….
+/// With no `files` (text without a file), every date counts as inherited.
+fn inherited_across_moved_horizon(root: &Node, files: &[Arc<Path>], path: &FieldPath) -> bool {
+    if files.is_empty() {
+        return true;
+    }
+    let depth = |p: &FieldPath| {
+        let file = &root.locate(p, false).file;
+        files.iter().position(|f| f == file).unwrap_or(0)
+    };
+    let horizon =
+        depth(&FieldPath::from("scenario.start")).min(depth(&FieldPath::from("scenario.end")));
+    depth(path) > horizon
+}
+
 /// Deserializes a merged tree and runs the semantic checks, mapping every problem to the
 /// position of the value that caused it.
-fn scenario_from_tree(root: &Node) -> Result<Scenario, ScenarioError> {
+fn scenario_from_tree(root: &Node, files: &[Arc<Path>]) -> Result<Scenario, ScenarioError> {
     let mut diagnostics = Vec::new();
     let json = root.to_json(&mut FieldPath::root(), &mut diagnostics);
     if !diagnostics.is_empty() {
@@ -342,7 +366,9 @@ fn scenario_from_tree(root: &Node) -> Result<Scenario, ScenarioError> {
             return Err(ScenarioError::new(diagnostics));
         }
     };
-    let problems = validate::problems(&scenario);
+    let mut problems = validate::problems(&scenario);
+    problems
+        .retain(|p| !(p.outside_horizon && inherited_across_moved_horizon(root, files, &p.path)));
     if problems.is_empty() {
         return Ok(scenario);
     }
@@ -357,8 +383,7 @@ fn scenario_from_tree(root: &Node) -> Result<Scenario, ScenarioError> {
 /// Reads a scenario file and its `extends` chain into one merged document, without
 /// deserializing it: what a JSON Schema validator or another tool should see.
 pub fn resolved_document(path: impl AsRef<Path>) -> Result<serde_json::Value, ScenarioError> {
-    let path = path.as_ref();
-    let root = load_tree(path)?;
+    let (root, _) = load_tree(path.as_ref())?;
     let mut diagnostics = Vec::new();
     let json = root.to_json(&mut FieldPath::root(), &mut diagnostics);
     if diagnostics.is_empty() {
@@ -368,10 +393,15 @@ pub fn resolved_document(path: impl AsRef<Path>) -> Result<serde_json::Value, Sc
     }
 }
 
-fn load_tree(path: &Path) -> Result<Node, ScenarioError> {
+/// The merged tree of `path` and its `extends` chain, and the chain's files in reading order.
+fn load_tree(path: &Path) -> Result<(Node, Vec<Arc<Path>>), ScenarioError> {
     let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-    let mut chain = vec![(canonical, path.to_path_buf())];
-    read_tree(path, None, &mut chain)
+    let mut chain = Chain {
+        open: vec![(canonical, path.to_path_buf())],
+        read: Vec::new(),
+    };
+    let root = read_tree(path, None, &mut chain)?;
+    Ok((root, chain.read))
 }
 
 impl Scenario {
@@ -380,12 +410,14 @@ impl Scenario {
     /// line, column and field path. The returned scenario has `extends` = `None`: its
     /// base has been merged in.
     pub fn load(path: impl AsRef<Path>) -> Result<Scenario, ScenarioError> {
-        let root = load_tree(path.as_ref())?;
-        scenario_from_tree(&root)
+        let (root, files) = load_tree(path.as_ref())?;
+        scenario_from_tree(&root, &files)
     }
 
     /// Parses and checks a scenario from text; `origin` names it in diagnostics. `extends`
-    /// is not allowed here (there is no directory to find the base file in).
+    /// is not allowed here (there is no directory to find the base file in). Like
+    /// [`Scenario::check`], it does not report dates outside the horizon, since such text
+    /// is often a resolved variant written back out.
     pub fn from_str_as(
         text: &str,
         format: Format,
@@ -393,8 +425,8 @@ impl Scenario {
     ) -> Result<Scenario, ScenarioError> {
         let file: Arc<Path> = Arc::from(Path::new(origin));
         let mut root = tree::parse(text, format, &file).map_err(ScenarioError::single)?;
-        resolve_extends(&mut root, None, &mut Vec::new())?;
-        scenario_from_tree(&root)
+        resolve_extends(&mut root, None, &mut Chain::default())?;
+        scenario_from_tree(&root, &[])
     }
 
     /// The bundled default scenario.
@@ -419,8 +451,14 @@ impl Scenario {
     /// horizon, ranges, unique names, policy parameters per kind; see the crate docs) on a
     /// scenario built or changed in memory, e.g. after `--set` overrides. Diagnostics carry
     /// field paths but no file positions.
+    ///
+    /// Dates outside the horizon are not reported here: a scenario in memory has lost
+    /// which file wrote each date, and moving the horizon (`--set scenario.end=…`, a
+    /// resolved variant re-read) legitimately leaves base-timeline dates outside it; they
+    /// never take effect. [`Scenario::load`] reports those a file writes itself.
     pub fn check(&self) -> Result<(), ScenarioError> {
-        let problems = validate::problems(self);
+        let mut problems = validate::problems(self);
+        problems.retain(|p| !p.outside_horizon);
         if problems.is_empty() {
             return Ok(());
         }

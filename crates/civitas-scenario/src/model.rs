@@ -15,10 +15,12 @@ use crate::indicators::Indicator;
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
     /// Base scenario file this one extends (path relative to this file; any of the three
-    /// formats). Tables are merged field by field; in arrays of tables (`departments`,
-    /// `services`, `policies`, `targets`, …) an entry whose `name` matches a base entry is
-    /// merged into it, any other entry is appended; other values (numbers, strings, lists
-    /// of names) replace the base's. Bases may extend further bases; cycles are errors.
+    /// formats). Tables are merged field by field. Arrays of named entries (`departments`,
+    /// `services`, `policies`, …: every entry has a `name`) are merged entry by entry: an
+    /// entry whose `name` matches a base entry is merged into it, a new name is appended.
+    /// Any other array, such as `targets` without names, and every other value replace the
+    /// base's (so a variant's `[[targets]]` are its targets). Bases may extend further
+    /// bases; cycles are errors.
     /// Always `None` on a loaded scenario: the base has been merged in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extends: Option<String>,
@@ -645,7 +647,7 @@ pub enum TargetBasis {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Target {
-    /// Label; defaults to "<indicator> <year>".
+    /// Label; defaults to `<indicator> <year>`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Indicator the target is on.
@@ -670,7 +672,7 @@ pub struct Target {
 }
 
 impl Target {
-    /// The target's label: its `name`, or "<indicator> <year>".
+    /// The target's label: its `name`, or `<indicator> <year>`.
     pub fn label(&self) -> String {
         match &self.name {
             Some(n) => n.clone(),

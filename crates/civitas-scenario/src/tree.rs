@@ -88,9 +88,10 @@ impl Node {
         }
     }
 
-    /// Merges `over` into `self` with the `extends` rules: tables field by field; an array
-    /// of tables entry by entry, a table whose `name` matches a base entry merged into it,
-    /// any other appended; anything else replaced.
+    /// Merges `over` into `self` with the `extends` rules: tables field by field; arrays
+    /// of named tables (every entry on both sides has a `name`) entry by entry, an entry
+    /// whose name matches a base entry merged into it, any other appended; anything else,
+    /// including arrays of unnamed tables such as `targets`, replaced.
     pub fn merge(&mut self, over: Node) {
         match (&mut self.value, over.value) {
             (Value::Table(base), Value::Table(entries)) => {
@@ -108,7 +109,8 @@ impl Node {
             }
             (Value::Array(base), Value::Array(items))
                 if !items.is_empty()
-                    && items.iter().all(|i| matches!(i.value, Value::Table(_))) =>
+                    && items.iter().all(|i| i.name().is_some())
+                    && base.iter().all(|b| b.name().is_some()) =>
             {
                 // Only entries of the base are merged into: two new entries with one name
                 // both stay, so that validation reports the duplicate.

@@ -4,7 +4,10 @@
 //! The rules, so that the engine never re-checks input:
 //! - shares (districts, bands, each district's `age_mix`) sum to 1 within [`SHARE_SUM_TOLERANCE`];
 //! - references to departments, districts and bands name ones that exist;
-//! - policy, shock and target dates lie inside the horizon, `end` not before `start`;
+//! - policy, shock and target dates lie inside the horizon, `end` not before `start`
+//!   (only [`crate::Scenario::load`] reports dates outside the horizon, and only those
+//!   written by the file whose horizon they miss: a variant that shortens the run keeps
+//!   its base's timeline, and what falls outside simply never happens);
 //! - rates, amounts and durations are non-negative; shares and probabilities lie in [0, 1];
 //! - names of districts, departments, services, incident types, policies and shocks are unique;
 //! - `agents` ≥ 1, `scale` > 0, `replicates` ≥ 1; the scenario name is usable as a directory;
@@ -27,6 +30,9 @@ pub(crate) const SHARE_SUM_TOLERANCE: f64 = 1e-6;
 pub(crate) struct Problem {
     pub path: FieldPath,
     pub message: String,
+    /// A date outside the horizon: the loader forgives it when the date was inherited
+    /// from a base file and a variant moved the horizon.
+    pub outside_horizon: bool,
 }
 
 /// Collects problems while walking the scenario.
@@ -157,6 +163,15 @@ impl<'a> Checker<'a> {
         self.problems.push(Problem {
             path,
             message: message.into(),
+            outside_horizon: false,
+        });
+    }
+
+    fn report_outside_horizon(&mut self, path: FieldPath, message: String) {
+        self.problems.push(Problem {
+            path,
+            message,
+            outside_horizon: true,
         });
     }
 
@@ -294,7 +309,7 @@ impl<'a> Checker<'a> {
         let info = &self.scenario.scenario;
         // A reversed horizon is reported once, on `scenario.end`, not on every date.
         if info.end >= info.start && (month < info.start || month > info.end) {
-            self.report(
+            self.report_outside_horizon(
                 path,
                 format!(
                     "found {month}, expected a month inside the horizon {} to {}",
@@ -678,7 +693,7 @@ impl<'a> Checker<'a> {
         for (i, t) in scenario.targets.iter().enumerate() {
             let p = at.index(i);
             if info.end >= info.start && (t.year < info.start.year || t.year > info.end.year) {
-                self.report(
+                self.report_outside_horizon(
                     p.key("year"),
                     format!(
                         "found {}, expected a year inside the horizon {}–{}",

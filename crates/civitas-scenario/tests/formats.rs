@@ -16,6 +16,27 @@ fn scratch_dir(test: &str) -> PathBuf {
     dir
 }
 
+/// A scratch directory holding the hand-written example scenario as `base.toml`.
+fn scratch_with_example_base(test: &str) -> PathBuf {
+    let dir = scratch_dir(test);
+    std::fs::copy(
+        repo_root().join("tests/scenarios/example/small-city.toml"),
+        dir.join("base.toml"),
+    )
+    .unwrap();
+    dir
+}
+
+/// Writes `text` to `dir/name` and loads it.
+fn write_and_load(
+    dir: &Path,
+    name: &str,
+    text: &str,
+) -> Result<Scenario, civitas_scenario::ScenarioError> {
+    std::fs::write(dir.join(name), text).unwrap();
+    Scenario::load(dir.join(name))
+}
+
 #[test]
 fn baseline_loads_equal_from_toml_yaml_and_json() {
     // Generated from the TOML text itself, so the copies never drift from the tuned numbers.
@@ -80,9 +101,7 @@ fn every_bundled_scenario_loads() {
 
 #[test]
 fn variant_overrides_a_number_and_appends_a_policy() {
-    let dir = scratch_dir("variant");
-    let base = repo_root().join("tests/scenarios/example/small-city.toml");
-    std::fs::copy(&base, dir.join("base.toml")).unwrap();
+    let dir = scratch_with_example_base("variant");
     std::fs::write(
         dir.join("variant.yaml"),
         r#"
@@ -139,12 +158,12 @@ fn errors_in_a_base_file_point_into_the_base_file() {
         .unwrap()
         .replace("digitization = 0.5\n", "digitization = 1.5\n");
     std::fs::write(dir.join("base.toml"), &base).unwrap();
-    std::fs::write(
-        dir.join("variant.toml"),
+    let err = write_and_load(
+        &dir,
+        "variant.toml",
         "extends = \"base.toml\"\n\n[scenario]\nseed = 2\n\n[population]\nagents = 0\n",
     )
-    .unwrap();
-    let err = Scenario::load(dir.join("variant.toml")).unwrap_err();
+    .unwrap_err();
     let expected_line = base
         .lines()
         .position(|l| l == "digitization = 1.5")
@@ -296,4 +315,67 @@ fn truncated_files_give_diagnostics_not_panics() {
             }
         }
     }
+}
+
+#[test]
+fn render_quotes_the_offending_line_with_a_caret() {
+    let path = repo_root().join("tests/scenarios/broken/bad-reference-requires.toml");
+    let err = Scenario::load(&path).unwrap_err();
+    let rendered = err.render();
+    let expected_tail = "field `services[0].requires[0]`: found \"Public Securty\"";
+    assert!(rendered.starts_with("error: "), "{rendered}");
+    assert!(rendered.contains(expected_tail), "{rendered}");
+    assert!(
+        rendered.ends_with("  |\n5 | requires = [\"Public Securty\"]\n  |             ^\n"),
+        "{rendered}"
+    );
+}
+
+#[test]
+fn a_variant_may_shorten_the_horizon_but_its_own_dates_must_fit() {
+    let dir = scratch_with_example_base("horizon");
+    // The base's 2026 shock, 2027 policy end and 2030 target fall after the new end: they
+    // were written for the base's horizon and simply never happen in the short run.
+    let short = write_and_load(
+        &dir,
+        "short.toml",
+        "extends = \"base.toml\"\n\n[scenario]\nname = \"short\"\nend = \"2025-12\"\n",
+    )
+    .unwrap();
+    assert_eq!(short.scenario.end.to_string(), "2025-12");
+    assert_eq!(short.targets.len(), 2);
+
+    // Dates the variant writes itself are still checked against its horizon.
+    let err = write_and_load(&dir, "short-bad.toml", "extends = \"base.toml\"\n\n[scenario]\nend = \"2025-12\"\n\n[[targets]]\nindicator = \"adoption_rate\"\nyear = 2027\nmin = 0.5\n").unwrap_err();
+    assert_eq!(err.diagnostics.len(), 1, "{err}");
+    let d = &err.diagnostics[0];
+    assert_eq!(d.path, "targets[0].year");
+    assert!(d.file.ends_with("short-bad.toml"));
+    assert_eq!(d.line, Some(8));
+
+    // In memory the provenance is lost: `check` and text loading leave horizon dates
+    // alone (batch re-reads resolved variants and applies `--set scenario.end=…`).
+    assert!(short.check().is_ok());
+    let resolved = toml::to_string(&short).unwrap();
+    assert!(Scenario::from_str_as(&resolved, Format::Toml, "resolved.toml").is_ok());
+}
+
+#[test]
+fn a_variants_unnamed_targets_replace_the_base_targets() {
+    let dir = scratch_with_example_base("targets");
+    let s = write_and_load(&dir, "own-targets.toml", "extends = \"base.toml\"\n\n[[targets]]\nindicator = \"satisfaction\"\nyear = 2028\nmin = 80\n").unwrap();
+    assert_eq!(s.targets.len(), 1);
+    assert_eq!(s.targets[0].year, 2028);
+
+    std::fs::write(
+        dir.join("no-targets.toml"),
+        "extends = \"base.toml\"\ntargets = []\n",
+    )
+    .unwrap();
+    assert!(
+        Scenario::load(dir.join("no-targets.toml"))
+            .unwrap()
+            .targets
+            .is_empty()
+    );
 }

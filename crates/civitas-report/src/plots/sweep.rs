@@ -214,16 +214,6 @@ pub fn draw<DB: DrawingBackend>(
             &mut placed,
         )?;
     }
-    for p in &points {
-        if p.target.mean.is_finite() {
-            let colour = Standing::of(p.target.mean, p.target.status).colour();
-            chart.draw_series(std::iter::once(Circle::new(
-                (p.lever, p.target.mean),
-                6,
-                colour.filled(),
-            )))?;
-        }
-    }
     let font = style::font(LABEL_SIZE_PX);
     match first_reaching(sweep, lever, target) {
         Some(x) => {
@@ -234,7 +224,23 @@ pub fn draw<DB: DrawingBackend>(
                 5,
                 style::MET.stroke_width(2),
             )))?;
-            let anchor = chart.backend_coord(&(x, y_range.end));
+            // Label at the top unless the values beyond the mark run high, then at the
+            // bottom, so it does not hide them.
+            let beyond: Vec<f64> = points
+                .iter()
+                .filter(|p| p.lever >= x && p.target.mean.is_finite())
+                .map(|p| p.target.mean)
+                .collect();
+            let middle = (y_range.start + y_range.end) / 2.0;
+            let high =
+                !beyond.is_empty() && beyond.iter().sum::<f64>() / beyond.len() as f64 > middle;
+            let anchor = if high {
+                let (px, py) = chart.backend_coord(&(x, y_range.start));
+                (px, py - 16)
+            } else {
+                let (px, py) = chart.backend_coord(&(x, y_range.end));
+                (px, py + 16)
+            };
             let label = format!(
                 "p ≥ 0.9 from {} = {}{}",
                 short_lever(lever_name),
@@ -248,7 +254,7 @@ pub fn draw<DB: DrawingBackend>(
             label_box(
                 &screen,
                 &label,
-                (anchor.0, anchor.1 + 16),
+                anchor,
                 Side::Right,
                 style::MET,
                 bounds,
@@ -263,6 +269,17 @@ pub fn draw<DB: DrawingBackend>(
                 ((bounds.0 + bounds.2 - w) / 2, bounds.1 + 10),
                 font.color(&style::MISSED),
             ))?;
+        }
+    }
+    // Points last, so no label hides them.
+    for p in &points {
+        if p.target.mean.is_finite() {
+            let colour = Standing::of(p.target.mean, p.target.status).colour();
+            chart.draw_series(std::iter::once(Circle::new(
+                (p.lever, p.target.mean),
+                6,
+                colour.filled(),
+            )))?;
         }
     }
     if points.iter().all(|p| !p.target.mean.is_finite()) {
