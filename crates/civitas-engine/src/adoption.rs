@@ -62,31 +62,18 @@ pub fn train_residents(
     }
     let (seed, tick) = (city.seed, clock.tick as u64);
     let offers = &levers.training;
-    for (ids, homes, mut digital) in residents
-        .contiguous_iter_mut()
-        .expect("residents are table-stored")
-    {
-        let digital = digital.bypass_change_detection();
-        ids.par_chunks(CHUNK_RESIDENTS)
-            .zip(homes.par_chunks(CHUNK_RESIDENTS))
-            .zip(digital.par_chunks_mut(CHUNK_RESIDENTS))
-            .for_each(|((ids, homes), digital)| {
-                for ((id, home), dig) in ids.iter().zip(homes).zip(digital) {
-                    let offer = &offers[cell(home.district as usize, home.band)];
-                    if offer.probability <= 0.0 || dig.trained() {
-                        continue;
-                    }
-                    if Stream::new(seed, id.0 as u64, tick, Purpose::Training)
-                        .chance(offer.probability)
-                    {
-                        dig.literacy = (dig.literacy + offer.literacy_gain as f32).clamp(0.0, 1.0);
-                        // A tiny floor marks the resident as trained even for a zero boost.
-                        dig.adoption_boost_per_year =
-                            (offer.adoption_boost_per_year as f32).max(f32::MIN_POSITIVE);
-                    }
-                }
-            });
-    }
+    for_each_digital(&mut residents, |id, home, dig| {
+        let offer = &offers[cell(home.district as usize, home.band)];
+        if offer.probability <= 0.0 || dig.trained() {
+            return;
+        }
+        if Stream::new(seed, id.0 as u64, tick, Purpose::Training).chance(offer.probability) {
+            dig.literacy = (dig.literacy + offer.literacy_gain as f32).clamp(0.0, 1.0);
+            // A tiny floor marks the resident as trained even for a zero boost.
+            dig.adoption_boost_per_year =
+                (offer.adoption_boost_per_year as f32).max(f32::MIN_POSITIVE);
+        }
+    });
 }
 
 /// Bass adoption step for every device owner who has not adopted.
@@ -104,6 +91,27 @@ pub fn diffuse_adoption(
         (p.bass_p.max(0.0), p.bass_q.max(0.0))
     });
     let shares = &shares.0;
+    for_each_digital(&mut residents, |id, home, dig| {
+        if dig.adopted || !dig.has_device {
+            return;
+        }
+        let (p, q) = pq[home.band.index()];
+        let a = shares[home.district as usize];
+        let hazard = dig.literacy as f64 * (p + dig.adoption_boost_per_year as f64 + q * a);
+        let prob = 1.0 - (-hazard * dt).exp();
+        if Stream::new(seed, id.0 as u64, tick, Purpose::Adoption).chance(prob) {
+            dig.adopted = true;
+        }
+    });
+}
+
+/// Runs `step` on every resident's digital state, in fixed chunks of
+/// [`CHUNK_RESIDENTS`] on rayon. Each resident's draws come from its own stream, so the
+/// result does not depend on the chunk a resident lands in or the thread that runs it.
+pub fn for_each_digital<F>(residents: &mut Query<(&ResidentId, &Home, &mut Digital)>, step: F)
+where
+    F: Fn(&ResidentId, &Home, &mut Digital) + Sync,
+{
     for (ids, homes, mut digital) in residents
         .contiguous_iter_mut()
         .expect("residents are table-stored")
@@ -114,17 +122,7 @@ pub fn diffuse_adoption(
             .zip(digital.par_chunks_mut(CHUNK_RESIDENTS))
             .for_each(|((ids, homes), digital)| {
                 for ((id, home), dig) in ids.iter().zip(homes).zip(digital) {
-                    if dig.adopted || !dig.has_device {
-                        continue;
-                    }
-                    let (p, q) = pq[home.band.index()];
-                    let a = shares[home.district as usize];
-                    let hazard =
-                        dig.literacy as f64 * (p + dig.adoption_boost_per_year as f64 + q * a);
-                    let prob = 1.0 - (-hazard * dt).exp();
-                    if Stream::new(seed, id.0 as u64, tick, Purpose::Adoption).chance(prob) {
-                        dig.adopted = true;
-                    }
+                    step(id, home, dig);
                 }
             });
     }

@@ -5,10 +5,9 @@
 //! device subsidy covering their cell; the two are independent chances.
 
 use bevy_ecs::prelude::*;
-use rayon::prelude::*;
 
-use crate::adoption::Digital;
-use crate::city::{CHUNK_RESIDENTS, City, Clock, cell};
+use crate::adoption::{Digital, for_each_digital};
+use crate::city::{City, Clock, cell};
 use crate::demography::{Home, ResidentId};
 use crate::policies::Levers;
 use crate::rng::{Purpose, Stream};
@@ -26,25 +25,14 @@ pub fn acquire_devices(
     let uptake: [f64; 3] = civitas_scenario::Band::ALL
         .map(|b| 1.0 - (-bands.get(b).device_uptake_per_year.max(0.0) * dt).exp());
     let subsidy = &levers.device_subsidy_probability;
-    for (ids, homes, mut digital) in residents
-        .contiguous_iter_mut()
-        .expect("residents are table-stored")
-    {
-        let digital = digital.bypass_change_detection();
-        ids.par_chunks(CHUNK_RESIDENTS)
-            .zip(homes.par_chunks(CHUNK_RESIDENTS))
-            .zip(digital.par_chunks_mut(CHUNK_RESIDENTS))
-            .for_each(|((ids, homes), digital)| {
-                for ((id, home), dig) in ids.iter().zip(homes).zip(digital) {
-                    if dig.has_device {
-                        continue;
-                    }
-                    let s = subsidy[cell(home.district as usize, home.band)];
-                    let p = 1.0 - (1.0 - uptake[home.band.index()]) * (1.0 - s);
-                    if Stream::new(seed, id.0 as u64, tick, Purpose::Devices).chance(p) {
-                        dig.has_device = true;
-                    }
-                }
-            });
-    }
+    for_each_digital(&mut residents, |id, home, dig| {
+        if dig.has_device {
+            return;
+        }
+        let s = subsidy[cell(home.district as usize, home.band)];
+        let p = 1.0 - (1.0 - uptake[home.band.index()]) * (1.0 - s);
+        if Stream::new(seed, id.0 as u64, tick, Purpose::Devices).chance(p) {
+            dig.has_device = true;
+        }
+    });
 }
