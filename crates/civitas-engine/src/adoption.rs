@@ -18,6 +18,8 @@
 //! offer's probability; training adds the literacy gain (capped at 1) and the adoption
 //! boost to the resident's innovation coefficient for good.
 
+use crate::math;
+
 use bevy_ecs::prelude::*;
 use rayon::prelude::*;
 
@@ -98,7 +100,7 @@ pub fn diffuse_adoption(
         let (p, q) = pq[home.band.index()];
         let a = shares[home.district as usize];
         let hazard = dig.literacy as f64 * (p + dig.adoption_boost_per_year as f64 + q * a);
-        let prob = 1.0 - (-hazard * dt).exp();
+        let prob = 1.0 - math::exp(-hazard * dt);
         if Stream::new(seed, id.0 as u64, tick, Purpose::Adoption).chance(prob) {
             dig.adopted = true;
         }

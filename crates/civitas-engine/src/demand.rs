@@ -6,6 +6,8 @@
 //! of no request). Rates are per resident per year by band; an agent's request stands
 //! for `scale` real requests when it uses department capacity.
 
+use crate::math;
+
 use bevy_ecs::prelude::*;
 use civitas_scenario::Band;
 
@@ -46,7 +48,7 @@ impl DemandTable {
                 })
                 .collect();
             BandDemand {
-                no_request_probability: (-total).exp(),
+                no_request_probability: math::exp(-total),
                 rate_per_tick: total,
                 cumulative,
             }

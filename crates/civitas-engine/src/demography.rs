@@ -11,6 +11,8 @@
 //! twelve monthly ticks move exactly the yearly share in expectation); likewise
 //! `middle` → `senior`.
 
+use crate::math;
+
 use bevy_ecs::prelude::*;
 use civitas_scenario::{Band, Settlement};
 use rayon::prelude::*;
@@ -111,8 +113,8 @@ pub fn age_residents(
 ) {
     let ageing = &city.scenario.population.ageing;
     let dt = city.years_per_tick;
-    let p_young = 1.0 - (1.0 - ageing.young_to_middle_per_year.clamp(0.0, 1.0)).powf(dt);
-    let p_middle = 1.0 - (1.0 - ageing.middle_to_senior_per_year.clamp(0.0, 1.0)).powf(dt);
+    let p_young = 1.0 - math::powf(1.0 - ageing.young_to_middle_per_year.clamp(0.0, 1.0), dt);
+    let p_middle = 1.0 - math::powf(1.0 - ageing.middle_to_senior_per_year.clamp(0.0, 1.0), dt);
     let (seed, tick) = (city.seed, clock.tick as u64);
     for (ids, mut homes) in residents
         .contiguous_iter_mut()

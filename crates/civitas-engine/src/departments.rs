@@ -33,6 +33,8 @@
 //! elsewhere — a finding, not a defect: satisfaction-led budgeting needs the levers that
 //! fix what residents complain about.
 
+use crate::math;
+
 use bevy_ecs::prelude::*;
 
 use crate::city::{City, Clock};
@@ -144,7 +146,7 @@ pub fn evolve_departments(
         .enumerate()
     {
         let gain = |k: f64, millions: f64| (k.max(0.0) * millions).min(1.0);
-        dep.health *= (1.0 - spec.health_decay_per_month.clamp(0.0, 1.0)).powf(m);
+        dep.health *= math::powf(1.0 - spec.health_decay_per_month.clamp(0.0, 1.0), m);
         dep.health += gain(
             spec.operation_gain_per_million,
             levers.operation_millions[j],
@@ -270,7 +272,7 @@ mod tests {
         assert!(1.0 - end.digitization < 0.6 * (1.0 - start.digitization));
         assert!(end.digitization <= 1.0);
         let decay = world.resource::<City>().scenario.departments[0].health_decay_per_month;
-        let expected = start.health * (1.0 - decay).powi(24);
+        let expected = start.health * math::powi(1.0 - decay, 24);
         assert!(
             (end.health - expected).abs() < 1e-12,
             "{} vs {expected}",

@@ -4,6 +4,8 @@
 //! `1 − exp(−rate_band·Δt)` (the band's yearly uptake rate as a hazard), or through a
 //! device subsidy covering their cell; the two are independent chances.
 
+use crate::math;
+
 use bevy_ecs::prelude::*;
 
 use crate::adoption::{Digital, for_each_digital};
@@ -23,7 +25,7 @@ pub fn acquire_devices(
     let dt = city.years_per_tick;
     let bands = &city.scenario.population.bands;
     let uptake: [f64; 3] = civitas_scenario::Band::ALL
-        .map(|b| 1.0 - (-bands.get(b).device_uptake_per_year.max(0.0) * dt).exp());
+        .map(|b| 1.0 - math::exp(-bands.get(b).device_uptake_per_year.max(0.0) * dt));
     let subsidy = &levers.device_subsidy_probability;
     for_each_digital(&mut residents, |id, home, dig| {
         if dig.has_device {

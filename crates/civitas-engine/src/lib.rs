@@ -29,6 +29,7 @@ pub mod demography;
 pub mod departments;
 pub mod devices;
 pub mod incidents;
+pub mod math;
 pub mod metrics;
 pub mod output;
 pub mod policies;

@@ -5,6 +5,8 @@
 //! visit them. A [`Stream`] is cheap to create (a few multiplies) and is made afresh for
 //! each subject, tick and purpose.
 
+use crate::math;
+
 /// What a stream is used for; keeps the streams of different mechanisms independent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u64)]
@@ -74,12 +76,12 @@ impl Stream {
     pub fn normal(&mut self) -> f64 {
         let u1 = 1.0 - self.uniform(); // in (0, 1]
         let u2 = self.uniform();
-        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+        (-2.0 * math::ln(u1)).sqrt() * math::cos(std::f64::consts::TAU * u2)
     }
 
     /// Exponential draw with the given mean.
     pub fn exponential(&mut self, mean: f64) -> f64 {
-        -mean * (1.0 - self.uniform()).ln()
+        -mean * math::ln(1.0 - self.uniform())
     }
 
     /// Poisson draw with mean `lambda`: exact inversion below
@@ -93,7 +95,7 @@ impl Stream {
             let x = lambda + lambda.sqrt() * self.normal();
             return x.round().max(0.0) as u64;
         }
-        let limit = (-lambda).exp();
+        let limit = math::exp(-lambda);
         let mut k = 0u64;
         let mut prod = self.uniform();
         while prod > limit {
