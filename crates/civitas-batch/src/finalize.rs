@@ -146,6 +146,8 @@ fn summarize(
                 p5: vec![f64::NAN; ticks],
                 p50: vec![f64::NAN; ticks],
                 p95: vec![f64::NAN; ticks],
+                sd: vec![f64::NAN; ticks],
+                n: vec![0; ticks],
             })
         })
         .collect();
@@ -175,6 +177,8 @@ fn summarize(
                 s.p5[tick] = stats.p5;
                 s.p50[tick] = stats.p50;
                 s.p95[tick] = stats.p95;
+                s.sd[tick] = stats.sd;
+                s.n[tick] = stats.n;
             }
         }
         first += count;

@@ -19,7 +19,7 @@
 //!
 //! Output directory `<out>/<scenario-name>/` of a run: `timeseries.csv` (scenario,
 //! replicate, tick, date, indicator, scope, value), `summary.csv` (scenario, indicator,
-//! scope, tick, date, mean, p5, p50, p95), `targets.csv` (label, indicator, scope, year,
+//! scope, tick, date, mean, p5, p50, p95, sd, n), `targets.csv` (label, indicator, scope, year,
 //! basis, min, max, value, p5, p95, probability_met, status), `manifest.json` and the
 //! resolved `scenario.toml`. When the scenario sets `[outputs] agent_sample = N`, the run
 //! also writes `agents.csv` (scenario, replicate, tick, date, resident, district, band,

@@ -93,6 +93,8 @@ fn read_summary(path: &Path, ticks: usize) -> Result<Vec<SeriesSummary>, BatchEr
                 p5: vec![f64::NAN; ticks],
                 p50: vec![f64::NAN; ticks],
                 p95: vec![f64::NAN; ticks],
+                sd: vec![f64::NAN; ticks],
+                n: vec![0; ticks],
             });
             series.len() - 1
         });
@@ -101,6 +103,10 @@ fn read_summary(path: &Path, ticks: usize) -> Result<Vec<SeriesSummary>, BatchEr
         s.p5[tick] = number(path, i + 1, &row[6])?;
         s.p50[tick] = number(path, i + 1, &row[7])?;
         s.p95[tick] = number(path, i + 1, &row[8])?;
+        s.sd[tick] = number(path, i + 1, &row[9])?;
+        s.n[tick] = row[10].parse().map_err(|_| {
+            BatchError::corrupt(path, format!("row {}: bad count {:?}", i + 1, &row[10]))
+        })?;
     }
     Ok(series)
 }

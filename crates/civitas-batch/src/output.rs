@@ -54,7 +54,7 @@ pub(crate) const AGENT_COLUMNS: [&str; 12] = [
     "trust",
     "satisfaction",
 ];
-pub(crate) const SUMMARY_COLUMNS: [&str; 9] = [
+pub(crate) const SUMMARY_COLUMNS: [&str; 11] = [
     "scenario",
     "indicator",
     "scope",
@@ -64,6 +64,8 @@ pub(crate) const SUMMARY_COLUMNS: [&str; 9] = [
     "p5",
     "p50",
     "p95",
+    "sd",
+    "n",
 ];
 pub(crate) const TARGET_COLUMNS: [&str; 12] = [
     "label",
@@ -188,6 +190,8 @@ pub(crate) fn write_summary(
                 &format_value(s.p5[tick]),
                 &format_value(s.p50[tick]),
                 &format_value(s.p95[tick]),
+                &format_value(s.sd[tick]),
+                &s.n[tick].to_string(),
             ])
             .map_err(csv_error(path))?;
         }

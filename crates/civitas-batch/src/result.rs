@@ -18,6 +18,10 @@ pub struct SeriesSummary {
     pub p50: Vec<f64>,
     /// 95th percentile, per tick.
     pub p95: Vec<f64>,
+    /// Sample standard deviation across replicates, per tick (NaN below two values).
+    pub sd: Vec<f64>,
+    /// Replicates with a value, per tick.
+    pub n: Vec<u32>,
 }
 
 /// Whether a target is likely to be met, from the share of replicates meeting it.

@@ -4,7 +4,9 @@
 //! the default of R's `quantile`, NumPy's `percentile` and pandas): for sorted values
 //! `x[0..n]` and probability `p`, `h = (n − 1)·p` and the result is
 //! `x[⌊h⌋] + (h − ⌊h⌋)·(x[⌊h⌋+1] − x[⌊h⌋])`. NaN values (no observation in a replicate)
-//! are left out; with no values left every statistic is NaN.
+//! are left out; with no values left every statistic is NaN. The standard deviation is the
+//! sample one (divisor n − 1), NaN below two values; with `n` it gives the standard error
+//! of the mean, `sd/√n`, that `civitas check` compares runs with.
 
 /// Mean and the 5th, 50th and 95th percentiles of one cell across replicates.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -17,6 +19,10 @@ pub struct CellStats {
     pub p50: f64,
     /// 95th percentile.
     pub p95: f64,
+    /// Sample standard deviation (divisor n − 1; NaN with fewer than two values).
+    pub sd: f64,
+    /// Number of non-NaN values.
+    pub n: u32,
 }
 
 impl CellStats {
@@ -31,17 +37,28 @@ impl CellStats {
                 p5: f64::NAN,
                 p50: f64::NAN,
                 p95: f64::NAN,
+                sd: f64::NAN,
+                n: 0,
             };
         }
         // Summing before sorting keeps the mean's rounding tied to replicate order,
         // which does not depend on the thread count.
         let mean = scratch.iter().sum::<f64>() / scratch.len() as f64;
+        let sd = if scratch.len() < 2 {
+            f64::NAN
+        } else {
+            let squares: f64 = scratch.iter().map(|v| (v - mean) * (v - mean)).sum();
+            (squares / (scratch.len() - 1) as f64).sqrt()
+        };
+        let n = scratch.len() as u32;
         scratch.sort_by(f64::total_cmp);
         CellStats {
             mean,
             p5: percentile_sorted(scratch, 0.05),
             p50: percentile_sorted(scratch, 0.50),
             p95: percentile_sorted(scratch, 0.95),
+            sd,
+            n,
         }
     }
 }
@@ -73,6 +90,9 @@ mod tests {
         assert_eq!(s.p50, 5.5);
         assert!((s.p95 - 9.55).abs() < 1e-12);
         assert_eq!(s.mean, 5.5);
+        // numpy.std(range(1, 11), ddof=1) = 3.0276503540974917
+        assert!((s.sd - 3.027_650_354_097_491_7).abs() < 1e-12);
+        assert_eq!(s.n, 10);
     }
 
     #[test]
@@ -85,5 +105,7 @@ mod tests {
         assert!(s.mean.is_nan() && s.p5.is_nan() && s.p95.is_nan());
         let s = CellStats::of(&[7.0], &mut scratch);
         assert_eq!((s.p5, s.p50, s.p95), (7.0, 7.0, 7.0));
+        assert!(s.sd.is_nan());
+        assert_eq!(s.n, 1);
     }
 }

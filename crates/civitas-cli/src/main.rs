@@ -2,6 +2,7 @@
 //!
 //! Each subcommand lives in its own module and is a thin layer over the library API.
 
+mod cmd_check;
 mod cmd_compare;
 mod cmd_run;
 mod cmd_scenario;
@@ -58,11 +59,15 @@ enum Command {
     Compare(cmd_compare::CompareArgs),
     /// Merge the shard directories of a sharded run or sweep into one output.
     Merge(cmd_run::MergeArgs),
+    /// Rerun regression cases and compare them with their golden results (exit 0: all
+    /// hold, 1: drift, 2: could not run); `--bless` records new goldens.
+    Check(cmd_check::CheckArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
+        Command::Check(a) => return cmd_check::check(a),
         Command::Run(a) => cmd_run::run(a),
         Command::Sweep(a) => cmd_run::sweep(a),
         Command::Validate(a) => cmd_scenario::validate(a),

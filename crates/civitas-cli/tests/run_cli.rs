@@ -184,7 +184,7 @@ fn run_without_a_file_runs_the_bundled_baseline() {
     }
     assert!(String::from_utf8_lossy(&out.stdout).contains("baseline: 2 replicates"));
     let header = String::from_utf8(read(dir.join("summary.csv"))).unwrap();
-    assert!(header.starts_with("scenario,indicator,scope,tick,date,mean,p5,p50,p95\n"));
+    assert!(header.starts_with("scenario,indicator,scope,tick,date,mean,p5,p50,p95,sd,n\n"));
 }
 
 #[test]

@@ -132,6 +132,8 @@ pub fn run(scenario: &Scenario) -> BatchResult {
                 p5: Vec::new(),
                 p50: Vec::new(),
                 p95: Vec::new(),
+                sd: Vec::new(),
+                n: Vec::new(),
             };
             for tick in 0..first.dates.len() {
                 let (mean, p5, p50, p95) = stats(reps.iter().map(|r| r.value(tick, indicator, si)));
@@ -139,6 +141,8 @@ pub fn run(scenario: &Scenario) -> BatchResult {
                 s.p5.push(p5);
                 s.p50.push(p50);
                 s.p95.push(p95);
+                s.sd.push(f64::NAN);
+                s.n.push(scenario.scenario.replicates);
             }
             series.push(s);
         }

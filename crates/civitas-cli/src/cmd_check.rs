@@ -1,0 +1,219 @@
+//! `civitas check`: rerun regression cases and compare them with their golden results.
+//!
+//! Exit codes: 0 every case holds, 1 a quantity drifted (or is missing), 2 a case could not
+//! run (no golden, invalid scenario, I/O error).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use civitas_check::junit::{describe, number, z_text};
+use civitas_check::{Case, CaseRun, Comparison, RunOptions, discover};
+use clap::Args;
+
+/// Arguments of `civitas check`.
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// Folder of regression cases: `<case>/scenario.toml` with its `golden.csv` and an
+    /// optional `tolerances.toml` (or one case folder).
+    #[arg(value_name = "DIR", default_value = "tests/regression")]
+    pub dir: PathBuf,
+    /// Record the current results as the goldens (after an intended change) and print
+    /// what changed.
+    #[arg(long)]
+    pub bless: bool,
+    /// Also write the results as JUnit XML (one test case per case × checked quantity).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Keep each case's full output (CSV, plots, report.html) under DIR/<case>/.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Worker threads for all cases (default: all cores). Results do not depend on it.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Rows of the drift table to print (0: all).
+    #[arg(long, value_name = "N", default_value_t = 30)]
+    pub show: usize,
+}
+
+const EXIT_DRIFT: u8 = 1;
+const EXIT_CANNOT_RUN: u8 = 2;
+
+/// `civitas check DIR`.
+pub fn check(args: CheckArgs) -> ExitCode {
+    let discovered = match discover(&args.dir) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_CANNOT_RUN);
+        }
+    };
+    let mut cannot_run = false;
+    let mut cases: Vec<Case> = Vec::new();
+    for d in discovered {
+        match d {
+            Ok(case) => cases.push(case),
+            Err(broken) => {
+                cannot_run = true;
+                eprintln!("error: case {}: cannot load:", broken.name);
+                match &broken.error {
+                    civitas_check::CheckError::Scenario(s) => eprint!("{}", s.render()),
+                    other => eprintln!("  {other}"),
+                }
+            }
+        }
+    }
+    let write_report = |staged: &civitas_batch::StagedOutput| {
+        civitas_report::Report::write(staged.result(), staged.path())
+            .map(|_| ())
+            .map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)
+    };
+    let options = RunOptions {
+        threads: args.threads,
+        keep: args.out.clone(),
+        bless: args.bless,
+        report: args
+            .out
+            .as_ref()
+            .map(|_| &write_report as &civitas_check::ReportHook),
+    };
+    let verb = if args.bless { "blessing" } else { "checking" };
+    println!(
+        "civitas check: {verb} {} case(s) in {}",
+        cases.len(),
+        args.dir.display()
+    );
+    let runs = civitas_check::run_all(&cases, &options);
+    print_cases(&runs);
+    let drifts: Vec<(&str, &Comparison)> = runs
+        .iter()
+        .filter_map(|r| r.outcome.as_ref().ok().map(|o| (r, o)))
+        .flat_map(|(r, o)| o.drifts().map(move |c| (r.case.name.as_str(), c)))
+        .collect();
+    if !drifts.is_empty() {
+        let title = if args.bless {
+            "changed beyond tolerance (now blessed), worst first:"
+        } else {
+            "drifts, worst first:"
+        };
+        println!("\n{title}");
+        print_table(&drifts, args.show);
+    }
+    cannot_run |= runs.iter().any(|r| r.outcome.is_err());
+    if let Some(path) = &args.junit {
+        if let Err(e) = std::fs::write(path, civitas_check::junit::junit(&runs)) {
+            eprintln!("error: {}: {e}", path.display());
+            return ExitCode::from(EXIT_CANNOT_RUN);
+        }
+        println!("JUnit report: {}", path.display());
+    }
+    if cannot_run {
+        println!("result: some cases could not run (exit {EXIT_CANNOT_RUN})");
+        ExitCode::from(EXIT_CANNOT_RUN)
+    } else if args.bless {
+        println!("result: goldens written for {} case(s)", runs.len());
+        ExitCode::SUCCESS
+    } else if drifts.is_empty() {
+        println!("result: every case holds");
+        ExitCode::SUCCESS
+    } else {
+        let cases = runs
+            .iter()
+            .filter(|r| r.outcome.as_ref().is_ok_and(|o| !o.holds()))
+            .count();
+        println!(
+            "result: {} quantit{} drifted in {cases} case(s) (exit {EXIT_DRIFT}); if the change is \
+             intended, run `civitas check {} --bless` and commit the goldens",
+            drifts.len(),
+            if drifts.len() == 1 { "y" } else { "ies" },
+            args.dir.display()
+        );
+        ExitCode::from(EXIT_DRIFT)
+    }
+}
+
+fn print_cases(runs: &[CaseRun]) {
+    let width = runs.iter().map(|r| r.case.name.len()).max().unwrap_or(4);
+    for run in runs {
+        let status = match &run.outcome {
+            Err(e) => {
+                eprintln!("error: case {}: {e}", run.case.name);
+                "cannot run (error above)".to_string()
+            }
+            Ok(o) if o.blessed && !o.had_golden => "blessed (first goldens)".to_string(),
+            Ok(o) => {
+                let failed = o.drifts().count();
+                let new = o.comparisons.len() - o.checked();
+                let mut s = match (failed, o.blessed) {
+                    (0, false) => "holds".to_string(),
+                    (0, true) => "blessed (unchanged within tolerance)".to_string(),
+                    (n, false) => format!("DRIFT ({n})"),
+                    (n, true) => format!("blessed ({n} changed)"),
+                };
+                if new > 0 && !o.blessed {
+                    s.push_str(&format!(
+                        "; {new} new quantities not in golden (bless to record)"
+                    ));
+                }
+                format!("{:>5} quantities  {s}", o.checked())
+            }
+        };
+        println!(
+            "  {:<width$}  {status}  ({:.1} s)",
+            run.case.name, run.seconds
+        );
+    }
+}
+
+fn print_table(rows: &[(&str, &Comparison)], show: usize) {
+    let shown = if show == 0 {
+        rows.len()
+    } else {
+        show.min(rows.len())
+    };
+    let cells: Vec<[String; 7]> = rows[..shown]
+        .iter()
+        .map(|(case, c)| {
+            [
+                case.to_string(),
+                c.quantity.to_string(),
+                c.scope.clone(),
+                c.date.clone(),
+                number(c.golden),
+                number(c.now),
+                z_text(c.z),
+            ]
+        })
+        .collect();
+    let header = ["case", "quantity", "scope", "date", "golden", "now", "z"];
+    let mut widths = header.map(str::len);
+    for row in &cells {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |row: &[String]| {
+        let mut out = String::from("  ");
+        for (k, (cell, w)) in row.iter().zip(widths).enumerate() {
+            let pad = w.saturating_sub(cell.chars().count());
+            if k >= 4 {
+                out.push_str(&" ".repeat(pad));
+                out.push_str(cell);
+            } else {
+                out.push_str(cell);
+                out.push_str(&" ".repeat(pad));
+            }
+            out.push_str("  ");
+        }
+        out.trim_end().to_string()
+    };
+    println!("{}", line(&header.map(String::from)));
+    for row in &cells {
+        println!("{}", line(row));
+    }
+    if shown < rows.len() {
+        println!("  … and {} more (--show 0 prints all)", rows.len() - shown);
+    }
+    if let Some((_, worst)) = rows.first() {
+        println!("  worst: {}", describe(worst));
+    }
+}
