@@ -14,11 +14,13 @@ use sha2::{Digest, Sha256};
 use crate::error::BatchError;
 use crate::finalize::finalize_point;
 use crate::output::{
-    MANIFEST_JSON, ManifestFile, POINTS_DIR, SCENARIO_TOML, SWEEP_CSV, point_dir_name, write_sweep,
+    MANIFEST_JSON, ManifestFile, PARAMETERS_CSV, POINTS_DIR, SCENARIO_TOML, SWEEP_CSV,
+    point_dir_name, write_sweep,
 };
 use crate::progress::Progress;
 use crate::result::{BatchResult, SweepPoint, SweepResult};
 use crate::sweep::{Lever, Sweep, apply_levers};
+use crate::uncertainty::ParameterDraws;
 use crate::workdir::{BatchKind, Plan, Shard, ShardFacts, WorkDir, WorkLock};
 
 /// Suffix of the work directory of an unfinished batch: `<out>/<name>.incomplete/`.
@@ -353,6 +355,8 @@ struct Prepared {
     base: Scenario,
     point_values: Vec<Vec<f64>>,
     point_scenarios: Vec<Scenario>,
+    /// Each replicate's draws from the `[[uncertainty]]` priors, if any.
+    draws: Option<ParameterDraws>,
 }
 
 impl Prepared {
@@ -387,6 +391,7 @@ impl Prepared {
                     .collect::<Result<Vec<_>, _>>()
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let draws = ParameterDraws::of(&base)?;
         let point_scenarios = match plan.kind {
             BatchKind::Run => vec![base.clone()],
             BatchKind::Sweep => point_values
@@ -400,6 +405,7 @@ impl Prepared {
             base,
             point_values,
             point_scenarios,
+            draws,
         })
     }
 }
@@ -477,7 +483,14 @@ fn execute(
     );
     pool.install(|| {
         todo.par_iter().try_for_each(|&(point, replicate)| {
-            let scenario = &prepared.point_scenarios[point];
+            let drawn;
+            let scenario = match &prepared.draws {
+                Some(draws) => {
+                    drawn = draws.apply(&prepared.point_scenarios[point], replicate)?;
+                    &drawn
+                }
+                None => &prepared.point_scenarios[point],
+            };
             let options = EngineOptions {
                 agent_sample: scenario.outputs.agent_sample as usize,
             };
@@ -520,6 +533,9 @@ fn assemble(
         fs::write(&path, text).map_err(BatchError::io(&path))
     };
     write_toml(staged, &prepared.scenario_toml)?;
+    if let Some(draws) = &prepared.draws {
+        draws.write_csv(&staged.join(PARAMETERS_CSV))?;
+    }
     let (series, targets, sweep) = match plan.kind {
         BatchKind::Run => {
             let outcome = finalize_point(base, &runs_of(0)?, staged, true)?;

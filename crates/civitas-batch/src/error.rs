@@ -18,6 +18,15 @@ pub enum BatchError {
         /// What is wrong.
         message: String,
     },
+    /// An `[[uncertainty]]` entry addresses no numeric field, or its draws would make the
+    /// scenario invalid.
+    #[error("{entry}: {message}")]
+    Uncertainty {
+        /// The entry, e.g. `uncertainty[2] (population.bands.senior.bass_q)`.
+        entry: String,
+        /// What is wrong.
+        message: String,
+    },
     /// A `--shard i/N` specification is malformed.
     #[error("shard `{0}`: expected i/N with 0 <= i < N (e.g. 0/4)")]
     Shard(String),

@@ -20,7 +20,9 @@
 //! Output directory `<out>/<scenario-name>/` of a run: `timeseries.csv` (scenario,
 //! replicate, tick, date, indicator, scope, value), `summary.csv` (scenario, indicator,
 //! scope, tick, date, mean, p5, p50, p95, sd, n), `targets.csv` (label, indicator, scope, year,
-//! basis, min, max, value, p5, p95, probability_met, status), `manifest.json` and the
+//! basis, min, max, value, p5, p95, probability_met, probability_lo, probability_hi (the 90 % Wilson
+//! interval of the probability met), status), `parameters.csv` (replicate, path, value:
+//! each replicate's draws from the `[[uncertainty]]` priors, when there are any), `manifest.json` and the
 //! resolved `scenario.toml`. When the scenario sets `[outputs] agent_sample = N`, the run
 //! also writes `agents.csv` (scenario, replicate, tick, date, resident, district, band,
 //! literacy, has_device, adopted, trust, satisfaction): the residents with ids below `N`
@@ -47,6 +49,7 @@ pub mod result;
 pub mod stats;
 pub mod sweep;
 mod targets;
+pub mod uncertainty;
 mod workdir;
 
 pub use batch::{Batch, INCOMPLETE_SUFFIX, StagedOutput, merge};
@@ -56,4 +59,6 @@ pub use result::{
     BatchResult, Manifest, SeriesSummary, SweepPoint, SweepResult, TargetResult, TargetStatus,
 };
 pub use sweep::{Lever, Sweep};
+pub use targets::{FEW_REPLICATES, WILSON_Z_90};
+pub use uncertainty::ParameterDraws;
 pub use workdir::Shard;

@@ -133,7 +133,7 @@ fn target_from(
         "year_mean" => TargetBasis::YearMean,
         other => return Err(bad("basis", other)),
     };
-    let status = match f(11) {
+    let status = match f(13) {
         "met" => TargetStatus::Met,
         "at_risk" => TargetStatus::AtRisk,
         "missed" => TargetStatus::Missed,
@@ -151,6 +151,8 @@ fn target_from(
         p5: number(path, row_no, f(8))?,
         p95: number(path, row_no, f(9))?,
         probability_met: number(path, row_no, f(10))?,
+        probability_lo: number(path, row_no, f(11))?,
+        probability_hi: number(path, row_no, f(12))?,
         status,
     })
 }

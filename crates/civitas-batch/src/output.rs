@@ -22,6 +22,8 @@ pub const TARGETS_CSV: &str = "targets.csv";
 /// Agent-level sample: the first `[outputs] agent_sample` residents of every replicate at
 /// every tick.
 pub const AGENTS_CSV: &str = "agents.csv";
+/// Each replicate's draws from the `[[uncertainty]]` priors: replicate, path, value.
+pub const PARAMETERS_CSV: &str = "parameters.csv";
 /// Sweep table: one row per point × target.
 pub const SWEEP_CSV: &str = "sweep.csv";
 /// Run facts.
@@ -67,7 +69,7 @@ pub(crate) const SUMMARY_COLUMNS: [&str; 11] = [
     "sd",
     "n",
 ];
-pub(crate) const TARGET_COLUMNS: [&str; 12] = [
+pub(crate) const TARGET_COLUMNS: [&str; 14] = [
     "label",
     "indicator",
     "scope",
@@ -79,6 +81,8 @@ pub(crate) const TARGET_COLUMNS: [&str; 12] = [
     "p5",
     "p95",
     "probability_met",
+    "probability_lo",
+    "probability_hi",
     "status",
 ];
 
@@ -123,6 +127,8 @@ pub(crate) fn target_cells(t: &TargetResult) -> Vec<String> {
         format_value(t.p5),
         format_value(t.p95),
         format_value(t.probability_met),
+        format_value(t.probability_lo),
+        format_value(t.probability_hi),
         t.status.label().to_string(),
     ]
 }

@@ -82,6 +82,11 @@ pub struct TargetResult {
     pub p95: f64,
     /// Share of replicates meeting the target.
     pub probability_met: f64,
+    /// Lower end of the 90 % Wilson interval of the probability met: the Monte-Carlo
+    /// uncertainty of estimating it from this many replicates.
+    pub probability_lo: f64,
+    /// Upper end of the 90 % Wilson interval.
+    pub probability_hi: f64,
     /// Status from the probability.
     pub status: TargetStatus,
 }

@@ -12,6 +12,14 @@ use civitas_scenario::{Scenario, Target, TargetBasis, TickDate};
 use crate::result::{TargetResult, TargetStatus};
 use crate::stats::CellStats;
 
+/// Normal quantile of a two-sided 90 % interval, Φ⁻¹(0.95).
+pub const WILSON_Z_90: f64 = 1.644_853_626_951_472_2;
+
+/// Fewest replicates for which the 90 % interval of a probability met is at most about
+/// ±0.15 wide at p = 0.5; below it the console and the report warn that the probabilities
+/// mean little.
+pub const FEW_REPLICATES: u32 = 30;
+
 /// Where one target reads its values: indicator, scope column and ticks of its year.
 #[derive(Debug, Clone)]
 pub(crate) struct TargetProbe {
@@ -91,6 +99,8 @@ impl TargetProbe {
         } else {
             met as f64 / values.len() as f64
         };
+        let (probability_lo, probability_hi) =
+            civitas_uncertainty::wilson(met as u64, values.len() as u64, WILSON_Z_90);
         TargetResult {
             label: self.target.label(),
             indicator: self.target.indicator,
@@ -103,6 +113,8 @@ impl TargetProbe {
             p5: stats.p5,
             p95: stats.p95,
             probability_met,
+            probability_lo,
+            probability_hi,
             status: TargetStatus::from_probability(probability_met),
         }
     }

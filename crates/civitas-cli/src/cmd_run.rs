@@ -114,6 +114,9 @@ fn load_scenario(file: Option<&Path>, flags: &RunFlags) -> anyhow::Result<Scenar
     if let Some(n) = flags.replicates {
         scenario.scenario.replicates = n;
     }
+    if flags.no_uncertainty {
+        scenario.uncertainty.clear();
+    }
     Ok(scenario)
 }
 
@@ -169,6 +172,14 @@ fn print_scorecard(result: &BatchResult, dir: &Path) {
         println!("{} sweep points; see sweep.csv", sweep.points.len());
         return;
     }
+    let uncertain = result.scenario.uncertainty.len();
+    if uncertain > 0 {
+        println!(
+            "  parameter uncertainty: {uncertain} priors, one draw per replicate (parameters.csv)"
+        );
+    } else {
+        println!("  point estimate: no [[uncertainty]] priors; the spread is random noise only");
+    }
     for t in &result.targets {
         let mark = match t.status {
             TargetStatus::Met => "met    ",
@@ -176,12 +187,17 @@ fn print_scorecard(result: &BatchResult, dir: &Path) {
             TargetStatus::Missed => "missed ",
         };
         println!(
-            "  {mark} {:>5.1} %  {}  (mean {:.4}, p5-p95 {:.4}-{:.4})",
-            100.0 * t.probability_met,
-            t.label,
-            t.mean,
-            t.p5,
-            t.p95
+            "  {mark} p = {:.2} ({:.2}-{:.2})  {}  (mean {:.4}, p5-p95 {:.4}-{:.4})",
+            t.probability_met, t.probability_lo, t.probability_hi, t.label, t.mean, t.p5, t.p95
+        );
+    }
+    if m.replicates < civitas_batch::FEW_REPLICATES && !result.targets.is_empty() {
+        println!(
+            "  note: with {} replicates the 90 % interval of a probability is wide (up to ±{:.2}); \
+             use --replicates {} or more before reading p as a number",
+            m.replicates,
+            (civitas_batch::WILSON_Z_90 * 0.5 / f64::from(m.replicates.max(1)).sqrt()).min(0.5),
+            civitas_batch::FEW_REPLICATES
         );
     }
 }

@@ -60,7 +60,16 @@ pub fn validate(args: ValidateArgs) -> anyhow::Result<ExitCode> {
     let mut report = String::new();
     for file in &args.files {
         match Scenario::load(file) {
-            Ok(_) => println!("{}: ok", file.display()),
+            // The `[[uncertainty]]` paths use the sweep's lever grammar, checked in batch:
+            // each must name a numeric field that every draw keeps valid.
+            Ok(scenario) => match civitas_batch::ParameterDraws::of(&scenario) {
+                Ok(_) => println!("{}: ok", file.display()),
+                Err(e) => {
+                    failed_files += 1;
+                    problems += 1;
+                    let _ = writeln!(report, "{}: {e}", file.display());
+                }
+            },
             Err(e) => {
                 failed_files += 1;
                 problems += e.diagnostics.len();

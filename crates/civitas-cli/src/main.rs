@@ -37,6 +37,10 @@ pub struct RunFlags {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Run the point estimate: ignore the scenario's `[[uncertainty]]` priors (every
+    /// replicate then differs only by its random streams).
+    #[arg(long)]
+    pub no_uncertainty: bool,
     /// Directory that receives `<scenario-name>/`.
     #[arg(long, value_name = "DIR", default_value = "outputs")]
     pub out: PathBuf,

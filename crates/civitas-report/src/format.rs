@@ -151,6 +151,15 @@ pub fn probability(p: f64) -> String {
     }
 }
 
+/// A probability with its interval, e.g. "0.62 (0.45–0.77)".
+pub fn probability_with_interval(p: f64, lo: f64, hi: f64) -> String {
+    if p.is_finite() && lo.is_finite() && hi.is_finite() {
+        format!("{p:.2} ({lo:.2}–{hi:.2})")
+    } else {
+        probability(p)
+    }
+}
+
 /// The condition a target sets, e.g. "≥ 80%", "≤ 7 days", "60%–80%".
 pub fn threshold(target: &TargetResult, currency: &str) -> String {
     let v = |x| stated(target.indicator, x, currency);

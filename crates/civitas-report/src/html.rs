@@ -292,8 +292,12 @@ fn at_a_glance(out: &mut String, result: &BatchResult) {
                 let detail = match standing(t) {
                     Standing::NoData => "the run produced no value".to_string(),
                     _ => format!(
-                        "p={}, mean {} (p5–p95 {} – {})",
-                        format::probability(t.probability_met),
+                        "p = {}, mean {} (p5–p95 {} – {})",
+                        format::probability_with_interval(
+                            t.probability_met,
+                            t.probability_lo,
+                            t.probability_hi
+                        ),
                         format::value(t.indicator, t.mean, currency),
                         format::value(t.indicator, t.p5, currency),
                         format::value(t.indicator, t.p95, currency),
@@ -337,7 +341,11 @@ fn scorecard_table(out: &mut String, result: &BatchResult) {
                     format::value(t.indicator, t.p5, currency),
                     format::value(t.indicator, t.p95, currency)
                 ),
-                format::probability(t.probability_met),
+                format::probability_with_interval(
+                    t.probability_met,
+                    t.probability_lo,
+                    t.probability_hi,
+                ),
             ),
         };
         let _ = writeln!(

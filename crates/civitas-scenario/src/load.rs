@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{Diagnostic, ScenarioError};
 use crate::model::{Department, IncidentType, Policy, Scenario, Service, Shock, Target};
-use crate::model::{Incidents, Outputs, Population, ScenarioInfo};
+use crate::model::{Incidents, Outputs, Population, ScenarioInfo, UncertainParameter};
 use crate::path::{FieldPath, Segment};
 use crate::tree::{self, Node, Span, Value};
 use crate::validate;
@@ -47,7 +47,7 @@ pub const BASELINE_TOML: &str = include_str!("../../../scenarios/baseline.toml")
 pub const STARTER_TOML: &str = include_str!("starter.toml");
 
 /// The top-level fields of a scenario file, in the order the schema lists them.
-const TOP_LEVEL_FIELDS: [&str; 10] = [
+const TOP_LEVEL_FIELDS: [&str; 11] = [
     "extends",
     "scenario",
     "population",
@@ -57,6 +57,7 @@ const TOP_LEVEL_FIELDS: [&str; 10] = [
     "policies",
     "shocks",
     "targets",
+    "uncertainty",
     "outputs",
 ];
 
@@ -314,6 +315,7 @@ fn section_diagnostics(root: &Node, json: &serde_json::Value) -> Vec<Diagnostic>
             "policies" => check_each::<Policy>(root, value, at, &mut out),
             "shocks" => check_each::<Shock>(root, value, at, &mut out),
             "targets" => check_each::<Target>(root, value, at, &mut out),
+            "uncertainty" => check_each::<UncertainParameter>(root, value, at, &mut out),
             "outputs" => check_as::<Outputs>(root, value, at, &mut out),
             unknown => {
                 let expected: Vec<String> =

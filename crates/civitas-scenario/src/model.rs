@@ -46,6 +46,11 @@ pub struct Scenario {
     /// The city's targets for 2027, 2030 or any year in the horizon.
     #[serde(default)]
     pub targets: Vec<Target>,
+    /// What the modeler cannot know exactly: prior distributions over scenario fields,
+    /// sampled once per replicate (a Latin hypercube across replicates). A variant that
+    /// lists `[[uncertainty]]` replaces the base's list, like `[[targets]]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub uncertainty: Vec<UncertainParameter>,
     /// Which plots and formats to write.
     #[serde(default)]
     pub outputs: Outputs,
@@ -754,5 +759,123 @@ impl ScenarioInfo {
     /// Start dates of every tick of the horizon.
     pub fn tick_dates(&self) -> Vec<crate::TickDate> {
         crate::calendar::tick_dates(self.start, self.end, self.tick)
+    }
+}
+
+/// The family of an `[[uncertainty]]` prior.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DistributionKind {
+    /// Uniform on `[min, max]`.
+    Uniform,
+    /// Triangular on `[min, max]` with its peak at `mode`.
+    Triangular,
+    /// Normal(`mean`, `sd`) truncated to `[min, max]`.
+    Normal,
+    /// Lognormal with `median` and log-scale `sigma`, truncated to `[min, max]`.
+    Lognormal,
+    /// Beta(`alpha`, `beta`) scaled to `[min, max]`.
+    Beta,
+}
+
+/// An `[[uncertainty]]` entry: one scenario field whose value is drawn per replicate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UncertainParameter {
+    /// The field, in the sweep's lever grammar: dotted names, `[i]` and `[key=value]`
+    /// selectors, e.g. `population.bands.senior.bass_q` or
+    /// `departments[name=Civil Affairs].health_decay_per_month`.
+    pub path: String,
+    /// The prior's family.
+    pub distribution: DistributionKind,
+    /// Lower bound of the draws (every family).
+    pub min: f64,
+    /// Upper bound of the draws (every family).
+    pub max: f64,
+    /// Most likely value (`triangular`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<f64>,
+    /// Mean before truncation (`normal`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mean: Option<f64>,
+    /// Standard deviation before truncation (`normal`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sd: Option<f64>,
+    /// Median (`lognormal`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub median: Option<f64>,
+    /// Standard deviation of the logarithm (`lognormal`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sigma: Option<f64>,
+    /// First shape parameter (`beta`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alpha: Option<f64>,
+    /// Second shape parameter (`beta`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub beta: Option<f64>,
+    /// Why this prior: the figure or reasoning it rests on.
+    pub source: String,
+}
+
+impl UncertainParameter {
+    /// The parameters the family needs, and which of them are set.
+    pub fn parameters(&self) -> (&'static [&'static str], [(&'static str, Option<f64>); 7]) {
+        let needs: &'static [&'static str] = match self.distribution {
+            DistributionKind::Uniform => &[],
+            DistributionKind::Triangular => &["mode"],
+            DistributionKind::Normal => &["mean", "sd"],
+            DistributionKind::Lognormal => &["median", "sigma"],
+            DistributionKind::Beta => &["alpha", "beta"],
+        };
+        (
+            needs,
+            [
+                ("mode", self.mode),
+                ("mean", self.mean),
+                ("sd", self.sd),
+                ("median", self.median),
+                ("sigma", self.sigma),
+                ("alpha", self.alpha),
+                ("beta", self.beta),
+            ],
+        )
+    }
+
+    /// The prior as a distribution. Validation guarantees this succeeds on a loaded
+    /// scenario; the error names the parameter otherwise.
+    pub fn prior(
+        &self,
+    ) -> Result<civitas_uncertainty::Distribution, civitas_uncertainty::DistributionError> {
+        use civitas_uncertainty::Distribution as D;
+        let need = |field: &'static str, v: Option<f64>| {
+            v.ok_or(civitas_uncertainty::DistributionError {
+                field,
+                found: f64::NAN,
+                expected: format!(
+                    "a value (required by distribution = {:?})",
+                    self.distribution
+                ),
+            })
+        };
+        let (min, max) = (self.min, self.max);
+        match self.distribution {
+            DistributionKind::Uniform => D::uniform(min, max),
+            DistributionKind::Triangular => D::triangular(min, need("mode", self.mode)?, max),
+            DistributionKind::Normal => {
+                D::normal(need("mean", self.mean)?, need("sd", self.sd)?, min, max)
+            }
+            DistributionKind::Lognormal => D::lognormal(
+                need("median", self.median)?,
+                need("sigma", self.sigma)?,
+                min,
+                max,
+            ),
+            DistributionKind::Beta => D::beta(
+                need("alpha", self.alpha)?,
+                need("beta", self.beta)?,
+                min,
+                max,
+            ),
+        }
     }
 }

@@ -110,6 +110,8 @@ pub fn evaluate_targets(scenario: &Scenario, reps: &[ReplicateResult]) -> Vec<Ta
                 p5,
                 p95,
                 probability_met: p,
+                probability_lo: (p - 0.1).max(0.0),
+                probability_hi: (p + 0.1).min(1.0),
                 status: TargetStatus::from_probability(p),
             }
         })
@@ -209,6 +211,8 @@ pub fn synthetic_sweep(base: &BatchResult) -> BatchResult {
                 p5: mean - 0.05,
                 p95: mean + 0.05,
                 probability_met: p,
+                probability_lo: (p - 0.1).max(0.0),
+                probability_hi: (p + 0.1).min(1.0),
                 status: TargetStatus::from_probability(p),
                 ..t.clone()
             };

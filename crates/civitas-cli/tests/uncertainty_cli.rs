@@ -1,0 +1,148 @@
+//! `[[uncertainty]]` end to end: per-replicate draws written to parameters.csv, common
+//! random numbers across scenarios (paired differences have far less variance than
+//! unpaired ones), Wilson intervals in targets.csv, and `--no-uncertainty`.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn civitas() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_civitas"))
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A small copy of a bundled scenario (1,000 agents, 16 replicates, to 2027), written next
+/// to the bundled files' absolute path so `extends` resolves.
+fn small(dir: &Path, bundled: &str, name: &str) -> PathBuf {
+    let file = dir.join(format!("{name}.toml"));
+    let base = repo().join("scenarios").join(bundled).canonicalize().unwrap();
+    fs::write(
+        &file,
+        format!(
+            "extends = {:?}\n[scenario]\nname = \"{name}\"\nend = \"2027-12\"\nreplicates = 16\n[population]\nagents = 1000\nscale = 5000.0\n",
+            base.display().to_string()
+        ),
+    )
+    .unwrap();
+    file
+}
+
+fn run(file: &Path, out: &Path, extra: &[&str]) {
+    let status = civitas()
+        .arg("run")
+        .arg(file)
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+}
+
+/// Per-replicate city values of `indicator` at `date`, from timeseries.csv.
+fn per_replicate(dir: &Path, indicator: &str, date: &str) -> Vec<f64> {
+    let mut reader = csv::Reader::from_path(dir.join("timeseries.csv")).unwrap();
+    let mut values = BTreeMap::new();
+    for row in reader.records() {
+        let row = row.unwrap();
+        if &row[4] == indicator && &row[5] == "city" && &row[3] == date {
+            values.insert(row[1].parse::<u32>().unwrap(), row[6].parse::<f64>().unwrap());
+        }
+    }
+    values.into_values().collect()
+}
+
+fn variance(x: &[f64]) -> f64 {
+    let m = x.iter().sum::<f64>() / x.len() as f64;
+    x.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (x.len() - 1) as f64
+}
+
+#[test]
+fn common_random_numbers_make_paired_differences_precise() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = small(dir.path(), "baseline.toml", "base");
+    let variant = small(dir.path(), "ops-plus.toml", "variant");
+    let out = dir.path().join("out");
+    run(&base, &out, &[]);
+    run(&variant, &out, &["--threads", "1"]);
+
+    // The same draws for the same replicate in both scenarios, one row per replicate and
+    // prior, inside each prior's range.
+    let draws_base = fs::read_to_string(out.join("base/parameters.csv")).unwrap();
+    let draws_variant = fs::read_to_string(out.join("variant/parameters.csv")).unwrap();
+    assert_eq!(draws_base, draws_variant);
+    assert!(draws_base.starts_with("replicate,path,value\n"));
+    let scenario = civitas_scenario::Scenario::load(&base).unwrap();
+    assert_eq!(draws_base.lines().count() - 1, 16 * scenario.uncertainty.len());
+    for line in draws_base.lines().skip(1) {
+        let mut cells = line.rsplitn(2, ',');
+        let value: f64 = cells.next().unwrap().parse().unwrap();
+        let path = cells.next().unwrap().split_once(',').unwrap().1;
+        let prior = scenario.uncertainty.iter().find(|u| u.path == path).unwrap();
+        assert!((prior.min..=prior.max).contains(&value), "{line}");
+    }
+
+    // Paired differences vary far less than the two samples do apart.
+    for indicator in ["system_availability", "online_service_rate", "satisfaction"] {
+        let a = per_replicate(&out.join("base"), indicator, "2027-12");
+        let b = per_replicate(&out.join("variant"), indicator, "2027-12");
+        assert_eq!(a.len(), 16);
+        let diffs: Vec<f64> = a.iter().zip(&b).map(|(x, y)| y - x).collect();
+        let paired = variance(&diffs);
+        let unpaired = variance(&a) + variance(&b);
+        assert!(
+            paired < 0.5 * unpaired,
+            "{indicator}: paired variance {paired} vs unpaired {unpaired}"
+        );
+    }
+
+    // Probability met carries its Wilson interval.
+    let targets = fs::read_to_string(out.join("base/targets.csv")).unwrap();
+    let header = targets.lines().next().unwrap();
+    assert!(header.contains("probability_met,probability_lo,probability_hi,status"), "{header}");
+}
+
+#[test]
+fn no_uncertainty_runs_the_point_estimate() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = small(dir.path(), "baseline.toml", "point");
+    let out = dir.path().join("out");
+    run(&base, &out, &["--no-uncertainty"]);
+    assert!(!out.join("point/parameters.csv").exists());
+    let resolved = fs::read_to_string(out.join("point/scenario.toml")).unwrap();
+    assert!(!resolved.contains("[[uncertainty]]"));
+}
+
+#[test]
+fn a_prior_on_a_missing_or_non_numeric_field_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small(dir.path(), "baseline.toml", "broken");
+    let mut text = fs::read_to_string(&file).unwrap();
+    text.push_str(
+        "\n[[uncertainty]]\npath = \"population.bands.senior.bass_qq\"\ndistribution = \"uniform\"\nmin = 0.3\nmax = 0.5\nsource = \"typo\"\n",
+    );
+    fs::write(&file, &text).unwrap();
+    let out = civitas().arg("validate").arg(&file).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bass_qq"), "{err}");
+
+    // A prior whose range leaves the field's valid range (a share above 1).
+    let text = text.replace("bass_qq", "device").replace("min = 0.3\nmax = 0.5", "min = 0.3\nmax = 1.5");
+    fs::write(&file, &text).unwrap();
+    let out = civitas().arg("validate").arg(&file).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("population.bands.senior.device") && err.contains("1.5"), "{err}");
+
+    // A parameter the family does not take names the field with its position.
+    let text = text.replace("max = 1.5", "max = 0.5\nmode = 0.4");
+    fs::write(&file, &text).unwrap();
+    let out = civitas().arg("validate").arg(&file).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("uncertainty[") && err.contains("mode") && err.contains(":"), "{err}");
+}
