@@ -15,8 +15,8 @@ use civitas_scenario::{Indicator, Scenario};
 use crate::error::BatchError;
 use crate::format::format_value;
 use crate::output::{
-    AGENT_COLUMNS, AGENTS_CSV, SUMMARY_CSV, TARGETS_CSV, TIMESERIES_COLUMNS, TIMESERIES_CSV,
-    csv_error, write_summary, write_targets,
+    AGENT_COLUMNS, AGENTS_CSV, SUMMARY_CSV, TARGET_VALUES_CSV, TARGETS_CSV, TIMESERIES_COLUMNS,
+    TIMESERIES_CSV, csv_error, write_summary, write_target_values, write_targets,
 };
 use crate::result::{SeriesSummary, TargetResult};
 use crate::stats::CellStats;
@@ -99,6 +99,7 @@ pub(crate) fn finalize_point(
         .map(|(probe, values)| probe.evaluate(values))
         .collect();
     write_targets(&dir.join(TARGETS_CSV), &targets)?;
+    write_target_values(&dir.join(TARGET_VALUES_CSV), &targets)?;
     Ok(PointOutcome { series, targets })
 }
 

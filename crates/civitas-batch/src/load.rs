@@ -10,7 +10,7 @@ use crate::error::BatchError;
 use crate::format::parse_value;
 use crate::output::{
     MANIFEST_JSON, ManifestFile, SCENARIO_TOML, SUMMARY_COLUMNS, SUMMARY_CSV, SWEEP_CSV,
-    TARGET_COLUMNS, TARGETS_CSV, csv_error,
+    TARGET_COLUMNS, TARGET_VALUE_COLUMNS, TARGET_VALUES_CSV, TARGETS_CSV, csv_error,
 };
 use crate::result::{
     BatchResult, SeriesSummary, SweepPoint, SweepResult, TargetResult, TargetStatus,
@@ -24,14 +24,25 @@ pub fn load_result(dir: impl AsRef<Path>) -> Result<BatchResult, BatchError> {
     let text = std::fs::read_to_string(&manifest_path).map_err(BatchError::io(&manifest_path))?;
     let manifest: ManifestFile = serde_json::from_str(&text)
         .map_err(|e| BatchError::corrupt(&manifest_path, e.to_string()))?;
-    let scenario = Scenario::load(dir.join(SCENARIO_TOML))?;
+    // The resolved scenario is read the way a resumed batch reads it: a run that shortened
+    // the horizon keeps its base's later target years, which `Scenario::load` would
+    // reject as dates the file writes itself.
+    let scenario_path = dir.join(SCENARIO_TOML);
+    let scenario_text =
+        std::fs::read_to_string(&scenario_path).map_err(BatchError::io(&scenario_path))?;
+    let scenario = Scenario::from_str_as(
+        &scenario_text,
+        civitas_scenario::Format::Toml,
+        &scenario_path.to_string_lossy(),
+    )?;
     let dates = scenario.scenario.tick_dates();
     let (series, targets, sweep) = if manifest.kind == "sweep" {
         let sweep = read_sweep(&dir.join(SWEEP_CSV), &manifest.levers)?;
         (Vec::new(), Vec::new(), Some(sweep))
     } else {
         let series = read_summary(&dir.join(SUMMARY_CSV), dates.len())?;
-        let targets = read_targets(&dir.join(TARGETS_CSV))?;
+        let mut targets = read_targets(&dir.join(TARGETS_CSV))?;
+        read_target_values(&dir.join(TARGET_VALUES_CSV), &mut targets)?;
         (series, targets, None)
     };
     Ok(BatchResult {
@@ -153,6 +164,7 @@ fn target_from(
         probability_met: number(path, row_no, f(10))?,
         probability_lo: number(path, row_no, f(11))?,
         probability_hi: number(path, row_no, f(12))?,
+        values: Vec::new(),
         status,
     })
 }
@@ -163,6 +175,33 @@ fn read_targets(path: &Path) -> Result<Vec<TargetResult>, BatchError> {
         .enumerate()
         .map(|(i, row)| target_from(path, i + 1, row, 0))
         .collect()
+}
+
+/// Fills each target's per-replicate values from `target_values.csv`, when the file exists
+/// (outputs written before it existed have none).
+fn read_target_values(path: &Path, targets: &mut [TargetResult]) -> Result<(), BatchError> {
+    if !path.exists() {
+        return Ok(());
+    }
+    for (i, row) in read_rows(path, &TARGET_VALUE_COLUMNS)?.iter().enumerate() {
+        let Some(t) = targets.iter_mut().find(|t| t.label == row[0]) else {
+            return Err(BatchError::corrupt(
+                path,
+                format!("row {}: target {:?} is not in targets.csv", i + 1, &row[0]),
+            ));
+        };
+        let replicate: usize = row[1].parse().map_err(|_| {
+            BatchError::corrupt(path, format!("row {}: bad replicate {:?}", i + 1, &row[1]))
+        })?;
+        if replicate != t.values.len() {
+            return Err(BatchError::corrupt(
+                path,
+                format!("row {}: replicates of {:?} out of order", i + 1, t.label),
+            ));
+        }
+        t.values.push(number(path, i + 1, &row[2])?);
+    }
+    Ok(())
 }
 
 fn read_sweep(path: &Path, levers: &[String]) -> Result<SweepResult, BatchError> {

@@ -24,6 +24,8 @@ pub const TARGETS_CSV: &str = "targets.csv";
 pub const AGENTS_CSV: &str = "agents.csv";
 /// Each replicate's draws from the `[[uncertainty]]` priors: replicate, path, value.
 pub const PARAMETERS_CSV: &str = "parameters.csv";
+/// Each replicate's value of each target: target, replicate, value, met.
+pub const TARGET_VALUES_CSV: &str = "target_values.csv";
 /// Sweep table: one row per point × target.
 pub const SWEEP_CSV: &str = "sweep.csv";
 /// Run facts.
@@ -69,6 +71,7 @@ pub(crate) const SUMMARY_COLUMNS: [&str; 11] = [
     "sd",
     "n",
 ];
+pub(crate) const TARGET_VALUE_COLUMNS: [&str; 4] = ["target", "replicate", "value", "met"];
 pub(crate) const TARGET_COLUMNS: [&str; 14] = [
     "label",
     "indicator",
@@ -211,6 +214,27 @@ pub(crate) fn write_targets(path: &Path, targets: &[TargetResult]) -> Result<(),
     w.write_record(TARGET_COLUMNS).map_err(csv_error(path))?;
     for t in targets {
         w.write_record(target_cells(t)).map_err(csv_error(path))?;
+    }
+    w.flush().map_err(BatchError::io(path))
+}
+
+/// Writes `target_values.csv`: one row per target and replicate, with whether the
+/// replicate meets the target (the data behind probability met).
+pub(crate) fn write_target_values(path: &Path, targets: &[TargetResult]) -> Result<(), BatchError> {
+    let mut w = csv::Writer::from_path(path).map_err(csv_error(path))?;
+    w.write_record(TARGET_VALUE_COLUMNS)
+        .map_err(csv_error(path))?;
+    for t in targets {
+        for (r, &v) in t.values.iter().enumerate() {
+            let met = t.meets(v);
+            w.write_record([
+                t.label.as_str(),
+                &r.to_string(),
+                &format_value(v),
+                if met { "true" } else { "false" },
+            ])
+            .map_err(csv_error(path))?;
+        }
     }
     w.flush().map_err(BatchError::io(path))
 }

@@ -87,8 +87,21 @@ pub struct TargetResult {
     pub probability_lo: f64,
     /// Upper end of the 90 % Wilson interval.
     pub probability_hi: f64,
+    /// Each replicate's value in the target year, in replicate order (NaN: no data), for
+    /// paired comparisons and scenario discovery. Empty when read from an output written
+    /// before `target_values.csv` existed.
+    pub values: Vec<f64>,
     /// Status from the probability.
     pub status: TargetStatus,
+}
+
+impl TargetResult {
+    /// Whether a value meets the target's bounds (NaN never does).
+    pub fn meets(&self, value: f64) -> bool {
+        !value.is_nan()
+            && self.min.is_none_or(|min| value >= min)
+            && self.max.is_none_or(|max| value <= max)
+    }
 }
 
 /// Facts about a run, written to `manifest.json`.

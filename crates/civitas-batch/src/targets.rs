@@ -83,17 +83,15 @@ impl TargetProbe {
         }
     }
 
-    /// Whether a replicate's value meets the target.
-    fn is_met(&self, value: f64) -> bool {
-        !value.is_nan()
-            && self.target.min.is_none_or(|min| value >= min)
-            && self.target.max.is_none_or(|max| value <= max)
-    }
-
     /// The evaluation across replicates, from each replicate's value in replicate order.
     pub(crate) fn evaluate(&self, values: &[f64]) -> TargetResult {
         let stats = CellStats::of(values, &mut Vec::new());
-        let met = values.iter().filter(|&&v| self.is_met(v)).count();
+        let bounds = |v: f64| {
+            !v.is_nan()
+                && self.target.min.is_none_or(|min| v >= min)
+                && self.target.max.is_none_or(|max| v <= max)
+        };
+        let met = values.iter().filter(|&&v| bounds(v)).count();
         let probability_met = if values.is_empty() {
             0.0
         } else {
@@ -115,6 +113,7 @@ impl TargetProbe {
             probability_met,
             probability_lo,
             probability_hi,
+            values: values.to_vec(),
             status: TargetStatus::from_probability(probability_met),
         }
     }

@@ -4,6 +4,7 @@
 
 mod cmd_check;
 mod cmd_compare;
+mod cmd_discover;
 mod cmd_run;
 mod cmd_scenario;
 
@@ -66,6 +67,9 @@ enum Command {
     /// Rerun regression cases and compare them with their golden results (exit 0: all
     /// hold, 1: drift, 2: could not run); `--bless` records new goldens.
     Check(cmd_check::CheckArgs),
+    /// Find the ranges of uncertain parameters in which a target fails (PRIM scenario
+    /// discovery over a finished run's parameters.csv and target_values.csv).
+    Discover(cmd_discover::DiscoverArgs),
 }
 
 fn main() -> ExitCode {
@@ -79,6 +83,7 @@ fn main() -> ExitCode {
         Command::Init(a) => cmd_scenario::init(a),
         Command::Compare(a) => cmd_compare::compare(a),
         Command::Merge(a) => cmd_run::merge(a),
+        Command::Discover(a) => cmd_discover::discover_command(a),
     };
     match outcome {
         Ok(code) => code,

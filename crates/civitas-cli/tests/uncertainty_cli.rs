@@ -19,7 +19,11 @@ fn repo() -> PathBuf {
 /// to the bundled files' absolute path so `extends` resolves.
 fn small(dir: &Path, bundled: &str, name: &str) -> PathBuf {
     let file = dir.join(format!("{name}.toml"));
-    let base = repo().join("scenarios").join(bundled).canonicalize().unwrap();
+    let base = repo()
+        .join("scenarios")
+        .join(bundled)
+        .canonicalize()
+        .unwrap();
     fs::write(
         &file,
         format!(
@@ -40,7 +44,11 @@ fn run(file: &Path, out: &Path, extra: &[&str]) {
         .args(extra)
         .output()
         .unwrap();
-    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
 }
 
 /// Per-replicate city values of `indicator` at `date`, from timeseries.csv.
@@ -50,7 +58,10 @@ fn per_replicate(dir: &Path, indicator: &str, date: &str) -> Vec<f64> {
     for row in reader.records() {
         let row = row.unwrap();
         if &row[4] == indicator && &row[5] == "city" && &row[3] == date {
-            values.insert(row[1].parse::<u32>().unwrap(), row[6].parse::<f64>().unwrap());
+            values.insert(
+                row[1].parse::<u32>().unwrap(),
+                row[6].parse::<f64>().unwrap(),
+            );
         }
     }
     values.into_values().collect()
@@ -77,12 +88,19 @@ fn common_random_numbers_make_paired_differences_precise() {
     assert_eq!(draws_base, draws_variant);
     assert!(draws_base.starts_with("replicate,path,value\n"));
     let scenario = civitas_scenario::Scenario::load(&base).unwrap();
-    assert_eq!(draws_base.lines().count() - 1, 16 * scenario.uncertainty.len());
+    assert_eq!(
+        draws_base.lines().count() - 1,
+        16 * scenario.uncertainty.len()
+    );
     for line in draws_base.lines().skip(1) {
         let mut cells = line.rsplitn(2, ',');
         let value: f64 = cells.next().unwrap().parse().unwrap();
         let path = cells.next().unwrap().split_once(',').unwrap().1;
-        let prior = scenario.uncertainty.iter().find(|u| u.path == path).unwrap();
+        let prior = scenario
+            .uncertainty
+            .iter()
+            .find(|u| u.path == path)
+            .unwrap();
         assert!((prior.min..=prior.max).contains(&value), "{line}");
     }
 
@@ -100,10 +118,40 @@ fn common_random_numbers_make_paired_differences_precise() {
         );
     }
 
+    // `civitas compare` pairs the replicates: tripling the operation budget raises the
+    // online service rate in (nearly) every pair.
+    let compare = civitas()
+        .arg("compare")
+        .arg(out.join("base"))
+        .arg(out.join("variant"))
+        .arg("--out")
+        .arg(dir.path().join("cmp"))
+        .output()
+        .unwrap();
+    assert!(
+        compare.status.success(),
+        "{}",
+        String::from_utf8_lossy(&compare.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&compare.stdout);
+    assert!(stdout.contains("paired by replicate"), "{stdout}");
+    let mut paired = csv::Reader::from_path(dir.path().join("cmp/paired.csv")).unwrap();
+    let row = paired
+        .records()
+        .map(|r| r.unwrap())
+        .find(|r| &r[2] == "online_service_rate 2027")
+        .expect("a paired row for the online target");
+    let p_better: f64 = row[7].parse().unwrap();
+    let (lo, hi): (f64, f64) = (row[5].parse().unwrap(), row[6].parse().unwrap());
+    assert!(p_better > 0.95 && lo > 0.0 && hi > lo, "{row:?}");
+
     // Probability met carries its Wilson interval.
     let targets = fs::read_to_string(out.join("base/targets.csv")).unwrap();
     let header = targets.lines().next().unwrap();
-    assert!(header.contains("probability_met,probability_lo,probability_hi,status"), "{header}");
+    assert!(
+        header.contains("probability_met,probability_lo,probability_hi,status"),
+        "{header}"
+    );
 }
 
 #[test]
@@ -132,17 +180,83 @@ fn a_prior_on_a_missing_or_non_numeric_field_is_an_error() {
     assert!(err.contains("bass_qq"), "{err}");
 
     // A prior whose range leaves the field's valid range (a share above 1).
-    let text = text.replace("bass_qq", "device").replace("min = 0.3\nmax = 0.5", "min = 0.3\nmax = 1.5");
+    let text = text
+        .replace("bass_qq", "device")
+        .replace("min = 0.3\nmax = 0.5", "min = 0.3\nmax = 1.5");
     fs::write(&file, &text).unwrap();
     let out = civitas().arg("validate").arg(&file).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("population.bands.senior.device") && err.contains("1.5"), "{err}");
+    assert!(
+        err.contains("population.bands.senior.device") && err.contains("1.5"),
+        "{err}"
+    );
 
     // A parameter the family does not take names the field with its position.
     let text = text.replace("max = 1.5", "max = 0.5\nmode = 0.4");
     fs::write(&file, &text).unwrap();
     let out = civitas().arg("validate").arg(&file).output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("uncertainty[") && err.contains("mode") && err.contains(":"), "{err}");
+    assert!(
+        err.contains("uncertainty[") && err.contains("mode") && err.contains(":"),
+        "{err}"
+    );
+}
+
+#[test]
+fn discover_names_parameter_ranges_or_says_why_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("disc.toml");
+    let base = repo()
+        .join("scenarios/baseline.toml")
+        .canonicalize()
+        .unwrap();
+    fs::write(
+        &file,
+        format!(
+            "extends = {:?}\n[scenario]\nname = \"disc\"\nreplicates = 40\n[population]\nagents = 1000\nscale = 5000.0\n",
+            base.display().to_string()
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    run(&file, &out, &[]);
+    let result = out.join("disc");
+    let values = fs::read_to_string(result.join("target_values.csv")).unwrap();
+    assert!(values.starts_with("target,replicate,value,met\n"));
+    let targets = civitas_batch::load_result(&result).unwrap().targets;
+    for t in &targets {
+        assert_eq!(t.values.len(), 40, "{}", t.label);
+        let met = t.values.iter().filter(|&&v| t.meets(v)).count() as f64 / 40.0;
+        assert_eq!(met, t.probability_met, "{}", t.label);
+        let output = civitas()
+            .arg("discover")
+            .arg(&result)
+            .args(["--target", &t.label])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(
+            text.contains("replicates inside")
+                || text.contains("nothing to discover")
+                || text.contains("no parameter range"),
+            "{text}"
+        );
+        if t.probability_met == 1.0 {
+            assert!(text.contains("holds in every replicate"), "{text}");
+        }
+    }
+    let output = civitas()
+        .arg("discover")
+        .arg(&result)
+        .args(["--target", "no such target"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("expected one of the run's targets"));
 }

@@ -12,8 +12,10 @@
 //! - **coverage**: the share of all failures that fall inside it, and
 //! - **density**: the share of the points inside it that fail.
 //!
-//! The box returned is the densest one whose coverage is at least `min_coverage`: "the
-//! target fails mainly when q < 0.35 and decay > 0.03 (coverage 0.78, density 0.91)".
+//! The box returned is the densest one whose coverage is at least `min_coverage`, then
+//! simplified: a restriction stays only if dropping it would cost at least
+//! `min_density_gain` of density. The result reads "the target fails mainly when
+//! q < 0.35 and decay > 0.03 (coverage 0.78, density 0.91)".
 
 /// Options of [`discover`].
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -24,6 +26,11 @@ pub struct PrimOptions {
     pub min_mass: f64,
     /// Least coverage of the box chosen from the trajectory.
     pub min_coverage: f64,
+    /// A restriction of the chosen box is kept only if dropping it would lower the box's
+    /// density by at least this much: with many parameters and few replicates, peeling
+    /// also trims dimensions that only fit noise, and a decision maker needs the few that
+    /// matter.
+    pub min_density_gain: f64,
 }
 
 impl Default for PrimOptions {
@@ -32,6 +39,7 @@ impl Default for PrimOptions {
             alpha: 0.05,
             min_mass: 0.05,
             min_coverage: 0.5,
+            min_density_gain: 0.05,
         }
     }
 }
@@ -65,7 +73,8 @@ pub struct Restriction {
 /// The result of [`discover`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Discovery {
-    /// Every box of the peeling trajectory, from the full box on.
+    /// Every box of the peeling trajectory, from the full box on (the simplified chosen
+    /// box last, when simplification changed it).
     pub trajectory: Vec<PrimBox>,
     /// Index of the chosen box in the trajectory.
     pub chosen: usize,
@@ -81,6 +90,17 @@ impl Discovery {
     pub fn best(&self) -> &PrimBox {
         &self.trajectory[self.chosen]
     }
+}
+
+/// Indices of the points inside a box.
+fn members(x: &[Vec<f64>], lower: &[f64], upper: &[f64]) -> Vec<usize> {
+    (0..x.len())
+        .filter(|&i| {
+            x[i].iter()
+                .zip(lower.iter().zip(upper))
+                .all(|(v, (lo, hi))| v >= lo && v <= hi)
+        })
+        .collect()
 }
 
 // `d` indexes the columns of every row of `x`, not one slice.
@@ -177,6 +197,46 @@ pub fn discover(x: &[Vec<f64>], failed: &[bool], options: &PrimOptions) -> Optio
                 .then(trajectory[a].coverage.total_cmp(&trajectory[b].coverage))
         })
         .unwrap_or(0);
+    // Drop restrictions that do not earn their place, weakest first, and record the
+    // simplified box as the last of the trajectory.
+    let mut simple = trajectory[chosen].clone();
+    loop {
+        let current = describe(
+            &members(x, &simple.lower, &simple.upper),
+            &simple.lower,
+            &simple.upper,
+        );
+        let mut weakest: Option<(f64, usize)> = None;
+        for d in 0..k {
+            if simple.lower[d] <= full_lower[d] && simple.upper[d] >= full_upper[d] {
+                continue;
+            }
+            let (mut lo, mut hi) = (simple.lower.clone(), simple.upper.clone());
+            lo[d] = full_lower[d];
+            hi[d] = full_upper[d];
+            let relaxed = describe(&members(x, &lo, &hi), &lo, &hi);
+            let loss = current.density - relaxed.density;
+            if weakest.is_none_or(|(w, _)| loss < w) {
+                weakest = Some((loss, d));
+            }
+        }
+        match weakest {
+            Some((loss, d)) if loss < options.min_density_gain => {
+                simple.lower[d] = full_lower[d];
+                simple.upper[d] = full_upper[d];
+            }
+            _ => {
+                simple = current;
+                break;
+            }
+        }
+    }
+    let chosen = if simple != trajectory[chosen] {
+        trajectory.push(simple);
+        trajectory.len() - 1
+    } else {
+        chosen
+    };
     let chosen_box = &trajectory[chosen];
     let mut restrictions: Vec<(f64, Restriction)> = (0..k)
         .filter_map(|d| {

@@ -112,6 +112,7 @@ pub fn evaluate_targets(scenario: &Scenario, reps: &[ReplicateResult]) -> Vec<Ta
                 probability_met: p,
                 probability_lo: (p - 0.1).max(0.0),
                 probability_hi: (p + 0.1).min(1.0),
+                values: Vec::new(),
                 status: TargetStatus::from_probability(p),
             }
         })
