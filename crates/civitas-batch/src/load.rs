@@ -131,6 +131,7 @@ fn target_from(
         "met" => TargetStatus::Met,
         "at_risk" => TargetStatus::AtRisk,
         "missed" => TargetStatus::Missed,
+        "no_data" => TargetStatus::NoData,
         other => return Err(bad("status", other)),
     };
     Ok(TargetResult {

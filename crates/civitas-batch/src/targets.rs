@@ -103,7 +103,11 @@ impl TargetProbe {
             p5: stats.p5,
             p95: stats.p95,
             probability_met,
-            status: TargetStatus::from_probability(probability_met),
+            status: if values.iter().all(|v| v.is_nan()) {
+                TargetStatus::NoData
+            } else {
+                TargetStatus::from_probability(probability_met)
+            },
         }
     }
 }

@@ -8,6 +8,8 @@ use civitas_batch::BatchResult;
 use civitas_report::Report;
 use clap::Args;
 
+use crate::console::say;
+
 /// Arguments of `civitas compare`.
 #[derive(Args, Debug)]
 pub struct CompareArgs {
@@ -32,13 +34,13 @@ pub fn compare(args: CompareArgs) -> anyhow::Result<ExitCode> {
     label_runs(&mut runs, &args.runs);
     let files = Report::compare(&runs, &args.out)
         .with_context(|| format!("cannot write the comparison to {}", args.out.display()))?;
-    println!(
+    say!(
         "wrote {} plots to {}",
         files.plots.len(),
         args.out.join("plots").display()
     );
     if let Some(html) = files.html {
-        println!("report: {}", html.display());
+        say!("report: {}", html.display());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -35,15 +35,18 @@
 pub mod calendar;
 pub mod error;
 pub mod indicators;
+pub mod limits;
 pub mod load;
 pub mod model;
 pub mod path;
+pub mod schema;
 mod tree;
 mod validate;
 
 pub use calendar::{TickDate, YearMonth, tick_dates};
 pub use error::{Diagnostic, ScenarioError};
 pub use indicators::{Indicator, IndicatorMeta, Unit};
-pub use load::{BASELINE_TOML, Format, STARTER_TOML, resolved_document};
+pub use limits::{MAX_AGENTS, MAX_REPLICATES, MAX_SEED};
+pub use load::{BASELINE_TOML, Format, STARTER_TOML, file_document, resolved_document};
 pub use model::*;
 pub use path::{FieldPath, Segment};
