@@ -14,6 +14,9 @@
 //! - a service does not require its own owner;
 //! - each policy sets the parameters its kind needs and no others ([`policy_rules`]);
 //! - a target has `min` or `max` in the indicator's range, and at most one scope.
+//! - quantities stay within the upper bounds of [`crate::limits`];
+//! - a target can have data: no band scope on incident indicators or the digital divide,
+//!   no incident target without an incident type that can occur.
 
 use std::collections::HashMap;
 
