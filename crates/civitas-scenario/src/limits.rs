@@ -9,6 +9,9 @@
 /// signed 64-bit.
 pub const MAX_SEED: u64 = i64::MAX as u64;
 
+/// Longest horizon, in months (a century): every replicate holds every tick's indicators.
+pub const MAX_HORIZON_MONTHS: i64 = 1200;
+
 /// Most resident agents in one replicate (the run's memory check usually stops earlier).
 pub const MAX_AGENTS: u64 = 1_000_000_000;
 

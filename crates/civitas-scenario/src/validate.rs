@@ -816,6 +816,16 @@ impl Checker<'_> {
                 ),
             );
         }
+        let months = s.scenario.end.index() - s.scenario.start.index() + 1;
+        if months > MAX_HORIZON_MONTHS {
+            self.report(
+                info.key("end"),
+                format!(
+                    "found {}, {months} months after start {}; expected a horizon of at most {MAX_HORIZON_MONTHS} months",
+                    s.scenario.end, s.scenario.start
+                ),
+            );
+        }
         if s.scenario.replicates > MAX_REPLICATES {
             self.report(
                 info.key("replicates"),
