@@ -6,13 +6,14 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use civitas_engine::{EngineOptions, replicate_seed, simulate};
+use civitas_engine::{EngineOptions, Scope, replicate_seed, simulate};
 use civitas_scenario::{Format, Scenario};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::error::BatchError;
 use crate::finalize::finalize_point;
+use crate::limits::{self, Bytes, MAX_RUNS, MAX_THREADS, MemoryEstimate};
 use crate::output::{
     MANIFEST_JSON, ManifestFile, PARAMETERS_CSV, POINTS_DIR, SCENARIO_TOML, SWEEP_CSV,
     point_dir_name, write_sweep,
@@ -21,7 +22,7 @@ use crate::progress::Progress;
 use crate::result::{BatchResult, SweepPoint, SweepResult};
 use crate::sweep::{Lever, Sweep, apply_levers};
 use crate::uncertainty::ParameterDraws;
-use crate::workdir::{BatchKind, Plan, Shard, ShardFacts, WorkDir, WorkLock};
+use crate::workdir::{BatchKind, Plan, RunReader, Shard, ShardFacts, WorkDir, WorkLock};
 
 /// Suffix of the work directory of an unfinished batch: `<out>/<name>.incomplete/`.
 pub const INCOMPLETE_SUFFIX: &str = ".incomplete";
@@ -48,6 +49,7 @@ pub struct Batch<'a> {
     sweep_timeseries: bool,
     resume: bool,
     progress: bool,
+    max_memory: Option<Bytes>,
 }
 
 impl<'a> Batch<'a> {
@@ -62,7 +64,15 @@ impl<'a> Batch<'a> {
             sweep_timeseries: false,
             resume: false,
             progress: false,
+            max_memory: None,
         }
+    }
+
+    /// Memory the batch may use (default: 80 % of what the machine has available); a batch
+    /// estimated to need more fails before it starts (see [`crate::limits`]).
+    pub fn max_memory(mut self, limit: Bytes) -> Self {
+        self.max_memory = Some(limit);
+        self
     }
 
     /// Number of replicates (instead of `scenario.replicates`).
@@ -71,7 +81,7 @@ impl<'a> Batch<'a> {
         self
     }
 
-    /// Worker threads (default: all cores). Results do not depend on it.
+    /// Worker threads (default: all cores; 1 to [`MAX_THREADS`]). Results do not depend on it.
     pub fn threads(mut self, n: usize) -> Self {
         self.threads = Some(n);
         self
@@ -119,6 +129,9 @@ impl<'a> Batch<'a> {
         let started = Instant::now();
         let prepared = self.prepare(None)?;
         let final_dir = self.out_dir.join(&prepared.plan.output_name);
+        // Before any work: a destination that cannot take the result fails now, not after
+        // hours of simulation.
+        check_destination(&final_dir, prepared.plan.kind)?;
         let work_path = sibling(&final_dir, INCOMPLETE_SUFFIX);
         let lock = WorkLock::acquire(&work_path, &final_dir)?;
         remove_stale_siblings(&final_dir)?;
@@ -207,7 +220,105 @@ impl<'a> Batch<'a> {
             plan.sweep_timeseries = self.sweep_timeseries;
         }
         plan.shard = shard;
-        Prepared::from_plan(scenario_toml, plan)
+        let prepared = Prepared::from_plan(scenario_toml, plan)?;
+        let runs = prepared.plan.point_count() as u64 * u64::from(prepared.plan.replicates);
+        if runs > MAX_RUNS {
+            return Err(BatchError::TooBig(format!(
+                "{} point{} × {} replicates make {runs} runs, more than the {MAX_RUNS} a batch may have; \
+                 use fewer replicates or sweep points",
+                prepared.plan.point_count(),
+                if prepared.plan.point_count() == 1 {
+                    ""
+                } else {
+                    "s"
+                },
+                prepared.plan.replicates
+            )));
+        }
+        let (limit, source) = limits::memory_limit(self.max_memory);
+        MemoryEstimate::of(
+            &prepared.point_scenarios,
+            prepared.plan.replicates,
+            runs,
+            resolve_threads(self.threads)?,
+        )
+        .check(limit, source)?;
+        Ok(prepared)
+    }
+}
+
+/// The worker thread count: as asked (1 to [`MAX_THREADS`]), or one per core.
+fn resolve_threads(threads: Option<usize>) -> Result<usize, BatchError> {
+    match threads {
+        Some(n) if (1..=MAX_THREADS).contains(&n) => Ok(n),
+        Some(n) => Err(BatchError::TooBig(format!(
+            "{n} worker threads asked for; expected 1 to {MAX_THREADS}"
+        ))),
+        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
+    }
+}
+
+/// Name of the manifest field that says whether an output holds a run or a sweep.
+fn kind_name(kind: BatchKind) -> &'static str {
+    match kind {
+        BatchKind::Run => "run",
+        BatchKind::Sweep => "sweep",
+    }
+}
+
+/// Whether `final_dir` may receive a result of `kind`: absent, an empty directory, or a
+/// Civitas result of the same kind (which the new one replaces). Anything else — a file,
+/// a directory of other things, a sweep where a run would go (a scenario named
+/// `baseline-sweep`) — is never replaced.
+fn check_destination(final_dir: &Path, kind: BatchKind) -> Result<(), BatchError> {
+    let refuse = |message: String| BatchError::Destination {
+        path: final_dir.to_path_buf(),
+        message,
+    };
+    let meta = match fs::symlink_metadata(final_dir) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(BatchError::io(final_dir)(e)),
+    };
+    if !meta.is_dir() {
+        return Err(refuse(
+            "exists and is not a directory; Civitas replaces only its own results \
+             (move it away, or choose another --out)"
+                .into(),
+        ));
+    }
+    let empty = fs::read_dir(final_dir)
+        .map_err(BatchError::io(final_dir))?
+        .next()
+        .is_none();
+    if empty {
+        return Ok(());
+    }
+    let manifest = final_dir.join(MANIFEST_JSON);
+    let found = fs::read_to_string(&manifest)
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .and_then(|v| {
+            v.get("scenario_hash")?;
+            Some(
+                v.get("kind")
+                    .and_then(|k| k.as_str())
+                    .unwrap_or("run")
+                    .to_string(),
+            )
+        });
+    match found {
+        None => Err(refuse(
+            "is a directory that does not hold a Civitas result (no readable manifest.json); \
+             Civitas replaces only its own results (move it away, or choose another --out)"
+                .into(),
+        )),
+        Some(found) if found != kind_name(kind) => Err(refuse(format!(
+            "holds the result of a {found}, which this {} would replace; rename the scenario \
+             or choose another --out",
+            kind_name(kind)
+        ))),
+        Some(_) => Ok(()),
     }
 }
 
@@ -240,23 +351,50 @@ impl StagedOutput {
         &self.final_dir
     }
 
-    /// Moves the staged output to its final directory (replacing a previous output of the
-    /// same name) and removes the work directory.
+    /// Moves the staged output to its final directory (replacing a previous result of the
+    /// same kind and name) and removes the work directory. When the output cannot be moved
+    /// into place, the previous result stays as it was and the work directory is removed:
+    /// nothing complete-looking is left behind, and nothing blocks the next run.
     pub fn commit(self) -> Result<BatchResult, BatchError> {
-        let final_dir = &self.final_dir;
-        if final_dir.exists() {
-            let replaced = sibling(
-                final_dir,
-                &format!("{REPLACED_INFIX}{}", std::process::id()),
-            );
-            fs::rename(final_dir, &replaced).map_err(BatchError::io(final_dir))?;
-            fs::rename(&self.staged, final_dir).map_err(BatchError::io(final_dir))?;
-            fs::remove_dir_all(&replaced).map_err(BatchError::io(&replaced))?;
-        } else {
-            fs::rename(&self.staged, final_dir).map_err(BatchError::io(final_dir))?;
+        match self.move_into_place() {
+            Ok(()) => {
+                self.work.remove()?;
+                Ok(self.result)
+            }
+            Err(e) => {
+                let _ = fs::remove_dir_all(&self.work.path);
+                Err(e)
+            }
         }
-        self.work.remove()?;
-        Ok(self.result)
+    }
+
+    /// Removes the staged output and the work directory without committing (a report that
+    /// could not be written, for instance).
+    pub fn abandon(self) {
+        let _ = fs::remove_dir_all(&self.work.path);
+    }
+
+    fn move_into_place(&self) -> Result<(), BatchError> {
+        let final_dir = &self.final_dir;
+        // Again, in case something appeared there while the batch ran.
+        check_destination(final_dir, self.work.plan.kind)?;
+        if !final_dir.exists() {
+            return fs::rename(&self.staged, final_dir).map_err(BatchError::io(final_dir));
+        }
+        let replaced = sibling(
+            final_dir,
+            &format!("{REPLACED_INFIX}{}", std::process::id()),
+        );
+        fs::rename(final_dir, &replaced).map_err(BatchError::io(final_dir))?;
+        if let Err(e) = fs::rename(&self.staged, final_dir) {
+            // Put the previous result back.
+            let _ = fs::rename(&replaced, final_dir);
+            return Err(BatchError::io(final_dir)(e));
+        }
+        // The new result is in place; a previous one that cannot be removed now is removed
+        // by the next batch of this name (see `remove_stale_siblings`).
+        let _ = fs::remove_dir_all(&replaced);
+        Ok(())
     }
 }
 
@@ -312,6 +450,17 @@ pub fn merge(shard_dirs: &[PathBuf], out_dir: &Path) -> Result<StagedOutput, Bat
     for s in &shards {
         finished.extend(s.finished()?);
     }
+    // Every run file must be exactly as its shard wrote it: a damaged one is refused by
+    // name, before any output is made.
+    for (&(point, _), path) in &finished {
+        let scenario = &prepared.point_scenarios[point];
+        let ticks = scenario.scenario.tick_dates().len();
+        RunReader::open_verified(path, ticks, Scope::all(scenario).len()).map_err(|e| {
+            BatchError::Merge(format!(
+                "{e}; run its shard again with --resume, which runs damaged runs again"
+            ))
+        })?;
+    }
     if let Some((point, replicate)) = prepared.plan.items().find(|k| !finished.contains_key(k)) {
         let shard = (prepared.plan.item_number(point, replicate) % count as u64) as u32;
         return Err(BatchError::Merge(format!(
@@ -333,6 +482,7 @@ pub fn merge(shard_dirs: &[PathBuf], out_dir: &Path) -> Result<StagedOutput, Bat
     };
     fs::create_dir_all(out_dir).map_err(BatchError::io(out_dir))?;
     let final_dir = out_dir.join(&prepared.plan.output_name);
+    check_destination(&final_dir, prepared.plan.kind)?;
     let work_path = sibling(&final_dir, INCOMPLETE_SUFFIX);
     let lock = WorkLock::acquire(&work_path, &final_dir)?;
     remove_stale_siblings(&final_dir)?;
@@ -438,7 +588,9 @@ fn remove_stale_siblings(final_dir: &Path) -> Result<(), BatchError> {
     );
     for entry in fs::read_dir(parent).map_err(BatchError::io(parent))? {
         let entry = entry.map_err(BatchError::io(parent))?;
-        if entry.file_name().to_string_lossy().starts_with(&prefix) {
+        // Only directories: those are previous results Civitas moved aside.
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        if is_dir && entry.file_name().to_string_lossy().starts_with(&prefix) {
             fs::remove_dir_all(entry.path()).map_err(BatchError::io(entry.path()))?;
         }
     }
@@ -454,7 +606,24 @@ fn execute(
     progress: bool,
 ) -> Result<usize, BatchError> {
     let plan = &prepared.plan;
-    let finished = work.finished()?;
+    let mut finished = work.finished()?;
+    // A finished run whose file was damaged since (a flipped byte, a truncated copy) runs
+    // again rather than slip into the result.
+    let mut checked: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
+    finished.retain(|&(point, _), path| {
+        let &mut (ticks, scopes) = checked.entry(point).or_insert_with(|| {
+            let s = &prepared.point_scenarios[point];
+            (s.scenario.tick_dates().len(), Scope::all(s).len())
+        });
+        match RunReader::open_verified(path, ticks, scopes) {
+            Ok(_) => true,
+            Err(e) => {
+                crate::progress::log_line(format_args!("civitas: {e}; running it again"));
+                let _ = work.discard_run(path);
+                false
+            }
+        }
+    });
     let mine: Vec<(usize, u32)> = plan
         .items()
         .filter(|&(p, r)| plan.shard.is_none_or(|s| s.owns(plan.item_number(p, r))))
@@ -464,9 +633,7 @@ fn execute(
         .copied()
         .filter(|k| !finished.contains_key(k))
         .collect();
-    let threads = threads
-        .filter(|&n| n > 0)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let threads = resolve_threads(threads)?;
     // A local pool: the engine's inner parallel loops run on it too, so replicates and
     // resident systems share exactly `threads` cores.
     let pool = rayon::ThreadPoolBuilder::new()
@@ -495,10 +662,12 @@ fn execute(
                 agent_sample: scenario.outputs.agent_sample as usize,
             };
             let run = simulate(scenario, replicate, &options);
-            if options.agent_sample > 0 {
-                work.write_agents(point, scenario, &run)?;
-            }
-            work.write_run(point, &run)?;
+            let agents_digest = if options.agent_sample > 0 {
+                Some(work.write_agents(point, scenario, &run)?)
+            } else {
+                None
+            };
+            work.write_run(point, &run, agents_digest)?;
             progress.run_finished();
             Ok::<(), BatchError>(())
         })

@@ -73,6 +73,19 @@ pub enum BatchError {
         /// Process id of the holder, when it could be read from the lock file.
         pid: Option<u32>,
     },
+    /// The batch would take more memory, threads or runs than it may (see
+    /// [`crate::limits`]); the message gives the estimate and what to reduce.
+    #[error("{0}")]
+    TooBig(String),
+    /// The output directory cannot receive the result (a file, a foreign directory, a
+    /// result of the other kind); nothing was run or replaced.
+    #[error("{}: {message}", path.display())]
+    Destination {
+        /// The output directory.
+        path: PathBuf,
+        /// Why it cannot be used.
+        message: String,
+    },
     /// The worker thread pool could not be started.
     #[error("cannot start {threads} worker threads: {message}")]
     ThreadPool {

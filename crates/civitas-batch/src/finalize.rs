@@ -58,7 +58,8 @@ pub(crate) fn finalize_point(
     let date_labels: Vec<String> = dates.iter().map(|d| d.to_string()).collect();
     let name = scenario.scenario.name.as_str();
     for path in runs {
-        let run = RunReader::open(path, dates.len(), scopes.len())?.read_all(&dates, &scopes)?;
+        let run =
+            RunReader::open_verified(path, dates.len(), scopes.len())?.read_all(&dates, &scopes)?;
         for (probe, values) in probes.iter().zip(&mut target_values) {
             values.push(probe.value(&run));
         }

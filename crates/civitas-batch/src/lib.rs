@@ -42,6 +42,7 @@ mod batch;
 mod error;
 mod finalize;
 pub mod format;
+pub mod limits;
 mod load;
 pub mod output;
 mod progress;
@@ -54,6 +55,7 @@ mod workdir;
 
 pub use batch::{Batch, INCOMPLETE_SUFFIX, StagedOutput, merge};
 pub use error::BatchError;
+pub use limits::{Bytes, MAX_SWEEP_POINTS, MAX_THREADS, MemoryEstimate};
 pub use load::load_result;
 pub use result::{
     BatchResult, Manifest, SeriesSummary, SweepPoint, SweepResult, TargetResult, TargetStatus,

@@ -37,7 +37,14 @@ pub fn load_result(dir: impl AsRef<Path>) -> Result<BatchResult, BatchError> {
     )?;
     let dates = scenario.scenario.tick_dates();
     let (series, targets, sweep) = if manifest.kind == "sweep" {
-        let sweep = read_sweep(&dir.join(SWEEP_CSV), &manifest.levers)?;
+        let mut sweep = read_sweep(&dir.join(SWEEP_CSV), &manifest.levers)?;
+        for point in &mut sweep.points {
+            let values = dir
+                .join(crate::output::POINTS_DIR)
+                .join(crate::output::point_dir_name(point.index))
+                .join(TARGET_VALUES_CSV);
+            read_target_values(&values, &mut point.targets)?;
+        }
         (Vec::new(), Vec::new(), Some(sweep))
     } else {
         let series = read_summary(&dir.join(SUMMARY_CSV), dates.len())?;
@@ -148,6 +155,7 @@ fn target_from(
         "met" => TargetStatus::Met,
         "at_risk" => TargetStatus::AtRisk,
         "missed" => TargetStatus::Missed,
+        "no_data" => TargetStatus::NoData,
         other => return Err(bad("status", other)),
     };
     Ok(TargetResult {

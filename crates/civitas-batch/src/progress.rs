@@ -51,7 +51,9 @@ impl Progress {
             }
             Sink::Bar(bar)
         } else {
-            eprintln!("civitas: {todo} runs to do ({already} already finished)");
+            log_line(format_args!(
+                "civitas: {todo} runs to do ({already} already finished)"
+            ));
             Sink::Log(Mutex::new(LogState {
                 done: 0,
                 last_line: Instant::now(),
@@ -77,12 +79,12 @@ impl Progress {
                     let secs = self.start.elapsed().as_secs_f64().max(1e-9);
                     let rate = s.done as f64 / secs;
                     let left = (self.total - s.done) as f64 / rate.max(1e-9);
-                    eprintln!(
+                    log_line(format_args!(
                         "civitas: {}/{} runs done ({}, about {left:.0} s left)",
                         s.done,
                         self.total,
                         format_rate(rate)
-                    );
+                    ));
                 }
             }
         }
@@ -94,6 +96,14 @@ impl Progress {
             bar.finish_and_clear();
         }
     }
+}
+
+/// Writes one line to stderr. A closed stderr (`2>&1 | head -1`) must not stop the batch:
+/// `eprintln!` would panic there, so a failed write is dropped.
+pub(crate) fn log_line(args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_fmt(args).and_then(|()| err.write_all(b"\n"));
 }
 
 /// A run rate with three significant figures in the unit that reads best: `94.7 runs/s`

@@ -33,6 +33,9 @@ pub enum TargetStatus {
     AtRisk,
     /// Probability met ≤ 0.1.
     Missed,
+    /// No replicate gave a value for the target's year and scope (e.g. no incidents
+    /// happened); the probability met is reported as 0.
+    NoData,
 }
 
 impl TargetStatus {
@@ -47,12 +50,13 @@ impl TargetStatus {
         }
     }
 
-    /// Label used in CSV and reports: `met`, `at_risk`, `missed`.
+    /// Label used in CSV and reports: `met`, `at_risk`, `missed`, `no_data`.
     pub fn label(self) -> &'static str {
         match self {
             TargetStatus::Met => "met",
             TargetStatus::AtRisk => "at_risk",
             TargetStatus::Missed => "missed",
+            TargetStatus::NoData => "no_data",
         }
     }
 }

@@ -183,8 +183,31 @@ impl Sweep {
         &self.levers
     }
 
-    /// Lever values of every point; `seed` drives the Latin hypercube.
+    /// Number of points (saturating), computed without building them.
+    pub fn point_count(&self) -> u64 {
+        match self.design {
+            Design::Grid => self.levers.iter().fold(1u64, |n, l| {
+                let values = match &l.values {
+                    LeverValues::List(v) => v.len() as u64,
+                    LeverValues::Range { count, .. } => count.unwrap_or(1) as u64,
+                };
+                n.saturating_mul(values)
+            }),
+            Design::LatinHypercube(n) => n as u64,
+        }
+    }
+
+    /// Lever values of every point; `seed` drives the Latin hypercube. At most
+    /// [`crate::MAX_SWEEP_POINTS`] points.
     pub fn points(&self, seed: u64) -> Result<Vec<Vec<f64>>, BatchError> {
+        let count = self.point_count();
+        if count > crate::limits::MAX_SWEEP_POINTS as u64 {
+            return Err(BatchError::TooBig(format!(
+                "the sweep has {count} points, more than the {} a sweep may have; \
+                 use fewer values per lever or a smaller --lhs",
+                crate::limits::MAX_SWEEP_POINTS
+            )));
+        }
         match self.design {
             Design::Grid => {
                 let axes = self

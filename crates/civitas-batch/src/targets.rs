@@ -114,7 +114,11 @@ impl TargetProbe {
             probability_lo,
             probability_hi,
             values: values.to_vec(),
-            status: TargetStatus::from_probability(probability_met),
+            status: if values.iter().all(|v| v.is_nan()) {
+                TargetStatus::NoData
+            } else {
+                TargetStatus::from_probability(probability_met)
+            },
         }
     }
 }

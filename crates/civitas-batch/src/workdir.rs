@@ -6,8 +6,11 @@
 //! `<out>/<name>.shard-<i>-of-<n>/`):
 //! - `plan.json` — what the batch is: scenario hash, replicates, levers, points, shard;
 //! - `scenario.toml` — the resolved scenario the points are derived from;
-//! - `runs/p<point>-r<replicate>.run` — one finished run each (binary, see [`write_run`]),
-//!   written to a temporary name and renamed, so a file with a final name is complete;
+//! - `runs/p<point>-r<replicate>.run` — one finished run each (binary, see
+//!   [`WorkDir::write_run`]), written to a temporary name and renamed, so a file with a
+//!   final name is complete; it ends with a SHA-256 of everything before it (and holds the
+//!   SHA-256 of its agent sample), so a damaged file is noticed: `--resume` runs it again
+//!   and `merge` refuses it;
 //! - `runs/p<point>-r<replicate>.agents` — the run's `agents.csv` rows (CSV without header)
 //!   when the scenario asks for an agent sample, written before the `.run` file, so a
 //!   finished run always has its sample;
@@ -23,17 +26,23 @@ use std::path::{Path, PathBuf};
 use civitas_engine::{ReplicateResult, Scope};
 use civitas_scenario::{Indicator, Scenario, TickDate};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use crate::error::BatchError;
 use crate::output::agent_rows_csv;
 
 /// Version of the work directory layout and run file format.
-const WORK_FORMAT_VERSION: u32 = 1;
+const WORK_FORMAT_VERSION: u32 = 2;
 /// First bytes of every run file.
-const RUN_MAGIC: &[u8; 8] = b"CIVRUN01";
-/// Run file header: magic, point, replicate, seed, ticks, indicators, scopes.
-const RUN_HEADER_BYTES: u64 = 8 + 4 + 4 + 8 + 4 + 4 + 4;
+const RUN_MAGIC: &[u8; 8] = b"CIVRUN02";
+/// Bytes of a SHA-256 digest.
+const DIGEST_BYTES: u64 = 32;
+/// Run file header: magic, point, replicate, seed, ticks, indicators, scopes, and the
+/// SHA-256 of the run's agent sample file (zeros when there is none).
+const RUN_HEADER_BYTES: u64 = 8 + 4 + 4 + 8 + 4 + 4 + 4 + DIGEST_BYTES;
 const F64_BYTES: u64 = 8;
+/// Digest written for a run without an agent sample.
+const NO_AGENTS: [u8; 32] = [0; 32];
 
 /// Which slice of the (point × replicate) runs a shard executes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -334,10 +343,10 @@ impl WorkDir {
                 }
             } else {
                 if !resume {
-                    eprintln!(
+                    crate::progress::log_line(format_args!(
                         "civitas: removing {} left by an interrupted batch (use --resume to continue one)",
                         path.display()
-                    );
+                    ));
                 }
                 clear_except_lock(&path)?;
             }
@@ -416,16 +425,24 @@ impl WorkDir {
         point: usize,
         scenario: &Scenario,
         run: &ReplicateResult,
-    ) -> Result<(), BatchError> {
+    ) -> Result<[u8; 32], BatchError> {
         let path = agents_path(&self.run_path(point, run.replicate));
         let bytes = agent_rows_csv(scenario, run, &path)?;
-        write_atomically(&path, &bytes)
+        write_atomically(&path, &bytes)?;
+        Ok(Sha256::digest(&bytes).into())
     }
 
-    /// Writes one finished run.
-    pub fn write_run(&self, point: usize, run: &ReplicateResult) -> Result<(), BatchError> {
+    /// Writes one finished run, with the digest of its agent sample (from
+    /// [`WorkDir::write_agents`]) when it has one.
+    pub fn write_run(
+        &self,
+        point: usize,
+        run: &ReplicateResult,
+        agents_digest: Option<[u8; 32]>,
+    ) -> Result<(), BatchError> {
         let path = self.run_path(point, run.replicate);
-        let mut bytes = Vec::with_capacity(RUN_HEADER_BYTES as usize + run.values.len() * 8);
+        let mut bytes =
+            Vec::with_capacity((RUN_HEADER_BYTES + DIGEST_BYTES) as usize + run.values.len() * 8);
         bytes.extend_from_slice(RUN_MAGIC);
         bytes.extend_from_slice(&(point as u32).to_le_bytes());
         bytes.extend_from_slice(&run.replicate.to_le_bytes());
@@ -433,10 +450,26 @@ impl WorkDir {
         for n in [run.dates.len(), Indicator::ALL.len(), run.scopes.len()] {
             bytes.extend_from_slice(&(n as u32).to_le_bytes());
         }
+        bytes.extend_from_slice(&agents_digest.unwrap_or(NO_AGENTS));
         for v in &run.values {
             bytes.extend_from_slice(&v.to_le_bytes());
         }
+        let digest = Sha256::digest(&bytes);
+        bytes.extend_from_slice(&digest);
         write_atomically(&path, &bytes)
+    }
+
+    /// Removes a damaged run (and its agent sample) so that it runs again.
+    pub fn discard_run(&self, path: &Path) -> Result<(), BatchError> {
+        for p in [path.to_path_buf(), agents_path(path)] {
+            match fs::remove_file(&p) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(BatchError::io(&p)(e));
+                }
+                _ => {}
+            }
+        }
+        Ok(())
     }
 
     /// Removes the work directory after its output was committed.
@@ -496,11 +529,66 @@ pub(crate) struct RunReader {
     seed: u64,
     cells_per_tick: usize,
     ticks: usize,
+    /// File length in bytes.
+    len: u64,
 }
 
 impl RunReader {
-    /// Opens `path`, expecting `ticks` ticks and `scopes` scopes.
+    /// Opens `path`, expecting `ticks` ticks and `scopes` scopes; checks the shape and
+    /// length, not the checksum (see [`RunReader::open_verified`]).
     pub fn open(path: &Path, ticks: usize, scopes: usize) -> Result<RunReader, BatchError> {
+        Ok(Self::open_inner(path, ticks, scopes)?.0)
+    }
+
+    /// Opens `path` like [`RunReader::open`] and checks the file's SHA-256 and that of its
+    /// agent sample: a byte changed since the run was written is reported as corrupt.
+    pub fn open_verified(
+        path: &Path,
+        ticks: usize,
+        scopes: usize,
+    ) -> Result<RunReader, BatchError> {
+        let (mut reader, agents_digest) = Self::open_inner(path, ticks, scopes)?;
+        let damaged = |what: &str| {
+            BatchError::corrupt(
+                path,
+                format!(
+                    "checksum mismatch: {what} changed or was damaged after the run was written"
+                ),
+            )
+        };
+        let body_len = reader.len - DIGEST_BYTES;
+        reader
+            .file
+            .seek(SeekFrom::Start(0))
+            .map_err(BatchError::io(path))?;
+        let mut hasher = Sha256::new();
+        std::io::copy(&mut (&mut reader.file).take(body_len), &mut hasher)
+            .map_err(BatchError::io(path))?;
+        let mut stored = [0u8; DIGEST_BYTES as usize];
+        reader
+            .file
+            .read_exact(&mut stored)
+            .map_err(BatchError::io(path))?;
+        if hasher.finalize().as_slice() != stored {
+            return Err(damaged("the run file"));
+        }
+        if agents_digest != NO_AGENTS {
+            let sample = agents_path(path);
+            let mut file = fs::File::open(&sample).map_err(BatchError::io(&sample))?;
+            let mut hasher = Sha256::new();
+            std::io::copy(&mut file, &mut hasher).map_err(BatchError::io(&sample))?;
+            if hasher.finalize().as_slice() != agents_digest {
+                return Err(damaged(&format!("its agent sample {}", sample.display())));
+            }
+        }
+        Ok(reader)
+    }
+
+    fn open_inner(
+        path: &Path,
+        ticks: usize,
+        scopes: usize,
+    ) -> Result<(RunReader, [u8; 32]), BatchError> {
         let file = fs::File::open(path).map_err(BatchError::io(path))?;
         let len = file.metadata().map_err(BatchError::io(path))?.len();
         let mut file = BufReader::new(file);
@@ -509,7 +597,10 @@ impl RunReader {
             .map_err(|_| BatchError::corrupt(path, "run file too short"))?;
         let u32_at = |i: usize| u32::from_le_bytes(header[i..i + 4].try_into().expect("4 bytes"));
         if &header[..8] != RUN_MAGIC {
-            return Err(BatchError::corrupt(path, "not a Civitas run file"));
+            return Err(BatchError::corrupt(
+                path,
+                "not a Civitas run file of this version",
+            ));
         }
         let replicate = u32_at(12);
         let seed = u64::from_le_bytes(header[16..24].try_into().expect("8 bytes"));
@@ -518,6 +609,7 @@ impl RunReader {
             u32_at(28) as usize,
             u32_at(32) as usize,
         );
+        let agents_digest: [u8; 32] = header[36..68].try_into().expect("32 bytes");
         if shape != (ticks, Indicator::ALL.len(), scopes) {
             return Err(BatchError::corrupt(
                 path,
@@ -531,17 +623,21 @@ impl RunReader {
             ));
         }
         let cells_per_tick = Indicator::ALL.len() * scopes;
-        if len != RUN_HEADER_BYTES + (ticks * cells_per_tick) as u64 * F64_BYTES {
+        if len != RUN_HEADER_BYTES + (ticks * cells_per_tick) as u64 * F64_BYTES + DIGEST_BYTES {
             return Err(BatchError::corrupt(path, "run file has the wrong length"));
         }
-        Ok(RunReader {
-            path: path.to_path_buf(),
-            file,
-            replicate,
-            seed,
-            cells_per_tick,
-            ticks,
-        })
+        Ok((
+            RunReader {
+                path: path.to_path_buf(),
+                file,
+                replicate,
+                seed,
+                cells_per_tick,
+                ticks,
+                len,
+            },
+            agents_digest,
+        ))
     }
 
     /// Reads the values of ticks `first..first + count` into `out` (tick-major, then
@@ -613,7 +709,7 @@ mod tests {
         for (i, v) in run.values.iter_mut().enumerate() {
             *v = i as f64 * 0.5;
         }
-        work.write_run(0, &run).unwrap();
+        work.write_run(0, &run, None).unwrap();
         let finished = work.finished().unwrap();
         assert_eq!(finished.keys().copied().collect::<Vec<_>>(), vec![(0, 1)]);
         let back = RunReader::open(&finished[&(0, 1)], dates.len(), scopes.len())

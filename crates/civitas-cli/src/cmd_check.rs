@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use crate::console::{say, say_err};
 use civitas_check::junit::{describe, number, z_text};
 use civitas_check::{Case, CaseRun, Comparison, RunOptions, discover};
 use clap::Args;
@@ -43,7 +44,7 @@ pub fn check(args: CheckArgs) -> ExitCode {
     let discovered = match discover(&args.dir) {
         Ok(d) => d,
         Err(e) => {
-            eprintln!("error: {e}");
+            say_err!("error: {e}");
             return ExitCode::from(EXIT_CANNOT_RUN);
         }
     };
@@ -54,10 +55,12 @@ pub fn check(args: CheckArgs) -> ExitCode {
             Ok(case) => cases.push(case),
             Err(broken) => {
                 cannot_run = true;
-                eprintln!("error: case {}: cannot load:", broken.name);
+                say_err!("error: case {}: cannot load:", broken.name);
                 match &broken.error {
-                    civitas_check::CheckError::Scenario(s) => eprint!("{}", s.render()),
-                    other => eprintln!("  {other}"),
+                    civitas_check::CheckError::Scenario(s) => {
+                        crate::console::stderr_text(format_args!("{}", s.render()))
+                    }
+                    other => say_err!("  {other}"),
                 }
             }
         }
@@ -77,7 +80,7 @@ pub fn check(args: CheckArgs) -> ExitCode {
             .map(|_| &write_report as &civitas_check::ReportHook),
     };
     let verb = if args.bless { "blessing" } else { "checking" };
-    println!(
+    say!(
         "civitas check: {verb} {} case(s) in {}",
         cases.len(),
         args.dir.display()
@@ -95,32 +98,32 @@ pub fn check(args: CheckArgs) -> ExitCode {
         } else {
             "drifts, worst first:"
         };
-        println!("\n{title}");
+        say!("\n{title}");
         print_table(&drifts, args.show);
     }
     cannot_run |= runs.iter().any(|r| r.outcome.is_err());
     if let Some(path) = &args.junit {
         if let Err(e) = std::fs::write(path, civitas_check::junit::junit(&runs)) {
-            eprintln!("error: {}: {e}", path.display());
+            say_err!("error: {}: {e}", path.display());
             return ExitCode::from(EXIT_CANNOT_RUN);
         }
-        println!("JUnit report: {}", path.display());
+        say!("JUnit report: {}", path.display());
     }
     if cannot_run {
-        println!("result: some cases could not run (exit {EXIT_CANNOT_RUN})");
+        say!("result: some cases could not run (exit {EXIT_CANNOT_RUN})");
         ExitCode::from(EXIT_CANNOT_RUN)
     } else if args.bless {
-        println!("result: goldens written for {} case(s)", runs.len());
+        say!("result: goldens written for {} case(s)", runs.len());
         ExitCode::SUCCESS
     } else if drifts.is_empty() {
-        println!("result: every case holds");
+        say!("result: every case holds");
         ExitCode::SUCCESS
     } else {
         let cases = runs
             .iter()
             .filter(|r| r.outcome.as_ref().is_ok_and(|o| !o.holds()))
             .count();
-        println!(
+        say!(
             "result: {} quantit{} drifted in {cases} case(s) (exit {EXIT_DRIFT}); if the change is \
              intended, run `civitas check {} --bless` and commit the goldens",
             drifts.len(),
@@ -136,7 +139,7 @@ fn print_cases(runs: &[CaseRun]) {
     for run in runs {
         let status = match &run.outcome {
             Err(e) => {
-                eprintln!("error: case {}: {e}", run.case.name);
+                say_err!("error: case {}: {e}", run.case.name);
                 "cannot run (error above)".to_string()
             }
             Ok(o) if o.blessed && !o.had_golden => "blessed (first goldens)".to_string(),
@@ -157,9 +160,10 @@ fn print_cases(runs: &[CaseRun]) {
                 format!("{:>5} quantities  {s}", o.checked())
             }
         };
-        println!(
+        say!(
             "  {:<width$}  {status}  ({:.1} s)",
-            run.case.name, run.seconds
+            run.case.name,
+            run.seconds
         );
     }
 }
@@ -206,14 +210,14 @@ fn print_table(rows: &[(&str, &Comparison)], show: usize) {
         }
         out.trim_end().to_string()
     };
-    println!("{}", line(&header.map(String::from)));
+    say!("{}", line(&header.map(String::from)));
     for row in &cells {
-        println!("{}", line(row));
+        say!("{}", line(row));
     }
     if shown < rows.len() {
-        println!("  … and {} more (--show 0 prints all)", rows.len() - shown);
+        say!("  … and {} more (--show 0 prints all)", rows.len() - shown);
     }
     if let Some((_, worst)) = rows.first() {
-        println!("  worst: {}", describe(worst));
+        say!("  worst: {}", describe(worst));
     }
 }

@@ -8,6 +8,8 @@ use civitas_batch::BatchResult;
 use civitas_report::Report;
 use clap::Args;
 
+use crate::console::say;
+
 /// Arguments of `civitas compare`.
 #[derive(Args, Debug)]
 pub struct CompareArgs {
@@ -32,13 +34,13 @@ pub fn compare(args: CompareArgs) -> anyhow::Result<ExitCode> {
     label_runs(&mut runs, &args.runs);
     let files = Report::compare(&runs, &args.out)
         .with_context(|| format!("cannot write the comparison to {}", args.out.display()))?;
-    println!(
+    say!(
         "wrote {} plots to {}",
         files.plots.len(),
         args.out.join("plots").display()
     );
     if let Some(html) = files.html {
-        println!("report: {}", html.display());
+        say!("report: {}", html.display());
     }
     paired_comparisons(&runs, &args.out)?;
     Ok(ExitCode::SUCCESS)
@@ -73,19 +75,21 @@ fn paired_comparisons(runs: &[BatchResult], out: &Path) -> anyhow::Result<()> {
     for variant in variants {
         let name = &variant.scenario.scenario.name;
         if variant.manifest.seed != base.manifest.seed {
-            println!(
+            say!(
                 "{name} vs {base_name}: different seeds ({} and {}), so replicates are not paired; \
                  rerun with the same --seed for a paired comparison",
-                variant.manifest.seed, base.manifest.seed
+                variant.manifest.seed,
+                base.manifest.seed
             );
             continue;
         }
-        println!(
-            "\n{name} vs {base_name}, paired by replicate (same seed: common random numbers):"
-        );
-        println!(
+        say!("\n{name} vs {base_name}, paired by replicate (same seed: common random numbers):");
+        say!(
             "  {:<34} {:>9}  {:>10}  {:>23}  better in",
-            "target", "P(better)", "mean diff", "90 % interval"
+            "target",
+            "P(better)",
+            "mean diff",
+            "90 % interval"
         );
         for t in &variant.targets {
             let Some(b) = base.targets.iter().find(|b| b.label == t.label) else {
@@ -98,9 +102,14 @@ fn paired_comparisons(runs: &[BatchResult], out: &Path) -> anyhow::Result<()> {
             let d =
                 civitas_uncertainty::paired(&b.values, &t.values, higher_is_better, PAIRED_LEVEL);
             let better = (d.share_better * d.n as f64).round() as usize;
-            println!(
+            say!(
                 "  {:<34} {:>9.2}  {:>+10.4}  {:>+10.4} – {:<+10.4}  {better}/{}",
-                t.label, d.probability_better, d.mean, d.lo, d.hi, d.n
+                t.label,
+                d.probability_better,
+                d.mean,
+                d.lo,
+                d.hi,
+                d.n
             );
             let f = civitas_batch::format::format_value;
             w.write_record([
@@ -118,7 +127,7 @@ fn paired_comparisons(runs: &[BatchResult], out: &Path) -> anyhow::Result<()> {
     }
     w.flush()
         .with_context(|| format!("cannot write {}", path.display()))?;
-    println!("paired comparisons: {}", path.display());
+    say!("paired comparisons: {}", path.display());
     Ok(())
 }
 

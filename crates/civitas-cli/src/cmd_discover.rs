@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use crate::console::say;
 use anyhow::{Context, bail};
 use civitas_batch::output::PARAMETERS_CSV;
 use civitas_uncertainty::prim::{PrimOptions, discover};
@@ -70,18 +71,18 @@ pub fn discover_command(args: DiscoverArgs) -> anyhow::Result<ExitCode> {
     let failed: Vec<bool> = target.values.iter().map(|&v| !target.meets(v)).collect();
     let fails = failed.iter().filter(|&&f| f).count();
     let n = failed.len();
-    println!(
+    say!(
         "scenario discovery: `{}` in {} ({n} replicates, {} uncertain parameters)",
         target.label,
         args.result.display(),
         paths.len()
     );
-    println!(
+    say!(
         "fails in {fails} of {n} replicates (probability met {:.2})",
         target.probability_met
     );
     if fails == 0 || fails == n {
-        println!(
+        say!(
             "nothing to discover: the target {} in every replicate, whatever the draws",
             if fails == 0 { "holds" } else { "fails" }
         );
@@ -94,20 +95,20 @@ pub fn discover_command(args: DiscoverArgs) -> anyhow::Result<ExitCode> {
     let found = discover(&draws, &failed, &options).context("PRIM found no box")?;
     let best = found.best();
     if found.restrictions.is_empty() {
-        println!("no parameter range concentrates the failures (they look like random noise)");
+        say!("no parameter range concentrates the failures (they look like random noise)");
         return Ok(ExitCode::SUCCESS);
     }
-    println!("it fails mainly when:");
+    say!("it fails mainly when:");
     for r in &found.restrictions {
         let path = &paths[r.parameter];
         match (r.above, r.below) {
-            (Some(lo), Some(hi)) => println!("  {lo:.4} <= {path} <= {hi:.4}"),
-            (Some(lo), None) => println!("  {path} >= {lo:.4}"),
-            (None, Some(hi)) => println!("  {path} <= {hi:.4}"),
+            (Some(lo), Some(hi)) => say!("  {lo:.4} <= {path} <= {hi:.4}"),
+            (Some(lo), None) => say!("  {path} >= {lo:.4}"),
+            (None, Some(hi)) => say!("  {path} <= {hi:.4}"),
             (None, None) => {}
         }
     }
-    println!(
+    say!(
         "coverage {:.2} (share of the failures inside these ranges), density {:.2} (share of \
          the replicates inside that fail; {:.2} overall), {:.0} % of replicates inside",
         best.coverage,
@@ -116,7 +117,7 @@ pub fn discover_command(args: DiscoverArgs) -> anyhow::Result<ExitCode> {
         100.0 * best.mass
     );
     if n < 50 {
-        println!("note: {n} replicates are few for discovery; the ranges are rough");
+        say!("note: {n} replicates are few for discovery; the ranges are rough");
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -13,6 +13,7 @@ use civitas_scenario::Scenario;
 use clap::Args;
 
 use crate::RunFlags;
+use crate::console::say;
 
 /// Flags of `run` and `sweep` for distributed and interrupted batches.
 #[derive(Args, Debug, Clone, Default)]
@@ -105,36 +106,74 @@ fn load_scenario(file: Option<&Path>, flags: &RunFlags) -> anyhow::Result<Scenar
         Some(path) => Scenario::load(path)?,
         None => Scenario::baseline(),
     };
+    // Each flag with the fields it sets, so a problem with them names the flag.
+    let mut given: Vec<(String, &[&str])> = Vec::new();
     if let Some(agents) = flags.agents {
-        scenario.set_agents(agents);
+        // Keep the represented population: scale follows the agent count.
+        let people = scenario.represented_population();
+        scenario.population.agents = agents;
+        scenario.population.scale = people / agents as f64;
+        given.push((
+            format!("--agents {agents}"),
+            &["population.agents", "population.scale"],
+        ));
     }
     if let Some(seed) = flags.seed {
         scenario.scenario.seed = seed;
+        given.push((format!("--seed {seed}"), &["scenario.seed"]));
     }
     if let Some(n) = flags.replicates {
         scenario.scenario.replicates = n;
+        given.push((format!("--replicates {n}"), &["scenario.replicates"]));
     }
+    check_overrides(&scenario, &given)?;
     if flags.no_uncertainty {
         scenario.uncertainty.clear();
     }
     Ok(scenario)
 }
 
+/// Runs the scenario's checks after the command-line overrides, so a flag cannot do what
+/// the file may not (`--agents 0`, `--replicates 0`, …). The first problem of each flag is
+/// reported once, naming the flag.
+fn check_overrides(scenario: &Scenario, given: &[(String, &[&str])]) -> anyhow::Result<()> {
+    let Err(e) = scenario.check() else {
+        return Ok(());
+    };
+    let mut lines = Vec::new();
+    for (flag, fields) in given {
+        if let Some(d) = e
+            .diagnostics
+            .iter()
+            .find(|d| fields.iter().any(|f| d.path == *f))
+        {
+            lines.push(format!("{flag}: field `{}`: {}", d.path, d.message));
+        }
+    }
+    if lines.is_empty() {
+        return Err(e.into());
+    }
+    anyhow::bail!("{}", lines.join("\nerror: "))
+}
+
 fn configure<'a>(batch: Batch<'a>, flags: &RunFlags, extra: &BatchFlags) -> Batch<'a> {
-    let batch = batch
+    let mut batch = batch
         .out_dir(&flags.out)
         .resume(extra.resume)
         .progress(true);
-    match flags.threads {
-        Some(n) => batch.threads(n),
-        None => batch,
+    if let Some(n) = flags.threads {
+        batch = batch.threads(n);
     }
+    if let Some(limit) = flags.max_memory {
+        batch = batch.max_memory(limit);
+    }
+    batch
 }
 
 fn execute(batch: Batch<'_>, shard: Option<Shard>) -> anyhow::Result<ExitCode> {
     if let Some(shard) = shard {
         let dir = batch.run_shard(shard)?;
-        println!(
+        say!(
             "shard {shard} finished in {}; combine all shards with `civitas merge`",
             dir.display()
         );
@@ -148,8 +187,11 @@ fn execute(batch: Batch<'_>, shard: Option<Shard>) -> anyhow::Result<ExitCode> {
 fn finish(staged: StagedOutput) -> anyhow::Result<ExitCode> {
     // Plots and report.html go into the staging directory, so they appear together with
     // the CSV files in the one rename of the commit.
-    civitas_report::Report::write(staged.result(), staged.path())
-        .context("cannot write the report")?;
+    if let Err(e) = civitas_report::Report::write(staged.result(), staged.path()) {
+        // Nothing half-made stays behind: no output, no work directory.
+        staged.abandon();
+        return Err(anyhow::Error::new(e).context("cannot write the report"));
+    }
     let dir = staged.final_dir().to_path_buf();
     let result = staged
         .commit()
@@ -160,7 +202,7 @@ fn finish(staged: StagedOutput) -> anyhow::Result<ExitCode> {
 
 fn print_scorecard(result: &BatchResult, dir: &Path) {
     let m = &result.manifest;
-    println!(
+    say!(
         "{}: {} replicates on {} threads in {:.1} s -> {}",
         m.scenario,
         m.replicates,
@@ -169,30 +211,44 @@ fn print_scorecard(result: &BatchResult, dir: &Path) {
         dir.display()
     );
     if let Some(sweep) = &result.sweep {
-        println!("{} sweep points; see sweep.csv", sweep.points.len());
+        say!("{} sweep points; see sweep.csv", sweep.points.len());
         return;
     }
     let uncertain = result.scenario.uncertainty.len();
     if uncertain > 0 {
-        println!(
+        say!(
             "  parameter uncertainty: {uncertain} priors, one draw per replicate (parameters.csv)"
         );
     } else {
-        println!("  point estimate: no [[uncertainty]] priors; the spread is random noise only");
+        say!("  point estimate: no [[uncertainty]] priors; the spread is random noise only");
     }
     for t in &result.targets {
+        if t.status == TargetStatus::NoData {
+            say!(
+                "  no data            {}  (no replicate gave a value)",
+                t.label
+            );
+            continue;
+        }
         let mark = match t.status {
             TargetStatus::Met => "met    ",
             TargetStatus::AtRisk => "at risk",
             TargetStatus::Missed => "missed ",
+            TargetStatus::NoData => "no data",
         };
-        println!(
+        say!(
             "  {mark} p = {:.2} ({:.2}-{:.2})  {}  (mean {:.4}, p5-p95 {:.4}-{:.4})",
-            t.probability_met, t.probability_lo, t.probability_hi, t.label, t.mean, t.p5, t.p95
+            t.probability_met,
+            t.probability_lo,
+            t.probability_hi,
+            t.label,
+            t.mean,
+            t.p5,
+            t.p95
         );
     }
     if m.replicates < civitas_batch::FEW_REPLICATES && !result.targets.is_empty() {
-        println!(
+        say!(
             "  note: with {} replicates the 90 % interval of a probability is wide (up to ±{:.2}); \
              use --replicates {} or more before reading p as a number",
             m.replicates,

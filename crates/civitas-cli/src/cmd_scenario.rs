@@ -10,6 +10,8 @@ use anyhow::Context as _;
 use civitas_scenario::{STARTER_TOML, Scenario};
 use clap::Args;
 
+use crate::console::{say, say_err};
+
 /// Arguments of `civitas validate`.
 #[derive(Args, Debug)]
 #[command(after_long_help = "\
@@ -63,7 +65,7 @@ pub fn validate(args: ValidateArgs) -> anyhow::Result<ExitCode> {
             // The `[[uncertainty]]` paths use the sweep's lever grammar, checked in batch:
             // each must name a numeric field that every draw keeps valid.
             Ok(scenario) => match civitas_batch::ParameterDraws::of(&scenario) {
-                Ok(_) => println!("{}: ok", file.display()),
+                Ok(_) => say!("{}: ok", file.display()),
                 Err(e) => {
                     failed_files += 1;
                     problems += 1;
@@ -86,7 +88,7 @@ pub fn validate(args: ValidateArgs) -> anyhow::Result<ExitCode> {
         plural(problems),
         plural(failed_files)
     );
-    eprint!("{report}");
+    say_err!("{report}");
     Ok(ExitCode::FAILURE)
 }
 
@@ -97,8 +99,7 @@ fn plural(n: usize) -> &'static str {
 /// Prints the JSON Schema of the scenario format.
 pub fn schema() -> anyhow::Result<ExitCode> {
     let text = serde_json::to_string_pretty(&Scenario::json_schema())?;
-    let mut stdout = std::io::stdout().lock();
-    writeln!(stdout, "{text}")?;
+    say!("{text}");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -123,8 +124,8 @@ pub fn init(args: InitArgs) -> anyhow::Result<ExitCode> {
     };
     file.write_all(STARTER_TOML.as_bytes())
         .with_context(|| format!("cannot write {}", path.display()))?;
-    println!("wrote {}", path.display());
-    println!(
+    say!("wrote {}", path.display());
+    say!(
         "next: edit it, then `civitas validate {0}` and `civitas run {0}`",
         path.display()
     );

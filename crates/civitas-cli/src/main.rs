@@ -7,6 +7,7 @@ mod cmd_compare;
 mod cmd_discover;
 mod cmd_run;
 mod cmd_scenario;
+mod console;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,18 +34,31 @@ pub struct RunFlags {
     #[arg(long, value_name = "N")]
     pub agents: Option<u64>,
     /// Master seed (overrides `scenario.seed`).
-    #[arg(long, value_name = "S")]
+    #[arg(long, value_name = "S", value_parser = clap::value_parser!(u64).range(..=civitas_scenario::MAX_SEED))]
     pub seed: Option<u64>,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long, value_name = "N")]
+    /// Worker threads (default: all cores; at most 1024). Results do not depend on it.
+    #[arg(long, value_name = "N", value_parser = threads_in_range)]
     pub threads: Option<usize>,
     /// Run the point estimate: ignore the scenario's `[[uncertainty]]` priors (every
     /// replicate then differs only by its random streams).
     #[arg(long)]
     pub no_uncertainty: bool,
+    /// Memory the batch may use, e.g. `512M` or `8G` (default: 80 % of the memory
+    /// available). A batch estimated to need more stops before it starts.
+    #[arg(long, value_name = "SIZE")]
+    pub max_memory: Option<civitas_batch::Bytes>,
     /// Directory that receives `<scenario-name>/`.
     #[arg(long, value_name = "DIR", default_value = "outputs")]
     pub out: PathBuf,
+}
+
+/// `--threads`: 1 to [`civitas_batch::MAX_THREADS`].
+fn threads_in_range(text: &str) -> Result<usize, String> {
+    let max = civitas_batch::MAX_THREADS;
+    match text.parse::<usize>() {
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        _ => Err(format!("expected a whole number from 1 to {max}")),
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -88,11 +102,7 @@ fn main() -> ExitCode {
     match outcome {
         Ok(code) => code,
         Err(err) => {
-            // Scenario problems carry their own `error:` lines with quoted source.
-            match err.downcast_ref::<civitas_scenario::ScenarioError>() {
-                Some(scenario_error) => eprint!("{}", scenario_error.render()),
-                None => eprintln!("error: {err:#}"),
-            }
+            console::report_error(&err);
             ExitCode::FAILURE
         }
     }

@@ -89,9 +89,9 @@ fn every_broken_scenario_fails_with_its_diagnostic() {
             fragments.iter().any(|f| is_location(f)),
             "{name}.expect names no FILE:LINE:COL position"
         );
-        let syntax_error = fragments
-            .iter()
-            .any(|f| f.contains("syntax error") || f.contains("duplicate key"));
+        let syntax_error = fragments.iter().any(|f| {
+            f.contains("syntax error") || f.contains("duplicate key") || f.contains("not UTF-8")
+        });
         assert!(
             syntax_error || fragments.iter().any(|f| f.contains("field `")),
             "{name}.expect names no field path"
@@ -265,4 +265,86 @@ fn help_explains_each_command() {
     assert!(init.contains("never overwritten"), "{init}");
     let schema = text(&civitas(&["schema", "--help"], &root).stdout);
     assert!(schema.contains("JSON Schema"), "{schema}");
+}
+
+/// Issue 15, item 11: an editor pointed at `civitas schema` marks neither a correct
+/// variant (a file with `extends`, partial by design) nor a value in range wrongly, and
+/// marks out-of-range values as validation does.
+#[test]
+fn schema_accepts_variants_as_written_and_rejects_what_validation_rejects() {
+    let root = repo_root();
+    let out = civitas(&["schema"], &root);
+    let schema: serde_json::Value = serde_json::from_slice(&out.stdout).expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("a valid JSON Schema");
+    let example = root.join("tests/scenarios/example");
+    let mut files = bundled_scenarios();
+    files
+        .extend(["small-city.toml", "small-city.yaml", "small-city.json"].map(|n| example.join(n)));
+    files.push(root.join("tests/scenarios/batch/sweep_small.toml"));
+    let mut variants = 0;
+    for file in &files {
+        let doc = civitas_scenario::file_document(file).unwrap();
+        variants += usize::from(doc.get("extends").is_some());
+        let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{}: {errors:#?}", file.display());
+    }
+    assert!(
+        variants >= 3,
+        "bundled variants with `extends` are checked as written"
+    );
+    // A variant still may not misspell a field or put a value out of range.
+    let mut variant =
+        civitas_scenario::file_document(root.join("scenarios/ops-plus.toml")).unwrap();
+    variant["population"] = serde_json::json!({ "agentz": 5 });
+    assert!(!validator.is_valid(&variant));
+    variant["population"] = serde_json::json!({ "scale": -1.0 });
+    assert!(!validator.is_valid(&variant));
+
+    // Out-of-range mutants of the baseline: the schema and validation both reject each.
+    let baseline =
+        civitas_scenario::resolved_document(root.join("scenarios/baseline.toml")).unwrap();
+    assert!(validator.is_valid(&baseline));
+    type Mutation = fn(&mut serde_json::Value);
+    let mutants: [(&str, Mutation); 8] = [
+        ("district share 7.5", |d| {
+            d["population"]["districts"][0]["share"] = 7.5.into()
+        }),
+        ("no agents", |d| d["population"]["agents"] = 0.into()),
+        ("amount 1e308", |d| {
+            d["policies"][0]["amount_per_year"] = 1e308.into()
+        }),
+        ("incident rate 1e6", |d| {
+            d["incidents"]["types"][0]["rate_per_100k_per_month"] = 1e6.into()
+        }),
+        ("report delay 1e308", |d| {
+            d["incidents"]["types"][0]["report_delay_hours"] = 1e308.into()
+        }),
+        ("negative device share", |d| {
+            d["population"]["bands"]["senior"]["device"] = (-0.1).into()
+        }),
+        ("health 2", |d| d["departments"][0]["health"] = 2.0.into()),
+        ("zero replicates", |d| {
+            d["scenario"]["replicates"] = 0.into()
+        }),
+    ];
+    for (what, mutate) in mutants {
+        let mut doc = baseline.clone();
+        mutate(&mut doc);
+        assert!(!validator.is_valid(&doc), "the schema accepts {what}");
+        let text = serde_json::to_string(&doc).unwrap();
+        let loaded = civitas_scenario::Scenario::from_str_as(
+            &text,
+            civitas_scenario::Format::Json,
+            "mutant.json",
+        );
+        assert!(loaded.is_err(), "validation accepts {what}");
+    }
+    // Every range the schema carries names a property that exists.
+    let defs = schema["$defs"].as_object().unwrap();
+    for (def, prop) in civitas_scenario::schema::ranged_properties() {
+        assert!(
+            defs[def]["properties"].get(prop).is_some(),
+            "{def}.{prop} has a range but no property"
+        );
+    }
 }

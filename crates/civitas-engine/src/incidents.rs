@@ -15,11 +15,19 @@
 //!
 //! Incidents have no age band: band scopes report NaN for the incident indicators, as
 //! does any district and tick without incidents.
+//!
+//! Cost does not grow with the number of incidents: up to [`EXACT_INCIDENTS_UP_TO`]
+//! incidents of a type in a district and tick are drawn one by one; above that the
+//! outcomes are drawn in aggregate from their distributions — the number detected by
+//! sensors is binomial, the number of reported ones within SLA is binomial with the
+//! exponential delay's probability of fitting in the time left, and their summed delay is
+//! a gamma variable (normal approximation, exact in mean and variance).
 
 use bevy_ecs::prelude::*;
 
 use crate::city::{City, Clock};
 use crate::departments::Departments;
+use crate::math;
 use crate::metrics::Census;
 use crate::rng::{Purpose, Stream};
 use crate::shocks::ShockState;
@@ -32,6 +40,9 @@ pub const INCIDENT_QUEUE_SHARE: f64 = 0.05;
 
 /// Hours in a day.
 pub const HOURS_PER_DAY: f64 = 24.0;
+
+/// Incidents of one type, district and tick drawn one by one; more are drawn in aggregate.
+pub const EXACT_INCIDENTS_UP_TO: u64 = 32;
 
 /// Sensor coverage and governance platform level, moved by policies.
 #[derive(Resource, Debug, Clone)]
@@ -102,20 +113,75 @@ pub fn respond_to_incidents(
                 * HOURS_PER_DAY
                 * INCIDENT_QUEUE_SHARE;
             let dispatch = kind.dispatch_hours.max(0.0) * dispatch_factor;
-            for _ in 0..n {
-                let detection = if stream.chance(state.iot_coverage[d]) {
+            let delay_mean = kind.report_delay_hours.max(0.0);
+            if n <= EXACT_INCIDENTS_UP_TO {
+                for _ in 0..n {
+                    let detection = if stream.chance(state.iot_coverage[d]) {
+                        0.0
+                    } else {
+                        stream.exponential(delay_mean)
+                    };
+                    let hours = detection + dispatch + backlog_hours;
+                    out.count += 1;
+                    out.response_hours += hours;
+                    out.within_sla += (hours <= kind.sla_hours) as u64;
+                }
+            } else {
+                let fixed = dispatch + backlog_hours;
+                let detected = binomial(&mut stream, n, state.iot_coverage[d]);
+                let reported = n - detected;
+                let slack = kind.sla_hours - fixed;
+                // P(exponential delay ≤ slack).
+                let fits = if slack < 0.0 {
                     0.0
+                } else if delay_mean > 0.0 {
+                    -math::exp_m1(-slack / delay_mean)
                 } else {
-                    stream.exponential(kind.report_delay_hours.max(0.0))
+                    1.0
                 };
-                let hours = detection + dispatch + backlog_hours;
-                out.count += 1;
-                out.response_hours += hours;
-                out.within_sla += (hours <= kind.sla_hours) as u64;
+                out.count += n;
+                out.response_hours +=
+                    n as f64 * fixed + gamma_sum(&mut stream, reported, delay_mean);
+                if slack >= 0.0 {
+                    out.within_sla += detected;
+                }
+                out.within_sla += binomial(&mut stream, reported, fits);
             }
             if let Some(j) = dep {
                 departments.0[j].arrivals_cases += n as f64 * kind.effort.max(0.0);
             }
         }
     }
+}
+
+/// Binomial draw: `n` trials of probability `p`; exact below [`EXACT_INCIDENTS_UP_TO`]
+/// trials, a rounded normal approximation (clamped to 0..=n) above.
+fn binomial(stream: &mut Stream, n: u64, p: f64) -> u64 {
+    let p = p.clamp(0.0, 1.0);
+    if p == 0.0 || n == 0 {
+        return 0;
+    }
+    if p == 1.0 {
+        return n;
+    }
+    if n <= EXACT_INCIDENTS_UP_TO {
+        return (0..n).filter(|_| stream.chance(p)).count() as u64;
+    }
+    let mean = n as f64 * p;
+    let sd = (mean * (1.0 - p)).sqrt();
+    (mean + sd * stream.normal()).round().clamp(0.0, n as f64) as u64
+}
+
+/// Sum of `k` exponential draws of mean `mean` (a gamma variable): exact below
+/// [`EXACT_INCIDENTS_UP_TO`] draws, a normal approximation with the same mean and variance
+/// (kept ≥ 0) above.
+fn gamma_sum(stream: &mut Stream, k: u64, mean: f64) -> f64 {
+    if k == 0 || mean <= 0.0 {
+        return 0.0;
+    }
+    if k <= EXACT_INCIDENTS_UP_TO {
+        return (0..k).map(|_| stream.exponential(mean)).sum();
+    }
+    let k = k as f64;
+    (k * mean + k.sqrt() * mean * stream.normal()).max(0.0)
 }

@@ -407,8 +407,12 @@ fn manifest_facts(out: &mut String, result: &BatchResult) {
     fact("Scenario hash", m.scenario_hash.clone());
     fact("Master seed", m.seed.to_string());
     fact("Replicates", m.replicates.to_string());
-    fact("Worker threads", m.threads.to_string());
-    fact("Wall time", format!("{:.1} s", m.wall_time_seconds));
+    // Worker threads and wall time differ from run to run of the same result; they stay
+    // in manifest.json so that the page is byte-identical (and diffable) across runs.
+    fact(
+        "Threads and wall time",
+        "in manifest.json (they vary between runs; this page does not)".to_string(),
+    );
     out.push_str("</dl>\n");
     if !m.run_seeds.is_empty() {
         let seeds: Vec<String> = m

@@ -61,7 +61,7 @@ pub enum Standing {
 impl Standing {
     /// Standing of a target from its mean value and status.
     pub fn of(mean: f64, status: TargetStatus) -> Self {
-        if mean.is_finite() {
+        if mean.is_finite() && status != TargetStatus::NoData {
             Standing::Status(status)
         } else {
             Standing::NoData
@@ -74,7 +74,7 @@ impl Standing {
             Standing::Status(TargetStatus::Met) => "met",
             Standing::Status(TargetStatus::AtRisk) => "at risk",
             Standing::Status(TargetStatus::Missed) => "missed",
-            Standing::NoData => "no data",
+            Standing::Status(TargetStatus::NoData) | Standing::NoData => "no data",
         }
     }
 
@@ -92,7 +92,7 @@ impl Standing {
             Standing::Status(TargetStatus::Met) => MET,
             Standing::Status(TargetStatus::AtRisk) => AT_RISK,
             Standing::Status(TargetStatus::Missed) => MISSED,
-            Standing::NoData => NO_DATA,
+            Standing::Status(TargetStatus::NoData) | Standing::NoData => NO_DATA,
         }
     }
 }

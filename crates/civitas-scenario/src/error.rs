@@ -86,7 +86,7 @@ impl ScenarioError {
             };
             let text = sources
                 .entry(&d.file)
-                .or_insert_with(|| std::fs::read_to_string(&d.file).ok());
+                .or_insert_with(|| read_capped(&d.file));
             let Some(source_line) = text.as_deref().and_then(|t| t.lines().nth(line - 1)) else {
                 continue;
             };
@@ -102,6 +102,20 @@ impl ScenarioError {
         }
         out
     }
+}
+
+/// The text of a file for quoting, read no further than a scenario file may be long.
+fn read_capped(path: &std::path::Path) -> Option<String> {
+    use std::io::Read as _;
+    let file = std::fs::File::open(path).ok()?;
+    if !file.metadata().ok()?.is_file() {
+        return None;
+    }
+    let mut bytes = Vec::new();
+    file.take(crate::limits::MAX_FILE_BYTES)
+        .read_to_end(&mut bytes)
+        .ok()?;
+    String::from_utf8(bytes).ok()
 }
 
 impl fmt::Display for ScenarioError {

@@ -18,7 +18,9 @@
 //!    and shares and probabilities lie in [0, 1]; names are unique; `agents` ≥ 1 and
 //!    `scale` > 0; a service does not require its own owner; each policy sets exactly the
 //!    parameters of its kind (table on [`Policy`]); a target has `min` or `max`; the
-//!    scenario name works as a directory name. [`Scenario::check`] runs these on a scenario
+//!    scenario name works as a directory name; counts, money, hours and rates stay within
+//!    the bounds of [`limits`]; a target can have data (no band scope on incident
+//!    indicators or the digital divide). [`Scenario::check`] runs these on a scenario
 //!    changed in memory.
 //!
 //! ```no_run
@@ -35,15 +37,18 @@
 pub mod calendar;
 pub mod error;
 pub mod indicators;
+pub mod limits;
 pub mod load;
 pub mod model;
 pub mod path;
+pub mod schema;
 mod tree;
 mod validate;
 
 pub use calendar::{TickDate, YearMonth, tick_dates};
 pub use error::{Diagnostic, ScenarioError};
 pub use indicators::{Indicator, IndicatorMeta, Unit};
-pub use load::{BASELINE_TOML, Format, STARTER_TOML, resolved_document};
+pub use limits::{MAX_AGENTS, MAX_REPLICATES, MAX_SEED};
+pub use load::{BASELINE_TOML, Format, STARTER_TOML, file_document, resolved_document};
 pub use model::*;
 pub use path::{FieldPath, Segment};

@@ -5,12 +5,14 @@
 //! level → serde into [`Scenario`] → semantic checks ([`Scenario::check`]). Each step's
 //! problems are mapped back to the tree node, so they point at the file that set the value.
 
+use std::io::Read as _;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 
 use crate::error::{Diagnostic, ScenarioError};
+use crate::limits::MAX_FILE_BYTES;
 use crate::model::{Department, IncidentType, Policy, Scenario, Service, Shock, Target};
 use crate::model::{Incidents, Outputs, Population, ScenarioInfo, UncertainParameter};
 use crate::path::{FieldPath, Segment};
@@ -101,24 +103,86 @@ struct Chain {
 /// Reads one file into a tree and merges its `extends` chain under it. `via` is the
 /// `extends` value that named this file, where a read failure is reported.
 fn read_tree(path: &Path, via: Option<&Span>, chain: &mut Chain) -> Result<Node, ScenarioError> {
-    let text = std::fs::read_to_string(path).map_err(|e| match via {
-        Some(span) => ScenarioError::single(span.diagnostic(
-            &FieldPath::from("extends"),
-            format!("cannot read base scenario `{}`: {e}", path.display()),
-        )),
-        None => whole_file(path, format!("cannot read scenario file: {e}")),
-    })?;
-    let format = Format::from_path(path).ok_or_else(|| {
-        whole_file(
-            path,
-            "unknown file extension; expected .toml, .yaml, .yml or .json".to_string(),
-        )
-    })?;
+    let (text, format) = read_source(path, via)?;
     let file: Arc<Path> = Arc::from(path);
     chain.read.push(file.clone());
     let mut root = tree::parse(&text, format, &file).map_err(ScenarioError::single)?;
     resolve_extends(&mut root, Some(path), chain)?;
     Ok(root)
+}
+
+/// Reads a scenario file's text, refusing before reading anything that is not one: a name
+/// without a scenario extension (for a link, the file it points to must have one too, so
+/// `extends` cannot pull in a foreign file whose first line would be quoted back), a
+/// device, FIFO or directory, or a file over [`MAX_FILE_BYTES`]; text that is not UTF-8
+/// is reported at its first bad byte.
+fn read_source(path: &Path, via: Option<&Span>) -> Result<(String, Format), ScenarioError> {
+    let fail = |message: String| match via {
+        Some(span) => ScenarioError::single(span.diagnostic(
+            &FieldPath::from("extends"),
+            format!("cannot read base scenario `{}`: {message}", path.display()),
+        )),
+        None => whole_file(path, message),
+    };
+    const EXPECTED: &str = "expected .toml, .yaml, .yml or .json";
+    let Some(format) = Format::from_path(path) else {
+        return Err(fail(format!("unknown file extension; {EXPECTED}")));
+    };
+    let io_error = |e: std::io::Error| match via {
+        Some(_) => fail(e.to_string()),
+        None => fail(format!("cannot read scenario file: {e}")),
+    };
+    let meta = std::fs::metadata(path).map_err(io_error)?;
+    if !meta.is_file() {
+        return Err(fail(
+            "not a regular file; expected a scenario file".to_string(),
+        ));
+    }
+    if let Ok(target) = path.canonicalize()
+        && Format::from_path(&target) != Some(format)
+    {
+        return Err(fail(format!(
+            "links to `{}`, which is not a scenario file of the same kind; {EXPECTED}",
+            target.display()
+        )));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(fail(too_big(meta.len())));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(io_error)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(fail(too_big(bytes.len() as u64)));
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok((text, format)),
+        Err(e) => {
+            let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let good = std::str::from_utf8(good).unwrap_or_default();
+            let line = good.matches('\n').count() + 1;
+            let column = good.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+            let message = format!(
+                "the file is not UTF-8 text (invalid byte 0x{:02x} at line {line}, column {column})",
+                e.as_bytes()[good.len()]
+            );
+            Err(match via {
+                Some(_) => fail(message),
+                None => ScenarioError::single(Diagnostic {
+                    file: path.to_path_buf(),
+                    line: Some(line),
+                    column: Some(column),
+                    path: String::new(),
+                    message,
+                }),
+            })
+        }
+    }
+}
+
+fn too_big(bytes: u64) -> String {
+    format!("the file has {bytes} bytes or more, expected at most {MAX_FILE_BYTES} for a scenario")
 }
 
 /// Replaces `root` by its base file with `root` merged on top, recursively.
@@ -395,6 +459,22 @@ pub fn resolved_document(path: impl AsRef<Path>) -> Result<serde_json::Value, Sc
     }
 }
 
+/// One scenario file as a document, `extends` left unresolved: what an editor checks
+/// against [`Scenario::json_schema`] (which treats a file with `extends` as partial).
+pub fn file_document(path: impl AsRef<Path>) -> Result<serde_json::Value, ScenarioError> {
+    let path = path.as_ref();
+    let (text, format) = read_source(path, None)?;
+    let file: Arc<Path> = Arc::from(path);
+    let root = tree::parse(&text, format, &file).map_err(ScenarioError::single)?;
+    let mut diagnostics = Vec::new();
+    let json = root.to_json(&mut FieldPath::root(), &mut diagnostics);
+    if diagnostics.is_empty() {
+        Ok(json)
+    } else {
+        Err(ScenarioError::new(diagnostics))
+    }
+}
+
 /// The merged tree of `path` and its `extends` chain, and the chain's files in reading order.
 fn load_tree(path: &Path) -> Result<(Node, Vec<Arc<Path>>), ScenarioError> {
     let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
@@ -438,15 +518,11 @@ impl Scenario {
     }
 
     /// The JSON Schema (draft 2020-12) of the scenario format, for editors to validate and
-    /// complete scenario files. A file that `extends` another is only a partial scenario;
-    /// the schema describes the merged result (see [`resolved_document`]).
+    /// complete scenario files, with the numeric ranges validation enforces. A file that
+    /// `extends` another is checked as the partial scenario it is (nothing required);
+    /// the merged result (see [`resolved_document`]) as a whole one.
     pub fn json_schema() -> serde_json::Value {
-        let mut schema = serde_json::to_value(schemars::schema_for!(Scenario))
-            .expect("a derived JSON Schema serializes");
-        if let Some(o) = schema.as_object_mut() {
-            o.insert("title".into(), "Civitas scenario".into());
-        }
-        schema
+        crate::schema::scenario_schema()
     }
 
     /// Checks the semantic rules (shares sum to 1, references exist, dates inside the

@@ -282,8 +282,19 @@ mod toml_tree {
     pub fn parse(text: &str, file: &Arc<Path>) -> Result<Node, Diagnostic> {
         let lines = LineIndex::new(text);
         let table = DeTable::parse(text).map_err(|e| {
-            let span = lines.span(file, e.span().map_or(0, |s| s.start));
-            syntax_error(span, "TOML", e.message().trim_end())
+            let at = e.span().unwrap_or(0..0);
+            let span = lines.span(file, at.start);
+            let mut message = e.message().trim_end().to_string();
+            // The parser's "duplicate key" names no key; the span covers it.
+            if message.starts_with("duplicate key")
+                && let Some(key) = text.get(at.clone())
+                && !key.is_empty()
+                && key.len() <= 100
+                && !key.contains('\n')
+            {
+                message = format!("duplicate key `{}`", key.trim_matches('"'));
+            }
+            syntax_error(span, "TOML", message)
         })?;
         let span = lines.span(file, table.span().start);
         let entries = table_entries(table.get_ref(), &lines, file)?;
@@ -353,6 +364,7 @@ mod toml_tree {
 
 mod yaml_tree {
     use super::*;
+    use crate::limits::MAX_YAML_VALUES;
     use std::collections::HashMap;
     use yaml_rust2::Yaml;
     use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
@@ -365,6 +377,8 @@ mod yaml_tree {
             documents: Vec::new(),
             anchors: HashMap::new(),
             error: None,
+            values: 0,
+            starts: Vec::new(),
         };
         let mut parser = Parser::new_from_str(text);
         if let Err(e) = parser.load(&mut builder, true) {
@@ -404,8 +418,13 @@ mod yaml_tree {
         file: Arc<Path>,
         stack: Vec<Frame>,
         documents: Vec<Node>,
-        anchors: HashMap<usize, Node>,
+        /// Anchored nodes and the number of values each expands to.
+        anchors: HashMap<usize, (Node, usize)>,
         error: Option<Diagnostic>,
+        /// Values built so far, aliases counted at their expanded size.
+        values: usize,
+        /// `values` when each open collection started.
+        starts: Vec<usize>,
     }
 
     impl Builder {
@@ -417,9 +436,26 @@ mod yaml_tree {
             }
         }
 
-        fn finish(&mut self, node: Node, anchor: usize) {
+        /// Counts `size` more values; false (with the error set) past [`MAX_YAML_VALUES`].
+        fn count(&mut self, size: usize, span: &Span) -> bool {
+            self.values = self.values.saturating_add(size);
+            if self.values > MAX_YAML_VALUES {
+                self.error.get_or_insert(syntax_error(
+                    span.clone(),
+                    "YAML",
+                    format!(
+                        "the aliases expand to more than {MAX_YAML_VALUES} values; \
+                         write the repeated parts out or use `extends`"
+                    ),
+                ));
+                return false;
+            }
+            true
+        }
+
+        fn finish(&mut self, node: Node, anchor: usize, size: usize) {
             if anchor > 0 {
-                self.anchors.insert(anchor, node.clone());
+                self.anchors.insert(anchor, (node.clone(), size));
             }
             match self.stack.last_mut() {
                 None => self.documents.push(node),
@@ -474,7 +510,20 @@ mod yaml_tree {
 
     impl MarkedEventReceiver for Builder {
         fn on_event(&mut self, ev: Event, mark: Marker) {
+            if self.error.is_some() {
+                // The file is rejected; build nothing more.
+                return;
+            }
             let span = self.span(mark);
+            match ev {
+                Event::SequenceStart(..) | Event::MappingStart(..) => {
+                    if !self.count(1, &span) {
+                        return;
+                    }
+                    self.starts.push(self.values - 1);
+                }
+                _ => {}
+            }
             match ev {
                 Event::SequenceStart(anchor, _) => self.stack.push(Frame::Sequence(
                     Node {
@@ -495,7 +544,9 @@ mod yaml_tree {
                     if let Some(Frame::Sequence(node, anchor) | Frame::Mapping(node, anchor, _)) =
                         self.stack.pop()
                     {
-                        self.finish(node, anchor);
+                        let start = self.starts.pop().unwrap_or(0);
+                        let size = self.values - start;
+                        self.finish(node, anchor, size);
                     }
                 }
                 Event::Scalar(text, style, anchor, tag) => {
@@ -524,12 +575,21 @@ mod yaml_tree {
                             _ => Value::Str(text),
                         }
                     };
-                    self.finish(Node { value, span }, anchor);
+                    if self.count(1, &span) {
+                        self.finish(Node { value, span }, anchor, 1);
+                    }
                 }
-                Event::Alias(id) => match self.anchors.get(&id).cloned() {
-                    Some(mut node) => {
+                Event::Alias(id) => match self.anchors.get(&id).map(|(_, size)| *size) {
+                    Some(size) => {
+                        // Counted before cloning, so an alias bomb stops before it grows.
+                        if !self.count(size, &span) {
+                            return;
+                        }
+                        let Some((mut node, _)) = self.anchors.get(&id).cloned() else {
+                            return;
+                        };
                         node.span = span;
-                        self.finish(node, 0);
+                        self.finish(node, 0, size);
                     }
                     None => {
                         self.error

@@ -14,6 +14,9 @@
 //! - a service does not require its own owner;
 //! - each policy sets the parameters its kind needs and no others ([`policy_rules`]);
 //! - a target has `min` or `max` in the indicator's range, and at most one scope.
+//! - quantities stay within the upper bounds of [`crate::limits`];
+//! - a target can have data: no band scope on incident indicators or the digital divide,
+//!   no incident target without an incident type that can occur.
 
 use std::collections::HashMap;
 
@@ -134,13 +137,20 @@ pub(crate) fn problems(scenario: &Scenario) -> Vec<Problem> {
     c.policies();
     c.shocks();
     c.targets();
+    c.upper_bounds();
+    c.targets_with_data();
     c.uncertainty();
     c.problems
 }
 
 /// A short rendering of a number for messages.
 fn num(x: f64) -> String {
-    format!("{x}")
+    // 1e308 reads better than its 309 digits.
+    if x.is_finite() && x != 0.0 && !(1e-6..1e16).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
 }
 
 /// Edit distance, to suggest the name a typo was meant to be.
@@ -731,6 +741,184 @@ impl<'a> Checker<'a> {
                     );
                 }
             }
+        }
+    }
+}
+
+/// Upper bounds (see [`crate::limits`]): a finite file must give finite outputs in bounded
+/// time and memory.
+impl Checker<'_> {
+    fn at_most(&mut self, path: FieldPath, x: f64, max: f64) {
+        // NaN and negative values are reported by the lower-bound rules.
+        if x.is_finite() && x > max {
+            self.report(
+                path,
+                format!("found {}, expected at most {}", num(x), num(max)),
+            );
+        }
+    }
+
+    /// A target must be able to have data: incidents have no age band and the digital
+    /// divide is the gap between two bands, so neither is reported per band; incident
+    /// indicators need incident types that can occur.
+    fn targets_with_data(&mut self) {
+        let s = self.scenario;
+        let incidents_possible = s
+            .incidents
+            .types
+            .iter()
+            .any(|t| t.rate_per_100k_per_month > 0.0);
+        for (i, t) in s.targets.iter().enumerate() {
+            let p = FieldPath::from("targets").index(i);
+            let incident = matches!(
+                t.indicator,
+                Indicator::IncidentResponseHours | Indicator::IncidentsWithinSla
+            );
+            if let Some(band) = t.band
+                && (incident || t.indicator == Indicator::DigitalDivideGap)
+            {
+                let why = if incident {
+                    "incidents have no age band"
+                } else {
+                    "it is the gap between the young and senior bands"
+                };
+                self.report(
+                    p.key("band"),
+                    format!(
+                        "found {:?}, but `{}` is not reported per age band ({why}), so this target could never have data; \
+                         remove `band`, or scope the target to the city or a district",
+                        band.name(),
+                        t.indicator.name()
+                    ),
+                );
+            } else if incident && !incidents_possible {
+                self.report(
+                    p.key("indicator"),
+                    format!(
+                        "found `{}`, but the scenario has no incident type with a rate above 0 \
+                         ([[incidents.types]]), so this target could never have data",
+                        t.indicator.name()
+                    ),
+                );
+            }
+        }
+    }
+
+    fn upper_bounds(&mut self) {
+        use crate::limits::*;
+        let s = self.scenario;
+        let info = FieldPath::from("scenario");
+        if s.scenario.seed > MAX_SEED {
+            self.report(
+                info.key("seed"),
+                format!(
+                    "found {}, expected a seed from 0 to {MAX_SEED}",
+                    s.scenario.seed
+                ),
+            );
+        }
+        let months = s.scenario.end.index() - s.scenario.start.index() + 1;
+        if months > MAX_HORIZON_MONTHS {
+            self.report(
+                info.key("end"),
+                format!(
+                    "found {}, {months} months after start {}; expected a horizon of at most {MAX_HORIZON_MONTHS} months",
+                    s.scenario.end, s.scenario.start
+                ),
+            );
+        }
+        if s.scenario.replicates > MAX_REPLICATES {
+            self.report(
+                info.key("replicates"),
+                format!(
+                    "found {}, expected at most {MAX_REPLICATES} replicates",
+                    s.scenario.replicates
+                ),
+            );
+        }
+        let pop = FieldPath::from("population");
+        if s.population.agents > MAX_AGENTS {
+            self.report(
+                pop.key("agents"),
+                format!(
+                    "found {}, expected at most {MAX_AGENTS} agents",
+                    s.population.agents
+                ),
+            );
+        }
+        let people = s.represented_population();
+        // Too many agents is reported above; the people they stand for would repeat it.
+        if s.population.agents <= MAX_AGENTS
+            && s.population.scale.is_finite()
+            && s.population.scale > 0.0
+            && people > MAX_PEOPLE
+        {
+            self.report(
+                pop.key("scale"),
+                format!(
+                    "found {}, which makes {} agents stand for {people:e} people; expected at most {MAX_PEOPLE:e} people",
+                    num(s.population.scale),
+                    s.population.agents
+                ),
+            );
+        }
+        for (i, d) in s.departments.iter().enumerate() {
+            let p = FieldPath::from("departments").index(i);
+            self.at_most(
+                p.key("capacity_per_month"),
+                d.capacity_per_month,
+                MAX_CAPACITY_PER_MONTH,
+            );
+        }
+        for (i, sv) in s.services.iter().enumerate() {
+            let p = FieldPath::from("services").index(i);
+            let demand = p.key("demand_per_year");
+            for band in crate::Band::ALL {
+                self.at_most(
+                    demand.key(band.name()),
+                    sv.demand_per_year.get(band),
+                    MAX_DEMAND_PER_YEAR,
+                );
+            }
+            self.at_most(p.key("base_days"), sv.base_days, MAX_BASE_DAYS);
+            self.at_most(p.key("offline_effort"), sv.offline_effort, MAX_EFFORT);
+            self.at_most(p.key("online_effort"), sv.online_effort, MAX_EFFORT);
+        }
+        for (i, t) in s.incidents.types.iter().enumerate() {
+            let p = FieldPath::from("incidents.types").index(i);
+            self.at_most(
+                p.key("rate_per_100k_per_month"),
+                t.rate_per_100k_per_month,
+                MAX_INCIDENT_RATE_PER_100K_PER_MONTH,
+            );
+            self.at_most(p.key("report_delay_hours"), t.report_delay_hours, MAX_HOURS);
+            self.at_most(p.key("dispatch_hours"), t.dispatch_hours, MAX_HOURS);
+            self.at_most(p.key("sla_hours"), t.sla_hours, MAX_HOURS);
+            self.at_most(p.key("effort"), t.effort, MAX_EFFORT);
+        }
+        for (i, policy) in s.policies.iter().enumerate() {
+            let p = FieldPath::from("policies").index(i);
+            self.at_most(
+                p.key("amount_per_year"),
+                policy.amount_per_year,
+                MAX_AMOUNT_PER_YEAR,
+            );
+            if let Some(boost) = policy.adoption_boost {
+                self.at_most(p.key("adoption_boost"), boost, MAX_ADOPTION_BOOST);
+            }
+        }
+        for (i, shock) in s.shocks.iter().enumerate() {
+            let p = FieldPath::from("shocks").index(i);
+            self.at_most(
+                p.key("incident_rate_factor"),
+                shock.incident_rate_factor,
+                MAX_SHOCK_FACTOR,
+            );
+            self.at_most(
+                p.key("capacity_factor"),
+                shock.capacity_factor,
+                MAX_SHOCK_FACTOR,
+            );
         }
     }
 }

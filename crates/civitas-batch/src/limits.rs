@@ -1,0 +1,250 @@
+//! The resource check a batch passes before it allocates anything: its memory estimated
+//! from the scenario and the run plan, against a limit derived from the machine (or
+//! given with `--max-memory`), and sane bounds on threads, sweep points and runs.
+//!
+//! The estimate is deliberately simple and on the high side: what one replicate holds
+//! per resident (measured, see [`BYTES_PER_RESIDENT`]) times the replicates running at
+//! once, plus the per-run bookkeeping of the batch and the tables of its results.
+
+use std::fmt;
+
+use civitas_engine::Scope;
+use civitas_scenario::{Indicator, Scenario};
+
+use crate::error::BatchError;
+
+/// Most worker threads a batch starts (more than any machine's cores; a million threads
+/// would take minutes only to start).
+pub const MAX_THREADS: usize = 1024;
+
+/// Most points of one sweep.
+pub const MAX_SWEEP_POINTS: usize = 100_000;
+
+/// Most runs (points × replicates) of one batch.
+pub const MAX_RUNS: u64 = 10_000_000;
+
+/// Memory one resident agent takes in a replicate's world: its components in bevy's
+/// tables, the entity index, the per-chunk tallies and the allocator's slack. Measured as
+/// the slope of peak RSS over agents (baseline, one replicate, one thread: 46 MB at
+/// 200,000 agents, 380 MB at 2,000,000, so about 190 bytes each; two replicates at once
+/// of 2,000,000: 750 MB), with headroom for the model growing.
+pub const BYTES_PER_RESIDENT: u64 = 256;
+
+/// Memory of the batch around the simulations: the binary, thread stacks, rayon, buffers.
+const BASE_BYTES: u64 = 64 << 20;
+
+/// Bookkeeping per run of the batch: the lists of runs to do and finished runs with their
+/// file paths.
+const BYTES_PER_RUN: u64 = 256;
+
+/// Share of the machine's available memory a batch may plan to use.
+const SHARE_OF_AVAILABLE_MEMORY: f64 = 0.8;
+
+/// Memory assumed where the machine's cannot be read.
+const FALLBACK_MEMORY_BYTES: u64 = 4 << 30;
+
+/// A byte count printed in binary units: `1.5 GiB`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Bytes(pub u64);
+
+impl fmt::Display for Bytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let units = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+        let mut value = self.0 as f64;
+        let mut unit = 0;
+        while value >= 1024.0 && unit + 1 < units.len() {
+            value /= 1024.0;
+            unit += 1;
+        }
+        if unit == 0 {
+            write!(f, "{} bytes", self.0)
+        } else {
+            write!(f, "{value:.1} {}", units[unit])
+        }
+    }
+}
+
+impl std::str::FromStr for Bytes {
+    type Err = String;
+
+    /// `512M`, `8G`, `1.5GiB`, `1000000` (bytes); K, M, G, T are powers of 1024.
+    fn from_str(text: &str) -> Result<Bytes, String> {
+        let t = text.trim();
+        let split = t
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(t.len());
+        let (number, unit) = t.split_at(split);
+        let number: f64 = number
+            .parse()
+            .map_err(|_| format!("`{text}` is not a size; expected e.g. 512M, 8G or 16GiB"))?;
+        let shift = match unit
+            .trim()
+            .to_ascii_uppercase()
+            .trim_end_matches("IB")
+            .trim_end_matches('B')
+        {
+            "" => 0,
+            "K" => 10,
+            "M" => 20,
+            "G" => 30,
+            "T" => 40,
+            _ => return Err(format!("`{text}`: unknown unit; expected K, M, G or T")),
+        };
+        let bytes = number * (1u64 << shift) as f64;
+        if !(bytes.is_finite() && bytes >= 1.0 && bytes < u64::MAX as f64) {
+            return Err(format!("`{text}` is not a usable memory size"));
+        }
+        Ok(Bytes(bytes as u64))
+    }
+}
+
+/// The memory a batch may use: `--max-memory`, or a share of what the machine has available.
+pub fn memory_limit(max_memory: Option<Bytes>) -> (Bytes, &'static str) {
+    match max_memory {
+        Some(b) => (b, "--max-memory"),
+        None => {
+            let available = available_memory().unwrap_or(FALLBACK_MEMORY_BYTES);
+            (
+                Bytes((available as f64 * SHARE_OF_AVAILABLE_MEMORY) as u64),
+                "80 % of the memory available on this machine; --max-memory overrides it",
+            )
+        }
+    }
+}
+
+/// Memory available to new work (Linux: `MemAvailable`, capped by a cgroup limit).
+fn available_memory() -> Option<u64> {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let kib: u64 = meminfo
+        .lines()
+        .find_map(|l| l.strip_prefix("MemAvailable:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    let mut bytes = kib.saturating_mul(1024);
+    if let Ok(text) = std::fs::read_to_string("/sys/fs/cgroup/memory.max")
+        && let Ok(cap) = text.trim().parse::<u64>()
+    {
+        bytes = bytes.min(cap);
+    }
+    Some(bytes)
+}
+
+/// What a batch will hold in memory, part by part.
+#[derive(Debug, Clone)]
+pub struct MemoryEstimate {
+    /// Agents per replicate (the largest over sweep points).
+    pub agents: u64,
+    /// Replicates running at once.
+    pub concurrent: u64,
+    /// Bytes of one running replicate.
+    pub per_replicate: u64,
+    /// Runs of the batch (points × replicates).
+    pub runs: u64,
+    /// Bytes of the per-run bookkeeping and of the result tables.
+    pub tables: u64,
+}
+
+impl MemoryEstimate {
+    /// Estimates the memory of running `runs` runs of `scenarios` (one per point) on
+    /// `threads` threads, with `replicates` replicates per point.
+    pub fn of(scenarios: &[Scenario], replicates: u32, runs: u64, threads: usize) -> Self {
+        let mut per_replicate = 0u64;
+        let mut agents = 0u64;
+        let mut tables = 0u64;
+        for s in scenarios {
+            let ticks = s.scenario.tick_dates().len() as u64;
+            let cells = (Indicator::ALL.len() * Scope::all(s).len()) as u64;
+            let series = ticks.saturating_mul(cells).saturating_mul(8);
+            // The run's values, its file bytes, and the agent sample's rows (about 100
+            // bytes of CSV per resident and tick).
+            let sample = u64::from(s.outputs.agent_sample)
+                .min(s.population.agents)
+                .saturating_mul(ticks)
+                .saturating_mul(100);
+            let one = s
+                .population
+                .agents
+                .saturating_mul(BYTES_PER_RESIDENT)
+                .saturating_add(series.saturating_mul(2))
+                .saturating_add(sample);
+            per_replicate = per_replicate.max(one);
+            agents = agents.max(s.population.agents);
+            // Assembling: one block of at least one tick per replicate, the summary table
+            // (mean, p5, p50, p95) and each target's value per replicate.
+            let assembling = u64::from(replicates)
+                .saturating_mul(cells * 8 + 8 * s.targets.len() as u64)
+                .saturating_add(series.saturating_mul(4));
+            tables = tables.max(assembling);
+        }
+        tables = tables.saturating_add(runs.saturating_mul(BYTES_PER_RUN));
+        let concurrent = (threads as u64).min(runs).max(1);
+        MemoryEstimate {
+            agents,
+            concurrent,
+            per_replicate,
+            runs,
+            tables,
+        }
+    }
+
+    /// Total bytes.
+    pub fn total(&self) -> u64 {
+        BASE_BYTES
+            .saturating_add(self.per_replicate.saturating_mul(self.concurrent))
+            .saturating_add(self.tables)
+    }
+
+    /// Fails with the estimate, the limit and what to change when the batch does not fit.
+    pub fn check(&self, limit: Bytes, limit_source: &str) -> Result<(), BatchError> {
+        if self.total() <= limit.0 {
+            return Ok(());
+        }
+        Err(BatchError::TooBig(format!(
+            "this batch needs about {} of memory ({} replicate{} at once × {} each for {} agents, \
+             plus {} for {} runs' bookkeeping and results), more than the {} allowed ({limit_source}); \
+             use fewer agents (--agents, keeping the represented population), fewer threads \
+             (--threads: fewer replicates at once), fewer replicates or sweep points, \
+             or raise --max-memory",
+            Bytes(self.total()),
+            self.concurrent,
+            if self.concurrent == 1 { "" } else { "s" },
+            Bytes(self.per_replicate),
+            self.agents,
+            Bytes(self.tables),
+            self.runs,
+            limit,
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse_in_binary_units() {
+        assert_eq!("512M".parse::<Bytes>(), Ok(Bytes(512 << 20)));
+        assert_eq!("8G".parse::<Bytes>(), Ok(Bytes(8 << 30)));
+        assert_eq!("1.5GiB".parse::<Bytes>(), Ok(Bytes(3 << 29)));
+        assert_eq!("1000".parse::<Bytes>(), Ok(Bytes(1000)));
+        assert!("lots".parse::<Bytes>().is_err());
+        assert!("0".parse::<Bytes>().is_err());
+        assert!("5X".parse::<Bytes>().is_err());
+        assert_eq!(Bytes(3 << 29).to_string(), "1.5 GiB");
+    }
+
+    #[test]
+    fn a_trillion_agents_do_not_fit_and_the_message_says_why() {
+        let mut s = Scenario::baseline();
+        s.population.agents = 1_000_000_000_000;
+        let e = MemoryEstimate::of(&[s], 20, 20, 2);
+        let err = e.check(Bytes(16 << 30), "test").unwrap_err().to_string();
+        assert!(err.contains("2 replicates at once"), "{err}");
+        assert!(err.contains("--agents"), "{err}");
+        let baseline = MemoryEstimate::of(&[Scenario::baseline()], 20, 20, 2);
+        assert!(baseline.check(Bytes(1 << 30), "test").is_ok());
+    }
+}

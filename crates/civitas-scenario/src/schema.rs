@@ -1,0 +1,277 @@
+//! The JSON Schema `civitas schema` prints: the derived schema of [`Scenario`], with the
+//! numeric ranges validation enforces, and a partial form for files that `extends`
+//! another (every field optional: the base provides the rest), so that an editor pointed
+//! at the schema marks neither a correct variant nor an out-of-range value wrongly.
+
+use serde_json::{Map, Value, json};
+
+use crate::limits::*;
+use crate::model::Scenario;
+
+/// One range: definition, property, minimum (inclusive, or exclusive when the flag is
+/// set) and maximum (inclusive). The same bounds as `validate.rs`; a test checks both
+/// reject the same out-of-range values.
+type Range = (&'static str, &'static str, f64, bool, Option<f64>);
+
+const SHARE: (f64, bool, Option<f64>) = (0.0, false, Some(1.0));
+
+/// The ranges validation enforces, by schema definition and property.
+fn ranges() -> Vec<Range> {
+    let mut r: Vec<Range> = Vec::new();
+    let mut add = |def: &'static str,
+                   props: &[&'static str],
+                   (lo, exclusive, hi): (f64, bool, Option<f64>)| {
+        for p in props {
+            r.push((def, p, lo, exclusive, hi));
+        }
+    };
+    add(
+        "ScenarioInfo",
+        &["replicates"],
+        (1.0, false, Some(f64::from(MAX_REPLICATES))),
+    );
+    add(
+        "ScenarioInfo",
+        &["seed"],
+        (0.0, false, Some(MAX_SEED as f64)),
+    );
+    add(
+        "Population",
+        &["agents"],
+        (1.0, false, Some(MAX_AGENTS as f64)),
+    );
+    add("Population", &["scale"], (0.0, true, Some(MAX_PEOPLE)));
+    add(
+        "District",
+        &["share", "iot_coverage", "service_points"],
+        SHARE,
+    );
+    add(
+        "PerBand",
+        &["young", "middle", "senior"],
+        (0.0, false, Some(MAX_DEMAND_PER_YEAR)),
+    );
+    add(
+        "BandParams",
+        &["share", "device", "adoption", "literacy", "literacy_spread"],
+        SHARE,
+    );
+    add(
+        "BandParams",
+        &["bass_p", "bass_q", "device_uptake_per_year"],
+        (0.0, false, None),
+    );
+    add(
+        "Ageing",
+        &["young_to_middle_per_year", "middle_to_senior_per_year"],
+        SHARE,
+    );
+    add(
+        "RuralFactors",
+        &["device", "literacy", "adoption"],
+        (0.0, false, None),
+    );
+    add(
+        "Behaviour",
+        &["churn_on_failure", "initial_trust", "trust_rate"],
+        SHARE,
+    );
+    add(
+        "Behaviour",
+        &["satisfaction_base", "initial_satisfaction"],
+        (0.0, false, Some(100.0)),
+    );
+    add(
+        "Behaviour",
+        &[
+            "satisfaction_per_extra_trip",
+            "satisfaction_per_wait_day",
+            "satisfaction_failure_penalty",
+        ],
+        (0.0, false, None),
+    );
+    add(
+        "Behaviour",
+        &["satisfaction_memory"],
+        (0.0, true, Some(1.0)),
+    );
+    add(
+        "Department",
+        &["capacity_per_month"],
+        (0.0, true, Some(MAX_CAPACITY_PER_MONTH)),
+    );
+    add(
+        "Department",
+        &[
+            "digitization",
+            "integration",
+            "health",
+            "health_decay_per_month",
+            "failure_scale",
+        ],
+        SHARE,
+    );
+    add(
+        "Department",
+        &["build_gain_per_million", "operation_gain_per_million"],
+        (0.0, false, None),
+    );
+    add("Service", &["base_days"], (0.0, false, Some(MAX_BASE_DAYS)));
+    add(
+        "Service",
+        &["offline_effort"],
+        (0.0, true, Some(MAX_EFFORT)),
+    );
+    add(
+        "Service",
+        &["online_effort"],
+        (0.0, false, Some(MAX_EFFORT)),
+    );
+    add("Incidents", &["platform_level"], SHARE);
+    add(
+        "IncidentType",
+        &["rate_per_100k_per_month"],
+        (0.0, false, Some(MAX_INCIDENT_RATE_PER_100K_PER_MONTH)),
+    );
+    add(
+        "IncidentType",
+        &["report_delay_hours", "dispatch_hours"],
+        (0.0, false, Some(MAX_HOURS)),
+    );
+    add("IncidentType", &["sla_hours"], (0.0, true, Some(MAX_HOURS)));
+    add("IncidentType", &["effort"], (0.0, false, Some(MAX_EFFORT)));
+    add(
+        "Policy",
+        &["amount_per_year"],
+        (0.0, false, Some(MAX_AMOUNT_PER_YEAR)),
+    );
+    add(
+        "Policy",
+        &[
+            "coverage_per_year",
+            "literacy_gain",
+            "level_per_year",
+            "share_moved_per_year",
+        ],
+        SHARE,
+    );
+    add(
+        "Policy",
+        &["adoption_boost"],
+        (0.0, false, Some(MAX_ADOPTION_BOOST)),
+    );
+    add(
+        "Shock",
+        &["incident_rate_factor", "capacity_factor"],
+        (0.0, false, Some(MAX_SHOCK_FACTOR)),
+    );
+    add("Shock", &["health_factor"], SHARE);
+    r
+}
+
+/// The ranges as `(definition, property)` pairs, for tests.
+pub fn ranged_properties() -> Vec<(&'static str, &'static str)> {
+    ranges().into_iter().map(|(d, p, ..)| (d, p)).collect()
+}
+
+/// A number in JSON: integral values as integers, so that `seed` and `agents` read well.
+fn number(x: f64) -> Value {
+    if x.fract() == 0.0 && x.abs() < 9.3e18 {
+        json!(x as i64)
+    } else {
+        json!(x)
+    }
+}
+
+/// The schema of a scenario file.
+pub(crate) fn scenario_schema() -> Value {
+    let mut root = serde_json::to_value(schemars::schema_for!(Scenario))
+        .expect("a derived JSON Schema serializes");
+    let Some(obj) = root.as_object_mut() else {
+        return root;
+    };
+    let mut defs = match obj.remove("$defs") {
+        Some(Value::Object(d)) => d,
+        _ => Map::new(),
+    };
+    // The root's own body becomes the `Scenario` definition, so that the root can choose
+    // between it and its partial form.
+    let mut body = Map::new();
+    for (k, v) in std::mem::take(obj) {
+        match k.as_str() {
+            "$schema" => {
+                obj.insert(k, v);
+            }
+            _ => {
+                body.insert(k, v);
+            }
+        }
+    }
+    defs.insert("Scenario".into(), Value::Object(body));
+    for (def, prop, lo, exclusive, hi) in ranges() {
+        let Some(p) = defs
+            .get_mut(def)
+            .and_then(|d| d.get_mut("properties"))
+            .and_then(|p| p.get_mut(prop))
+            .and_then(Value::as_object_mut)
+        else {
+            continue;
+        };
+        if exclusive {
+            p.insert("exclusiveMinimum".into(), number(lo));
+        } else {
+            p.insert("minimum".into(), number(lo));
+        }
+        if let Some(hi) = hi {
+            p.insert("maximum".into(), number(hi));
+        }
+    }
+    let partial: Vec<(String, Value)> = defs
+        .iter()
+        .map(|(name, def)| (format!("Partial{name}"), partialize(def.clone())))
+        .collect();
+    defs.extend(partial);
+    // The root is the partial scenario (field names, types and ranges: what editors
+    // complete and check in any file); without `extends` the whole one applies too.
+    if let Some(Value::Object(partial_root)) = defs.remove("PartialScenario") {
+        obj.extend(partial_root);
+    }
+    obj.insert("title".into(), "Civitas scenario".into());
+    obj.insert(
+        "description".into(),
+        "A Civitas scenario file. A file with `extends` is a partial scenario: its base \
+         provides every field it does not set."
+            .into(),
+    );
+    obj.insert("$defs".into(), Value::Object(defs));
+    obj.insert("if".into(), json!({ "required": ["extends"] }));
+    obj.insert("else".into(), json!({ "$ref": "#/$defs/Scenario" }));
+    root
+}
+
+/// A definition with nothing required and references pointing at partial definitions.
+fn partialize(mut v: Value) -> Value {
+    match &mut v {
+        Value::Object(o) => {
+            o.remove("required");
+            for (k, child) in o.iter_mut() {
+                if k == "$ref"
+                    && let Value::String(r) = child
+                    && let Some(name) = r.strip_prefix("#/$defs/")
+                {
+                    let partial = format!("#/$defs/Partial{name}");
+                    *r = partial;
+                } else {
+                    *child = partialize(std::mem::take(child));
+                }
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                *item = partialize(std::mem::take(item));
+            }
+        }
+        _ => {}
+    }
+    v
+}
