@@ -1,23 +1,44 @@
 //! Government departments: construction, operation and decay of their systems, their
 //! case queues, and evaluation budgeting.
 //!
-//! Each tick of `m` months (1 for monthly ticks, about 0.23 for weekly ones):
-//! - health decays: `h ← h·(1 − decay)^m`, then operation money restores it:
-//!   `Δh = k_o·money·(1 − h)` (money in millions this tick); building without operating
-//!   therefore lets `h` fall toward 0 and with it online eligibility (`d·h`) and success;
-//! - construction money raises digitization and integration with diminishing returns:
-//!   `Δd = k·money·(1 − d)`, `Δg = k·money·(1 − g)`;
+//! Every rate is applied as the exact solution over the tick (of `m` months: 1 for monthly
+//! ticks, about 0.23 for weekly ones), so weekly and monthly ticks follow the same path:
+//! - health decays at the continuous rate `δ = −ln(1 − decay)` per month (so a month
+//!   without money loses exactly `decay` of it) and operation money restores it at the
+//!   rate `r = k_o·M` per month, `M` the operation money in millions per month:
+//!   `dh/dt = −δ·h + r·(1 − h)`, whose solution over the tick is
+//!   `h ← h* + (h − h*)·e^{−(δ + r)·m}` with `h* = r / (δ + r)`. Building without
+//!   operating lets `h` fall toward 0 and with it online eligibility (`d·h`) and success;
+//! - construction money raises digitization and integration with diminishing returns,
+//!   `dd/dt = k·M·(1 − d)`: `d ← 1 − (1 − d)·e^{−k·money}` (money in millions this tick);
 //! - the effective health seen by residents is `h` times the shock factor; an online
 //!   request fails with probability `(1 − h_eff)·failure_scale` (times the cyber factor).
 //!
 //! Queues are kept in cases of represented people (one agent request is `scale` cases,
-//! weighted by its offline or online effort). Arrivals of the tick join the queue, the
-//! department serves up to `capacity_per_month × m` cases (first come, first served,
-//! served as a fluid: the same share of every queued request kind), and what is left
-//! sets the queue wait that the next tick's requests see:
-//! `wait_days = backlog / (capacity per day)`. A department carrying a backlog works it
-//! off with up to [`BACKLOG_SURGE_SHARE`] extra capacity (overtime, temporary staff), and
-//! the wait counts that surge.
+//! weighted by its offline or online effort). Each department is a G/G/c queue: `c =
+//! servers` parallel servers share its capacity (`μ = capacity per day / c` cases per
+//! server per day), requests arrive as a Poisson process at the rate of the tick's
+//! arrivals `λ` (cases per day). A request arriving next tick waits
+//! - the **stationary wait** of that queue, Allen–Cunneen's approximation
+//!   `W = C(c, a)/(cμ − λ) · (1 + Cs²)/2`, with `a = λ/μ`, `C` the Erlang C probability
+//!   of waiting (computed by the stable Erlang B recursion), `Cs²` the squared
+//!   coefficient of variation of service times (`service_scv`; 1 gives M/M/c exactly).
+//!   Waits rise smoothly with utilisation `ρ = λ/(cμ)` and fall when digitization moves
+//!   requests online (online cases cost `online_effort` of an offline case). The formula
+//!   holds for `ρ < 1`; utilisation is capped at [`MAX_STATIONARY_UTILISATION`] in it;
+//! - plus the **backlog wait**: arrivals beyond the tick's capacity are carried (a fluid
+//!   queue, first come first served) and wait `backlog / capacity per day`. A
+//!   department carrying a backlog works it off with up to [`BACKLOG_SURGE_SHARE`] extra
+//!   capacity (overtime, temporary staff), and the wait counts that surge.
+//!
+//! Limits of the approximation: it is exact only for Poisson arrivals and exponential
+//! service (M/M/c); Allen–Cunneen is an interpolation for other service-time laws, good
+//! to a few per cent for moderate `c` and `ρ` but not in heavy traffic with very
+//! irregular service; it assumes a stationary queue within each tick (arrival rates that
+//! change slowly relative to the wait), and one pooled queue per department: a pooled
+//! department serving thousands of cases a day waits minutes to hours below capacity
+//! (economies of scale), so waits of days only come from backlogs, and `servers` is the
+//! modeller's way to say how fragmented (less pooled) a department's counters are.
 //!
 //! Evaluation budgeting: at the first tick of each year while the policy is in force,
 //! `share_moved_per_year` of every department's operation weight is pooled and given in
@@ -55,6 +76,49 @@ pub const BACKLOG_SURGE_SHARE: f64 = 0.3;
 /// Capacity available this tick to a department carrying `backlog_cases` from before.
 fn capacity_with_surge(capacity_cases: f64, backlog_cases: f64) -> f64 {
     capacity_cases + backlog_cases.clamp(0.0, BACKLOG_SURGE_SHARE * capacity_cases)
+}
+
+/// Highest utilisation used in the stationary (Allen–Cunneen) wait: the formula diverges
+/// at ρ = 1, and beyond capacity the backlog term takes over.
+pub const MAX_STATIONARY_UTILISATION: f64 = 0.99;
+
+/// Erlang C: the probability that a Poisson arrival waits in an M/M/c queue with `servers`
+/// servers and offered load `a = λ/μ` (Erlangs), for `a < servers`. Computed from the
+/// Erlang B recursion `B(k) = a·B(k−1) / (k + a·B(k−1))`, which is stable for any `c`.
+pub fn erlang_c(servers: u32, a: f64) -> f64 {
+    let c = servers.max(1) as f64;
+    if a <= 0.0 {
+        return 0.0;
+    }
+    let rho = a / c;
+    if rho >= 1.0 {
+        return 1.0;
+    }
+    let mut b = 1.0;
+    for k in 1..=servers.max(1) {
+        b = a * b / (k as f64 + a * b);
+    }
+    b / (1.0 - rho * (1.0 - b))
+}
+
+/// Mean stationary queue wait (days) of a G/G/c queue with Poisson arrivals at
+/// `arrivals_per_day`, `servers` servers sharing `capacity_per_day`, and squared
+/// coefficient of variation of service `service_scv` (Allen–Cunneen; exact M/M/c for 1).
+pub fn stationary_wait_days(
+    arrivals_per_day: f64,
+    capacity_per_day: f64,
+    servers: u32,
+    service_scv: f64,
+) -> f64 {
+    if arrivals_per_day <= 0.0 || capacity_per_day <= 0.0 {
+        return 0.0;
+    }
+    let c = servers.max(1) as f64;
+    let rho = (arrivals_per_day / capacity_per_day).min(MAX_STATIONARY_UTILISATION);
+    let mu = capacity_per_day / c;
+    let lambda = rho * capacity_per_day;
+    erlang_c(servers, lambda / mu) / (capacity_per_day - lambda) * (1.0 + service_scv.max(0.0))
+        / 2.0
 }
 
 /// Lowest operation weight evaluation budgeting leaves a department (equal share = 1).
@@ -145,16 +209,20 @@ pub fn evolve_departments(
         .zip(&city.scenario.departments)
         .enumerate()
     {
-        let gain = |k: f64, millions: f64| (k.max(0.0) * millions).min(1.0);
-        dep.health *= math::powf(1.0 - spec.health_decay_per_month.clamp(0.0, 1.0), m);
-        dep.health += gain(
-            spec.operation_gain_per_million,
-            levers.operation_millions[j],
-        ) * (1.0 - dep.health);
-        dep.digitization += gain(spec.build_gain_per_million, levers.digitization_millions[j])
-            * (1.0 - dep.digitization);
-        dep.integration += gain(spec.build_gain_per_million, levers.integration_millions[j])
-            * (1.0 - dep.integration);
+        // Exact solution over the tick of dh/dt = −δ·h + r·(1 − h) (rates per month).
+        let decay_rate = -math::ln_1p(-spec.health_decay_per_month.clamp(0.0, 1.0 - 1e-12));
+        let restore_rate =
+            spec.operation_gain_per_million.max(0.0) * levers.operation_millions[j] / m;
+        let total = decay_rate + restore_rate;
+        if total > 0.0 {
+            let target = restore_rate / total;
+            dep.health = target + (dep.health - target) * math::exp(-total * m);
+        }
+        let k = spec.build_gain_per_million.max(0.0);
+        dep.digitization =
+            1.0 - (1.0 - dep.digitization) * math::exp(-k * levers.digitization_millions[j]);
+        dep.integration =
+            1.0 - (1.0 - dep.integration) * math::exp(-k * levers.integration_millions[j]);
         dep.health = dep.health.clamp(0.0, 1.0);
         dep.effective_health = (dep.health * shocks.health_factor[j]).clamp(0.0, 1.0);
         dep.failure_probability =
@@ -168,7 +236,8 @@ pub fn evolve_departments(
 
 /// Serves each department's queue up to its capacity and sets the next tick's wait.
 pub fn process_queues(city: Res<City>, mut departments: ResMut<Departments>) {
-    for dep in &mut departments.0 {
+    for (dep, spec) in departments.0.iter_mut().zip(&city.scenario.departments) {
+        let arrivals = dep.arrivals_cases;
         let capacity = capacity_with_surge(dep.capacity_cases, dep.queue_cases);
         dep.queue_cases += dep.arrivals_cases;
         dep.queue_requests += dep.arrivals_requests;
@@ -185,14 +254,21 @@ pub fn process_queues(city: Res<City>, mut departments: ResMut<Departments>) {
             dep.queue_cases = 0.0;
             dep.queue_requests = 0.0;
         }
-        dep.wait_days = if dep.queue_cases <= 0.0 {
+        let backlog_wait = if dep.queue_cases <= 0.0 {
             0.0
         } else if dep.capacity_cases <= 0.0 {
             MAX_WAIT_DAYS
         } else {
             let next_capacity = capacity_with_surge(dep.capacity_cases, dep.queue_cases);
-            (dep.queue_cases / (next_capacity / city.days_per_tick)).min(MAX_WAIT_DAYS)
+            dep.queue_cases / (next_capacity / city.days_per_tick)
         };
+        let stationary = stationary_wait_days(
+            arrivals / city.days_per_tick,
+            dep.capacity_cases / city.days_per_tick,
+            spec.servers,
+            spec.service_scv,
+        );
+        dep.wait_days = (backlog_wait + stationary).min(MAX_WAIT_DAYS);
     }
 }
 
@@ -299,14 +375,57 @@ mod tests {
         let days = world.resource::<City>().days_per_tick;
         let d = &world.resource::<Departments>().0[0];
         assert!((d.queue_cases - 0.5 * capacity).abs() < 1e-6);
-        // The backlog of half a tick's capacity is worked off with surge capacity.
+        // The backlog of half a tick's capacity is worked off with surge capacity, on top
+        // of the stationary wait of a queue at (capped) full utilisation.
         let surge_capacity = (1.0 + BACKLOG_SURGE_SHARE) * capacity;
-        assert!((d.wait_days - 0.5 * capacity / surge_capacity * days).abs() < 1e-9);
+        let spec = &world.resource::<City>().scenario.departments[0];
+        let stationary = stationary_wait_days(
+            1.5 * capacity / days,
+            capacity / days,
+            spec.servers,
+            spec.service_scv,
+        );
+        assert!(stationary > 0.0);
+        assert!((d.wait_days - 0.5 * capacity / surge_capacity * days - stationary).abs() < 1e-9);
         assert!((d.served_requests_total + d.queue_requests - 1.5 * capacity).abs() < 1e-6);
         world.resource_mut::<Departments>().0[0].arrivals_cases = 0.0;
         world.resource_mut::<Departments>().0[0].arrivals_requests = 0.0;
         schedule.run(&mut world);
         let d = &world.resource::<Departments>().0[0];
         assert_eq!((d.queue_cases, d.wait_days), (0.0, 0.0));
+    }
+
+    /// M/M/c waits from the textbook sum, independent of the Erlang B recursion.
+    fn erlang_c_by_sum(c: u32, a: f64) -> f64 {
+        let rho = a / c as f64;
+        let (mut term, mut sum) = (1.0, 0.0);
+        for k in 0..c {
+            sum += term;
+            term *= a / (k + 1) as f64;
+        }
+        let last = term / (1.0 - rho);
+        last / (sum + last)
+    }
+
+    #[test]
+    fn erlang_c_matches_the_textbook_formula_and_waits_rise_with_utilisation() {
+        for c in [1u32, 2, 5, 20] {
+            for rho in [0.1, 0.5, 0.8, 0.95] {
+                let a = rho * c as f64;
+                let expected = erlang_c_by_sum(c, a);
+                assert!((erlang_c(c, a) - expected).abs() < 1e-12, "c={c} rho={rho}");
+            }
+        }
+        // M/M/1: W = ρ/(μ − λ).
+        let w = stationary_wait_days(8.0, 10.0, 1, 1.0);
+        assert!((w - 0.8 / 2.0).abs() < 1e-12, "{w}");
+        // Fixed service times halve the wait (Allen–Cunneen).
+        assert!((stationary_wait_days(8.0, 10.0, 1, 0.0) - 0.2).abs() < 1e-12);
+        let mut last = 0.0;
+        for rho in [0.3, 0.5, 0.7, 0.9, 0.95] {
+            let w = stationary_wait_days(rho * 100.0, 100.0, 4, 1.0);
+            assert!(w > last, "{rho}: {w}");
+            last = w;
+        }
     }
 }

@@ -9,9 +9,11 @@
 //! - Coverage levers (`assisted_service_points`, `iot_sensors`) add `coverage_per_year × Δt`
 //!   of the targeted districts' residents (area) per tick, capped at full coverage.
 //! - `digital_training` trains each untrained targeted resident with probability
-//!   `coverage_per_year × Δt` per tick; `device_subsidy` gives a device to a targeted
-//!   resident without one with the same per-tick probability. Overlapping offers combine
-//!   as independent chances (largest literacy gain and boost win).
+//!   `1 − (1 − coverage_per_year)^Δt` per tick, so that exactly `coverage_per_year` of
+//!   them are trained in a year whatever the tick length (a constant hazard);
+//!   `device_subsidy` gives a device to a targeted resident without one with the same
+//!   per-tick probability. Overlapping offers combine as independent chances (largest
+//!   literacy gain and boost win).
 //! - `governance_platform` raises the city platform level by `level_per_year × Δt`.
 //! - `one_window` marks its target departments as served by the one window (see
 //!   [`crate::channels`]).
@@ -23,6 +25,8 @@
 
 use bevy_ecs::prelude::*;
 use civitas_scenario::{Policy, PolicyKind};
+
+use crate::math;
 
 use crate::channels::ServicePoints;
 use crate::city::{City, Clock, band_targets, cell, in_window, targets};
@@ -193,6 +197,15 @@ pub fn update_levers(
         let money = p.amount_per_year.max(0.0) * dt;
         let millions = money / CURRENCY_PER_MILLION;
         let per_tick = |per_year: Option<f64>| (per_year.unwrap_or(0.0).max(0.0) * dt).min(1.0);
+        // A yearly share reached by a constant hazard: exact for any tick length.
+        let chance_per_tick = |per_year: Option<f64>| {
+            let share = per_year.unwrap_or(0.0).clamp(0.0, 1.0);
+            if share >= 1.0 {
+                1.0
+            } else {
+                -math::exp_m1(math::ln_1p(-share) * dt)
+            }
+        };
         match p.kind {
             PolicyKind::InvestDigitization => spread(
                 &mut levers.digitization_millions,
@@ -218,7 +231,7 @@ pub fn update_levers(
                 }
             }
             PolicyKind::DigitalTraining => {
-                let chance = per_tick(p.coverage_per_year);
+                let chance = chance_per_tick(p.coverage_per_year);
                 for d in (0..n_districts).filter(|&d| cp.districts[d]) {
                     for b in civitas_scenario::Band::ALL
                         .into_iter()
@@ -235,7 +248,7 @@ pub fn update_levers(
                 }
             }
             PolicyKind::DeviceSubsidy => {
-                let chance = per_tick(p.coverage_per_year);
+                let chance = chance_per_tick(p.coverage_per_year);
                 for d in (0..n_districts).filter(|&d| cp.districts[d]) {
                     for b in civitas_scenario::Band::ALL
                         .into_iter()

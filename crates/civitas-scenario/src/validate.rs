@@ -469,15 +469,55 @@ impl<'a> Checker<'a> {
                 ),
             );
         }
+        if let Some(x) = b.initial_satisfaction {
+            self.in_range(at.key("initial_satisfaction"), x, 0.0, 100.0, "a score");
+        }
+        if let Some(x) = b.initial_trust {
+            self.share(at.key("initial_trust"), x);
+        }
+        self.share(at.key("trust_rate"), b.trust_rate);
+        if !(b.trust_reference > 0.0 && b.trust_reference < 1.0) {
+            self.report(
+                at.key("trust_reference"),
+                format!(
+                    "found {}, expected a trust level in (0, 1)",
+                    num(b.trust_reference)
+                ),
+            );
+        }
+        self.non_negative(
+            at.key("trust_adoption_elasticity"),
+            b.trust_adoption_elasticity,
+        );
+        self.non_negative(at.key("trust_churn_elasticity"), b.trust_churn_elasticity);
+        self.probability(at.key("failure_aversion"), b.failure_aversion);
+        self.non_negative(at.key("fallback_delay_days"), b.fallback_delay_days);
         self.in_range(
-            at.key("initial_satisfaction"),
-            b.initial_satisfaction,
+            at.key("complaint_threshold"),
+            b.complaint_threshold,
             0.0,
             100.0,
             "a score",
         );
-        self.share(at.key("initial_trust"), b.initial_trust);
-        self.share(at.key("trust_rate"), b.trust_rate);
+        self.probability(at.key("complaint_probability"), b.complaint_probability);
+        self.non_negative(at.key("complaint_effort"), b.complaint_effort);
+        if let Some(name) = &b.complaint_department {
+            let known = self.department_names();
+            self.reference(at.key("complaint_department"), "department", name, &known);
+        }
+
+        let d = &pop.demography;
+        let at = FieldPath::from("population").key("demography");
+        self.share(at.key("entrants_per_year"), d.entrants_per_year);
+        for (field, rates) in [
+            ("mortality_per_year", &d.mortality_per_year),
+            ("rural_to_urban_per_year", &d.rural_to_urban_per_year),
+        ] {
+            let p = at.key(field);
+            self.share(p.key("young"), rates.young);
+            self.share(p.key("middle"), rates.middle);
+            self.share(p.key("senior"), rates.senior);
+        }
     }
 
     fn departments(&mut self) {
@@ -501,6 +541,10 @@ impl<'a> Checker<'a> {
                 d.operation_gain_per_million,
             );
             self.probability(p.key("failure_scale"), d.failure_scale);
+            if d.servers == 0 {
+                self.report(p.key("servers"), "found 0, expected at least 1 server");
+            }
+            self.non_negative(p.key("service_scv"), d.service_scv);
         }
     }
 
