@@ -249,7 +249,7 @@ impl Requests {
             let Some(dep) = departments.0.get(svc.owner) else {
                 continue;
             };
-            let dh = dep.digitization * dep.effective_health;
+            let dh = dep.digitization_now * dep.effective_health;
             svc.eligible = dh;
             svc.failure = dep.failure_probability;
             svc.health = dep.effective_health;
@@ -257,11 +257,11 @@ impl Requests {
                 spec.base_days.max(0.0) * (1.0 - PROCESSING_SAVING_AT_FULL_DIGITIZATION_SHARE * dh);
             svc.wait_days = dep.wait_days;
             svc.in_window = levers.one_window[svc.owner];
-            let g_owner = dep.integration;
+            let g_owner = dep.integration_now;
             for k in svc.links.0..svc.links.1 {
                 let j = self.required[k];
                 self.links[k] = LinkNow {
-                    presence: g_owner.min(departments.0[j].integration),
+                    presence: g_owner.min(departments.0[j].integration_now),
                     in_window: levers.one_window[j],
                 };
             }

@@ -11,8 +11,11 @@
 //!   operating lets `h` fall toward 0 and with it online eligibility (`d·h`) and success;
 //! - construction money raises digitization and integration with diminishing returns,
 //!   `dd/dt = k·M·(1 − d)`: `d ← 1 − (1 − d)·e^{−k·money}` (money in millions this tick);
-//! - the effective health seen by residents is `h` times the shock factor; an online
-//!   request fails with probability `(1 − h_eff)·failure_scale` (times the cyber factor).
+//! - residents experience the state at the middle of the tick (`h`, `d` and `g` half a
+//!   tick on; the midpoint rule, so that a month of monthly ticks and the four weeks of
+//!   weekly ticks see the same mean state): the effective health is that `h` times the
+//!   shock factor, and an online request fails with probability
+//!   `(1 − h_eff)·failure_scale` (times the cyber factor).
 //!
 //! Queues are kept in cases of represented people (one agent request is `scale` cases,
 //! weighted by its offline or online effort). Each department is a G/G/c queue: `c =
@@ -127,13 +130,17 @@ pub const MIN_OPERATION_WEIGHT: f64 = 0.7;
 /// The state of one department.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DepartmentState {
-    /// Digitization d.
+    /// Digitization d at the end of the tick.
     pub digitization: f64,
-    /// Data integration g.
+    /// Data integration g at the end of the tick.
     pub integration: f64,
-    /// Stored system health h.
+    /// System health h at the end of the tick.
     pub health: f64,
-    /// Health after shocks, as residents experience it this tick.
+    /// Digitization as residents experience it this tick (at the middle of the tick).
+    pub digitization_now: f64,
+    /// Data integration as residents experience it this tick (at the middle of the tick).
+    pub integration_now: f64,
+    /// Health at the middle of the tick after shocks, as residents experience it.
     pub effective_health: f64,
     /// Chance an online request to this department fails this tick.
     pub failure_probability: f64,
@@ -171,6 +178,8 @@ impl Departments {
                 .map(|d| DepartmentState {
                     digitization: d.digitization.clamp(0.0, 1.0),
                     integration: d.integration.clamp(0.0, 1.0),
+                    digitization_now: d.digitization.clamp(0.0, 1.0),
+                    integration_now: d.integration.clamp(0.0, 1.0),
                     health: d.health.clamp(0.0, 1.0),
                     effective_health: d.health.clamp(0.0, 1.0),
                     failure_probability: ((1.0 - d.health) * d.failure_scale).clamp(0.0, 1.0),
@@ -214,17 +223,24 @@ pub fn evolve_departments(
         let restore_rate =
             spec.operation_gain_per_million.max(0.0) * levers.operation_millions[j] / m;
         let total = decay_rate + restore_rate;
+        let mut health_mid = dep.health;
         if total > 0.0 {
             let target = restore_rate / total;
-            dep.health = target + (dep.health - target) * math::exp(-total * m);
+            let gap = dep.health - target;
+            health_mid = target + gap * math::exp(-total * 0.5 * m);
+            dep.health = target + gap * math::exp(-total * m);
         }
         let k = spec.build_gain_per_million.max(0.0);
-        dep.digitization =
-            1.0 - (1.0 - dep.digitization) * math::exp(-k * levers.digitization_millions[j]);
-        dep.integration =
-            1.0 - (1.0 - dep.integration) * math::exp(-k * levers.integration_millions[j]);
+        let build = |x: &mut f64, millions: f64| {
+            let left = 1.0 - *x;
+            *x = 1.0 - left * math::exp(-k * millions);
+            1.0 - left * math::exp(-k * 0.5 * millions)
+        };
+        dep.digitization_now = build(&mut dep.digitization, levers.digitization_millions[j]);
+        dep.integration_now = build(&mut dep.integration, levers.integration_millions[j]);
         dep.health = dep.health.clamp(0.0, 1.0);
-        dep.effective_health = (dep.health * shocks.health_factor[j]).clamp(0.0, 1.0);
+        dep.effective_health =
+            (health_mid.clamp(0.0, 1.0) * shocks.health_factor[j]).clamp(0.0, 1.0);
         dep.failure_probability =
             ((1.0 - dep.effective_health) * spec.failure_scale.max(0.0) * shocks.failure_factor[j])
                 .clamp(0.0, 1.0);

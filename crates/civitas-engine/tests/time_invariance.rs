@@ -7,7 +7,8 @@
 //! (a month of requests, like the monthly tick); stocks such as adoption are read at the
 //! end of December's last tick in both. Seeds are fixed, so the test is deterministic;
 //! agents × replicates are chosen so that the sampling noise of the difference (standard
-//! error printed with each comparison) is a small fraction of the tolerance.
+//! error printed with each comparison) is a small fraction of the tolerance; the one
+//! exception, 12345 complaints (rare events), is held to three standard errors.
 
 mod common;
 
@@ -15,8 +16,8 @@ use civitas_engine::{EngineOptions, ReplicateResult, simulate};
 use civitas_scenario::{Indicator, Scenario, TickLength, Unit};
 use rayon::prelude::*;
 
-const AGENTS: u64 = 30_000;
-const REPLICATES: u32 = 24;
+const AGENTS: u64 = 12_500;
+const REPLICATES: u32 = 128;
 
 fn runs(tick: TickLength) -> Vec<ReplicateResult> {
     let mut s: Scenario = common::baseline(AGENTS);
@@ -84,11 +85,15 @@ fn weekly_and_monthly_ticks_give_the_same_results() {
             }
             let (m, se_m) = mean_and_se(&december(&monthly, i, year));
             let (w, se_w) = mean_and_se(&december(&weekly, i, year));
+            let se = (se_m * se_m + se_w * se_w).sqrt();
             let tolerance = match i.meta().unit {
                 Unit::Share => 0.005,
+                // Complaints are rare events (about 9 per 1,000 residents a year): no test
+                // size affordable here brings their Poisson noise below 1 % of a December,
+                // so they are held to three standard errors of the difference instead.
+                _ if i == Indicator::ComplaintsPer1000 => (0.01 * m.abs()).max(3.0 * se),
                 _ => 0.01 * m.abs(),
             };
-            let se = (se_m * se_m + se_w * se_w).sqrt();
             eprintln!(
                 "{year} {i:<24} month {m:>12.5} week {w:>12.5} diff {:>9.5} tol {tolerance:.5} se {se:.5}",
                 w - m

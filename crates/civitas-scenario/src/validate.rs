@@ -843,6 +843,37 @@ mod tests {
     }
 
     #[test]
+    fn checks_demography_queues_and_behaviour_memory() {
+        let mut s = Scenario::baseline();
+        s.population.demography.mortality_per_year.senior = 1.5;
+        s.population.demography.entrants_per_year = -0.1;
+        s.departments[2].servers = 0;
+        s.departments[2].service_scv = -1.0;
+        s.population.behaviour.trust_reference = 1.0;
+        s.population.behaviour.fallback_delay_days = -3.0;
+        s.population.behaviour.complaint_department = Some("12345 Hotlin".into());
+        s.population.behaviour.initial_trust = Some(2.0);
+        let m = messages(&s);
+        let has = |needle: &str| m.iter().any(|x| x.contains(needle));
+        for needle in [
+            "population.demography.mortality_per_year.senior: found 1.5, expected a share",
+            "population.demography.entrants_per_year: found -0.1",
+            "departments[2].servers: found 0, expected at least 1 server",
+            "departments[2].service_scv: found -1",
+            "population.behaviour.trust_reference: found 1, expected a trust level in (0, 1)",
+            "population.behaviour.fallback_delay_days: found -3",
+            "population.behaviour.complaint_department: found \"12345 Hotlin\"",
+            "population.behaviour.initial_trust: found 2",
+        ] {
+            assert!(has(needle), "{needle}: {m:#?}");
+        }
+        // Absent starting values mean the steady state: no problem.
+        s = Scenario::baseline();
+        s.population.behaviour.initial_satisfaction = None;
+        assert_eq!(messages(&s), Vec::<String>::new());
+    }
+
+    #[test]
     fn policy_parameters_follow_the_kind() {
         let mut s = Scenario::baseline();
         let training = s
