@@ -29,10 +29,13 @@
 //!   Waits rise smoothly with utilisation `ρ = λ/(cμ)` and fall when digitization moves
 //!   requests online (online cases cost `online_effort` of an offline case). The formula
 //!   holds for `ρ < 1`; utilisation is capped at [`MAX_STATIONARY_UTILISATION`] in it;
-//! - plus the **backlog wait**: arrivals beyond the tick's capacity are carried (a fluid
-//!   queue, first come first served) and wait `backlog / capacity per day`. A
-//!   department carrying a backlog works it off with up to [`BACKLOG_SURGE_SHARE`] extra
-//!   capacity (overtime, temporary staff), and the wait counts that surge.
+//! - plus the **backlog wait**: arrivals beyond capacity build a backlog (a fluid queue,
+//!   first come first served, arrivals spread evenly over the tick) that waits
+//!   `backlog / (capacity + surge) per day`. A department carrying a backlog works it
+//!   off with extra capacity (overtime, temporary staff) at the rate
+//!   `backlog / BACKLOG_REACTION_DAYS`, up to [`BACKLOG_SURGE_SHARE`] of capacity; the
+//!   backlog follows the exact solution of that fluid model over the tick
+//!   ([`fluid_backlog`]), so it does not depend on the tick length.
 //!
 //! Limits of the approximation: it is exact only for Poisson arrivals and exponential
 //! service (M/M/c); Allen–Cunneen is an interpolation for other service-time laws, good
@@ -76,9 +79,59 @@ pub const MAX_WAIT_DAYS: f64 = 3650.0;
 /// possible under neglect or shocks.
 pub const BACKLOG_SURGE_SHARE: f64 = 0.3;
 
-/// Capacity available this tick to a department carrying `backlog_cases` from before.
-fn capacity_with_surge(capacity_cases: f64, backlog_cases: f64) -> f64 {
-    capacity_cases + backlog_cases.clamp(0.0, BACKLOG_SURGE_SHARE * capacity_cases)
+/// Days over which a department's surge works off a backlog: the surge rate is
+/// `backlog / BACKLOG_REACTION_DAYS`, up to [`BACKLOG_SURGE_SHARE`] of capacity (one month,
+/// the pace the monthly model of earlier versions had).
+pub const BACKLOG_REACTION_DAYS: f64 = 365.25 / 12.0;
+
+/// The fluid backlog (cases) after `days` from `backlog`, with arrivals and regular
+/// capacity at constant rates (cases per day): the exact solution of
+/// `dB/dt = a − c − min(s·c, B/τ)` while `B > 0` (`s` = [`BACKLOG_SURGE_SHARE`], `τ` =
+/// [`BACKLOG_REACTION_DAYS`]); without a backlog, arrivals up to capacity are served at
+/// once. Exact, so that splitting a period into more ticks gives the same backlog.
+pub fn fluid_backlog(backlog: f64, arrivals_per_day: f64, capacity_per_day: f64, days: f64) -> f64 {
+    let (a, c, tau) = (arrivals_per_day, capacity_per_day, BACKLOG_REACTION_DAYS);
+    let saturated = BACKLOG_SURGE_SHARE * c * tau;
+    let (mut b, mut left) = (backlog.max(0.0), days);
+    // At most three phases: saturated surge, proportional surge, empty.
+    for _ in 0..3 {
+        if left <= 0.0 {
+            break;
+        }
+        if b > saturated {
+            // Surge at its cap: linear in time.
+            let slope = a - (1.0 + BACKLOG_SURGE_SHARE) * c;
+            if slope >= 0.0 {
+                return b + slope * left;
+            }
+            let until = (b - saturated) / -slope;
+            if until >= left {
+                return b + slope * left;
+            }
+            b = saturated;
+            left -= until;
+            continue;
+        }
+        // Proportional surge: B relaxes toward B∞ = (a − c)·τ.
+        let target = (a - c) * tau;
+        if b <= 0.0 && target <= 0.0 {
+            return 0.0;
+        }
+        if target > saturated {
+            let until = tau * math::ln((target - b) / (target - saturated));
+            if until < left {
+                // Then the surge is capped and the backlog grows linearly.
+                return saturated + (a - (1.0 + BACKLOG_SURGE_SHARE) * c) * (left - until);
+            }
+        } else if target < 0.0 {
+            let until = tau * math::ln((b - target) / -target);
+            if until <= left {
+                return 0.0;
+            }
+        }
+        return target + (b - target) * math::exp(-left / tau);
+    }
+    b
 }
 
 /// Highest utilisation used in the stationary (Allen–Cunneen) wait: the formula diverges
@@ -254,19 +307,25 @@ pub fn evolve_departments(
 pub fn process_queues(city: Res<City>, mut departments: ResMut<Departments>) {
     for (dep, spec) in departments.0.iter_mut().zip(&city.scenario.departments) {
         let arrivals = dep.arrivals_cases;
-        let capacity = capacity_with_surge(dep.capacity_cases, dep.queue_cases);
-        dep.queue_cases += dep.arrivals_cases;
+        let days = city.days_per_tick;
+        let before = dep.queue_cases;
+        dep.queue_cases += arrivals;
         dep.queue_requests += dep.arrivals_requests;
-        let served = dep.queue_cases.min(capacity);
+        let left = if dep.capacity_cases <= 0.0 {
+            dep.queue_cases
+        } else {
+            fluid_backlog(before, arrivals / days, dep.capacity_cases / days, days)
+                .min(dep.queue_cases)
+        };
         let share = if dep.queue_cases > 0.0 {
-            served / dep.queue_cases
+            1.0 - left / dep.queue_cases
         } else {
             1.0
         };
         dep.served_requests_total += share * dep.queue_requests;
         dep.queue_requests *= 1.0 - share;
-        dep.queue_cases -= served;
-        if share >= 1.0 {
+        dep.queue_cases = left;
+        if left <= 0.0 {
             dep.queue_cases = 0.0;
             dep.queue_requests = 0.0;
         }
@@ -275,8 +334,12 @@ pub fn process_queues(city: Res<City>, mut departments: ResMut<Departments>) {
         } else if dep.capacity_cases <= 0.0 {
             MAX_WAIT_DAYS
         } else {
-            let next_capacity = capacity_with_surge(dep.capacity_cases, dep.queue_cases);
-            dep.queue_cases / (next_capacity / city.days_per_tick)
+            // Time to work the backlog off at the regular capacity plus the surge it
+            // triggers.
+            let per_day = dep.capacity_cases / days;
+            let surge =
+                (dep.queue_cases / BACKLOG_REACTION_DAYS).min(BACKLOG_SURGE_SHARE * per_day);
+            dep.queue_cases / (per_day + surge)
         };
         let stationary = stationary_wait_days(
             arrivals / city.days_per_tick,
@@ -390,10 +453,12 @@ mod tests {
         schedule.run(&mut world);
         let days = world.resource::<City>().days_per_tick;
         let d = &world.resource::<Departments>().0[0];
-        assert!((d.queue_cases - 0.5 * capacity).abs() < 1e-6);
-        // The backlog of half a tick's capacity is worked off with surge capacity, on top
-        // of the stationary wait of a queue at (capped) full utilisation.
-        let surge_capacity = (1.0 + BACKLOG_SURGE_SHARE) * capacity;
+        // Half a tick's capacity too much: the surge works off part of it within the tick.
+        assert!(d.queue_cases > 0.25 * capacity && d.queue_cases < 0.5 * capacity);
+        let expected = fluid_backlog(0.0, 1.5 * capacity / days, capacity / days, days);
+        assert!((d.queue_cases - expected).abs() < 1e-6 * capacity);
+        // The backlog waits on top of the stationary wait of a queue at (capped) full
+        // utilisation.
         let spec = &world.resource::<City>().scenario.departments[0];
         let stationary = stationary_wait_days(
             1.5 * capacity / days,
@@ -402,13 +467,61 @@ mod tests {
             spec.service_scv,
         );
         assert!(stationary > 0.0);
-        assert!((d.wait_days - 0.5 * capacity / surge_capacity * days - stationary).abs() < 1e-9);
+        let surge =
+            (d.queue_cases / BACKLOG_REACTION_DAYS).min(BACKLOG_SURGE_SHARE * capacity / days);
+        let backlog_wait = d.queue_cases / (capacity / days + surge);
+        assert!((d.wait_days - backlog_wait - stationary).abs() < 1e-9);
         assert!((d.served_requests_total + d.queue_requests - 1.5 * capacity).abs() < 1e-6);
         world.resource_mut::<Departments>().0[0].arrivals_cases = 0.0;
         world.resource_mut::<Departments>().0[0].arrivals_requests = 0.0;
         schedule.run(&mut world);
         let d = &world.resource::<Departments>().0[0];
         assert_eq!((d.queue_cases, d.wait_days), (0.0, 0.0));
+    }
+
+    /// The fluid backlog by small Euler steps, as an independent reference.
+    fn backlog_by_euler(mut b: f64, a: f64, c: f64, days: f64) -> f64 {
+        let steps = 200_000;
+        let h = days / steps as f64;
+        for _ in 0..steps {
+            let service = if b > 0.0 {
+                c + (b / BACKLOG_REACTION_DAYS).min(BACKLOG_SURGE_SHARE * c)
+            } else {
+                a.min(c)
+            };
+            b = (b + (a - service) * h).max(0.0);
+        }
+        b
+    }
+
+    #[test]
+    fn the_backlog_does_not_depend_on_the_tick_length() {
+        let c = 1000.0;
+        for (b0, a) in [
+            (0.0, 800.0),
+            (0.0, 1100.0),
+            (0.0, 1500.0),
+            (20_000.0, 900.0),
+            (20_000.0, 1200.0),
+            (5_000.0, 1250.0),
+            (15_000.0, 1400.0),
+        ] {
+            let month = 365.25 / 12.0;
+            let one = fluid_backlog(b0, a, c, month);
+            let mut four = b0;
+            for _ in 0..4 {
+                four = fluid_backlog(four, a, c, month / 4.0);
+            }
+            let reference = backlog_by_euler(b0, a, c, month);
+            assert!(
+                (one - four).abs() < 1e-6 * c,
+                "b0={b0} a={a}: {one} vs {four}"
+            );
+            assert!(
+                (one - reference).abs() < 1e-3 * c,
+                "b0={b0} a={a}: {one} vs Euler {reference}"
+            );
+        }
     }
 
     /// M/M/c waits from the textbook sum, independent of the Erlang B recursion.
