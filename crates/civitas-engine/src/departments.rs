@@ -31,7 +31,8 @@
 //!   holds for `ρ < 1`; utilisation is capped at [`MAX_STATIONARY_UTILISATION`] in it;
 //! - plus the **backlog wait**: arrivals beyond capacity build a backlog (a fluid queue,
 //!   first come first served, arrivals spread evenly over the tick) that waits
-//!   `backlog / (capacity + surge) per day`. A department carrying a backlog works it
+//!   `backlog / (capacity + surge) per day`, the backlog taken at the middle of the
+//!   tick (projected from the previous tick's arrival rate). A department carrying a backlog works it
 //!   off with extra capacity (overtime, temporary staff) at the rate
 //!   `backlog / BACKLOG_REACTION_DAYS`, up to [`BACKLOG_SURGE_SHARE`] of capacity; the
 //!   backlog follows the exact solution of that fluid model over the tick
@@ -329,17 +330,20 @@ pub fn process_queues(city: Res<City>, mut departments: ResMut<Departments>) {
             dep.queue_cases = 0.0;
             dep.queue_requests = 0.0;
         }
-        let backlog_wait = if dep.queue_cases <= 0.0 {
-            0.0
-        } else if dep.capacity_cases <= 0.0 {
-            MAX_WAIT_DAYS
+        let backlog_wait = if dep.capacity_cases <= 0.0 {
+            if dep.queue_cases > 0.0 {
+                MAX_WAIT_DAYS
+            } else {
+                0.0
+            }
         } else {
-            // Time to work the backlog off at the regular capacity plus the surge it
-            // triggers.
+            // Requests of the next tick meet the backlog of its middle (projected at this
+            // tick's arrival rate; the midpoint rule), and wait for it to be worked off at
+            // the regular capacity plus the surge it triggers.
             let per_day = dep.capacity_cases / days;
-            let surge =
-                (dep.queue_cases / BACKLOG_REACTION_DAYS).min(BACKLOG_SURGE_SHARE * per_day);
-            dep.queue_cases / (per_day + surge)
+            let ahead = fluid_backlog(dep.queue_cases, arrivals / days, per_day, 0.5 * days);
+            let surge = (ahead / BACKLOG_REACTION_DAYS).min(BACKLOG_SURGE_SHARE * per_day);
+            ahead / (per_day + surge)
         };
         let stationary = stationary_wait_days(
             arrivals / city.days_per_tick,
@@ -467,9 +471,14 @@ mod tests {
             spec.service_scv,
         );
         assert!(stationary > 0.0);
-        let surge =
-            (d.queue_cases / BACKLOG_REACTION_DAYS).min(BACKLOG_SURGE_SHARE * capacity / days);
-        let backlog_wait = d.queue_cases / (capacity / days + surge);
+        let ahead = fluid_backlog(
+            d.queue_cases,
+            1.5 * capacity / days,
+            capacity / days,
+            days / 2.0,
+        );
+        let surge = (ahead / BACKLOG_REACTION_DAYS).min(BACKLOG_SURGE_SHARE * capacity / days);
+        let backlog_wait = ahead / (capacity / days + surge);
         assert!((d.wait_days - backlog_wait - stationary).abs() < 1e-9);
         assert!((d.served_requests_total + d.queue_requests - 1.5 * capacity).abs() < 1e-6);
         world.resource_mut::<Departments>().0[0].arrivals_cases = 0.0;
