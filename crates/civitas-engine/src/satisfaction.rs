@@ -39,13 +39,22 @@ pub struct Attitude {
     pub failures: u8,
 }
 
+/// `x^e`, with the common small integer elasticities done by multiplication (this runs
+/// for every waiting resident every tick).
+#[inline]
+fn power(x: f64, e: f64) -> f64 {
+    match e {
+        0.0 => 1.0,
+        1.0 => x,
+        2.0 => x * x,
+        _ => math::powf(x, e),
+    }
+}
+
 /// Multiplier of the adoption hazard for a resident with `trust`.
 #[inline]
 pub fn adoption_factor(b: &Behaviour, trust: f32) -> f64 {
-    if b.trust_adoption_elasticity == 0.0 {
-        return 1.0;
-    }
-    math::powf(
+    power(
         (trust as f64).max(0.0) / b.trust_reference,
         b.trust_adoption_elasticity,
     )
@@ -54,10 +63,7 @@ pub fn adoption_factor(b: &Behaviour, trust: f32) -> f64 {
 /// Multiplier of the churn after a failed online attempt for a resident with `trust`.
 #[inline]
 pub fn churn_factor(b: &Behaviour, trust: f32) -> f64 {
-    if b.trust_churn_elasticity == 0.0 {
-        return 1.0;
-    }
-    math::powf(
+    power(
         (1.0 - trust as f64).max(0.0) / (1.0 - b.trust_reference),
         b.trust_churn_elasticity,
     )
