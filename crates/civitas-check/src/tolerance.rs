@@ -70,8 +70,9 @@ impl Tolerances {
             Unit::Trips => 0.005,
             Unit::Days | Unit::Hours => 0.05,
             Unit::Score => 0.1,
-            // Money is checked relative to its size only.
-            Unit::Currency | Unit::CurrencyPerRequest => 0.0,
+            Unit::PerThousandPerYear => 0.5,
+            // Money and head counts are checked relative to their size only.
+            Unit::Currency | Unit::CurrencyPerRequest | Unit::People => 0.0,
         }
     }
 

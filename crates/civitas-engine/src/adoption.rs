@@ -14,6 +14,11 @@
 //! start-of-tick share makes monthly ticks lag the continuous Bass curve by half a tick,
 //! up to 0.011 adopter share for q = 0.6; the midpoint keeps the lag at O(Δt²).
 //!
+//! Trust and memory: the hazard is multiplied by the resident's trust factor and failure
+//! memory ([`crate::satisfaction::adoption_factor`],
+//! [`crate::satisfaction::failure_memory_factor`]); both are 1 with the default (neutral)
+//! behaviour parameters, which leaves the Bass model above unchanged.
+//!
 //! Training: an untrained resident in a cell with a training offer is trained with the
 //! offer's probability; training adds the literacy gain (capped at 1) and the adoption
 //! boost to the resident's innovation coefficient for good.
@@ -27,6 +32,7 @@ use crate::city::{CHUNK_RESIDENTS, City, Clock, cell};
 use crate::demography::{Home, ResidentId};
 use crate::policies::Levers;
 use crate::rng::{Purpose, Stream};
+use crate::satisfaction::{Attitude, adoption_factor, failure_memory_factor};
 
 /// A resident's digital situation.
 #[derive(Component, Debug, Clone, Copy, PartialEq)]
@@ -83,28 +89,44 @@ pub fn diffuse_adoption(
     city: Res<City>,
     clock: Res<Clock>,
     shares: Res<DistrictAdoption>,
-    mut residents: Query<(&ResidentId, &Home, &mut Digital)>,
+    mut residents: Query<(&ResidentId, &Home, &mut Digital, &Attitude)>,
 ) {
     let (seed, tick) = (city.seed, clock.tick as u64);
     let dt = city.years_per_tick;
+    let behaviour = &city.scenario.population.behaviour;
     let bands = &city.scenario.population.bands;
     let pq: [(f64, f64); 3] = civitas_scenario::Band::ALL.map(|b| {
         let p = bands.get(b);
         (p.bass_p.max(0.0), p.bass_q.max(0.0))
     });
     let shares = &shares.0;
-    for_each_digital(&mut residents, |id, home, dig| {
-        if dig.adopted || !dig.has_device {
-            return;
-        }
-        let (p, q) = pq[home.band.index()];
-        let a = shares[home.district as usize];
-        let hazard = dig.literacy as f64 * (p + dig.adoption_boost_per_year as f64 + q * a);
-        let prob = 1.0 - math::exp(-hazard * dt);
-        if Stream::new(seed, id.0 as u64, tick, Purpose::Adoption).chance(prob) {
-            dig.adopted = true;
-        }
-    });
+    for (ids, homes, mut digital, attitudes) in residents
+        .contiguous_iter_mut()
+        .expect("residents are table-stored")
+    {
+        let digital = digital.bypass_change_detection();
+        ids.par_chunks(CHUNK_RESIDENTS)
+            .zip(homes.par_chunks(CHUNK_RESIDENTS))
+            .zip(digital.par_chunks_mut(CHUNK_RESIDENTS))
+            .zip(attitudes.par_chunks(CHUNK_RESIDENTS))
+            .for_each(|(((ids, homes), digital), attitudes)| {
+                for (((id, home), dig), att) in ids.iter().zip(homes).zip(digital).zip(attitudes) {
+                    if dig.adopted || !dig.has_device {
+                        continue;
+                    }
+                    let (p, q) = pq[home.band.index()];
+                    let a = shares[home.district as usize];
+                    let hazard = dig.literacy as f64
+                        * (p + dig.adoption_boost_per_year as f64 + q * a)
+                        * adoption_factor(behaviour, att.trust)
+                        * failure_memory_factor(behaviour, att.failures);
+                    let prob = -math::exp_m1(-hazard * dt);
+                    if Stream::new(seed, id.0 as u64, tick, Purpose::Adoption).chance(prob) {
+                        dig.adopted = true;
+                    }
+                }
+            });
+    }
 }
 
 /// Runs `step` on every resident's digital state, in fixed chunks of

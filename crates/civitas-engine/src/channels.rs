@@ -15,11 +15,22 @@
 //!   `one_window` serving the owner, missing links to departments also served by the
 //!   window cost no trip offline (the window's staff fetch the documents), so offline
 //!   trips collapse to one when every required department is in the window;
+//! - **memory of failures**: an adopter with `k` consecutive failed online attempts
+//!   tries online again with probability `(1 − failure_aversion)^k` (otherwise assisted
+//!   or offline, as a non-adopter); a successful online request clears the count;
 //! - **failure**: an online or assisted attempt fails with the owner's failure
 //!   probability; the resident scores the failure, an adopter reverts to offline with
-//!   probability `churn_on_failure`, and the request is redone offline in the resident's
-//!   next tick (its trips are the extra trips of the fallback, its resolution time one
-//!   tick longer). A failed attempt is neither resolved nor queued until then;
+//!   probability `churn_on_failure` times the distrust factor of
+//!   [`crate::satisfaction::churn_factor`], and the request is redone offline
+//!   `fallback_delay_days` after the failure, which happens at a uniform time within the
+//!   tick: in the same tick when that falls inside it, otherwise in the tick it falls in
+//!   (its trips are the extra trips of the fallback, its resolution time the delay
+//!   longer). A failed attempt is neither resolved nor queued until then; several
+//!   failures pending at once (rare) are redone together when the first is due;
+//! - **complaints**: after each rated experience scoring below `complaint_threshold`,
+//!   the resident files a 12345 hotline complaint with probability
+//!   `complaint_probability`; it costs the complaint department `complaint_effort`
+//!   offline-equivalent cases (capacity only: a complaint is not a service request);
 //! - **queues**: a submitted request adds `scale × effort` cases to the owner's queue
 //!   (online and assisted cost `online_effort` of the offline effort) and resolves in
 //!   `base_days × (1 − 0.5·d·h) + wait_days` (the owner's queue wait at the tick start).
@@ -36,22 +47,25 @@ use crate::city::{CHUNK_RESIDENTS, City, Clock, cell};
 use crate::demand::DemandTable;
 use crate::demography::{Home, ResidentId};
 use crate::departments::Departments;
+use crate::math;
 use crate::policies::Levers;
 use crate::rng::{Purpose, Stream};
-use crate::satisfaction::{Attitude, failure_score, resolved_score};
+use crate::satisfaction::{Attitude, churn_factor, failure_score, resolved_score};
 
 /// Share of a service's base processing days saved at full effective digitization
 /// (`resolution = base_days × (1 − 0.5·d·h) + wait`, SPEC.md).
 pub const PROCESSING_SAVING_AT_FULL_DIGITIZATION_SHARE: f64 = 0.5;
 
-/// A failed online request waiting to be redone offline next tick.
+/// Failed online requests waiting to be redone offline.
 #[derive(Component, Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PendingRetry {
-    /// Service of the first failed request (later failures in the same tick are redone
-    /// as the same service: two failures in one tick are rare).
+    /// Service of the first failed request (later failures before it is redone are redone
+    /// as the same service: two pending failures at once are rare).
     pub service: u16,
     /// Number of failed requests waiting.
     pub count: u16,
+    /// Tick in which the first of them is redone.
+    pub due_tick: u32,
 }
 
 /// Share of each district's residents within reach of a community service point.
@@ -98,6 +112,8 @@ pub struct CellRequests {
     pub attempts: u64,
     /// Effective health of the owner department, summed over attempts.
     pub health_sum: f64,
+    /// 12345 hotline complaints filed.
+    pub complaints: u64,
 }
 
 impl CellRequests {
@@ -116,6 +132,7 @@ impl CellRequests {
         self.resolution_days += o.resolution_days;
         self.attempts += o.attempts;
         self.health_sum += o.health_sum;
+        self.complaints += o.complaints;
     }
 }
 
@@ -190,6 +207,8 @@ pub struct Requests {
     pub departments: Vec<DepartmentRequests>,
     /// New requests raised since the start (agent units).
     pub raised_total: u64,
+    /// Failed requests never redone because the resident died (agent units).
+    pub abandoned_total: u64,
 }
 
 impl Requests {
@@ -221,6 +240,7 @@ impl Requests {
             cells: vec![CellRequests::default(); city.cells()],
             departments: vec![DepartmentRequests::default(); city.departments()],
             raised_total: 0,
+            abandoned_total: 0,
         }
     }
 
@@ -229,7 +249,7 @@ impl Requests {
             let Some(dep) = departments.0.get(svc.owner) else {
                 continue;
             };
-            let dh = dep.digitization * dep.effective_health;
+            let dh = dep.digitization_now * dep.effective_health;
             svc.eligible = dh;
             svc.failure = dep.failure_probability;
             svc.health = dep.effective_health;
@@ -237,11 +257,11 @@ impl Requests {
                 spec.base_days.max(0.0) * (1.0 - PROCESSING_SAVING_AT_FULL_DIGITIZATION_SHARE * dh);
             svc.wait_days = dep.wait_days;
             svc.in_window = levers.one_window[svc.owner];
-            let g_owner = dep.integration;
+            let g_owner = dep.integration_now;
             for k in svc.links.0..svc.links.1 {
                 let j = self.required[k];
                 self.links[k] = LinkNow {
-                    presence: g_owner.min(departments.0[j].integration),
+                    presence: g_owner.min(departments.0[j].integration_now),
                     in_window: levers.one_window[j],
                 };
             }
@@ -254,6 +274,7 @@ struct RequestContext<'a> {
     seed: u64,
     tick: u64,
     days_per_tick: f64,
+    complaint_department: Option<usize>,
     demand: &'a DemandTable,
     services: &'a [ServiceNow],
     links: &'a [LinkNow],
@@ -274,25 +295,33 @@ impl RequestContext<'_> {
     ) {
         let mut s = Stream::new(self.seed, id.0 as u64, self.tick, Purpose::Requests);
         let c = cell(home.district as usize, home.band);
-        let pending = std::mem::take(retry);
-        for _ in 0..pending.count {
-            self.submit(
-                &mut s,
-                pending.service as usize,
-                Channel::Offline,
-                true,
-                att,
-                c,
-                tally,
-            );
+        if retry.count > 0 && retry.due_tick as u64 <= self.tick {
+            let pending = std::mem::take(retry);
+            for _ in 0..pending.count {
+                self.submit(
+                    &mut s,
+                    pending.service as usize,
+                    Channel::Offline,
+                    true,
+                    att,
+                    c,
+                    tally,
+                );
+            }
         }
+        let b = self.behaviour;
         let n = self.demand.draw_count(&mut s, home.band);
         for _ in 0..n {
             let k = self.demand.pick_service(&mut s, home.band);
             tally.cells[c].raised += 1;
             let svc = &self.services[k];
             let eligible = s.chance(svc.eligible);
-            let channel = if eligible && dig.adopted {
+            // Each consecutive failure makes trying online again less likely.
+            let tries_online = dig.adopted
+                && (b.failure_aversion <= 0.0
+                    || att.failures == 0
+                    || s.chance(math::powi(1.0 - b.failure_aversion, att.failures as i32)));
+            let channel = if eligible && tries_online {
                 Channel::Online
             } else if eligible && s.chance(self.points[home.district as usize]) {
                 Channel::Assisted
@@ -304,21 +333,108 @@ impl RequestContext<'_> {
                 cr.failed += 1;
                 cr.attempts += 1;
                 cr.health_sum += svc.health;
-                let score = failure_score(self.behaviour);
-                att.remember(self.behaviour, score);
+                let score = failure_score(b);
+                att.remember(b, score);
                 let d = &mut tally.departments[svc.owner];
                 d.satisfaction_sum += score;
                 d.rated += 1;
-                if channel == Channel::Online && s.chance(self.behaviour.churn_on_failure) {
-                    dig.adopted = false;
+                self.maybe_complain(&mut s, score, c, tally);
+                if channel == Channel::Online {
+                    att.failures = att.failures.saturating_add(1);
+                    let churn = (b.churn_on_failure * churn_factor(b, att.trust)).min(1.0);
+                    if s.chance(churn) {
+                        dig.adopted = false;
+                    }
+                }
+                // The fallback comes `fallback_delay_days` after a failure at a uniform
+                // time within the tick.
+                let at_days = s.uniform() * self.days_per_tick + b.fallback_delay_days;
+                let ticks_later = (at_days / self.days_per_tick).floor();
+                if ticks_later < 1.0 {
+                    self.submit(&mut s, k, Channel::Offline, true, att, c, tally);
+                    continue;
                 }
                 if retry.count == 0 {
                     retry.service = k as u16;
+                    retry.due_tick = (self.tick as f64 + ticks_later).min(u32::MAX as f64) as u32;
                 }
                 retry.count = retry.count.saturating_add(1);
                 continue;
             }
+            if channel == Channel::Online {
+                att.failures = 0;
+            }
             self.submit(&mut s, k, channel, false, att, c, tally);
+        }
+    }
+
+    /// Draws the data links of a request: (links needed, links missing, trips).
+    #[inline]
+    fn trips(&self, s: &mut Stream, svc: &ServiceNow, channel: Channel) -> (u32, u32, u32) {
+        let (mut needed, mut missing, mut missing_outside_window) = (0u32, 0u32, 0u32);
+        for link in &self.links[svc.links.0..svc.links.1] {
+            needed += 1;
+            if !s.chance(link.presence) {
+                missing += 1;
+                if !(svc.in_window && link.in_window) {
+                    missing_outside_window += 1;
+                }
+            }
+        }
+        let trips = match channel {
+            Channel::Online => missing,
+            Channel::Assisted => 1,
+            Channel::Offline => 1 + missing_outside_window,
+        };
+        (needed, missing, trips)
+    }
+
+    /// The mean score of the experiences a resident would have under the current
+    /// conditions, from `samples` hypothetical requests (a failed attempt and its
+    /// offline fallback are two experiences); `None` when the resident raises no requests.
+    fn mean_score(&self, s: &mut Stream, home: &Home, dig: &Digital, samples: u32) -> Option<f64> {
+        if self.demand.0[home.band.index()].rate_per_tick <= 0.0 {
+            return None;
+        }
+        let b = self.behaviour;
+        let (mut sum, mut n) = (0.0, 0u32);
+        for _ in 0..samples {
+            let svc = &self.services[self.demand.pick_service(s, home.band)];
+            let eligible = s.chance(svc.eligible);
+            let channel = if eligible && dig.adopted {
+                Channel::Online
+            } else if eligible && s.chance(self.points[home.district as usize]) {
+                Channel::Assisted
+            } else {
+                Channel::Offline
+            };
+            let channel = if channel != Channel::Offline && s.chance(svc.failure) {
+                sum += failure_score(b);
+                n += 1;
+                Channel::Offline
+            } else {
+                channel
+            };
+            let (_, _, trips) = self.trips(s, svc, channel);
+            sum += resolved_score(b, trips, svc.wait_days);
+            n += 1;
+        }
+        Some(sum / n as f64)
+    }
+
+    /// A 12345 complaint after an experience scoring `score`, with the scenario's chance.
+    #[inline]
+    fn maybe_complain(&self, s: &mut Stream, score: f64, c: usize, tally: &mut ChunkTally) {
+        let b = self.behaviour;
+        if score >= b.complaint_threshold
+            || b.complaint_probability <= 0.0
+            || !s.chance(b.complaint_probability)
+        {
+            return;
+        }
+        tally.cells[c].complaints += 1;
+        if let Some(j) = self.complaint_department {
+            tally.departments[j].effort += b.complaint_effort;
         }
     }
 
@@ -335,25 +451,16 @@ impl RequestContext<'_> {
         tally: &mut ChunkTally,
     ) {
         let svc = &self.services[k];
-        let (mut needed, mut missing, mut missing_outside_window) = (0u32, 0u32, 0u32);
-        for link in &self.links[svc.links.0..svc.links.1] {
-            needed += 1;
-            if !s.chance(link.presence) {
-                missing += 1;
-                if !(svc.in_window && link.in_window) {
-                    missing_outside_window += 1;
-                }
-            }
-        }
-        let trips = match channel {
-            Channel::Online => missing,
-            Channel::Assisted => 1,
-            Channel::Offline => 1 + missing_outside_window,
+        let (needed, missing, trips) = self.trips(s, svc, channel);
+        let delay = if is_retry {
+            self.behaviour.fallback_delay_days
+        } else {
+            0.0
         };
-        let resolution =
-            svc.processing_days + svc.wait_days + if is_retry { self.days_per_tick } else { 0.0 };
+        let resolution = svc.processing_days + svc.wait_days + delay;
         let score = resolved_score(self.behaviour, trips, svc.wait_days);
         att.remember(self.behaviour, score);
+        self.maybe_complain(s, score, c, tally);
         let cr = &mut tally.cells[c];
         cr.submitted += 1;
         cr.online += (channel != Channel::Offline) as u64;
@@ -402,6 +509,13 @@ pub fn serve_requests(
         seed: city.seed,
         tick: clock.tick as u64,
         days_per_tick: city.days_per_tick,
+        complaint_department: city
+            .scenario
+            .population
+            .behaviour
+            .complaint_department
+            .as_deref()
+            .and_then(|n| city.scenario.department_index(n)),
         demand: &demand,
         services: &requests.services,
         links: &requests.links,
@@ -473,5 +587,69 @@ pub fn serve_requests(
         dep.arrivals_requests += d.requests as f64 * scale;
         dep.satisfaction_sum_year += d.satisfaction_sum;
         dep.satisfaction_count_year += d.rated;
+    }
+}
+
+/// Hypothetical requests per resident for the steady-state start of satisfaction and trust.
+pub const STEADY_STATE_SAMPLES: u32 = 16;
+
+/// Starts every resident's satisfaction and trust at the steady state of the starting
+/// conditions, where the scenario gives no starting value: the moving averages settle
+/// at the mean score of the experiences a resident has (trust at that mean / 100), so the
+/// mean of [`STEADY_STATE_SAMPLES`] hypothetical requests under the starting departments,
+/// links and channels is where they would settle if nothing changed. Residents who raise
+/// no requests keep the band-neutral value `satisfaction_base` (trust its hundredth).
+#[allow(clippy::too_many_arguments)]
+pub fn start_attitudes_at_steady_state(
+    city: Res<City>,
+    demand: Res<DemandTable>,
+    points: Res<ServicePoints>,
+    levers: Res<Levers>,
+    departments: Res<Departments>,
+    mut requests: ResMut<Requests>,
+    mut residents: Query<(&ResidentId, &Home, &Digital, &mut Attitude)>,
+) {
+    let b = &city.scenario.population.behaviour;
+    if b.initial_satisfaction.is_some() && b.initial_trust.is_some() {
+        return;
+    }
+    requests.refresh(&city, &departments, &levers);
+    let ctx = RequestContext {
+        seed: city.seed,
+        tick: 0,
+        days_per_tick: city.days_per_tick,
+        complaint_department: None,
+        demand: &demand,
+        services: &requests.services,
+        links: &requests.links,
+        points: &points.0,
+        behaviour: b,
+    };
+    for (ids, homes, digital, mut attitudes) in residents
+        .contiguous_iter_mut()
+        .expect("residents are table-stored")
+    {
+        ids.par_chunks(CHUNK_RESIDENTS)
+            .zip(homes.par_chunks(CHUNK_RESIDENTS))
+            .zip(digital.par_chunks(CHUNK_RESIDENTS))
+            .zip(
+                attitudes
+                    .bypass_change_detection()
+                    .par_chunks_mut(CHUNK_RESIDENTS),
+            )
+            .for_each(|(((ids, homes), digital), attitudes)| {
+                for (((id, home), dig), att) in ids.iter().zip(homes).zip(digital).zip(attitudes) {
+                    let mut s = Stream::new(ctx.seed, id.0 as u64, 0, Purpose::SteadyState);
+                    let score = ctx
+                        .mean_score(&mut s, home, dig, STEADY_STATE_SAMPLES)
+                        .unwrap_or(b.satisfaction_base);
+                    if b.initial_satisfaction.is_none() {
+                        att.satisfaction = score.clamp(0.0, 100.0) as f32;
+                    }
+                    if b.initial_trust.is_none() {
+                        att.trust = (score / 100.0).clamp(0.0, 1.0) as f32;
+                    }
+                }
+            });
     }
 }

@@ -1,23 +1,51 @@
 //! Government departments: construction, operation and decay of their systems, their
 //! case queues, and evaluation budgeting.
 //!
-//! Each tick of `m` months (1 for monthly ticks, about 0.23 for weekly ones):
-//! - health decays: `h ← h·(1 − decay)^m`, then operation money restores it:
-//!   `Δh = k_o·money·(1 − h)` (money in millions this tick); building without operating
-//!   therefore lets `h` fall toward 0 and with it online eligibility (`d·h`) and success;
-//! - construction money raises digitization and integration with diminishing returns:
-//!   `Δd = k·money·(1 − d)`, `Δg = k·money·(1 − g)`;
-//! - the effective health seen by residents is `h` times the shock factor; an online
-//!   request fails with probability `(1 − h_eff)·failure_scale` (times the cyber factor).
+//! Every rate is applied as the exact solution over the tick (of `m` months: 1 for monthly
+//! ticks, about 0.23 for weekly ones), so weekly and monthly ticks follow the same path:
+//! - health decays at the continuous rate `δ = −ln(1 − decay)` per month (so a month
+//!   without money loses exactly `decay` of it) and operation money restores it at the
+//!   rate `r = k_o·M` per month, `M` the operation money in millions per month:
+//!   `dh/dt = −δ·h + r·(1 − h)`, whose solution over the tick is
+//!   `h ← h* + (h − h*)·e^{−(δ + r)·m}` with `h* = r / (δ + r)`. Building without
+//!   operating lets `h` fall toward 0 and with it online eligibility (`d·h`) and success;
+//! - construction money raises digitization and integration with diminishing returns,
+//!   `dd/dt = k·M·(1 − d)`: `d ← 1 − (1 − d)·e^{−k·money}` (money in millions this tick);
+//! - residents experience the state at the middle of the tick (`h`, `d` and `g` half a
+//!   tick on; the midpoint rule, so that a month of monthly ticks and the four weeks of
+//!   weekly ticks see the same mean state): the effective health is that `h` times the
+//!   shock factor, and an online request fails with probability
+//!   `(1 − h_eff)·failure_scale` (times the cyber factor).
 //!
 //! Queues are kept in cases of represented people (one agent request is `scale` cases,
-//! weighted by its offline or online effort). Arrivals of the tick join the queue, the
-//! department serves up to `capacity_per_month × m` cases (first come, first served,
-//! served as a fluid: the same share of every queued request kind), and what is left
-//! sets the queue wait that the next tick's requests see:
-//! `wait_days = backlog / (capacity per day)`. A department carrying a backlog works it
-//! off with up to [`BACKLOG_SURGE_SHARE`] extra capacity (overtime, temporary staff), and
-//! the wait counts that surge.
+//! weighted by its offline or online effort). Each department is a G/G/c queue: `c =
+//! servers` parallel servers share its capacity (`μ = capacity per day / c` cases per
+//! server per day), requests arrive as a Poisson process at the rate of the tick's
+//! arrivals `λ` (cases per day). A request arriving next tick waits
+//! - the **stationary wait** of that queue, Allen–Cunneen's approximation
+//!   `W = C(c, a)/(cμ − λ) · (1 + Cs²)/2`, with `a = λ/μ`, `C` the Erlang C probability
+//!   of waiting (computed by the stable Erlang B recursion), `Cs²` the squared
+//!   coefficient of variation of service times (`service_scv`; 1 gives M/M/c exactly).
+//!   Waits rise smoothly with utilisation `ρ = λ/(cμ)` and fall when digitization moves
+//!   requests online (online cases cost `online_effort` of an offline case). The formula
+//!   holds for `ρ < 1`; utilisation is capped at [`MAX_STATIONARY_UTILISATION`] in it;
+//! - plus the **backlog wait**: arrivals beyond capacity build a backlog (a fluid queue,
+//!   first come first served, arrivals spread evenly over the tick) that waits
+//!   `backlog / (capacity + surge) per day`, the backlog taken at the middle of the
+//!   tick (projected from the previous tick's arrival rate). A department carrying a backlog works it
+//!   off with extra capacity (overtime, temporary staff) at the rate
+//!   `backlog / BACKLOG_REACTION_DAYS`, up to [`BACKLOG_SURGE_SHARE`] of capacity; the
+//!   backlog follows the exact solution of that fluid model over the tick
+//!   ([`fluid_backlog`]), so it does not depend on the tick length.
+//!
+//! Limits of the approximation: it is exact only for Poisson arrivals and exponential
+//! service (M/M/c); Allen–Cunneen is an interpolation for other service-time laws, good
+//! to a few per cent for moderate `c` and `ρ` but not in heavy traffic with very
+//! irregular service; it assumes a stationary queue within each tick (arrival rates that
+//! change slowly relative to the wait), and one pooled queue per department: a pooled
+//! department serving thousands of cases a day waits minutes to hours below capacity
+//! (economies of scale), so waits of days only come from backlogs, and `servers` is the
+//! modeller's way to say how fragmented (less pooled) a department's counters are.
 //!
 //! Evaluation budgeting: at the first tick of each year while the policy is in force,
 //! `share_moved_per_year` of every department's operation weight is pooled and given in
@@ -52,9 +80,102 @@ pub const MAX_WAIT_DAYS: f64 = 3650.0;
 /// possible under neglect or shocks.
 pub const BACKLOG_SURGE_SHARE: f64 = 0.3;
 
-/// Capacity available this tick to a department carrying `backlog_cases` from before.
-fn capacity_with_surge(capacity_cases: f64, backlog_cases: f64) -> f64 {
-    capacity_cases + backlog_cases.clamp(0.0, BACKLOG_SURGE_SHARE * capacity_cases)
+/// Days over which a department's surge works off a backlog: the surge rate is
+/// `backlog / BACKLOG_REACTION_DAYS`, up to [`BACKLOG_SURGE_SHARE`] of capacity (one month,
+/// the pace the monthly model of earlier versions had).
+pub const BACKLOG_REACTION_DAYS: f64 = 365.25 / 12.0;
+
+/// The fluid backlog (cases) after `days` from `backlog`, with arrivals and regular
+/// capacity at constant rates (cases per day): the exact solution of
+/// `dB/dt = a − c − min(s·c, B/τ)` while `B > 0` (`s` = [`BACKLOG_SURGE_SHARE`], `τ` =
+/// [`BACKLOG_REACTION_DAYS`]); without a backlog, arrivals up to capacity are served at
+/// once. Exact, so that splitting a period into more ticks gives the same backlog.
+pub fn fluid_backlog(backlog: f64, arrivals_per_day: f64, capacity_per_day: f64, days: f64) -> f64 {
+    let (a, c, tau) = (arrivals_per_day, capacity_per_day, BACKLOG_REACTION_DAYS);
+    let saturated = BACKLOG_SURGE_SHARE * c * tau;
+    let (mut b, mut left) = (backlog.max(0.0), days);
+    // At most three phases: saturated surge, proportional surge, empty.
+    for _ in 0..3 {
+        if left <= 0.0 {
+            break;
+        }
+        if b > saturated {
+            // Surge at its cap: linear in time.
+            let slope = a - (1.0 + BACKLOG_SURGE_SHARE) * c;
+            if slope >= 0.0 {
+                return b + slope * left;
+            }
+            let until = (b - saturated) / -slope;
+            if until >= left {
+                return b + slope * left;
+            }
+            b = saturated;
+            left -= until;
+            continue;
+        }
+        // Proportional surge: B relaxes toward B∞ = (a − c)·τ.
+        let target = (a - c) * tau;
+        if b <= 0.0 && target <= 0.0 {
+            return 0.0;
+        }
+        if target > saturated {
+            let until = tau * math::ln((target - b) / (target - saturated));
+            if until < left {
+                // Then the surge is capped and the backlog grows linearly.
+                return saturated + (a - (1.0 + BACKLOG_SURGE_SHARE) * c) * (left - until);
+            }
+        } else if target < 0.0 {
+            let until = tau * math::ln((b - target) / -target);
+            if until <= left {
+                return 0.0;
+            }
+        }
+        return target + (b - target) * math::exp(-left / tau);
+    }
+    b
+}
+
+/// Highest utilisation used in the stationary (Allen–Cunneen) wait: the formula diverges
+/// at ρ = 1, and beyond capacity the backlog term takes over.
+pub const MAX_STATIONARY_UTILISATION: f64 = 0.99;
+
+/// Erlang C: the probability that a Poisson arrival waits in an M/M/c queue with `servers`
+/// servers and offered load `a = λ/μ` (Erlangs), for `a < servers`. Computed from the
+/// Erlang B recursion `B(k) = a·B(k−1) / (k + a·B(k−1))`, which is stable for any `c`.
+pub fn erlang_c(servers: u32, a: f64) -> f64 {
+    let c = servers.max(1) as f64;
+    if a <= 0.0 {
+        return 0.0;
+    }
+    let rho = a / c;
+    if rho >= 1.0 {
+        return 1.0;
+    }
+    let mut b = 1.0;
+    for k in 1..=servers.max(1) {
+        b = a * b / (k as f64 + a * b);
+    }
+    b / (1.0 - rho * (1.0 - b))
+}
+
+/// Mean stationary queue wait (days) of a G/G/c queue with Poisson arrivals at
+/// `arrivals_per_day`, `servers` servers sharing `capacity_per_day`, and squared
+/// coefficient of variation of service `service_scv` (Allen–Cunneen; exact M/M/c for 1).
+pub fn stationary_wait_days(
+    arrivals_per_day: f64,
+    capacity_per_day: f64,
+    servers: u32,
+    service_scv: f64,
+) -> f64 {
+    if arrivals_per_day <= 0.0 || capacity_per_day <= 0.0 {
+        return 0.0;
+    }
+    let c = servers.max(1) as f64;
+    let rho = (arrivals_per_day / capacity_per_day).min(MAX_STATIONARY_UTILISATION);
+    let mu = capacity_per_day / c;
+    let lambda = rho * capacity_per_day;
+    erlang_c(servers, lambda / mu) / (capacity_per_day - lambda) * (1.0 + service_scv.max(0.0))
+        / 2.0
 }
 
 /// Lowest operation weight evaluation budgeting leaves a department (equal share = 1).
@@ -63,13 +184,17 @@ pub const MIN_OPERATION_WEIGHT: f64 = 0.7;
 /// The state of one department.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DepartmentState {
-    /// Digitization d.
+    /// Digitization d at the end of the tick.
     pub digitization: f64,
-    /// Data integration g.
+    /// Data integration g at the end of the tick.
     pub integration: f64,
-    /// Stored system health h.
+    /// System health h at the end of the tick.
     pub health: f64,
-    /// Health after shocks, as residents experience it this tick.
+    /// Digitization as residents experience it this tick (at the middle of the tick).
+    pub digitization_now: f64,
+    /// Data integration as residents experience it this tick (at the middle of the tick).
+    pub integration_now: f64,
+    /// Health at the middle of the tick after shocks, as residents experience it.
     pub effective_health: f64,
     /// Chance an online request to this department fails this tick.
     pub failure_probability: f64,
@@ -107,6 +232,8 @@ impl Departments {
                 .map(|d| DepartmentState {
                     digitization: d.digitization.clamp(0.0, 1.0),
                     integration: d.integration.clamp(0.0, 1.0),
+                    digitization_now: d.digitization.clamp(0.0, 1.0),
+                    integration_now: d.integration.clamp(0.0, 1.0),
                     health: d.health.clamp(0.0, 1.0),
                     effective_health: d.health.clamp(0.0, 1.0),
                     failure_probability: ((1.0 - d.health) * d.failure_scale).clamp(0.0, 1.0),
@@ -145,18 +272,29 @@ pub fn evolve_departments(
         .zip(&city.scenario.departments)
         .enumerate()
     {
-        let gain = |k: f64, millions: f64| (k.max(0.0) * millions).min(1.0);
-        dep.health *= math::powf(1.0 - spec.health_decay_per_month.clamp(0.0, 1.0), m);
-        dep.health += gain(
-            spec.operation_gain_per_million,
-            levers.operation_millions[j],
-        ) * (1.0 - dep.health);
-        dep.digitization += gain(spec.build_gain_per_million, levers.digitization_millions[j])
-            * (1.0 - dep.digitization);
-        dep.integration += gain(spec.build_gain_per_million, levers.integration_millions[j])
-            * (1.0 - dep.integration);
+        // Exact solution over the tick of dh/dt = −δ·h + r·(1 − h) (rates per month).
+        let decay_rate = -math::ln_1p(-spec.health_decay_per_month.clamp(0.0, 1.0 - 1e-12));
+        let restore_rate =
+            spec.operation_gain_per_million.max(0.0) * levers.operation_millions[j] / m;
+        let total = decay_rate + restore_rate;
+        let mut health_mid = dep.health;
+        if total > 0.0 {
+            let target = restore_rate / total;
+            let gap = dep.health - target;
+            health_mid = target + gap * math::exp(-total * 0.5 * m);
+            dep.health = target + gap * math::exp(-total * m);
+        }
+        let k = spec.build_gain_per_million.max(0.0);
+        let build = |x: &mut f64, millions: f64| {
+            let left = 1.0 - *x;
+            *x = 1.0 - left * math::exp(-k * millions);
+            1.0 - left * math::exp(-k * 0.5 * millions)
+        };
+        dep.digitization_now = build(&mut dep.digitization, levers.digitization_millions[j]);
+        dep.integration_now = build(&mut dep.integration, levers.integration_millions[j]);
         dep.health = dep.health.clamp(0.0, 1.0);
-        dep.effective_health = (dep.health * shocks.health_factor[j]).clamp(0.0, 1.0);
+        dep.effective_health =
+            (health_mid.clamp(0.0, 1.0) * shocks.health_factor[j]).clamp(0.0, 1.0);
         dep.failure_probability =
             ((1.0 - dep.effective_health) * spec.failure_scale.max(0.0) * shocks.failure_factor[j])
                 .clamp(0.0, 1.0);
@@ -168,31 +306,52 @@ pub fn evolve_departments(
 
 /// Serves each department's queue up to its capacity and sets the next tick's wait.
 pub fn process_queues(city: Res<City>, mut departments: ResMut<Departments>) {
-    for dep in &mut departments.0 {
-        let capacity = capacity_with_surge(dep.capacity_cases, dep.queue_cases);
-        dep.queue_cases += dep.arrivals_cases;
+    for (dep, spec) in departments.0.iter_mut().zip(&city.scenario.departments) {
+        let arrivals = dep.arrivals_cases;
+        let days = city.days_per_tick;
+        let before = dep.queue_cases;
+        dep.queue_cases += arrivals;
         dep.queue_requests += dep.arrivals_requests;
-        let served = dep.queue_cases.min(capacity);
+        let left = if dep.capacity_cases <= 0.0 {
+            dep.queue_cases
+        } else {
+            fluid_backlog(before, arrivals / days, dep.capacity_cases / days, days)
+                .min(dep.queue_cases)
+        };
         let share = if dep.queue_cases > 0.0 {
-            served / dep.queue_cases
+            1.0 - left / dep.queue_cases
         } else {
             1.0
         };
         dep.served_requests_total += share * dep.queue_requests;
         dep.queue_requests *= 1.0 - share;
-        dep.queue_cases -= served;
-        if share >= 1.0 {
+        dep.queue_cases = left;
+        if left <= 0.0 {
             dep.queue_cases = 0.0;
             dep.queue_requests = 0.0;
         }
-        dep.wait_days = if dep.queue_cases <= 0.0 {
-            0.0
-        } else if dep.capacity_cases <= 0.0 {
-            MAX_WAIT_DAYS
+        let backlog_wait = if dep.capacity_cases <= 0.0 {
+            if dep.queue_cases > 0.0 {
+                MAX_WAIT_DAYS
+            } else {
+                0.0
+            }
         } else {
-            let next_capacity = capacity_with_surge(dep.capacity_cases, dep.queue_cases);
-            (dep.queue_cases / (next_capacity / city.days_per_tick)).min(MAX_WAIT_DAYS)
+            // Requests of the next tick meet the backlog of its middle (projected at this
+            // tick's arrival rate; the midpoint rule), and wait for it to be worked off at
+            // the regular capacity plus the surge it triggers.
+            let per_day = dep.capacity_cases / days;
+            let ahead = fluid_backlog(dep.queue_cases, arrivals / days, per_day, 0.5 * days);
+            let surge = (ahead / BACKLOG_REACTION_DAYS).min(BACKLOG_SURGE_SHARE * per_day);
+            ahead / (per_day + surge)
         };
+        let stationary = stationary_wait_days(
+            arrivals / city.days_per_tick,
+            dep.capacity_cases / city.days_per_tick,
+            spec.servers,
+            spec.service_scv,
+        );
+        dep.wait_days = (backlog_wait + stationary).min(MAX_WAIT_DAYS);
     }
 }
 
@@ -298,15 +457,113 @@ mod tests {
         schedule.run(&mut world);
         let days = world.resource::<City>().days_per_tick;
         let d = &world.resource::<Departments>().0[0];
-        assert!((d.queue_cases - 0.5 * capacity).abs() < 1e-6);
-        // The backlog of half a tick's capacity is worked off with surge capacity.
-        let surge_capacity = (1.0 + BACKLOG_SURGE_SHARE) * capacity;
-        assert!((d.wait_days - 0.5 * capacity / surge_capacity * days).abs() < 1e-9);
+        // Half a tick's capacity too much: the surge works off part of it within the tick.
+        assert!(d.queue_cases > 0.25 * capacity && d.queue_cases < 0.5 * capacity);
+        let expected = fluid_backlog(0.0, 1.5 * capacity / days, capacity / days, days);
+        assert!((d.queue_cases - expected).abs() < 1e-6 * capacity);
+        // The backlog waits on top of the stationary wait of a queue at (capped) full
+        // utilisation.
+        let spec = &world.resource::<City>().scenario.departments[0];
+        let stationary = stationary_wait_days(
+            1.5 * capacity / days,
+            capacity / days,
+            spec.servers,
+            spec.service_scv,
+        );
+        assert!(stationary > 0.0);
+        let ahead = fluid_backlog(
+            d.queue_cases,
+            1.5 * capacity / days,
+            capacity / days,
+            days / 2.0,
+        );
+        let surge = (ahead / BACKLOG_REACTION_DAYS).min(BACKLOG_SURGE_SHARE * capacity / days);
+        let backlog_wait = ahead / (capacity / days + surge);
+        assert!((d.wait_days - backlog_wait - stationary).abs() < 1e-9);
         assert!((d.served_requests_total + d.queue_requests - 1.5 * capacity).abs() < 1e-6);
         world.resource_mut::<Departments>().0[0].arrivals_cases = 0.0;
         world.resource_mut::<Departments>().0[0].arrivals_requests = 0.0;
         schedule.run(&mut world);
         let d = &world.resource::<Departments>().0[0];
         assert_eq!((d.queue_cases, d.wait_days), (0.0, 0.0));
+    }
+
+    /// The fluid backlog by small Euler steps, as an independent reference.
+    fn backlog_by_euler(mut b: f64, a: f64, c: f64, days: f64) -> f64 {
+        let steps = 200_000;
+        let h = days / steps as f64;
+        for _ in 0..steps {
+            let service = if b > 0.0 {
+                c + (b / BACKLOG_REACTION_DAYS).min(BACKLOG_SURGE_SHARE * c)
+            } else {
+                a.min(c)
+            };
+            b = (b + (a - service) * h).max(0.0);
+        }
+        b
+    }
+
+    #[test]
+    fn the_backlog_does_not_depend_on_the_tick_length() {
+        let c = 1000.0;
+        for (b0, a) in [
+            (0.0, 800.0),
+            (0.0, 1100.0),
+            (0.0, 1500.0),
+            (20_000.0, 900.0),
+            (20_000.0, 1200.0),
+            (5_000.0, 1250.0),
+            (15_000.0, 1400.0),
+        ] {
+            let month = 365.25 / 12.0;
+            let one = fluid_backlog(b0, a, c, month);
+            let mut four = b0;
+            for _ in 0..4 {
+                four = fluid_backlog(four, a, c, month / 4.0);
+            }
+            let reference = backlog_by_euler(b0, a, c, month);
+            assert!(
+                (one - four).abs() < 1e-6 * c,
+                "b0={b0} a={a}: {one} vs {four}"
+            );
+            assert!(
+                (one - reference).abs() < 1e-3 * c,
+                "b0={b0} a={a}: {one} vs Euler {reference}"
+            );
+        }
+    }
+
+    /// M/M/c waits from the textbook sum, independent of the Erlang B recursion.
+    fn erlang_c_by_sum(c: u32, a: f64) -> f64 {
+        let rho = a / c as f64;
+        let (mut term, mut sum) = (1.0, 0.0);
+        for k in 0..c {
+            sum += term;
+            term *= a / (k + 1) as f64;
+        }
+        let last = term / (1.0 - rho);
+        last / (sum + last)
+    }
+
+    #[test]
+    fn erlang_c_matches_the_textbook_formula_and_waits_rise_with_utilisation() {
+        for c in [1u32, 2, 5, 20] {
+            for rho in [0.1, 0.5, 0.8, 0.95] {
+                let a = rho * c as f64;
+                let expected = erlang_c_by_sum(c, a);
+                assert!((erlang_c(c, a) - expected).abs() < 1e-12, "c={c} rho={rho}");
+            }
+        }
+        // M/M/1: W = ρ/(μ − λ).
+        let w = stationary_wait_days(8.0, 10.0, 1, 1.0);
+        assert!((w - 0.8 / 2.0).abs() < 1e-12, "{w}");
+        // Fixed service times halve the wait (Allen–Cunneen).
+        assert!((stationary_wait_days(8.0, 10.0, 1, 0.0) - 0.2).abs() < 1e-12);
+        let mut last = 0.0;
+        for rho in [0.3, 0.5, 0.7, 0.9, 0.95] {
+            let w = stationary_wait_days(rho * 100.0, 100.0, 4, 1.0);
+            assert!(w > last, "{rho}: {w}");
+            last = w;
+        }
     }
 }

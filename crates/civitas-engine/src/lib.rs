@@ -11,7 +11,7 @@
 //! ```
 //!
 //! Code map: one module per mechanism of SPEC.md — [`demography`] (residents, ageing),
-//! [`devices`], [`adoption`] (Bass diffusion, training), [`demand`], [`channels`] (channel
+//! [`renewal`] (entrants at 15, deaths, migration), [`devices`], [`adoption`] (Bass diffusion, training), [`demand`], [`channels`] (channel
 //! choice, trips, failures), [`departments`] (construction, operation, queues, evaluation
 //! budgeting), [`incidents`], [`policies`], [`shocks`], [`satisfaction`], [`metrics`];
 //! their order within a tick is declared in [`schedule`]. Randomness comes from
@@ -33,6 +33,7 @@ pub mod math;
 pub mod metrics;
 pub mod output;
 pub mod policies;
+pub mod renewal;
 pub mod rng;
 pub mod satisfaction;
 pub mod schedule;
@@ -79,6 +80,8 @@ pub struct RequestLedger {
     pub queued: f64,
     /// Failed online requests waiting for their offline fallback.
     pub failed_pending: f64,
+    /// Failed requests never redone because the resident died.
+    pub abandoned: f64,
 }
 
 /// One replicate being simulated, tick by tick.
@@ -124,7 +127,15 @@ impl Simulation {
         if ticks > 0 {
             world.insert_resource(Clock::at(&city, 0));
         }
+        let mut young = vec![0u64; city.districts()];
+        for home in world.query::<&demography::Home>().iter(&world) {
+            young[home.district as usize] += (home.band == civitas_scenario::Band::Young) as u64;
+        }
+        world.insert_resource(renewal::Renewal::new(&city, residents, &young));
         world.insert_resource(city);
+        world
+            .run_system_cached(channels::start_attitudes_at_steady_state)
+            .expect("steady-state start runs on a fresh world");
         // The starting census gives tick 0 its adopter shares and spending weights.
         world
             .run_system_cached(metrics::take_census)
@@ -164,6 +175,8 @@ impl Simulation {
             resolved: deps.0.iter().map(|d| d.served_requests_total).sum(),
             queued: deps.0.iter().map(|d| d.queue_requests).sum(),
             failed_pending: census.cells.iter().map(|c| c.pending_retries).sum::<u64>() as f64
+                * city.scale,
+            abandoned: self.world.resource::<channels::Requests>().abandoned_total as f64
                 * city.scale,
         }
     }

@@ -18,8 +18,14 @@
 //!   scope's request attempts; the plain mean over departments when it had none (NaN
 //!   when the scenario has no departments);
 //! - `spend_construction`, `spend_operation`: money of the tick attributed to the scope
-//!   (see [`crate::policies`]); `cost_per_request`: their sum divided by the represented
-//!   requests raised in the scope (NaN when none).
+//!   (see [`crate::policies`]), divided by the tick length in years: a yearly rate, the
+//!   same for weekly and monthly ticks; `cost_per_request`: the tick's spending divided by
+//!   the represented requests raised in the scope in the tick (NaN when none);
+//! - `trust`: mean resident trust at the end of the tick;
+//! - `complaints_per_1000`: 12345 complaints filed in the tick per 1,000 residents of the
+//!   scope, divided by the tick length in years (a yearly rate);
+//! - `young_share`, `middle_share`, `senior_share`: each band's share of the scope's
+//!   residents (NaN for band scopes); `residents`: residents × scale (represented people).
 
 use bevy_ecs::prelude::*;
 use civitas_scenario::{Band, Indicator};
@@ -33,7 +39,7 @@ use crate::departments::Departments;
 use crate::incidents::{DistrictIncidents, IncidentState};
 use crate::output::{AgentRow, ReplicateResult, Scope};
 use crate::policies::Levers;
-use crate::satisfaction::Attitude;
+use crate::satisfaction::{Attitude, adoption_factor, failure_memory_factor};
 
 /// Residents of one cell at the end of a tick.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -50,9 +56,10 @@ pub struct CellCensus {
     pub satisfaction_sum: f64,
     /// Trust, summed.
     pub trust_sum: f64,
-    /// Over device owners who have not adopted: literacy × (Bass p + training boost), summed.
+    /// Over device owners who have not adopted: literacy × trust and failure-memory
+    /// factors × (Bass p + training boost), summed.
     pub waiting_innovation_sum: f64,
-    /// Over device owners who have not adopted: literacy, summed.
+    /// Over device owners who have not adopted: literacy × the same factors, summed.
     pub waiting_literacy_sum: f64,
 }
 
@@ -107,6 +114,7 @@ pub fn take_census(
 ) {
     let census = &mut *census;
     let bands = &city.scenario.population.bands;
+    let behaviour = &city.scenario.population.behaviour;
     let bass_p: [f64; 3] = Band::ALL.map(|b| bands.get(b).bass_p.max(0.0));
     let bass_q: [f64; 3] = Band::ALL.map(|b| bands.get(b).bass_q.max(0.0));
     let mut base = 0;
@@ -139,7 +147,9 @@ pub fn take_census(
                     c.satisfaction_sum += att.satisfaction as f64;
                     c.trust_sum += att.trust as f64;
                     if dig.has_device && !dig.adopted {
-                        let l = dig.literacy as f64;
+                        let l = dig.literacy as f64
+                            * adoption_factor(behaviour, att.trust)
+                            * failure_memory_factor(behaviour, att.failures);
                         c.waiting_innovation_sum +=
                             l * (bass_p[home.band.index()] + dig.adoption_boost_per_year as f64);
                         c.waiting_literacy_sum += l;
@@ -200,13 +210,20 @@ pub fn record_indicators(
         };
         let mut req = CellRequests::default();
         let mut people = CellCensus::default();
-        let (mut young, mut senior) = (CellCensus::default(), CellCensus::default());
+        let (mut young, mut middle, mut senior) = (
+            CellCensus::default(),
+            CellCensus::default(),
+            CellCensus::default(),
+        );
         let (mut construction, mut operation) = (0.0, 0.0);
         for c in (0..census.cells.len()).filter(|&c| in_scope(c)) {
             req.add(&requests.cells[c]);
             people.add(&census.cells[c]);
             if c % 3 == Band::Young.index() {
                 young.add(&census.cells[c]);
+            }
+            if c % 3 == Band::Middle.index() {
+                middle.add(&census.cells[c]);
             }
             if c % 3 == Band::Senior.index() {
                 senior.add(&census.cells[c]);
@@ -228,6 +245,12 @@ pub fn record_indicators(
             Scope::Band(_) => None,
         };
         let submitted = req.submitted as f64;
+        let residents = people.residents as f64;
+        let per_year = 1.0 / city.years_per_tick;
+        let band_share = |band: &CellCensus| match scope {
+            Scope::Band(_) => f64::NAN,
+            _ => ratio(band.residents as f64, residents),
+        };
         for &indicator in Indicator::ALL {
             let value = match indicator {
                 Indicator::OnlineServiceRate => ratio(req.online as f64, submitted),
@@ -259,11 +282,19 @@ pub fn record_indicators(
                         departments.mean_effective_health()
                     }
                 }
-                Indicator::SpendConstruction => construction,
-                Indicator::SpendOperation => operation,
+                Indicator::SpendConstruction => construction * per_year,
+                Indicator::SpendOperation => operation * per_year,
                 Indicator::CostPerRequest => {
                     ratio(construction + operation, req.raised as f64 * city.scale)
                 }
+                Indicator::Trust => ratio(people.trust_sum, residents),
+                Indicator::ComplaintsPer1000 => {
+                    ratio(req.complaints as f64 * 1000.0, residents) * per_year
+                }
+                Indicator::YoungShare => band_share(&young),
+                Indicator::MiddleShare => band_share(&middle),
+                Indicator::SeniorShare => band_share(&senior),
+                Indicator::Residents => residents * city.scale,
             };
             table.set(clock.tick, indicator, si, value);
         }

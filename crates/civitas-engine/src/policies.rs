@@ -6,13 +6,19 @@
 //! [`crate::departments::OperationWeights`]).
 //!
 //! Choices where SPEC.md is silent:
-//! - Coverage levers (`assisted_service_points`, `iot_sensors`) add `coverage_per_year × Δt`
-//!   of the targeted districts' residents (area) per tick, capped at full coverage.
+//! - Coverage levers (`assisted_service_points`, `iot_sensors`) add `coverage_per_year`
+//!   of the targeted districts' residents (area) per year, growing linearly in time and
+//!   capped at full coverage; a tick uses the coverage at its middle (half a tick of
+//!   growth in the first tick of the policy, the last half tick after it ends), so weekly
+//!   and monthly ticks see the same coverage on average.
 //! - `digital_training` trains each untrained targeted resident with probability
-//!   `coverage_per_year × Δt` per tick; `device_subsidy` gives a device to a targeted
-//!   resident without one with the same per-tick probability. Overlapping offers combine
-//!   as independent chances (largest literacy gain and boost win).
-//! - `governance_platform` raises the city platform level by `level_per_year × Δt`.
+//!   `1 − (1 − coverage_per_year)^Δt` per tick, so that exactly `coverage_per_year` of
+//!   them are trained in a year whatever the tick length (a constant hazard);
+//!   `device_subsidy` gives a device to a targeted resident without one with the same
+//!   per-tick probability. Overlapping offers combine as independent chances (largest
+//!   literacy gain and boost win).
+//! - `governance_platform` raises the city platform level by `level_per_year` a year, in
+//!   the same way.
 //! - `one_window` marks its target departments as served by the one window (see
 //!   [`crate::channels`]).
 //! - Spending: digitization, integration, IoT sensors and the governance platform are
@@ -23,6 +29,8 @@
 
 use bevy_ecs::prelude::*;
 use civitas_scenario::{Policy, PolicyKind};
+
+use crate::math;
 
 use crate::channels::ServicePoints;
 use crate::city::{City, Clock, band_targets, cell, in_window, targets};
@@ -168,6 +176,41 @@ fn spread(out: &mut [f64], mask: &[bool], weights: Option<&[f64]>, millions: f64
     }
 }
 
+/// Grows the coverage (service points, IoT sensors) or platform level of a coverage
+/// policy over `years`.
+fn grow_coverage(
+    cp: &CompiledPolicy,
+    years: f64,
+    points: &mut ServicePoints,
+    incidents: &mut IncidentState,
+) {
+    let p = &cp.policy;
+    let gain = (p.coverage_per_year.unwrap_or(0.0).max(0.0) * years).min(1.0);
+    match p.kind {
+        PolicyKind::AssistedServicePoints => {
+            for (c, _) in points.0.iter_mut().zip(&cp.districts).filter(|(_, t)| **t) {
+                *c = (*c + gain).min(1.0);
+            }
+        }
+        PolicyKind::IotSensors => {
+            for (c, _) in incidents
+                .iot_coverage
+                .iter_mut()
+                .zip(&cp.districts)
+                .filter(|(_, t)| **t)
+            {
+                *c = (*c + gain).min(1.0);
+            }
+        }
+        PolicyKind::GovernancePlatform => {
+            incidents.platform_level = (incidents.platform_level
+                + p.level_per_year.unwrap_or(0.0).max(0.0) * years)
+                .min(1.0);
+        }
+        _ => {}
+    }
+}
+
 /// Sets this tick's levers from the policy timeline and applies coverage growth.
 #[allow(clippy::too_many_arguments)]
 pub fn update_levers(
@@ -185,14 +228,42 @@ pub fn update_levers(
     let dt = city.years_per_tick;
     let month = clock.month();
     let n_districts = city.districts();
+    let previous = clock.tick.checked_sub(1).map(|t| {
+        let d = city.dates[t];
+        civitas_scenario::YearMonth {
+            year: d.year,
+            month: d.month,
+        }
+    });
     for cp in &timeline.policies {
         let p = &cp.policy;
-        if !in_window(month, p.start, p.end) {
+        let now = in_window(month, p.start, p.end);
+        let before = previous.is_some_and(|m| in_window(m, p.start, p.end));
+        // Coverage and level levers grow linearly in time; the tick's value is the one
+        // at its middle (midpoint rule): half a tick of growth when the policy starts,
+        // a whole tick while it runs, the last half tick once it has ended.
+        let growth_ticks = match (before, now) {
+            (true, true) => 1.0,
+            (false, true) | (true, false) => 0.5,
+            (false, false) => 0.0,
+        };
+        if growth_ticks > 0.0 {
+            grow_coverage(cp, growth_ticks * dt, &mut points, &mut incidents);
+        }
+        if !now {
             continue;
         }
         let money = p.amount_per_year.max(0.0) * dt;
         let millions = money / CURRENCY_PER_MILLION;
-        let per_tick = |per_year: Option<f64>| (per_year.unwrap_or(0.0).max(0.0) * dt).min(1.0);
+        // A yearly share reached by a constant hazard: exact for any tick length.
+        let chance_per_tick = |per_year: Option<f64>| {
+            let share = per_year.unwrap_or(0.0).clamp(0.0, 1.0);
+            if share >= 1.0 {
+                1.0
+            } else {
+                -math::exp_m1(math::ln_1p(-share) * dt)
+            }
+        };
         match p.kind {
             PolicyKind::InvestDigitization => spread(
                 &mut levers.digitization_millions,
@@ -218,7 +289,7 @@ pub fn update_levers(
                 }
             }
             PolicyKind::DigitalTraining => {
-                let chance = per_tick(p.coverage_per_year);
+                let chance = chance_per_tick(p.coverage_per_year);
                 for d in (0..n_districts).filter(|&d| cp.districts[d]) {
                     for b in civitas_scenario::Band::ALL
                         .into_iter()
@@ -235,7 +306,7 @@ pub fn update_levers(
                 }
             }
             PolicyKind::DeviceSubsidy => {
-                let chance = per_tick(p.coverage_per_year);
+                let chance = chance_per_tick(p.coverage_per_year);
                 for d in (0..n_districts).filter(|&d| cp.districts[d]) {
                     for b in civitas_scenario::Band::ALL
                         .into_iter()
@@ -246,28 +317,9 @@ pub fn update_levers(
                     }
                 }
             }
-            PolicyKind::AssistedServicePoints => {
-                let gain = per_tick(p.coverage_per_year);
-                for (c, _) in points.0.iter_mut().zip(&cp.districts).filter(|(_, t)| **t) {
-                    *c = (*c + gain).min(1.0);
-                }
-            }
-            PolicyKind::IotSensors => {
-                let gain = per_tick(p.coverage_per_year);
-                for (c, _) in incidents
-                    .iot_coverage
-                    .iter_mut()
-                    .zip(&cp.districts)
-                    .filter(|(_, t)| **t)
-                {
-                    *c = (*c + gain).min(1.0);
-                }
-            }
-            PolicyKind::GovernancePlatform => {
-                incidents.platform_level = (incidents.platform_level
-                    + p.level_per_year.unwrap_or(0.0).max(0.0) * dt)
-                    .min(1.0);
-            }
+            PolicyKind::AssistedServicePoints
+            | PolicyKind::IotSensors
+            | PolicyKind::GovernancePlatform => {}
             PolicyKind::EvaluationBudgeting => {
                 levers.evaluation_share_per_year =
                     Some(p.share_moved_per_year.unwrap_or(0.0).clamp(0.0, 1.0));

@@ -25,6 +25,12 @@ pub enum Purpose {
     Requests = 6,
     /// Urban incidents of one district.
     Incidents = 7,
+    /// Steady-state start of satisfaction and trust (hypothetical requests).
+    SteadyState = 8,
+    /// Deaths and migration of residents.
+    Renewal = 9,
+    /// Cohorts entering at 15, per district.
+    Entrants = 10,
 }
 
 /// SplitMix64 finaliser: a bijective 64-bit mixer with good avalanche.

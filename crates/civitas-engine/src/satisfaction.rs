@@ -5,13 +5,28 @@
 //! attempt scores `base − failure_penalty`. Scores are clamped to [0, 100]. Each
 //! experience moves the resident's satisfaction toward the score by
 //! `satisfaction_memory` (an exponential moving average) and their trust toward
-//! `score / 100` by `trust_rate`. Trust is reported in the agent sample; v1 has no
-//! mechanism that reads it back. Churn (an adopter reverting after a failure, with
-//! probability `churn_on_failure`) is drawn where the failure happens, in
-//! [`crate::channels`].
+//! `score / 100` by `trust_rate`.
+//!
+//! Trust acts: the Bass adoption hazard of a resident is multiplied by
+//! [`adoption_factor`] `= (trust / trust_reference)^trust_adoption_elasticity`, and the
+//! churn after a failure by [`churn_factor`]
+//! `= ((1 − trust) / (1 − trust_reference))^trust_churn_elasticity`; both are 1 at the
+//! reference trust and with zero elasticities. A resident also remembers consecutive
+//! failed online attempts ([`Attitude::failures`]): each multiplies the chance of trying
+//! online again, and a non-adopter's adoption hazard, by `1 − failure_aversion`. Churn is
+//! drawn where the failure happens, in [`crate::channels`]; dissatisfied experiences
+//! there may also lead to 12345 complaints.
+//!
+//! Start: unless the scenario gives `initial_satisfaction` / `initial_trust`, both start
+//! at the steady state of the starting conditions
+//! ([`crate::channels::start_attitudes_at_steady_state`]), so that a city in which
+//! nothing changes shows flat satisfaction from its first month instead of the moving
+//! average warming up.
 
 use bevy_ecs::prelude::*;
 use civitas_scenario::Behaviour;
+
+use crate::math;
 
 /// A resident's view of government services.
 #[derive(Component, Debug, Clone, Copy, PartialEq)]
@@ -20,6 +35,47 @@ pub struct Attitude {
     pub trust: f32,
     /// Satisfaction 0–100 (moving average of request scores).
     pub satisfaction: f32,
+    /// Consecutive failed online attempts (cleared by a successful online request).
+    pub failures: u8,
+}
+
+/// `x^e`, with the common small integer elasticities done by multiplication (this runs
+/// for every waiting resident every tick).
+#[inline]
+fn power(x: f64, e: f64) -> f64 {
+    match e {
+        0.0 => 1.0,
+        1.0 => x,
+        2.0 => x * x,
+        _ => math::powf(x, e),
+    }
+}
+
+/// Multiplier of the adoption hazard for a resident with `trust`.
+#[inline]
+pub fn adoption_factor(b: &Behaviour, trust: f32) -> f64 {
+    power(
+        (trust as f64).max(0.0) / b.trust_reference,
+        b.trust_adoption_elasticity,
+    )
+}
+
+/// Multiplier of the churn after a failed online attempt for a resident with `trust`.
+#[inline]
+pub fn churn_factor(b: &Behaviour, trust: f32) -> f64 {
+    power(
+        (1.0 - trust as f64).max(0.0) / (1.0 - b.trust_reference),
+        b.trust_churn_elasticity,
+    )
+}
+
+/// Multiplier of a non-adopter's adoption hazard after `failures` consecutive failures.
+#[inline]
+pub fn failure_memory_factor(b: &Behaviour, failures: u8) -> f64 {
+    if failures == 0 || b.failure_aversion <= 0.0 {
+        return 1.0;
+    }
+    math::powi(1.0 - b.failure_aversion, failures as i32)
 }
 
 /// Score (0–100) of a resolved request.
@@ -66,8 +122,26 @@ mod tests {
         let mut a = Attitude {
             trust: 0.5,
             satisfaction: 50.0,
+            failures: 0,
         };
         a.remember(&b, 100.0);
         assert!(a.satisfaction > 50.0 && a.trust > 0.5 && a.trust <= 1.0);
+    }
+
+    #[test]
+    fn trust_factors_are_neutral_at_the_reference_and_monotone() {
+        let mut b = Behaviour::default();
+        assert_eq!(adoption_factor(&b, 0.2), 1.0);
+        assert_eq!(churn_factor(&b, 0.2), 1.0);
+        b.trust_adoption_elasticity = 2.0;
+        b.trust_churn_elasticity = 1.0;
+        let r = b.trust_reference as f32;
+        assert!((adoption_factor(&b, r) - 1.0).abs() < 1e-6);
+        assert!((churn_factor(&b, r) - 1.0).abs() < 1e-6);
+        assert!(adoption_factor(&b, 0.9) > adoption_factor(&b, 0.5));
+        assert!(churn_factor(&b, 0.9) < churn_factor(&b, 0.5));
+        b.failure_aversion = 0.5;
+        assert_eq!(failure_memory_factor(&b, 0), 1.0);
+        assert_eq!(failure_memory_factor(&b, 2), 0.25);
     }
 }

@@ -4,7 +4,7 @@
 //! 2. `policies`: lever state of this tick (money, coverage, offers);
 //! 3. `departments`: evaluation budgeting (at a new year), then construction, operation,
 //!    decay and shock effects on each department;
-//! 4. `demography`: ageing;
+//! 4. `demography`: ageing; `renewal`: deaths, migration and entrants at 15;
 //! 5. `devices`: device acquisition;
 //! 6. `adoption`: training, then Bass adoption against the adopter shares of the census
 //!    taken at the end of the previous tick (synchronous update);
@@ -17,7 +17,8 @@
 use bevy_ecs::prelude::*;
 
 use crate::{
-    adoption, channels, demography, departments, devices, incidents, metrics, policies, shocks,
+    adoption, channels, demography, departments, devices, incidents, metrics, policies, renewal,
+    shocks,
 };
 
 /// The schedule that advances a replicate by one tick.
@@ -30,6 +31,7 @@ pub fn tick_schedule() -> Schedule {
             departments::evaluate_budget,
             departments::evolve_departments,
             demography::age_residents,
+            renewal::renew_population,
             devices::acquire_devices,
             adoption::train_residents,
             adoption::diffuse_adoption,

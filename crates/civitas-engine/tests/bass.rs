@@ -32,6 +32,10 @@ fn bass_scenario(p: f64, q: f64) -> Scenario {
     }
     s.population.ageing.young_to_middle_per_year = 0.0;
     s.population.ageing.middle_to_senior_per_year = 0.0;
+    // A closed population, and trust and failure memory neutral: the plain Bass model.
+    s.population.demography = Default::default();
+    s.population.behaviour.trust_adoption_elasticity = 0.0;
+    s.population.behaviour.failure_aversion = 0.0;
     s.departments.clear();
     s.services.clear();
     s.policies.clear();

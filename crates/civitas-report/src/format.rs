@@ -4,11 +4,11 @@
 use civitas_batch::TargetResult;
 use civitas_scenario::{Band, Indicator, Scenario, Unit};
 
-/// Axis title of an indicator's values, e.g. "share (%)" or "CNY per month".
+/// Axis title of an indicator's values, e.g. "share (%)" or "CNY per year".
 pub fn axis_title(indicator: Indicator, currency: &str) -> String {
     match indicator.meta().unit {
         Unit::Share => "share (%)".to_string(),
-        Unit::Currency => format!("{currency} per month"),
+        Unit::Currency => format!("{currency} per year"),
         Unit::CurrencyPerRequest => format!("{currency} per request"),
         other => other.label().to_string(),
     }
@@ -43,6 +43,8 @@ fn with_unit(
         Unit::Hours => format!("{} h", digits(v, 1)),
         Unit::Score => digits(v, 1),
         Unit::Currency | Unit::CurrencyPerRequest => format!("{} {currency}", money(v)),
+        Unit::PerThousandPerYear => format!("{} per 1,000/yr", digits(v, 1)),
+        Unit::People => money(v),
     }
 }
 
@@ -61,7 +63,7 @@ pub fn tick(indicator: Indicator, v: f64, span: f64) -> String {
     };
     match indicator.meta().unit {
         Unit::Share => format!("{v:.decimals$}%"),
-        Unit::Currency | Unit::CurrencyPerRequest if v.abs() >= 1e3 => money(v),
+        Unit::Currency | Unit::CurrencyPerRequest | Unit::People if v.abs() >= 1e3 => money(v),
         _ => format!("{v:.decimals$}"),
     }
 }

@@ -22,10 +22,14 @@ pub enum Unit {
     Hours,
     /// A score from 0 to 100.
     Score,
-    /// Money in the scenario's currency per tick.
+    /// Money in the scenario's currency per year (whatever the tick length).
     Currency,
     /// Money in the scenario's currency per request.
     CurrencyPerRequest,
+    /// Events per 1,000 residents per year (whatever the tick length).
+    PerThousandPerYear,
+    /// A number of people.
+    People,
 }
 
 impl Unit {
@@ -37,8 +41,10 @@ impl Unit {
             Unit::Days => "days",
             Unit::Hours => "hours",
             Unit::Score => "score (0-100)",
-            Unit::Currency => "currency per month",
+            Unit::Currency => "currency per year",
             Unit::CurrencyPerRequest => "currency per request",
+            Unit::PerThousandPerYear => "per 1,000 residents per year",
+            Unit::People => "residents",
         }
     }
 }
@@ -109,11 +115,23 @@ indicators! {
     SystemAvailability => "system_availability", "System availability", Share, true,
         "Mean health of departmental information systems (share of online requests that succeed).";
     SpendConstruction => "spend_construction", "Construction spending", Currency, false,
-        "Money spent on building digitization and data integration in the tick.";
+        "Money spent on building digitization and data integration, at its yearly rate in the tick.";
     SpendOperation => "spend_operation", "Operation spending", Currency, false,
-        "Money spent on operating and maintaining systems in the tick.";
+        "Money spent on operating and maintaining systems, at its yearly rate in the tick.";
     CostPerRequest => "cost_per_request", "Cost per request", CurrencyPerRequest, false,
         "Digital spending (construction plus operation) in the tick divided by service requests.";
+    Trust => "trust", "Resident trust", Share, true,
+        "Mean resident trust in government digital services (0-1), moved by experience; it acts on adoption and churn.";
+    ComplaintsPer1000 => "complaints_per_1000", "12345 complaints", PerThousandPerYear, false,
+        "12345 hotline complaints filed by dissatisfied residents, per 1,000 residents per year.";
+    YoungShare => "young_share", "Residents aged 15-34", Share, true,
+        "Share of residents aged 15+ who are in the young band (15-34).";
+    MiddleShare => "middle_share", "Residents aged 35-59", Share, true,
+        "Share of residents aged 15+ who are in the middle band (35-59).";
+    SeniorShare => "senior_share", "Residents aged 60+", Share, false,
+        "Share of residents aged 15+ who are in the senior band (60+).";
+    Residents => "residents", "Residents aged 15+", People, true,
+        "Residents aged 15+ the simulation represents (agents x scale).";
 }
 
 impl Indicator {
@@ -198,7 +216,7 @@ mod tests {
             assert!(seen.insert(i.name()));
             assert_eq!(i.name().parse::<Indicator>().unwrap(), i);
         }
-        assert_eq!(Indicator::ALL.len(), 14);
+        assert_eq!(Indicator::ALL.len(), 20);
         assert!("online_rate".parse::<Indicator>().is_err());
     }
 }

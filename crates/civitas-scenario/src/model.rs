@@ -191,6 +191,32 @@ pub struct Population {
     /// How residents react to their experience of services.
     #[serde(default)]
     pub behaviour: Behaviour,
+    /// Cohorts entering at 15, mortality and rural-to-urban migration (an open
+    /// population); all zero (a closed population) when absent.
+    #[serde(default)]
+    pub demography: Demography,
+}
+
+/// `[population.demography]`: how the population of residents aged 15+ renews itself.
+///
+/// Every rate is a share per year, applied in continuous time (the exact solution over a
+/// tick), so results do not depend on the tick length. Residents who enter are spawned as
+/// new agents and residents who die are removed: each agent keeps standing for `scale`
+/// people, so the represented population is always agents × scale.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Demography {
+    /// Residents turning 15 each year, as a share of the starting population aged 15+
+    /// (a constant yearly cohort: its size was set by births 15 years earlier). They
+    /// join the `young` band of each district in proportion to the district's young
+    /// residents at the start.
+    pub entrants_per_year: f64,
+    /// Share of each band's residents who die each year.
+    pub mortality_per_year: PerBand,
+    /// Share of each band's residents of rural districts who move to an urban district
+    /// each year (net migration); destinations in proportion to the urban districts'
+    /// population shares.
+    pub rural_to_urban_per_year: PerBand,
 }
 
 /// One district of the city.
@@ -335,12 +361,42 @@ pub struct Behaviour {
     pub satisfaction_failure_penalty: f64,
     /// Weight of the newest experience in the satisfaction moving average, in (0, 1].
     pub satisfaction_memory: f64,
-    /// Satisfaction every resident starts with.
-    pub initial_satisfaction: f64,
-    /// Trust in government digital services every resident starts with, in [0, 1].
-    pub initial_trust: f64,
+    /// Satisfaction every resident starts with. When absent, each resident starts at the
+    /// steady state of the starting conditions (the mean score of the experiences they
+    /// would have), so a scenario in which nothing changes is flat from its first month.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub initial_satisfaction: Option<f64>,
+    /// Trust in government digital services every resident starts with, in [0, 1]. When
+    /// absent, the steady state of the starting conditions (as for satisfaction).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub initial_trust: Option<f64>,
     /// How far trust moves toward each new experience, in [0, 1].
     pub trust_rate: f64,
+    /// Trust at which trust neither helps nor hinders (adoption and churn as without
+    /// trust), in (0, 1).
+    pub trust_reference: f64,
+    /// Elasticity of the adoption hazard to trust: the hazard is multiplied by
+    /// `(trust / trust_reference)^e` (0 = trust does not act on adoption).
+    pub trust_adoption_elasticity: f64,
+    /// Elasticity of churn to distrust: `churn_on_failure` is multiplied by
+    /// `((1 − trust) / (1 − trust_reference))^e` (0 = trust does not act on churn).
+    pub trust_churn_elasticity: f64,
+    /// Each consecutive failed online attempt multiplies a resident's chance of trying
+    /// online again (and, for a non-adopter, the adoption hazard) by `1 − failure_aversion`;
+    /// a successful online request clears the count.
+    pub failure_aversion: f64,
+    /// Days after a failed online attempt before the resident redoes the request offline.
+    pub fallback_delay_days: f64,
+    /// An experience scoring below this (0–100) may lead to a 12345 hotline complaint.
+    pub complaint_threshold: f64,
+    /// Chance that an experience scoring below `complaint_threshold` leads to a complaint.
+    pub complaint_probability: f64,
+    /// Department that handles complaints (the 12345 hotline); complaints are counted but
+    /// load no department when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub complaint_department: Option<String>,
+    /// Offline-equivalent cases one complaint costs the hotline department.
+    pub complaint_effort: f64,
 }
 
 impl Default for Behaviour {
@@ -352,9 +408,18 @@ impl Default for Behaviour {
             satisfaction_per_wait_day: 1.0,
             satisfaction_failure_penalty: 20.0,
             satisfaction_memory: 0.3,
-            initial_satisfaction: 75.0,
-            initial_trust: 0.6,
+            initial_satisfaction: None,
+            initial_trust: None,
             trust_rate: 0.1,
+            trust_reference: 0.8,
+            trust_adoption_elasticity: 0.0,
+            trust_churn_elasticity: 0.0,
+            failure_aversion: 0.0,
+            fallback_delay_days: 7.0,
+            complaint_threshold: 60.0,
+            complaint_probability: 0.0,
+            complaint_department: None,
+            complaint_effort: 0.5,
         }
     }
 }
@@ -406,6 +471,21 @@ pub struct Department {
     /// An online request fails with probability (1 − h) · failure_scale.
     #[serde(default = "default_failure_scale")]
     pub failure_scale: f64,
+    /// Parallel servers (counter windows, case officers) sharing the department's
+    /// capacity; the queue wait is that of a G/G/c queue with this many servers.
+    #[serde(default = "default_servers")]
+    pub servers: u32,
+    /// Squared coefficient of variation of the time to serve one case (1 = exponential,
+    /// 0 = fixed); scales the wait by `(1 + scv) / 2` (Allen–Cunneen, Poisson arrivals).
+    #[serde(default = "default_service_scv")]
+    pub service_scv: f64,
+}
+
+fn default_servers() -> u32 {
+    1
+}
+fn default_service_scv() -> f64 {
+    1.0
 }
 
 fn default_health() -> f64 {

@@ -480,15 +480,55 @@ impl<'a> Checker<'a> {
                 ),
             );
         }
+        if let Some(x) = b.initial_satisfaction {
+            self.in_range(at.key("initial_satisfaction"), x, 0.0, 100.0, "a score");
+        }
+        if let Some(x) = b.initial_trust {
+            self.share(at.key("initial_trust"), x);
+        }
+        self.share(at.key("trust_rate"), b.trust_rate);
+        if !(b.trust_reference > 0.0 && b.trust_reference < 1.0) {
+            self.report(
+                at.key("trust_reference"),
+                format!(
+                    "found {}, expected a trust level in (0, 1)",
+                    num(b.trust_reference)
+                ),
+            );
+        }
+        self.non_negative(
+            at.key("trust_adoption_elasticity"),
+            b.trust_adoption_elasticity,
+        );
+        self.non_negative(at.key("trust_churn_elasticity"), b.trust_churn_elasticity);
+        self.probability(at.key("failure_aversion"), b.failure_aversion);
+        self.non_negative(at.key("fallback_delay_days"), b.fallback_delay_days);
         self.in_range(
-            at.key("initial_satisfaction"),
-            b.initial_satisfaction,
+            at.key("complaint_threshold"),
+            b.complaint_threshold,
             0.0,
             100.0,
             "a score",
         );
-        self.share(at.key("initial_trust"), b.initial_trust);
-        self.share(at.key("trust_rate"), b.trust_rate);
+        self.probability(at.key("complaint_probability"), b.complaint_probability);
+        self.non_negative(at.key("complaint_effort"), b.complaint_effort);
+        if let Some(name) = &b.complaint_department {
+            let known = self.department_names();
+            self.reference(at.key("complaint_department"), "department", name, &known);
+        }
+
+        let d = &pop.demography;
+        let at = FieldPath::from("population").key("demography");
+        self.share(at.key("entrants_per_year"), d.entrants_per_year);
+        for (field, rates) in [
+            ("mortality_per_year", &d.mortality_per_year),
+            ("rural_to_urban_per_year", &d.rural_to_urban_per_year),
+        ] {
+            let p = at.key(field);
+            self.share(p.key("young"), rates.young);
+            self.share(p.key("middle"), rates.middle);
+            self.share(p.key("senior"), rates.senior);
+        }
     }
 
     fn departments(&mut self) {
@@ -512,6 +552,10 @@ impl<'a> Checker<'a> {
                 d.operation_gain_per_million,
             );
             self.probability(p.key("failure_scale"), d.failure_scale);
+            if d.servers == 0 {
+                self.report(p.key("servers"), "found 0, expected at least 1 server");
+            }
+            self.non_negative(p.key("service_scv"), d.service_scv);
         }
     }
 
@@ -1045,6 +1089,37 @@ mod tests {
             "{m:#?}"
         );
         assert!(has("population.agents: found 0"), "{m:#?}");
+    }
+
+    #[test]
+    fn checks_demography_queues_and_behaviour_memory() {
+        let mut s = Scenario::baseline();
+        s.population.demography.mortality_per_year.senior = 1.5;
+        s.population.demography.entrants_per_year = -0.1;
+        s.departments[2].servers = 0;
+        s.departments[2].service_scv = -1.0;
+        s.population.behaviour.trust_reference = 1.0;
+        s.population.behaviour.fallback_delay_days = -3.0;
+        s.population.behaviour.complaint_department = Some("12345 Hotlin".into());
+        s.population.behaviour.initial_trust = Some(2.0);
+        let m = messages(&s);
+        let has = |needle: &str| m.iter().any(|x| x.contains(needle));
+        for needle in [
+            "population.demography.mortality_per_year.senior: found 1.5, expected a share",
+            "population.demography.entrants_per_year: found -0.1",
+            "departments[2].servers: found 0, expected at least 1 server",
+            "departments[2].service_scv: found -1",
+            "population.behaviour.trust_reference: found 1, expected a trust level in (0, 1)",
+            "population.behaviour.fallback_delay_days: found -3",
+            "population.behaviour.complaint_department: found \"12345 Hotlin\"",
+            "population.behaviour.initial_trust: found 2",
+        ] {
+            assert!(has(needle), "{needle}: {m:#?}");
+        }
+        // Absent starting values mean the steady state: no problem.
+        s = Scenario::baseline();
+        s.population.behaviour.initial_satisfaction = None;
+        assert_eq!(messages(&s), Vec::<String>::new());
     }
 
     #[test]

@@ -259,6 +259,8 @@ fn synthetic_path(indicator: Indicator) -> (f64, f64) {
         Unit::Score => (72.0, 88.0),
         Unit::Currency => (2.4e7, 1.6e7),
         Unit::CurrencyPerRequest => (45.0, 28.0),
+        Unit::PerThousandPerYear => (60.0, 25.0),
+        Unit::People => (5.0e6, 5.1e6),
     }
 }
 

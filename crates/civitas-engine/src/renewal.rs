@@ -1,0 +1,187 @@
+//! An open population: cohorts entering at 15, deaths by band, and rural-to-urban
+//! migration (`[population.demography]`).
+//!
+//! Agents are spawned and removed; every agent keeps standing for `scale` people, so the
+//! represented population is always agents × scale (no weights).
+//!
+//! Each tick of `Δt` years, in continuous time (the exact solution over the tick of
+//! constant yearly rates, so weekly and monthly ticks agree):
+//! - **deaths**: a resident of band `b` dies with probability `1 − (1 − m_b)^Δt`, `m_b`
+//!   the yearly share dying (`mortality_per_year`). Their failed requests waiting for a
+//!   fallback are abandoned (counted in [`crate::channels::Requests::abandoned_total`]);
+//! - **migration**: a resident of a rural district moves with probability
+//!   `1 − (1 − r_b)^Δt` to an urban district picked in proportion to the urban
+//!   districts' population shares, keeping device, literacy, adoption and attitudes;
+//! - **entrants**: district `d` gains `Poisson(E · N₀ · w_d · Δt)` residents aged 15
+//!   (the `young` band), `E` = `entrants_per_year`, `N₀` the starting agents and `w_d`
+//!   the district's share of the starting young residents (a constant cohort: its size
+//!   was set by births 15 years earlier; a Poisson process is exact for any tick length).
+//!   Each arrives at a uniform time within the tick and is exposed to death and ageing
+//!   for the rest of it. Entrants draw device, adoption and literacy from the young
+//!   band's starting values, and start with the mean satisfaction and trust of their
+//!   district's young residents.
+//!
+//! With constant rates the expected band counts follow the linear system
+//! `Y' = E·N₀ − (α_y + μ_y)·Y`, `M' = α_y·Y − (α_m + μ_m)·M`, `S' = α_m·M − μ_s·S`
+//! (`α`, `μ` the continuous ageing and death rates, `−ln(1 − share)`), whose closed form
+//! the engine's tests check. Ageing itself is in [`crate::demography`].
+
+use bevy_ecs::prelude::*;
+use civitas_scenario::{Band, Settlement};
+
+use crate::channels::{PendingRetry, Requests};
+use crate::city::{City, Clock, cell};
+use crate::demography::{Home, ResidentId, new_resident};
+use crate::math;
+use crate::metrics::Census;
+use crate::rng::{Purpose, Stream};
+
+/// What the renewal of the population needs from the start of the run.
+#[derive(Resource, Debug, Clone)]
+pub struct Renewal {
+    /// Id of the next resident to be spawned.
+    pub next_id: u32,
+    /// Expected entrants per year into each district (agents).
+    pub entrants_per_year: Vec<f64>,
+    /// Cumulative population shares of the urban districts (migration destinations).
+    urban: Vec<(usize, f64)>,
+    /// Whether any rate is non-zero (a closed population skips the pass).
+    open: bool,
+}
+
+impl Renewal {
+    /// The renewal of `city`, given the starting young agents per district.
+    pub fn new(city: &City, agents: usize, young_per_district: &[u64]) -> Self {
+        let demo = &city.scenario.population.demography;
+        let young_total: u64 = young_per_district.iter().sum();
+        let entrants_per_year = young_per_district
+            .iter()
+            .map(|&y| {
+                if young_total == 0 {
+                    0.0
+                } else {
+                    demo.entrants_per_year * agents as f64 * y as f64 / young_total as f64
+                }
+            })
+            .collect();
+        let districts = &city.scenario.population.districts;
+        let urban_total: f64 = districts
+            .iter()
+            .filter(|d| d.kind == Settlement::Urban)
+            .map(|d| d.share)
+            .sum();
+        let mut acc = 0.0;
+        let urban = districts
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.kind == Settlement::Urban)
+            .map(|(i, d)| {
+                acc += d.share / urban_total.max(1e-12);
+                (i, acc)
+            })
+            .collect();
+        let any = |r: &civitas_scenario::PerBand| r.young > 0.0 || r.middle > 0.0 || r.senior > 0.0;
+        Self {
+            next_id: agents as u32,
+            entrants_per_year,
+            urban,
+            open: demo.entrants_per_year > 0.0
+                || any(&demo.mortality_per_year)
+                || any(&demo.rural_to_urban_per_year),
+        }
+    }
+}
+
+/// Probability that an event with yearly share `share` happens within `dt` years.
+fn within(share: f64, dt: f64) -> f64 {
+    let share = share.clamp(0.0, 1.0);
+    if share >= 1.0 {
+        1.0
+    } else {
+        -math::exp_m1(math::ln_1p(-share) * dt)
+    }
+}
+
+/// Deaths, migration and entrants of this tick.
+pub fn renew_population(world: &mut World) {
+    if !world.resource::<Renewal>().open {
+        return;
+    }
+    let city = world.resource::<City>();
+    let (seed, dt) = (city.seed, city.years_per_tick);
+    let tick = world.resource::<Clock>().tick as u64;
+    let demo = city.scenario.population.demography.clone();
+    let rural: Vec<bool> = city
+        .scenario
+        .population
+        .districts
+        .iter()
+        .map(|d| d.kind == Settlement::Rural)
+        .collect();
+    let death = Band::ALL.map(|b| within(demo.mortality_per_year.get(b), dt));
+    let migration = Band::ALL.map(|b| within(demo.rural_to_urban_per_year.get(b), dt));
+    let urban = world.resource::<Renewal>().urban.clone();
+    let young_to_middle = city.scenario.population.ageing.young_to_middle_per_year;
+
+    let mut dead = Vec::new();
+    let mut abandoned = 0u64;
+    let mut residents = world.query::<(Entity, &ResidentId, &mut Home, &PendingRetry)>();
+    for (entity, id, mut home, retry) in residents.iter_mut(world) {
+        let mut s = Stream::new(seed, id.0 as u64, tick, Purpose::Renewal);
+        let band = home.band.index();
+        if s.chance(death[band]) {
+            dead.push(entity);
+            abandoned += retry.count as u64;
+            continue;
+        }
+        if rural[home.district as usize] && !urban.is_empty() && s.chance(migration[band]) {
+            let u = s.uniform();
+            let to = urban
+                .iter()
+                .find(|(_, c)| u < *c)
+                .map_or(urban[urban.len() - 1].0, |(d, _)| *d);
+            home.district = to as u16;
+        }
+    }
+    for entity in dead {
+        world.despawn(entity);
+    }
+    world.resource_mut::<Requests>().abandoned_total += abandoned;
+
+    let entrants_per_year = world.resource::<Renewal>().entrants_per_year.clone();
+    let mut next_id = world.resource::<Renewal>().next_id;
+    let mut newcomers = Vec::new();
+    {
+        let city = world.resource::<City>();
+        let census = world.resource::<Census>();
+        for (d, per_year) in entrants_per_year.iter().enumerate() {
+            let count = Stream::new(seed, d as u64, tick, Purpose::Entrants).poisson(per_year * dt);
+            let peers = &census.cells[cell(d, Band::Young)];
+            for _ in 0..count {
+                // An entrant arrives at a uniform time within the tick and is exposed to
+                // death and ageing for the rest of it (the exact solution, not a tick of
+                // delay).
+                let mut fate = Stream::new(seed, next_id as u64, tick, Purpose::Renewal);
+                let rest = (1.0 - fate.uniform()) * dt;
+                let dies = fate.chance(within(demo.mortality_per_year.young, rest));
+                let ages = fate.chance(within(young_to_middle, rest));
+                if dies {
+                    next_id += 1;
+                    continue;
+                }
+                let band = if ages { Band::Middle } else { Band::Young };
+                let mut s = Stream::new(seed, next_id as u64, 0, Purpose::Synthesis);
+                let mut resident = new_resident(city, &mut s, next_id, d, band);
+                if peers.residents > 0 {
+                    let n = peers.residents as f64;
+                    resident.3.satisfaction = (peers.satisfaction_sum / n) as f32;
+                    resident.3.trust = (peers.trust_sum / n) as f32;
+                }
+                newcomers.push(resident);
+                next_id += 1;
+            }
+        }
+    }
+    world.spawn_batch(newcomers);
+    world.resource_mut::<Renewal>().next_id = next_id;
+}
