@@ -245,6 +245,31 @@ fn scenario_facts(out: &mut String, result: &BatchResult) {
         );
     }
     fact("Replicates", result.manifest.replicates.to_string());
+    let priors = s.uncertainty.len();
+    fact(
+        "Uncertainty",
+        if priors == 0 {
+            "none: replicates differ only by random noise (no [[uncertainty]] priors), so \
+             probabilities understate what is not known"
+                .to_string()
+        } else {
+            format!(
+                "{priors} uncertain parameters, one draw each per replicate (parameters.csv); \
+                 probabilities met carry a 90 % interval"
+            )
+        },
+    );
+    if result.manifest.replicates < civitas_batch::FEW_REPLICATES && !result.targets.is_empty() {
+        fact(
+            "Note",
+            format!(
+                "with {} replicates the interval of a probability is wide; use {} or more \
+                 before reading p as a number",
+                result.manifest.replicates,
+                civitas_batch::FEW_REPLICATES
+            ),
+        );
+    }
     out.push_str("</dl>\n");
 }
 
