@@ -102,10 +102,14 @@ pub struct TargetResult {
 impl TargetResult {
     /// Whether a value meets the target's bounds (NaN never does).
     pub fn meets(&self, value: f64) -> bool {
-        !value.is_nan()
-            && self.min.is_none_or(|min| value >= min)
-            && self.max.is_none_or(|max| value <= max)
+        meets_bounds(self.min, self.max, value)
     }
+}
+
+/// Whether `value` lies within the optional bounds (NaN never does): the one rule behind
+/// probability met.
+pub(crate) fn meets_bounds(min: Option<f64>, max: Option<f64>, value: f64) -> bool {
+    !value.is_nan() && min.is_none_or(|min| value >= min) && max.is_none_or(|max| value <= max)
 }
 
 /// Facts about a run, written to `manifest.json`.

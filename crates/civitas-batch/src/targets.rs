@@ -9,7 +9,7 @@
 use civitas_engine::{ReplicateResult, Scope};
 use civitas_scenario::{Scenario, Target, TargetBasis, TickDate};
 
-use crate::result::{TargetResult, TargetStatus};
+use crate::result::{TargetResult, TargetStatus, meets_bounds};
 use crate::stats::CellStats;
 
 /// Normal quantile of a two-sided 90 % interval, Φ⁻¹(0.95).
@@ -86,12 +86,10 @@ impl TargetProbe {
     /// The evaluation across replicates, from each replicate's value in replicate order.
     pub(crate) fn evaluate(&self, values: &[f64]) -> TargetResult {
         let stats = CellStats::of(values, &mut Vec::new());
-        let bounds = |v: f64| {
-            !v.is_nan()
-                && self.target.min.is_none_or(|min| v >= min)
-                && self.target.max.is_none_or(|max| v <= max)
-        };
-        let met = values.iter().filter(|&&v| bounds(v)).count();
+        let met = values
+            .iter()
+            .filter(|&&v| meets_bounds(self.target.min, self.target.max, v))
+            .count();
         let probability_met = if values.is_empty() {
             0.0
         } else {
