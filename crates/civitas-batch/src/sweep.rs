@@ -131,6 +131,8 @@ pub enum Design {
     Grid,
     /// Latin hypercube of this many points over the levers' ranges.
     LatinHypercube(usize),
+    /// Points given one by one (e.g. a sensitivity-analysis design).
+    Explicit(Vec<Vec<f64>>),
 }
 
 /// A sweep: levers and the design that combines their values into points.
@@ -178,6 +180,29 @@ impl Sweep {
         Ok(Sweep { levers, design })
     }
 
+    /// A sweep over the given points: `points[i][j]` is the value of `paths[j]` at point
+    /// `i` (a design computed elsewhere, such as Saltelli's or Morris's).
+    pub fn explicit(paths: &[String], points: Vec<Vec<f64>>) -> Result<Sweep, BatchError> {
+        let levers = paths
+            .iter()
+            .map(|p| Lever::for_path(p))
+            .collect::<Result<Vec<_>, _>>()?;
+        if let Some(bad) = points.iter().find(|p| p.len() != levers.len()) {
+            return Err(BatchError::Lever {
+                lever: paths.join(", "),
+                message: format!(
+                    "a point has {} values for {} levers",
+                    bad.len(),
+                    levers.len()
+                ),
+            });
+        }
+        Ok(Sweep {
+            levers,
+            design: Design::Explicit(points),
+        })
+    }
+
     /// The levers, in column order.
     pub fn levers(&self) -> &[Lever] {
         &self.levers
@@ -185,7 +210,7 @@ impl Sweep {
 
     /// Number of points (saturating), computed without building them.
     pub fn point_count(&self) -> u64 {
-        match self.design {
+        match &self.design {
             Design::Grid => self.levers.iter().fold(1u64, |n, l| {
                 let values = match &l.values {
                     LeverValues::List(v) => v.len() as u64,
@@ -193,7 +218,8 @@ impl Sweep {
                 };
                 n.saturating_mul(values)
             }),
-            Design::LatinHypercube(n) => n as u64,
+            Design::LatinHypercube(n) => *n as u64,
+            Design::Explicit(points) => points.len() as u64,
         }
     }
 
@@ -208,7 +234,7 @@ impl Sweep {
                 crate::limits::MAX_SWEEP_POINTS
             )));
         }
-        match self.design {
+        match &self.design {
             Design::Grid => {
                 let axes = self
                     .levers
@@ -227,8 +253,9 @@ impl Sweep {
                         LeverValues::List(_) => (f64::NAN, f64::NAN),
                     })
                     .collect();
-                Ok(latin_hypercube(&ranges, n, seed))
+                Ok(latin_hypercube(&ranges, *n, seed))
             }
+            Design::Explicit(points) => Ok(points.clone()),
         }
     }
 

@@ -101,7 +101,7 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
     finish(staged)
 }
 
-fn load_scenario(file: Option<&Path>, flags: &RunFlags) -> anyhow::Result<Scenario> {
+pub(crate) fn load_scenario(file: Option<&Path>, flags: &RunFlags) -> anyhow::Result<Scenario> {
     let mut scenario = match file {
         Some(path) => Scenario::load(path)?,
         None => Scenario::baseline(),
@@ -156,7 +156,7 @@ fn check_overrides(scenario: &Scenario, given: &[(String, &[&str])]) -> anyhow::
     anyhow::bail!("{}", lines.join("\nerror: "))
 }
 
-fn configure<'a>(batch: Batch<'a>, flags: &RunFlags, extra: &BatchFlags) -> Batch<'a> {
+pub(crate) fn configure<'a>(batch: Batch<'a>, flags: &RunFlags, extra: &BatchFlags) -> Batch<'a> {
     let mut batch = batch
         .out_dir(&flags.out)
         .resume(extra.resume)

@@ -7,6 +7,7 @@ mod cmd_compare;
 mod cmd_discover;
 mod cmd_run;
 mod cmd_scenario;
+mod cmd_sensitivity;
 mod console;
 
 use std::path::PathBuf;
@@ -84,6 +85,9 @@ enum Command {
     /// Find the ranges of uncertain parameters in which a target fails (PRIM scenario
     /// discovery over a finished run's parameters.csv and target_values.csv).
     Discover(cmd_discover::DiscoverArgs),
+    /// Which uncertain parameter drives each target: Sobol indices or Morris effects over
+    /// the scenario's `[[uncertainty]]` priors (writes sensitivity.csv).
+    Sensitivity(cmd_sensitivity::SensitivityArgs),
 }
 
 fn main() -> ExitCode {
@@ -98,6 +102,7 @@ fn main() -> ExitCode {
         Command::Compare(a) => cmd_compare::compare(a),
         Command::Merge(a) => cmd_run::merge(a),
         Command::Discover(a) => cmd_discover::discover_command(a),
+        Command::Sensitivity(a) => cmd_sensitivity::sensitivity(a),
     };
     match outcome {
         Ok(code) => code,

@@ -260,3 +260,56 @@ fn discover_names_parameter_ranges_or_says_why_not() {
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("expected one of the run's targets"));
 }
+
+#[test]
+fn sensitivity_writes_indices_per_target_and_parameter() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small(dir.path(), "baseline.toml", "sens");
+    let out = dir.path().join("out");
+    let scenario = civitas_scenario::Scenario::load(&file).unwrap();
+    let k = scenario.uncertainty.len();
+    for (method, header) in [
+        ("sobol", "target,parameter,first_order,total\n"),
+        ("morris", "target,parameter,mu_star,mu,sigma\n"),
+    ] {
+        let output = civitas()
+            .arg("sensitivity")
+            .arg(&file)
+            .args([
+                "--method",
+                method,
+                "--base-points",
+                "4",
+                "--trajectories",
+                "3",
+            ])
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let csv = fs::read_to_string(out.join("sens-sensitivity-sweep/sensitivity.csv")).unwrap();
+        assert!(csv.starts_with(header), "{csv}");
+        assert_eq!(csv.lines().count() - 1, k * scenario.targets.len());
+        let runs = if method == "sobol" {
+            4 * (k + 2)
+        } else {
+            3 * (k + 1)
+        };
+        assert!(String::from_utf8_lossy(&output.stdout).contains(&format!("{runs} runs")));
+    }
+    let output = civitas()
+        .arg("sensitivity")
+        .arg(&file)
+        .arg("--no-uncertainty")
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no [[uncertainty]] priors"));
+}

@@ -75,9 +75,13 @@ pub fn sobol_indices(y: &[f64], k: usize) -> SobolIndices {
         if variance > 0.0 {
             first.push(s / variance);
             total.push(st / (2.0 * variance));
-        } else {
+        } else if variance == 0.0 {
+            // The output does not move: no parameter explains anything.
             first.push(0.0);
             total.push(0.0);
+        } else {
+            first.push(f64::NAN);
+            total.push(f64::NAN);
         }
     }
     SobolIndices {
