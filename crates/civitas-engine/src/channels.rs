@@ -30,7 +30,10 @@
 //! - **complaints**: after each rated experience scoring below `complaint_threshold`,
 //!   the resident files a 12345 hotline complaint with probability
 //!   `complaint_probability`; it costs the complaint department `complaint_effort`
-//!   offline-equivalent cases (capacity only: a complaint is not a service request);
+//!   offline-equivalent cases (capacity only: a complaint is not a service request).
+//!   Complaints change no resident's state, so they are tallied as their expectation
+//!   (probability, and probability × effort of hotline load) rather than drawn: the
+//!   same mean without the Bernoulli noise of a rare event;
 //! - **queues**: a submitted request adds `scale × effort` cases to the owner's queue
 //!   (online and assisted cost `online_effort` of the offline effort) and resolves in
 //!   `base_days × (1 − 0.5·d·h) + wait_days` (the owner's queue wait at the tick start).
@@ -112,8 +115,10 @@ pub struct CellRequests {
     pub attempts: u64,
     /// Effective health of the owner department, summed over attempts.
     pub health_sum: f64,
-    /// 12345 hotline complaints filed.
-    pub complaints: u64,
+    /// 12345 hotline complaints filed, as their expected number: each experience
+    /// scoring below the threshold adds the complaint probability (the expectation of the
+    /// Bernoulli draw it replaces, so the count has no thinning noise).
+    pub complaints: f64,
 }
 
 impl CellRequests {
@@ -338,7 +343,7 @@ impl RequestContext<'_> {
                 let d = &mut tally.departments[svc.owner];
                 d.satisfaction_sum += score;
                 d.rated += 1;
-                self.maybe_complain(&mut s, score, c, tally);
+                self.maybe_complain(score, c, tally);
                 if channel == Channel::Online {
                     att.failures = att.failures.saturating_add(1);
                     let churn = (b.churn_on_failure * churn_factor(b, att.trust)).min(1.0);
@@ -422,19 +427,18 @@ impl RequestContext<'_> {
         Some(sum / n as f64)
     }
 
-    /// A 12345 complaint after an experience scoring `score`, with the scenario's chance.
+    /// A 12345 complaint after an experience scoring `score`, with the scenario's chance:
+    /// counted as its expectation (the chance), which also loads the hotline by the
+    /// expected effort; no random draw.
     #[inline]
-    fn maybe_complain(&self, s: &mut Stream, score: f64, c: usize, tally: &mut ChunkTally) {
+    fn maybe_complain(&self, score: f64, c: usize, tally: &mut ChunkTally) {
         let b = self.behaviour;
-        if score >= b.complaint_threshold
-            || b.complaint_probability <= 0.0
-            || !s.chance(b.complaint_probability)
-        {
+        if score >= b.complaint_threshold {
             return;
         }
-        tally.cells[c].complaints += 1;
+        tally.cells[c].complaints += b.complaint_probability;
         if let Some(j) = self.complaint_department {
-            tally.departments[j].effort += b.complaint_effort;
+            tally.departments[j].effort += b.complaint_probability * b.complaint_effort;
         }
     }
 
@@ -460,7 +464,7 @@ impl RequestContext<'_> {
         let resolution = svc.processing_days + svc.wait_days + delay;
         let score = resolved_score(self.behaviour, trips, svc.wait_days);
         att.remember(self.behaviour, score);
-        self.maybe_complain(s, score, c, tally);
+        self.maybe_complain(score, c, tally);
         let cr = &mut tally.cells[c];
         cr.submitted += 1;
         cr.online += (channel != Channel::Offline) as u64;

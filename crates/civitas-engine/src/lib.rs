@@ -107,6 +107,7 @@ impl Simulation {
         world.insert_resource(metrics::Census::new(&city, residents));
         world.insert_resource(adoption::DistrictAdoption::default());
         world.insert_resource(metrics::Table(result));
+        world.insert_resource(metrics::ComplaintWindow::new(&city));
         world.insert_resource(metrics::AgentSample(options.agent_sample));
         world.insert_resource(policies::PolicyTimeline::new(&city));
         world.insert_resource(policies::Levers::new(&city));

@@ -22,8 +22,11 @@
 //!   same for weekly and monthly ticks; `cost_per_request`: the tick's spending divided by
 //!   the represented requests raised in the scope in the tick (NaN when none);
 //! - `trust`: mean resident trust at the end of the tick;
-//! - `complaints_per_1000`: 12345 complaints filed in the tick per 1,000 residents of the
-//!   scope, divided by the tick length in years (a yearly rate);
+//! - `complaints_per_1000`: 12345 complaints filed in the year ending with the tick per
+//!   1,000 residents of the scope (the last `round(1 / tick years)` ticks: 12 months or
+//!   52 weeks; complaints over resident-years lived in them, so a shorter history at the
+//!   start of a run is annualised the same way). A trailing year is how hotline figures
+//!   are published, and it keeps a rare-event count from reading as noise month to month;
 //! - `young_share`, `middle_share`, `senior_share`: each band's share of the scope's
 //!   residents (NaN for band scopes); `residents`: residents × scale (represented people).
 
@@ -100,6 +103,45 @@ impl Census {
 /// The indicator table being filled.
 #[derive(Resource, Debug, Clone)]
 pub struct Table(pub ReplicateResult);
+
+/// Complaints and resident-years of the trailing year, per tick and cell: the window
+/// of `complaints_per_1000`.
+#[derive(Resource, Debug, Clone)]
+pub struct ComplaintWindow {
+    ticks: usize,
+    history: std::collections::VecDeque<Vec<(f64, f64)>>,
+}
+
+impl ComplaintWindow {
+    /// An empty window of one year of ticks of `city`.
+    pub fn new(city: &City) -> Self {
+        Self {
+            ticks: ((1.0 / city.years_per_tick).round() as usize).max(1),
+            history: std::collections::VecDeque::new(),
+        }
+    }
+
+    /// Adds the tick's per-cell (complaints, resident-years), dropping the oldest tick
+    /// once a year is held.
+    fn push(&mut self, cells: Vec<(f64, f64)>) {
+        if self.history.len() == self.ticks {
+            self.history.pop_front();
+        }
+        self.history.push_back(cells);
+    }
+
+    /// Complaints per 1,000 resident-years over the window, for the cells `in_scope`.
+    fn per_1000(&self, in_scope: impl Fn(usize) -> bool) -> f64 {
+        let (mut complaints, mut years) = (0.0, 0.0);
+        for tick in &self.history {
+            for (_, &(n, y)) in tick.iter().enumerate().filter(|&(c, _)| in_scope(c)) {
+                complaints += n;
+                years += y;
+            }
+        }
+        ratio(complaints * 1000.0, years)
+    }
+}
 
 /// How many residents (the first by id) to record in the agent sample each tick.
 #[derive(Resource, Debug, Clone, Copy)]
@@ -198,9 +240,18 @@ pub fn record_indicators(
     incidents: Res<IncidentState>,
     levers: Res<Levers>,
     departments: Res<Departments>,
+    mut complaints: ResMut<ComplaintWindow>,
     mut table: ResMut<Table>,
 ) {
     let table = &mut table.0;
+    complaints.push(
+        (0..census.cells.len())
+            .map(|c| {
+                let years = census.cells[c].residents as f64 * city.years_per_tick;
+                (requests.cells[c].complaints, years)
+            })
+            .collect(),
+    );
     let scopes = table.scopes.clone();
     for (si, scope) in scopes.iter().enumerate() {
         let in_scope = |c: usize| match *scope {
@@ -288,9 +339,7 @@ pub fn record_indicators(
                     ratio(construction + operation, req.raised as f64 * city.scale)
                 }
                 Indicator::Trust => ratio(people.trust_sum, residents),
-                Indicator::ComplaintsPer1000 => {
-                    ratio(req.complaints as f64 * 1000.0, residents) * per_year
-                }
+                Indicator::ComplaintsPer1000 => complaints.per_1000(in_scope),
                 Indicator::YoungShare => band_share(&young),
                 Indicator::MiddleShare => band_share(&middle),
                 Indicator::SeniorShare => band_share(&senior),

@@ -191,11 +191,7 @@ fn weekly_ticks_run_the_same_model() {
     let w = run(&weekly);
     assert!(w.dates.len() > 360);
     let last = |r: &civitas_engine::ReplicateResult, i| r.value(r.dates.len() - 1, i, 0);
-    for i in [
-        Indicator::AdoptionRate,
-        Indicator::SystemAvailability,
-        Indicator::OnlineServiceRate,
-    ] {
+    for i in [Indicator::AdoptionRate, Indicator::SystemAvailability] {
         assert!(
             (last(&m, i) - last(&w, i)).abs() < 0.03,
             "{i}: monthly {} weekly {}",
@@ -203,6 +199,21 @@ fn weekly_ticks_run_the_same_model() {
             last(&w, i)
         );
     }
+    // A week's requests of 5,000 agents are too few for one tick's rate: compare 2030.
+    let year = |r: &civitas_engine::ReplicateResult, i| {
+        let v: Vec<f64> = (0..r.dates.len())
+            .filter(|&t| r.dates[t].year == 2030)
+            .map(|t| r.value(t, i, 0))
+            .collect();
+        v.iter().sum::<f64>() / v.len() as f64
+    };
+    let i = Indicator::OnlineServiceRate;
+    assert!(
+        (year(&m, i) - year(&w, i)).abs() < 0.03,
+        "{i}: monthly {} weekly {}",
+        year(&m, i),
+        year(&w, i)
+    );
     // Spending is reported per year whatever the tick length.
     for i in [Indicator::SpendConstruction, Indicator::SpendOperation] {
         let ratio = last(&m, i) / last(&w, i);

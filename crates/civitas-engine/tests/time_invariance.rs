@@ -4,11 +4,11 @@
 //! it agrees by construction): within 1 % relative, or 0.005 absolute for shares.
 //!
 //! "December" of a weekly run is the mean of the weekly ticks that start in December
-//! (a month of requests, like the monthly tick); stocks such as adoption are read at the
-//! end of December's last tick in both. Seeds are fixed, so the test is deterministic;
-//! agents × replicates are chosen so that the sampling noise of the difference (standard
-//! error printed with each comparison) is a small fraction of the tolerance; the one
-//! exception, 12345 complaints (rare events), is held to three standard errors.
+//! (a month of requests, like the monthly tick); stocks such as adoption, and the
+//! trailing-year complaint rate, are read at the end of December's last tick in both.
+//! Seeds are fixed, so the test is deterministic; agents × replicates are chosen so that
+//! the sampling noise of the difference (standard error printed with each comparison) is
+//! well below the tolerance, for every indicator.
 
 mod common;
 
@@ -17,7 +17,7 @@ use civitas_scenario::{Indicator, Scenario, TickLength, Unit};
 use rayon::prelude::*;
 
 const AGENTS: u64 = 12_500;
-const REPLICATES: u32 = 128;
+const REPLICATES: u32 = 256;
 
 fn runs(tick: TickLength) -> Vec<ReplicateResult> {
     let mut s: Scenario = common::baseline(AGENTS);
@@ -38,6 +38,7 @@ fn december(runs: &[ReplicateResult], indicator: Indicator, year: i32) -> Vec<f6
             | Indicator::DigitalDivideGap
             | Indicator::Satisfaction
             | Indicator::Trust
+            | Indicator::ComplaintsPer1000
             | Indicator::YoungShare
             | Indicator::MiddleShare
             | Indicator::SeniorShare
@@ -88,16 +89,18 @@ fn weekly_and_monthly_ticks_give_the_same_results() {
             let se = (se_m * se_m + se_w * se_w).sqrt();
             let tolerance = match i.meta().unit {
                 Unit::Share => 0.005,
-                // Complaints are rare events (about 9 per 1,000 residents a year): no test
-                // size affordable here brings their Poisson noise below 1 % of a December,
-                // so they are held to three standard errors of the difference instead.
-                _ if i == Indicator::ComplaintsPer1000 => (0.01 * m.abs()).max(3.0 * se),
                 _ => 0.01 * m.abs(),
             };
             eprintln!(
                 "{year} {i:<24} month {m:>12.5} week {w:>12.5} diff {:>9.5} tol {tolerance:.5} se {se:.5}",
                 w - m
             );
+            // The test must be able to see a 1 % difference: noise at most half of it.
+            if 2.0 * se > tolerance {
+                failures.push(format!(
+                    "{year} {i}: noise {se} too large for tolerance {tolerance}"
+                ));
+            }
             if (w - m).abs() > tolerance || !m.is_finite() || !w.is_finite() {
                 failures.push(format!(
                     "{year} {i}: month {m}, week {w}, tolerance {tolerance}"

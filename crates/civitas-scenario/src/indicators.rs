@@ -123,7 +123,7 @@ indicators! {
     Trust => "trust", "Resident trust", Share, true,
         "Mean resident trust in government digital services (0-1), moved by experience; it acts on adoption and churn.";
     ComplaintsPer1000 => "complaints_per_1000", "12345 complaints", PerThousandPerYear, false,
-        "12345 hotline complaints filed by dissatisfied residents, per 1,000 residents per year.";
+        "12345 hotline complaints filed by dissatisfied residents in the year ending with the tick, per 1,000 residents.";
     YoungShare => "young_share", "Residents aged 15-34", Share, true,
         "Share of residents aged 15+ who are in the young band (15-34).";
     MiddleShare => "middle_share", "Residents aged 35-59", Share, true,
