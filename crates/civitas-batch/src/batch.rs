@@ -763,5 +763,9 @@ fn assemble(
         targets,
         manifest: manifest.manifest(),
         sweep,
+        parameters: prepared.draws.as_ref().map(|d| crate::result::Parameters {
+            paths: d.paths.clone(),
+            values: d.values.clone(),
+        }),
     })
 }

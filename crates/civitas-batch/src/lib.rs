@@ -58,7 +58,8 @@ pub use error::BatchError;
 pub use limits::{Bytes, MAX_SWEEP_POINTS, MAX_THREADS, MemoryEstimate};
 pub use load::load_result;
 pub use result::{
-    BatchResult, Manifest, SeriesSummary, SweepPoint, SweepResult, TargetResult, TargetStatus,
+    BatchResult, Manifest, PAIRED_LEVEL, PairedTarget, Parameters, SeriesSummary, SweepPoint,
+    SweepResult, TargetResult, TargetStatus, Unpaired, paired_targets,
 };
 pub use sweep::{Lever, Sweep};
 pub use targets::{FEW_REPLICATES, WILSON_Z_90};

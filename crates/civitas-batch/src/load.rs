@@ -9,11 +9,12 @@ use civitas_scenario::{Indicator, Scenario, TargetBasis};
 use crate::error::BatchError;
 use crate::format::parse_value;
 use crate::output::{
-    MANIFEST_JSON, ManifestFile, SCENARIO_TOML, SUMMARY_COLUMNS, SUMMARY_CSV, SWEEP_CSV,
-    TARGET_COLUMNS, TARGET_VALUE_COLUMNS, TARGET_VALUES_CSV, TARGETS_CSV, csv_error,
+    MANIFEST_JSON, ManifestFile, PARAMETER_COLUMNS, PARAMETERS_CSV, SCENARIO_TOML, SUMMARY_COLUMNS,
+    SUMMARY_CSV, SWEEP_CSV, TARGET_COLUMNS, TARGET_VALUE_COLUMNS, TARGET_VALUES_CSV, TARGETS_CSV,
+    csv_error,
 };
 use crate::result::{
-    BatchResult, SeriesSummary, SweepPoint, SweepResult, TargetResult, TargetStatus,
+    BatchResult, Parameters, SeriesSummary, SweepPoint, SweepResult, TargetResult, TargetStatus,
 };
 
 /// Rebuilds the result of a finished run or sweep from its output directory
@@ -59,7 +60,54 @@ pub fn load_result(dir: impl AsRef<Path>) -> Result<BatchResult, BatchError> {
         targets,
         manifest: manifest.manifest(),
         sweep,
+        parameters: read_parameters(&dir.join(PARAMETERS_CSV), manifest.replicates as usize)?,
     })
+}
+
+/// `parameters.csv` (replicate, path, value) as each replicate's draws, paths in their
+/// first-seen order; `None` when the run had no `[[uncertainty]]` (no file).
+fn read_parameters(path: &Path, replicates: usize) -> Result<Option<Parameters>, BatchError> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    let rows = read_rows(path, &PARAMETER_COLUMNS)?;
+    let mut paths: Vec<String> = Vec::new();
+    let mut values: BTreeMap<(usize, usize), f64> = BTreeMap::new();
+    for (i, row) in rows.iter().enumerate() {
+        let bad = |what: &str| BatchError::corrupt(path, format!("row {}: {what}", i + 1));
+        let replicate: usize = row[0]
+            .parse()
+            .map_err(|_| bad("expected a replicate number"))?;
+        if replicate >= replicates {
+            return Err(bad(&format!(
+                "replicate {replicate}, but the run has {replicates}"
+            )));
+        }
+        let value = number(path, i + 1, &row[2])?;
+        let column = match paths.iter().position(|p| *p == row[1]) {
+            Some(c) => c,
+            None => {
+                paths.push(row[1].to_string());
+                paths.len() - 1
+            }
+        };
+        values.insert((replicate, column), value);
+    }
+    let values = (0..replicates)
+        .map(|r| {
+            (0..paths.len())
+                .map(|c| {
+                    values.get(&(r, c)).copied().ok_or_else(|| {
+                        BatchError::corrupt(
+                            path,
+                            format!("no draw of {} for replicate {r}", paths[c]),
+                        )
+                    })
+                })
+                .collect::<Result<Vec<f64>, _>>()
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Some(Parameters { paths, values }))
 }
 
 /// Rows of a CSV file with the expected header, as owned records.

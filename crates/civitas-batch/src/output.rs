@@ -71,6 +71,7 @@ pub(crate) const SUMMARY_COLUMNS: [&str; 11] = [
     "sd",
     "n",
 ];
+pub(crate) const PARAMETER_COLUMNS: [&str; 3] = ["replicate", "path", "value"];
 pub(crate) const TARGET_VALUE_COLUMNS: [&str; 4] = ["target", "replicate", "value", "met"];
 pub(crate) const TARGET_COLUMNS: [&str; 14] = [
     "label",

@@ -172,6 +172,71 @@ pub struct BatchResult {
     pub manifest: Manifest,
     /// Present for sweeps.
     pub sweep: Option<SweepResult>,
+    /// Each replicate's draws of the `[[uncertainty]]` priors (`parameters.csv`); `None`
+    /// when the run had none.
+    pub parameters: Option<Parameters>,
+}
+
+/// The values each replicate drew for the scenario's uncertain parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parameters {
+    /// The paths, in `[[uncertainty]]` order.
+    pub paths: Vec<String>,
+    /// `values[replicate][parameter]`.
+    pub values: Vec<Vec<f64>>,
+}
+
+/// One target of a variant against the base, replicate by replicate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PairedTarget {
+    /// The target's label.
+    pub label: String,
+    /// The paired statistics (variant minus base).
+    pub difference: civitas_uncertainty::PairedDifference,
+}
+
+/// Why two runs cannot be compared pair by pair.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unpaired {
+    /// The runs used different seeds, so replicate r of one shares nothing with the other.
+    Seeds(u64, u64),
+}
+
+/// Two-sided level of the paired intervals.
+pub const PAIRED_LEVEL: f64 = 0.9;
+
+/// Each target of `variant` against the same target of `base`, paired by replicate: with
+/// the same seed, replicate r of both shares its random streams and parameter draws
+/// (common random numbers), so the difference is measured far more precisely than the two
+/// runs' spreads suggest. Targets missing from either run, or with per-replicate values
+/// of different counts, are left out.
+pub fn paired_targets(
+    base: &BatchResult,
+    variant: &BatchResult,
+) -> Result<Vec<PairedTarget>, Unpaired> {
+    if variant.manifest.seed != base.manifest.seed {
+        return Err(Unpaired::Seeds(base.manifest.seed, variant.manifest.seed));
+    }
+    Ok(variant
+        .targets
+        .iter()
+        .filter_map(|t| {
+            let b = base.targets.iter().find(|b| b.label == t.label)?;
+            if t.values.is_empty() || t.values.len() != b.values.len() {
+                return None;
+            }
+            let higher_is_better = t.indicator.meta().higher_is_better;
+            Some(PairedTarget {
+                label: t.label.clone(),
+                difference: civitas_uncertainty::paired(
+                    &b.values,
+                    &t.values,
+                    higher_is_better,
+                    PAIRED_LEVEL,
+                ),
+            })
+        })
+        .collect())
 }
 
 impl BatchResult {

@@ -97,7 +97,7 @@ impl ParameterDraws {
             w.write_record(cells)
                 .map_err(|e| BatchError::corrupt(path, e.to_string()))
         };
-        row(&mut w, ["replicate", "path", "value"])?;
+        row(&mut w, crate::output::PARAMETER_COLUMNS)?;
         for (r, values) in self.values.iter().enumerate() {
             for (p, v) in self.paths.iter().zip(values) {
                 row(&mut w, [&r.to_string(), p, &format_value(*v)])?;

@@ -46,13 +46,9 @@ pub fn compare(args: CompareArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Two-sided level of the paired intervals.
-const PAIRED_LEVEL: f64 = 0.9;
-
-/// Each variant against the first run, target by target, replicate by replicate: with the
-/// same seed, replicate r of both runs shares its random streams and parameter draws
-/// (common random numbers), so the difference is measured far more precisely than the two
-/// runs' spreads suggest. Printed and written to `paired.csv` in the comparison folder.
+/// Each variant against the first run, target by target, replicate by replicate
+/// ([`civitas_batch::paired_targets`]): printed and written to `paired.csv` in the
+/// comparison folder.
 fn paired_comparisons(runs: &[BatchResult], out: &Path) -> anyhow::Result<()> {
     let Some((base, variants)) = runs.split_first() else {
         return Ok(());
@@ -74,15 +70,16 @@ fn paired_comparisons(runs: &[BatchResult], out: &Path) -> anyhow::Result<()> {
     let base_name = &base.scenario.scenario.name;
     for variant in variants {
         let name = &variant.scenario.scenario.name;
-        if variant.manifest.seed != base.manifest.seed {
-            say!(
-                "{name} vs {base_name}: different seeds ({} and {}), so replicates are not paired; \
-                 rerun with the same --seed for a paired comparison",
-                variant.manifest.seed,
-                base.manifest.seed
-            );
-            continue;
-        }
+        let paired = match civitas_batch::paired_targets(base, variant) {
+            Ok(p) => p,
+            Err(civitas_batch::Unpaired::Seeds(a, b)) => {
+                say!(
+                    "{name} vs {base_name}: different seeds ({b} and {a}), so replicates are not \
+                     paired; rerun with the same --seed for a paired comparison"
+                );
+                continue;
+            }
+        };
         say!("\n{name} vs {base_name}, paired by replicate (same seed: common random numbers):");
         say!(
             "  {:<34} {:>9}  {:>10}  {:>23}  better in",
@@ -91,20 +88,12 @@ fn paired_comparisons(runs: &[BatchResult], out: &Path) -> anyhow::Result<()> {
             "mean diff",
             "90 % interval"
         );
-        for t in &variant.targets {
-            let Some(b) = base.targets.iter().find(|b| b.label == t.label) else {
-                continue;
-            };
-            if t.values.is_empty() || t.values.len() != b.values.len() {
-                continue;
-            }
-            let higher_is_better = t.indicator.meta().higher_is_better;
-            let d =
-                civitas_uncertainty::paired(&b.values, &t.values, higher_is_better, PAIRED_LEVEL);
+        for p in &paired {
+            let d = &p.difference;
             let better = (d.share_better * d.n as f64).round() as usize;
             say!(
                 "  {:<34} {:>9.2}  {:>+10.4}  {:>+10.4} – {:<+10.4}  {better}/{}",
-                t.label,
+                p.label,
                 d.probability_better,
                 d.mean,
                 d.lo,
@@ -115,7 +104,7 @@ fn paired_comparisons(runs: &[BatchResult], out: &Path) -> anyhow::Result<()> {
             w.write_record([
                 base_name.as_str(),
                 name.as_str(),
-                t.label.as_str(),
+                p.label.as_str(),
                 &d.n.to_string(),
                 &f(d.mean),
                 &f(d.lo),

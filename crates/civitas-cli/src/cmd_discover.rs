@@ -1,14 +1,13 @@
 //! `civitas discover RESULT --target NAME`: scenario discovery with PRIM — the few ranges
 //! of uncertain parameters in which a target fails.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::console::say;
 use anyhow::{Context, bail};
 use civitas_batch::output::PARAMETERS_CSV;
-use civitas_uncertainty::prim::{PrimOptions, discover};
+use civitas_report::discovery::{FEW_FOR_DISCOVERY, Finding, discover_failures};
 use clap::Args;
 
 /// Arguments of `civitas discover`.
@@ -67,106 +66,63 @@ pub fn discover_command(args: DiscoverArgs) -> anyhow::Result<ExitCode> {
             args.result.display()
         );
     }
-    let (paths, draws) = read_parameters(&args.result.join(PARAMETERS_CSV), target.values.len())?;
-    let failed: Vec<bool> = target.values.iter().map(|&v| !target.meets(v)).collect();
-    let fails = failed.iter().filter(|&&f| f).count();
-    let n = failed.len();
+    let Some(parameters) = &result.parameters else {
+        bail!(
+            "{}: no {PARAMETERS_CSV}; discovery needs a run with [[uncertainty]] priors",
+            args.result.display()
+        );
+    };
+    let found = discover_failures(&result, target, args.min_coverage).with_context(|| {
+        format!(
+            "{}: {PARAMETERS_CSV} has {} replicates, target_values.csv {}",
+            args.result.display(),
+            parameters.values.len(),
+            target.values.len()
+        )
+    })?;
+    let n = found.replicates;
     say!(
         "scenario discovery: `{}` in {} ({n} replicates, {} uncertain parameters)",
         target.label,
         args.result.display(),
-        paths.len()
+        parameters.paths.len()
     );
     say!(
-        "fails in {fails} of {n} replicates (probability met {:.2})",
+        "fails in {} of {n} replicates (probability met {:.2})",
+        found.failures,
         target.probability_met
     );
-    if fails == 0 || fails == n {
-        say!(
-            "nothing to discover: the target {} in every replicate, whatever the draws",
-            if fails == 0 { "holds" } else { "fails" }
-        );
-        return Ok(ExitCode::SUCCESS);
-    }
-    let options = PrimOptions {
-        min_coverage: args.min_coverage,
-        ..PrimOptions::default()
-    };
-    let found = discover(&draws, &failed, &options).context("PRIM found no box")?;
-    let best = found.best();
-    if found.restrictions.is_empty() {
-        say!("no parameter range concentrates the failures (they look like random noise)");
-        return Ok(ExitCode::SUCCESS);
-    }
-    say!("it fails mainly when:");
-    for r in &found.restrictions {
-        let path = &paths[r.parameter];
-        match (r.above, r.below) {
-            (Some(lo), Some(hi)) => say!("  {lo:.4} <= {path} <= {hi:.4}"),
-            (Some(lo), None) => say!("  {path} >= {lo:.4}"),
-            (None, Some(hi)) => say!("  {path} <= {hi:.4}"),
-            (None, None) => {}
+    match found.finding {
+        Finding::AlwaysHolds => {
+            say!("nothing to discover: the target holds in every replicate, whatever the draws")
+        }
+        Finding::AlwaysFails => {
+            say!("nothing to discover: the target fails in every replicate, whatever the draws")
+        }
+        Finding::NoPattern => {
+            say!("no parameter range concentrates the failures (they look like random noise)")
+        }
+        Finding::Box {
+            ranges,
+            coverage,
+            density,
+            mass,
+        } => {
+            say!("it fails mainly when:");
+            for r in &ranges {
+                say!("  {r}");
+            }
+            say!(
+                "coverage {coverage:.2} (share of the failures inside these ranges), density \
+                 {density:.2} (share of the replicates inside that fail; {:.2} overall), {:.0} % \
+                 of replicates inside",
+                found.failures as f64 / n as f64,
+                100.0 * mass
+            );
+            if n < FEW_FOR_DISCOVERY {
+                say!("note: {n} replicates are few for discovery; the ranges are rough");
+            }
         }
     }
-    say!(
-        "coverage {:.2} (share of the failures inside these ranges), density {:.2} (share of \
-         the replicates inside that fail; {:.2} overall), {:.0} % of replicates inside",
-        best.coverage,
-        best.density,
-        found.base_density,
-        100.0 * best.mass
-    );
-    if n < 50 {
-        say!("note: {n} replicates are few for discovery; the ranges are rough");
-    }
     Ok(ExitCode::SUCCESS)
-}
-
-/// `parameters.csv` as (paths in first-seen order, one row of draws per replicate).
-fn read_parameters(path: &Path, replicates: usize) -> anyhow::Result<(Vec<String>, Vec<Vec<f64>>)> {
-    let mut reader = csv::Reader::from_path(path).with_context(|| {
-        format!(
-            "{}: cannot read it; discovery needs a run with [[uncertainty]] priors",
-            path.display()
-        )
-    })?;
-    let mut paths: Vec<String> = Vec::new();
-    let mut values: BTreeMap<(usize, usize), f64> = BTreeMap::new();
-    for (i, row) in reader.records().enumerate() {
-        let row = row.with_context(|| format!("{}: row {}", path.display(), i + 1))?;
-        let bad = || {
-            format!(
-                "{}: row {}: expected replicate,path,value",
-                path.display(),
-                i + 1
-            )
-        };
-        let replicate: usize = row.get(0).and_then(|r| r.parse().ok()).with_context(bad)?;
-        let name = row.get(1).with_context(bad)?.to_string();
-        let value: f64 = row.get(2).and_then(|v| v.parse().ok()).with_context(bad)?;
-        let column = match paths.iter().position(|p| *p == name) {
-            Some(c) => c,
-            None => {
-                paths.push(name);
-                paths.len() - 1
-            }
-        };
-        values.insert((replicate, column), value);
-    }
-    let rows = (0..replicates)
-        .map(|r| {
-            (0..paths.len())
-                .map(|c| {
-                    values.get(&(r, c)).copied().with_context(|| {
-                        format!(
-                            "{}: no draw of {} for replicate {r}",
-                            path.display(),
-                            paths[c]
-                        )
-                    })
-                })
-                .collect::<anyhow::Result<Vec<f64>>>()
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    Ok((paths, rows))
 }

@@ -6,7 +6,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use civitas_batch::{Batch, Sweep};
+use civitas_batch::{Batch, Shard, StagedOutput, Sweep};
+use civitas_report::Report;
+use civitas_report::format::significant;
+use civitas_report::sensitivity::{self as report, Sensitivity, TargetSensitivity};
+use civitas_scenario::Scenario;
 use civitas_uncertainty::morris::{morris_design, morris_effects};
 use civitas_uncertainty::sobol::{saltelli_design, sobol_indices};
 use clap::{Args, ValueEnum};
@@ -29,12 +33,21 @@ pub enum Method {
 #[command(after_long_help = "\
 Each run is one replicate (replicate 0, so every run shares its random streams) of the \
 scenario with its [[uncertainty]] priors set to one point of the design; the runs go to \
-<out>/<name>-sensitivity-sweep/ like any sweep, and sensitivity.csv there holds, per target \
-and parameter, the first-order and total Sobol indices (or Morris mu*, mu and sigma) of the \
-target's value. Use few agents (--agents) — the design has many runs.
+<out>/<name>-sensitivity-sweep/ like any sweep, with sensitivity.csv (per target and \
+parameter, the first-order and total Sobol indices, or Morris mu*, mu and sigma of the \
+target's value) and report.html (a tornado chart per target). Use few agents (--agents): the \
+design has many runs.
 
-Example:
-    civitas sensitivity scenarios/baseline.toml --agents 5000 --base-points 32")]
+Large designs shard like a sweep: run each shard (on any machine) with --shard I/N, then \
+give the shard directories to --merge with the same FILE and design options; the indices \
+are byte-identical to an unsharded run.
+
+Examples:
+    civitas sensitivity scenarios/baseline.toml --agents 5000 --base-points 32
+    civitas sensitivity scenarios/baseline.toml --agents 5000 --shard 0/2
+    civitas sensitivity scenarios/baseline.toml --agents 5000 --shard 1/2
+    civitas sensitivity scenarios/baseline.toml --agents 5000 \\
+        --merge outputs/baseline-sensitivity-sweep.shard-*-of-2")]
 pub struct SensitivityArgs {
     /// Scenario file with `[[uncertainty]]` priors.
     #[arg(value_name = "FILE")]
@@ -48,74 +61,173 @@ pub struct SensitivityArgs {
     /// Trajectories R (Morris).
     #[arg(long, value_name = "R", default_value_t = 20)]
     pub trajectories: usize,
+    /// Run only shard I of N of the design's runs (0-based), into
+    /// `<out>/<name>-sensitivity-sweep.shard-I-of-N/`; finish with `--merge`.
+    #[arg(long, value_name = "I/N", conflicts_with = "merge")]
+    pub shard: Option<Shard>,
+    /// Merge these shard directories of the same design and compute the indices.
+    #[arg(long, value_name = "SHARD_DIR", num_args = 1..)]
+    pub merge: Vec<PathBuf>,
     #[command(flatten)]
     pub flags: RunFlags,
+}
+
+/// The design of a sensitivity analysis: the runs' parameter values, and what turns the
+/// runs' outcomes into indices.
+struct Design {
+    paths: Vec<String>,
+    points: Vec<Vec<f64>>,
+    morris: Option<civitas_uncertainty::morris::MorrisDesign>,
+    method: Method,
+}
+
+impl Design {
+    fn of(scenario: &Scenario, args: &SensitivityArgs) -> anyhow::Result<Design> {
+        if scenario.uncertainty.is_empty() {
+            bail!(
+                "{}: no [[uncertainty]] priors, so there is nothing to attribute the spread to",
+                args.file.display()
+            );
+        }
+        if args.base_points < 2 || args.trajectories < 2 {
+            bail!("--base-points and --trajectories: expected at least 2");
+        }
+        let priors = scenario
+            .uncertainty
+            .iter()
+            .map(|u| u.prior())
+            .collect::<Result<Vec<_>, _>>()?;
+        let paths: Vec<String> = scenario
+            .uncertainty
+            .iter()
+            .map(|u| u.path.clone())
+            .collect();
+        let k = priors.len();
+        let seed = scenario.scenario.seed;
+        let (unit, morris) = match args.method {
+            Method::Sobol => (saltelli_design(seed, k, args.base_points), None),
+            Method::Morris => {
+                let d = morris_design(seed, k, args.trajectories, 4);
+                (d.points.clone(), Some(d))
+            }
+        };
+        let points = unit
+            .iter()
+            .map(|row| {
+                row.iter()
+                    .zip(&priors)
+                    .map(|(&u, p)| p.quantile(u))
+                    .collect()
+            })
+            .collect();
+        Ok(Design {
+            paths,
+            points,
+            morris,
+            method: args.method,
+        })
+    }
+
+    /// Per target: the indices of every parameter from the runs' values `y` (in design
+    /// order).
+    fn indices(&self, y: &[f64]) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+        let k = self.paths.len();
+        match &self.morris {
+            Some(d) => {
+                let e = morris_effects(d, y);
+                (e.mu_star, e.mu, e.sigma)
+            }
+            None => {
+                let s = sobol_indices(y, k);
+                (s.first, s.total, vec![f64::NAN; k])
+            }
+        }
+    }
 }
 
 /// `civitas sensitivity FILE`.
 pub fn sensitivity(args: SensitivityArgs) -> anyhow::Result<ExitCode> {
     let scenario = load_scenario(Some(&args.file), &args.flags)?;
-    if scenario.uncertainty.is_empty() {
-        bail!(
-            "{}: no [[uncertainty]] priors, so there is nothing to attribute the spread to",
-            args.file.display()
-        );
-    }
-    if args.base_points < 2 || args.trajectories < 2 {
-        bail!("--base-points and --trajectories: expected at least 2");
-    }
-    let priors = scenario
-        .uncertainty
-        .iter()
-        .map(|u| u.prior())
-        .collect::<Result<Vec<_>, _>>()?;
-    let paths: Vec<String> = scenario
-        .uncertainty
-        .iter()
-        .map(|u| u.path.clone())
-        .collect();
-    let k = priors.len();
-    let seed = scenario.scenario.seed;
-    let (unit, morris) = match args.method {
-        Method::Sobol => (saltelli_design(seed, k, args.base_points), None),
-        Method::Morris => {
-            let d = morris_design(seed, k, args.trajectories, 4);
-            (d.points.clone(), Some(d))
-        }
-    };
-    let points: Vec<Vec<f64>> = unit
-        .iter()
-        .map(|row| {
-            row.iter()
-                .zip(&priors)
-                .map(|(&u, p)| p.quantile(u))
-                .collect()
-        })
-        .collect();
+    let design = Design::of(&scenario, &args)?;
     let mut base = scenario.clone();
     base.uncertainty.clear();
     base.scenario.replicates = 1;
     base.scenario.name = format!("{}-sensitivity", scenario.scenario.name);
-    let sweep = Sweep::explicit(&paths, points)?;
-    let result = configure(Batch::new(&base), &args.flags, &BatchFlags::default())
-        .sweep(sweep)
-        .stage()?
-        .commit()?;
-    let dir = args.flags.out.join(format!("{}-sweep", base.scenario.name));
-    let sweep = result.sweep.context("a sensitivity run is a sweep")?;
-    let targets: Vec<String> = sweep
+    let staged = if args.merge.is_empty() {
+        let sweep = Sweep::explicit(&design.paths, design.points.clone())?;
+        let batch = configure(Batch::new(&base), &args.flags, &BatchFlags::default()).sweep(sweep);
+        if let Some(shard) = args.shard {
+            let dir = batch.run_shard(shard)?;
+            say!(
+                "shard {shard} finished in {}; when every shard has, compute the indices with \
+                 `civitas sensitivity {} --merge <shard dirs>` (same design options)",
+                dir.display(),
+                args.file.display()
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        batch.stage()?
+    } else {
+        civitas_batch::merge(&args.merge, &args.flags.out)?
+    };
+    if let Err(e) = finish(&staged, &design, &args) {
+        staged.abandon();
+        return Err(e);
+    }
+    let dir = staged.final_dir().to_path_buf();
+    staged
+        .commit()
+        .with_context(|| format!("cannot move the output to {}", dir.display()))?;
+    say!("\nindices: {}", dir.join(SENSITIVITY_CSV).display());
+    say!("report: {}", dir.join("report.html").display());
+    Ok(ExitCode::SUCCESS)
+}
+
+const SENSITIVITY_CSV: &str = "sensitivity.csv";
+
+/// Checks that the staged sweep is this design's, then writes `sensitivity.csv` and the
+/// report into the staging directory and prints the leading parameters.
+fn finish(staged: &StagedOutput, design: &Design, args: &SensitivityArgs) -> anyhow::Result<()> {
+    let result = staged.result();
+    let sweep = result
+        .sweep
+        .as_ref()
+        .context("a sensitivity run is a sweep")?;
+    let same_points = sweep.points.len() == design.points.len()
+        && sweep
+            .points
+            .iter()
+            .all(|p| p.lever_values == design.points[p.index]);
+    if sweep.levers != design.paths || !same_points {
+        let what = if sweep.levers != design.paths {
+            "over other parameters".to_string()
+        } else {
+            format!(
+                "{} points where the design has {}",
+                sweep.points.len(),
+                design.points.len()
+            )
+        };
+        bail!(
+            "the merged runs are not this design's ({what}): give --merge the shards of \
+             `civitas sensitivity {}` run with the same method, design size and scenario",
+            args.file.display()
+        );
+    }
+    let labels: Vec<String> = sweep
         .points
         .first()
         .map(|p| p.targets.iter().map(|t| t.label.clone()).collect())
         .unwrap_or_default();
     let mut w = csv::Writer::from_writer(Vec::new());
-    let header: &[&str] = match args.method {
+    let header: &[&str] = match design.method {
         Method::Sobol => &["target", "parameter", "first_order", "total"],
         Method::Morris => &["target", "parameter", "mu_star", "mu", "sigma"],
     };
     w.write_record(header)?;
     let f = civitas_batch::format::format_value;
-    for (j, target) in targets.iter().enumerate() {
+    let mut targets = Vec::with_capacity(labels.len());
+    for (j, label) in labels.iter().enumerate() {
         let y: Vec<f64> = sweep
             .points
             .iter()
@@ -127,61 +239,63 @@ pub fn sensitivity(args: SensitivityArgs) -> anyhow::Result<ExitCode> {
                     .unwrap_or(p.targets[j].mean)
             })
             .collect();
-        if y.iter().all(|v| v.is_nan()) {
-            say!(
-                "\n{target}: no data (the target year is outside the horizon, or nothing to measure)"
-            );
-        } else {
-            say!("\n{target}:");
-        }
-        let mut rows: Vec<(f64, String, Vec<String>)> = match (&morris, args.method) {
-            (Some(d), Method::Morris) => {
-                let e = morris_effects(d, &y);
-                (0..k)
-                    .map(|i| {
-                        (
-                            e.mu_star[i],
-                            format!("mu* {:>10.4}  sigma {:>10.4}", e.mu_star[i], e.sigma[i]),
-                            vec![f(e.mu_star[i]), f(e.mu[i]), f(e.sigma[i])],
-                        )
-                    })
-                    .collect()
+        let (a, b, c) = design.indices(&y);
+        for i in 0..design.paths.len() {
+            let mut record = vec![label.clone(), design.paths[i].clone(), f(a[i])];
+            match design.method {
+                Method::Sobol => record.push(f(b[i])),
+                Method::Morris => record.extend([f(b[i]), f(c[i])]),
             }
-            _ => {
-                let s = sobol_indices(&y, k);
-                (0..k)
-                    .map(|i| {
-                        (
-                            s.total[i],
-                            format!("first {:>6.3}  total {:>6.3}", s.first[i], s.total[i]),
-                            vec![f(s.first[i]), f(s.total[i])],
-                        )
-                    })
-                    .collect()
-            }
-        };
-        for (i, (_, _, cells)) in rows.iter().enumerate() {
-            let mut record = vec![target.clone(), paths[i].clone()];
-            record.extend(cells.iter().cloned());
             w.write_record(&record)?;
         }
-        // Most influential first on the console.
-        let mut order: Vec<usize> = (0..k).collect();
-        order.sort_by(|&a, &b| rows[b].0.total_cmp(&rows[a].0));
-        let shown = if y.iter().all(|v| v.is_nan()) { 0 } else { 5 };
-        for &i in order.iter().take(shown) {
-            say!("  {}  {}", std::mem::take(&mut rows[i].1), paths[i]);
+        let (primary, secondary) = match design.method {
+            Method::Sobol => (a, b),
+            Method::Morris => (a, c),
+        };
+        let target = &sweep.points[0].targets[j];
+        targets.push(TargetSensitivity {
+            label: label.clone(),
+            title: civitas_report::format::target_title(&result.scenario, target),
+            primary,
+            secondary,
+            has_data: !y.iter().all(|v| v.is_nan()),
+        });
+    }
+    let path = staged.path().join(SENSITIVITY_CSV);
+    let bytes = w.into_inner().context("cannot write sensitivity.csv")?;
+    std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+    let analysis = Sensitivity {
+        method: match design.method {
+            Method::Sobol => report::Method::Sobol,
+            Method::Morris => report::Method::Morris,
+        },
+        parameters: design.paths.clone(),
+        runs: sweep.points.len(),
+        targets,
+    };
+    Report::sensitivity(result, &analysis, staged.path()).context("cannot write the report")?;
+    for t in &analysis.targets {
+        if !t.has_data {
+            say!(
+                "\n{}: no data (the target year is outside the horizon, or nothing to measure)",
+                t.label
+            );
+            continue;
+        }
+        say!("\n{}:", t.label);
+        for &i in t.order(analysis.method).iter().take(5) {
+            let (first, second) = match design.method {
+                Method::Sobol => ("first", "total"),
+                Method::Morris => ("mu*", "sigma"),
+            };
+            say!(
+                "  {first} {:>10}  {second} {:>10}  {}",
+                significant(t.primary[i]),
+                significant(t.secondary[i]),
+                design.paths[i]
+            );
         }
     }
-    let bytes = w.into_inner().context("cannot write sensitivity.csv")?;
-    let path = dir.join("sensitivity.csv");
-    let tmp = dir.join("sensitivity.csv.tmp");
-    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
-    say!(
-        "\n{} runs; indices per target and parameter: {}",
-        sweep.points.len(),
-        path.display()
-    );
-    Ok(ExitCode::SUCCESS)
+    say!("\n{} runs", sweep.points.len());
+    Ok(())
 }

@@ -144,6 +144,17 @@ fn common_random_numbers_make_paired_differences_precise() {
     let p_better: f64 = row[7].parse().unwrap();
     let (lo, hi): (f64, f64) = (row[5].parse().unwrap(), row[6].parse().unwrap());
     assert!(p_better > 0.95 && lo > 0.0 && hi > lo, "{row:?}");
+    // The comparison report shows the same pairs: one row per paired target.
+    let html = fs::read_to_string(dir.path().join("cmp/report.html")).unwrap();
+    let pairs = csv::Reader::from_path(dir.path().join("cmp/paired.csv"))
+        .unwrap()
+        .records()
+        .count();
+    assert!(
+        html.contains("<h2>Paired differences</h2>"),
+        "no paired section"
+    );
+    assert_eq!(html.matches("class=\"paired-row\"").count(), pairs);
 
     // Probability met carries its Wilson interval.
     let targets = fs::read_to_string(out.join("base/targets.csv")).unwrap();
@@ -224,7 +235,19 @@ fn discover_names_parameter_ranges_or_says_why_not() {
     let result = out.join("disc");
     let values = fs::read_to_string(result.join("target_values.csv")).unwrap();
     assert!(values.starts_with("target,replicate,value,met\n"));
-    let targets = civitas_batch::load_result(&result).unwrap().targets;
+    let loaded = civitas_batch::load_result(&result).unwrap();
+    let parameters = loaded
+        .parameters
+        .as_ref()
+        .expect("parameters.csv read back");
+    assert_eq!(parameters.values.len(), 40);
+    // The run's report names the failure ranges too, for targets that both hold and fail.
+    let html = fs::read_to_string(result.join("report.html")).unwrap();
+    assert!(
+        html.contains("<h2>What makes targets fail</h2>"),
+        "no discovery section"
+    );
+    let targets = loaded.targets;
     for t in &targets {
         assert_eq!(t.values.len(), 40, "{}", t.label);
         let met = t.values.iter().filter(|&&v| t.meets(v)).count() as f64 / 40.0;
@@ -249,6 +272,21 @@ fn discover_names_parameter_ranges_or_says_why_not() {
         );
         if t.probability_met == 1.0 {
             assert!(text.contains("holds in every replicate"), "{text}");
+        }
+        if text.contains("replicates inside") {
+            // The first range the console names is in the report's row for the target.
+            let first = text
+                .lines()
+                .skip_while(|l| !l.starts_with("it fails mainly when"))
+                .nth(1)
+                .unwrap()
+                .trim()
+                .to_string();
+            let escaped = first
+                .replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;");
+            assert!(html.contains(&escaped), "{first} not in the report");
         }
     }
     let output = civitas()
@@ -294,6 +332,12 @@ fn sensitivity_writes_indices_per_target_and_parameter() {
         );
         let csv = fs::read_to_string(out.join("sens-sensitivity-sweep/sensitivity.csv")).unwrap();
         assert!(csv.starts_with(header), "{csv}");
+        let html = fs::read_to_string(out.join("sens-sensitivity-sweep/report.html")).unwrap();
+        assert!(html.contains("data-plot=\"sensitivity_online-service-rate-2027\""));
+        assert!(
+            out.join("sens-sensitivity-sweep/plots/sensitivity_online-service-rate-2027.png")
+                .is_file()
+        );
         assert_eq!(csv.lines().count() - 1, k * scenario.targets.len());
         let runs = if method == "sobol" {
             4 * (k + 2)
@@ -312,4 +356,60 @@ fn sensitivity_writes_indices_per_target_and_parameter() {
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("no [[uncertainty]] priors"));
+}
+
+/// A sharded sensitivity analysis merges into byte-identical indices and report; shards of
+/// another design are refused.
+#[test]
+fn sensitivity_shards_merge_to_the_same_indices() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small(dir.path(), "baseline.toml", "shard");
+    let design = |base_points: &str, out: &Path, extra: &[&str]| {
+        let output = civitas()
+            .arg("sensitivity")
+            .arg(&file)
+            .args(["--base-points", base_points, "--threads", "1", "--out"])
+            .arg(out)
+            .args(extra)
+            .output()
+            .unwrap();
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let sensitivity = |out: &Path, extra: &[&str]| design("4", out, extra);
+    let whole = dir.path().join("whole");
+    assert_eq!(sensitivity(&whole, &[]).0, Some(0));
+    let parts = dir.path().join("parts");
+    for shard in ["0/3", "1/3", "2/3"] {
+        let (code, err) = sensitivity(&parts, &["--shard", shard]);
+        assert_eq!(code, Some(0), "{err}");
+    }
+    assert!(!parts.join("shard-sensitivity-sweep").exists());
+    let shards: Vec<String> = (0..3)
+        .map(|i| {
+            parts
+                .join(format!("shard-sensitivity-sweep.shard-{i}-of-3"))
+                .display()
+                .to_string()
+        })
+        .collect();
+    let mut merge = vec!["--merge"];
+    merge.extend(shards.iter().map(String::as_str));
+    let (code, err) = sensitivity(&parts, &merge);
+    assert_eq!(code, Some(0), "{err}");
+    for file in ["sensitivity.csv", "report.html", "sweep.csv"] {
+        let a = fs::read(whole.join("shard-sensitivity-sweep").join(file)).unwrap();
+        let b = fs::read(parts.join("shard-sensitivity-sweep").join(file)).unwrap();
+        assert!(
+            a == b,
+            "{file} differs between the whole and the merged shards"
+        );
+    }
+    // Another design size: the merged points are not this design's.
+    let (code, err) = design("5", &dir.path().join("other"), &merge);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("not this design's"), "{err}");
+    assert!(!dir.path().join("other/shard-sensitivity-sweep").exists());
 }

@@ -9,7 +9,8 @@ use plotters::prelude::*;
 
 use crate::ReportError;
 use crate::plots::breakdown::{self, BreakdownBy};
-use crate::plots::{DrawResult, Screen, compare, scorecard, sweep, timeseries};
+use crate::plots::{DrawResult, Screen, compare, scorecard, sensitivity, sweep, timeseries};
+use crate::sensitivity::{Sensitivity, TargetSensitivity};
 
 /// Which part of the page a figure belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -24,6 +25,8 @@ pub enum Section {
     ByDistrict,
     /// Sweep results.
     Sweep,
+    /// Sensitivity of each target to the uncertain parameters.
+    Sensitivity,
 }
 
 /// What a figure draws.
@@ -73,6 +76,13 @@ pub enum PlotKind<'a> {
         /// One bar per run in each target group.
         runs: &'a [BatchResult],
     },
+    /// Sensitivity indices of one target, one bar per parameter.
+    Tornado {
+        /// The analysis.
+        sensitivity: &'a Sensitivity,
+        /// The target drawn.
+        target: &'a TargetSensitivity,
+    },
 }
 
 /// A figure with its file stem and page text.
@@ -104,6 +114,7 @@ impl Figure<'_> {
             PlotKind::Sweep { .. } => sweep::SIZE_PX,
             PlotKind::CompareSeries { .. } => compare::SERIES_SIZE_PX,
             PlotKind::ProbabilityBars { runs } => compare::bars_size_px(runs),
+            PlotKind::Tornado { target, .. } => sensitivity::size_px(target),
         }
     }
 
@@ -126,6 +137,10 @@ impl Figure<'_> {
                 compare::draw_series(area, runs, indicator)
             }
             PlotKind::ProbabilityBars { runs } => compare::draw_bars(area, runs),
+            PlotKind::Tornado {
+                sensitivity: s,
+                target,
+            } => sensitivity::draw(area, s, target),
         }
     }
 

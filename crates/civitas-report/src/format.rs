@@ -22,6 +22,40 @@ pub fn value(indicator: Indicator, v: f64, currency: &str) -> String {
     })
 }
 
+/// A number to three significant digits, for indices whose scale varies from target to
+/// target (Morris effects in the target's units): "0.412", "0.00371", "12.5"; "–" for NaN.
+pub fn significant(v: f64) -> String {
+    if !v.is_finite() {
+        return "–".to_string();
+    }
+    if v == 0.0 {
+        return "0".to_string();
+    }
+    let magnitude = v.abs().log10().floor() as i32;
+    let decimals = (2 - magnitude).clamp(0, 12) as usize;
+    format!("{v:.decimals$}")
+}
+
+/// A difference between two values of `indicator`, signed: "+1.2 pp" for shares
+/// (percentage points), "−0.3 days", "+2.1 M CNY".
+pub fn difference(indicator: Indicator, d: f64, currency: &str) -> String {
+    if !d.is_finite() {
+        return "no data".to_string();
+    }
+    let sign = if d < 0.0 { "−" } else { "+" };
+    // One decimal more than a value: differences are small against the values.
+    match indicator.meta().unit {
+        Unit::Share => format!("{sign}{:.2} pp", d.abs() * 100.0),
+        _ => format!(
+            "{sign}{}",
+            with_unit(indicator, d.abs(), currency, |v, decimals| {
+                let decimals = decimals + 1;
+                format!("{v:.decimals$}")
+            })
+        ),
+    }
+}
+
 /// A threshold as the scenario file states it, without trailing zeros: "80%", "7 days".
 fn stated(indicator: Indicator, v: f64, currency: &str) -> String {
     with_unit(indicator, v, currency, trim)

@@ -73,6 +73,8 @@ figure.plot { margin: 1.5rem 0 2rem; }
 figure.plot svg { display: block; width: 100%; height: auto; border: 1px solid var(--rule); }
 figure.plot figcaption { color: var(--muted); font-size: .9rem; margin-top: .4rem; max-width: 90ch; }
 .note { color: var(--muted); font-size: .9rem; }
+table.sensitivity code, table.discovery code { overflow-wrap: anywhere; }
+.warning { border-left: 4px solid #e69100; background: #fff6e5; padding: .5rem .75rem; }
 details { margin: .5rem 0; }
 code { font-size: .9em; }
 @media print { body { background: #fff; } main { padding: 0; } figure.plot, tr { break-inside: avoid; } }
@@ -124,12 +126,17 @@ fn inline_svg(svg: &str) -> &str {
     }
 }
 
-const SECTIONS: [(Section, &str, &str); 5] = [
+const SECTIONS: [(Section, &str, &str); 6] = [
     (Section::Targets, "targets", "Targets"),
     (Section::Indicators, "indicators", "Indicators over time"),
     (Section::ByBand, "by-band", "By age band"),
     (Section::ByDistrict, "by-district", "By district"),
     (Section::Sweep, "sweep", "Sweep"),
+    (
+        Section::Sensitivity,
+        "sensitivity",
+        "What drives each target",
+    ),
 ];
 
 fn figures_section(out: &mut String, rendered: &[Rendered], section: Section, heading: bool) {
@@ -454,6 +461,178 @@ fn manifest_facts(out: &mut String, result: &BatchResult) {
     }
 }
 
+/// For runs with `[[uncertainty]]` priors: per target, the parameter ranges in which it
+/// fails (scenario discovery with PRIM).
+fn discovery_section(out: &mut String, result: &BatchResult) {
+    let Some(parameters) = &result.parameters else {
+        return;
+    };
+    let found = discoveries(result);
+    if found.is_empty() {
+        return;
+    }
+    let replicates = parameters.values.len();
+    let _ = writeln!(
+        out,
+        "<section id=\"discovery\">\n<h2>What makes targets fail</h2>\n<p class=\"note\">Scenario \
+         discovery (PRIM, Friedman and Fisher 1999): for each target, the few ranges of the {} \
+         uncertain parameters inside which most of its failures lie. <em>Coverage</em>: share of \
+         the failing replicates inside the ranges; <em>density</em>: share of the replicates inside \
+         that fail. A range names the assumption to watch, and the lever that hedges it.{}</p>\n\
+         <table class=\"discovery\">\n<thead><tr><th>Target</th><th>Fails in</th><th>Fails mainly when</th>\
+         <th>Coverage</th><th>Density</th></tr></thead>\n<tbody>",
+        parameters.paths.len(),
+        if replicates < crate::discovery::FEW_FOR_DISCOVERY {
+            format!(
+                " With {replicates} replicates the ranges are rough: run {} or more.",
+                crate::discovery::FEW_FOR_DISCOVERY * 2
+            )
+        } else {
+            String::new()
+        }
+    );
+    use crate::discovery::Finding;
+    let mut holds = Vec::new();
+    let mut fails = Vec::new();
+    let mut rows = 0;
+    for (t, d) in &found {
+        let title = escape(&format::target_title(&result.scenario, t));
+        let (ranges, coverage, density) = match &d.finding {
+            Finding::AlwaysHolds => {
+                holds.push(title);
+                continue;
+            }
+            Finding::AlwaysFails => {
+                fails.push(title);
+                continue;
+            }
+            Finding::NoPattern => (
+                "<span class=\"note\">no parameter range concentrates the failures: they look like noise</span>"
+                    .to_string(),
+                String::new(),
+                String::new(),
+            ),
+            Finding::Box {
+                ranges,
+                coverage,
+                density,
+                ..
+            } => (
+                ranges
+                    .iter()
+                    .map(|r| format!("<code>{}</code>", escape(&r.to_string())))
+                    .collect::<Vec<_>>()
+                    .join(" and "),
+                format::probability(*coverage),
+                format::probability(*density),
+            ),
+        };
+        rows += 1;
+        let _ = writeln!(
+            out,
+            "<tr><td>{title}</td><td class=\"num\">{} of {}</td><td>{ranges}</td><td class=\"num\">{coverage}</td><td class=\"num\">{density}</td></tr>",
+            d.failures, d.replicates,
+        );
+    }
+    if rows == 0 {
+        out.push_str("<tr><td colspan=\"5\" class=\"note\">No target both holds and fails across the draws.</td></tr>\n");
+    }
+    out.push_str("</tbody>\n</table>\n");
+    for (list, words) in [
+        (&holds, "Hold in every replicate, whatever the draws"),
+        (
+            &fails,
+            "Fail in every replicate, whatever the draws (no assumption within the priors rescues them: a policy question, not a parameter one)",
+        ),
+    ] {
+        if !list.is_empty() {
+            let _ = writeln!(out, "<p class=\"note\">{words}: {}.</p>", list.join("; "));
+        }
+    }
+    out.push_str("</section>\n");
+}
+
+/// Each target that discovery can look at, with what it found.
+fn discoveries(result: &BatchResult) -> Vec<(&TargetResult, crate::discovery::TargetDiscovery)> {
+    result
+        .targets
+        .iter()
+        .filter_map(|t| Some((t, crate::discovery::discover_failures(result, t, 0.5)?)))
+        .collect()
+}
+
+/// Per variant against the first run: each target's paired difference, replicate by
+/// replicate (common random numbers).
+fn paired_section(out: &mut String, runs: &[BatchResult]) {
+    let Some((base, variants)) = runs.split_first() else {
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "<section id=\"paired\">\n<h2>Paired differences</h2>\n<p class=\"note\">Each scenario \
+         against <strong>{}</strong>, replicate by replicate: with the same seed, replicate r of \
+         both runs shares its random streams and parameter draws, so the difference is measured \
+         far more precisely than the two runs' bands suggest. <em>P(better)</em>: the \
+         probability, from the paired mean difference and its standard error (Student t), that the \
+         scenario does better on the target on average; the interval is the {:.0} % interval of \
+         the mean difference; <em>better in</em>: the replicates in which it did better.</p>",
+        escape(&base.scenario.scenario.name),
+        100.0 * civitas_batch::PAIRED_LEVEL,
+    );
+    for variant in variants {
+        let name = escape(&variant.scenario.scenario.name);
+        let paired = match civitas_batch::paired_targets(base, variant) {
+            Ok(p) => p,
+            Err(civitas_batch::Unpaired::Seeds(a, b)) => {
+                let _ = writeln!(
+                    out,
+                    "<h3>{name}</h3>\n<p class=\"note\">Not paired: the runs used different seeds \
+                     ({a} and {b}); rerun with the same seed for a paired comparison.</p>"
+                );
+                continue;
+            }
+        };
+        if paired.is_empty() {
+            let _ = writeln!(
+                out,
+                "<h3>{name}</h3>\n<p class=\"note\">No per-replicate target values to pair \
+                 (runs written by an older civitas, or no shared targets).</p>"
+            );
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "<h3>{name} vs {}</h3>\n<table class=\"paired\">\n<thead><tr><th>Target</th>\
+             <th>P(better)</th><th>Mean difference</th><th>{:.0} % interval</th><th>Better in</th>\
+             </tr></thead>\n<tbody>",
+            escape(&base.scenario.scenario.name),
+            100.0 * civitas_batch::PAIRED_LEVEL,
+        );
+        let currency = &variant.scenario.scenario.currency;
+        for p in &paired {
+            let Some(t) = variant.targets.iter().find(|t| t.label == p.label) else {
+                continue;
+            };
+            let d = &p.difference;
+            let diff = |v| format::difference(t.indicator, v, currency);
+            let better = (d.share_better * d.n as f64).round();
+            let _ = writeln!(
+                out,
+                "<tr class=\"paired-row\"><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+                 <td class=\"num\">{} to {}</td><td class=\"num\">{better:.0} of {}</td></tr>",
+                escape(&format::target_title(&variant.scenario, t)),
+                format::probability(d.probability_better),
+                escape(&diff(d.mean)),
+                escape(&diff(d.lo)),
+                escape(&diff(d.hi)),
+                d.n,
+            );
+        }
+        out.push_str("</tbody>\n</table>\n");
+    }
+    out.push_str("</section>\n");
+}
+
 /// The page of one run.
 pub(crate) fn run_page(result: &BatchResult, rendered: &[Rendered]) -> String {
     let info = &result.scenario.scenario;
@@ -471,7 +650,14 @@ pub(crate) fn run_page(result: &BatchResult, rendered: &[Rendered]) -> String {
         &mut out,
         rendered,
         &[("at-a-glance", "At a glance"), ("targets", "Scorecard")],
-        &[("run-facts", "Run facts")],
+        &if !discoveries(result).is_empty() {
+            vec![
+                ("discovery", "What makes targets fail"),
+                ("run-facts", "Run facts"),
+            ]
+        } else {
+            vec![("run-facts", "Run facts")]
+        },
     );
     at_a_glance(&mut out, result);
     out.push_str("<section id=\"targets\">\n<h2>Target scorecard</h2>\n");
@@ -488,6 +674,111 @@ pub(crate) fn run_page(result: &BatchResult, rendered: &[Rendered]) -> String {
         }
         figures_section(&mut out, rendered, *section, true);
     }
+    discovery_section(&mut out, result);
+    out.push_str("<section id=\"run-facts\">\n<h2>Run facts</h2>\n");
+    manifest_facts(&mut out, result);
+    out.push_str("</section>\n");
+    page_end(&mut out);
+    out
+}
+
+/// The page of a sensitivity analysis: per target, the leading uncertain parameters and
+/// their tornado chart.
+pub(crate) fn sensitivity_page(
+    result: &BatchResult,
+    s: &crate::sensitivity::Sensitivity,
+    rendered: &[Rendered],
+) -> String {
+    use crate::sensitivity::Method;
+    let info = &result.scenario.scenario;
+    let name = info.name.strip_suffix("-sensitivity").unwrap_or(&info.name);
+    let mut out = String::new();
+    page_start(&mut out, &format!("Civitas sensitivity: {name}"));
+    let (method, how) = match s.method {
+        Method::Sobol => (
+            "Sobol indices (Saltelli's design)",
+            "First-order: the share of a target's variance a parameter causes alone; total: \
+             including its interactions. A total near 0 means the parameter can be fixed at any \
+             value of its prior without changing the answer.",
+        ),
+        Method::Morris => (
+            "Morris elementary effects",
+            "μ*: the mean absolute change of the target when the parameter moves across its \
+             prior (a screening of what matters); σ: the spread of those changes (interactions, \
+             non-linearity).",
+        ),
+    };
+    let _ = writeln!(
+        out,
+        "<header>\n<p class=\"kicker\">Civitas sensitivity</p>\n<h1>{}</h1>\n<p class=\"description\">{}</p>\n\
+         <p class=\"note\">{method} of each target's value over the scenario's {} uncertain \
+         parameters, from {} model runs (one replicate each, sharing its random streams, so the \
+         spread is the parameters' alone). {how}</p>\n</header>",
+        escape(name),
+        escape(&info.description),
+        s.parameters.len(),
+        s.runs,
+    );
+    nav(
+        &mut out,
+        rendered,
+        &[("leading", "Leading parameters")],
+        &[("run-facts", "Run facts")],
+    );
+    let (first, second) = match s.method {
+        Method::Sobol => ("first-order", "total"),
+        Method::Morris => ("μ*", "σ"),
+    };
+    let _ = writeln!(
+        out,
+        "<section id=\"leading\">\n<h2>Leading parameters</h2>\n<table class=\"sensitivity\">\n\
+         <thead><tr><th>Target</th><th>Most influential</th><th>Second</th><th>Third</th></tr></thead>\n<tbody>"
+    );
+    for t in &s.targets {
+        let _ = write!(out, "<tr><td>{}</td>", escape(&t.title));
+        if !t.has_data {
+            out.push_str("<td colspan=\"3\" class=\"note\">no data (the target year is outside the horizon)</td></tr>\n");
+            continue;
+        }
+        if !t.moves() {
+            out.push_str("<td colspan=\"3\" class=\"note\">the same value in every run: no parameter moves it</td></tr>\n");
+            continue;
+        }
+        for &i in t.order(s.method).iter().take(3) {
+            let _ = write!(
+                out,
+                "<td><code>{}</code><br><span class=\"note\">{first} {} · {second} {}</span></td>",
+                escape(&s.parameters[i]),
+                format::significant(t.primary[i]),
+                format::significant(t.secondary[i]),
+            );
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody>\n</table>\n");
+    // Sobol indices are shares of variance: estimates well outside [0, 1], or a first-order
+    // index well above the total, are the sampling error of too small a design.
+    let rough = s.method == Method::Sobol
+        && s.targets.iter().filter(|t| t.has_data).any(|t| {
+            t.primary
+                .iter()
+                .zip(&t.secondary)
+                .any(|(&f, &tot)| !(-0.1..=1.1).contains(&f) || f > tot + 0.1)
+        });
+    if rough {
+        let _ = writeln!(
+            out,
+            "<p class=\"warning\">Some estimates lie outside 0–1 or put a first-order index above \
+             the total: with {} runs the design is too small for them to be read as numbers. \
+             Read the ranking, or run again with more <code>--base-points</code>.</p>",
+            s.runs
+        );
+    }
+    out.push_str(
+        "<p class=\"note\">Every index: <code>sensitivity.csv</code>; every run: \
+                  <code>sweep.csv</code> and <code>points/</code>.</p>\n</section>\n",
+    );
+    figures_section(&mut out, rendered, Section::Sensitivity, true);
     out.push_str("<section id=\"run-facts\">\n<h2>Run facts</h2>\n");
     manifest_facts(&mut out, result);
     out.push_str("</section>\n");
@@ -527,7 +818,7 @@ pub(crate) fn compare_page(runs: &[BatchResult], rendered: &[Rendered]) -> Strin
     nav(
         &mut out,
         rendered,
-        &[("targets", "Scorecard")],
+        &[("targets", "Scorecard"), ("paired", "Paired differences")],
         &[("run-facts", "Run facts")],
     );
 
@@ -570,6 +861,7 @@ pub(crate) fn compare_page(runs: &[BatchResult], rendered: &[Rendered]) -> Strin
     out.push_str("</tbody>\n</table>\n");
     figures_section(&mut out, rendered, Section::Targets, false);
     out.push_str("</section>\n");
+    paired_section(&mut out, runs);
     for (section, _, _) in SECTIONS.iter().skip(1) {
         figures_section(&mut out, rendered, *section, true);
     }

@@ -17,11 +17,13 @@
 //! Main types: [`Report`] (the two entry points), [`ReportFiles`], [`ReportError`].
 //! Plot kinds live in [`plots`]; page assembly in `html`.
 
+pub mod discovery;
 pub mod figure;
 pub mod fonts;
 pub mod format;
 mod html;
 pub mod plots;
+pub mod sensitivity;
 pub mod style;
 
 use std::path::{Path, PathBuf};
@@ -103,6 +105,56 @@ impl Report {
             write_figures(&figures, out_dir, &first.scenario.outputs.formats, true)?;
         let path = out_dir.join("report.html");
         write_file(&path, html::compare_page(results, &rendered).as_bytes())?;
+        Ok(ReportFiles {
+            plots,
+            html: Some(path),
+        })
+    }
+}
+
+impl Report {
+    /// Writes the tornado charts and `report.html` of a sensitivity analysis into
+    /// `out_dir` (the analysis' sweep directory): one chart per target with data, most
+    /// influential parameter on top, and a table of the leading parameters per target.
+    pub fn sensitivity(
+        result: &BatchResult,
+        sensitivity: &sensitivity::Sensitivity,
+        out_dir: &Path,
+    ) -> Result<ReportFiles, ReportError> {
+        let figures: Vec<Figure> = sensitivity
+            .targets
+            .iter()
+            .filter(|t| t.has_data && t.moves())
+            .map(|t| Figure {
+                stem: format!("sensitivity_{}", format::slug(&t.label)),
+                title: format!("What drives {}", t.title),
+                caption: match sensitivity.method {
+                    sensitivity::Method::Sobol => {
+                        "Dark bar: first-order Sobol index, the share of the target's variance \
+                         the parameter causes alone; light bar: total index, including its \
+                         interactions with the others. Numbers: first-order / total."
+                    }
+                    sensitivity::Method::Morris => {
+                        "Dark bar: Morris μ*, the mean absolute change of the target per move of \
+                         the parameter across its prior; light bar: σ, the spread of those \
+                         changes (interactions or non-linearity). Numbers: μ* / σ."
+                    }
+                }
+                .to_string(),
+                section: Section::Sensitivity,
+                kind: PlotKind::Tornado {
+                    sensitivity,
+                    target: t,
+                },
+            })
+            .collect();
+        let outputs = &result.scenario.outputs;
+        let (plots, rendered) = write_figures(&figures, out_dir, &outputs.formats, true)?;
+        let path = out_dir.join("report.html");
+        write_file(
+            &path,
+            html::sensitivity_page(result, sensitivity, &rendered).as_bytes(),
+        )?;
         Ok(ReportFiles {
             plots,
             html: Some(path),

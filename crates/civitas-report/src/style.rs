@@ -23,6 +23,8 @@ pub const MUTED: RGBColor = RGBColor(108, 117, 125);
 pub const GRID: RGBColor = RGBColor(225, 228, 232);
 /// Colour of a single scenario's mean line and band.
 pub const SERIES: RGBColor = RGBColor(0, 114, 178);
+/// [`SERIES`] at 30 % on white: the lighter of two bars drawn one over the other.
+pub const SERIES_LIGHT: RGBColor = RGBColor(179, 213, 232);
 
 /// Status colours, also used by the HTML page (keep in sync with [`status_hex`]).
 pub const MET: RGBColor = RGBColor(46, 125, 50);

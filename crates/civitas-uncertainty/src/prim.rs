@@ -137,7 +137,8 @@ pub fn discover(x: &[Vec<f64>], failed: &[bool], options: &PrimOptions) -> Optio
     let mut inside: Vec<usize> = (0..n).collect();
     let (mut lower, mut upper) = (full_lower.clone(), full_upper.clone());
     let mut trajectory = vec![describe(&inside, &lower, &upper)];
-    while (inside.len() as f64) / (n as f64) > options.min_mass {
+    // A box of one point cannot be peeled (and is no finding).
+    while inside.len() >= 2 && (inside.len() as f64) / (n as f64) > options.min_mass {
         // Best peel: (density after, kept points, dimension, is_lower, new bound).
         let mut best: Option<(f64, usize, usize, bool, f64)> = None;
         for d in 0..k {
@@ -311,5 +312,19 @@ mod tests {
         assert!(r3.above.is_some_and(|a| (a - 0.6).abs() < 0.06), "{r3:?}");
         assert!(found.base_density < 0.15);
         assert!(discover(&x, &vec![false; n as usize], &PrimOptions::default()).is_none());
+    }
+
+    #[test]
+    fn few_points_peel_down_to_two_without_panicking() {
+        // 16 replicates (a small run's report): peeling stops at a box of two points
+        // instead of trying to cut a one-point box.
+        for n in [2_u64, 3, 16, 19] {
+            let x: Vec<Vec<f64>> = (0..n)
+                .map(|i| (0..3).map(|d| unit_draw(9, 0, i, d)).collect())
+                .collect();
+            let failed: Vec<bool> = (0..n).map(|i| i % 3 == 0).collect();
+            let found = discover(&x, &failed, &PrimOptions::default()).expect("failures exist");
+            assert!(found.best().mass * n as f64 >= 1.0, "n = {n}");
+        }
     }
 }

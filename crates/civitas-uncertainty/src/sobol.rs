@@ -67,7 +67,14 @@ pub fn sobol_indices(y: &[f64], k: usize) -> SobolIndices {
     let mut total = Vec::with_capacity(k);
     for i in 0..k {
         let fab = &rest[i * n..(i + 1) * n];
-        let s: f64 = (0..n).map(|r| fb[r] * (fab[r] - fa[r])).sum::<f64>() / n as f64;
+        // Saltelli (2010) estimator with f_B centred on the output mean (as SALib does):
+        // f_AB − f_A has mean 0, so centring keeps it unbiased, and an output whose mean
+        // is large against its spread (a rate of 0.72 ± 0.01) no longer buries the
+        // signal under mean × noise.
+        let s: f64 = (0..n)
+            .map(|r| (fb[r] - mean) * (fab[r] - fa[r]))
+            .sum::<f64>()
+            / n as f64;
         let st: f64 = (0..n)
             .map(|r| (fa[r] - fab[r]) * (fa[r] - fab[r]))
             .sum::<f64>()

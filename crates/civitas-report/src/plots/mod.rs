@@ -6,6 +6,7 @@
 pub mod breakdown;
 pub mod compare;
 pub mod scorecard;
+pub mod sensitivity;
 pub mod sweep;
 pub mod timeseries;
 

@@ -166,6 +166,7 @@ pub fn run(scenario: &Scenario) -> BatchResult {
             run_seeds: reps.iter().map(|r| r.seed).collect(),
         },
         sweep: None,
+        parameters: None,
     }
 }
 
