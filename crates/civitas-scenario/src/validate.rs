@@ -1256,6 +1256,51 @@ mod tests {
     }
 
     #[test]
+    fn a_budget_sets_the_amounts_of_the_policies_it_names() {
+        let mut s = Scenario::baseline();
+        let budget = |shares: &[(&str, f64)], remainder: Option<&str>| crate::Budget {
+            total_per_year: 400e6,
+            shares: shares.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+            remainder: remainder.map(str::to_string),
+        };
+        s.budget = Some(budget(&[("digitization", 0.25)], Some("ops")));
+        assert!(messages(&s).is_empty(), "{:#?}", messages(&s));
+        let amount = |s: &Scenario, name: &str| {
+            let i = s.policies.iter().position(|p| p.name == name).unwrap();
+            s.policy_amount_per_year(i)
+        };
+        assert_eq!(amount(&s, "digitization"), 100e6);
+        assert_eq!(amount(&s, "ops"), 300e6);
+        assert_eq!(amount(&s, "sensors"), 30e6);
+        s.budget = Some(budget(&[("digitization", 0.25), ("ops", 0.5)], None));
+        let m = messages(&s);
+        assert!(
+            m.iter()
+                .any(|x| x.starts_with("budget.shares: the budget shares sum to 0.750000")),
+            "{m:#?}"
+        );
+        s.budget = Some(budget(&[("digitisation", 0.7), ("ops", 0.3)], None));
+        assert!(
+            messages(&s)
+                .iter()
+                .any(|x| x.starts_with("budget.shares.digitisation:")),
+            "{:#?}",
+            messages(&s)
+        );
+        s.budget = Some(budget(
+            &[("digitization", 0.8), ("ops", 0.3)],
+            Some("sensors"),
+        ));
+        assert!(
+            messages(&s)
+                .iter()
+                .any(|x| x.contains("expected at most 1")),
+            "{:#?}",
+            messages(&s)
+        );
+    }
+
+    #[test]
     fn non_finite_numbers_are_rejected() {
         let mut s = Scenario::baseline();
         s.population.scale = f64::NAN;
