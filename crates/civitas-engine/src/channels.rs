@@ -14,7 +14,15 @@
 //!   link. Under a
 //!   `one_window` serving the owner, missing links to departments also served by the
 //!   window cost no trip offline (the window's staff fetch the documents), so offline
-//!   trips collapse to one when every required department is in the window;
+//!   trips collapse to one when every required department is in the window. The window
+//!   is staffed for a department a share `w` of the time (what its money buys, see
+//!   [`crate::policies`]): an offline request with a missing link draws one uniform `u`;
+//!   the owner's window is open when `u < w_owner` and covers department `j` when also
+//!   `u < w_j`;
+//! - **staff time**: a submitted request costs its effort (offline, or `online_effort`
+//!   of it online and assisted) times the owner's staff cost per case
+//!   (`costs.staff_per_year / 12 / cases_per_staff_month`), tallied per cell for
+//!   `cost_per_request`;
 //! - **memory of failures**: an adopter with `k` consecutive failed online attempts
 //!   tries online again with probability `(1 − failure_aversion)^k` (otherwise assisted
 //!   or offline, as a non-adopter); a successful online request clears the count;
@@ -58,6 +66,9 @@ use crate::satisfaction::{Attitude, churn_factor, failure_score, resolved_score}
 /// Share of a service's base processing days saved at full effective digitization
 /// (`resolution = base_days × (1 − 0.5·d·h) + wait`, SPEC.md).
 pub const PROCESSING_SAVING_AT_FULL_DIGITIZATION_SHARE: f64 = 0.5;
+
+/// Months in a year, for staff costs per month.
+const MONTHS_PER_YEAR: f64 = 12.0;
 
 /// Failed online requests waiting to be redone offline.
 #[derive(Component, Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -119,6 +130,9 @@ pub struct CellRequests {
     /// scoring below the threshold adds the complaint probability (the expectation of the
     /// Bernoulli draw it replaces, so the count has no thinning noise).
     pub complaints: f64,
+    /// Staff cost of submitted requests (currency per agent request; times `scale` for
+    /// represented people).
+    pub staff_cost: f64,
 }
 
 impl CellRequests {
@@ -138,6 +152,7 @@ impl CellRequests {
         self.attempts += o.attempts;
         self.health_sum += o.health_sum;
         self.complaints += o.complaints;
+        self.staff_cost += o.staff_cost;
     }
 }
 
@@ -181,7 +196,7 @@ impl ChunkTally {
 #[derive(Debug, Clone, Copy, Default)]
 struct LinkNow {
     presence: f64,
-    in_window: bool,
+    window: f64,
 }
 
 /// A service as it stands this tick.
@@ -195,7 +210,8 @@ struct ServiceNow {
     wait_days: f64,
     offline_effort: f64,
     online_effort: f64,
-    in_window: bool,
+    staff_cost_per_case: f64,
+    window: f64,
     links: (usize, usize),
 }
 
@@ -227,8 +243,12 @@ impl Requests {
             .map(|svc| {
                 let start = required.len();
                 required.extend(svc.requires.iter().filter_map(|r| s.department_index(r)));
+                let owner = s.department_index(&svc.owner).unwrap_or(0);
                 ServiceNow {
-                    owner: s.department_index(&svc.owner).unwrap_or(0),
+                    owner,
+                    staff_cost_per_case: s.costs.staff_per_year
+                        / MONTHS_PER_YEAR
+                        / s.departments[owner].cases_per_staff_month,
                     offline_effort: svc.offline_effort.max(0.0),
                     online_effort: svc.online_effort.max(0.0) * svc.offline_effort.max(0.0),
                     links: (start, required.len()),
@@ -261,13 +281,13 @@ impl Requests {
             svc.processing_days =
                 spec.base_days.max(0.0) * (1.0 - PROCESSING_SAVING_AT_FULL_DIGITIZATION_SHARE * dh);
             svc.wait_days = dep.wait_days;
-            svc.in_window = levers.one_window[svc.owner];
+            svc.window = levers.one_window[svc.owner];
             let g_owner = dep.integration_now;
             for k in svc.links.0..svc.links.1 {
                 let j = self.required[k];
                 self.links[k] = LinkNow {
                     presence: g_owner.min(departments.0[j].integration_now),
-                    in_window: levers.one_window[j],
+                    window: levers.one_window[j],
                 };
             }
         }
@@ -377,11 +397,17 @@ impl RequestContext<'_> {
     #[inline]
     fn trips(&self, s: &mut Stream, svc: &ServiceNow, channel: Channel) -> (u32, u32, u32) {
         let (mut needed, mut missing, mut missing_outside_window) = (0u32, 0u32, 0u32);
+        // The window's staffing is drawn once per request, at its first missing link.
+        let mut window: Option<f64> = None;
         for link in &self.links[svc.links.0..svc.links.1] {
             needed += 1;
             if !s.chance(link.presence) {
                 missing += 1;
-                if !(svc.in_window && link.in_window) {
+                let covered = channel == Channel::Offline
+                    && svc.window > 0.0
+                    && link.window > 0.0
+                    && *window.get_or_insert_with(|| s.uniform()) < svc.window.min(link.window);
+                if !covered {
                     missing_outside_window += 1;
                 }
             }
@@ -477,12 +503,14 @@ impl RequestContext<'_> {
         cr.resolution_days += resolution;
         cr.attempts += 1;
         cr.health_sum += svc.health;
-        let d = &mut tally.departments[svc.owner];
-        d.effort += if channel == Channel::Offline {
+        let effort = if channel == Channel::Offline {
             svc.offline_effort
         } else {
             svc.online_effort
         };
+        cr.staff_cost += effort * svc.staff_cost_per_case;
+        let d = &mut tally.departments[svc.owner];
+        d.effort += effort;
         d.requests += 1;
         d.satisfaction_sum += score;
         d.rated += 1;

@@ -9,6 +9,12 @@
 //!   `dh/dt = −δ·h + r·(1 − h)`, whose solution over the tick is
 //!   `h ← h* + (h − h*)·e^{−(δ + r)·m}` with `h* = r / (δ + r)`. Building without
 //!   operating lets `h` fall toward 0 and with it online eligibility (`d·h`) and success;
+//!   Upkeep grows with what was built: operation money restores a system grown from its
+//!   starting digitization `d₀` to `d` at `r = k_o·M·d₀/d` (more system, same money, less
+//!   care each), so building without operating decays sooner;
+//! - capacity comes from staff: `capacity_per_month / cases_per_staff_month` case
+//!   officers plus those hired by `staffing` policies, each serving
+//!   `cases_per_staff_month` offline-equivalent cases (online cases cost `online_effort`);
 //! - construction money raises digitization and integration with diminishing returns,
 //!   `dd/dt = k·M·(1 − d)`: `d ← 1 − (1 − d)·e^{−k·money}` (money in millions this tick);
 //! - residents experience the state at the middle of the tick (`h`, `d` and `g` half a
@@ -198,6 +204,9 @@ pub struct DepartmentState {
     pub effective_health: f64,
     /// Chance an online request to this department fails this tick.
     pub failure_probability: f64,
+    /// Staff (case officers) this tick: `capacity_per_month / cases_per_staff_month` plus
+    /// hires of staffing policies.
+    pub staff: f64,
     /// Cases the department can serve this tick.
     pub capacity_cases: f64,
     /// Cases waiting (represented people × effort).
@@ -237,7 +246,8 @@ impl Departments {
                     health: d.health.clamp(0.0, 1.0),
                     effective_health: d.health.clamp(0.0, 1.0),
                     failure_probability: ((1.0 - d.health) * d.failure_scale).clamp(0.0, 1.0),
-                    capacity_cases: d.capacity_per_month.max(0.0) * city.months_per_tick,
+                    staff: d.capacity_per_month / d.cases_per_staff_month,
+                    capacity_cases: d.capacity_per_month * city.months_per_tick,
                     ..Default::default()
                 })
                 .collect(),
@@ -273,9 +283,16 @@ pub fn evolve_departments(
         .enumerate()
     {
         // Exact solution over the tick of dh/dt = −δ·h + r·(1 − h) (rates per month).
+        // Upkeep grows with what was built: the same money restores a system grown from
+        // the starting digitization d₀ to d by the factor d₀/d.
         let decay_rate = -math::ln_1p(-spec.health_decay_per_month.clamp(0.0, 1.0 - 1e-12));
+        let built = if dep.digitization > 0.0 {
+            spec.digitization / dep.digitization
+        } else {
+            1.0
+        };
         let restore_rate =
-            spec.operation_gain_per_million.max(0.0) * levers.operation_millions[j] / m;
+            spec.operation_gain_per_million * levers.operation_millions[j] * built / m;
         let total = decay_rate + restore_rate;
         let mut health_mid = dep.health;
         if total > 0.0 {
@@ -298,7 +315,10 @@ pub fn evolve_departments(
         dep.failure_probability =
             ((1.0 - dep.effective_health) * spec.failure_scale.max(0.0) * shocks.failure_factor[j])
                 .clamp(0.0, 1.0);
-        dep.capacity_cases = spec.capacity_per_month.max(0.0) * m * shocks.capacity_factor[j];
+        // Capacity is staff × cases per staff-month; staffing policies add hires.
+        let staff = spec.capacity_per_month / spec.cases_per_staff_month + levers.hired_staff[j];
+        dep.staff = staff;
+        dep.capacity_cases = staff * spec.cases_per_staff_month * m * shocks.capacity_factor[j];
         dep.arrivals_cases = 0.0;
         dep.arrivals_requests = 0.0;
     }

@@ -111,6 +111,7 @@ impl Simulation {
         world.insert_resource(metrics::AgentSample(options.agent_sample));
         world.insert_resource(policies::PolicyTimeline::new(&city));
         world.insert_resource(policies::Levers::new(&city));
+        world.insert_resource(policies::Assets::new(&city));
         world.insert_resource(shocks::ShockState::new(&city));
         world.insert_resource(departments::Departments::new(&city));
         world.insert_resource(departments::OperationWeights(vec![1.0; city.departments()]));
@@ -185,6 +186,22 @@ impl Simulation {
     /// The departments as they stand.
     pub fn departments(&self) -> &[departments::DepartmentState] {
         &self.world.resource::<departments::Departments>().0
+    }
+
+    /// What the levers built and keep running, as it stands.
+    pub fn assets(&self) -> &policies::Assets {
+        self.world.resource::<policies::Assets>()
+    }
+
+    /// The levers of the last tick simulated.
+    pub fn levers(&self) -> &policies::Levers {
+        self.world.resource::<policies::Levers>()
+    }
+
+    /// Each department's relative share of the operation budget (1 each unless evaluation
+    /// budgeting moved it).
+    pub fn operation_weights(&self) -> &[f64] {
+        &self.world.resource::<departments::OperationWeights>().0
     }
 
     /// The indicator table so far (ticks not yet simulated are NaN).

@@ -19,8 +19,12 @@
 //!   when the scenario has no departments);
 //! - `spend_construction`, `spend_operation`: money of the tick attributed to the scope
 //!   (see [`crate::policies`]), divided by the tick length in years: a yearly rate, the
-//!   same for weekly and monthly ticks; `cost_per_request`: the tick's spending divided by
-//!   the represented requests raised in the scope in the tick (NaN when none);
+//!   same for weekly and monthly ticks; `cost_per_request`: the tick's staff time spent
+//!   on requests (effort × staff cost per case, see [`crate::channels`]) plus operation
+//!   spending (less what staffing policies pay hires, whose time is in the staff term)
+//!   plus the construction amortised in the tick, divided by the represented requests
+//!   raised in the scope in the tick (NaN when none): digitization that moves cases
+//!   online frees counter time and lowers it;
 //! - `trust`: mean resident trust at the end of the tick;
 //! - `complaints_per_1000`: 12345 complaints filed in the year ending with the tick per
 //!   1,000 residents of the scope (the last `round(1 / tick years)` ticks: 12 months or
@@ -267,6 +271,7 @@ pub fn record_indicators(
             CellCensus::default(),
         );
         let (mut construction, mut operation) = (0.0, 0.0);
+        let (mut staffing, mut amortised) = (0.0, 0.0);
         for c in (0..census.cells.len()).filter(|&c| in_scope(c)) {
             req.add(&requests.cells[c]);
             people.add(&census.cells[c]);
@@ -281,6 +286,8 @@ pub fn record_indicators(
             }
             construction += levers.spend_construction[c];
             operation += levers.spend_operation[c];
+            staffing += levers.spend_staffing[c];
+            amortised += levers.amortised_construction[c];
         }
         let incident = match *scope {
             Scope::City => Some(incidents.districts.iter().fold(
@@ -335,9 +342,10 @@ pub fn record_indicators(
                 }
                 Indicator::SpendConstruction => construction * per_year,
                 Indicator::SpendOperation => operation * per_year,
-                Indicator::CostPerRequest => {
-                    ratio(construction + operation, req.raised as f64 * city.scale)
-                }
+                Indicator::CostPerRequest => ratio(
+                    req.staff_cost * city.scale + operation - staffing + amortised,
+                    req.raised as f64 * city.scale,
+                ),
                 Indicator::Trust => ratio(people.trust_sum, residents),
                 Indicator::ComplaintsPer1000 => complaints.per_1000(in_scope),
                 Indicator::YoungShare => band_share(&young),

@@ -1,34 +1,53 @@
-//! Policy levers on a timeline, turned into the lever state of each tick.
+//! Policy levers on a timeline: what each policy's money buys, turned into the lever
+//! state of each tick, and the assets the levers build and operate.
 //!
 //! A policy is in force in the months `[start, end]`. Its money per tick is
-//! `amount_per_year × Δt`, spread over its target departments (equal shares; for
-//! `operations_budget` in proportion to the evaluation-budgeting weights, see
-//! [`crate::departments::OperationWeights`]).
-//!
-//! Choices where SPEC.md is silent:
-//! - Coverage levers (`assisted_service_points`, `iot_sensors`) add `coverage_per_year`
-//!   of the targeted districts' residents (area) per year, growing linearly in time and
-//!   capped at full coverage; a tick uses the coverage at its middle (half a tick of
-//!   growth in the first tick of the policy, the last half tick after it ends), so weekly
-//!   and monthly ticks see the same coverage on average.
-//! - `digital_training` trains each untrained targeted resident with probability
-//!   `1 − (1 − coverage_per_year)^Δt` per tick, so that exactly `coverage_per_year` of
-//!   them are trained in a year whatever the tick length (a constant hazard);
-//!   `device_subsidy` gives a device to a targeted resident without one with the same
-//!   per-tick probability. Overlapping offers combine as independent chances (largest
-//!   literacy gain and boost win).
-//! - `governance_platform` raises the city platform level by `level_per_year` a year, in
-//!   the same way.
-//! - `one_window` marks its target departments as served by the one window (see
-//!   [`crate::channels`]).
+//! `amount_per_year × Δt` (the `[budget]` share of the total when the budget names it).
+//! Every kind acts through its money and the scenario's unit costs (`[costs]`); a policy
+//! with no money does nothing, and the optional goals (`coverage_per_year`,
+//! `level_per_year`, `share_moved_per_year`) only cap what the money buys:
+//! - `invest_digitization`, `invest_integration`, `operations_budget`: money in millions
+//!   per department (equal shares; operation in proportion to the evaluation-budgeting
+//!   weights, see [`crate::departments::OperationWeights`]).
+//! - `digital_training`: the money of a targeted (district × band) cell, in proportion
+//!   to its residents, pays `T = money / training_per_trainee` trainees a tick; an
+//!   untrained resident of the cell is trained with probability `1 − e^(−T/P)` (`P` the
+//!   cell's represented residents): the last untrained residents are the dearest to
+//!   reach (diminishing returns). `device_subsidy` likewise pays `money /
+//!   subsidy_per_device` devices among the cell's residents without one. A goal
+//!   `coverage_per_year` caps the yearly share reached (a constant hazard, exact for any
+//!   tick length). Overlapping offers combine as independent chances (largest literacy
+//!   gain and boost win).
+//! - Built assets — service-point coverage and sensor coverage per district, the
+//!   governance platform level — are the starting value (run by budgets outside the
+//!   scenario) plus what policies built. A district's (or the platform's) money pays the
+//!   upkeep of what was built first (`upkeep × built` a year, so upkeep grows with what
+//!   was built); the unfunded part of the built asset decays at its `decay_per_year`; what
+//!   money is left builds with diminishing returns, `dC = (1 − C)·(money / full cost)`
+//!   (full cost = 100 × the cost per point, or per resident × the district's residents for
+//!   service points). Service-point money is split over the targeted districts by
+//!   residents, sensor money equally (a point of one district's area costs the same
+//!   everywhere). Integrated in substeps of at most a day, so weekly and monthly ticks
+//!   agree; residents see the mean over the tick.
+//! - `one_window`: money `m` a year per target department staffs its part of the window
+//!   `f = 1 − e^(−m / one_window_per_department_year)` of the time; `staffing`: money hires
+//!   `m / staff_per_year` case officers per target department, each handling the
+//!   department's `cases_per_staff_month`. Staff follow their money at
+//!   `staff_adjust_per_year` (hiring and redeploying take months): without money the
+//!   window's staff and the hires leave the same way.
+//! - `evaluation_budgeting`: money `m` a year moves `1 − e^(−m / (evaluation_cost_share ×
+//!   B))` of the operation budget `B` in force toward the least-satisfying departments
+//!   (see [`crate::departments`]).
 //! - Spending: digitization, integration, IoT sensors and the governance platform are
-//!   construction; the operation budget, training, device subsidies, service points and
-//!   the one window are operation (running costs of the digital service). A policy's
-//!   money is attributed to its targeted (district × band) cells in proportion to their
-//!   residents, so district and band spending add up to the city's.
+//!   construction; the operation budget, training, device subsidies, service points, the
+//!   one window and staffing are operation (running costs of the digital service). A
+//!   policy's money is attributed to its targeted (district × band) cells in proportion
+//!   to their residents, so district and band spending add up to the city's.
+//!   Construction is amortised at `1 / construction_life_years` a year (declining
+//!   balance) for `cost_per_request`.
 
 use bevy_ecs::prelude::*;
-use civitas_scenario::{Policy, PolicyKind};
+use civitas_scenario::{Band, Policy, PolicyKind, UnitCosts};
 
 use crate::math;
 
@@ -41,6 +60,14 @@ use crate::metrics::Census;
 /// Money amounts in the scenario file are in currency units; department gains are per million.
 pub const CURRENCY_PER_MILLION: f64 = 1.0e6;
 
+/// Points of coverage (or platform level) in a whole: unit costs are per point (0.01).
+pub const POINTS_PER_WHOLE: f64 = 100.0;
+
+/// Longest substep of the asset dynamics, in years (one day): short enough that the
+/// switch between funded and unfunded upkeep is resolved, and weekly and monthly ticks
+/// follow the same path.
+pub const MAX_ASSET_STEP_YEARS: f64 = 1.0 / 365.25;
+
 /// A training offer open to one (district × band) cell in this tick.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct TrainingOffer {
@@ -52,10 +79,11 @@ pub struct TrainingOffer {
     pub adoption_boost_per_year: f64,
 }
 
-/// One policy with its targets resolved to positions.
+/// One policy with its money and targets resolved to positions.
 #[derive(Debug, Clone)]
 struct CompiledPolicy {
     policy: Policy,
+    amount_per_year: f64,
     departments: Vec<bool>,
     districts: Vec<bool>,
     bands: [bool; 3],
@@ -74,8 +102,10 @@ impl PolicyTimeline {
         let policies = s
             .policies
             .iter()
-            .map(|p| CompiledPolicy {
+            .enumerate()
+            .map(|(i, p)| CompiledPolicy {
                 policy: p.clone(),
+                amount_per_year: s.policy_amount_per_year(i),
                 departments: targets(
                     &p.departments,
                     s.departments.iter().map(|d| d.name.as_str()),
@@ -93,6 +123,50 @@ impl PolicyTimeline {
     }
 }
 
+/// What the levers built and keep running: each asset is its starting value (run by
+/// budgets outside the scenario) plus what policies built.
+#[derive(Resource, Debug, Clone)]
+pub struct Assets {
+    /// Service-point coverage at the start, per district.
+    pub service_points_base: Vec<f64>,
+    /// Service-point coverage built by policies, per district.
+    pub service_points_built: Vec<f64>,
+    /// Sensor coverage at the start, per district.
+    pub sensors_base: Vec<f64>,
+    /// Sensor coverage built by policies, per district.
+    pub sensors_built: Vec<f64>,
+    /// Governance platform level at the start.
+    pub platform_base: f64,
+    /// Governance platform level built by policies.
+    pub platform_built: f64,
+    /// Share of the time each department is staffed at the one window.
+    pub window_staffing: Vec<f64>,
+    /// Case officers hired by staffing policies, per department.
+    pub hired_staff: Vec<f64>,
+    /// Construction spending not yet amortised, per cell (currency).
+    pub construction_capital: Vec<f64>,
+}
+
+impl Assets {
+    /// The starting assets of `city`: nothing built yet.
+    pub fn new(city: &City) -> Self {
+        let s = &city.scenario;
+        let districts = &s.population.districts;
+        let nd = city.departments();
+        Self {
+            service_points_base: districts.iter().map(|d| d.service_points).collect(),
+            service_points_built: vec![0.0; districts.len()],
+            sensors_base: districts.iter().map(|d| d.iot_coverage).collect(),
+            sensors_built: vec![0.0; districts.len()],
+            platform_base: s.incidents.platform_level,
+            platform_built: 0.0,
+            window_staffing: vec![0.0; nd],
+            hired_staff: vec![0.0; nd],
+            construction_capital: vec![0.0; city.cells()],
+        }
+    }
+}
+
 /// The state of every lever in the current tick.
 #[derive(Resource, Debug, Clone)]
 pub struct Levers {
@@ -102,8 +176,10 @@ pub struct Levers {
     pub integration_millions: Vec<f64>,
     /// Operation money per department, millions this tick.
     pub operation_millions: Vec<f64>,
-    /// Departments served by a one window this tick.
-    pub one_window: Vec<bool>,
+    /// Share of the time each department is staffed at the one window (mean over the tick).
+    pub one_window: Vec<f64>,
+    /// Case officers hired by staffing policies per department (mean over the tick).
+    pub hired_staff: Vec<f64>,
     /// Training offer per (district × band) cell.
     pub training: Vec<TrainingOffer>,
     /// Chance per tick that a resident of the cell without a device gets a subsidised one.
@@ -114,6 +190,11 @@ pub struct Levers {
     pub spend_construction: Vec<f64>,
     /// Operation spending per cell this tick (currency).
     pub spend_operation: Vec<f64>,
+    /// Of the operation spending, what staffing policies pay their hires (their time
+    /// enters `cost_per_request` as staff time, not twice).
+    pub spend_staffing: Vec<f64>,
+    /// Construction spending amortised in this tick per cell (currency).
+    pub amortised_construction: Vec<f64>,
 }
 
 impl Levers {
@@ -125,12 +206,15 @@ impl Levers {
             digitization_millions: vec![0.0; nd],
             integration_millions: vec![0.0; nd],
             operation_millions: vec![0.0; nd],
-            one_window: vec![false; nd],
+            one_window: vec![0.0; nd],
+            hired_staff: vec![0.0; nd],
             training: vec![TrainingOffer::default(); nc],
             device_subsidy_probability: vec![0.0; nc],
             evaluation_share_per_year: None,
             spend_construction: vec![0.0; nc],
             spend_operation: vec![0.0; nc],
+            spend_staffing: vec![0.0; nc],
+            amortised_construction: vec![0.0; nc],
         }
     }
 
@@ -139,13 +223,16 @@ impl Levers {
             &mut self.digitization_millions,
             &mut self.integration_millions,
             &mut self.operation_millions,
+            &mut self.one_window,
+            &mut self.hired_staff,
             &mut self.device_subsidy_probability,
             &mut self.spend_construction,
             &mut self.spend_operation,
+            &mut self.spend_staffing,
+            &mut self.amortised_construction,
         ] {
             v.fill(0.0);
         }
-        self.one_window.fill(false);
         self.training.fill(TrainingOffer::default());
         self.evaluation_share_per_year = None;
     }
@@ -162,8 +249,8 @@ pub fn is_construction(kind: PolicyKind) -> bool {
     )
 }
 
-/// Splits `millions` over the departments in `mask` in proportion to `weights`.
-fn spread(out: &mut [f64], mask: &[bool], weights: Option<&[f64]>, millions: f64) {
+/// Splits `amount` over the entries in `mask` in proportion to `weights` (equal without).
+fn spread(out: &mut [f64], mask: &[bool], weights: Option<&[f64]>, amount: f64) {
     let w = |j: usize| weights.map_or(1.0, |w| w[j]);
     let total: f64 = (0..out.len()).filter(|&j| mask[j]).map(w).sum();
     if total <= 0.0 {
@@ -171,47 +258,86 @@ fn spread(out: &mut [f64], mask: &[bool], weights: Option<&[f64]>, millions: f64
     }
     for j in 0..out.len() {
         if mask[j] {
-            out[j] += millions * w(j) / total;
+            out[j] += amount * w(j) / total;
         }
     }
 }
 
-/// Grows the coverage (service points, IoT sensors) or platform level of a coverage
-/// policy over `years`.
-fn grow_coverage(
-    cp: &CompiledPolicy,
-    years: f64,
-    points: &mut ServicePoints,
-    incidents: &mut IncidentState,
-) {
-    let p = &cp.policy;
-    let gain = (p.coverage_per_year.unwrap_or(0.0).max(0.0) * years).min(1.0);
-    match p.kind {
-        PolicyKind::AssistedServicePoints => {
-            for (c, _) in points.0.iter_mut().zip(&cp.districts).filter(|(_, t)| **t) {
-                *c = (*c + gain).min(1.0);
-            }
+/// How one kind of built asset is paid for.
+#[derive(Debug, Clone, Copy)]
+pub struct AssetCosts {
+    /// Cost of building the whole asset from nothing at the first point's price (the
+    /// build has diminishing returns: each point costs more as the asset nears 1).
+    pub build_whole: f64,
+    /// Yearly upkeep of the whole asset.
+    pub upkeep_whole_per_year: f64,
+    /// Share of the unfunded built asset lost per year (continuous rate).
+    pub decay_per_year: f64,
+}
+
+/// Runs one asset (built part `built` on top of `base`, both shares of a whole) for
+/// `years` with `money` spread evenly over them: money pays the upkeep of the built part
+/// first, the unfunded part decays, the rest builds with diminishing returns. Returns the
+/// asset's mean level (base + built, at most 1) over the period.
+pub fn operate_asset(built: &mut f64, base: f64, money: f64, years: f64, costs: AssetCosts) -> f64 {
+    if years <= 0.0 {
+        return (base + *built).min(1.0);
+    }
+    let steps = (years / MAX_ASSET_STEP_YEARS).ceil().max(1.0);
+    let h = years / steps;
+    let rate = money / years;
+    let mut mean = 0.0;
+    for _ in 0..steps as usize {
+        let before = (base + *built).min(1.0);
+        let needed = costs.upkeep_whole_per_year * *built;
+        let paid = rate.min(needed);
+        let funded = if needed > 0.0 { paid / needed } else { 1.0 };
+        *built *= math::exp(-costs.decay_per_year * (1.0 - funded) * h);
+        let spare = rate - paid;
+        if spare > 0.0 && costs.build_whole > 0.0 {
+            let level = (base + *built).min(1.0);
+            *built += (1.0 - level) * -math::exp_m1(-spare * h / costs.build_whole);
         }
-        PolicyKind::IotSensors => {
-            for (c, _) in incidents
-                .iot_coverage
-                .iter_mut()
-                .zip(&cp.districts)
-                .filter(|(_, t)| **t)
-            {
-                *c = (*c + gain).min(1.0);
-            }
-        }
-        PolicyKind::GovernancePlatform => {
-            incidents.platform_level = (incidents.platform_level
-                + p.level_per_year.unwrap_or(0.0).max(0.0) * years)
-                .min(1.0);
-        }
-        _ => {}
+        mean += 0.5 * (before + (base + *built).min(1.0));
+    }
+    mean / steps
+}
+
+/// Moves staff (or window staffing) `level` toward `funded` at `rate` per year over
+/// `years` (exact); returns the mean level over the period.
+pub fn follow_money(level: &mut f64, funded: f64, rate: f64, years: f64) -> f64 {
+    let x = rate * years;
+    if x <= 0.0 {
+        return *level;
+    }
+    let gap = *level - funded;
+    *level = funded + gap * math::exp(-x);
+    funded + gap * -math::exp_m1(-x) / x
+}
+
+/// A yearly share `per_year` reached by a constant hazard, as the chance per tick of
+/// `years`: exact for any tick length.
+fn chance_per_tick(per_year: f64, years: f64) -> f64 {
+    if per_year >= 1.0 {
+        1.0
+    } else {
+        -math::exp_m1(math::ln_1p(-per_year) * years)
     }
 }
 
-/// Sets this tick's levers from the policy timeline and applies coverage growth.
+/// Money each asset and staff pool receives this tick (currency).
+struct Pools {
+    service_points: Vec<f64>,
+    sensors: Vec<f64>,
+    platform: f64,
+    platform_cap_per_year: Option<f64>,
+    service_point_caps: Vec<Option<f64>>,
+    sensor_caps: Vec<Option<f64>>,
+    window: Vec<f64>,
+    staffing: Vec<f64>,
+}
+
+/// Sets this tick's levers from the policy timeline and runs the assets they pay for.
 #[allow(clippy::too_many_arguments)]
 pub fn update_levers(
     city: Res<City>,
@@ -220,50 +346,49 @@ pub fn update_levers(
     census: Res<Census>,
     weights: Res<OperationWeights>,
     mut levers: ResMut<Levers>,
+    mut assets: ResMut<Assets>,
     mut points: ResMut<ServicePoints>,
     mut incidents: ResMut<IncidentState>,
 ) {
     let levers = &mut *levers;
+    let assets = &mut *assets;
     levers.reset();
     let dt = city.years_per_tick;
     let month = clock.month();
+    let costs = &city.scenario.costs;
     let n_districts = city.districts();
-    let previous = clock.tick.checked_sub(1).map(|t| {
-        let d = city.dates[t];
-        civitas_scenario::YearMonth {
-            year: d.year,
-            month: d.month,
-        }
-    });
-    for cp in &timeline.policies {
+    let nd = city.departments();
+    let mut pools = Pools {
+        service_points: vec![0.0; n_districts],
+        sensors: vec![0.0; n_districts],
+        platform: 0.0,
+        platform_cap_per_year: None,
+        service_point_caps: vec![None; n_districts],
+        sensor_caps: vec![None; n_districts],
+        window: vec![0.0; nd],
+        staffing: vec![0.0; nd],
+    };
+    let district_people: Vec<f64> = (0..n_districts)
+        .map(|d| {
+            Band::ALL
+                .into_iter()
+                .map(|b| census.cells[cell(d, b)].residents as f64)
+                .sum::<f64>()
+                * city.scale
+        })
+        .collect();
+    let in_force = |cp: &CompiledPolicy| in_window(month, cp.policy.start, cp.policy.end);
+    let operation_budget_per_year: f64 = timeline
+        .policies
+        .iter()
+        .filter(|cp| cp.policy.kind == PolicyKind::OperationsBudget && in_force(cp))
+        .map(|cp| cp.amount_per_year)
+        .sum();
+    for cp in timeline.policies.iter().filter(|cp| in_force(cp)) {
         let p = &cp.policy;
-        let now = in_window(month, p.start, p.end);
-        let before = previous.is_some_and(|m| in_window(m, p.start, p.end));
-        // Coverage and level levers grow linearly in time; the tick's value is the one
-        // at its middle (midpoint rule): half a tick of growth when the policy starts,
-        // a whole tick while it runs, the last half tick once it has ended.
-        let growth_ticks = match (before, now) {
-            (true, true) => 1.0,
-            (false, true) | (true, false) => 0.5,
-            (false, false) => 0.0,
-        };
-        if growth_ticks > 0.0 {
-            grow_coverage(cp, growth_ticks * dt, &mut points, &mut incidents);
-        }
-        if !now {
-            continue;
-        }
-        let money = p.amount_per_year.max(0.0) * dt;
+        let money = cp.amount_per_year * dt;
         let millions = money / CURRENCY_PER_MILLION;
-        // A yearly share reached by a constant hazard: exact for any tick length.
-        let chance_per_tick = |per_year: Option<f64>| {
-            let share = per_year.unwrap_or(0.0).clamp(0.0, 1.0);
-            if share >= 1.0 {
-                1.0
-            } else {
-                -math::exp_m1(math::ln_1p(-share) * dt)
-            }
-        };
+        let targeted = |c: usize| cp.districts[c / 3] && cp.bands[c % 3];
         match p.kind {
             PolicyKind::InvestDigitization => spread(
                 &mut levers.digitization_millions,
@@ -283,46 +408,86 @@ pub fn update_levers(
                 Some(&weights.0),
                 millions,
             ),
-            PolicyKind::OneWindow => {
-                for (w, &on) in levers.one_window.iter_mut().zip(&cp.departments) {
-                    *w |= on;
+            PolicyKind::OneWindow => spread(&mut pools.window, &cp.departments, None, money),
+            PolicyKind::Staffing => spread(&mut pools.staffing, &cp.departments, None, money),
+            PolicyKind::DigitalTraining | PolicyKind::DeviceSubsidy => {
+                let training = p.kind == PolicyKind::DigitalTraining;
+                let people = |c: usize| census.cells[c].residents as f64 * city.scale;
+                let total: f64 = (0..city.cells()).filter(|&c| targeted(c)).map(people).sum();
+                if total <= 0.0 {
+                    continue;
                 }
-            }
-            PolicyKind::DigitalTraining => {
-                let chance = chance_per_tick(p.coverage_per_year);
-                for d in (0..n_districts).filter(|&d| cp.districts[d]) {
-                    for b in civitas_scenario::Band::ALL
-                        .into_iter()
-                        .filter(|b| cp.bands[b.index()])
-                    {
-                        let offer = &mut levers.training[cell(d, b)];
+                let goal = p.coverage_per_year.map(|g| chance_per_tick(g, dt));
+                for c in (0..city.cells()).filter(|&c| targeted(c)) {
+                    let cell_money = money * people(c) / total;
+                    let chance = if training {
+                        let trainees = cell_money / costs.training_per_trainee;
+                        -math::exp_m1(-trainees / people(c).max(f64::MIN_POSITIVE))
+                    } else {
+                        let without = (census.cells[c].residents - census.cells[c].devices) as f64
+                            * city.scale;
+                        let devices = cell_money / costs.subsidy_per_device;
+                        if without > 0.0 {
+                            -math::exp_m1(-devices / without)
+                        } else {
+                            0.0
+                        }
+                    };
+                    let chance = goal.map_or(chance, |g| chance.min(g));
+                    if training {
+                        let offer = &mut levers.training[c];
                         offer.probability = 1.0 - (1.0 - offer.probability) * (1.0 - chance);
-                        offer.literacy_gain =
-                            offer.literacy_gain.max(p.literacy_gain.unwrap_or(0.0));
-                        offer.adoption_boost_per_year = offer
-                            .adoption_boost_per_year
-                            .max(p.adoption_boost.unwrap_or(0.0));
-                    }
-                }
-            }
-            PolicyKind::DeviceSubsidy => {
-                let chance = chance_per_tick(p.coverage_per_year);
-                for d in (0..n_districts).filter(|&d| cp.districts[d]) {
-                    for b in civitas_scenario::Band::ALL
-                        .into_iter()
-                        .filter(|b| cp.bands[b.index()])
-                    {
-                        let q = &mut levers.device_subsidy_probability[cell(d, b)];
+                        if chance > 0.0 {
+                            offer.literacy_gain =
+                                offer.literacy_gain.max(p.literacy_gain.unwrap_or(0.0));
+                            offer.adoption_boost_per_year = offer
+                                .adoption_boost_per_year
+                                .max(p.adoption_boost.unwrap_or(0.0));
+                        }
+                    } else {
+                        let q = &mut levers.device_subsidy_probability[c];
                         *q = 1.0 - (1.0 - *q) * (1.0 - chance);
                     }
                 }
             }
-            PolicyKind::AssistedServicePoints
-            | PolicyKind::IotSensors
-            | PolicyKind::GovernancePlatform => {}
+            PolicyKind::AssistedServicePoints => {
+                let people: f64 = (0..n_districts)
+                    .filter(|&d| cp.districts[d])
+                    .map(|d| district_people[d])
+                    .sum();
+                for d in (0..n_districts).filter(|&d| cp.districts[d]) {
+                    if people > 0.0 {
+                        pools.service_points[d] += money * district_people[d] / people;
+                    }
+                    pools.service_point_caps[d] = cap_sum(pools.service_point_caps[d], p);
+                }
+            }
+            PolicyKind::IotSensors => {
+                let count = cp.districts.iter().filter(|&&t| t).count().max(1) as f64;
+                for d in (0..n_districts).filter(|&d| cp.districts[d]) {
+                    pools.sensors[d] += money / count;
+                    pools.sensor_caps[d] = cap_sum(pools.sensor_caps[d], p);
+                }
+            }
+            PolicyKind::GovernancePlatform => {
+                pools.platform += money;
+                if let Some(l) = p.level_per_year {
+                    pools.platform_cap_per_year =
+                        Some(pools.platform_cap_per_year.unwrap_or(0.0) + l);
+                }
+            }
             PolicyKind::EvaluationBudgeting => {
+                let moved = if operation_budget_per_year > 0.0 {
+                    -math::exp_m1(
+                        -cp.amount_per_year
+                            / (costs.evaluation_cost_share * operation_budget_per_year),
+                    )
+                } else {
+                    0.0
+                };
+                let moved = p.share_moved_per_year.map_or(moved, |cap| moved.min(cap));
                 levers.evaluation_share_per_year =
-                    Some(p.share_moved_per_year.unwrap_or(0.0).clamp(0.0, 1.0));
+                    Some(levers.evaluation_share_per_year.unwrap_or(0.0).max(moved));
             }
         }
         // Attribute the money to the targeted cells by residents.
@@ -331,21 +496,156 @@ pub fn update_levers(
         } else {
             &mut levers.spend_operation
         };
-        let targeted = |c: usize| cp.districts[c / 3] && cp.bands[c % 3];
+        let mut attributed = vec![0.0; spend.len()];
         let people: f64 = (0..spend.len())
             .filter(|&c| targeted(c))
             .map(|c| census.cells[c].residents as f64)
             .sum();
         let count = (0..spend.len()).filter(|&c| targeted(c)).count();
-        for (c, s) in spend.iter_mut().enumerate() {
+        for (c, a) in attributed.iter_mut().enumerate() {
             if !targeted(c) {
                 continue;
             }
-            *s += if people > 0.0 {
+            *a = if people > 0.0 {
                 money * census.cells[c].residents as f64 / people
             } else {
                 money / count as f64
             };
         }
+        for (s, a) in spend.iter_mut().zip(&attributed) {
+            *s += a;
+        }
+        if p.kind == PolicyKind::Staffing {
+            for (s, a) in levers.spend_staffing.iter_mut().zip(&attributed) {
+                *s += a;
+            }
+        }
     }
+    run_assets(
+        &city,
+        costs,
+        &pools,
+        &district_people,
+        assets,
+        &mut points,
+        &mut incidents,
+    );
+    for j in 0..nd {
+        let funded = -math::exp_m1(-pools.window[j] / dt / costs.one_window_per_department_year);
+        levers.one_window[j] = follow_money(
+            &mut assets.window_staffing[j],
+            funded,
+            costs.staff_adjust_per_year,
+            dt,
+        );
+        let hires = pools.staffing[j] / dt / costs.staff_per_year;
+        levers.hired_staff[j] = follow_money(
+            &mut assets.hired_staff[j],
+            hires,
+            costs.staff_adjust_per_year,
+            dt,
+        );
+    }
+    let amortised = -math::exp_m1(-dt / costs.construction_life_years);
+    for (c, k) in assets.construction_capital.iter_mut().enumerate() {
+        *k += levers.spend_construction[c];
+        levers.amortised_construction[c] = *k * amortised;
+        *k -= levers.amortised_construction[c];
+    }
+}
+
+/// The tighter of a goal already collected and `policy`'s `coverage_per_year` (goals of
+/// two policies on one district add up).
+fn cap_sum(cap: Option<f64>, policy: &Policy) -> Option<f64> {
+    match (cap, policy.coverage_per_year) {
+        (Some(a), Some(b)) => Some(a + b),
+        (None, b) => b,
+        (a, None) => a,
+    }
+}
+
+/// Runs service points, sensors and the platform for one tick with their pools' money;
+/// a goal caps the growth of the built part within the tick.
+fn run_assets(
+    city: &City,
+    costs: &UnitCosts,
+    pools: &Pools,
+    district_people: &[f64],
+    assets: &mut Assets,
+    points: &mut ServicePoints,
+    incidents: &mut IncidentState,
+) {
+    let dt = city.years_per_tick;
+    // A goal caps the built part's growth; residents then see the mean of the tick's
+    // two ends.
+    let capped = |seen: &mut f64, built: &mut f64, base: f64, before: f64, cap: Option<f64>| {
+        if let Some(cap) = cap
+            && *built > before + cap * dt
+        {
+            *built = before + cap * dt;
+            *seen = 0.5 * ((base + before).min(1.0) + (base + *built).min(1.0));
+        }
+    };
+    for (d, &people) in district_people.iter().enumerate() {
+        let before = assets.service_points_built[d];
+        let sp = AssetCosts {
+            build_whole: costs.service_point_build_per_resident * people,
+            upkeep_whole_per_year: costs.service_point_upkeep_per_resident_per_year * people,
+            decay_per_year: costs.service_point_decay_per_year,
+        };
+        points.0[d] = operate_asset(
+            &mut assets.service_points_built[d],
+            assets.service_points_base[d],
+            pools.service_points[d],
+            dt,
+            sp,
+        );
+        capped(
+            &mut points.0[d],
+            &mut assets.service_points_built[d],
+            assets.service_points_base[d],
+            before,
+            pools.service_point_caps[d],
+        );
+        let before = assets.sensors_built[d];
+        let sensors = AssetCosts {
+            build_whole: costs.sensor_build_per_point * POINTS_PER_WHOLE,
+            upkeep_whole_per_year: costs.sensor_upkeep_per_point_per_year * POINTS_PER_WHOLE,
+            decay_per_year: costs.sensor_decay_per_year,
+        };
+        incidents.iot_coverage[d] = operate_asset(
+            &mut assets.sensors_built[d],
+            assets.sensors_base[d],
+            pools.sensors[d],
+            dt,
+            sensors,
+        );
+        capped(
+            &mut incidents.iot_coverage[d],
+            &mut assets.sensors_built[d],
+            assets.sensors_base[d],
+            before,
+            pools.sensor_caps[d],
+        );
+    }
+    let before = assets.platform_built;
+    let platform = AssetCosts {
+        build_whole: costs.platform_build_per_point * POINTS_PER_WHOLE,
+        upkeep_whole_per_year: costs.platform_upkeep_per_point_per_year * POINTS_PER_WHOLE,
+        decay_per_year: costs.platform_decay_per_year,
+    };
+    incidents.platform_level = operate_asset(
+        &mut assets.platform_built,
+        assets.platform_base,
+        pools.platform,
+        dt,
+        platform,
+    );
+    capped(
+        &mut incidents.platform_level,
+        &mut assets.platform_built,
+        assets.platform_base,
+        before,
+        pools.platform_cap_per_year,
+    );
 }

@@ -13,8 +13,10 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{Diagnostic, ScenarioError};
 use crate::limits::MAX_FILE_BYTES;
+use crate::model::{
+    Budget, Incidents, Outputs, Population, ScenarioInfo, UncertainParameter, UnitCosts,
+};
 use crate::model::{Department, IncidentType, Policy, Scenario, Service, Shock, Target};
-use crate::model::{Incidents, Outputs, Population, ScenarioInfo, UncertainParameter};
 use crate::path::{FieldPath, Segment};
 use crate::tree::{self, Node, Span, Value};
 use crate::validate;
@@ -49,7 +51,7 @@ pub const BASELINE_TOML: &str = include_str!("../../../scenarios/baseline.toml")
 pub const STARTER_TOML: &str = include_str!("starter.toml");
 
 /// The top-level fields of a scenario file, in the order the schema lists them.
-const TOP_LEVEL_FIELDS: [&str; 11] = [
+const TOP_LEVEL_FIELDS: [&str; 13] = [
     "extends",
     "scenario",
     "population",
@@ -57,6 +59,8 @@ const TOP_LEVEL_FIELDS: [&str; 11] = [
     "services",
     "incidents",
     "policies",
+    "costs",
+    "budget",
     "shocks",
     "targets",
     "uncertainty",
@@ -377,6 +381,8 @@ fn section_diagnostics(root: &Node, json: &serde_json::Value) -> Vec<Diagnostic>
                 _ => check_as::<Incidents>(root, value, at, &mut out),
             },
             "policies" => check_each::<Policy>(root, value, at, &mut out),
+            "costs" => check_as::<UnitCosts>(root, value, at, &mut out),
+            "budget" => check_as::<Budget>(root, value, at, &mut out),
             "shocks" => check_each::<Shock>(root, value, at, &mut out),
             "targets" => check_each::<Target>(root, value, at, &mut out),
             "uncertainty" => check_each::<UncertainParameter>(root, value, at, &mut out),

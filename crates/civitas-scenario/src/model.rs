@@ -40,6 +40,14 @@ pub struct Scenario {
     /// Policy levers on a timeline.
     #[serde(default)]
     pub policies: Vec<Policy>,
+    /// What the levers' money buys: unit costs of trainees, devices, service points,
+    /// sensors, the platform, window and department staff, and how fast unfunded assets decay.
+    #[serde(default)]
+    pub costs: UnitCosts,
+    /// A yearly total split between policies by share (optional): the named policies'
+    /// `amount_per_year` is `total_per_year × share`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget: Option<Budget>,
     /// Temporary disruptions.
     #[serde(default)]
     pub shocks: Vec<Shock>,
@@ -471,6 +479,11 @@ pub struct Department {
     /// An online request fails with probability (1 − h) · failure_scale.
     #[serde(default = "default_failure_scale")]
     pub failure_scale: f64,
+    /// Offline-equivalent cases one member of staff handles in a month: the department's
+    /// staff are `capacity_per_month / cases_per_staff_month`, and a case costs
+    /// `costs.staff_per_year / 12 / cases_per_staff_month` of staff time.
+    #[serde(default = "default_cases_per_staff_month")]
+    pub cases_per_staff_month: f64,
     /// Parallel servers (counter windows, case officers) sharing the department's
     /// capacity; the queue wait is that of a G/G/c queue with this many servers.
     #[serde(default = "default_servers")]
@@ -481,6 +494,10 @@ pub struct Department {
     pub service_scv: f64,
 }
 
+fn default_cases_per_staff_month() -> f64 {
+    // About 25 cases a working day over 20 working days (modeller's assumption).
+    500.0
+}
 fn default_servers() -> u32 {
     1
 }
@@ -595,6 +612,8 @@ pub enum PolicyKind {
     GovernancePlatform,
     /// Evaluation budgeting: operation money moves toward least-satisfying departments.
     EvaluationBudgeting,
+    /// Staffing: money hires case officers, raising the target departments' capacity.
+    Staffing,
 }
 
 impl PolicyKind {
@@ -611,6 +630,7 @@ impl PolicyKind {
             PolicyKind::IotSensors => "iot_sensors",
             PolicyKind::GovernancePlatform => "governance_platform",
             PolicyKind::EvaluationBudgeting => "evaluation_budgeting",
+            PolicyKind::Staffing => "staffing",
         }
     }
 }
@@ -622,14 +642,18 @@ impl PolicyKind {
 ///
 /// | kind | parameters | may be narrowed by |
 /// |---|---|---|
-/// | `invest_digitization`, `invest_integration`, `operations_budget`, `one_window` | — | `departments` |
-/// | `evaluation_budgeting` | `share_moved_per_year` (required) | `departments` |
-/// | `digital_training` | `coverage_per_year` (required), `literacy_gain`, `adoption_boost` (optional, 0 when absent) | `districts`, `bands` |
-/// | `device_subsidy` | `coverage_per_year` (required) | `districts`, `bands` |
-/// | `assisted_service_points`, `iot_sensors` | `coverage_per_year` (required) | `districts` |
-/// | `governance_platform` | `level_per_year` (required) | — |
+/// | `invest_digitization`, `invest_integration`, `operations_budget`, `one_window`, `staffing` | — | `departments` |
+/// | `evaluation_budgeting` | `share_moved_per_year` (optional cap) | `departments` |
+/// | `digital_training` | `coverage_per_year` (optional cap), `literacy_gain`, `adoption_boost` (optional, 0 when absent) | `districts`, `bands` |
+/// | `device_subsidy` | `coverage_per_year` (optional cap) | `districts`, `bands` |
+/// | `assisted_service_points`, `iot_sensors` | `coverage_per_year` (optional cap) | `districts` |
+/// | `governance_platform` | `level_per_year` (optional cap) | — |
 ///
-/// `amount_per_year` applies to every kind (0 when absent).
+/// `amount_per_year` applies to every kind (0 when absent) and is what acts: the
+/// [`UnitCosts`] turn it into trainees, devices, coverage, platform level, window and
+/// counter staff or evaluation; a policy with no money does nothing. The optional goals
+/// (`coverage_per_year`, `level_per_year`, `share_moved_per_year`) only cap what the
+/// money buys.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Policy {
@@ -654,8 +678,8 @@ pub struct Policy {
     /// Target age bands; empty means all.
     #[serde(default)]
     pub bands: Vec<Band>,
-    /// Share of the targeted residents (training, subsidy, service points) or area (IoT)
-    /// newly covered per year.
+    /// Most of the targeted residents (training, subsidy, service points) or area (IoT)
+    /// newly covered per year, whatever the money would buy (a goal that caps it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coverage_per_year: Option<f64>,
     /// `digital_training`: literacy added to a trained resident (capped at 1).
@@ -664,12 +688,109 @@ pub struct Policy {
     /// `digital_training`: added to the Bass p (per year) of trained residents.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub adoption_boost: Option<f64>,
-    /// `governance_platform`: platform level gained per year.
+    /// `governance_platform`: most platform level gained per year (a cap on what the money builds).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level_per_year: Option<f64>,
-    /// `evaluation_budgeting`: share of the operation budget reallocated each year.
+    /// `evaluation_budgeting`: most of the operation budget reallocated each year (a cap
+    /// on what the evaluation money moves).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub share_moved_per_year: Option<f64>,
+}
+
+/// `[costs]`: what each lever's money buys, and how fast what it built decays without
+/// upkeep. Defaults are the baseline's (sources in `scenarios/baseline.toml`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct UnitCosts {
+    /// Yearly cost of one member of department staff (wage and employer contributions).
+    pub staff_per_year: f64,
+    /// Cost of training one resident (`digital_training`).
+    pub training_per_trainee: f64,
+    /// Subsidy paid per device (`device_subsidy`).
+    pub subsidy_per_device: f64,
+    /// Cost of building service points for one resident covered (`assisted_service_points`).
+    pub service_point_build_per_resident: f64,
+    /// Yearly upkeep of service points per resident covered (staff, terminals, premises).
+    pub service_point_upkeep_per_resident_per_year: f64,
+    /// Share of unfunded service-point coverage lost per year (continuous rate).
+    pub service_point_decay_per_year: f64,
+    /// Cost of raising one district's IoT sensor coverage by one point (0.01) from none
+    /// (`iot_sensors`; each further point costs more as coverage nears 1).
+    pub sensor_build_per_point: f64,
+    /// Yearly upkeep per point of sensor coverage of one district.
+    pub sensor_upkeep_per_point_per_year: f64,
+    /// Share of unfunded sensor coverage lost per year (continuous rate).
+    pub sensor_decay_per_year: f64,
+    /// Cost of raising the governance platform by one level point (0.01) from level 0
+    /// (`governance_platform`; each further point costs more as the level nears 1).
+    pub platform_build_per_point: f64,
+    /// Yearly upkeep per level point of the governance platform.
+    pub platform_upkeep_per_point_per_year: f64,
+    /// Share of the unfunded platform level lost per year (continuous rate).
+    pub platform_decay_per_year: f64,
+    /// Yearly cost of staffing one department's share of the one window (`one_window`):
+    /// money `m` a year staffs the window for a department `1 − e^(−m / cost)` of the time.
+    pub one_window_per_department_year: f64,
+    /// How fast window and hired staff follow their money (per year): hiring, training and
+    /// redeploying take about `1 / rate` years.
+    pub staff_adjust_per_year: f64,
+    /// Evaluation cost as a share of the operation money it moves (`evaluation_budgeting`):
+    /// money `m` a year moves `1 − e^(−m / (share × operation budget))` of it.
+    pub evaluation_cost_share: f64,
+    /// Years over which construction spending is amortised in `cost_per_request`
+    /// (declining balance at `1 / years` a year).
+    pub construction_life_years: f64,
+}
+
+impl Default for UnitCosts {
+    fn default() -> Self {
+        Self {
+            staff_per_year: 157_000.0,
+            training_per_trainee: 200.0,
+            subsidy_per_device: 600.0,
+            service_point_build_per_resident: 40.0,
+            service_point_upkeep_per_resident_per_year: 15.0,
+            service_point_decay_per_year: 0.5,
+            sensor_build_per_point: 300_000.0,
+            sensor_upkeep_per_point_per_year: 45_000.0,
+            sensor_decay_per_year: 0.3,
+            platform_build_per_point: 2_500_000.0,
+            platform_upkeep_per_point_per_year: 250_000.0,
+            platform_decay_per_year: 0.3,
+            one_window_per_department_year: 4_000_000.0,
+            staff_adjust_per_year: 4.0,
+            evaluation_cost_share: 0.05,
+            construction_life_years: 8.0,
+        }
+    }
+}
+
+/// `[budget]`: a yearly total split between policies.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Budget {
+    /// Money per year in the scenario currency, split by `shares`.
+    pub total_per_year: f64,
+    /// Share of the total per policy name, each in [0, 1]. Without `remainder` they sum
+    /// to 1; with it they sum to at most 1.
+    #[serde(default)]
+    pub shares: std::collections::BTreeMap<String, f64>,
+    /// A policy that receives what the shares leave (`1 − Σ shares`), so that a sweep of
+    /// one share under a fixed total moves money between two policies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remainder: Option<String>,
+}
+
+impl Budget {
+    /// Each budgeted policy's share, the remainder included.
+    pub fn resolved_shares(&self) -> Vec<(&str, f64)> {
+        let mut out: Vec<(&str, f64)> = self.shares.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        if let Some(r) = &self.remainder {
+            let given: f64 = self.shares.values().sum();
+            out.push((r.as_str(), (1.0 - given).max(0.0)));
+        }
+        out
+    }
 }
 
 /// The kind of a shock.
@@ -819,6 +940,21 @@ impl Scenario {
         let people = self.represented_population();
         self.population.agents = agents.max(1);
         self.population.scale = people / self.population.agents as f64;
+    }
+
+    /// Money per year of policy `index`: its share of `[budget]` when the budget names it,
+    /// otherwise its own `amount_per_year`.
+    pub fn policy_amount_per_year(&self, index: usize) -> f64 {
+        let policy = &self.policies[index];
+        self.budget
+            .as_ref()
+            .and_then(|b| {
+                b.resolved_shares()
+                    .into_iter()
+                    .find(|(name, _)| *name == policy.name)
+                    .map(|(_, share)| b.total_per_year * share)
+            })
+            .unwrap_or(policy.amount_per_year)
     }
 
     /// Position of a department by name.

@@ -161,6 +161,44 @@ fn ranges() -> Vec<Range> {
         (0.0, false, Some(MAX_ADOPTION_BOOST)),
     );
     add(
+        "Department",
+        &["cases_per_staff_month"],
+        (0.0, true, Some(MAX_CAPACITY_PER_MONTH)),
+    );
+    add(
+        "UnitCosts",
+        &[
+            "staff_per_year",
+            "training_per_trainee",
+            "subsidy_per_device",
+            "service_point_build_per_resident",
+            "sensor_build_per_point",
+            "platform_build_per_point",
+            "one_window_per_department_year",
+            "staff_adjust_per_year",
+            "evaluation_cost_share",
+            "construction_life_years",
+        ],
+        (0.0, true, Some(MAX_AMOUNT_PER_YEAR)),
+    );
+    add(
+        "UnitCosts",
+        &[
+            "service_point_upkeep_per_resident_per_year",
+            "service_point_decay_per_year",
+            "sensor_upkeep_per_point_per_year",
+            "sensor_decay_per_year",
+            "platform_upkeep_per_point_per_year",
+            "platform_decay_per_year",
+        ],
+        (0.0, false, Some(MAX_AMOUNT_PER_YEAR)),
+    );
+    add(
+        "Budget",
+        &["total_per_year"],
+        (0.0, false, Some(MAX_AMOUNT_PER_YEAR)),
+    );
+    add(
         "Shock",
         &["incident_rate_factor", "capacity_factor"],
         (0.0, false, Some(MAX_SHOCK_FACTOR)),

@@ -22,6 +22,7 @@ use std::collections::HashMap;
 
 use crate::YearMonth;
 use crate::indicators::{Indicator, Unit};
+use crate::limits::{MAX_AMOUNT_PER_YEAR, MAX_CAPACITY_PER_MONTH};
 use crate::model::{PerBand, Policy, PolicyKind, Scenario};
 use crate::path::FieldPath;
 
@@ -67,10 +68,8 @@ pub(crate) struct PolicyRules {
 pub(crate) enum Need {
     /// Must not be set.
     No,
-    /// May be set; 0 when absent.
+    /// May be set (a cap on what the money buys, or 0 when absent for training gains).
     Optional,
-    /// Must be set.
-    Required,
 }
 
 /// The parameter rules of each policy kind, as documented on [`crate::Policy`].
@@ -89,35 +88,36 @@ pub(crate) fn policy_rules(kind: PolicyKind) -> PolicyRules {
         PolicyKind::InvestDigitization
         | PolicyKind::InvestIntegration
         | PolicyKind::OperationsBudget
-        | PolicyKind::OneWindow => PolicyRules {
+        | PolicyKind::OneWindow
+        | PolicyKind::Staffing => PolicyRules {
             departments: true,
             ..none
         },
         PolicyKind::EvaluationBudgeting => PolicyRules {
-            share_moved: Required,
+            share_moved: Optional,
             departments: true,
             ..none
         },
         PolicyKind::DigitalTraining => PolicyRules {
-            coverage: Required,
+            coverage: Optional,
             training: Optional,
             districts: true,
             bands: true,
             ..none
         },
         PolicyKind::DeviceSubsidy => PolicyRules {
-            coverage: Required,
+            coverage: Optional,
             districts: true,
             bands: true,
             ..none
         },
         PolicyKind::AssistedServicePoints | PolicyKind::IotSensors => PolicyRules {
-            coverage: Required,
+            coverage: Optional,
             districts: true,
             ..none
         },
         PolicyKind::GovernancePlatform => PolicyRules {
-            level: Required,
+            level: Optional,
             ..none
         },
     }
@@ -135,6 +135,8 @@ pub(crate) fn problems(scenario: &Scenario) -> Vec<Problem> {
     c.services();
     c.incidents();
     c.policies();
+    c.costs();
+    c.budget();
     c.shocks();
     c.targets();
     c.upper_bounds();
@@ -542,6 +544,12 @@ impl<'a> Checker<'a> {
         for (i, d) in departments.iter().enumerate() {
             let p = at.index(i);
             self.positive(p.key("capacity_per_month"), d.capacity_per_month);
+            self.positive(p.key("cases_per_staff_month"), d.cases_per_staff_month);
+            self.at_most(
+                p.key("cases_per_staff_month"),
+                d.cases_per_staff_month,
+                MAX_CAPACITY_PER_MONTH,
+            );
             self.share(p.key("digitization"), d.digitization);
             self.share(p.key("integration"), d.integration);
             self.share(p.key("health"), d.health);
@@ -672,10 +680,6 @@ impl<'a> Checker<'a> {
                     p.key(field),
                     format!("`{field}` does not apply to policies of kind `{kind}`; remove it"),
                 ),
-                (None, Need::Required) => self.report(
-                    p.key(field),
-                    format!("missing `{field}`, required for policies of kind `{kind}`"),
-                ),
                 (Some(x), _) if max.is_finite() => {
                     self.in_range(p.key(field), x, 0.0, max, "a share")
                 }
@@ -708,6 +712,112 @@ impl<'a> Checker<'a> {
         let districts = self.district_names();
         for (j, d) in policy.districts.iter().enumerate() {
             self.reference(p.key("districts").index(j), "district", d, &districts);
+        }
+    }
+
+    fn costs(&mut self) {
+        let at = FieldPath::from("costs");
+        let c = &self.scenario.costs;
+        let positive = [
+            ("staff_per_year", c.staff_per_year),
+            ("training_per_trainee", c.training_per_trainee),
+            ("subsidy_per_device", c.subsidy_per_device),
+            (
+                "service_point_build_per_resident",
+                c.service_point_build_per_resident,
+            ),
+            ("sensor_build_per_point", c.sensor_build_per_point),
+            ("platform_build_per_point", c.platform_build_per_point),
+            (
+                "one_window_per_department_year",
+                c.one_window_per_department_year,
+            ),
+            ("staff_adjust_per_year", c.staff_adjust_per_year),
+            ("evaluation_cost_share", c.evaluation_cost_share),
+            ("construction_life_years", c.construction_life_years),
+        ];
+        for (field, x) in positive {
+            self.positive(at.key(field), x);
+            self.at_most(at.key(field), x, MAX_AMOUNT_PER_YEAR);
+        }
+        let non_negative = [
+            (
+                "service_point_upkeep_per_resident_per_year",
+                c.service_point_upkeep_per_resident_per_year,
+            ),
+            (
+                "service_point_decay_per_year",
+                c.service_point_decay_per_year,
+            ),
+            (
+                "sensor_upkeep_per_point_per_year",
+                c.sensor_upkeep_per_point_per_year,
+            ),
+            ("sensor_decay_per_year", c.sensor_decay_per_year),
+            (
+                "platform_upkeep_per_point_per_year",
+                c.platform_upkeep_per_point_per_year,
+            ),
+            ("platform_decay_per_year", c.platform_decay_per_year),
+        ];
+        for (field, x) in non_negative {
+            self.non_negative(at.key(field), x);
+            self.at_most(at.key(field), x, MAX_AMOUNT_PER_YEAR);
+        }
+    }
+
+    fn budget(&mut self) {
+        let Some(budget) = &self.scenario.budget else {
+            return;
+        };
+        let at = FieldPath::from("budget");
+        self.non_negative(at.key("total_per_year"), budget.total_per_year);
+        self.at_most(
+            at.key("total_per_year"),
+            budget.total_per_year,
+            MAX_AMOUNT_PER_YEAR,
+        );
+        let policies: Vec<&str> = self
+            .scenario
+            .policies
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect();
+        for (name, &share) in &budget.shares {
+            let p = at.key("shares").key(name);
+            self.share(p.clone(), share);
+            self.reference(p, "policy", name, &policies);
+        }
+        let shares: Vec<(&str, f64)> = budget
+            .shares
+            .iter()
+            .map(|(k, v)| (k.as_str(), *v))
+            .collect();
+        match &budget.remainder {
+            None => self.sums_to_one(at.key("shares"), "the budget shares", &shares),
+            Some(rest) => {
+                self.reference(at.key("remainder"), "policy", rest, &policies);
+                if budget.shares.contains_key(rest) {
+                    self.report(
+                        at.key("remainder"),
+                        format!(
+                            "`{rest}` has a share already; the remainder names a policy without one"
+                        ),
+                    );
+                }
+                let sum: f64 = shares.iter().map(|(_, x)| x).sum();
+                if !(sum.is_finite() && sum <= 1.0 + SHARE_SUM_TOLERANCE) {
+                    let listed: Vec<String> =
+                        shares.iter().map(|(n, x)| format!("{n} {x}")).collect();
+                    self.report(
+                        at.key("shares"),
+                        format!(
+                            "the budget shares sum to {sum:.6} ({}), expected at most 1 (the remainder `{rest}` takes the rest)",
+                            listed.join(", ")
+                        ),
+                    );
+                }
+            }
         }
     }
 
@@ -1130,14 +1240,64 @@ mod tests {
             .iter()
             .position(|p| p.kind == PolicyKind::DigitalTraining)
             .unwrap();
-        s.policies[training].coverage_per_year = None;
+        s.policies[training].coverage_per_year = Some(1.5);
         s.policies[training].level_per_year = Some(0.1);
         s.policies[training].departments = vec!["Taxation".into()];
         let m = messages(&s);
         let at = format!("policies[{training}]");
-        assert!(m.contains(&format!("{at}.coverage_per_year: missing `coverage_per_year`, required for policies of kind `digital_training`")), "{m:#?}");
+        assert!(
+            m.contains(&format!(
+                "{at}.coverage_per_year: found 1.5, expected a share in [0, 1]"
+            )),
+            "{m:#?}"
+        );
         assert!(m.contains(&format!("{at}.level_per_year: `level_per_year` does not apply to policies of kind `digital_training`; remove it")), "{m:#?}");
         assert!(m.contains(&format!("{at}.departments: policies of kind `digital_training` cannot be narrowed by `departments`; remove it")), "{m:#?}");
+    }
+
+    #[test]
+    fn a_budget_sets_the_amounts_of_the_policies_it_names() {
+        let mut s = Scenario::baseline();
+        let budget = |shares: &[(&str, f64)], remainder: Option<&str>| crate::Budget {
+            total_per_year: 400e6,
+            shares: shares.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+            remainder: remainder.map(str::to_string),
+        };
+        s.budget = Some(budget(&[("digitization", 0.25)], Some("ops")));
+        assert!(messages(&s).is_empty(), "{:#?}", messages(&s));
+        let amount = |s: &Scenario, name: &str| {
+            let i = s.policies.iter().position(|p| p.name == name).unwrap();
+            s.policy_amount_per_year(i)
+        };
+        assert_eq!(amount(&s, "digitization"), 100e6);
+        assert_eq!(amount(&s, "ops"), 300e6);
+        assert_eq!(amount(&s, "sensors"), 30e6);
+        s.budget = Some(budget(&[("digitization", 0.25), ("ops", 0.5)], None));
+        let m = messages(&s);
+        assert!(
+            m.iter()
+                .any(|x| x.starts_with("budget.shares: the budget shares sum to 0.750000")),
+            "{m:#?}"
+        );
+        s.budget = Some(budget(&[("digitisation", 0.7), ("ops", 0.3)], None));
+        assert!(
+            messages(&s)
+                .iter()
+                .any(|x| x.starts_with("budget.shares.digitisation:")),
+            "{:#?}",
+            messages(&s)
+        );
+        s.budget = Some(budget(
+            &[("digitization", 0.8), ("ops", 0.3)],
+            Some("sensors"),
+        ));
+        assert!(
+            messages(&s)
+                .iter()
+                .any(|x| x.contains("expected at most 1")),
+            "{:#?}",
+            messages(&s)
+        );
     }
 
     #[test]

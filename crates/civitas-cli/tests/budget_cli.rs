@@ -1,0 +1,49 @@
+//! End to end: a two-share budget sweep (`scenarios/budget-split.toml`: one share swept,
+//! the remainder policy taking the rest of a fixed total) runs through `civitas sweep`,
+//! and its sweep plot and table show the trade-off between building and operating.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+#[test]
+fn a_budget_split_sweep_shows_the_trade_off() {
+    let out = std::env::temp_dir().join(format!("civitas-cli-budget-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let scenario = repo_root().join("scenarios/budget-split.toml");
+    let run = Command::new(env!("CARGO_BIN_EXE_civitas"))
+        .args(["sweep", scenario.to_str().unwrap()])
+        .args(["--set", "budget.shares.digitization=0,0.5,1"])
+        .args(["--agents", "3000", "--replicates", "2", "--threads", "2"])
+        .args(["--out", out.to_str().unwrap()])
+        .output()
+        .expect("the civitas binary runs");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let dir = out.join("budget-split-sweep");
+    let plot = dir.join("plots/sweep_system-availability-2030_by_budget-shares-digitization.svg");
+    assert!(plot.is_file(), "{} missing", plot.display());
+    let table = std::fs::read_to_string(dir.join("sweep.csv")).unwrap();
+    // System availability in 2030 at each share of digitization: all money to
+    // construction leaves nothing to run the systems.
+    let availability: Vec<(f64, f64)> = table
+        .lines()
+        .filter(|l| l.contains(",system_availability,") && l.contains(",2030,"))
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[1].parse().unwrap(), f[9].parse().unwrap())
+        })
+        .collect();
+    assert_eq!(availability.len(), 3, "{table}");
+    assert!(
+        availability[0].1 > availability[1].1 && availability[1].1 > availability[2].1,
+        "{availability:?}"
+    );
+    let _ = std::fs::remove_dir_all(&out);
+}

@@ -1,0 +1,450 @@
+//! Acceptance (issue 9, "every yuan acts"): every policy kind acts through its money.
+//!
+//! - For every kind, the baseline run with the policy's money at 0, at the baseline
+//!   amount and at 3× moves the outcome the kind promises in its direction (kinds the
+//!   baseline does not fund get a reference amount). Every run of a comparison shares its
+//!   seeds (common random numbers), so differences come from the money.
+//! - For service points, sensors, the governance platform and the one window: built,
+//!   then the upkeep stopped, the built capacity and the outcome it drives decay.
+//! - At equal total spend, more digitization gives a lower `cost_per_request`.
+//!
+//! Each comparison prints its numbers (`cargo test --test levers -- --nocapture`).
+
+mod common;
+
+use civitas_engine::{EngineOptions, Scope, Simulation};
+use civitas_scenario::{Band, Indicator, Policy, PolicyKind, Scenario};
+
+const AGENTS: u64 = 12_000;
+const REPLICATES: u32 = 2;
+
+/// The baseline at test size.
+fn baseline() -> Scenario {
+    common::baseline(AGENTS)
+}
+
+fn policy_mut<'a>(s: &'a mut Scenario, name: &str) -> &'a mut Policy {
+    s.policies
+        .iter_mut()
+        .find(|p| p.name == name)
+        .expect("policy in the scenario")
+}
+
+/// A policy of `kind` named `name` from 2024-01, open-ended.
+fn new_policy(name: &str, kind: PolicyKind, amount_per_year: f64) -> Policy {
+    Policy {
+        name: name.into(),
+        kind,
+        start: common::ym("2024-01"),
+        end: None,
+        amount_per_year,
+        departments: Vec::new(),
+        districts: Vec::new(),
+        bands: Vec::new(),
+        coverage_per_year: None,
+        literacy_gain: None,
+        adoption_boost: None,
+        level_per_year: None,
+        share_moved_per_year: None,
+    }
+}
+
+/// What one run measures.
+type Measure = fn(&Simulation) -> f64;
+
+/// Mean over the replicates of `measure` at the end of the horizon.
+fn measured(s: &Scenario, measure: Measure) -> f64 {
+    s.check().expect("test scenario is valid");
+    (0..REPLICATES)
+        .map(|r| {
+            let mut sim = Simulation::new(s, r, &EngineOptions::default());
+            while sim.step() {}
+            measure(&sim)
+        })
+        .sum::<f64>()
+        / f64::from(REPLICATES)
+}
+
+/// Mean of `indicator` over the twelve months of 2030 in `scope`.
+fn year_2030(sim: &Simulation, indicator: Indicator, scope: Scope) -> f64 {
+    let r = sim.result();
+    let si = common::scope_index(r, scope);
+    let ticks: Vec<usize> = (0..r.dates.len())
+        .filter(|&t| r.dates[t].year == 2030)
+        .collect();
+    ticks
+        .iter()
+        .map(|&t| r.value(t, indicator, si))
+        .sum::<f64>()
+        / ticks.len() as f64
+}
+
+fn district(s: &Scenario, name: &str) -> usize {
+    s.district_index(name).expect("district")
+}
+
+/// Runs `policy` at 0, `amount` and 3 × `amount` and asserts `measure` rises (or falls
+/// when `rises` is false) strictly at each step.
+fn money_moves(
+    label: &str,
+    s: &Scenario,
+    policy: &str,
+    amount: f64,
+    measure: Measure,
+    rises: bool,
+) {
+    let values: Vec<f64> = [0.0, amount, 3.0 * amount]
+        .iter()
+        .map(|&a| {
+            let mut v = s.clone();
+            policy_mut(&mut v, policy).amount_per_year = a;
+            measured(&v, measure)
+        })
+        .collect();
+    println!(
+        "| {policy} | {label} | {:.4} | {:.4} | {:.4} |",
+        values[0], values[1], values[2]
+    );
+    let ordered = |a: f64, b: f64| if rises { b > a } else { b < a };
+    assert!(
+        ordered(values[0], values[1]) && ordered(values[1], values[2]),
+        "{policy}: {label} at 0, {amount:e} and 3x: {values:?}, expected to {}",
+        if rises { "rise" } else { "fall" }
+    );
+}
+
+#[test]
+fn digitization_money_raises_online_service() {
+    let s = baseline();
+    money_moves(
+        "online_service_rate 2030",
+        &s,
+        "digitization",
+        300e6,
+        |sim| year_2030(sim, Indicator::OnlineServiceRate, Scope::City),
+        true,
+    );
+}
+
+#[test]
+fn integration_money_raises_data_sharing() {
+    let s = baseline();
+    money_moves(
+        "data_sharing_rate 2030",
+        &s,
+        "data-platform",
+        200e6,
+        |sim| year_2030(sim, Indicator::DataSharingRate, Scope::City),
+        true,
+    );
+}
+
+#[test]
+fn operation_money_raises_availability() {
+    let s = baseline();
+    money_moves(
+        "system_availability 2030",
+        &s,
+        "ops",
+        100e6,
+        |sim| year_2030(sim, Indicator::SystemAvailability, Scope::City),
+        true,
+    );
+}
+
+#[test]
+fn training_money_raises_senior_adoption() {
+    let s = baseline();
+    money_moves(
+        "senior adoption_rate 2030",
+        &s,
+        "senior-training",
+        20e6,
+        |sim| year_2030(sim, Indicator::AdoptionRate, Scope::Band(Band::Senior)),
+        true,
+    );
+}
+
+#[test]
+fn device_subsidy_money_raises_senior_adoption() {
+    let mut s = baseline();
+    let mut subsidy = new_policy("senior-devices", PolicyKind::DeviceSubsidy, 20e6);
+    subsidy.bands = vec![Band::Senior];
+    s.policies.push(subsidy);
+    money_moves(
+        "senior adoption_rate 2030",
+        &s,
+        "senior-devices",
+        20e6,
+        |sim| year_2030(sim, Indicator::AdoptionRate, Scope::Band(Band::Senior)),
+        true,
+    );
+}
+
+fn westhill_online(sim: &Simulation) -> f64 {
+    let d = district(&sim_scenario(), "Westhill County");
+    year_2030(sim, Indicator::OnlineServiceRate, Scope::District(d))
+}
+
+/// The baseline's district order (the same for every variant here).
+fn sim_scenario() -> Scenario {
+    Scenario::baseline()
+}
+
+#[test]
+fn service_point_money_raises_online_service_in_the_counties() {
+    let s = baseline();
+    money_moves(
+        "Westhill County online_service_rate 2030",
+        &s,
+        "rural-service-points",
+        15e6,
+        westhill_online,
+        true,
+    );
+}
+
+#[test]
+fn one_window_money_raises_one_trip_service() {
+    let s = baseline();
+    money_moves(
+        "one_trip_rate 2030",
+        &s,
+        "one-window",
+        10e6,
+        |sim| year_2030(sim, Indicator::OneTripRate, Scope::City),
+        true,
+    );
+}
+
+#[test]
+fn sensor_money_shortens_incident_response() {
+    let s = baseline();
+    money_moves(
+        "incident_response_hours 2030",
+        &s,
+        "sensors",
+        30e6,
+        |sim| year_2030(sim, Indicator::IncidentResponseHours, Scope::City),
+        false,
+    );
+}
+
+#[test]
+fn platform_money_shortens_incident_response() {
+    let s = baseline();
+    money_moves(
+        "incident_response_hours 2030",
+        &s,
+        "one-network",
+        40e6,
+        |sim| year_2030(sim, Indicator::IncidentResponseHours, Scope::City),
+        false,
+    );
+}
+
+#[test]
+fn evaluation_money_moves_operation_money_to_the_least_satisfying() {
+    let s = baseline();
+    money_moves(
+        "operation weight moved from equal shares by 2030",
+        &s,
+        "evaluation",
+        1e6,
+        |sim| {
+            let w = sim.operation_weights();
+            w.iter().map(|w| (w - 1.0).abs()).sum::<f64>() / (2.0 * w.len() as f64)
+        },
+        true,
+    );
+}
+
+#[test]
+fn staffing_money_shortens_resolution() {
+    let mut s = baseline();
+    let mut staffing = new_policy("counter-staff", PolicyKind::Staffing, 10e6);
+    staffing.departments = vec![
+        "Human Resources and Social Security".into(),
+        "Healthcare Security".into(),
+        "Civil Affairs".into(),
+    ];
+    s.policies.push(staffing);
+    // Waits matter while the busiest counters are loaded: 2024–2025, before most of
+    // their requests have moved online.
+    money_moves(
+        "mean_resolution_days 2024-2025",
+        &s,
+        "counter-staff",
+        10e6,
+        |sim| {
+            (yearly(sim, Indicator::MeanResolutionDays, Scope::City, 2024)
+                + yearly(sim, Indicator::MeanResolutionDays, Scope::City, 2025))
+                / 2.0
+        },
+        false,
+    );
+}
+
+/// The policy `name` funded until the end of 2026 only, funded throughout, and never funded.
+fn stopped_kept_none(name: &str) -> [Scenario; 3] {
+    let kept = baseline();
+    let mut stopped = kept.clone();
+    policy_mut(&mut stopped, name).end = Some(common::ym("2026-12"));
+    let mut none = kept.clone();
+    policy_mut(&mut none, name).amount_per_year = 0.0;
+    [stopped, kept, none]
+}
+
+/// Runs `s` and returns (asset at Dec 2026, asset at Dec 2030, outcome in 2026, outcome
+/// in 2030), the outcome a yearly mean.
+fn asset_path(
+    s: &Scenario,
+    asset: fn(&Simulation) -> f64,
+    outcome: fn(&Simulation, i32) -> f64,
+) -> (f64, f64, f64, f64) {
+    let mut sim = Simulation::new(s, 0, &EngineOptions::default());
+    let mut at_2026 = f64::NAN;
+    while sim.step() {
+        let r = sim.result();
+        let date = r.dates[sim.ticks_done() - 1];
+        if date.year == 2026 && date.month == 12 {
+            at_2026 = asset(&sim);
+        }
+    }
+    (
+        at_2026,
+        asset(&sim),
+        outcome(&sim, 2026),
+        outcome(&sim, 2030),
+    )
+}
+
+fn yearly(sim: &Simulation, indicator: Indicator, scope: Scope, year: i32) -> f64 {
+    let r = sim.result();
+    let si = common::scope_index(r, scope);
+    let ticks: Vec<usize> = (0..r.dates.len())
+        .filter(|&t| r.dates[t].year == year)
+        .collect();
+    ticks
+        .iter()
+        .map(|&t| r.value(t, indicator, si))
+        .sum::<f64>()
+        / ticks.len() as f64
+}
+
+/// Built, then the upkeep stopped at the end of 2026: the built asset falls below its
+/// 2026 level and below the run that kept paying, and so does its effect on the outcome
+/// (the outcome against the run that never funded the policy, which takes out the trends
+/// every run shares).
+fn decays_without_upkeep(
+    name: &str,
+    label: &str,
+    asset: fn(&Simulation) -> f64,
+    outcome: fn(&Simulation, i32) -> f64,
+    outcome_rises_with_asset: bool,
+) {
+    let [stopped, kept, none] = stopped_kept_none(name);
+    let (a26, a30, o26, o30) = asset_path(&stopped, asset, outcome);
+    let (_, k30, _, ko30) = asset_path(&kept, asset, outcome);
+    let (_, _, n26, n30) = asset_path(&none, asset, outcome);
+    let sign = if outcome_rises_with_asset { 1.0 } else { -1.0 };
+    let (effect26, effect30, kept30) =
+        (sign * (o26 - n26), sign * (o30 - n30), sign * (ko30 - n30));
+    println!(
+        "| {name} | {a26:.4} | {a30:.4} | {k30:.4} | {label} | {effect26:.4} | {effect30:.4} | {kept30:.4} |"
+    );
+    assert!(
+        a30 < a26 && a30 < k30,
+        "{name}: asset {a26} -> {a30}, kept paying {k30}"
+    );
+    assert!(
+        effect26 > 0.0 && effect30 < effect26 && effect30 < kept30,
+        "{name}: effect on {label} {effect26} -> {effect30}, kept paying {kept30}"
+    );
+}
+
+#[test]
+fn service_points_decay_without_upkeep() {
+    decays_without_upkeep(
+        "rural-service-points",
+        "Westhill County online_service_rate",
+        |sim| {
+            let d = district(&sim_scenario(), "Westhill County");
+            sim.assets().service_points_built[d]
+        },
+        |sim, year| {
+            let d = district(&sim_scenario(), "Westhill County");
+            yearly(sim, Indicator::OnlineServiceRate, Scope::District(d), year)
+        },
+        true,
+    );
+}
+
+#[test]
+fn sensors_decay_without_upkeep() {
+    decays_without_upkeep(
+        "sensors",
+        "incident_response_hours",
+        |sim| sim.assets().sensors_built.iter().sum::<f64>(),
+        |sim, year| yearly(sim, Indicator::IncidentResponseHours, Scope::City, year),
+        false,
+    );
+}
+
+#[test]
+fn platform_decays_without_upkeep() {
+    decays_without_upkeep(
+        "one-network",
+        "incident_response_hours",
+        |sim| sim.assets().platform_built,
+        |sim, year| yearly(sim, Indicator::IncidentResponseHours, Scope::City, year),
+        false,
+    );
+}
+
+#[test]
+fn one_window_staff_leave_without_money() {
+    decays_without_upkeep(
+        "one-window",
+        "one_trip_rate",
+        |sim| sim.assets().window_staffing.iter().sum::<f64>(),
+        |sim, year| yearly(sim, Indicator::OneTripRate, Scope::City, year),
+        true,
+    );
+}
+
+/// Cost per request over 2027–2030 (yearly means of the city value).
+fn cost_per_request(sim: &Simulation) -> f64 {
+    (2027..=2030)
+        .map(|y| yearly(sim, Indicator::CostPerRequest, Scope::City, y))
+        .sum::<f64>()
+        / 4.0
+}
+
+#[test]
+fn at_equal_spend_more_digitization_costs_less_per_request() {
+    // The same 300 million a year of construction, once for digitization and once for
+    // the city data platform: the same spend, amortised alike.
+    let digitized = baseline();
+    let mut integrated = baseline();
+    policy_mut(&mut integrated, "digitization").kind = PolicyKind::InvestIntegration;
+    let spend = |s: &Scenario| {
+        (0..s.policies.len())
+            .map(|i| s.policy_amount_per_year(i))
+            .sum::<f64>()
+    };
+    assert_eq!(spend(&digitized), spend(&integrated));
+    let more = measured(&digitized, cost_per_request);
+    let less = measured(&integrated, cost_per_request);
+    let online = |s: &Scenario| {
+        measured(s, |sim| {
+            yearly(sim, Indicator::OnlineServiceRate, Scope::City, 2030)
+        })
+    };
+    println!(
+        "cost_per_request 2027-2030: more digitization {more:.3} CNY (online {:.3}), less {less:.3} CNY (online {:.3})",
+        online(&digitized),
+        online(&integrated)
+    );
+    assert!(more < less, "{more} vs {less}");
+}
