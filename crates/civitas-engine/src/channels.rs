@@ -163,10 +163,8 @@ pub struct DepartmentRequests {
     pub effort: f64,
     /// Submitted requests.
     pub requests: u64,
-    /// Sum of scores of rated experiences (resolved and failed).
-    pub satisfaction_sum: f64,
-    /// Number of rated experiences.
-    pub rated: u64,
+    /// Failed online or assisted attempts (the dissatisfaction its systems cause).
+    pub failed: u64,
 }
 
 /// Tallies of one chunk of residents.
@@ -360,9 +358,7 @@ impl RequestContext<'_> {
                 cr.health_sum += svc.health;
                 let score = failure_score(b);
                 att.remember(b, score);
-                let d = &mut tally.departments[svc.owner];
-                d.satisfaction_sum += score;
-                d.rated += 1;
+                tally.departments[svc.owner].failed += 1;
                 self.maybe_complain(score, c, tally);
                 if channel == Channel::Online {
                     att.failures = att.failures.saturating_add(1);
@@ -512,8 +508,6 @@ impl RequestContext<'_> {
         let d = &mut tally.departments[svc.owner];
         d.effort += effort;
         d.requests += 1;
-        d.satisfaction_sum += score;
-        d.rated += 1;
     }
 }
 
@@ -608,8 +602,7 @@ pub fn serve_requests(
         for (t, d) in requests.departments.iter_mut().zip(&chunk.departments) {
             t.effort += d.effort;
             t.requests += d.requests;
-            t.satisfaction_sum += d.satisfaction_sum;
-            t.rated += d.rated;
+            t.failed += d.failed;
         }
     }
     requests.raised_total += requests.cells.iter().map(|c| c.raised).sum::<u64>();
@@ -617,8 +610,7 @@ pub fn serve_requests(
     for (dep, d) in departments.0.iter_mut().zip(&requests.departments) {
         dep.arrivals_cases += d.effort * scale;
         dep.arrivals_requests += d.requests as f64 * scale;
-        dep.satisfaction_sum_year += d.satisfaction_sum;
-        dep.satisfaction_count_year += d.rated;
+        dep.failed_year += d.failed;
     }
 }
 

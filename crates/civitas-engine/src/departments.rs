@@ -53,19 +53,21 @@
 //! (economies of scale), so waits of days only come from backlogs, and `servers` is the
 //! modeller's way to say how fragmented (less pooled) a department's counters are.
 //!
-//! Evaluation budgeting: at the first tick of each year while the policy is in force,
-//! `share_moved_per_year` of every department's operation weight is pooled and given in
-//! equal parts to the third of departments (at least one) with the lowest mean request
-//! satisfaction over the past year; departments that had no requests keep their weight
-//! and receive nothing. No department's weight falls below
-//! [`MIN_OPERATION_WEIGHT`] of its equal share: every running system still needs
-//! maintaining, and with diminishing returns (`Δh ∝ 1 − h`) starving a department costs
-//! more health than the recipients gain. The new weights apply from the next tick.
-//! Because operation money only restores system health, the shift helps when a
-//! department's residents are unhappy because its systems fail; where dissatisfaction
-//! comes from trips and waits (as in much of the baseline) it costs a little availability
-//! elsewhere — a finding, not a defect: satisfaction-led budgeting needs the levers that
-//! fix what residents complain about.
+//! Evaluation budgeting (performance budgeting by resident satisfaction): at the first
+//! tick of each year while the policy is in force, the evaluation scores each department
+//! by the satisfaction its residents lost to its systems over the past year — failed
+//! online and assisted attempts, each costing the same satisfaction penalty — and the
+//! moved share of every department's operation weight is pooled and given in equal parts
+//! to the third of departments (at least one) that cost residents the most. Only that
+//! part of dissatisfaction is the operation budget's to fix: trips and waits come from
+//! processes and staffing (the one window, staffing), and an earlier version that ranked
+//! departments by their mean request satisfaction moved money to slow, paper-heavy
+//! services whose systems were fine, lowering availability, online service and
+//! satisfaction for every evaluation amount tried. Failed attempts count traffic × (1 −
+//! health), which is also where operation money (`Δh ∝ money × (1 − h)`) avoids the most
+//! failures. No department's weight falls below [`MIN_OPERATION_WEIGHT`] of its equal
+//! share: every running system still needs maintaining. Departments without failures
+//! receive nothing. The new weights apply from the next tick.
 
 use crate::math;
 
@@ -221,10 +223,9 @@ pub struct DepartmentState {
     pub arrivals_requests: f64,
     /// Requests served since the start (represented people).
     pub served_requests_total: f64,
-    /// Sum of request satisfaction this calendar year (agent requests).
-    pub satisfaction_sum_year: f64,
-    /// Number of agent requests rated this calendar year.
-    pub satisfaction_count_year: u64,
+    /// Failed online and assisted attempts this calendar year (agent attempts): the
+    /// dissatisfaction the department's systems caused.
+    pub failed_year: u64,
 }
 
 /// All departments, in scenario order.
@@ -375,7 +376,8 @@ pub fn process_queues(city: Res<City>, mut departments: ResMut<Departments>) {
     }
 }
 
-/// Moves operation money toward the least-satisfying departments at each new year.
+/// Moves operation money toward the departments whose systems cost residents the most
+/// satisfaction, at each new year.
 pub fn evaluate_budget(
     clock: Res<Clock>,
     levers: Res<Levers>,
@@ -386,21 +388,17 @@ pub fn evaluate_budget(
         return;
     }
     if let Some(share) = levers.evaluation_share_per_year {
-        let mut rated: Vec<(f64, usize)> = departments
+        // Worst first: most failed attempts; ties in scenario order.
+        let mut rated: Vec<(u64, usize)> = departments
             .0
             .iter()
             .enumerate()
-            .filter(|(_, d)| d.satisfaction_count_year > 0)
-            .map(|(j, d)| {
-                (
-                    d.satisfaction_sum_year / d.satisfaction_count_year as f64,
-                    j,
-                )
-            })
+            .map(|(j, d)| (d.failed_year, j))
             .collect();
-        if !rated.is_empty() {
-            rated.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-            let recipients = rated.len().div_ceil(3);
+        rated.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        let failing = rated.iter().filter(|(f, _)| *f > 0).count();
+        let recipients = rated.len().div_ceil(3).min(failing);
+        if recipients > 0 {
             let mut pool = 0.0;
             for &(_, j) in &rated {
                 let moved =
@@ -414,8 +412,7 @@ pub fn evaluate_budget(
         }
     }
     for d in &mut departments.0 {
-        d.satisfaction_sum_year = 0.0;
-        d.satisfaction_count_year = 0;
+        d.failed_year = 0;
     }
 }
 

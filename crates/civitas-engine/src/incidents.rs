@@ -9,9 +9,18 @@
 //! The response uses the responsible department's capacity: each incident adds `effort`
 //! cases to its queue, and crews of a backlogged department start later by
 //! `wait_days × 24 × INCIDENT_QUEUE_SHARE` hours (incidents are prioritised over
-//! errands, so they see only a share of the errand backlog). Response hours are
-//! detection plus dispatch plus backlog delay; an incident is within SLA when that is at
-//! most `sla_hours`.
+//! errands, so they see only a share of the errand backlog). Field crews are the
+//! district's own limited resource when `crews_per_100k > 0`: `c = max(1, round(
+//! crews_per_100k × people / 100,000))` crews, each busy `crew_hours_per_incident` per
+//! incident of any type, form an M/M/c queue (Erlang C, the same formula as the
+//! departments' queues with exponential service): an incident waits for a crew the
+//! stationary mean wait at the tick's expected incident rate, plus the crews' carried
+//! backlog (work beyond their capacity, a fluid queue with the departments' surge rule)
+//! spread over the crews. In normal months crews are mostly free and the wait is
+//! minutes; a flood season that triples incidents loads them toward capacity and the
+//! wait grows sharply — what sensors and the platform cannot buy back. Response hours
+//! are detection plus dispatch plus backlog delay plus crew wait; an incident is within
+//! SLA when that is at most `sla_hours`.
 //!
 //! Incidents have no age band: band scopes report NaN for the incident indicators, as
 //! does any district and tick without incidents.
@@ -26,7 +35,7 @@
 use bevy_ecs::prelude::*;
 
 use crate::city::{City, Clock};
-use crate::departments::Departments;
+use crate::departments::{Departments, fluid_backlog, stationary_wait_days};
 use crate::math;
 use crate::metrics::Census;
 use crate::rng::{Purpose, Stream};
@@ -53,6 +62,8 @@ pub struct IncidentState {
     pub platform_level: f64,
     /// This tick's incident outcomes per district.
     pub districts: Vec<DistrictIncidents>,
+    /// Incidents waiting for a field crew beyond what the crews can take, per district.
+    pub crew_backlog: Vec<f64>,
 }
 
 /// Incident outcomes of one district in one tick.
@@ -79,6 +90,7 @@ impl IncidentState {
                 .collect(),
             platform_level: s.incidents.platform_level.clamp(0.0, 1.0),
             districts: vec![DistrictIncidents::default(); s.population.districts.len()],
+            crew_backlog: vec![0.0; s.population.districts.len()],
         }
     }
 }
@@ -103,6 +115,17 @@ pub fn respond_to_incidents(
             .sum::<f64>()
             * city.scale;
         let mut stream = Stream::new(city.seed, d as u64, clock.tick as u64, Purpose::Incidents);
+        let crew_wait_hours = crew_wait(
+            &s.incidents,
+            people,
+            s.incidents
+                .types
+                .iter()
+                .map(|k| k.rate_per_100k_per_month * people / 100_000.0 * shocks.incident_factor[d])
+                .sum::<f64>(),
+            city.days_per_tick,
+            &mut state.crew_backlog[d],
+        );
         for kind in &s.incidents.types {
             let mean = kind.rate_per_100k_per_month.max(0.0) * people / 100_000.0
                 * city.months_per_tick
@@ -111,7 +134,8 @@ pub fn respond_to_incidents(
             let dep = s.department_index(&kind.department);
             let backlog_hours = dep.map_or(0.0, |j| departments.0[j].wait_days)
                 * HOURS_PER_DAY
-                * INCIDENT_QUEUE_SHARE;
+                * INCIDENT_QUEUE_SHARE
+                + crew_wait_hours;
             let dispatch = kind.dispatch_hours.max(0.0) * dispatch_factor;
             let delay_mean = kind.report_delay_hours.max(0.0);
             if n <= EXACT_INCIDENTS_UP_TO {
@@ -152,6 +176,33 @@ pub fn respond_to_incidents(
             }
         }
     }
+}
+
+/// Days in a month, for turning monthly incident rates into daily ones.
+const DAYS_PER_MONTH: f64 = 365.25 / 12.0;
+
+/// The mean wait (hours) of this tick's incidents for one of the district's field crews,
+/// at `per_month` expected incidents a month among `people`; advances the carried
+/// `backlog` (incidents) over the tick. No wait when the scenario sets no crews.
+fn crew_wait(
+    incidents: &civitas_scenario::Incidents,
+    people: f64,
+    per_month: f64,
+    days: f64,
+    backlog: &mut f64,
+) -> f64 {
+    if incidents.crews_per_100k <= 0.0 || incidents.crew_hours_per_incident <= 0.0 {
+        return 0.0;
+    }
+    let crews = (incidents.crews_per_100k * people / 100_000.0)
+        .round()
+        .max(1.0);
+    let capacity_per_day = crews * HOURS_PER_DAY / incidents.crew_hours_per_incident;
+    let arrivals_per_day = per_month / DAYS_PER_MONTH;
+    let queued = stationary_wait_days(arrivals_per_day, capacity_per_day, crews as u32, 1.0)
+        + *backlog / capacity_per_day;
+    *backlog = fluid_backlog(*backlog, arrivals_per_day, capacity_per_day, days);
+    queued * HOURS_PER_DAY
 }
 
 /// Binomial draw: `n` trials of probability `p`; exact below [`EXACT_INCIDENTS_UP_TO`]

@@ -259,6 +259,31 @@ fn evaluation_money_moves_operation_money_to_the_least_satisfying() {
     );
 }
 
+/// Budgeting by satisfaction helps at the same operation money: the evaluation sends
+/// operation money where failed attempts cost residents the most, so availability and
+/// online service rise against a run without evaluation (an earlier ranking by mean
+/// request satisfaction sent it to slow paper-heavy services and lowered both).
+#[test]
+fn evaluation_budgeting_raises_availability_at_the_same_operation_money() {
+    let with = baseline();
+    let mut without = with.clone();
+    policy_mut(&mut without, "evaluation").amount_per_year = 0.0;
+    for (indicator, label) in [
+        (Indicator::SystemAvailability, "system_availability"),
+        (Indicator::OnlineServiceRate, "online_service_rate"),
+    ] {
+        let measure: Measure = match indicator {
+            Indicator::SystemAvailability => {
+                |sim| year_2030(sim, Indicator::SystemAvailability, Scope::City)
+            }
+            _ => |sim| year_2030(sim, Indicator::OnlineServiceRate, Scope::City),
+        };
+        let (a, b) = (measured(&without, measure), measured(&with, measure));
+        eprintln!("{label} 2030: no evaluation {a:.4}, evaluation {b:.4}");
+        assert!(b > a + 0.005, "{label}: {a} without, {b} with evaluation");
+    }
+}
+
 #[test]
 fn staffing_money_shortens_resolution() {
     let mut s = baseline();

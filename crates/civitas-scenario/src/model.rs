@@ -558,6 +558,13 @@ pub struct Incidents {
     /// Level of the city governance platform ("one network management") in [0, 1] at the start.
     #[serde(default)]
     pub platform_level: f64,
+    /// Field crews per 100,000 residents of a district, shared by every incident type of
+    /// the district; 0 means as many as needed (no incident waits for a crew).
+    #[serde(default)]
+    pub crews_per_100k: f64,
+    /// Hours a crew is busy with one incident (travel, work, return).
+    #[serde(default)]
+    pub crew_hours_per_incident: f64,
     /// Incident types.
     #[serde(default)]
     pub types: Vec<IncidentType>,

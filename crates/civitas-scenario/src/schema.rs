@@ -129,6 +129,16 @@ fn ranges() -> Vec<Range> {
     );
     add("Incidents", &["platform_level"], SHARE);
     add(
+        "Incidents",
+        &["crews_per_100k"],
+        (0.0, false, Some(1_000.0)),
+    );
+    add(
+        "Incidents",
+        &["crew_hours_per_incident"],
+        (0.0, false, Some(MAX_HOURS)),
+    );
+    add(
         "IncidentType",
         &["rate_per_100k_per_month"],
         (0.0, false, Some(MAX_INCIDENT_RATE_PER_100K_PER_MONTH)),

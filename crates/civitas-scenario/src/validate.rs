@@ -612,6 +612,11 @@ impl<'a> Checker<'a> {
         let known = self.department_names();
         let incidents = &self.scenario.incidents;
         self.share(at.key("platform_level"), incidents.platform_level);
+        self.non_negative(at.key("crews_per_100k"), incidents.crews_per_100k);
+        self.non_negative(
+            at.key("crew_hours_per_incident"),
+            incidents.crew_hours_per_incident,
+        );
         let types = at.key("types");
         self.unique_names(
             types.clone(),
