@@ -97,7 +97,7 @@ pub fn diffuse_adoption(
     let bands = &city.scenario.population.bands;
     let pq: [(f64, f64); 3] = civitas_scenario::Band::ALL.map(|b| {
         let p = bands.get(b);
-        (p.bass_p.max(0.0), p.bass_q.max(0.0))
+        (p.bass_p, p.bass_q)
     });
     let shares = &shares.0;
     for (ids, homes, mut digital, attitudes) in residents

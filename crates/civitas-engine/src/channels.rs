@@ -240,17 +240,18 @@ impl Requests {
         let services = s
             .services
             .iter()
-            .map(|svc| {
+            .enumerate()
+            .map(|(i, svc)| {
                 let start = required.len();
-                required.extend(svc.requires.iter().filter_map(|r| s.department_index(r)));
-                let owner = s.department_index(&svc.owner).unwrap_or(0);
+                required.extend(&city.service_requires[i]);
+                let owner = city.service_owner[i];
                 ServiceNow {
                     owner,
                     staff_cost_per_case: s.costs.staff_per_year
                         / MONTHS_PER_YEAR
                         / s.departments[owner].cases_per_staff_month,
-                    offline_effort: svc.offline_effort.max(0.0),
-                    online_effort: svc.online_effort.max(0.0) * svc.offline_effort.max(0.0),
+                    offline_effort: svc.offline_effort,
+                    online_effort: svc.online_effort * svc.offline_effort,
                     links: (start, required.len()),
                     ..Default::default()
                 }
@@ -279,7 +280,7 @@ impl Requests {
             svc.failure = dep.failure_probability;
             svc.health = dep.effective_health;
             svc.processing_days =
-                spec.base_days.max(0.0) * (1.0 - PROCESSING_SAVING_AT_FULL_DIGITIZATION_SHARE * dh);
+                spec.base_days * (1.0 - PROCESSING_SAVING_AT_FULL_DIGITIZATION_SHARE * dh);
             svc.wait_days = dep.wait_days;
             svc.window = levers.one_window[svc.owner];
             let g_owner = dep.integration_now;
@@ -541,13 +542,7 @@ pub fn serve_requests(
         seed: city.seed,
         tick: clock.tick as u64,
         days_per_tick: city.days_per_tick,
-        complaint_department: city
-            .scenario
-            .population
-            .behaviour
-            .complaint_department
-            .as_deref()
-            .and_then(|n| city.scenario.department_index(n)),
+        complaint_department: city.complaint_department,
         demand: &demand,
         services: &requests.services,
         links: &requests.links,

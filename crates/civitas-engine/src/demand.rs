@@ -36,7 +36,7 @@ impl DemandTable {
         Self(Band::ALL.map(|b| {
             let rates: Vec<f64> = services
                 .iter()
-                .map(|s| s.demand_per_year.get(b).max(0.0) * city.years_per_tick)
+                .map(|s| s.demand_per_year.get(b) * city.years_per_tick)
                 .collect();
             let total: f64 = rates.iter().sum();
             let mut acc = 0.0;

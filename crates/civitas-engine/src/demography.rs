@@ -135,8 +135,8 @@ pub fn age_residents(
 ) {
     let ageing = &city.scenario.population.ageing;
     let dt = city.years_per_tick;
-    let p_young = 1.0 - math::powf(1.0 - ageing.young_to_middle_per_year.clamp(0.0, 1.0), dt);
-    let p_middle = 1.0 - math::powf(1.0 - ageing.middle_to_senior_per_year.clamp(0.0, 1.0), dt);
+    let p_young = 1.0 - math::powf(1.0 - ageing.young_to_middle_per_year, dt);
+    let p_middle = 1.0 - math::powf(1.0 - ageing.middle_to_senior_per_year, dt);
     let (seed, tick) = (city.seed, clock.tick as u64);
     for (ids, mut homes) in residents
         .contiguous_iter_mut()

@@ -25,7 +25,7 @@ pub fn acquire_devices(
     let dt = city.years_per_tick;
     let bands = &city.scenario.population.bands;
     let uptake: [f64; 3] = civitas_scenario::Band::ALL
-        .map(|b| 1.0 - math::exp(-bands.get(b).device_uptake_per_year.max(0.0) * dt));
+        .map(|b| 1.0 - math::exp(-bands.get(b).device_uptake_per_year * dt));
     let subsidy = &levers.device_subsidy_probability;
     for_each_digital(&mut residents, |id, home, dig| {
         if dig.has_device {

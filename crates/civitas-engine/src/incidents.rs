@@ -75,9 +75,9 @@ impl IncidentState {
                 .population
                 .districts
                 .iter()
-                .map(|d| d.iot_coverage.clamp(0.0, 1.0))
+                .map(|d| d.iot_coverage)
                 .collect(),
-            platform_level: s.incidents.platform_level.clamp(0.0, 1.0),
+            platform_level: s.incidents.platform_level,
             districts: vec![DistrictIncidents::default(); s.population.districts.len()],
         }
     }
@@ -103,17 +103,15 @@ pub fn respond_to_incidents(
             .sum::<f64>()
             * city.scale;
         let mut stream = Stream::new(city.seed, d as u64, clock.tick as u64, Purpose::Incidents);
-        for kind in &s.incidents.types {
-            let mean = kind.rate_per_100k_per_month.max(0.0) * people / 100_000.0
+        for (k, kind) in s.incidents.types.iter().enumerate() {
+            let mean = kind.rate_per_100k_per_month * people / 100_000.0
                 * city.months_per_tick
                 * shocks.incident_factor[d];
             let n = stream.poisson(mean);
-            let dep = s.department_index(&kind.department);
-            let backlog_hours = dep.map_or(0.0, |j| departments.0[j].wait_days)
-                * HOURS_PER_DAY
-                * INCIDENT_QUEUE_SHARE;
-            let dispatch = kind.dispatch_hours.max(0.0) * dispatch_factor;
-            let delay_mean = kind.report_delay_hours.max(0.0);
+            let dep = city.incident_department[k];
+            let backlog_hours = departments.0[dep].wait_days * HOURS_PER_DAY * INCIDENT_QUEUE_SHARE;
+            let dispatch = kind.dispatch_hours * dispatch_factor;
+            let delay_mean = kind.report_delay_hours;
             if n <= EXACT_INCIDENTS_UP_TO {
                 for _ in 0..n {
                     let detection = if stream.chance(state.iot_coverage[d]) {
@@ -147,9 +145,7 @@ pub fn respond_to_incidents(
                 }
                 out.within_sla += binomial(&mut stream, reported, fits);
             }
-            if let Some(j) = dep {
-                departments.0[j].arrivals_cases += n as f64 * kind.effort.max(0.0);
-            }
+            departments.0[dep].arrivals_cases += n as f64 * kind.effort;
         }
     }
 }

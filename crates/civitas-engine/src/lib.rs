@@ -112,6 +112,7 @@ impl Simulation {
         world.insert_resource(policies::PolicyTimeline::new(&city));
         world.insert_resource(policies::Levers::new(&city));
         world.insert_resource(policies::Assets::new(&city));
+        world.insert_resource(shocks::ShockTimeline::new(&city));
         world.insert_resource(shocks::ShockState::new(&city));
         world.insert_resource(departments::Departments::new(&city));
         world.insert_resource(departments::OperationWeights(vec![1.0; city.departments()]));
@@ -120,7 +121,7 @@ impl Simulation {
                 .population
                 .districts
                 .iter()
-                .map(|d| d.service_points.clamp(0.0, 1.0))
+                .map(|d| d.service_points)
                 .collect(),
         ));
         world.insert_resource(channels::Requests::new(&city, residents));

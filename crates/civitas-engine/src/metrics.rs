@@ -161,8 +161,8 @@ pub fn take_census(
     let census = &mut *census;
     let bands = &city.scenario.population.bands;
     let behaviour = &city.scenario.population.behaviour;
-    let bass_p: [f64; 3] = Band::ALL.map(|b| bands.get(b).bass_p.max(0.0));
-    let bass_q: [f64; 3] = Band::ALL.map(|b| bands.get(b).bass_q.max(0.0));
+    let bass_p: [f64; 3] = Band::ALL.map(|b| bands.get(b).bass_p);
+    let bass_q: [f64; 3] = Band::ALL.map(|b| bands.get(b).bass_q);
     let mut base = 0;
     for (homes, digital, attitudes, retries) in residents
         .contiguous_iter()

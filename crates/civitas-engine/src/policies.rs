@@ -47,7 +47,7 @@
 //!   balance) for `cost_per_request`.
 
 use bevy_ecs::prelude::*;
-use civitas_scenario::{Band, Policy, PolicyKind, UnitCosts};
+use civitas_scenario::{Band, Policy, PolicyKind, Scenario, UnitCosts, YearMonth};
 
 use crate::math;
 
@@ -79,14 +79,101 @@ pub struct TrainingOffer {
     pub adoption_boost_per_year: f64,
 }
 
-/// One policy with its money and targets resolved to positions.
+/// What one policy's money acts on, with its kind's parameters as given (validated).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Action {
+    /// Construction money for digitization of the target departments.
+    Digitization,
+    /// Construction money for data integration of the target departments.
+    Integration,
+    /// Operation money of the target departments.
+    Operation,
+    /// Window staff of the target departments.
+    OneWindow,
+    /// Case officers hired for the target departments.
+    Staffing,
+    /// Trainees among the targeted cells.
+    Training {
+        goal_per_year: Option<f64>,
+        literacy_gain: f64,
+        adoption_boost_per_year: f64,
+    },
+    /// Subsidised devices among the targeted cells.
+    DeviceSubsidy { goal_per_year: Option<f64> },
+    /// Service-point coverage of the target districts.
+    ServicePoints { goal_per_year: Option<f64> },
+    /// Sensor coverage of the target districts.
+    Sensors { goal_per_year: Option<f64> },
+    /// The governance platform.
+    Platform { level_cap_per_year: Option<f64> },
+    /// Evaluation moving operation money.
+    Evaluation { share_cap_per_year: Option<f64> },
+}
+
+/// One policy compiled for the engine: its window, its money (its own or its budget
+/// share), its targets as positions and what it acts on.
 #[derive(Debug, Clone)]
 struct CompiledPolicy {
-    policy: Policy,
+    start: YearMonth,
+    end: Option<YearMonth>,
     amount_per_year: f64,
+    /// Whether its money counts as construction (otherwise operation).
+    construction: bool,
     departments: Vec<bool>,
     districts: Vec<bool>,
     bands: [bool; 3],
+    action: Action,
+}
+
+impl CompiledPolicy {
+    fn new(s: &Scenario, index: usize) -> Self {
+        let p = &s.policies[index];
+        let action = match p {
+            Policy::InvestDigitization(_) => Action::Digitization,
+            Policy::InvestIntegration(_) => Action::Integration,
+            Policy::OperationsBudget(_) => Action::Operation,
+            Policy::OneWindow(_) => Action::OneWindow,
+            Policy::Staffing(_) => Action::Staffing,
+            Policy::DigitalTraining(t) => Action::Training {
+                goal_per_year: t.coverage_per_year,
+                literacy_gain: t.literacy_gain,
+                adoption_boost_per_year: t.adoption_boost,
+            },
+            Policy::DeviceSubsidy(d) => Action::DeviceSubsidy {
+                goal_per_year: d.coverage_per_year,
+            },
+            Policy::AssistedServicePoints(a) => Action::ServicePoints {
+                goal_per_year: a.coverage_per_year,
+            },
+            Policy::IotSensors(a) => Action::Sensors {
+                goal_per_year: a.coverage_per_year,
+            },
+            Policy::GovernancePlatform(g) => Action::Platform {
+                level_cap_per_year: g.level_per_year,
+            },
+            Policy::EvaluationBudgeting(e) => Action::Evaluation {
+                share_cap_per_year: e.share_moved_per_year,
+            },
+        };
+        Self {
+            start: p.start(),
+            end: p.end(),
+            amount_per_year: s.policy_amount_per_year(index),
+            construction: is_construction(p.kind()),
+            departments: targets(
+                p.departments(),
+                s.departments.iter().map(|d| d.name.as_str()),
+                s.departments.len(),
+            ),
+            districts: targets(
+                p.districts(),
+                s.population.districts.iter().map(|d| d.name.as_str()),
+                s.population.districts.len(),
+            ),
+            bands: band_targets(p.bands()),
+            action,
+        }
+    }
 }
 
 /// The scenario's policies, resolved once.
@@ -99,25 +186,8 @@ impl PolicyTimeline {
     /// Resolves the policies of `city`.
     pub fn new(city: &City) -> Self {
         let s = &city.scenario;
-        let policies = s
-            .policies
-            .iter()
-            .enumerate()
-            .map(|(i, p)| CompiledPolicy {
-                policy: p.clone(),
-                amount_per_year: s.policy_amount_per_year(i),
-                departments: targets(
-                    &p.departments,
-                    s.departments.iter().map(|d| d.name.as_str()),
-                    s.departments.len(),
-                ),
-                districts: targets(
-                    &p.districts,
-                    s.population.districts.iter().map(|d| d.name.as_str()),
-                    s.population.districts.len(),
-                ),
-                bands: band_targets(&p.bands),
-            })
+        let policies = (0..s.policies.len())
+            .map(|i| CompiledPolicy::new(s, i))
             .collect();
         Self { policies }
     }
@@ -377,50 +447,48 @@ pub fn update_levers(
                 * city.scale
         })
         .collect();
-    let in_force = |cp: &CompiledPolicy| in_window(month, cp.policy.start, cp.policy.end);
+    let in_force = |cp: &CompiledPolicy| in_window(month, cp.start, cp.end);
     let operation_budget_per_year: f64 = timeline
         .policies
         .iter()
-        .filter(|cp| cp.policy.kind == PolicyKind::OperationsBudget && in_force(cp))
+        .filter(|cp| cp.action == Action::Operation && in_force(cp))
         .map(|cp| cp.amount_per_year)
         .sum();
     for cp in timeline.policies.iter().filter(|cp| in_force(cp)) {
-        let p = &cp.policy;
         let money = cp.amount_per_year * dt;
         let millions = money / CURRENCY_PER_MILLION;
         let targeted = |c: usize| cp.districts[c / 3] && cp.bands[c % 3];
-        match p.kind {
-            PolicyKind::InvestDigitization => spread(
+        match cp.action {
+            Action::Digitization => spread(
                 &mut levers.digitization_millions,
                 &cp.departments,
                 None,
                 millions,
             ),
-            PolicyKind::InvestIntegration => spread(
+            Action::Integration => spread(
                 &mut levers.integration_millions,
                 &cp.departments,
                 None,
                 millions,
             ),
-            PolicyKind::OperationsBudget => spread(
+            Action::Operation => spread(
                 &mut levers.operation_millions,
                 &cp.departments,
                 Some(&weights.0),
                 millions,
             ),
-            PolicyKind::OneWindow => spread(&mut pools.window, &cp.departments, None, money),
-            PolicyKind::Staffing => spread(&mut pools.staffing, &cp.departments, None, money),
-            PolicyKind::DigitalTraining | PolicyKind::DeviceSubsidy => {
-                let training = p.kind == PolicyKind::DigitalTraining;
+            Action::OneWindow => spread(&mut pools.window, &cp.departments, None, money),
+            Action::Staffing => spread(&mut pools.staffing, &cp.departments, None, money),
+            Action::Training { goal_per_year, .. } | Action::DeviceSubsidy { goal_per_year } => {
                 let people = |c: usize| census.cells[c].residents as f64 * city.scale;
                 let total: f64 = (0..city.cells()).filter(|&c| targeted(c)).map(people).sum();
                 if total <= 0.0 {
                     continue;
                 }
-                let goal = p.coverage_per_year.map(|g| chance_per_tick(g, dt));
+                let goal = goal_per_year.map(|g| chance_per_tick(g, dt));
                 for c in (0..city.cells()).filter(|&c| targeted(c)) {
                     let cell_money = money * people(c) / total;
-                    let chance = if training {
+                    let chance = if let Action::Training { .. } = cp.action {
                         let trainees = cell_money / costs.training_per_trainee;
                         -math::exp_m1(-trainees / people(c).max(f64::MIN_POSITIVE))
                     } else {
@@ -434,15 +502,18 @@ pub fn update_levers(
                         }
                     };
                     let chance = goal.map_or(chance, |g| chance.min(g));
-                    if training {
+                    if let Action::Training {
+                        literacy_gain,
+                        adoption_boost_per_year,
+                        ..
+                    } = cp.action
+                    {
                         let offer = &mut levers.training[c];
                         offer.probability = 1.0 - (1.0 - offer.probability) * (1.0 - chance);
                         if chance > 0.0 {
-                            offer.literacy_gain =
-                                offer.literacy_gain.max(p.literacy_gain.unwrap_or(0.0));
-                            offer.adoption_boost_per_year = offer
-                                .adoption_boost_per_year
-                                .max(p.adoption_boost.unwrap_or(0.0));
+                            offer.literacy_gain = offer.literacy_gain.max(literacy_gain);
+                            offer.adoption_boost_per_year =
+                                offer.adoption_boost_per_year.max(adoption_boost_per_year);
                         }
                     } else {
                         let q = &mut levers.device_subsidy_probability[c];
@@ -450,7 +521,7 @@ pub fn update_levers(
                     }
                 }
             }
-            PolicyKind::AssistedServicePoints => {
+            Action::ServicePoints { goal_per_year } => {
                 let people: f64 = (0..n_districts)
                     .filter(|&d| cp.districts[d])
                     .map(|d| district_people[d])
@@ -459,24 +530,23 @@ pub fn update_levers(
                     if people > 0.0 {
                         pools.service_points[d] += money * district_people[d] / people;
                     }
-                    pools.service_point_caps[d] = cap_sum(pools.service_point_caps[d], p);
+                    pools.service_point_caps[d] =
+                        cap_sum(pools.service_point_caps[d], goal_per_year);
                 }
             }
-            PolicyKind::IotSensors => {
+            Action::Sensors { goal_per_year } => {
                 let count = cp.districts.iter().filter(|&&t| t).count().max(1) as f64;
                 for d in (0..n_districts).filter(|&d| cp.districts[d]) {
                     pools.sensors[d] += money / count;
-                    pools.sensor_caps[d] = cap_sum(pools.sensor_caps[d], p);
+                    pools.sensor_caps[d] = cap_sum(pools.sensor_caps[d], goal_per_year);
                 }
             }
-            PolicyKind::GovernancePlatform => {
+            Action::Platform { level_cap_per_year } => {
                 pools.platform += money;
-                if let Some(l) = p.level_per_year {
-                    pools.platform_cap_per_year =
-                        Some(pools.platform_cap_per_year.unwrap_or(0.0) + l);
-                }
+                pools.platform_cap_per_year =
+                    cap_sum(pools.platform_cap_per_year, level_cap_per_year);
             }
-            PolicyKind::EvaluationBudgeting => {
+            Action::Evaluation { share_cap_per_year } => {
                 let moved = if operation_budget_per_year > 0.0 {
                     -math::exp_m1(
                         -cp.amount_per_year
@@ -485,13 +555,13 @@ pub fn update_levers(
                 } else {
                     0.0
                 };
-                let moved = p.share_moved_per_year.map_or(moved, |cap| moved.min(cap));
+                let moved = share_cap_per_year.map_or(moved, |cap| moved.min(cap));
                 levers.evaluation_share_per_year =
                     Some(levers.evaluation_share_per_year.unwrap_or(0.0).max(moved));
             }
         }
         // Attribute the money to the targeted cells by residents.
-        let spend = if is_construction(p.kind) {
+        let spend = if cp.construction {
             &mut levers.spend_construction
         } else {
             &mut levers.spend_operation
@@ -515,7 +585,7 @@ pub fn update_levers(
         for (s, a) in spend.iter_mut().zip(&attributed) {
             *s += a;
         }
-        if p.kind == PolicyKind::Staffing {
+        if cp.action == Action::Staffing {
             for (s, a) in levers.spend_staffing.iter_mut().zip(&attributed) {
                 *s += a;
             }
@@ -554,10 +624,10 @@ pub fn update_levers(
     }
 }
 
-/// The tighter of a goal already collected and `policy`'s `coverage_per_year` (goals of
-/// two policies on one district add up).
-fn cap_sum(cap: Option<f64>, policy: &Policy) -> Option<f64> {
-    match (cap, policy.coverage_per_year) {
+/// Goals of two policies on one asset add up; a policy without a goal leaves the
+/// collected one.
+fn cap_sum(cap: Option<f64>, goal: Option<f64>) -> Option<f64> {
+    match (cap, goal) {
         (Some(a), Some(b)) => Some(a + b),
         (None, b) => b,
         (a, None) => a,

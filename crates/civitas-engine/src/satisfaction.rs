@@ -98,8 +98,8 @@ impl Attitude {
     /// Folds one experience with score `score` into satisfaction and trust.
     #[inline]
     pub fn remember(&mut self, b: &Behaviour, score: f64) {
-        let m = b.satisfaction_memory.clamp(0.0, 1.0) as f32;
-        let r = b.trust_rate.clamp(0.0, 1.0) as f32;
+        let m = b.satisfaction_memory as f32;
+        let r = b.trust_rate as f32;
         let score = score as f32;
         self.satisfaction = (self.satisfaction + m * (score - self.satisfaction)).clamp(0.0, 100.0);
         self.trust = (self.trust + r * (score / 100.0 - self.trust)).clamp(0.0, 1.0);
