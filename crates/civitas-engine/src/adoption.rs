@@ -30,7 +30,7 @@ use rayon::prelude::*;
 
 use crate::city::{CHUNK_RESIDENTS, City, Clock, cell};
 use crate::demography::{Home, ResidentId};
-use crate::policies::Levers;
+use crate::levers::Levers;
 use crate::rng::{Purpose, Stream};
 use crate::satisfaction::{Attitude, adoption_factor, failure_memory_factor};
 

@@ -58,8 +58,8 @@ use crate::city::{CHUNK_RESIDENTS, City, Clock, cell};
 use crate::demand::DemandTable;
 use crate::demography::{Home, ResidentId};
 use crate::departments::Departments;
+use crate::levers::{Levers, ServicePoints};
 use crate::math;
-use crate::policies::Levers;
 use crate::rng::{Purpose, Stream};
 use crate::satisfaction::{Attitude, churn_factor, failure_score, resolved_score};
 
@@ -81,10 +81,6 @@ pub struct PendingRetry {
     /// Tick in which the first of them is redone.
     pub due_tick: u32,
 }
-
-/// Share of each district's residents within reach of a community service point.
-#[derive(Resource, Debug, Clone)]
-pub struct ServicePoints(pub Vec<f64>);
 
 /// The channel a request went through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -72,7 +72,7 @@ use crate::math;
 use bevy_ecs::prelude::*;
 
 use crate::city::{City, Clock};
-use crate::policies::Levers;
+use crate::levers::{Levers, OperationWeights};
 use crate::shocks::ShockState;
 
 /// Longest queue wait reported, in days, so that a department with no capacity left
@@ -262,11 +262,6 @@ impl Departments {
         self.0.iter().map(|d| d.effective_health).sum::<f64>() / self.0.len() as f64
     }
 }
-
-/// Relative share of the operation budget each department receives (evaluation budgeting
-/// moves it; all equal otherwise).
-#[derive(Resource, Debug, Clone)]
-pub struct OperationWeights(pub Vec<f64>);
 
 /// Applies construction, operation, decay and shocks to every department.
 pub fn evolve_departments(

@@ -11,7 +11,7 @@ use bevy_ecs::prelude::*;
 use crate::adoption::{Digital, for_each_digital};
 use crate::city::{City, Clock, cell};
 use crate::demography::{Home, ResidentId};
-use crate::policies::Levers;
+use crate::levers::Levers;
 use crate::rng::{Purpose, Stream};
 
 /// Gives devices to residents at the band uptake rates and through subsidies.

@@ -27,6 +27,7 @@ use bevy_ecs::prelude::*;
 
 use crate::city::{City, Clock};
 use crate::departments::Departments;
+use crate::levers::GovernanceAssets;
 use crate::math;
 use crate::metrics::Census;
 use crate::rng::{Purpose, Stream};
@@ -44,13 +45,9 @@ pub const HOURS_PER_DAY: f64 = 24.0;
 /// Incidents of one type, district and tick drawn one by one; more are drawn in aggregate.
 pub const EXACT_INCIDENTS_UP_TO: u64 = 32;
 
-/// Sensor coverage and governance platform level, moved by policies.
+/// This tick's incident outcomes.
 #[derive(Resource, Debug, Clone)]
 pub struct IncidentState {
-    /// IoT sensor coverage per district, in [0, 1].
-    pub iot_coverage: Vec<f64>,
-    /// Governance platform ("one network management") level, in [0, 1].
-    pub platform_level: f64,
     /// This tick's incident outcomes per district.
     pub districts: Vec<DistrictIncidents>,
 }
@@ -71,13 +68,6 @@ impl IncidentState {
     pub fn new(city: &City) -> Self {
         let s = &city.scenario;
         Self {
-            iot_coverage: s
-                .population
-                .districts
-                .iter()
-                .map(|d| d.iot_coverage)
-                .collect(),
-            platform_level: s.incidents.platform_level,
             districts: vec![DistrictIncidents::default(); s.population.districts.len()],
         }
     }
@@ -89,12 +79,13 @@ pub fn respond_to_incidents(
     clock: Res<Clock>,
     census: Res<Census>,
     shocks: Res<ShockState>,
+    assets: Res<GovernanceAssets>,
     mut departments: ResMut<Departments>,
     mut state: ResMut<IncidentState>,
 ) {
     let state = &mut *state;
     let s = &city.scenario;
-    let dispatch_factor = 1.0 - DISPATCH_SAVING_AT_FULL_PLATFORM_SHARE * state.platform_level;
+    let dispatch_factor = 1.0 - DISPATCH_SAVING_AT_FULL_PLATFORM_SHARE * assets.platform_level;
     for (d, out) in state.districts.iter_mut().enumerate() {
         *out = DistrictIncidents::default();
         let people: f64 = census.cells[d * 3..d * 3 + 3]
@@ -114,7 +105,7 @@ pub fn respond_to_incidents(
             let delay_mean = kind.report_delay_hours;
             if n <= EXACT_INCIDENTS_UP_TO {
                 for _ in 0..n {
-                    let detection = if stream.chance(state.iot_coverage[d]) {
+                    let detection = if stream.chance(assets.iot_coverage[d]) {
                         0.0
                     } else {
                         stream.exponential(delay_mean)
@@ -126,7 +117,7 @@ pub fn respond_to_incidents(
                 }
             } else {
                 let fixed = dispatch + backlog_hours;
-                let detected = binomial(&mut stream, n, state.iot_coverage[d]);
+                let detected = binomial(&mut stream, n, assets.iot_coverage[d]);
                 let reported = n - detected;
                 let slack = kind.sla_hours - fixed;
                 // P(exponential delay ≤ slack).

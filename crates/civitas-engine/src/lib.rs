@@ -29,6 +29,7 @@ pub mod demography;
 pub mod departments;
 pub mod devices;
 pub mod incidents;
+pub mod levers;
 pub mod math;
 pub mod metrics;
 pub mod output;
@@ -110,20 +111,14 @@ impl Simulation {
         world.insert_resource(metrics::ComplaintWindow::new(&city));
         world.insert_resource(metrics::AgentSample(options.agent_sample));
         world.insert_resource(policies::PolicyTimeline::new(&city));
-        world.insert_resource(policies::Levers::new(&city));
-        world.insert_resource(policies::Assets::new(&city));
+        world.insert_resource(levers::Levers::new(&city));
+        world.insert_resource(levers::Assets::new(&city));
+        world.insert_resource(levers::GovernanceAssets::new(&city));
         world.insert_resource(shocks::ShockTimeline::new(&city));
         world.insert_resource(shocks::ShockState::new(&city));
         world.insert_resource(departments::Departments::new(&city));
-        world.insert_resource(departments::OperationWeights(vec![1.0; city.departments()]));
-        world.insert_resource(channels::ServicePoints(
-            scenario
-                .population
-                .districts
-                .iter()
-                .map(|d| d.service_points)
-                .collect(),
-        ));
+        world.insert_resource(levers::OperationWeights::new(&city));
+        world.insert_resource(levers::ServicePoints::new(&city));
         world.insert_resource(channels::Requests::new(&city, residents));
         world.insert_resource(demand::DemandTable::new(&city));
         world.insert_resource(incidents::IncidentState::new(&city));
@@ -190,19 +185,19 @@ impl Simulation {
     }
 
     /// What the levers built and keep running, as it stands.
-    pub fn assets(&self) -> &policies::Assets {
-        self.world.resource::<policies::Assets>()
+    pub fn assets(&self) -> &levers::Assets {
+        self.world.resource::<levers::Assets>()
     }
 
     /// The levers of the last tick simulated.
-    pub fn levers(&self) -> &policies::Levers {
-        self.world.resource::<policies::Levers>()
+    pub fn levers(&self) -> &levers::Levers {
+        self.world.resource::<levers::Levers>()
     }
 
     /// Each department's relative share of the operation budget (1 each unless evaluation
     /// budgeting moved it).
     pub fn operation_weights(&self) -> &[f64] {
-        &self.world.resource::<departments::OperationWeights>().0
+        &self.world.resource::<levers::OperationWeights>().0
     }
 
     /// The indicator table so far (ticks not yet simulated are NaN).

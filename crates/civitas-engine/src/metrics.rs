@@ -44,8 +44,8 @@ use crate::city::{CHUNK_RESIDENTS, City, Clock, cell};
 use crate::demography::{Home, ResidentId};
 use crate::departments::Departments;
 use crate::incidents::{DistrictIncidents, IncidentState};
+use crate::levers::Levers;
 use crate::output::{AgentRow, ReplicateResult, Scope};
-use crate::policies::Levers;
 use crate::satisfaction::{Attitude, adoption_factor, failure_memory_factor};
 
 /// Residents of one cell at the end of a tick.

@@ -8,7 +8,7 @@
 //! `level_per_year`, `share_moved_per_year`) only cap what the money buys:
 //! - `invest_digitization`, `invest_integration`, `operations_budget`: money in millions
 //!   per department (equal shares; operation in proportion to the evaluation-budgeting
-//!   weights, see [`crate::departments::OperationWeights`]).
+//!   weights, see [`crate::levers::OperationWeights`]).
 //! - `digital_training`: the money of a targeted (district × band) cell, in proportion
 //!   to its residents, pays `T = money / training_per_trainee` trainees a tick; an
 //!   untrained resident of the cell is trained with probability `1 − e^(−T/P)` (`P` the
@@ -51,10 +51,8 @@ use civitas_scenario::{Band, Policy, PolicyKind, Scenario, UnitCosts, YearMonth}
 
 use crate::math;
 
-use crate::channels::ServicePoints;
 use crate::city::{City, Clock, band_targets, cell, in_window, targets};
-use crate::departments::OperationWeights;
-use crate::incidents::IncidentState;
+use crate::levers::{Assets, GovernanceAssets, Levers, OperationWeights, ServicePoints};
 use crate::metrics::Census;
 
 /// Money amounts in the scenario file are in currency units; department gains are per million.
@@ -67,17 +65,6 @@ pub const POINTS_PER_WHOLE: f64 = 100.0;
 /// switch between funded and unfunded upkeep is resolved, and weekly and monthly ticks
 /// follow the same path.
 pub const MAX_ASSET_STEP_YEARS: f64 = 1.0 / 365.25;
-
-/// A training offer open to one (district × band) cell in this tick.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct TrainingOffer {
-    /// Chance an untrained resident of the cell is trained this tick.
-    pub probability: f64,
-    /// Literacy added to a trained resident.
-    pub literacy_gain: f64,
-    /// Added to the Bass p (per year) of a trained resident.
-    pub adoption_boost_per_year: f64,
-}
 
 /// What one policy's money acts on, with its kind's parameters as given (validated).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -193,121 +180,6 @@ impl PolicyTimeline {
     }
 }
 
-/// What the levers built and keep running: each asset is its starting value (run by
-/// budgets outside the scenario) plus what policies built.
-#[derive(Resource, Debug, Clone)]
-pub struct Assets {
-    /// Service-point coverage at the start, per district.
-    pub service_points_base: Vec<f64>,
-    /// Service-point coverage built by policies, per district.
-    pub service_points_built: Vec<f64>,
-    /// Sensor coverage at the start, per district.
-    pub sensors_base: Vec<f64>,
-    /// Sensor coverage built by policies, per district.
-    pub sensors_built: Vec<f64>,
-    /// Governance platform level at the start.
-    pub platform_base: f64,
-    /// Governance platform level built by policies.
-    pub platform_built: f64,
-    /// Share of the time each department is staffed at the one window.
-    pub window_staffing: Vec<f64>,
-    /// Case officers hired by staffing policies, per department.
-    pub hired_staff: Vec<f64>,
-    /// Construction spending not yet amortised, per cell (currency).
-    pub construction_capital: Vec<f64>,
-}
-
-impl Assets {
-    /// The starting assets of `city`: nothing built yet.
-    pub fn new(city: &City) -> Self {
-        let s = &city.scenario;
-        let districts = &s.population.districts;
-        let nd = city.departments();
-        Self {
-            service_points_base: districts.iter().map(|d| d.service_points).collect(),
-            service_points_built: vec![0.0; districts.len()],
-            sensors_base: districts.iter().map(|d| d.iot_coverage).collect(),
-            sensors_built: vec![0.0; districts.len()],
-            platform_base: s.incidents.platform_level,
-            platform_built: 0.0,
-            window_staffing: vec![0.0; nd],
-            hired_staff: vec![0.0; nd],
-            construction_capital: vec![0.0; city.cells()],
-        }
-    }
-}
-
-/// The state of every lever in the current tick.
-#[derive(Resource, Debug, Clone)]
-pub struct Levers {
-    /// Construction money for digitization per department, millions this tick.
-    pub digitization_millions: Vec<f64>,
-    /// Construction money for data integration per department, millions this tick.
-    pub integration_millions: Vec<f64>,
-    /// Operation money per department, millions this tick.
-    pub operation_millions: Vec<f64>,
-    /// Share of the time each department is staffed at the one window (mean over the tick).
-    pub one_window: Vec<f64>,
-    /// Case officers hired by staffing policies per department (mean over the tick).
-    pub hired_staff: Vec<f64>,
-    /// Training offer per (district × band) cell.
-    pub training: Vec<TrainingOffer>,
-    /// Chance per tick that a resident of the cell without a device gets a subsidised one.
-    pub device_subsidy_probability: Vec<f64>,
-    /// Share of the operation budget moved by evaluation budgeting at a new year, when in force.
-    pub evaluation_share_per_year: Option<f64>,
-    /// Construction spending per cell this tick (currency).
-    pub spend_construction: Vec<f64>,
-    /// Operation spending per cell this tick (currency).
-    pub spend_operation: Vec<f64>,
-    /// Of the operation spending, what staffing policies pay their hires (their time
-    /// enters `cost_per_request` as staff time, not twice).
-    pub spend_staffing: Vec<f64>,
-    /// Construction spending amortised in this tick per cell (currency).
-    pub amortised_construction: Vec<f64>,
-}
-
-impl Levers {
-    /// All levers off.
-    pub fn new(city: &City) -> Self {
-        let nd = city.departments();
-        let nc = city.cells();
-        Self {
-            digitization_millions: vec![0.0; nd],
-            integration_millions: vec![0.0; nd],
-            operation_millions: vec![0.0; nd],
-            one_window: vec![0.0; nd],
-            hired_staff: vec![0.0; nd],
-            training: vec![TrainingOffer::default(); nc],
-            device_subsidy_probability: vec![0.0; nc],
-            evaluation_share_per_year: None,
-            spend_construction: vec![0.0; nc],
-            spend_operation: vec![0.0; nc],
-            spend_staffing: vec![0.0; nc],
-            amortised_construction: vec![0.0; nc],
-        }
-    }
-
-    fn reset(&mut self) {
-        for v in [
-            &mut self.digitization_millions,
-            &mut self.integration_millions,
-            &mut self.operation_millions,
-            &mut self.one_window,
-            &mut self.hired_staff,
-            &mut self.device_subsidy_probability,
-            &mut self.spend_construction,
-            &mut self.spend_operation,
-            &mut self.spend_staffing,
-            &mut self.amortised_construction,
-        ] {
-            v.fill(0.0);
-        }
-        self.training.fill(TrainingOffer::default());
-        self.evaluation_share_per_year = None;
-    }
-}
-
 /// Whether a policy kind's money counts as construction (otherwise operation).
 pub fn is_construction(kind: PolicyKind) -> bool {
     matches!(
@@ -418,7 +290,7 @@ pub fn update_levers(
     mut levers: ResMut<Levers>,
     mut assets: ResMut<Assets>,
     mut points: ResMut<ServicePoints>,
-    mut incidents: ResMut<IncidentState>,
+    mut governance: ResMut<GovernanceAssets>,
 ) {
     let levers = &mut *levers;
     let assets = &mut *assets;
@@ -598,7 +470,7 @@ pub fn update_levers(
         &district_people,
         assets,
         &mut points,
-        &mut incidents,
+        &mut governance,
     );
     for j in 0..nd {
         let funded = -math::exp_m1(-pools.window[j] / dt / costs.one_window_per_department_year);
@@ -643,7 +515,7 @@ fn run_assets(
     district_people: &[f64],
     assets: &mut Assets,
     points: &mut ServicePoints,
-    incidents: &mut IncidentState,
+    governance: &mut GovernanceAssets,
 ) {
     let dt = city.years_per_tick;
     // A goal caps the built part's growth; residents then see the mean of the tick's
@@ -683,7 +555,7 @@ fn run_assets(
             upkeep_whole_per_year: costs.sensor_upkeep_per_point_per_year * POINTS_PER_WHOLE,
             decay_per_year: costs.sensor_decay_per_year,
         };
-        incidents.iot_coverage[d] = operate_asset(
+        governance.iot_coverage[d] = operate_asset(
             &mut assets.sensors_built[d],
             assets.sensors_base[d],
             pools.sensors[d],
@@ -691,7 +563,7 @@ fn run_assets(
             sensors,
         );
         capped(
-            &mut incidents.iot_coverage[d],
+            &mut governance.iot_coverage[d],
             &mut assets.sensors_built[d],
             assets.sensors_base[d],
             before,
@@ -704,7 +576,7 @@ fn run_assets(
         upkeep_whole_per_year: costs.platform_upkeep_per_point_per_year * POINTS_PER_WHOLE,
         decay_per_year: costs.platform_decay_per_year,
     };
-    incidents.platform_level = operate_asset(
+    governance.platform_level = operate_asset(
         &mut assets.platform_built,
         assets.platform_base,
         pools.platform,
@@ -712,7 +584,7 @@ fn run_assets(
         platform,
     );
     capped(
-        &mut incidents.platform_level,
+        &mut governance.platform_level,
         &mut assets.platform_built,
         assets.platform_base,
         before,
