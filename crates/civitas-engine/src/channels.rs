@@ -53,15 +53,14 @@
 use bevy_ecs::prelude::*;
 use rayon::prelude::*;
 
-use crate::adoption::Digital;
-use crate::city::{CHUNK_RESIDENTS, City, Clock, cell};
+use crate::city::{City, Clock, cell};
 use crate::demand::DemandTable;
-use crate::demography::{Home, ResidentId};
 use crate::departments::Departments;
 use crate::levers::{Levers, ServicePoints};
 use crate::math;
+use crate::residents::{Attitude, CHUNK_RESIDENTS, Digital, Home, PendingRetry, ResidentId};
 use crate::rng::{Purpose, Stream};
-use crate::satisfaction::{Attitude, churn_factor, failure_score, resolved_score};
+use crate::satisfaction::{churn_factor, failure_score, resolved_score};
 
 /// Share of a service's base processing days saved at full effective digitization
 /// (`resolution = base_days × (1 − 0.5·d·h) + wait`, SPEC.md).
@@ -69,18 +68,6 @@ pub const PROCESSING_SAVING_AT_FULL_DIGITIZATION_SHARE: f64 = 0.5;
 
 /// Months in a year, for staff costs per month.
 const MONTHS_PER_YEAR: f64 = 12.0;
-
-/// Failed online requests waiting to be redone offline.
-#[derive(Component, Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct PendingRetry {
-    /// Service of the first failed request (later failures before it is redone are redone
-    /// as the same service: two pending failures at once are rare).
-    pub service: u16,
-    /// Number of failed requests waiting.
-    pub count: u16,
-    /// Tick in which the first of them is redone.
-    pub due_tick: u32,
-}
 
 /// The channel a request went through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,11 +4,6 @@
 use bevy_ecs::prelude::*;
 use civitas_scenario::{Band, Scenario, TickDate, YearMonth};
 
-/// Residents handled by one parallel work item. Fixed (not derived from the thread
-/// count) so that per-chunk tallies, summed in chunk order, are identical whatever the
-/// number of threads.
-pub const CHUNK_RESIDENTS: usize = 4096;
-
 /// Days in a year, for converting tick lengths.
 pub const DAYS_PER_YEAR: f64 = 365.25;
 

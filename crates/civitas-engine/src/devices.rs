@@ -8,10 +8,9 @@ use crate::math;
 
 use bevy_ecs::prelude::*;
 
-use crate::adoption::{Digital, for_each_digital};
 use crate::city::{City, Clock, cell};
-use crate::demography::{Home, ResidentId};
 use crate::levers::Levers;
+use crate::residents::{Digital, Home, ResidentId, for_each_digital};
 use crate::rng::{Purpose, Stream};
 
 /// Gives devices to residents at the band uptake rates and through subsidies.

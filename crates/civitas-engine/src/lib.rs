@@ -35,6 +35,7 @@ pub mod metrics;
 pub mod output;
 pub mod policies;
 pub mod renewal;
+pub mod residents;
 pub mod rng;
 pub mod satisfaction;
 pub mod schedule;
@@ -126,7 +127,7 @@ impl Simulation {
             world.insert_resource(Clock::at(&city, 0));
         }
         let mut young = vec![0u64; city.districts()];
-        for home in world.query::<&demography::Home>().iter(&world) {
+        for home in world.query::<&residents::Home>().iter(&world) {
             young[home.district as usize] += (home.band == civitas_scenario::Band::Young) as u64;
         }
         world.insert_resource(renewal::Renewal::new(&city, residents, &young));

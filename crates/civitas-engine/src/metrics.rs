@@ -38,15 +38,15 @@ use bevy_ecs::prelude::*;
 use civitas_scenario::{Band, Indicator};
 use rayon::prelude::*;
 
-use crate::adoption::{Digital, DistrictAdoption};
-use crate::channels::{CellRequests, PendingRetry, Requests};
-use crate::city::{CHUNK_RESIDENTS, City, Clock, cell};
-use crate::demography::{Home, ResidentId};
+use crate::adoption::DistrictAdoption;
+use crate::channels::{CellRequests, Requests};
+use crate::city::{City, Clock, cell};
 use crate::departments::Departments;
 use crate::incidents::{DistrictIncidents, IncidentState};
 use crate::levers::Levers;
 use crate::output::{AgentRow, ReplicateResult, Scope};
-use crate::satisfaction::{Attitude, adoption_factor, failure_memory_factor};
+use crate::residents::{Attitude, CHUNK_RESIDENTS, Digital, Home, PendingRetry, ResidentId};
+use crate::satisfaction::{adoption_factor, failure_memory_factor};
 
 /// Residents of one cell at the end of a tick.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]

@@ -29,11 +29,11 @@
 use bevy_ecs::prelude::*;
 use civitas_scenario::{Band, Settlement};
 
-use crate::channels::{PendingRetry, Requests};
+use crate::channels::Requests;
 use crate::city::{City, Clock, cell};
-use crate::demography::{Home, ResidentId, new_resident};
 use crate::math;
 use crate::metrics::Census;
+use crate::residents::{Home, PendingRetry, ResidentBundle, ResidentId};
 use crate::rng::{Purpose, Stream};
 
 /// What the renewal of the population needs from the start of the run.
@@ -171,11 +171,11 @@ pub fn renew_population(world: &mut World) {
                 }
                 let band = if ages { Band::Middle } else { Band::Young };
                 let mut s = Stream::new(seed, next_id as u64, 0, Purpose::Synthesis);
-                let mut resident = new_resident(city, &mut s, next_id, d, band);
+                let mut resident = ResidentBundle::new(city, &mut s, next_id, d, band);
                 if peers.residents > 0 {
                     let n = peers.residents as f64;
-                    resident.3.satisfaction = (peers.satisfaction_sum / n) as f32;
-                    resident.3.trust = (peers.trust_sum / n) as f32;
+                    resident.attitude.satisfaction = (peers.satisfaction_sum / n) as f32;
+                    resident.attitude.trust = (peers.trust_sum / n) as f32;
                 }
                 newcomers.push(resident);
                 next_id += 1;
