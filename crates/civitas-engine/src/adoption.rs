@@ -28,15 +28,12 @@ use crate::math;
 use bevy_ecs::prelude::*;
 use rayon::prelude::*;
 
+use crate::census::DistrictAdoption;
 use crate::city::{City, Clock, cell};
 use crate::levers::Levers;
 use crate::residents::{Attitude, CHUNK_RESIDENTS, Digital, Home, ResidentId, for_each_digital};
 use crate::rng::{Purpose, Stream};
 use crate::satisfaction::{adoption_factor, failure_memory_factor};
-
-/// Adopter share of each district at the start of the tick.
-#[derive(Resource, Debug, Clone, Default)]
-pub struct DistrictAdoption(pub Vec<f64>);
 
 /// Trains residents covered by this tick's training offers.
 pub fn train_residents(

@@ -25,11 +25,11 @@
 
 use bevy_ecs::prelude::*;
 
+use crate::census::Census;
 use crate::city::{City, Clock};
 use crate::departments::Departments;
 use crate::levers::GovernanceAssets;
 use crate::math;
-use crate::metrics::Census;
 use crate::rng::{Purpose, Stream};
 use crate::shocks::ShockState;
 

@@ -14,7 +14,10 @@
 //! [`renewal`] (entrants at 15, deaths, migration), [`devices`], [`adoption`] (Bass diffusion, training), [`demand`], [`channels`] (channel
 //! choice, trips, failures), [`departments`] (construction, operation, queues, evaluation
 //! budgeting), [`incidents`], [`policies`], [`shocks`], [`satisfaction`], [`metrics`];
-//! their order within a tick is declared in [`schedule`]. Randomness comes from
+//! their order within a tick is declared in [`schedule`]. What they share instead of
+//! importing each other: [`residents`] (resident components, their bundle, the chunked
+//! pass), [`census`] (residents per cell), [`levers`] (what policies produce), [`city`]
+//! (the compiled scenario) and [`rng`]. Randomness comes from
 //! counter-based streams ([`rng`]) keyed by (replicate seed, resident, tick, purpose), so
 //! output is identical for any number of rayon threads.
 //!
@@ -22,6 +25,7 @@
 //! inspect it), [`ReplicateResult`], [`Scope`].
 
 pub mod adoption;
+pub mod census;
 pub mod channels;
 pub mod city;
 pub mod demand;
@@ -106,8 +110,8 @@ impl Simulation {
         let result =
             ReplicateResult::empty(replicate, seed, city.dates.clone(), Scope::all(scenario));
         let ticks = city.dates.len();
-        world.insert_resource(metrics::Census::new(&city, residents));
-        world.insert_resource(adoption::DistrictAdoption::default());
+        world.insert_resource(census::Census::new(&city, residents));
+        world.insert_resource(census::DistrictAdoption::default());
         world.insert_resource(metrics::Table(result));
         world.insert_resource(metrics::ComplaintWindow::new(&city));
         world.insert_resource(metrics::AgentSample(options.agent_sample));
@@ -137,7 +141,7 @@ impl Simulation {
             .expect("steady-state start runs on a fresh world");
         // The starting census gives tick 0 its adopter shares and spending weights.
         world
-            .run_system_cached(metrics::take_census)
+            .run_system_cached(census::take_census)
             .expect("census system runs on a fresh world");
         Self {
             world,
@@ -168,7 +172,7 @@ impl Simulation {
     pub fn ledger(&self) -> RequestLedger {
         let city = self.world.resource::<City>();
         let deps = self.world.resource::<departments::Departments>();
-        let census = self.world.resource::<metrics::Census>();
+        let census = self.world.resource::<census::Census>();
         RequestLedger {
             raised: self.world.resource::<channels::Requests>().raised_total as f64 * city.scale,
             resolved: deps.0.iter().map(|d| d.served_requests_total).sum(),

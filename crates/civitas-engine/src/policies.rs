@@ -51,9 +51,9 @@ use civitas_scenario::{Band, Policy, PolicyKind, Scenario, UnitCosts, YearMonth}
 
 use crate::math;
 
+use crate::census::Census;
 use crate::city::{City, Clock, band_targets, cell, in_window, targets};
 use crate::levers::{Assets, GovernanceAssets, Levers, OperationWeights, ServicePoints};
-use crate::metrics::Census;
 
 /// Money amounts in the scenario file are in currency units; department gains are per million.
 pub const CURRENCY_PER_MILLION: f64 = 1.0e6;

@@ -29,10 +29,10 @@
 use bevy_ecs::prelude::*;
 use civitas_scenario::{Band, Settlement};
 
+use crate::census::Census;
 use crate::channels::Requests;
 use crate::city::{City, Clock, cell};
 use crate::math;
-use crate::metrics::Census;
 use crate::residents::{Home, PendingRetry, ResidentBundle, ResidentId};
 use crate::rng::{Purpose, Stream};
 
