@@ -75,6 +75,12 @@ impl Census {
 #[derive(Resource, Debug, Clone, Default)]
 pub struct DistrictAdoption(pub Vec<f64>);
 
+/// Installs the census of `city`'s `residents` and the adopter shares.
+pub fn install(world: &mut World, city: &City, residents: usize) {
+    world.insert_resource(Census::new(city, residents));
+    world.insert_resource(DistrictAdoption::default());
+}
+
 /// Counts residents per cell and refreshes each district's adopter share.
 pub fn take_census(
     city: Res<City>,

@@ -501,6 +501,11 @@ impl RequestContext<'_> {
     }
 }
 
+/// Installs the request tallies of `city`, sized for `residents` residents.
+pub fn install(world: &mut World, city: &City, residents: usize) {
+    world.insert_resource(Requests::new(city, residents));
+}
+
 /// Raises, routes and submits every resident's requests of this tick.
 #[allow(clippy::too_many_arguments)]
 pub fn serve_requests(

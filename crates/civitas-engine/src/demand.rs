@@ -29,6 +29,11 @@ pub struct BandDemand {
 #[derive(Resource, Debug, Clone)]
 pub struct DemandTable(pub [BandDemand; 3]);
 
+/// Installs the demand table of `city`.
+pub fn install(world: &mut World, city: &City) {
+    world.insert_resource(DemandTable::new(city));
+}
+
 impl DemandTable {
     /// Builds the table from the scenario's service catalogue.
     pub fn new(city: &City) -> Self {

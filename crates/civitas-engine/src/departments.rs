@@ -263,6 +263,11 @@ impl Departments {
     }
 }
 
+/// Installs the departments of `city` at their starting state.
+pub fn install(world: &mut World, city: &City) {
+    world.insert_resource(Departments::new(city));
+}
+
 /// Applies construction, operation, decay and shocks to every department.
 pub fn evolve_departments(
     city: Res<City>,

@@ -73,6 +73,11 @@ impl IncidentState {
     }
 }
 
+/// Installs the incident outcomes of `city`.
+pub fn install(world: &mut World, city: &City) {
+    world.insert_resource(IncidentState::new(city));
+}
+
 /// Draws this tick's incidents and their responses.
 pub fn respond_to_incidents(
     city: Res<City>,

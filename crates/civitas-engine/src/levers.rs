@@ -190,3 +190,12 @@ impl GovernanceAssets {
         }
     }
 }
+
+/// Installs every lever off and the assets at their starting values.
+pub fn install(world: &mut World, city: &City) {
+    world.insert_resource(Levers::new(city));
+    world.insert_resource(Assets::new(city));
+    world.insert_resource(GovernanceAssets::new(city));
+    world.insert_resource(OperationWeights::new(city));
+    world.insert_resource(ServicePoints::new(city));
+}

@@ -46,6 +46,7 @@ pub mod schedule;
 pub mod shocks;
 
 pub use output::{AgentRow, ReplicateResult, Scope, indicator_position};
+pub use rng::replicate_seed;
 
 use bevy_ecs::prelude::*;
 use civitas_scenario::Scenario;
@@ -57,15 +58,6 @@ use crate::city::{City, Clock};
 pub struct EngineOptions {
     /// Residents per replicate to record in the agent-level sample (0 = none).
     pub agent_sample: usize,
-}
-
-/// The seed of replicate `replicate` of a scenario with master seed `seed` (SplitMix64).
-pub fn replicate_seed(seed: u64, replicate: u32) -> u64 {
-    let mut z = seed ^ (replicate as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }
 
 /// Runs replicate `replicate` of `scenario` and returns its indicator table.
@@ -110,31 +102,20 @@ impl Simulation {
         let result =
             ReplicateResult::empty(replicate, seed, city.dates.clone(), Scope::all(scenario));
         let ticks = city.dates.len();
-        world.insert_resource(census::Census::new(&city, residents));
-        world.insert_resource(census::DistrictAdoption::default());
-        world.insert_resource(metrics::Table(result));
-        world.insert_resource(metrics::ComplaintWindow::new(&city));
-        world.insert_resource(metrics::AgentSample(options.agent_sample));
-        world.insert_resource(policies::PolicyTimeline::new(&city));
-        world.insert_resource(levers::Levers::new(&city));
-        world.insert_resource(levers::Assets::new(&city));
-        world.insert_resource(levers::GovernanceAssets::new(&city));
-        world.insert_resource(shocks::ShockTimeline::new(&city));
-        world.insert_resource(shocks::ShockState::new(&city));
-        world.insert_resource(departments::Departments::new(&city));
-        world.insert_resource(levers::OperationWeights::new(&city));
-        world.insert_resource(levers::ServicePoints::new(&city));
-        world.insert_resource(channels::Requests::new(&city, residents));
-        world.insert_resource(demand::DemandTable::new(&city));
-        world.insert_resource(incidents::IncidentState::new(&city));
+        // Each module installs the resources it owns; `schedule` orders their systems.
+        census::install(&mut world, &city, residents);
+        metrics::install(&mut world, &city, result, options.agent_sample);
+        levers::install(&mut world, &city);
+        policies::install(&mut world, &city);
+        shocks::install(&mut world, &city);
+        departments::install(&mut world, &city);
+        channels::install(&mut world, &city, residents);
+        demand::install(&mut world, &city);
+        incidents::install(&mut world, &city);
+        renewal::install(&mut world, &city, residents);
         if ticks > 0 {
             world.insert_resource(Clock::at(&city, 0));
         }
-        let mut young = vec![0u64; city.districts()];
-        for home in world.query::<&residents::Home>().iter(&world) {
-            young[home.district as usize] += (home.band == civitas_scenario::Band::Young) as u64;
-        }
-        world.insert_resource(renewal::Renewal::new(&city, residents, &young));
         world.insert_resource(city);
         world
             .run_system_cached(channels::start_attitudes_at_steady_state)

@@ -97,6 +97,14 @@ fn ratio(a: f64, b: f64) -> f64 {
     if b > 0.0 { a / b } else { f64::NAN }
 }
 
+/// Installs the indicator table `result` to fill, the complaint window and the agent
+/// sample size.
+pub fn install(world: &mut World, city: &City, result: ReplicateResult, agent_sample: usize) {
+    world.insert_resource(Table(result));
+    world.insert_resource(ComplaintWindow::new(city));
+    world.insert_resource(AgentSample(agent_sample));
+}
+
 /// Writes every indicator of this tick for every scope.
 #[allow(clippy::too_many_arguments)]
 pub fn record_indicators(

@@ -180,6 +180,11 @@ impl PolicyTimeline {
     }
 }
 
+/// Installs the compiled policy timeline of `city`.
+pub fn install(world: &mut World, city: &City) {
+    world.insert_resource(PolicyTimeline::new(city));
+}
+
 /// Whether a policy kind's money counts as construction (otherwise operation).
 pub fn is_construction(kind: PolicyKind) -> bool {
     matches!(

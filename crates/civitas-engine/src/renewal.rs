@@ -92,6 +92,16 @@ impl Renewal {
     }
 }
 
+/// Installs the renewal of `city`'s population of `residents` agents, already spawned
+/// into `world` (entrants join districts in proportion to their young residents).
+pub fn install(world: &mut World, city: &City, residents: usize) {
+    let mut young = vec![0u64; city.districts()];
+    for home in world.query::<&Home>().iter(world) {
+        young[home.district as usize] += (home.band == Band::Young) as u64;
+    }
+    world.insert_resource(Renewal::new(city, residents, &young));
+}
+
 /// Probability that an event with yearly share `share` happens within `dt` years.
 fn within(share: f64, dt: f64) -> f64 {
     let share = share.clamp(0.0, 1.0);

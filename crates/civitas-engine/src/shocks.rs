@@ -88,6 +88,12 @@ impl ShockState {
     }
 }
 
+/// Installs the compiled shocks of `city` and no shock in force.
+pub fn install(world: &mut World, city: &City) {
+    world.insert_resource(ShockTimeline::new(city));
+    world.insert_resource(ShockState::new(city));
+}
+
 /// Sets this tick's shock multipliers.
 pub fn apply_shocks(
     clock: Res<Clock>,
