@@ -603,8 +603,8 @@ mod tests {
         .unwrap();
         let base = baseline();
         let s = sweep.apply(&base, &sweep.points(0).unwrap()[0]).unwrap();
-        let ops = s.policies.iter().find(|p| p.name == "ops").unwrap();
-        assert_eq!(ops.amount_per_year, 5e7);
+        let ops = s.policies.iter().find(|p| p.name() == "ops").unwrap();
+        assert_eq!(ops.amount_per_year(), Some(5e7));
         assert_eq!(s.departments[0].capacity_per_month, 1234.0);
         assert_eq!(s.population.agents, 500);
     }

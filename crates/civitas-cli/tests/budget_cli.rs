@@ -32,7 +32,7 @@ fn a_budget_split_sweep_shows_the_trade_off() {
     let table = std::fs::read_to_string(dir.join("sweep.csv")).unwrap();
     // System availability in 2030 at each share of digitization: (nearly) all money to
     // construction leaves nothing to run the systems. (The scenario's inclusion share,
-    // 0.048, stays; the operation remainder shrinks to 0.002 at the last point.)
+    // 0.0476, stays; the operation remainder shrinks to 0.0024 at the last point.)
     let availability: Vec<(f64, f64)> = table
         .lines()
         .filter(|l| l.contains(",system_availability,") && l.contains(",2030,"))

@@ -32,9 +32,9 @@ fn main() {
     println!();
     for p in &base.policies {
         let mut s = base.clone();
-        s.policies.retain(|x| x.name != p.name);
+        s.policies.retain(|x| x.name() != p.name());
         let v = december_2030(&s);
-        print!("{:<22}", p.name);
+        print!("{:<22}", p.name());
         for (a, b) in v.iter().zip(&reference).take(11) {
             print!("{:>+9.3}", a - b);
         }

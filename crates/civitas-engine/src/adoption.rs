@@ -28,35 +28,12 @@ use crate::math;
 use bevy_ecs::prelude::*;
 use rayon::prelude::*;
 
-use crate::city::{CHUNK_RESIDENTS, City, Clock, cell};
-use crate::demography::{Home, ResidentId};
-use crate::policies::Levers;
+use crate::census::DistrictAdoption;
+use crate::city::{City, Clock, cell};
+use crate::levers::Levers;
+use crate::residents::{Attitude, CHUNK_RESIDENTS, Digital, Home, ResidentId, for_each_digital};
 use crate::rng::{Purpose, Stream};
-use crate::satisfaction::{Attitude, adoption_factor, failure_memory_factor};
-
-/// A resident's digital situation.
-#[derive(Component, Debug, Clone, Copy, PartialEq)]
-pub struct Digital {
-    /// Digital literacy ℓ in [0, 1].
-    pub literacy: f32,
-    /// Added to the band's Bass p after training (0 when untrained), per year.
-    pub adoption_boost_per_year: f32,
-    /// Owns an internet device.
-    pub has_device: bool,
-    /// Uses online government channels.
-    pub adopted: bool,
-}
-
-impl Digital {
-    /// Whether the resident has been trained.
-    pub fn trained(&self) -> bool {
-        self.adoption_boost_per_year > 0.0
-    }
-}
-
-/// Adopter share of each district at the start of the tick.
-#[derive(Resource, Debug, Clone, Default)]
-pub struct DistrictAdoption(pub Vec<f64>);
+use crate::satisfaction::{adoption_factor, failure_memory_factor};
 
 /// Trains residents covered by this tick's training offers.
 pub fn train_residents(
@@ -97,7 +74,7 @@ pub fn diffuse_adoption(
     let bands = &city.scenario.population.bands;
     let pq: [(f64, f64); 3] = civitas_scenario::Band::ALL.map(|b| {
         let p = bands.get(b);
-        (p.bass_p.max(0.0), p.bass_q.max(0.0))
+        (p.bass_p, p.bass_q)
     });
     let shares = &shares.0;
     for (ids, homes, mut digital, attitudes) in residents
@@ -124,29 +101,6 @@ pub fn diffuse_adoption(
                     if Stream::new(seed, id.0 as u64, tick, Purpose::Adoption).chance(prob) {
                         dig.adopted = true;
                     }
-                }
-            });
-    }
-}
-
-/// Runs `step` on every resident's digital state, in fixed chunks of
-/// [`CHUNK_RESIDENTS`] on rayon. Each resident's draws come from its own stream, so the
-/// result does not depend on the chunk a resident lands in or the thread that runs it.
-pub fn for_each_digital<F>(residents: &mut Query<(&ResidentId, &Home, &mut Digital)>, step: F)
-where
-    F: Fn(&ResidentId, &Home, &mut Digital) + Sync,
-{
-    for (ids, homes, mut digital) in residents
-        .contiguous_iter_mut()
-        .expect("residents are table-stored")
-    {
-        let digital = digital.bypass_change_detection();
-        ids.par_chunks(CHUNK_RESIDENTS)
-            .zip(homes.par_chunks(CHUNK_RESIDENTS))
-            .zip(digital.par_chunks_mut(CHUNK_RESIDENTS))
-            .for_each(|((ids, homes), digital)| {
-                for ((id, home), dig) in ids.iter().zip(homes).zip(digital) {
-                    step(id, home, dig);
                 }
             });
     }

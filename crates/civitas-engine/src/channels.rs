@@ -53,15 +53,14 @@
 use bevy_ecs::prelude::*;
 use rayon::prelude::*;
 
-use crate::adoption::Digital;
-use crate::city::{CHUNK_RESIDENTS, City, Clock, cell};
+use crate::city::{City, Clock, cell};
 use crate::demand::DemandTable;
-use crate::demography::{Home, ResidentId};
 use crate::departments::Departments;
+use crate::levers::{Levers, ServicePoints};
 use crate::math;
-use crate::policies::Levers;
+use crate::residents::{Attitude, CHUNK_RESIDENTS, Digital, Home, PendingRetry, ResidentId};
 use crate::rng::{Purpose, Stream};
-use crate::satisfaction::{Attitude, churn_factor, failure_score, resolved_score};
+use crate::satisfaction::{churn_factor, failure_score, resolved_score};
 
 /// Share of a service's base processing days saved at full effective digitization
 /// (`resolution = base_days × (1 − 0.5·d·h) + wait`, SPEC.md).
@@ -69,22 +68,6 @@ pub const PROCESSING_SAVING_AT_FULL_DIGITIZATION_SHARE: f64 = 0.5;
 
 /// Months in a year, for staff costs per month.
 const MONTHS_PER_YEAR: f64 = 12.0;
-
-/// Failed online requests waiting to be redone offline.
-#[derive(Component, Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct PendingRetry {
-    /// Service of the first failed request (later failures before it is redone are redone
-    /// as the same service: two pending failures at once are rare).
-    pub service: u16,
-    /// Number of failed requests waiting.
-    pub count: u16,
-    /// Tick in which the first of them is redone.
-    pub due_tick: u32,
-}
-
-/// Share of each district's residents within reach of a community service point.
-#[derive(Resource, Debug, Clone)]
-pub struct ServicePoints(pub Vec<f64>);
 
 /// The channel a request went through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -238,17 +221,18 @@ impl Requests {
         let services = s
             .services
             .iter()
-            .map(|svc| {
+            .enumerate()
+            .map(|(i, svc)| {
                 let start = required.len();
-                required.extend(svc.requires.iter().filter_map(|r| s.department_index(r)));
-                let owner = s.department_index(&svc.owner).unwrap_or(0);
+                required.extend(&city.service_requires[i]);
+                let owner = city.service_owner[i];
                 ServiceNow {
                     owner,
                     staff_cost_per_case: s.costs.staff_per_year
                         / MONTHS_PER_YEAR
                         / s.departments[owner].cases_per_staff_month,
-                    offline_effort: svc.offline_effort.max(0.0),
-                    online_effort: svc.online_effort.max(0.0) * svc.offline_effort.max(0.0),
+                    offline_effort: svc.offline_effort,
+                    online_effort: svc.online_effort * svc.offline_effort,
                     links: (start, required.len()),
                     ..Default::default()
                 }
@@ -277,7 +261,7 @@ impl Requests {
             svc.failure = dep.failure_probability;
             svc.health = dep.effective_health;
             svc.processing_days =
-                spec.base_days.max(0.0) * (1.0 - PROCESSING_SAVING_AT_FULL_DIGITIZATION_SHARE * dh);
+                spec.base_days * (1.0 - PROCESSING_SAVING_AT_FULL_DIGITIZATION_SHARE * dh);
             svc.wait_days = dep.wait_days;
             svc.window = levers.one_window[svc.owner];
             let g_owner = dep.integration_now;
@@ -511,6 +495,11 @@ impl RequestContext<'_> {
     }
 }
 
+/// Installs the request tallies of `city`, sized for `residents` residents.
+pub fn install(world: &mut World, city: &City, residents: usize) {
+    world.insert_resource(Requests::new(city, residents));
+}
+
 /// Raises, routes and submits every resident's requests of this tick.
 #[allow(clippy::too_many_arguments)]
 pub fn serve_requests(
@@ -535,13 +524,7 @@ pub fn serve_requests(
         seed: city.seed,
         tick: clock.tick as u64,
         days_per_tick: city.days_per_tick,
-        complaint_department: city
-            .scenario
-            .population
-            .behaviour
-            .complaint_department
-            .as_deref()
-            .and_then(|n| city.scenario.department_index(n)),
+        complaint_department: city.complaint_department,
         demand: &demand,
         services: &requests.services,
         links: &requests.links,

@@ -1,13 +1,8 @@
-//! The scenario compiled for one replicate: tick length, calendar, the tick clock and the
-//! (district × band) cells every tally is kept by.
+//! The scenario compiled for one replicate: tick length, calendar, names resolved to
+//! positions, the tick clock and the (district × band) cells every tally is kept by.
 
 use bevy_ecs::prelude::*;
 use civitas_scenario::{Band, Scenario, TickDate, YearMonth};
-
-/// Residents handled by one parallel work item. Fixed (not derived from the thread
-/// count) so that per-chunk tallies, summed in chunk order, are identical whatever the
-/// number of threads.
-pub const CHUNK_RESIDENTS: usize = 4096;
 
 /// Days in a year, for converting tick lengths.
 pub const DAYS_PER_YEAR: f64 = 365.25;
@@ -29,6 +24,22 @@ pub struct City {
     pub scale: f64,
     /// Start date of every tick.
     pub dates: Vec<TickDate>,
+    /// Department position of each service's owner.
+    pub service_owner: Vec<usize>,
+    /// Department positions of the departments each service requires, as written.
+    pub service_requires: Vec<Vec<usize>>,
+    /// Department position responsible for each incident type.
+    pub incident_department: Vec<usize>,
+    /// Department position of the complaint hotline, when the scenario names one.
+    pub complaint_department: Option<usize>,
+}
+
+/// The position of department `name`: a loaded scenario names only departments that
+/// exist, so a miss is a scenario built in code without [`Scenario::check`].
+fn department(scenario: &Scenario, name: &str) -> usize {
+    scenario.department_index(name).unwrap_or_else(|| {
+        panic!("department {name:?} does not exist; check the scenario (Scenario::check) before simulating it")
+    })
 }
 
 impl City {
@@ -43,6 +54,28 @@ impl City {
             days_per_tick: years_per_tick * DAYS_PER_YEAR,
             scale: scenario.population.scale,
             dates: scenario.scenario.tick_dates(),
+            service_owner: scenario
+                .services
+                .iter()
+                .map(|s| department(scenario, &s.owner))
+                .collect(),
+            service_requires: scenario
+                .services
+                .iter()
+                .map(|s| s.requires.iter().map(|r| department(scenario, r)).collect())
+                .collect(),
+            incident_department: scenario
+                .incidents
+                .types
+                .iter()
+                .map(|t| department(scenario, &t.department))
+                .collect(),
+            complaint_department: scenario
+                .population
+                .behaviour
+                .complaint_department
+                .as_deref()
+                .map(|n| department(scenario, n)),
         }
     }
 

@@ -29,6 +29,11 @@ pub struct BandDemand {
 #[derive(Resource, Debug, Clone)]
 pub struct DemandTable(pub [BandDemand; 3]);
 
+/// Installs the demand table of `city`.
+pub fn install(world: &mut World, city: &City) {
+    world.insert_resource(DemandTable::new(city));
+}
+
 impl DemandTable {
     /// Builds the table from the scenario's service catalogue.
     pub fn new(city: &City) -> Self {
@@ -36,7 +41,7 @@ impl DemandTable {
         Self(Band::ALL.map(|b| {
             let rates: Vec<f64> = services
                 .iter()
-                .map(|s| s.demand_per_year.get(b).max(0.0) * city.years_per_tick)
+                .map(|s| s.demand_per_year.get(b) * city.years_per_tick)
                 .collect();
             let total: f64 = rates.iter().sum();
             let mut acc = 0.0;

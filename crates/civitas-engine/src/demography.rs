@@ -14,27 +14,12 @@
 use crate::math;
 
 use bevy_ecs::prelude::*;
-use civitas_scenario::{Band, Settlement};
+use civitas_scenario::Band;
 use rayon::prelude::*;
 
-use crate::adoption::Digital;
-use crate::channels::PendingRetry;
-use crate::city::{CHUNK_RESIDENTS, City, Clock};
+use crate::city::{City, Clock};
+use crate::residents::{CHUNK_RESIDENTS, Home, ResidentBundle, ResidentId};
 use crate::rng::{Purpose, Stream};
-use crate::satisfaction::Attitude;
-
-/// Stable resident id within the replicate (0..agents); keys the random streams.
-#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ResidentId(pub u32);
-
-/// Where a resident lives and which age band they are in.
-#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Home {
-    /// District index in the scenario's district list.
-    pub district: u16,
-    /// Current age band.
-    pub band: Band,
-}
 
 /// Spawns the starting population of `city` into `world`.
 pub fn spawn_residents(world: &mut World, city: &City) {
@@ -73,58 +58,9 @@ pub fn spawn_residents(world: &mut World, city: &City) {
         } else {
             Band::Senior
         };
-        new_resident(city, &mut s, i as u32, district, band)
+        ResidentBundle::new(city, &mut s, i as u32, district, band)
     });
     world.spawn_batch(residents);
-}
-
-/// The components of a new resident `id` of `district` and `band`, drawn from `s`: device,
-/// adoption and literacy from the band's starting values (rural districts get the
-/// `[population.rural]` multipliers); satisfaction and trust at the scenario's starting
-/// values, or at the satisfaction base until the steady-state start sets them.
-pub fn new_resident(
-    city: &City,
-    s: &mut Stream,
-    id: u32,
-    district: usize,
-    band: Band,
-) -> (ResidentId, Home, Digital, Attitude, PendingRetry) {
-    let pop = &city.scenario.population;
-    let behaviour = &pop.behaviour;
-    let params = pop.bands.get(band);
-    let (f_device, f_literacy, f_adoption) = match pop.districts[district].kind {
-        Settlement::Urban => (1.0, 1.0, 1.0),
-        Settlement::Rural => (pop.rural.device, pop.rural.literacy, pop.rural.adoption),
-    };
-    let has_device = s.chance(params.device * f_device);
-    let adopted = has_device && s.chance(params.adoption * f_adoption);
-    let literacy =
-        (params.literacy * f_literacy + params.literacy_spread * s.normal()).clamp(0.0, 1.0);
-    let satisfaction = behaviour
-        .initial_satisfaction
-        .unwrap_or(behaviour.satisfaction_base);
-    let trust = behaviour
-        .initial_trust
-        .unwrap_or(behaviour.satisfaction_base / 100.0);
-    (
-        ResidentId(id),
-        Home {
-            district: district as u16,
-            band,
-        },
-        Digital {
-            literacy: literacy as f32,
-            adoption_boost_per_year: 0.0,
-            has_device,
-            adopted,
-        },
-        Attitude {
-            trust: trust.clamp(0.0, 1.0) as f32,
-            satisfaction: satisfaction.clamp(0.0, 100.0) as f32,
-            failures: 0,
-        },
-        PendingRetry::default(),
-    )
 }
 
 /// Moves residents between age bands at the yearly rates of `[population.ageing]`.
@@ -135,8 +71,8 @@ pub fn age_residents(
 ) {
     let ageing = &city.scenario.population.ageing;
     let dt = city.years_per_tick;
-    let p_young = 1.0 - math::powf(1.0 - ageing.young_to_middle_per_year.clamp(0.0, 1.0), dt);
-    let p_middle = 1.0 - math::powf(1.0 - ageing.middle_to_senior_per_year.clamp(0.0, 1.0), dt);
+    let p_young = 1.0 - math::powf(1.0 - ageing.young_to_middle_per_year, dt);
+    let p_middle = 1.0 - math::powf(1.0 - ageing.middle_to_senior_per_year, dt);
     let (seed, tick) = (city.seed, clock.tick as u64);
     for (ids, mut homes) in residents
         .contiguous_iter_mut()

@@ -74,7 +74,7 @@ use crate::math;
 use bevy_ecs::prelude::*;
 
 use crate::city::{City, Clock};
-use crate::policies::Levers;
+use crate::levers::{Levers, OperationWeights};
 use crate::shocks::ShockState;
 
 /// Longest queue wait reported, in days, so that a department with no capacity left
@@ -240,13 +240,13 @@ impl Departments {
                 .departments
                 .iter()
                 .map(|d| DepartmentState {
-                    digitization: d.digitization.clamp(0.0, 1.0),
-                    integration: d.integration.clamp(0.0, 1.0),
-                    digitization_now: d.digitization.clamp(0.0, 1.0),
-                    integration_now: d.integration.clamp(0.0, 1.0),
-                    health: d.health.clamp(0.0, 1.0),
-                    effective_health: d.health.clamp(0.0, 1.0),
-                    failure_probability: ((1.0 - d.health) * d.failure_scale).clamp(0.0, 1.0),
+                    digitization: d.digitization,
+                    integration: d.integration,
+                    digitization_now: d.digitization,
+                    integration_now: d.integration,
+                    health: d.health,
+                    effective_health: d.health,
+                    failure_probability: (1.0 - d.health) * d.failure_scale,
                     staff: d.capacity_per_month / d.cases_per_staff_month,
                     capacity_cases: d.capacity_per_month * city.months_per_tick,
                     ..Default::default()
@@ -264,10 +264,10 @@ impl Departments {
     }
 }
 
-/// Relative share of the operation budget each department receives (evaluation budgeting
-/// moves it; all equal otherwise).
-#[derive(Resource, Debug, Clone)]
-pub struct OperationWeights(pub Vec<f64>);
+/// Installs the departments of `city` at their starting state.
+pub fn install(world: &mut World, city: &City) {
+    world.insert_resource(Departments::new(city));
+}
 
 /// Applies construction, operation, decay and shocks to every department.
 pub fn evolve_departments(
@@ -286,7 +286,8 @@ pub fn evolve_departments(
         // Exact solution over the tick of dh/dt = −δ·h + r·(1 − h) (rates per month).
         // Upkeep grows with what was built: the same money restores a system grown from
         // the starting digitization d₀ to d by the factor d₀/d.
-        let decay_rate = -math::ln_1p(-spec.health_decay_per_month.clamp(0.0, 1.0 - 1e-12));
+        // A decay of 1 a month (valid) would make the rate infinite: keep it finite.
+        let decay_rate = -math::ln_1p(-spec.health_decay_per_month.min(1.0 - 1e-12));
         let built = if dep.digitization > 0.0 {
             spec.digitization / dep.digitization
         } else {
@@ -302,7 +303,7 @@ pub fn evolve_departments(
             health_mid = target + gap * math::exp(-total * 0.5 * m);
             dep.health = target + gap * math::exp(-total * m);
         }
-        let k = spec.build_gain_per_million.max(0.0);
+        let k = spec.build_gain_per_million;
         let build = |x: &mut f64, millions: f64| {
             let left = 1.0 - *x;
             *x = 1.0 - left * math::exp(-k * millions);
@@ -314,7 +315,7 @@ pub fn evolve_departments(
         dep.effective_health =
             (health_mid.clamp(0.0, 1.0) * shocks.health_factor[j]).clamp(0.0, 1.0);
         dep.failure_probability =
-            ((1.0 - dep.effective_health) * spec.failure_scale.max(0.0) * shocks.failure_factor[j])
+            ((1.0 - dep.effective_health) * spec.failure_scale * shocks.failure_factor[j])
                 .clamp(0.0, 1.0);
         // Capacity is staff × cases per staff-month; staffing policies add hires.
         let staff = spec.capacity_per_month / spec.cases_per_staff_month + levers.hired_staff[j];

@@ -8,10 +8,9 @@ use crate::math;
 
 use bevy_ecs::prelude::*;
 
-use crate::adoption::{Digital, for_each_digital};
 use crate::city::{City, Clock, cell};
-use crate::demography::{Home, ResidentId};
-use crate::policies::Levers;
+use crate::levers::Levers;
+use crate::residents::{Digital, Home, ResidentId, for_each_digital};
 use crate::rng::{Purpose, Stream};
 
 /// Gives devices to residents at the band uptake rates and through subsidies.
@@ -25,7 +24,7 @@ pub fn acquire_devices(
     let dt = city.years_per_tick;
     let bands = &city.scenario.population.bands;
     let uptake: [f64; 3] = civitas_scenario::Band::ALL
-        .map(|b| 1.0 - math::exp(-bands.get(b).device_uptake_per_year.max(0.0) * dt));
+        .map(|b| 1.0 - math::exp(-bands.get(b).device_uptake_per_year * dt));
     let subsidy = &levers.device_subsidy_probability;
     for_each_digital(&mut residents, |id, home, dig| {
         if dig.has_device {

@@ -34,10 +34,11 @@
 
 use bevy_ecs::prelude::*;
 
+use crate::census::Census;
 use crate::city::{City, Clock};
 use crate::departments::{Departments, fluid_backlog, stationary_wait_days};
+use crate::levers::GovernanceAssets;
 use crate::math;
-use crate::metrics::Census;
 use crate::rng::{Purpose, Stream};
 use crate::shocks::ShockState;
 
@@ -53,13 +54,9 @@ pub const HOURS_PER_DAY: f64 = 24.0;
 /// Incidents of one type, district and tick drawn one by one; more are drawn in aggregate.
 pub const EXACT_INCIDENTS_UP_TO: u64 = 32;
 
-/// Sensor coverage and governance platform level, moved by policies.
+/// This tick's incident outcomes.
 #[derive(Resource, Debug, Clone)]
 pub struct IncidentState {
-    /// IoT sensor coverage per district, in [0, 1].
-    pub iot_coverage: Vec<f64>,
-    /// Governance platform ("one network management") level, in [0, 1].
-    pub platform_level: f64,
     /// This tick's incident outcomes per district.
     pub districts: Vec<DistrictIncidents>,
     /// Incidents waiting for a field crew beyond what the crews can take, per district.
@@ -82,17 +79,15 @@ impl IncidentState {
     pub fn new(city: &City) -> Self {
         let s = &city.scenario;
         Self {
-            iot_coverage: s
-                .population
-                .districts
-                .iter()
-                .map(|d| d.iot_coverage.clamp(0.0, 1.0))
-                .collect(),
-            platform_level: s.incidents.platform_level.clamp(0.0, 1.0),
             districts: vec![DistrictIncidents::default(); s.population.districts.len()],
             crew_backlog: vec![0.0; s.population.districts.len()],
         }
     }
+}
+
+/// Installs the incident outcomes of `city`.
+pub fn install(world: &mut World, city: &City) {
+    world.insert_resource(IncidentState::new(city));
 }
 
 /// Draws this tick's incidents and their responses.
@@ -101,12 +96,13 @@ pub fn respond_to_incidents(
     clock: Res<Clock>,
     census: Res<Census>,
     shocks: Res<ShockState>,
+    assets: Res<GovernanceAssets>,
     mut departments: ResMut<Departments>,
     mut state: ResMut<IncidentState>,
 ) {
     let state = &mut *state;
     let s = &city.scenario;
-    let dispatch_factor = 1.0 - DISPATCH_SAVING_AT_FULL_PLATFORM_SHARE * state.platform_level;
+    let dispatch_factor = 1.0 - DISPATCH_SAVING_AT_FULL_PLATFORM_SHARE * assets.platform_level;
     for (d, out) in state.districts.iter_mut().enumerate() {
         *out = DistrictIncidents::default();
         let people: f64 = census.cells[d * 3..d * 3 + 3]
@@ -126,21 +122,19 @@ pub fn respond_to_incidents(
             city.days_per_tick,
             &mut state.crew_backlog[d],
         );
-        for kind in &s.incidents.types {
-            let mean = kind.rate_per_100k_per_month.max(0.0) * people / 100_000.0
+        for (k, kind) in s.incidents.types.iter().enumerate() {
+            let mean = kind.rate_per_100k_per_month * people / 100_000.0
                 * city.months_per_tick
                 * shocks.incident_factor[d];
             let n = stream.poisson(mean);
-            let dep = s.department_index(&kind.department);
-            let backlog_hours = dep.map_or(0.0, |j| departments.0[j].wait_days)
-                * HOURS_PER_DAY
-                * INCIDENT_QUEUE_SHARE
+            let dep = city.incident_department[k];
+            let backlog_hours = departments.0[dep].wait_days * HOURS_PER_DAY * INCIDENT_QUEUE_SHARE
                 + crew_wait_hours;
-            let dispatch = kind.dispatch_hours.max(0.0) * dispatch_factor;
-            let delay_mean = kind.report_delay_hours.max(0.0);
+            let dispatch = kind.dispatch_hours * dispatch_factor;
+            let delay_mean = kind.report_delay_hours;
             if n <= EXACT_INCIDENTS_UP_TO {
                 for _ in 0..n {
-                    let detection = if stream.chance(state.iot_coverage[d]) {
+                    let detection = if stream.chance(assets.iot_coverage[d]) {
                         0.0
                     } else {
                         stream.exponential(delay_mean)
@@ -152,7 +146,7 @@ pub fn respond_to_incidents(
                 }
             } else {
                 let fixed = dispatch + backlog_hours;
-                let detected = binomial(&mut stream, n, state.iot_coverage[d]);
+                let detected = binomial(&mut stream, n, assets.iot_coverage[d]);
                 let reported = n - detected;
                 let slack = kind.sla_hours - fixed;
                 // P(exponential delay ≤ slack).
@@ -171,9 +165,7 @@ pub fn respond_to_incidents(
                 }
                 out.within_sla += binomial(&mut stream, reported, fits);
             }
-            if let Some(j) = dep {
-                departments.0[j].arrivals_cases += n as f64 * kind.effort.max(0.0);
-            }
+            departments.0[dep].arrivals_cases += n as f64 * kind.effort;
         }
     }
 }

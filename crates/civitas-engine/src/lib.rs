@@ -14,7 +14,10 @@
 //! [`renewal`] (entrants at 15, deaths, migration), [`devices`], [`adoption`] (Bass diffusion, training), [`demand`], [`channels`] (channel
 //! choice, trips, failures), [`departments`] (construction, operation, queues, evaluation
 //! budgeting), [`incidents`], [`policies`], [`shocks`], [`satisfaction`], [`metrics`];
-//! their order within a tick is declared in [`schedule`]. Randomness comes from
+//! their order within a tick is declared in [`schedule`]. What they share instead of
+//! importing each other: [`residents`] (resident components, their bundle, the chunked
+//! pass), [`census`] (residents per cell), [`levers`] (what policies produce), [`city`]
+//! (the compiled scenario) and [`rng`]. Randomness comes from
 //! counter-based streams ([`rng`]) keyed by (replicate seed, resident, tick, purpose), so
 //! output is identical for any number of rayon threads.
 //!
@@ -22,6 +25,7 @@
 //! inspect it), [`ReplicateResult`], [`Scope`].
 
 pub mod adoption;
+pub mod census;
 pub mod channels;
 pub mod city;
 pub mod demand;
@@ -29,17 +33,20 @@ pub mod demography;
 pub mod departments;
 pub mod devices;
 pub mod incidents;
+pub mod levers;
 pub mod math;
 pub mod metrics;
 pub mod output;
 pub mod policies;
 pub mod renewal;
+pub mod residents;
 pub mod rng;
 pub mod satisfaction;
 pub mod schedule;
 pub mod shocks;
 
 pub use output::{AgentRow, ReplicateResult, Scope, indicator_position};
+pub use rng::replicate_seed;
 
 use bevy_ecs::prelude::*;
 use civitas_scenario::Scenario;
@@ -51,15 +58,6 @@ use crate::city::{City, Clock};
 pub struct EngineOptions {
     /// Residents per replicate to record in the agent-level sample (0 = none).
     pub agent_sample: usize,
-}
-
-/// The seed of replicate `replicate` of a scenario with master seed `seed` (SplitMix64).
-pub fn replicate_seed(seed: u64, replicate: u32) -> u64 {
-    let mut z = seed ^ (replicate as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }
 
 /// Runs replicate `replicate` of `scenario` and returns its indicator table.
@@ -104,43 +102,27 @@ impl Simulation {
         let result =
             ReplicateResult::empty(replicate, seed, city.dates.clone(), Scope::all(scenario));
         let ticks = city.dates.len();
-        world.insert_resource(metrics::Census::new(&city, residents));
-        world.insert_resource(adoption::DistrictAdoption::default());
-        world.insert_resource(metrics::Table(result));
-        world.insert_resource(metrics::ComplaintWindow::new(&city));
-        world.insert_resource(metrics::AgentSample(options.agent_sample));
-        world.insert_resource(policies::PolicyTimeline::new(&city));
-        world.insert_resource(policies::Levers::new(&city));
-        world.insert_resource(policies::Assets::new(&city));
-        world.insert_resource(shocks::ShockState::new(&city));
-        world.insert_resource(departments::Departments::new(&city));
-        world.insert_resource(departments::OperationWeights(vec![1.0; city.departments()]));
-        world.insert_resource(channels::ServicePoints(
-            scenario
-                .population
-                .districts
-                .iter()
-                .map(|d| d.service_points.clamp(0.0, 1.0))
-                .collect(),
-        ));
-        world.insert_resource(channels::Requests::new(&city, residents));
-        world.insert_resource(demand::DemandTable::new(&city));
-        world.insert_resource(incidents::IncidentState::new(&city));
+        // Each module installs the resources it owns; `schedule` orders their systems.
+        census::install(&mut world, &city, residents);
+        metrics::install(&mut world, &city, result, options.agent_sample);
+        levers::install(&mut world, &city);
+        policies::install(&mut world, &city);
+        shocks::install(&mut world, &city);
+        departments::install(&mut world, &city);
+        channels::install(&mut world, &city, residents);
+        demand::install(&mut world, &city);
+        incidents::install(&mut world, &city);
+        renewal::install(&mut world, &city, residents);
         if ticks > 0 {
             world.insert_resource(Clock::at(&city, 0));
         }
-        let mut young = vec![0u64; city.districts()];
-        for home in world.query::<&demography::Home>().iter(&world) {
-            young[home.district as usize] += (home.band == civitas_scenario::Band::Young) as u64;
-        }
-        world.insert_resource(renewal::Renewal::new(&city, residents, &young));
         world.insert_resource(city);
         world
             .run_system_cached(channels::start_attitudes_at_steady_state)
             .expect("steady-state start runs on a fresh world");
         // The starting census gives tick 0 its adopter shares and spending weights.
         world
-            .run_system_cached(metrics::take_census)
+            .run_system_cached(census::take_census)
             .expect("census system runs on a fresh world");
         Self {
             world,
@@ -171,7 +153,7 @@ impl Simulation {
     pub fn ledger(&self) -> RequestLedger {
         let city = self.world.resource::<City>();
         let deps = self.world.resource::<departments::Departments>();
-        let census = self.world.resource::<metrics::Census>();
+        let census = self.world.resource::<census::Census>();
         RequestLedger {
             raised: self.world.resource::<channels::Requests>().raised_total as f64 * city.scale,
             resolved: deps.0.iter().map(|d| d.served_requests_total).sum(),
@@ -189,19 +171,19 @@ impl Simulation {
     }
 
     /// What the levers built and keep running, as it stands.
-    pub fn assets(&self) -> &policies::Assets {
-        self.world.resource::<policies::Assets>()
+    pub fn assets(&self) -> &levers::Assets {
+        self.world.resource::<levers::Assets>()
     }
 
     /// The levers of the last tick simulated.
-    pub fn levers(&self) -> &policies::Levers {
-        self.world.resource::<policies::Levers>()
+    pub fn levers(&self) -> &levers::Levers {
+        self.world.resource::<levers::Levers>()
     }
 
     /// Each department's relative share of the operation budget (1 each unless evaluation
     /// budgeting moved it).
     pub fn operation_weights(&self) -> &[f64] {
-        &self.world.resource::<departments::OperationWeights>().0
+        &self.world.resource::<levers::OperationWeights>().0
     }
 
     /// The indicator table so far (ticks not yet simulated are NaN).

@@ -8,7 +8,7 @@
 //! `level_per_year`, `share_moved_per_year`) only cap what the money buys:
 //! - `invest_digitization`, `invest_integration`, `operations_budget`: money in millions
 //!   per department (equal shares; operation in proportion to the evaluation-budgeting
-//!   weights, see [`crate::departments::OperationWeights`]).
+//!   weights, see [`crate::levers::OperationWeights`]).
 //! - `digital_training`: the money of a targeted (district × band) cell, in proportion
 //!   to its residents, pays `T = money / training_per_trainee` trainees a tick; an
 //!   untrained resident of the cell is trained with probability `1 − e^(−T/P)` (`P` the
@@ -47,15 +47,13 @@
 //!   balance) for `cost_per_request`.
 
 use bevy_ecs::prelude::*;
-use civitas_scenario::{Band, Policy, PolicyKind, UnitCosts};
+use civitas_scenario::{Band, Policy, PolicyKind, Scenario, UnitCosts, YearMonth};
 
 use crate::math;
 
-use crate::channels::ServicePoints;
+use crate::census::Census;
 use crate::city::{City, Clock, band_targets, cell, in_window, targets};
-use crate::departments::OperationWeights;
-use crate::incidents::IncidentState;
-use crate::metrics::Census;
+use crate::levers::{Assets, GovernanceAssets, Levers, OperationWeights, ServicePoints};
 
 /// Money amounts in the scenario file are in currency units; department gains are per million.
 pub const CURRENCY_PER_MILLION: f64 = 1.0e6;
@@ -68,25 +66,101 @@ pub const POINTS_PER_WHOLE: f64 = 100.0;
 /// follow the same path.
 pub const MAX_ASSET_STEP_YEARS: f64 = 1.0 / 365.25;
 
-/// A training offer open to one (district × band) cell in this tick.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct TrainingOffer {
-    /// Chance an untrained resident of the cell is trained this tick.
-    pub probability: f64,
-    /// Literacy added to a trained resident.
-    pub literacy_gain: f64,
-    /// Added to the Bass p (per year) of a trained resident.
-    pub adoption_boost_per_year: f64,
+/// What one policy's money acts on, with its kind's parameters as given (validated).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Action {
+    /// Construction money for digitization of the target departments.
+    Digitization,
+    /// Construction money for data integration of the target departments.
+    Integration,
+    /// Operation money of the target departments.
+    Operation,
+    /// Window staff of the target departments.
+    OneWindow,
+    /// Case officers hired for the target departments.
+    Staffing,
+    /// Trainees among the targeted cells.
+    Training {
+        goal_per_year: Option<f64>,
+        literacy_gain: f64,
+        adoption_boost_per_year: f64,
+    },
+    /// Subsidised devices among the targeted cells.
+    DeviceSubsidy { goal_per_year: Option<f64> },
+    /// Service-point coverage of the target districts.
+    ServicePoints { goal_per_year: Option<f64> },
+    /// Sensor coverage of the target districts.
+    Sensors { goal_per_year: Option<f64> },
+    /// The governance platform.
+    Platform { level_cap_per_year: Option<f64> },
+    /// Evaluation moving operation money.
+    Evaluation { share_cap_per_year: Option<f64> },
 }
 
-/// One policy with its money and targets resolved to positions.
+/// One policy compiled for the engine: its window, its money (its own or its budget
+/// share), its targets as positions and what it acts on.
 #[derive(Debug, Clone)]
 struct CompiledPolicy {
-    policy: Policy,
+    start: YearMonth,
+    end: Option<YearMonth>,
     amount_per_year: f64,
+    /// Whether its money counts as construction (otherwise operation).
+    construction: bool,
     departments: Vec<bool>,
     districts: Vec<bool>,
     bands: [bool; 3],
+    action: Action,
+}
+
+impl CompiledPolicy {
+    fn new(s: &Scenario, index: usize) -> Self {
+        let p = &s.policies[index];
+        let action = match p {
+            Policy::InvestDigitization(_) => Action::Digitization,
+            Policy::InvestIntegration(_) => Action::Integration,
+            Policy::OperationsBudget(_) => Action::Operation,
+            Policy::OneWindow(_) => Action::OneWindow,
+            Policy::Staffing(_) => Action::Staffing,
+            Policy::DigitalTraining(t) => Action::Training {
+                goal_per_year: t.coverage_per_year,
+                literacy_gain: t.literacy_gain,
+                adoption_boost_per_year: t.adoption_boost,
+            },
+            Policy::DeviceSubsidy(d) => Action::DeviceSubsidy {
+                goal_per_year: d.coverage_per_year,
+            },
+            Policy::AssistedServicePoints(a) => Action::ServicePoints {
+                goal_per_year: a.coverage_per_year,
+            },
+            Policy::IotSensors(a) => Action::Sensors {
+                goal_per_year: a.coverage_per_year,
+            },
+            Policy::GovernancePlatform(g) => Action::Platform {
+                level_cap_per_year: g.level_per_year,
+            },
+            Policy::EvaluationBudgeting(e) => Action::Evaluation {
+                share_cap_per_year: e.share_moved_per_year,
+            },
+        };
+        Self {
+            start: p.start(),
+            end: p.end(),
+            amount_per_year: s.policy_amount_per_year(index),
+            construction: is_construction(p.kind()),
+            departments: targets(
+                p.departments(),
+                s.departments.iter().map(|d| d.name.as_str()),
+                s.departments.len(),
+            ),
+            districts: targets(
+                p.districts(),
+                s.population.districts.iter().map(|d| d.name.as_str()),
+                s.population.districts.len(),
+            ),
+            bands: band_targets(p.bands()),
+            action,
+        }
+    }
 }
 
 /// The scenario's policies, resolved once.
@@ -99,143 +173,16 @@ impl PolicyTimeline {
     /// Resolves the policies of `city`.
     pub fn new(city: &City) -> Self {
         let s = &city.scenario;
-        let policies = s
-            .policies
-            .iter()
-            .enumerate()
-            .map(|(i, p)| CompiledPolicy {
-                policy: p.clone(),
-                amount_per_year: s.policy_amount_per_year(i),
-                departments: targets(
-                    &p.departments,
-                    s.departments.iter().map(|d| d.name.as_str()),
-                    s.departments.len(),
-                ),
-                districts: targets(
-                    &p.districts,
-                    s.population.districts.iter().map(|d| d.name.as_str()),
-                    s.population.districts.len(),
-                ),
-                bands: band_targets(&p.bands),
-            })
+        let policies = (0..s.policies.len())
+            .map(|i| CompiledPolicy::new(s, i))
             .collect();
         Self { policies }
     }
 }
 
-/// What the levers built and keep running: each asset is its starting value (run by
-/// budgets outside the scenario) plus what policies built.
-#[derive(Resource, Debug, Clone)]
-pub struct Assets {
-    /// Service-point coverage at the start, per district.
-    pub service_points_base: Vec<f64>,
-    /// Service-point coverage built by policies, per district.
-    pub service_points_built: Vec<f64>,
-    /// Sensor coverage at the start, per district.
-    pub sensors_base: Vec<f64>,
-    /// Sensor coverage built by policies, per district.
-    pub sensors_built: Vec<f64>,
-    /// Governance platform level at the start.
-    pub platform_base: f64,
-    /// Governance platform level built by policies.
-    pub platform_built: f64,
-    /// Share of the time each department is staffed at the one window.
-    pub window_staffing: Vec<f64>,
-    /// Case officers hired by staffing policies, per department.
-    pub hired_staff: Vec<f64>,
-    /// Construction spending not yet amortised, per cell (currency).
-    pub construction_capital: Vec<f64>,
-}
-
-impl Assets {
-    /// The starting assets of `city`: nothing built yet.
-    pub fn new(city: &City) -> Self {
-        let s = &city.scenario;
-        let districts = &s.population.districts;
-        let nd = city.departments();
-        Self {
-            service_points_base: districts.iter().map(|d| d.service_points).collect(),
-            service_points_built: vec![0.0; districts.len()],
-            sensors_base: districts.iter().map(|d| d.iot_coverage).collect(),
-            sensors_built: vec![0.0; districts.len()],
-            platform_base: s.incidents.platform_level,
-            platform_built: 0.0,
-            window_staffing: vec![0.0; nd],
-            hired_staff: vec![0.0; nd],
-            construction_capital: vec![0.0; city.cells()],
-        }
-    }
-}
-
-/// The state of every lever in the current tick.
-#[derive(Resource, Debug, Clone)]
-pub struct Levers {
-    /// Construction money for digitization per department, millions this tick.
-    pub digitization_millions: Vec<f64>,
-    /// Construction money for data integration per department, millions this tick.
-    pub integration_millions: Vec<f64>,
-    /// Operation money per department, millions this tick.
-    pub operation_millions: Vec<f64>,
-    /// Share of the time each department is staffed at the one window (mean over the tick).
-    pub one_window: Vec<f64>,
-    /// Case officers hired by staffing policies per department (mean over the tick).
-    pub hired_staff: Vec<f64>,
-    /// Training offer per (district × band) cell.
-    pub training: Vec<TrainingOffer>,
-    /// Chance per tick that a resident of the cell without a device gets a subsidised one.
-    pub device_subsidy_probability: Vec<f64>,
-    /// Share of the operation budget moved by evaluation budgeting at a new year, when in force.
-    pub evaluation_share_per_year: Option<f64>,
-    /// Construction spending per cell this tick (currency).
-    pub spend_construction: Vec<f64>,
-    /// Operation spending per cell this tick (currency).
-    pub spend_operation: Vec<f64>,
-    /// Of the operation spending, what staffing policies pay their hires (their time
-    /// enters `cost_per_request` as staff time, not twice).
-    pub spend_staffing: Vec<f64>,
-    /// Construction spending amortised in this tick per cell (currency).
-    pub amortised_construction: Vec<f64>,
-}
-
-impl Levers {
-    /// All levers off.
-    pub fn new(city: &City) -> Self {
-        let nd = city.departments();
-        let nc = city.cells();
-        Self {
-            digitization_millions: vec![0.0; nd],
-            integration_millions: vec![0.0; nd],
-            operation_millions: vec![0.0; nd],
-            one_window: vec![0.0; nd],
-            hired_staff: vec![0.0; nd],
-            training: vec![TrainingOffer::default(); nc],
-            device_subsidy_probability: vec![0.0; nc],
-            evaluation_share_per_year: None,
-            spend_construction: vec![0.0; nc],
-            spend_operation: vec![0.0; nc],
-            spend_staffing: vec![0.0; nc],
-            amortised_construction: vec![0.0; nc],
-        }
-    }
-
-    fn reset(&mut self) {
-        for v in [
-            &mut self.digitization_millions,
-            &mut self.integration_millions,
-            &mut self.operation_millions,
-            &mut self.one_window,
-            &mut self.hired_staff,
-            &mut self.device_subsidy_probability,
-            &mut self.spend_construction,
-            &mut self.spend_operation,
-            &mut self.spend_staffing,
-            &mut self.amortised_construction,
-        ] {
-            v.fill(0.0);
-        }
-        self.training.fill(TrainingOffer::default());
-        self.evaluation_share_per_year = None;
-    }
+/// Installs the compiled policy timeline of `city`.
+pub fn install(world: &mut World, city: &City) {
+    world.insert_resource(PolicyTimeline::new(city));
 }
 
 /// Whether a policy kind's money counts as construction (otherwise operation).
@@ -348,7 +295,7 @@ pub fn update_levers(
     mut levers: ResMut<Levers>,
     mut assets: ResMut<Assets>,
     mut points: ResMut<ServicePoints>,
-    mut incidents: ResMut<IncidentState>,
+    mut governance: ResMut<GovernanceAssets>,
 ) {
     let levers = &mut *levers;
     let assets = &mut *assets;
@@ -377,50 +324,48 @@ pub fn update_levers(
                 * city.scale
         })
         .collect();
-    let in_force = |cp: &CompiledPolicy| in_window(month, cp.policy.start, cp.policy.end);
+    let in_force = |cp: &CompiledPolicy| in_window(month, cp.start, cp.end);
     let operation_budget_per_year: f64 = timeline
         .policies
         .iter()
-        .filter(|cp| cp.policy.kind == PolicyKind::OperationsBudget && in_force(cp))
+        .filter(|cp| cp.action == Action::Operation && in_force(cp))
         .map(|cp| cp.amount_per_year)
         .sum();
     for cp in timeline.policies.iter().filter(|cp| in_force(cp)) {
-        let p = &cp.policy;
         let money = cp.amount_per_year * dt;
         let millions = money / CURRENCY_PER_MILLION;
         let targeted = |c: usize| cp.districts[c / 3] && cp.bands[c % 3];
-        match p.kind {
-            PolicyKind::InvestDigitization => spread(
+        match cp.action {
+            Action::Digitization => spread(
                 &mut levers.digitization_millions,
                 &cp.departments,
                 None,
                 millions,
             ),
-            PolicyKind::InvestIntegration => spread(
+            Action::Integration => spread(
                 &mut levers.integration_millions,
                 &cp.departments,
                 None,
                 millions,
             ),
-            PolicyKind::OperationsBudget => spread(
+            Action::Operation => spread(
                 &mut levers.operation_millions,
                 &cp.departments,
                 Some(&weights.0),
                 millions,
             ),
-            PolicyKind::OneWindow => spread(&mut pools.window, &cp.departments, None, money),
-            PolicyKind::Staffing => spread(&mut pools.staffing, &cp.departments, None, money),
-            PolicyKind::DigitalTraining | PolicyKind::DeviceSubsidy => {
-                let training = p.kind == PolicyKind::DigitalTraining;
+            Action::OneWindow => spread(&mut pools.window, &cp.departments, None, money),
+            Action::Staffing => spread(&mut pools.staffing, &cp.departments, None, money),
+            Action::Training { goal_per_year, .. } | Action::DeviceSubsidy { goal_per_year } => {
                 let people = |c: usize| census.cells[c].residents as f64 * city.scale;
                 let total: f64 = (0..city.cells()).filter(|&c| targeted(c)).map(people).sum();
                 if total <= 0.0 {
                     continue;
                 }
-                let goal = p.coverage_per_year.map(|g| chance_per_tick(g, dt));
+                let goal = goal_per_year.map(|g| chance_per_tick(g, dt));
                 for c in (0..city.cells()).filter(|&c| targeted(c)) {
                     let cell_money = money * people(c) / total;
-                    let chance = if training {
+                    let chance = if let Action::Training { .. } = cp.action {
                         let trainees = cell_money / costs.training_per_trainee;
                         -math::exp_m1(-trainees / people(c).max(f64::MIN_POSITIVE))
                     } else {
@@ -434,15 +379,18 @@ pub fn update_levers(
                         }
                     };
                     let chance = goal.map_or(chance, |g| chance.min(g));
-                    if training {
+                    if let Action::Training {
+                        literacy_gain,
+                        adoption_boost_per_year,
+                        ..
+                    } = cp.action
+                    {
                         let offer = &mut levers.training[c];
                         offer.probability = 1.0 - (1.0 - offer.probability) * (1.0 - chance);
                         if chance > 0.0 {
-                            offer.literacy_gain =
-                                offer.literacy_gain.max(p.literacy_gain.unwrap_or(0.0));
-                            offer.adoption_boost_per_year = offer
-                                .adoption_boost_per_year
-                                .max(p.adoption_boost.unwrap_or(0.0));
+                            offer.literacy_gain = offer.literacy_gain.max(literacy_gain);
+                            offer.adoption_boost_per_year =
+                                offer.adoption_boost_per_year.max(adoption_boost_per_year);
                         }
                     } else {
                         let q = &mut levers.device_subsidy_probability[c];
@@ -450,7 +398,7 @@ pub fn update_levers(
                     }
                 }
             }
-            PolicyKind::AssistedServicePoints => {
+            Action::ServicePoints { goal_per_year } => {
                 let people: f64 = (0..n_districts)
                     .filter(|&d| cp.districts[d])
                     .map(|d| district_people[d])
@@ -459,24 +407,23 @@ pub fn update_levers(
                     if people > 0.0 {
                         pools.service_points[d] += money * district_people[d] / people;
                     }
-                    pools.service_point_caps[d] = cap_sum(pools.service_point_caps[d], p);
+                    pools.service_point_caps[d] =
+                        cap_sum(pools.service_point_caps[d], goal_per_year);
                 }
             }
-            PolicyKind::IotSensors => {
+            Action::Sensors { goal_per_year } => {
                 let count = cp.districts.iter().filter(|&&t| t).count().max(1) as f64;
                 for d in (0..n_districts).filter(|&d| cp.districts[d]) {
                     pools.sensors[d] += money / count;
-                    pools.sensor_caps[d] = cap_sum(pools.sensor_caps[d], p);
+                    pools.sensor_caps[d] = cap_sum(pools.sensor_caps[d], goal_per_year);
                 }
             }
-            PolicyKind::GovernancePlatform => {
+            Action::Platform { level_cap_per_year } => {
                 pools.platform += money;
-                if let Some(l) = p.level_per_year {
-                    pools.platform_cap_per_year =
-                        Some(pools.platform_cap_per_year.unwrap_or(0.0) + l);
-                }
+                pools.platform_cap_per_year =
+                    cap_sum(pools.platform_cap_per_year, level_cap_per_year);
             }
-            PolicyKind::EvaluationBudgeting => {
+            Action::Evaluation { share_cap_per_year } => {
                 let moved = if operation_budget_per_year > 0.0 {
                     -math::exp_m1(
                         -cp.amount_per_year
@@ -485,13 +432,13 @@ pub fn update_levers(
                 } else {
                     0.0
                 };
-                let moved = p.share_moved_per_year.map_or(moved, |cap| moved.min(cap));
+                let moved = share_cap_per_year.map_or(moved, |cap| moved.min(cap));
                 levers.evaluation_share_per_year =
                     Some(levers.evaluation_share_per_year.unwrap_or(0.0).max(moved));
             }
         }
         // Attribute the money to the targeted cells by residents.
-        let spend = if is_construction(p.kind) {
+        let spend = if cp.construction {
             &mut levers.spend_construction
         } else {
             &mut levers.spend_operation
@@ -515,7 +462,7 @@ pub fn update_levers(
         for (s, a) in spend.iter_mut().zip(&attributed) {
             *s += a;
         }
-        if p.kind == PolicyKind::Staffing {
+        if cp.action == Action::Staffing {
             for (s, a) in levers.spend_staffing.iter_mut().zip(&attributed) {
                 *s += a;
             }
@@ -528,7 +475,7 @@ pub fn update_levers(
         &district_people,
         assets,
         &mut points,
-        &mut incidents,
+        &mut governance,
     );
     for j in 0..nd {
         let funded = -math::exp_m1(-pools.window[j] / dt / costs.one_window_per_department_year);
@@ -554,10 +501,10 @@ pub fn update_levers(
     }
 }
 
-/// The tighter of a goal already collected and `policy`'s `coverage_per_year` (goals of
-/// two policies on one district add up).
-fn cap_sum(cap: Option<f64>, policy: &Policy) -> Option<f64> {
-    match (cap, policy.coverage_per_year) {
+/// Goals of two policies on one asset add up; a policy without a goal leaves the
+/// collected one.
+fn cap_sum(cap: Option<f64>, goal: Option<f64>) -> Option<f64> {
+    match (cap, goal) {
         (Some(a), Some(b)) => Some(a + b),
         (None, b) => b,
         (a, None) => a,
@@ -573,7 +520,7 @@ fn run_assets(
     district_people: &[f64],
     assets: &mut Assets,
     points: &mut ServicePoints,
-    incidents: &mut IncidentState,
+    governance: &mut GovernanceAssets,
 ) {
     let dt = city.years_per_tick;
     // A goal caps the built part's growth; residents then see the mean of the tick's
@@ -613,7 +560,7 @@ fn run_assets(
             upkeep_whole_per_year: costs.sensor_upkeep_per_point_per_year * POINTS_PER_WHOLE,
             decay_per_year: costs.sensor_decay_per_year,
         };
-        incidents.iot_coverage[d] = operate_asset(
+        governance.iot_coverage[d] = operate_asset(
             &mut assets.sensors_built[d],
             assets.sensors_base[d],
             pools.sensors[d],
@@ -621,7 +568,7 @@ fn run_assets(
             sensors,
         );
         capped(
-            &mut incidents.iot_coverage[d],
+            &mut governance.iot_coverage[d],
             &mut assets.sensors_built[d],
             assets.sensors_base[d],
             before,
@@ -634,7 +581,7 @@ fn run_assets(
         upkeep_whole_per_year: costs.platform_upkeep_per_point_per_year * POINTS_PER_WHOLE,
         decay_per_year: costs.platform_decay_per_year,
     };
-    incidents.platform_level = operate_asset(
+    governance.platform_level = operate_asset(
         &mut assets.platform_built,
         assets.platform_base,
         pools.platform,
@@ -642,7 +589,7 @@ fn run_assets(
         platform,
     );
     capped(
-        &mut incidents.platform_level,
+        &mut governance.platform_level,
         &mut assets.platform_built,
         assets.platform_base,
         before,

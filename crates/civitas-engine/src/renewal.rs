@@ -29,11 +29,11 @@
 use bevy_ecs::prelude::*;
 use civitas_scenario::{Band, Settlement};
 
-use crate::channels::{PendingRetry, Requests};
+use crate::census::Census;
+use crate::channels::Requests;
 use crate::city::{City, Clock, cell};
-use crate::demography::{Home, ResidentId, new_resident};
 use crate::math;
-use crate::metrics::Census;
+use crate::residents::{Home, PendingRetry, ResidentBundle, ResidentId};
 use crate::rng::{Purpose, Stream};
 
 /// What the renewal of the population needs from the start of the run.
@@ -90,6 +90,16 @@ impl Renewal {
                 || any(&demo.rural_to_urban_per_year),
         }
     }
+}
+
+/// Installs the renewal of `city`'s population of `residents` agents, already spawned
+/// into `world` (entrants join districts in proportion to their young residents).
+pub fn install(world: &mut World, city: &City, residents: usize) {
+    let mut young = vec![0u64; city.districts()];
+    for home in world.query::<&Home>().iter(world) {
+        young[home.district as usize] += (home.band == Band::Young) as u64;
+    }
+    world.insert_resource(Renewal::new(city, residents, &young));
 }
 
 /// Probability that an event with yearly share `share` happens within `dt` years.
@@ -171,11 +181,11 @@ pub fn renew_population(world: &mut World) {
                 }
                 let band = if ages { Band::Middle } else { Band::Young };
                 let mut s = Stream::new(seed, next_id as u64, 0, Purpose::Synthesis);
-                let mut resident = new_resident(city, &mut s, next_id, d, band);
+                let mut resident = ResidentBundle::new(city, &mut s, next_id, d, band);
                 if peers.residents > 0 {
                     let n = peers.residents as f64;
-                    resident.3.satisfaction = (peers.satisfaction_sum / n) as f32;
-                    resident.3.trust = (peers.trust_sum / n) as f32;
+                    resident.attitude.satisfaction = (peers.satisfaction_sum / n) as f32;
+                    resident.attitude.trust = (peers.trust_sum / n) as f32;
                 }
                 newcomers.push(resident);
                 next_id += 1;

@@ -41,6 +41,12 @@ pub fn mix64(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// The seed of replicate `replicate` of a scenario with master seed `seed`: the
+/// SplitMix64 step from the master seed, keyed by the replicate.
+pub fn replicate_seed(seed: u64, replicate: u32) -> u64 {
+    mix64((seed ^ (replicate as u64).wrapping_mul(GOLDEN_GAMMA)).wrapping_add(GOLDEN_GAMMA))
+}
+
 /// A short random stream for one (seed, subject, tick, purpose).
 #[derive(Debug, Clone)]
 pub struct Stream {

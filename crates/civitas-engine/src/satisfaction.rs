@@ -23,21 +23,10 @@
 //! nothing changes shows flat satisfaction from its first month instead of the moving
 //! average warming up.
 
-use bevy_ecs::prelude::*;
 use civitas_scenario::Behaviour;
 
 use crate::math;
-
-/// A resident's view of government services.
-#[derive(Component, Debug, Clone, Copy, PartialEq)]
-pub struct Attitude {
-    /// Trust in government digital services, in [0, 1].
-    pub trust: f32,
-    /// Satisfaction 0–100 (moving average of request scores).
-    pub satisfaction: f32,
-    /// Consecutive failed online attempts (cleared by a successful online request).
-    pub failures: u8,
-}
+use crate::residents::Attitude;
 
 /// `x^e`, with the common small integer elasticities done by multiplication (this runs
 /// for every waiting resident every tick).
@@ -98,8 +87,8 @@ impl Attitude {
     /// Folds one experience with score `score` into satisfaction and trust.
     #[inline]
     pub fn remember(&mut self, b: &Behaviour, score: f64) {
-        let m = b.satisfaction_memory.clamp(0.0, 1.0) as f32;
-        let r = b.trust_rate.clamp(0.0, 1.0) as f32;
+        let m = b.satisfaction_memory as f32;
+        let r = b.trust_rate as f32;
         let score = score as f32;
         self.satisfaction = (self.satisfaction + m * (score - self.satisfaction)).clamp(0.0, 100.0);
         self.trust = (self.trust + r * (score / 100.0 - self.trust)).clamp(0.0, 1.0);

@@ -12,13 +12,13 @@
 //!    rated (`satisfaction`);
 //! 8. `incidents`: occurrence, detection, dispatch and response;
 //! 9. `departments`: queues served up to capacity, next tick's waits;
-//! 10. `metrics`: census of residents, then the indicator table and the agent sample.
+//! 10. `census`: census of residents; `metrics`: the indicator table and the agent sample.
 
 use bevy_ecs::prelude::*;
 
 use crate::{
-    adoption, channels, demography, departments, devices, incidents, metrics, policies, renewal,
-    shocks,
+    adoption, census, channels, demography, departments, devices, incidents, metrics, policies,
+    renewal, shocks,
 };
 
 /// The schedule that advances a replicate by one tick.
@@ -38,7 +38,7 @@ pub fn tick_schedule() -> Schedule {
             channels::serve_requests,
             incidents::respond_to_incidents,
             departments::process_queues,
-            metrics::take_census,
+            census::take_census,
             metrics::record_indicators,
             metrics::record_agent_sample,
         )

@@ -9,7 +9,7 @@
 //! accounts and forced re-verification on top of downtime). Overlapping shocks multiply.
 
 use bevy_ecs::prelude::*;
-use civitas_scenario::ShockKind;
+use civitas_scenario::{ShockKind, YearMonth};
 
 use crate::city::{City, Clock, in_window, targets};
 
@@ -29,6 +29,53 @@ pub struct ShockState {
     pub incident_factor: Vec<f64>,
 }
 
+/// One shock with its targets resolved to positions.
+#[derive(Debug, Clone)]
+struct CompiledShock {
+    start: YearMonth,
+    end: YearMonth,
+    departments: Vec<bool>,
+    districts: Vec<bool>,
+    health_factor: f64,
+    capacity_factor: f64,
+    incident_rate_factor: f64,
+    cyber: bool,
+}
+
+/// The scenario's shocks, resolved once.
+#[derive(Resource, Debug, Clone)]
+pub struct ShockTimeline(Vec<CompiledShock>);
+
+impl ShockTimeline {
+    /// Resolves the shocks of `city`.
+    pub fn new(city: &City) -> Self {
+        let s = &city.scenario;
+        Self(
+            s.shocks
+                .iter()
+                .map(|shock| CompiledShock {
+                    start: shock.start,
+                    end: shock.end,
+                    departments: targets(
+                        &shock.departments,
+                        s.departments.iter().map(|d| d.name.as_str()),
+                        s.departments.len(),
+                    ),
+                    districts: targets(
+                        &shock.districts,
+                        s.population.districts.iter().map(|d| d.name.as_str()),
+                        s.population.districts.len(),
+                    ),
+                    health_factor: shock.health_factor,
+                    capacity_factor: shock.capacity_factor,
+                    incident_rate_factor: shock.incident_rate_factor,
+                    cyber: shock.kind == ShockKind::CyberIncident,
+                })
+                .collect(),
+        )
+    }
+}
+
 impl ShockState {
     /// No shock in force.
     pub fn new(city: &City) -> Self {
@@ -41,9 +88,18 @@ impl ShockState {
     }
 }
 
+/// Installs the compiled shocks of `city` and no shock in force.
+pub fn install(world: &mut World, city: &City) {
+    world.insert_resource(ShockTimeline::new(city));
+    world.insert_resource(ShockState::new(city));
+}
+
 /// Sets this tick's shock multipliers.
-pub fn apply_shocks(city: Res<City>, clock: Res<Clock>, mut state: ResMut<ShockState>) {
-    let s = &city.scenario;
+pub fn apply_shocks(
+    clock: Res<Clock>,
+    timeline: Res<ShockTimeline>,
+    mut state: ResMut<ShockState>,
+) {
     let state = &mut *state;
     for v in [
         &mut state.health_factor,
@@ -54,30 +110,22 @@ pub fn apply_shocks(city: Res<City>, clock: Res<Clock>, mut state: ResMut<ShockS
         v.fill(1.0);
     }
     let month = clock.month();
-    for shock in s
-        .shocks
+    for shock in timeline
+        .0
         .iter()
         .filter(|x| in_window(month, x.start, Some(x.end)))
     {
-        let deps = targets(
-            &shock.departments,
-            s.departments.iter().map(|d| d.name.as_str()),
-            s.departments.len(),
-        );
-        let dists = targets(
-            &shock.districts,
-            s.population.districts.iter().map(|d| d.name.as_str()),
-            s.population.districts.len(),
-        );
+        let deps = &shock.departments;
         for j in (0..deps.len()).filter(|&j| deps[j]) {
-            state.health_factor[j] *= shock.health_factor.max(0.0);
-            state.capacity_factor[j] *= shock.capacity_factor.max(0.0);
-            if shock.kind == ShockKind::CyberIncident {
+            state.health_factor[j] *= shock.health_factor;
+            state.capacity_factor[j] *= shock.capacity_factor;
+            if shock.cyber {
                 state.failure_factor[j] *= CYBER_FAILURE_MULTIPLIER;
             }
         }
+        let dists = &shock.districts;
         for d in (0..dists.len()).filter(|&d| dists[d]) {
-            state.incident_factor[d] *= shock.incident_rate_factor.max(0.0);
+            state.incident_factor[d] *= shock.incident_rate_factor;
         }
     }
 }

@@ -37,6 +37,8 @@ fn bass_scenario(p: f64, q: f64) -> Scenario {
     s.population.behaviour.trust_adoption_elasticity = 0.0;
     s.population.behaviour.failure_aversion = 0.0;
     s.departments.clear();
+    // The hotline department is gone with the others: no complaint department.
+    s.population.behaviour.complaint_department = None;
     s.services.clear();
     s.policies.clear();
     s.shocks.clear();

@@ -26,27 +26,15 @@ fn baseline() -> Scenario {
 fn policy_mut<'a>(s: &'a mut Scenario, name: &str) -> &'a mut Policy {
     s.policies
         .iter_mut()
-        .find(|p| p.name == name)
+        .find(|p| p.name() == name)
         .expect("policy in the scenario")
 }
 
 /// A policy of `kind` named `name` from 2024-01, open-ended.
 fn new_policy(name: &str, kind: PolicyKind, amount_per_year: f64) -> Policy {
-    Policy {
-        name: name.into(),
-        kind,
-        start: common::ym("2024-01"),
-        end: None,
-        amount_per_year,
-        departments: Vec::new(),
-        districts: Vec::new(),
-        bands: Vec::new(),
-        coverage_per_year: None,
-        literacy_gain: None,
-        adoption_boost: None,
-        level_per_year: None,
-        share_moved_per_year: None,
-    }
+    let mut policy = Policy::new(kind, name, common::ym("2024-01"));
+    policy.set_amount_per_year(Some(amount_per_year));
+    policy
 }
 
 /// What one run measures.
@@ -97,7 +85,7 @@ fn money_moves(
         .iter()
         .map(|&a| {
             let mut v = s.clone();
-            policy_mut(&mut v, policy).amount_per_year = a;
+            policy_mut(&mut v, policy).set_amount_per_year(Some(a));
             measured(&v, measure)
         })
         .collect();
@@ -169,7 +157,10 @@ fn training_money_raises_senior_adoption() {
 fn device_subsidy_money_raises_senior_adoption() {
     let mut s = baseline();
     let mut subsidy = new_policy("senior-devices", PolicyKind::DeviceSubsidy, 20e6);
-    subsidy.bands = vec![Band::Senior];
+    let Policy::DeviceSubsidy(body) = &mut subsidy else {
+        unreachable!("a device subsidy")
+    };
+    body.bands = vec![Band::Senior];
     s.policies.push(subsidy);
     money_moves(
         "senior adoption_rate 2030",
@@ -267,7 +258,7 @@ fn evaluation_money_moves_operation_money_to_the_least_satisfying() {
 fn evaluation_budgeting_raises_availability_at_the_same_operation_money() {
     let with = baseline();
     let mut without = with.clone();
-    policy_mut(&mut without, "evaluation").amount_per_year = 0.0;
+    policy_mut(&mut without, "evaluation").set_amount_per_year(Some(0.0));
     for (indicator, label) in [
         (Indicator::SystemAvailability, "system_availability"),
         (Indicator::OnlineServiceRate, "online_service_rate"),
@@ -288,7 +279,10 @@ fn evaluation_budgeting_raises_availability_at_the_same_operation_money() {
 fn staffing_money_shortens_resolution() {
     let mut s = baseline();
     let mut staffing = new_policy("counter-staff", PolicyKind::Staffing, 10e6);
-    staffing.departments = vec![
+    let Policy::Staffing(body) = &mut staffing else {
+        unreachable!("a staffing policy")
+    };
+    body.departments = vec![
         "Human Resources and Social Security".into(),
         "Healthcare Security".into(),
         "Civil Affairs".into(),
@@ -314,9 +308,9 @@ fn staffing_money_shortens_resolution() {
 fn stopped_kept_none(name: &str) -> [Scenario; 3] {
     let kept = baseline();
     let mut stopped = kept.clone();
-    policy_mut(&mut stopped, name).end = Some(common::ym("2026-12"));
+    policy_mut(&mut stopped, name).set_end(Some(common::ym("2026-12")));
     let mut none = kept.clone();
-    policy_mut(&mut none, name).amount_per_year = 0.0;
+    policy_mut(&mut none, name).set_amount_per_year(Some(0.0));
     [stopped, kept, none]
 }
 
@@ -452,7 +446,11 @@ fn at_equal_spend_more_digitization_costs_less_per_request() {
     // the city data platform: the same spend, amortised alike.
     let digitized = baseline();
     let mut integrated = baseline();
-    policy_mut(&mut integrated, "digitization").kind = PolicyKind::InvestIntegration;
+    let build = policy_mut(&mut integrated, "digitization");
+    let Policy::InvestDigitization(body) = build else {
+        unreachable!("the baseline's digitization policy")
+    };
+    *build = Policy::InvestIntegration(body.clone());
     let spend = |s: &Scenario| {
         (0..s.policies.len())
             .map(|i| s.policy_amount_per_year(i))

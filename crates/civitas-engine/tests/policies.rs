@@ -63,21 +63,11 @@ fn without_integration_offline_trips_are_one_plus_required_departments() {
     // of staffing it, staff in place within days) collapses those offline trips to one.
     s.costs.staff_adjust_per_year = 1e4;
     let departments = s.departments.len() as f64;
-    s.policies.push(civitas_scenario::Policy {
-        name: "window".into(),
-        kind: PolicyKind::OneWindow,
-        start: ym("2024-07"),
-        end: None,
-        amount_per_year: departments * s.costs.one_window_per_department_year * 1000.0,
-        departments: vec![],
-        districts: vec![],
-        bands: vec![],
-        coverage_per_year: None,
-        literacy_gain: None,
-        adoption_boost: None,
-        level_per_year: None,
-        share_moved_per_year: None,
-    });
+    let mut window = civitas_scenario::Policy::new(PolicyKind::OneWindow, "window", ym("2024-07"));
+    window.set_amount_per_year(Some(
+        departments * s.costs.one_window_per_department_year * 1000.0,
+    ));
+    s.policies.push(window);
     let r = run(&s);
     assert_eq!(city(&r, Indicator::AvgTrips, "2024-06"), 4.0);
     // July sees the window staffed from its first days; from August on, all the time.
@@ -92,12 +82,12 @@ fn building_without_operating_decays_availability_and_online_service() {
     let mut without_ops = with_ops.clone();
     without_ops
         .policies
-        .retain(|p| p.kind != PolicyKind::OperationsBudget);
+        .retain(|p| p.kind() != PolicyKind::OperationsBudget);
     assert!(
         without_ops
             .policies
             .iter()
-            .any(|p| p.kind == PolicyKind::InvestDigitization)
+            .any(|p| p.kind() == PolicyKind::InvestDigitization)
     );
     let a = run(&with_ops);
     let b = run(&without_ops);
@@ -135,7 +125,7 @@ fn senior_training_narrows_the_digital_divide() {
     let mut without = with_training.clone();
     without
         .policies
-        .retain(|p| p.kind != PolicyKind::DigitalTraining);
+        .retain(|p| p.kind() != PolicyKind::DigitalTraining);
     let gap = |s: &Scenario| city(&run(s), Indicator::DigitalDivideGap, "2030-12");
     let (g_with, g_without) = (gap(&with_training), gap(&without));
     eprintln!("gap with training {g_with:.3}, without {g_without:.3}");
@@ -227,9 +217,9 @@ fn weekly_ticks_run_the_same_model() {
     let yearly: f64 = monthly
         .policies
         .iter()
-        .filter(|p| civitas_engine::policies::is_construction(p.kind))
-        .filter(|p| p.end.is_none_or(|e| e >= ym("2030-12")))
-        .map(|p| p.amount_per_year)
+        .filter(|p| civitas_engine::policies::is_construction(p.kind()))
+        .filter(|p| p.end().is_none_or(|e| e >= ym("2030-12")))
+        .map(|p| p.amount_per_year().unwrap_or(0.0))
         .sum();
     assert!((last(&m, Indicator::SpendConstruction) - yearly).abs() < 1e-6 * yearly);
 }

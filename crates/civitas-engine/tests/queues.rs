@@ -39,6 +39,8 @@ fn queue_scenario(servers: u32, utilisation: f64) -> Scenario {
         senior: REQUESTS_PER_YEAR,
     };
     s.population.behaviour.complaint_probability = 0.0;
+    // The hotline department was truncated away.
+    s.population.behaviour.complaint_department = None;
     s.policies.clear();
     s.shocks.clear();
     s.incidents.types.clear();

@@ -236,7 +236,7 @@ fn scenario_facts(out: &mut String, result: &BatchResult) {
         } else {
             s.policies
                 .iter()
-                .map(|p| p.name.clone())
+                .map(|p| p.name().to_string())
                 .collect::<Vec<_>>()
                 .join(", ")
         },

@@ -16,7 +16,12 @@ use crate::limits::MAX_FILE_BYTES;
 use crate::model::{
     Budget, Incidents, Outputs, Population, ScenarioInfo, UncertainParameter, UnitCosts,
 };
-use crate::model::{Department, IncidentType, Policy, Scenario, Service, Shock, Target};
+use crate::model::{
+    Department, DepartmentPolicy, DeviceSubsidyPolicy, DistrictAssetPolicy, EvaluationPolicy,
+    IncidentType, PlatformPolicy, Policy, PolicyKind, Scenario, Service, Shock, Target,
+    TrainingPolicy,
+};
+use crate::model::{POLICY_PARAMETERS, POLICY_TARGETS};
 use crate::path::{FieldPath, Segment};
 use crate::tree::{self, Node, Span, Value};
 use crate::validate;
@@ -347,6 +352,84 @@ fn check_each<T: DeserializeOwned>(
     }
 }
 
+/// Checks one `[[policies]]` entry the way serde reads it (the `kind` tag picks the
+/// body), but reading the body on its own so that an error inside it keeps its field path
+/// and position; a parameter of another kind is worded as such.
+fn check_policy(root: &Node, value: &serde_json::Value, at: FieldPath, out: &mut Vec<Diagnostic>) {
+    let Some(entry) = value.as_object() else {
+        check_as::<Policy>(root, value, at, out);
+        return;
+    };
+    let Some(kind) = entry.get("kind") else {
+        out.push(
+            root.locate(&at, false)
+                .diagnostic(&at.key("kind"), "missing required field `kind`".to_string()),
+        );
+        return;
+    };
+    let kind = match serde_path_to_error::deserialize::<_, PolicyKind>(kind) {
+        Ok(kind) => kind,
+        Err(e) => {
+            out.push(serde_diagnostic(root, &at.key("kind"), e));
+            return;
+        }
+    };
+    let mut body = value.clone();
+    if let Some(o) = body.as_object_mut() {
+        o.remove("kind");
+    }
+    let result = match kind {
+        PolicyKind::InvestDigitization
+        | PolicyKind::InvestIntegration
+        | PolicyKind::OperationsBudget
+        | PolicyKind::OneWindow
+        | PolicyKind::Staffing => body_error::<DepartmentPolicy>(&body),
+        PolicyKind::EvaluationBudgeting => body_error::<EvaluationPolicy>(&body),
+        PolicyKind::DigitalTraining => body_error::<TrainingPolicy>(&body),
+        PolicyKind::DeviceSubsidy => body_error::<DeviceSubsidyPolicy>(&body),
+        PolicyKind::AssistedServicePoints | PolicyKind::IotSensors => {
+            body_error::<DistrictAssetPolicy>(&body)
+        }
+        PolicyKind::GovernancePlatform => body_error::<PlatformPolicy>(&body),
+    };
+    let Some(e) = result else {
+        return;
+    };
+    let mut diagnostic = serde_diagnostic(root, &at, e);
+    let field = diagnostic
+        .message
+        .strip_prefix("unknown field `")
+        .and_then(|rest| rest.split_once('`'))
+        .map(|(field, _)| field.to_string());
+    // A parameter or target of another kind: say so, pointing at its value as the
+    // range checks do.
+    if let Some(field) = field {
+        let kind = kind.name();
+        let message = if POLICY_PARAMETERS.contains(&field.as_str()) {
+            Some(format!(
+                "`{field}` does not apply to policies of kind `{kind}`; remove it"
+            ))
+        } else if POLICY_TARGETS.contains(&field.as_str()) {
+            Some(format!(
+                "policies of kind `{kind}` cannot be narrowed by `{field}`; remove it"
+            ))
+        } else {
+            None
+        };
+        if let Some(message) = message {
+            let path = at.key(&field);
+            diagnostic = root.locate(&path, false).diagnostic(&path, message);
+        }
+    }
+    out.push(diagnostic);
+}
+
+fn body_error<T: DeserializeOwned>(
+    body: &serde_json::Value,
+) -> Option<serde_path_to_error::Error<serde_json::Error>> {
+    serde_path_to_error::deserialize::<_, T>(body).err()
+}
+
 /// serde stops at the first error; deserializing each section and each array entry on its
 /// own reports one error per broken entry, so a modeler can fix several in one pass.
 fn section_diagnostics(root: &Node, json: &serde_json::Value) -> Vec<Diagnostic> {
@@ -380,7 +463,14 @@ fn section_diagnostics(root: &Node, json: &serde_json::Value) -> Vec<Diagnostic>
                 }
                 _ => check_as::<Incidents>(root, value, at, &mut out),
             },
-            "policies" => check_each::<Policy>(root, value, at, &mut out),
+            "policies" => match value {
+                serde_json::Value::Array(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        check_policy(root, item, at.index(i), &mut out);
+                    }
+                }
+                other => check_as::<Vec<Policy>>(root, other, at, &mut out),
+            },
             "costs" => check_as::<UnitCosts>(root, value, at, &mut out),
             "budget" => check_as::<Budget>(root, value, at, &mut out),
             "shocks" => check_each::<Shock>(root, value, at, &mut out),
@@ -420,6 +510,45 @@ fn inherited_across_moved_horizon(root: &Node, files: &[Arc<Path>], path: &Field
     depth(path) > horizon
 }
 
+/// A variant whose `[budget]` names a policy of its base takes over that policy's money:
+/// the `amount_per_year` the policy inherits from a file further down the `extends` chain
+/// than the budget entry is dropped. An amount written in the file of the budget entry,
+/// or in a file extending it, stays, and validation reports it (money from one place).
+fn drop_amounts_a_variant_budgets(root: &Node, files: &[Arc<Path>], scenario: &mut Scenario) {
+    let Some(budget) = &scenario.budget else {
+        return;
+    };
+    if files.is_empty() {
+        return;
+    }
+    let depth = |p: &FieldPath| {
+        let file = &root.locate(p, false).file;
+        files.iter().position(|f| f == file).unwrap_or(0)
+    };
+    let budget_entry = |name: &str| {
+        if budget.remainder.as_deref() == Some(name) {
+            Some(FieldPath::from("budget").key("remainder"))
+        } else if budget.shares.contains_key(name) {
+            Some(FieldPath::from("budget").key("shares").key(name))
+        } else {
+            None
+        }
+    };
+    let mut inherited = Vec::new();
+    for (i, policy) in scenario.policies.iter().enumerate() {
+        let Some(entry) = budget_entry(policy.name()) else {
+            continue;
+        };
+        let amount = FieldPath::from("policies").index(i).key("amount_per_year");
+        if policy.amount_per_year().is_some() && depth(&amount) > depth(&entry) {
+            inherited.push(i);
+        }
+    }
+    for i in inherited {
+        scenario.policies[i].set_amount_per_year(None);
+    }
+}
+
 /// Deserializes a merged tree and runs the semantic checks, mapping every problem to the
 /// position of the value that caused it.
 fn scenario_from_tree(root: &Node, files: &[Arc<Path>]) -> Result<Scenario, ScenarioError> {
@@ -438,6 +567,8 @@ fn scenario_from_tree(root: &Node, files: &[Arc<Path>]) -> Result<Scenario, Scen
             return Err(ScenarioError::new(diagnostics));
         }
     };
+    let mut scenario = scenario;
+    drop_amounts_a_variant_budgets(root, files, &mut scenario);
     let mut problems = validate::problems(&scenario);
     problems
         .retain(|p| !(p.outside_horizon && inherited_across_moved_horizon(root, files, &p.path)));
@@ -579,6 +710,150 @@ mod tests {
         let mut props = props;
         props.sort_unstable();
         assert_eq!(props, expected);
+    }
+
+    /// The baseline with `extra` appended (TOML), read from text.
+    fn baseline_with(extra: &str) -> Result<Scenario, ScenarioError> {
+        let text = format!("{BASELINE_TOML}\n{extra}");
+        Scenario::from_str_as(&text, Format::Toml, "text.toml")
+    }
+
+    fn only_message(result: Result<Scenario, ScenarioError>) -> (String, usize, usize) {
+        let e = result.expect_err("the scenario is refused");
+        assert_eq!(e.diagnostics.len(), 1, "{e}");
+        let d = &e.diagnostics[0];
+        (
+            format!("{}: {}", d.path, d.message),
+            d.line.unwrap(),
+            d.column.unwrap(),
+        )
+    }
+
+    #[test]
+    fn a_policy_takes_exactly_its_kinds_parameters() {
+        let lines = BASELINE_TOML.lines().count();
+        let n = Scenario::baseline().policies.len();
+        let policy =
+            |body: &str| format!("[[policies]]\nname = \"extra\"\nstart = \"2025-01\"\n{body}\n");
+        let (m, line, column) = only_message(baseline_with(&policy(
+            "kind = \"operations_budget\"\nlevel_per_year = 0.1",
+        )));
+        assert_eq!(
+            m,
+            format!(
+                "policies[{n}].level_per_year: `level_per_year` does not apply to policies of kind `operations_budget`; remove it"
+            )
+        );
+        assert_eq!((line, column), (lines + 6, 18));
+        let (m, _, _) = only_message(baseline_with(&policy(
+            "kind = \"governance_platform\"\ndistricts = [\"Old Town\"]",
+        )));
+        assert_eq!(
+            m,
+            format!(
+                "policies[{n}].districts: policies of kind `governance_platform` cannot be narrowed by `districts`; remove it"
+            )
+        );
+        let (m, _, _) = only_message(baseline_with(&policy(
+            "kind = \"one_window\"\namount = 3e6",
+        )));
+        assert!(
+            m.starts_with(&format!(
+                "policies[{n}].amount: unknown field `amount`, expected one of"
+            )),
+            "{m}"
+        );
+        let (m, _, _) = only_message(baseline_with(&policy("amount_per_year = 3e6")));
+        assert_eq!(
+            m,
+            format!("policies[{n}].kind: missing required field `kind`")
+        );
+        let (m, _, _) = only_message(baseline_with(&policy(
+            "kind = \"digital_training\"\nliteracy_gain = \"a lot\"",
+        )));
+        assert!(
+            m.starts_with(&format!(
+                "policies[{n}].literacy_gain: found string \"a lot\", expected a number"
+            )),
+            "{m}"
+        );
+        // Training gains are 0 when absent.
+        let s = baseline_with(&policy("kind = \"digital_training\"")).unwrap();
+        let Some(Policy::DigitalTraining(t)) = s.policies.last() else {
+            panic!("a training policy");
+        };
+        assert_eq!((t.literacy_gain, t.adoption_boost), (0.0, 0.0));
+    }
+
+    #[test]
+    fn a_budget_and_an_amount_in_one_file_conflict() {
+        let e = baseline_with(
+            "[budget]\ntotal_per_year = 400e6\nremainder = \"ops\"\n[budget.shares]\ndigitization = 0.75",
+        )
+        .unwrap_err();
+        // Both budgeted policies give an amount of their own.
+        assert_eq!(e.diagnostics.len(), 2, "{e}");
+        assert!(
+            e.diagnostics[1]
+                .message
+                .contains("(the remainder, 0.25 of total_per_year)"),
+            "{e}"
+        );
+        let d = &e.diagnostics[0];
+        let (m, line, column) = (
+            format!("{}: {}", d.path, d.message),
+            d.line.unwrap(),
+            d.column.unwrap(),
+        );
+        let i = Scenario::baseline()
+            .policies
+            .iter()
+            .position(|p| p.name() == "digitization")
+            .unwrap();
+        assert!(
+            m.starts_with(&format!("policies[{i}].amount_per_year: found 300000000, but `[budget]` gives `digitization` its money (a share of 0.75 of total_per_year)")),
+            "{m}"
+        );
+        let at = BASELINE_TOML
+            .lines()
+            .position(|l| l == "amount_per_year = 300e6")
+            .unwrap();
+        assert_eq!((line, column), (at + 1, 19));
+    }
+
+    #[test]
+    fn a_variants_budget_takes_over_the_amounts_of_its_base() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios");
+        let split = Scenario::load(root.join("budget-split.toml")).unwrap();
+        let base = Scenario::load(root.join("baseline.toml")).unwrap();
+        for name in ["digitization", "ops", "senior-training"] {
+            let i = split
+                .policies
+                .iter()
+                .position(|p| p.name() == name)
+                .unwrap();
+            assert_eq!(split.policies[i].amount_per_year(), None, "{name}");
+            // The shares are rounded to four decimals: within 0.5 % of the baseline.
+            let (a, b) = (
+                split.policy_amount_per_year(i),
+                base.policy_amount_per_year(i),
+            );
+            assert!(
+                (a / b - 1.0).abs() < 0.005,
+                "{name}: the split reproduces the baseline ({a} vs {b})"
+            );
+        }
+        assert!(split.check().is_ok());
+        // Setting the amount of a budgeted policy in memory (a sweep) is refused.
+        let mut swept = split.clone();
+        let i = swept
+            .policies
+            .iter()
+            .position(|p| p.name() == "ops")
+            .unwrap();
+        swept.policies[i].set_amount_per_year(Some(1e6));
+        let e = swept.check().unwrap_err().to_string();
+        assert!(e.contains("`[budget]` gives `ops` its money"), "{e}");
     }
 
     #[test]

@@ -9,6 +9,9 @@ use serde::{Deserialize, Serialize};
 use crate::calendar::YearMonth;
 use crate::indicators::Indicator;
 
+mod policy;
+pub use policy::*;
+
 /// A complete, validated policy scenario: the city, its starting state, the policy
 /// timeline, shocks, targets and requested outputs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -44,8 +47,8 @@ pub struct Scenario {
     /// sensors, the platform, window and department staff, and how fast unfunded assets decay.
     #[serde(default)]
     pub costs: UnitCosts,
-    /// A yearly total split between policies by share (optional): the named policies'
-    /// `amount_per_year` is `total_per_year × share`.
+    /// A yearly total split between policies by share (optional): the named policies get
+    /// `total_per_year × share` a year (and give no `amount_per_year` of their own).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub budget: Option<Budget>,
     /// Temporary disruptions.
@@ -595,115 +598,6 @@ fn default_incident_effort() -> f64 {
     1.0
 }
 
-/// The kind of a policy lever.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum PolicyKind {
-    /// Construction money raising digitization d of the target departments.
-    InvestDigitization,
-    /// Construction money raising data integration g (city data platform).
-    InvestIntegration,
-    /// Operation money restoring system health h.
-    OperationsBudget,
-    /// Digital-skills training: literacy gain and adoption boost for covered residents.
-    DigitalTraining,
-    /// Device subsidy: residents without a device get one.
-    DeviceSubsidy,
-    /// Community service points offering assisted online service.
-    AssistedServicePoints,
-    /// One-window service: offline trips collapse to one for linked departments.
-    OneWindow,
-    /// IoT sensors for immediate incident detection.
-    IotSensors,
-    /// Governance platform ("one network management") shortening dispatch.
-    GovernancePlatform,
-    /// Evaluation budgeting: operation money moves toward least-satisfying departments.
-    EvaluationBudgeting,
-    /// Staffing: money hires case officers, raising the target departments' capacity.
-    Staffing,
-}
-
-impl PolicyKind {
-    /// The snake_case name used in files.
-    pub fn name(self) -> &'static str {
-        match self {
-            PolicyKind::InvestDigitization => "invest_digitization",
-            PolicyKind::InvestIntegration => "invest_integration",
-            PolicyKind::OperationsBudget => "operations_budget",
-            PolicyKind::DigitalTraining => "digital_training",
-            PolicyKind::DeviceSubsidy => "device_subsidy",
-            PolicyKind::AssistedServicePoints => "assisted_service_points",
-            PolicyKind::OneWindow => "one_window",
-            PolicyKind::IotSensors => "iot_sensors",
-            PolicyKind::GovernancePlatform => "governance_platform",
-            PolicyKind::EvaluationBudgeting => "evaluation_budgeting",
-            PolicyKind::Staffing => "staffing",
-        }
-    }
-}
-
-/// A `[[policies]]` entry: one lever on the timeline.
-///
-/// Which of the optional parameters apply depends on `kind`; validation rejects a
-/// parameter that does not apply and a missing one that is required:
-///
-/// | kind | parameters | may be narrowed by |
-/// |---|---|---|
-/// | `invest_digitization`, `invest_integration`, `operations_budget`, `one_window`, `staffing` | — | `departments` |
-/// | `evaluation_budgeting` | `share_moved_per_year` (optional cap) | `departments` |
-/// | `digital_training` | `coverage_per_year` (optional cap), `literacy_gain`, `adoption_boost` (optional, 0 when absent) | `districts`, `bands` |
-/// | `device_subsidy` | `coverage_per_year` (optional cap) | `districts`, `bands` |
-/// | `assisted_service_points`, `iot_sensors` | `coverage_per_year` (optional cap) | `districts` |
-/// | `governance_platform` | `level_per_year` (optional cap) | — |
-///
-/// `amount_per_year` applies to every kind (0 when absent) and is what acts: the
-/// [`UnitCosts`] turn it into trainees, devices, coverage, platform level, window and
-/// counter staff or evaluation; a policy with no money does nothing. The optional goals
-/// (`coverage_per_year`, `level_per_year`, `share_moved_per_year`) only cap what the
-/// money buys.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Policy {
-    /// Unique policy name (used by `--set 'policies[name=…]…'`).
-    pub name: String,
-    /// Which lever.
-    pub kind: PolicyKind,
-    /// First month in force.
-    pub start: YearMonth,
-    /// Last month in force (inclusive); open-ended when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub end: Option<YearMonth>,
-    /// Money per year in the scenario currency.
-    #[serde(default)]
-    pub amount_per_year: f64,
-    /// Target departments; empty means all.
-    #[serde(default)]
-    pub departments: Vec<String>,
-    /// Target districts; empty means all.
-    #[serde(default)]
-    pub districts: Vec<String>,
-    /// Target age bands; empty means all.
-    #[serde(default)]
-    pub bands: Vec<Band>,
-    /// Most of the targeted residents (training, subsidy, service points) or area (IoT)
-    /// newly covered per year, whatever the money would buy (a goal that caps it).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub coverage_per_year: Option<f64>,
-    /// `digital_training`: literacy added to a trained resident (capped at 1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub literacy_gain: Option<f64>,
-    /// `digital_training`: added to the Bass p (per year) of trained residents.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub adoption_boost: Option<f64>,
-    /// `governance_platform`: most platform level gained per year (a cap on what the money builds).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub level_per_year: Option<f64>,
-    /// `evaluation_budgeting`: most of the operation budget reallocated each year (a cap
-    /// on what the evaluation money moves).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub share_moved_per_year: Option<f64>,
-}
-
 /// `[costs]`: what each lever's money buys, and how fast what it built decays without
 /// upkeep. Defaults are the baseline's (sources in `scenarios/baseline.toml`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -789,6 +683,14 @@ pub struct Budget {
 }
 
 impl Budget {
+    /// The share of policy `name`, when the budget names it (a share or the remainder).
+    pub fn share_of(&self, name: &str) -> Option<f64> {
+        self.resolved_shares()
+            .into_iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, share)| share)
+    }
+
     /// Each budgeted policy's share, the remainder included.
     pub fn resolved_shares(&self) -> Vec<(&str, f64)> {
         let mut out: Vec<(&str, f64)> = self.shares.iter().map(|(k, v)| (k.as_str(), *v)).collect();
@@ -949,19 +851,19 @@ impl Scenario {
         self.population.scale = people / self.population.agents as f64;
     }
 
-    /// Money per year of policy `index`: its share of `[budget]` when the budget names it,
-    /// otherwise its own `amount_per_year`.
+    /// Money per year of policy `index`: `total_per_year ×` its share when `[budget]`
+    /// names it, otherwise its own `amount_per_year`, otherwise 0 (a validated scenario
+    /// never has both; see [`Policy`]).
     pub fn policy_amount_per_year(&self, index: usize) -> f64 {
         let policy = &self.policies[index];
         self.budget
             .as_ref()
             .and_then(|b| {
-                b.resolved_shares()
-                    .into_iter()
-                    .find(|(name, _)| *name == policy.name)
-                    .map(|(_, share)| b.total_per_year * share)
+                b.share_of(policy.name())
+                    .map(|share| b.total_per_year * share)
             })
-            .unwrap_or(policy.amount_per_year)
+            .or(policy.amount_per_year())
+            .unwrap_or(0.0)
     }
 
     /// Position of a department by name.

@@ -6,7 +6,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::limits::*;
-use crate::model::Scenario;
+use crate::model::{PolicyKind, Scenario};
 
 /// One range: definition, property, minimum (inclusive, or exclusive when the flag is
 /// set) and maximum (inclusive). The same bounds as `validate.rs`; a test checks both
@@ -14,6 +14,25 @@ use crate::model::Scenario;
 type Range = (&'static str, &'static str, f64, bool, Option<f64>);
 
 const SHARE: (f64, bool, Option<f64>) = (0.0, false, Some(1.0));
+
+/// The schema definition of each policy kind: `Policy` is `oneOf` these, each with its
+/// `kind` as a constant and exactly its kind's fields.
+const POLICY_KIND_DEFS: [(PolicyKind, &str); 11] = [
+    (PolicyKind::InvestDigitization, "InvestDigitizationPolicy"),
+    (PolicyKind::InvestIntegration, "InvestIntegrationPolicy"),
+    (PolicyKind::OperationsBudget, "OperationsBudgetPolicy"),
+    (PolicyKind::DigitalTraining, "DigitalTrainingPolicy"),
+    (PolicyKind::DeviceSubsidy, "DeviceSubsidyPolicy"),
+    (
+        PolicyKind::AssistedServicePoints,
+        "AssistedServicePointsPolicy",
+    ),
+    (PolicyKind::OneWindow, "OneWindowPolicy"),
+    (PolicyKind::IotSensors, "IotSensorsPolicy"),
+    (PolicyKind::GovernancePlatform, "GovernancePlatformPolicy"),
+    (PolicyKind::EvaluationBudgeting, "EvaluationBudgetingPolicy"),
+    (PolicyKind::Staffing, "StaffingPolicy"),
+];
 
 /// The ranges validation enforces, by schema definition and property.
 fn ranges() -> Vec<Range> {
@@ -150,25 +169,32 @@ fn ranges() -> Vec<Range> {
     );
     add("IncidentType", &["sla_hours"], (0.0, true, Some(MAX_HOURS)));
     add("IncidentType", &["effort"], (0.0, false, Some(MAX_EFFORT)));
+    for (_, def) in POLICY_KIND_DEFS {
+        add(
+            def,
+            &["amount_per_year"],
+            (0.0, false, Some(MAX_AMOUNT_PER_YEAR)),
+        );
+    }
+    for def in [
+        "DigitalTrainingPolicy",
+        "DeviceSubsidyPolicy",
+        "AssistedServicePointsPolicy",
+        "IotSensorsPolicy",
+    ] {
+        add(def, &["coverage_per_year"], SHARE);
+    }
+    add("DigitalTrainingPolicy", &["literacy_gain"], SHARE);
     add(
-        "Policy",
-        &["amount_per_year"],
-        (0.0, false, Some(MAX_AMOUNT_PER_YEAR)),
-    );
-    add(
-        "Policy",
-        &[
-            "coverage_per_year",
-            "literacy_gain",
-            "level_per_year",
-            "share_moved_per_year",
-        ],
-        SHARE,
-    );
-    add(
-        "Policy",
+        "DigitalTrainingPolicy",
         &["adoption_boost"],
         (0.0, false, Some(MAX_ADOPTION_BOOST)),
+    );
+    add("GovernancePlatformPolicy", &["level_per_year"], SHARE);
+    add(
+        "EvaluationBudgetingPolicy",
+        &["share_moved_per_year"],
+        SHARE,
     );
     add(
         "Department",
@@ -256,6 +282,7 @@ pub(crate) fn scenario_schema() -> Value {
         }
     }
     defs.insert("Scenario".into(), Value::Object(body));
+    name_policy_kinds(&mut defs);
     for (def, prop, lo, exclusive, hi) in ranges() {
         let Some(p) = defs
             .get_mut(def)
@@ -297,11 +324,47 @@ pub(crate) fn scenario_schema() -> Value {
     root
 }
 
-/// A definition with nothing required and references pointing at partial definitions.
+/// Gives each branch of `Policy`'s `oneOf` (one per kind, which the derive writes inline)
+/// its own definition, named in [`POLICY_KIND_DEFS`], so that the schema reads as one
+/// definition per kind and the ranges can name them.
+fn name_policy_kinds(defs: &mut Map<String, Value>) {
+    let Some(Value::Array(branches)) = defs
+        .get_mut("Policy")
+        .and_then(|p| p.get_mut("oneOf"))
+        .map(std::mem::take)
+    else {
+        return;
+    };
+    let mut refs = Vec::new();
+    for branch in branches {
+        let kind = branch
+            .pointer("/properties/kind/const")
+            .and_then(Value::as_str)
+            .and_then(PolicyKind::from_name);
+        match POLICY_KIND_DEFS.iter().find(|(k, _)| Some(*k) == kind) {
+            Some((_, name)) => {
+                defs.insert((*name).to_string(), branch);
+                refs.push(json!({ "$ref": format!("#/$defs/{name}") }));
+            }
+            None => refs.push(branch),
+        }
+    }
+    if let Some(Value::Object(policy)) = defs.get_mut("Policy") {
+        policy.insert("oneOf".into(), Value::Array(refs));
+    }
+}
+
+/// A definition with nothing required, `oneOf` relaxed to `anyOf`, and references
+/// pointing at partial definitions.
 fn partialize(mut v: Value) -> Value {
     match &mut v {
         Value::Object(o) => {
             o.remove("required");
+            // Without required fields (a partial policy may leave out its `kind`), more
+            // than one branch can match.
+            if let Some(branches) = o.remove("oneOf") {
+                o.insert("anyOf".into(), branches);
+            }
             for (k, child) in o.iter_mut() {
                 if k == "$ref"
                     && let Value::String(r) = child

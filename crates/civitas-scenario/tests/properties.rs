@@ -59,7 +59,7 @@ proptest! {
         s.scenario.seed = seed;
         s.set_agents(agents);
         s.scenario.replicates = replicates;
-        s.policies[0].amount_per_year = amount;
+        s.policies[0].set_amount_per_year(Some(amount));
         s.population.districts[0].iot_coverage = share;
         prop_assume!(s.check().is_ok());
         let toml = toml::to_string(&s).unwrap();

@@ -1,0 +1,159 @@
+//! The resident agent: its components, the bundle a resident is spawned with, and the
+//! chunked parallel pass over residents.
+//!
+//! Every mechanism that acts on residents reads and writes these components; none
+//! defines its own, so no mechanism imports another for a resident's state. Residents are
+//! processed in fixed chunks of [`CHUNK_RESIDENTS`] on rayon; a pass that tallies keeps
+//! one tally per chunk and sums them in chunk order, so results do not depend on the
+//! number of threads.
+
+use bevy_ecs::prelude::*;
+use civitas_scenario::{Band, Settlement};
+use rayon::prelude::*;
+
+use crate::city::City;
+use crate::rng::Stream;
+
+/// Residents handled by one parallel work item. Fixed (not derived from the thread
+/// count) so that per-chunk tallies, summed in chunk order, are identical whatever the
+/// number of threads.
+pub const CHUNK_RESIDENTS: usize = 4096;
+
+/// Stable resident id within the replicate (0..agents); keys the random streams.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResidentId(pub u32);
+
+/// Where a resident lives and which age band they are in.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Home {
+    /// District index in the scenario's district list.
+    pub district: u16,
+    /// Current age band.
+    pub band: Band,
+}
+
+/// A resident's digital situation.
+#[derive(Component, Debug, Clone, Copy, PartialEq)]
+pub struct Digital {
+    /// Digital literacy ℓ in [0, 1].
+    pub literacy: f32,
+    /// Added to the band's Bass p after training (0 when untrained), per year.
+    pub adoption_boost_per_year: f32,
+    /// Owns an internet device.
+    pub has_device: bool,
+    /// Uses online government channels.
+    pub adopted: bool,
+}
+
+impl Digital {
+    /// Whether the resident has been trained.
+    pub fn trained(&self) -> bool {
+        self.adoption_boost_per_year > 0.0
+    }
+}
+
+/// A resident's view of government services.
+#[derive(Component, Debug, Clone, Copy, PartialEq)]
+pub struct Attitude {
+    /// Trust in government digital services, in [0, 1].
+    pub trust: f32,
+    /// Satisfaction 0–100 (moving average of request scores).
+    pub satisfaction: f32,
+    /// Consecutive failed online attempts (cleared by a successful online request).
+    pub failures: u8,
+}
+
+/// Failed online requests waiting to be redone offline.
+#[derive(Component, Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PendingRetry {
+    /// Service of the first failed request (later failures before it is redone are redone
+    /// as the same service: two pending failures at once are rare).
+    pub service: u16,
+    /// Number of failed requests waiting.
+    pub count: u16,
+    /// Tick in which the first of them is redone.
+    pub due_tick: u32,
+}
+
+/// Everything a resident is spawned with.
+#[derive(Bundle, Debug, Clone, Copy)]
+pub struct ResidentBundle {
+    /// Stable id (keys the random streams).
+    pub id: ResidentId,
+    /// District and age band.
+    pub home: Home,
+    /// Literacy, device, adoption, training.
+    pub digital: Digital,
+    /// Trust, satisfaction, failure memory.
+    pub attitude: Attitude,
+    /// Failed requests waiting for their offline fallback.
+    pub retry: PendingRetry,
+}
+
+impl ResidentBundle {
+    /// A new resident `id` of `district` and `band`, drawn from `s`: device,
+    /// adoption and literacy from the band's starting values (rural districts get the
+    /// `[population.rural]` multipliers); satisfaction and trust at the scenario's starting
+    /// values, or at the satisfaction base until the steady-state start sets them.
+    pub fn new(city: &City, s: &mut Stream, id: u32, district: usize, band: Band) -> Self {
+        let pop = &city.scenario.population;
+        let behaviour = &pop.behaviour;
+        let params = pop.bands.get(band);
+        let (f_device, f_literacy, f_adoption) = match pop.districts[district].kind {
+            Settlement::Urban => (1.0, 1.0, 1.0),
+            Settlement::Rural => (pop.rural.device, pop.rural.literacy, pop.rural.adoption),
+        };
+        let has_device = s.chance(params.device * f_device);
+        let adopted = has_device && s.chance(params.adoption * f_adoption);
+        let literacy =
+            (params.literacy * f_literacy + params.literacy_spread * s.normal()).clamp(0.0, 1.0);
+        let satisfaction = behaviour
+            .initial_satisfaction
+            .unwrap_or(behaviour.satisfaction_base);
+        let trust = behaviour
+            .initial_trust
+            .unwrap_or(behaviour.satisfaction_base / 100.0);
+        Self {
+            id: ResidentId(id),
+            home: Home {
+                district: district as u16,
+                band,
+            },
+            digital: Digital {
+                literacy: literacy as f32,
+                adoption_boost_per_year: 0.0,
+                has_device,
+                adopted,
+            },
+            attitude: Attitude {
+                trust: trust.clamp(0.0, 1.0) as f32,
+                satisfaction: satisfaction.clamp(0.0, 100.0) as f32,
+                failures: 0,
+            },
+            retry: PendingRetry::default(),
+        }
+    }
+}
+
+/// Runs `step` on every resident's digital state, in fixed chunks of
+/// [`CHUNK_RESIDENTS`] on rayon. Each resident's draws come from its own stream, so the
+/// result does not depend on the chunk a resident lands in or the thread that runs it.
+pub fn for_each_digital<F>(residents: &mut Query<(&ResidentId, &Home, &mut Digital)>, step: F)
+where
+    F: Fn(&ResidentId, &Home, &mut Digital) + Sync,
+{
+    for (ids, homes, mut digital) in residents
+        .contiguous_iter_mut()
+        .expect("residents are table-stored")
+    {
+        let digital = digital.bypass_change_detection();
+        ids.par_chunks(CHUNK_RESIDENTS)
+            .zip(homes.par_chunks(CHUNK_RESIDENTS))
+            .zip(digital.par_chunks_mut(CHUNK_RESIDENTS))
+            .for_each(|((ids, homes), digital)| {
+                for ((id, home), dig) in ids.iter().zip(homes).zip(digital) {
+                    step(id, home, dig);
+                }
+            });
+    }
+}

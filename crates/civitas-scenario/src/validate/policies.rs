@@ -1,0 +1,231 @@
+//! The timeline: policies, unit costs, the budget and shocks.
+
+use super::{Checker, SHARE_SUM_TOLERANCE, num};
+use crate::limits::{MAX_ADOPTION_BOOST, MAX_AMOUNT_PER_YEAR};
+use crate::model::Policy;
+use crate::path::FieldPath;
+
+impl Checker<'_> {
+    pub(super) fn policies(&mut self) {
+        let at = FieldPath::from("policies");
+        let scenario = self.scenario;
+        self.unique_names(
+            at.clone(),
+            "policy",
+            scenario.policies.iter().map(|p| p.name()),
+        );
+        for (i, policy) in scenario.policies.iter().enumerate() {
+            self.policy(at.index(i), policy);
+        }
+    }
+
+    /// One policy: its dates, its money (its own or the budget's, not both), the ranges of
+    /// its kind's parameters and the names it targets. Which parameters a kind takes is
+    /// its type ([`Policy`]); serde has rejected the others, with their position.
+    fn policy(&mut self, p: FieldPath, policy: &Policy) {
+        self.in_horizon(p.key("start"), policy.start());
+        if let Some(end) = policy.end() {
+            self.in_horizon(p.key("end"), end);
+            self.not_before(p.key("end"), policy.start(), end);
+        }
+        if let Some(amount) = policy.amount_per_year() {
+            let at = p.key("amount_per_year");
+            self.non_negative(at.clone(), amount);
+            self.at_most(at.clone(), amount, MAX_AMOUNT_PER_YEAR);
+            self.money_from_one_place(at, policy.name(), amount);
+        }
+        let share = |c: &mut Self, field: &str, x: Option<f64>| {
+            if let Some(x) = x {
+                c.in_range(p.key(field), x, 0.0, 1.0, "a share");
+            }
+        };
+        match policy {
+            Policy::DigitalTraining(t) => {
+                share(self, "coverage_per_year", t.coverage_per_year);
+                share(self, "literacy_gain", Some(t.literacy_gain));
+                self.non_negative(p.key("adoption_boost"), t.adoption_boost);
+                self.at_most(
+                    p.key("adoption_boost"),
+                    t.adoption_boost,
+                    MAX_ADOPTION_BOOST,
+                );
+            }
+            Policy::DeviceSubsidy(d) => share(self, "coverage_per_year", d.coverage_per_year),
+            Policy::AssistedServicePoints(a) | Policy::IotSensors(a) => {
+                share(self, "coverage_per_year", a.coverage_per_year)
+            }
+            Policy::GovernancePlatform(g) => share(self, "level_per_year", g.level_per_year),
+            Policy::EvaluationBudgeting(e) => {
+                share(self, "share_moved_per_year", e.share_moved_per_year)
+            }
+            Policy::InvestDigitization(_)
+            | Policy::InvestIntegration(_)
+            | Policy::OperationsBudget(_)
+            | Policy::OneWindow(_)
+            | Policy::Staffing(_) => {}
+        }
+        let departments = self.department_names();
+        for (j, d) in policy.departments().iter().enumerate() {
+            self.reference(p.key("departments").index(j), "department", d, &departments);
+        }
+        let districts = self.district_names();
+        for (j, d) in policy.districts().iter().enumerate() {
+            self.reference(p.key("districts").index(j), "district", d, &districts);
+        }
+    }
+
+    /// A policy that `[budget]` names gets its money from the budget: an `amount_per_year`
+    /// of its own would be silently replaced, so it is an error. (The loader drops an
+    /// amount a variant's budget takes over from a base file before this runs.)
+    fn money_from_one_place(&mut self, at: FieldPath, name: &str, amount: f64) {
+        let Some(budget) = &self.scenario.budget else {
+            return;
+        };
+        let Some(share) = budget.share_of(name) else {
+            return;
+        };
+        let how = if budget.remainder.as_deref() == Some(name) {
+            format!("the remainder, {share} of total_per_year")
+        } else {
+            format!("a share of {share} of total_per_year")
+        };
+        self.report(
+            at,
+            format!(
+                "found {}, but `[budget]` gives `{name}` its money ({how}); a policy's money is \
+                 its `amount_per_year` or its budget share, not both: remove one",
+                num(amount)
+            ),
+        );
+    }
+
+    pub(super) fn costs(&mut self) {
+        let at = FieldPath::from("costs");
+        let c = &self.scenario.costs;
+        let positive = [
+            ("staff_per_year", c.staff_per_year),
+            ("training_per_trainee", c.training_per_trainee),
+            ("subsidy_per_device", c.subsidy_per_device),
+            (
+                "service_point_build_per_resident",
+                c.service_point_build_per_resident,
+            ),
+            ("sensor_build_per_point", c.sensor_build_per_point),
+            ("platform_build_per_point", c.platform_build_per_point),
+            (
+                "one_window_per_department_year",
+                c.one_window_per_department_year,
+            ),
+            ("staff_adjust_per_year", c.staff_adjust_per_year),
+            ("evaluation_cost_share", c.evaluation_cost_share),
+            ("construction_life_years", c.construction_life_years),
+        ];
+        for (field, x) in positive {
+            self.positive(at.key(field), x);
+            self.at_most(at.key(field), x, MAX_AMOUNT_PER_YEAR);
+        }
+        let non_negative = [
+            (
+                "service_point_upkeep_per_resident_per_year",
+                c.service_point_upkeep_per_resident_per_year,
+            ),
+            (
+                "service_point_decay_per_year",
+                c.service_point_decay_per_year,
+            ),
+            (
+                "sensor_upkeep_per_point_per_year",
+                c.sensor_upkeep_per_point_per_year,
+            ),
+            ("sensor_decay_per_year", c.sensor_decay_per_year),
+            (
+                "platform_upkeep_per_point_per_year",
+                c.platform_upkeep_per_point_per_year,
+            ),
+            ("platform_decay_per_year", c.platform_decay_per_year),
+        ];
+        for (field, x) in non_negative {
+            self.non_negative(at.key(field), x);
+            self.at_most(at.key(field), x, MAX_AMOUNT_PER_YEAR);
+        }
+    }
+
+    pub(super) fn budget(&mut self) {
+        let Some(budget) = &self.scenario.budget else {
+            return;
+        };
+        let at = FieldPath::from("budget");
+        self.non_negative(at.key("total_per_year"), budget.total_per_year);
+        self.at_most(
+            at.key("total_per_year"),
+            budget.total_per_year,
+            MAX_AMOUNT_PER_YEAR,
+        );
+        let policies: Vec<&str> = self.scenario.policies.iter().map(|p| p.name()).collect();
+        for (name, &share) in &budget.shares {
+            let p = at.key("shares").key(name);
+            self.share(p.clone(), share);
+            self.reference(p, "policy", name, &policies);
+        }
+        let shares: Vec<(&str, f64)> = budget
+            .shares
+            .iter()
+            .map(|(k, v)| (k.as_str(), *v))
+            .collect();
+        match &budget.remainder {
+            None => self.sums_to_one(at.key("shares"), "the budget shares", &shares),
+            Some(rest) => {
+                self.reference(at.key("remainder"), "policy", rest, &policies);
+                if budget.shares.contains_key(rest) {
+                    self.report(
+                        at.key("remainder"),
+                        format!(
+                            "`{rest}` has a share already; the remainder names a policy without one"
+                        ),
+                    );
+                }
+                let sum: f64 = shares.iter().map(|(_, x)| x).sum();
+                if !(sum.is_finite() && sum <= 1.0 + SHARE_SUM_TOLERANCE) {
+                    let listed: Vec<String> =
+                        shares.iter().map(|(n, x)| format!("{n} {x}")).collect();
+                    self.report(
+                        at.key("shares"),
+                        format!(
+                            "the budget shares sum to {sum:.6} ({}), expected at most 1 (the remainder `{rest}` takes the rest)",
+                            listed.join(", ")
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    pub(super) fn shocks(&mut self) {
+        let at = FieldPath::from("shocks");
+        let shocks = &self.scenario.shocks;
+        self.unique_names(at.clone(), "shock", shocks.iter().map(|s| s.name.as_str()));
+        let departments = self.department_names();
+        let districts = self.district_names();
+        for (i, s) in shocks.iter().enumerate() {
+            let p = at.index(i);
+            self.in_horizon(p.key("start"), s.start);
+            self.in_horizon(p.key("end"), s.end);
+            self.not_before(p.key("end"), s.start, s.end);
+            for (j, d) in s.departments.iter().enumerate() {
+                self.reference(p.key("departments").index(j), "department", d, &departments);
+            }
+            for (j, d) in s.districts.iter().enumerate() {
+                self.reference(p.key("districts").index(j), "district", d, &districts);
+            }
+            self.non_negative(p.key("incident_rate_factor"), s.incident_rate_factor);
+            self.in_range(
+                p.key("health_factor"),
+                s.health_factor,
+                0.0,
+                1.0,
+                "a multiplier",
+            );
+            self.non_negative(p.key("capacity_factor"), s.capacity_factor);
+        }
+    }
+}
