@@ -9,16 +9,11 @@
 use civitas_engine::{ReplicateResult, Scope};
 use civitas_scenario::{Scenario, Target, TargetBasis, TickDate};
 
-use crate::result::{TargetResult, TargetStatus, meets_bounds};
 use crate::stats::CellStats;
+use civitas_results::{TargetResult, TargetStatus, meets_bounds};
 
 /// Normal quantile of a two-sided 90 % interval, Φ⁻¹(0.95).
 pub const WILSON_Z_90: f64 = 1.644_853_626_951_472_2;
-
-/// Fewest replicates for which the 90 % interval of a probability met is at most about
-/// ±0.15 wide at p = 0.5; below it the console and the report warn that the probabilities
-/// mean little.
-pub const FEW_REPLICATES: u32 = 30;
 
 /// Where one target reads its values: indicator, scope column and ticks of its year.
 #[derive(Debug, Clone)]

@@ -6,9 +6,9 @@ mod common;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use civitas_batch::BatchResult;
 use civitas_report::plots::marker_label;
 use civitas_report::{Report, ReportFiles, compare_figures, run_figures};
+use civitas_results::BatchResult;
 use civitas_scenario::{Indicator, PlotFormat};
 
 fn out_dir(name: &str) -> PathBuf {
@@ -332,7 +332,7 @@ fn page_is_self_contained_with_scorecard_at_risk_list_and_every_plot() {
     let not_met = result
         .targets
         .iter()
-        .filter(|t| !(t.mean.is_finite() && t.status == civitas_batch::TargetStatus::Met))
+        .filter(|t| !(t.mean.is_finite() && t.status == civitas_results::TargetStatus::Met))
         .count();
     let glance =
         &html[html.find("id=\"at-a-glance\"").unwrap()..html.find("id=\"targets\"").unwrap()];
@@ -378,7 +378,7 @@ fn every_unit_and_status_renders_when_all_indicators_have_values() {
     for t in result
         .targets
         .iter()
-        .filter(|t| t.status != civitas_batch::TargetStatus::Met)
+        .filter(|t| t.status != civitas_results::TargetStatus::Met)
     {
         let title = civitas_report::format::target_title(&result.scenario, t);
         let glance = &html[..html.find("id=\"targets\"").unwrap()];

@@ -1,7 +1,7 @@
 //! Small multiples of one indicator by age band or by district on a shared value axis,
 //! so the digital divide and the urban/rural gap show as panels at different heights.
 
-use civitas_batch::BatchResult;
+use civitas_results::BatchResult;
 use civitas_scenario::{Band, Indicator};
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
@@ -45,14 +45,14 @@ pub fn scopes(result: &BatchResult, by: BreakdownBy) -> Vec<String> {
     match by {
         BreakdownBy::Band => Band::ALL
             .iter()
-            .map(|b| format!("band:{}", b.name()))
+            .map(|&b| civitas_results::ScopeKey::Band(b).to_string())
             .collect(),
         BreakdownBy::District => result
             .scenario
             .population
             .districts
             .iter()
-            .map(|d| format!("district:{}", d.name))
+            .map(|d| civitas_results::ScopeKey::District(d.name.clone()).to_string())
             .collect(),
     }
 }

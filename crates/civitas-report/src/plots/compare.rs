@@ -1,7 +1,7 @@
 //! Comparisons of finished runs: one line and band per scenario on shared axes, and a
 //! grouped bar chart of the probability that each target is met.
 
-use civitas_batch::{BatchResult, TargetResult};
+use civitas_results::{BatchResult, TargetResult};
 use civitas_scenario::Indicator;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
@@ -161,10 +161,13 @@ fn bars_legend(runs: &[BatchResult]) -> Vec<(Swatch, String)> {
             )
         })
         .collect();
-    items.push((Swatch::Dashed(style::MET), "met at p ≥ 0.9".to_string()));
+    items.push((
+        Swatch::Dashed(style::MET),
+        format!("met at p ≥ {}", civitas_results::MET_PROBABILITY),
+    ));
     items.push((
         Swatch::Dashed(style::MISSED),
-        "missed at p ≤ 0.1".to_string(),
+        format!("missed at p ≤ {}", civitas_results::MISSED_PROBABILITY),
     ));
     items
 }
@@ -243,7 +246,10 @@ pub fn draw_bars<DB: DrawingBackend>(area: &Screen<DB>, runs: &[BatchResult]) ->
         ((px(0.0) + px(1.0)) / 2, bottom + 28),
         name_font.color(&INK).pos(Pos::new(HPos::Center, VPos::Top)),
     ))?;
-    for (p, colour) in [(0.9, style::MET), (0.1, style::MISSED)] {
+    for (p, colour) in [
+        (civitas_results::MET_PROBABILITY, style::MET),
+        (civitas_results::MISSED_PROBABILITY, style::MISSED),
+    ] {
         let x = px(p);
         area.draw(&DashedPathElement::new(
             vec![(x, top - 4), (x, bottom)],

@@ -1,7 +1,7 @@
 //! One indicator over time for the whole city: replicate mean, p5–p95 band, target
 //! triangles with their verdicts, and a guide at each target year.
 
-use civitas_batch::{BatchResult, TargetResult};
+use civitas_results::{BatchResult, TargetResult};
 use civitas_scenario::Indicator;
 use plotters::prelude::*;
 

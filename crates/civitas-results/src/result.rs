@@ -8,7 +8,7 @@ use civitas_scenario::{Indicator, Scenario, TargetBasis, TickDate};
 pub struct SeriesSummary {
     /// The indicator.
     pub indicator: Indicator,
-    /// Scope label: `city`, `district:<name>` or `band:<name>`.
+    /// Scope label: `city`, `district:<name>` or `band:<name>` (see [`crate::ScopeKey`]).
     pub scope: String,
     /// Mean across replicates, per tick (NaN where no replicate had a value).
     pub mean: Vec<f64>,
@@ -23,6 +23,16 @@ pub struct SeriesSummary {
     /// Replicates with a value, per tick.
     pub n: Vec<u32>,
 }
+
+/// Probability met at or above which a target is [`TargetStatus::Met`].
+pub const MET_PROBABILITY: f64 = 0.9;
+/// Probability met at or below which a target is [`TargetStatus::Missed`].
+pub const MISSED_PROBABILITY: f64 = 0.1;
+
+/// Fewest replicates for which the 90 % interval of a probability met is at most about
+/// ±0.15 wide at p = 0.5; below it the console and the report warn that the probabilities
+/// mean little.
+pub const FEW_REPLICATES: u32 = 30;
 
 /// Whether a target is likely to be met, from the share of replicates meeting it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,9 +51,9 @@ pub enum TargetStatus {
 impl TargetStatus {
     /// Status for a probability of meeting the target.
     pub fn from_probability(p: f64) -> Self {
-        if p >= 0.9 {
+        if p >= MET_PROBABILITY {
             TargetStatus::Met
-        } else if p > 0.1 {
+        } else if p > MISSED_PROBABILITY {
             TargetStatus::AtRisk
         } else {
             TargetStatus::Missed
@@ -108,7 +118,7 @@ impl TargetResult {
 
 /// Whether `value` lies within the optional bounds (NaN never does): the one rule behind
 /// probability met.
-pub(crate) fn meets_bounds(min: Option<f64>, max: Option<f64>, value: f64) -> bool {
+pub fn meets_bounds(min: Option<f64>, max: Option<f64>, value: f64) -> bool {
     !value.is_nan() && min.is_none_or(|min| value >= min) && max.is_none_or(|max| value <= max)
 }
 
