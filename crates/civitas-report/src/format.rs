@@ -207,24 +207,23 @@ pub fn threshold(target: &TargetResult, currency: &str) -> String {
     }
 }
 
-/// Readable name of a scope label: "city", "Westhill County (rural)", "residents 60+".
-pub fn scope(scenario: &Scenario, scope: &str) -> String {
-    match scope.parse::<ScopeKey>() {
-        Ok(ScopeKey::City) => "whole city".to_string(),
-        Ok(ScopeKey::District(name)) => {
+/// Readable name of a scope: "whole city", "Westhill County (rural)", "aged 60+".
+pub fn scope(scenario: &Scenario, scope: &ScopeKey) -> String {
+    match scope {
+        ScopeKey::City => "whole city".to_string(),
+        ScopeKey::District(name) => {
             let rural = scenario
                 .population
                 .districts
                 .iter()
-                .any(|d| d.name == name && d.kind == civitas_scenario::Settlement::Rural);
+                .any(|d| d.name == *name && d.kind == civitas_scenario::Settlement::Rural);
             if rural {
                 format!("{name} (rural)")
             } else {
-                name
+                name.clone()
             }
         }
-        Ok(ScopeKey::Band(band)) => band_name(band).to_string(),
-        Err(_) => scope.to_string(),
+        ScopeKey::Band(band) => band_name(*band).to_string(),
     }
 }
 
@@ -240,7 +239,7 @@ pub fn band_name(band: Band) -> &'static str {
 /// A one-line name of a target for plots and tables: "Online service rate ≥ 80% (2027)",
 /// with the scope when it is not the whole city.
 pub fn target_title(scenario: &Scenario, target: &TargetResult) -> String {
-    let scope = if target.scope == "city" {
+    let scope = if target.scope == ScopeKey::City {
         String::new()
     } else {
         format!(", {}", self::scope(scenario, &target.scope))

@@ -225,12 +225,7 @@ fn scenario_facts(out: &mut String, result: &BatchResult) {
         s.population
             .districts
             .iter()
-            .map(|d| {
-                format::scope(
-                    s,
-                    &civitas_results::ScopeKey::District(d.name.clone()).to_string(),
-                )
-            })
+            .map(|d| format::scope(s, &civitas_results::ScopeKey::District(d.name.clone())))
             .collect::<Vec<_>>()
             .join(", "),
     );

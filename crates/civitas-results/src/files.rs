@@ -128,7 +128,7 @@ pub fn target_cells(t: &TargetResult) -> Vec<String> {
     vec![
         t.label.clone(),
         t.indicator.name().to_string(),
-        t.scope.clone(),
+        t.scope.to_string(),
         t.year.to_string(),
         basis_label(t.basis).to_string(),
         optional(t.min),
@@ -157,7 +157,7 @@ pub fn write_summary(
             w.write_record([
                 scenario,
                 s.indicator.name(),
-                &s.scope,
+                &s.scope.to_string(),
                 &tick.to_string(),
                 &date.to_string(),
                 &format_value(s.mean[tick]),

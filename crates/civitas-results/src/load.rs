@@ -6,6 +6,8 @@ use std::path::Path;
 
 use civitas_scenario::{Indicator, Scenario, TargetBasis};
 
+use crate::ScopeKey;
+
 use crate::error::ResultsError;
 use crate::files::{
     MANIFEST_JSON, ManifestFile, PARAMETER_COLUMNS, PARAMETERS_CSV, SCENARIO_TOML, SUMMARY_COLUMNS,
@@ -142,12 +144,18 @@ fn indicator(path: &Path, row: usize, field: &str) -> Result<Indicator, ResultsE
         .map_err(|e| ResultsError::corrupt(path, format!("row {row}: {e}")))
 }
 
+fn scope(path: &Path, row: usize, field: &str) -> Result<ScopeKey, ResultsError> {
+    field
+        .parse()
+        .map_err(|e| ResultsError::corrupt(path, format!("row {row}: {e}")))
+}
+
 fn read_summary(path: &Path, ticks: usize) -> Result<Vec<SeriesSummary>, ResultsError> {
     let mut series: Vec<SeriesSummary> = Vec::new();
-    let mut position: BTreeMap<(Indicator, String), usize> = BTreeMap::new();
+    let mut position: BTreeMap<(Indicator, ScopeKey), usize> = BTreeMap::new();
     for (i, row) in read_rows(path, &SUMMARY_COLUMNS)?.iter().enumerate() {
         let ind = indicator(path, i + 1, &row[1])?;
-        let scope = row[2].to_string();
+        let scope = scope(path, i + 1, &row[2])?;
         let tick: usize = row[3].parse().ok().filter(|&t| t < ticks).ok_or_else(|| {
             ResultsError::corrupt(path, format!("row {}: bad tick {:?}", i + 1, &row[3]))
         })?;
@@ -210,7 +218,7 @@ fn target_from(
     Ok(TargetResult {
         label: f(0).to_string(),
         indicator: indicator(path, row_no, f(1))?,
-        scope: f(2).to_string(),
+        scope: scope(path, row_no, f(2))?,
         year: f(3).parse().map_err(|_| bad("year", f(3)))?,
         basis,
         min: optional(5)?,

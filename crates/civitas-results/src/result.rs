@@ -3,13 +3,15 @@
 
 use civitas_scenario::{Indicator, Scenario, TargetBasis, TickDate};
 
+use crate::ScopeKey;
+
 /// Statistics across replicates of one indicator in one scope, per tick.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SeriesSummary {
     /// The indicator.
     pub indicator: Indicator,
-    /// Scope label: `city`, `district:<name>` or `band:<name>` (see [`crate::ScopeKey`]).
-    pub scope: String,
+    /// The city, a district or an age band.
+    pub scope: ScopeKey,
     /// Mean across replicates, per tick (NaN where no replicate had a value).
     pub mean: Vec<f64>,
     /// 5th percentile, per tick.
@@ -78,8 +80,8 @@ pub struct TargetResult {
     pub label: String,
     /// Indicator.
     pub indicator: Indicator,
-    /// Scope label.
-    pub scope: String,
+    /// The city, the target's district or its age band.
+    pub scope: ScopeKey,
     /// Target year.
     pub year: i32,
     /// How the year's value is read.
@@ -251,9 +253,9 @@ pub fn paired_targets(
 
 impl BatchResult {
     /// The summary of `indicator` in scope `scope`, if it was computed.
-    pub fn series(&self, indicator: Indicator, scope: &str) -> Option<&SeriesSummary> {
+    pub fn series(&self, indicator: Indicator, scope: &ScopeKey) -> Option<&SeriesSummary> {
         self.series
             .iter()
-            .find(|s| s.indicator == indicator && s.scope == scope)
+            .find(|s| s.indicator == indicator && s.scope == *scope)
     }
 }

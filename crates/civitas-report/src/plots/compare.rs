@@ -45,7 +45,7 @@ fn distinct_city_targets(runs: &[BatchResult], indicator: Indicator) -> Vec<&Tar
     let mut out: Vec<&TargetResult> = Vec::new();
     for t in runs.iter().flat_map(|r| &r.targets) {
         if t.indicator == indicator
-            && t.scope == "city"
+            && t.scope == civitas_results::ScopeKey::City
             && !out
                 .iter()
                 .any(|o| o.year == t.year && o.min == t.min && o.max == t.max)
@@ -85,7 +85,7 @@ pub fn draw_series<DB: DrawingBackend>(
     for run in runs {
         let r = super::time_range(run);
         x = x.start.min(r.start)..x.end.max(r.end);
-        if let Some(s) = run.series(indicator, "city") {
+        if let Some(s) = run.series(indicator, &civitas_results::ScopeKey::City) {
             values.extend(s.p5.iter().chain(&s.p95).chain(&s.mean).copied());
         }
     }
@@ -93,7 +93,7 @@ pub fn draw_series<DB: DrawingBackend>(
     let mut chart = time_chart(&area, x, y, indicator, currency, Layout::FULL)?;
     let mut drawn = false;
     for (i, run) in runs.iter().enumerate() {
-        if let Some(s) = run.series(indicator, "city") {
+        if let Some(s) = run.series(indicator, &civitas_results::ScopeKey::City) {
             drawn |= draw_mean_and_band(
                 &mut chart,
                 &xs(run),

@@ -198,7 +198,7 @@ fn evaluate_targets(scenario: &Scenario, reps: &[Replicate]) -> Vec<TargetResult
             TargetResult {
                 label: t.label(),
                 indicator: t.indicator,
-                scope: target_scope(t),
+                scope: target_scope(t).parse().expect("a scope label"),
                 year: t.year,
                 basis: t.basis,
                 min: t.min,
@@ -225,7 +225,7 @@ pub fn run(scenario: &Scenario) -> BatchResult {
         for (si, scope) in scopes(scenario).into_iter().enumerate() {
             let mut s = SeriesSummary {
                 indicator,
-                scope,
+                scope: scope.parse().expect("a scope label"),
                 mean: Vec::new(),
                 p5: Vec::new(),
                 p50: Vec::new(),
@@ -381,7 +381,8 @@ pub fn populated(base: &BatchResult) -> BatchResult {
             continue;
         }
         let (a, b) = synthetic_path(s.indicator);
-        let offset = match s.scope.as_str() {
+        let label = s.scope.to_string();
+        let offset = match label.as_str() {
             "band:young" => 0.12,
             "band:senior" => -0.18,
             scope if rural.iter().any(|r| r == scope) => -0.08,
