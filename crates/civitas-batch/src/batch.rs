@@ -18,7 +18,7 @@ use crate::output::{
     MANIFEST_JSON, ManifestFile, PARAMETERS_CSV, POINTS_DIR, SCENARIO_TOML, SWEEP_CSV,
     point_dir_name, write_sweep,
 };
-use crate::progress::Progress;
+use crate::progress::{BatchProgress, ProgressRef};
 use crate::result::{BatchResult, SweepPoint, SweepResult};
 use crate::sweep::{Lever, Sweep, apply_levers};
 use crate::uncertainty::ParameterDraws;
@@ -48,7 +48,7 @@ pub struct Batch<'a> {
     sweep: Option<Sweep>,
     sweep_timeseries: bool,
     resume: bool,
-    progress: bool,
+    progress: ProgressRef<'a>,
     max_memory: Option<Bytes>,
 }
 
@@ -63,7 +63,7 @@ impl<'a> Batch<'a> {
             sweep: None,
             sweep_timeseries: false,
             resume: false,
-            progress: false,
+            progress: ProgressRef::default(),
             max_memory: None,
         }
     }
@@ -112,9 +112,10 @@ impl<'a> Batch<'a> {
         self
     }
 
-    /// Show progress on stderr.
-    pub fn progress(mut self, on: bool) -> Self {
-        self.progress = on;
+    /// Reports progress to `progress` (default: nothing is reported). The batch itself
+    /// never prints.
+    pub fn progress(mut self, progress: &'a dyn BatchProgress) -> Self {
+        self.progress = ProgressRef(progress);
         self
     }
 
@@ -140,8 +141,9 @@ impl<'a> Batch<'a> {
             &prepared.plan,
             &prepared.scenario_toml,
             self.resume,
+            self.progress.0,
         )?;
-        let threads = execute(&prepared, &work, self.threads, self.progress)?;
+        let threads = execute(&prepared, &work, self.threads, self.progress.0)?;
         let finished = work.finished()?;
         let facts = ShardFacts {
             threads,
@@ -168,23 +170,20 @@ impl<'a> Batch<'a> {
             prepared.plan.output_name, shard.index, shard.count
         ));
         let _lock = WorkLock::acquire(&dir, &dir)?;
-        let work = WorkDir::open(dir, &prepared.plan, &prepared.scenario_toml, self.resume)?;
+        let work = WorkDir::open(
+            dir,
+            &prepared.plan,
+            &prepared.scenario_toml,
+            self.resume,
+            self.progress.0,
+        )?;
         let started = Instant::now();
-        let threads = execute(&prepared, &work, self.threads, self.progress)?;
+        let threads = execute(&prepared, &work, self.threads, self.progress.0)?;
         work.write_shard_facts(&ShardFacts {
             threads,
             wall_time_seconds: started.elapsed().as_secs_f64(),
         })?;
         Ok(work.path)
-    }
-
-    /// The directory the output will be committed to.
-    pub fn output_dir(&self) -> PathBuf {
-        let name = &self.scenario.scenario.name;
-        match self.sweep {
-            Some(_) => self.out_dir.join(format!("{name}-sweep")),
-            None => self.out_dir.join(name),
-        }
     }
 
     fn prepare(&self, shard: Option<Shard>) -> Result<Prepared, BatchError> {
@@ -400,7 +399,11 @@ impl StagedOutput {
 
 /// Merges shard directories written by [`Batch::run_shard`] (all shards of one batch) into
 /// one output under `out_dir`, identical in its CSV files to the batch run in one piece.
-pub fn merge(shard_dirs: &[PathBuf], out_dir: &Path) -> Result<StagedOutput, BatchError> {
+pub fn merge(
+    shard_dirs: &[PathBuf],
+    out_dir: &Path,
+    progress: &dyn BatchProgress,
+) -> Result<StagedOutput, BatchError> {
     let shards = shard_dirs
         .iter()
         .map(|d| WorkDir::existing(d.clone()))
@@ -486,7 +489,13 @@ pub fn merge(shard_dirs: &[PathBuf], out_dir: &Path) -> Result<StagedOutput, Bat
     let work_path = sibling(&final_dir, INCOMPLETE_SUFFIX);
     let lock = WorkLock::acquire(&work_path, &final_dir)?;
     remove_stale_siblings(&final_dir)?;
-    let work = WorkDir::open(work_path, &prepared.plan, &prepared.scenario_toml, false)?;
+    let work = WorkDir::open(
+        work_path,
+        &prepared.plan,
+        &prepared.scenario_toml,
+        false,
+        progress,
+    )?;
     let staged = work.staged()?;
     let result = assemble(&prepared, &finished, &staged, &facts, Some(count))?;
     Ok(StagedOutput {
@@ -603,7 +612,7 @@ fn execute(
     prepared: &Prepared,
     work: &WorkDir,
     threads: Option<usize>,
-    progress: bool,
+    progress: &dyn BatchProgress,
 ) -> Result<usize, BatchError> {
     let plan = &prepared.plan;
     let mut finished = work.finished()?;
@@ -618,7 +627,7 @@ fn execute(
         match RunReader::open_verified(path, ticks, scopes) {
             Ok(_) => true,
             Err(e) => {
-                crate::progress::log_line(format_args!("civitas: {e}; running it again"));
+                progress.note(&format!("{e}; running it again"));
                 let _ = work.discard_run(path);
                 false
             }
@@ -643,11 +652,7 @@ fn execute(
             threads,
             message: e.to_string(),
         })?;
-    let progress = Progress::new(
-        progress,
-        mine.len() as u64,
-        (mine.len() - todo.len()) as u64,
-    );
+    progress.started(mine.len() as u64, (mine.len() - todo.len()) as u64);
     pool.install(|| {
         todo.par_iter().try_for_each(|&(point, replicate)| {
             let drawn;
@@ -672,7 +677,7 @@ fn execute(
             Ok::<(), BatchError>(())
         })
     })?;
-    progress.finish();
+    progress.finished();
     Ok(threads)
 }
 

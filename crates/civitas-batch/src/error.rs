@@ -111,3 +111,15 @@ impl BatchError {
         }
     }
 }
+
+impl From<civitas_results::ResultsError> for BatchError {
+    fn from(e: civitas_results::ResultsError) -> Self {
+        match e {
+            civitas_results::ResultsError::Scenario(e) => BatchError::Scenario(e),
+            civitas_results::ResultsError::Io { path, source } => BatchError::Io { path, source },
+            civitas_results::ResultsError::Corrupt { path, message } => {
+                BatchError::Corrupt { path, message }
+            }
+        }
+    }
+}

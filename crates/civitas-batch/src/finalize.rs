@@ -54,7 +54,10 @@ pub(crate) fn finalize_point(
     } else {
         None
     };
-    let scope_labels: Vec<String> = scopes.iter().map(|s| s.label(scenario)).collect();
+    let scope_labels: Vec<String> = scopes
+        .iter()
+        .map(|s| crate::targets::scope_key(s, scenario).to_string())
+        .collect();
     let date_labels: Vec<String> = dates.iter().map(|d| d.to_string()).collect();
     let name = scenario.scenario.name.as_str();
     for path in runs {
@@ -143,7 +146,7 @@ fn summarize(
         .flat_map(|&indicator| {
             scopes.iter().map(move |scope| SeriesSummary {
                 indicator,
-                scope: scope.label(scenario),
+                scope: crate::targets::scope_key(scope, scenario),
                 mean: vec![f64::NAN; ticks],
                 p5: vec![f64::NAN; ticks],
                 p50: vec![f64::NAN; ticks],

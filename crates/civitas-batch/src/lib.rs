@@ -15,7 +15,7 @@
 //! Main types: [`Batch`] (what to run and where), [`StagedOutput`] (output waiting to be
 //! committed, so a report can be added to it), [`Sweep`] (levers and design), [`Shard`] and
 //! [`merge`] (splitting a batch across machines), [`load_result`] (reading an output back),
-//! and the result types in [`result`].
+//! and the result types in [`result`] (from `civitas-results`, shared with the report).
 //!
 //! Output directory `<out>/<scenario-name>/` of a run: `timeseries.csv` (scenario,
 //! replicate, tick, date, indicator, scope, value), `summary.csv` (scenario, indicator,
@@ -41,12 +41,9 @@
 mod batch;
 mod error;
 mod finalize;
-pub mod format;
 pub mod limits;
-mod load;
 pub mod output;
-mod progress;
-pub mod result;
+pub mod progress;
 pub mod stats;
 pub mod sweep;
 mod targets;
@@ -54,14 +51,21 @@ pub mod uncertainty;
 mod workdir;
 
 pub use batch::{Batch, INCOMPLETE_SUFFIX, StagedOutput, merge};
+pub use civitas_results::{
+    BatchResult, FEW_REPLICATES, MET_PROBABILITY, MISSED_PROBABILITY, Manifest, PAIRED_LEVEL,
+    PairedTarget, Parameters, SeriesSummary, SweepPoint, SweepResult, TargetResult, TargetStatus,
+    Unpaired, format, paired_targets, result,
+};
 pub use error::BatchError;
 pub use limits::{Bytes, MAX_SWEEP_POINTS, MAX_THREADS, MemoryEstimate};
-pub use load::load_result;
-pub use result::{
-    BatchResult, Manifest, PAIRED_LEVEL, PairedTarget, Parameters, SeriesSummary, SweepPoint,
-    SweepResult, TargetResult, TargetStatus, Unpaired, paired_targets,
-};
+pub use progress::{BatchProgress, Silent};
 pub use sweep::{Lever, Sweep};
-pub use targets::{FEW_REPLICATES, WILSON_Z_90};
+pub use targets::WILSON_Z_90;
 pub use uncertainty::ParameterDraws;
 pub use workdir::Shard;
+
+/// Rebuilds the result of a finished run or sweep from its output directory (see
+/// [`civitas_results::load_result`]).
+pub fn load_result(dir: impl AsRef<std::path::Path>) -> Result<BatchResult, BatchError> {
+    Ok(civitas_results::load_result(dir)?)
+}

@@ -94,11 +94,6 @@ impl Lever {
         &self.path
     }
 
-    /// The lever as written on the command line.
-    pub fn text(&self) -> &str {
-        &self.text
-    }
-
     /// Grid values of this lever.
     fn grid_values(&self) -> Result<Vec<f64>, BatchError> {
         match &self.values {

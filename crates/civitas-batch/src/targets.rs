@@ -9,23 +9,28 @@
 use civitas_engine::{ReplicateResult, Scope};
 use civitas_scenario::{Scenario, Target, TargetBasis, TickDate};
 
-use crate::result::{TargetResult, TargetStatus, meets_bounds};
 use crate::stats::CellStats;
+use civitas_results::{ScopeKey, TargetResult, TargetStatus, meets_bounds};
 
 /// Normal quantile of a two-sided 90 % interval, Φ⁻¹(0.95).
 pub const WILSON_Z_90: f64 = 1.644_853_626_951_472_2;
 
-/// Fewest replicates for which the 90 % interval of a probability met is at most about
-/// ±0.15 wide at p = 0.5; below it the console and the report warn that the probabilities
-/// mean little.
-pub const FEW_REPLICATES: u32 = 30;
+/// The results' key of an engine scope (the engine's `Scope` indexes districts; the
+/// results name them, as the output files do).
+pub(crate) fn scope_key(scope: &Scope, scenario: &Scenario) -> ScopeKey {
+    match *scope {
+        Scope::City => ScopeKey::City,
+        Scope::District(i) => ScopeKey::District(scenario.population.districts[i].name.clone()),
+        Scope::Band(band) => ScopeKey::Band(band),
+    }
+}
 
 /// Where one target reads its values: indicator, scope column and ticks of its year.
 #[derive(Debug, Clone)]
 pub(crate) struct TargetProbe {
     target: Target,
     scope: Scope,
-    scope_label: String,
+    scope_key: ScopeKey,
     ticks: Vec<usize>,
 }
 
@@ -50,7 +55,7 @@ impl TargetProbe {
                 TargetProbe {
                     target: t.clone(),
                     scope,
-                    scope_label: scope.label(scenario),
+                    scope_key: scope_key(&scope, scenario),
                     ticks: (0..dates.len())
                         .filter(|&k| dates[k].year == t.year)
                         .collect(),
@@ -100,7 +105,7 @@ impl TargetProbe {
         TargetResult {
             label: self.target.label(),
             indicator: self.target.indicator,
-            scope: self.scope_label.clone(),
+            scope: self.scope_key.clone(),
             year: self.target.year,
             basis: self.target.basis,
             min: self.target.min,

@@ -329,6 +329,7 @@ impl WorkDir {
         plan: &Plan,
         scenario_toml: &str,
         resume: bool,
+        progress: &dyn crate::BatchProgress,
     ) -> Result<WorkDir, BatchError> {
         let left_behind = fs::read_dir(&path)
             .is_ok_and(|mut d| d.any(|e| e.is_ok_and(|e| e.file_name() != LOCK_FILE)));
@@ -343,8 +344,8 @@ impl WorkDir {
                 }
             } else {
                 if !resume {
-                    crate::progress::log_line(format_args!(
-                        "civitas: removing {} left by an interrupted batch (use --resume to continue one)",
+                    progress.note(&format!(
+                        "removing {} left by an interrupted batch (use --resume to continue one)",
                         path.display()
                     ));
                 }
@@ -702,7 +703,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let scenario = civitas_scenario::Scenario::baseline();
         let plan = Plan::new(BatchKind::Run, "x".into(), "h".into(), 2);
-        let work = WorkDir::open(dir.path().join("w"), &plan, "", false).unwrap();
+        let work = WorkDir::open(dir.path().join("w"), &plan, "", false, &crate::Silent).unwrap();
         let dates = scenario.scenario.tick_dates();
         let scopes = Scope::all(&scenario);
         let mut run = ReplicateResult::empty(1, 99, dates.clone(), scopes.clone());
@@ -725,14 +726,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let plan = Plan::new(BatchKind::Run, "x".into(), "h".into(), 2);
         let path = dir.path().join("w");
-        let work = WorkDir::open(path.clone(), &plan, "", false).unwrap();
+        let work = WorkDir::open(path.clone(), &plan, "", false, &crate::Silent).unwrap();
         fs::write(work.run_path(0, 0), b"x").unwrap();
-        let again = WorkDir::open(path.clone(), &plan, "", true).unwrap();
+        let again = WorkDir::open(path.clone(), &plan, "", true, &crate::Silent).unwrap();
         assert_eq!(again.finished().unwrap().len(), 1);
         let other = Plan::new(BatchKind::Run, "x".into(), "changed".into(), 2);
-        let err = WorkDir::open(path.clone(), &other, "", true).unwrap_err();
+        let err = WorkDir::open(path.clone(), &other, "", true, &crate::Silent).unwrap_err();
         assert!(err.to_string().contains("scenario changed"), "{err}");
-        let fresh = WorkDir::open(path, &plan, "", false).unwrap();
+        let fresh = WorkDir::open(path, &plan, "", false, &crate::Silent).unwrap();
         assert!(fresh.finished().unwrap().is_empty());
     }
 }

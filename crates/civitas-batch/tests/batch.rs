@@ -142,9 +142,19 @@ fn shards_merge_into_the_unsharded_result() {
         })
         .collect();
     // An incomplete set of shards is refused.
-    let err = merge(&shard_dirs[..3], &tmp.path().join("merged")).unwrap_err();
+    let err = merge(
+        &shard_dirs[..3],
+        &tmp.path().join("merged"),
+        &civitas_batch::Silent,
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("3/4"), "{err}");
-    let staged = merge(&shard_dirs, &tmp.path().join("merged")).unwrap();
+    let staged = merge(
+        &shard_dirs,
+        &tmp.path().join("merged"),
+        &civitas_batch::Silent,
+    )
+    .unwrap();
     let merged = staged.commit().unwrap();
     assert_eq!(merged.sweep.as_ref().unwrap().points.len(), 3);
     let whole = tmp.path().join("whole/baseline-sweep");

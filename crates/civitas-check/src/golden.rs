@@ -95,7 +95,7 @@ pub fn observe(result: &BatchResult) -> Vec<Observation> {
         for &k in &year_ends {
             out.push(Observation {
                 quantity: Quantity::Indicator(s.indicator),
-                scope: s.scope.clone(),
+                scope: s.scope.to_string(),
                 date: dates[k].to_string(),
                 n: s.n[k],
                 mean: s.mean[k],
@@ -113,7 +113,7 @@ pub fn observe(result: &BatchResult) -> Vec<Observation> {
         };
         out.push(Observation {
             quantity: Quantity::Target(t.label.clone()),
-            scope: t.scope.clone(),
+            scope: t.scope.to_string(),
             date: t.year.to_string(),
             n,
             mean: p,

@@ -97,7 +97,7 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<ExitCode> {
 
 /// `civitas merge SHARD_DIR… --out DIR`.
 pub fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
-    let staged = civitas_batch::merge(&args.shards, &args.out)?;
+    let staged = civitas_batch::merge(&args.shards, &args.out, &*crate::progress::CONSOLE)?;
     finish(staged)
 }
 
@@ -160,7 +160,7 @@ pub(crate) fn configure<'a>(batch: Batch<'a>, flags: &RunFlags, extra: &BatchFla
     let mut batch = batch
         .out_dir(&flags.out)
         .resume(extra.resume)
-        .progress(true);
+        .progress(&*crate::progress::CONSOLE);
     if let Some(n) = flags.threads {
         batch = batch.threads(n);
     }

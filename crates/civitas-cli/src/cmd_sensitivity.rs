@@ -168,7 +168,7 @@ pub fn sensitivity(args: SensitivityArgs) -> anyhow::Result<ExitCode> {
         }
         batch.stage()?
     } else {
-        civitas_batch::merge(&args.merge, &args.flags.out)?
+        civitas_batch::merge(&args.merge, &args.flags.out, &*crate::progress::CONSOLE)?
     };
     if let Err(e) = finish(&staged, &design, &args) {
         staged.abandon();

@@ -9,6 +9,7 @@ mod cmd_run;
 mod cmd_scenario;
 mod cmd_sensitivity;
 mod console;
+mod progress;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

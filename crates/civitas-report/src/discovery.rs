@@ -2,7 +2,7 @@
 //! of the uncertain parameters in which it fails (PRIM, as in exploratory modelling), for
 //! `civitas discover` and the report's "What makes targets fail" section.
 
-use civitas_batch::{BatchResult, TargetResult};
+use civitas_results::{BatchResult, TargetResult};
 use civitas_uncertainty::prim::{PrimOptions, discover};
 
 /// Fewer replicates than this make discovered ranges rough.

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use civitas_batch::{BatchResult, SweepResult, TargetResult};
+use civitas_results::{BatchResult, SweepResult, TargetResult};
 use civitas_scenario::Indicator;
 use plotters::prelude::*;
 

@@ -1,7 +1,7 @@
 //! How values, thresholds and axes read in plots and the page: shares as percentages,
 //! money with the scenario's currency, "no data" for NaN.
 
-use civitas_batch::TargetResult;
+use civitas_results::{ScopeKey, TargetResult};
 use civitas_scenario::{Band, Indicator, Scenario, Unit};
 
 /// Axis title of an indicator's values, e.g. "share (%)" or "CNY per year".
@@ -207,30 +207,24 @@ pub fn threshold(target: &TargetResult, currency: &str) -> String {
     }
 }
 
-/// Readable name of a scope label: "city", "Westhill County (rural)", "residents 60+".
-pub fn scope(scenario: &Scenario, scope: &str) -> String {
-    if scope == "city" {
-        return "whole city".to_string();
+/// Readable name of a scope: "whole city", "Westhill County (rural)", "aged 60+".
+pub fn scope(scenario: &Scenario, scope: &ScopeKey) -> String {
+    match scope {
+        ScopeKey::City => "whole city".to_string(),
+        ScopeKey::District(name) => {
+            let rural = scenario
+                .population
+                .districts
+                .iter()
+                .any(|d| d.name == *name && d.kind == civitas_scenario::Settlement::Rural);
+            if rural {
+                format!("{name} (rural)")
+            } else {
+                name.clone()
+            }
+        }
+        ScopeKey::Band(band) => band_name(*band).to_string(),
     }
-    if let Some(name) = scope.strip_prefix("district:") {
-        let rural = scenario
-            .population
-            .districts
-            .iter()
-            .any(|d| d.name == name && d.kind == civitas_scenario::Settlement::Rural);
-        return if rural {
-            format!("{name} (rural)")
-        } else {
-            name.to_string()
-        };
-    }
-    if let Some(band) = scope.strip_prefix("band:") {
-        return match Band::ALL.iter().find(|b| b.name() == band) {
-            Some(b) => band_name(*b).to_string(),
-            None => band.to_string(),
-        };
-    }
-    scope.to_string()
 }
 
 /// Readable name of an age band.
@@ -245,7 +239,7 @@ pub fn band_name(band: Band) -> &'static str {
 /// A one-line name of a target for plots and tables: "Online service rate ≥ 80% (2027)",
 /// with the scope when it is not the whole city.
 pub fn target_title(scenario: &Scenario, target: &TargetResult) -> String {
-    let scope = if target.scope == "city" {
+    let scope = if target.scope == ScopeKey::City {
         String::new()
     } else {
         format!(", {}", self::scope(scenario, &target.scope))

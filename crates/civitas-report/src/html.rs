@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use civitas_batch::{BatchResult, TargetResult};
+use civitas_results::{BatchResult, TargetResult};
 
 use crate::Rendered;
 use crate::figure::Section;
@@ -30,7 +30,7 @@ pub fn escape(text: &str) -> String {
 
 fn css() -> String {
     let chip = |s: Standing| {
-        let ink = if matches!(s, Standing::Status(civitas_batch::TargetStatus::AtRisk)) {
+        let ink = if matches!(s, Standing::Status(civitas_results::TargetStatus::AtRisk)) {
             "#212529"
         } else {
             "#fff"
@@ -81,9 +81,9 @@ code { font-size: .9em; }
 "#,
     );
     for s in [
-        Standing::Status(civitas_batch::TargetStatus::Met),
-        Standing::Status(civitas_batch::TargetStatus::AtRisk),
-        Standing::Status(civitas_batch::TargetStatus::Missed),
+        Standing::Status(civitas_results::TargetStatus::Met),
+        Standing::Status(civitas_results::TargetStatus::AtRisk),
+        Standing::Status(civitas_results::TargetStatus::Missed),
         Standing::NoData,
     ] {
         css.push_str(&chip(s));
@@ -225,7 +225,7 @@ fn scenario_facts(out: &mut String, result: &BatchResult) {
         s.population
             .districts
             .iter()
-            .map(|d| format::scope(s, &format!("district:{}", d.name)))
+            .map(|d| format::scope(s, &civitas_results::ScopeKey::District(d.name.clone())))
             .collect::<Vec<_>>()
             .join(", "),
     );
@@ -266,14 +266,14 @@ fn scenario_facts(out: &mut String, result: &BatchResult) {
             )
         },
     );
-    if result.manifest.replicates < civitas_batch::FEW_REPLICATES && !result.targets.is_empty() {
+    if result.manifest.replicates < civitas_results::FEW_REPLICATES && !result.targets.is_empty() {
         fact(
             "Note",
             format!(
                 "with {} replicates the interval of a probability is wide; use {} or more \
                  before reading p as a number",
                 result.manifest.replicates,
-                civitas_batch::FEW_REPLICATES
+                civitas_results::FEW_REPLICATES
             ),
         );
     }
@@ -298,16 +298,17 @@ fn at_a_glance(out: &mut String, result: &BatchResult) {
             result.targets.iter().filter(|t| t.year == year).collect();
         let met = targets
             .iter()
-            .filter(|t| standing(t) == Standing::Status(civitas_batch::TargetStatus::Met))
+            .filter(|t| standing(t) == Standing::Status(civitas_results::TargetStatus::Met))
             .count();
         let _ = writeln!(
             out,
-            "<div class=\"year-card\" data-year=\"{year}\">\n<h3>{year} targets</h3>\n<p class=\"count\"><strong>{met} of {}</strong> likely met (p ≥ 0.9)</p>",
-            targets.len()
+            "<div class=\"year-card\" data-year=\"{year}\">\n<h3>{year} targets</h3>\n<p class=\"count\"><strong>{met} of {}</strong> likely met (p ≥ {})</p>",
+            targets.len(),
+            civitas_results::MET_PROBABILITY
         );
         let mut not_met: Vec<&&TargetResult> = targets
             .iter()
-            .filter(|t| standing(t) != Standing::Status(civitas_batch::TargetStatus::Met))
+            .filter(|t| standing(t) != Standing::Status(civitas_results::TargetStatus::Met))
             .collect();
         // Missed and at-risk targets first, lowest probability first; no-data ones last.
         not_met.sort_by(|a, b| {
@@ -577,13 +578,13 @@ fn paired_section(out: &mut String, runs: &[BatchResult]) {
          scenario does better on the target on average; the interval is the {:.0} % interval of \
          the mean difference; <em>better in</em>: the replicates in which it did better.</p>",
         escape(&base.scenario.scenario.name),
-        100.0 * civitas_batch::PAIRED_LEVEL,
+        100.0 * civitas_results::PAIRED_LEVEL,
     );
     for variant in variants {
         let name = escape(&variant.scenario.scenario.name);
-        let paired = match civitas_batch::paired_targets(base, variant) {
+        let paired = match civitas_results::paired_targets(base, variant) {
             Ok(p) => p,
-            Err(civitas_batch::Unpaired::Seeds(a, b)) => {
+            Err(civitas_results::Unpaired::Seeds(a, b)) => {
                 let _ = writeln!(
                     out,
                     "<h3>{name}</h3>\n<p class=\"note\">Not paired: the runs used different seeds \
@@ -606,7 +607,7 @@ fn paired_section(out: &mut String, runs: &[BatchResult]) {
              <th>P(better)</th><th>Mean difference</th><th>{:.0} % interval</th><th>Better in</th>\
              </tr></thead>\n<tbody>",
             escape(&base.scenario.scenario.name),
-            100.0 * civitas_batch::PAIRED_LEVEL,
+            100.0 * civitas_results::PAIRED_LEVEL,
         );
         let currency = &variant.scenario.scenario.currency;
         for p in &paired {
@@ -661,9 +662,12 @@ pub(crate) fn run_page(result: &BatchResult, rendered: &[Rendered]) -> String {
     );
     at_a_glance(&mut out, result);
     out.push_str("<section id=\"targets\">\n<h2>Target scorecard</h2>\n");
-    out.push_str(
+    let _ = writeln!(
+        out,
         "<p class=\"note\">Probability met is the share of replicates in which the target holds in its year \
-         (December value unless stated). Met: p ≥ 0.9; at risk: between; missed: p ≤ 0.1.</p>\n",
+         (December value unless stated). Met: p ≥ {}; at risk: between; missed: p ≤ {}.</p>",
+        civitas_results::MET_PROBABILITY,
+        civitas_results::MISSED_PROBABILITY
     );
     scorecard_table(&mut out, result);
     figures_section(&mut out, rendered, Section::Targets, false);

@@ -7,7 +7,7 @@
 //! on machines without system fonts, and the same result gives byte-identical files.
 //!
 //! ```no_run
-//! # fn demo(result: &civitas_batch::BatchResult) -> Result<(), civitas_report::ReportError> {
+//! # fn demo(result: &civitas_results::BatchResult) -> Result<(), civitas_report::ReportError> {
 //! use civitas_report::Report;
 //! let files = Report::write(result, std::path::Path::new("outputs/baseline"))?;
 //! println!("{} plots, report at {:?}", files.plots.len(), files.html);
@@ -28,7 +28,7 @@ pub mod style;
 
 use std::path::{Path, PathBuf};
 
-use civitas_batch::BatchResult;
+use civitas_results::BatchResult;
 use civitas_scenario::{Indicator, PlotFormat};
 
 use figure::{Figure, PlotKind, Section};

@@ -1,6 +1,6 @@
 //! Colours, fonts and sizes shared by every plot, so the images and the HTML page agree.
 
-use civitas_batch::TargetStatus;
+use civitas_results::TargetStatus;
 use plotters::style::{FontDesc, FontFamily, FontStyle, IntoFont, RGBColor};
 
 /// The embedded font family every text is drawn with (registered in [`crate::fonts`]).

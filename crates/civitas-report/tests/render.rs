@@ -6,10 +6,10 @@ mod common;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use civitas_batch::BatchResult;
 use civitas_report::plots::marker_label;
 use civitas_report::{Report, ReportFiles, compare_figures, run_figures};
-use civitas_scenario::{Indicator, PlotFormat};
+use civitas_results::{BatchResult, ScopeKey};
+use civitas_scenario::{Band, Indicator, PlotFormat};
 
 fn out_dir(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
@@ -119,7 +119,7 @@ fn every_plot_kind_renders_as_png_and_svg_with_titles_and_target_labels() {
     let adoption_city: Vec<_> = result
         .targets
         .iter()
-        .filter(|t| t.indicator == Indicator::AdoptionRate && t.scope == "city")
+        .filter(|t| t.indicator == Indicator::AdoptionRate && t.scope == ScopeKey::City)
         .collect();
     assert!(!adoption_city.is_empty());
     for t in adoption_city {
@@ -131,7 +131,7 @@ fn every_plot_kind_renders_as_png_and_svg_with_titles_and_target_labels() {
     // An indicator the run did not produce says so instead of failing.
     let texts = svg_texts(&plot(&files, "mean_resolution_days.svg"));
     if result
-        .series(Indicator::MeanResolutionDays, "city")
+        .series(Indicator::MeanResolutionDays, &ScopeKey::City)
         .is_some_and(|s| s.mean.iter().all(|v| v.is_nan()))
     {
         assert!(texts.iter().any(|t| t.starts_with("no data")), "{texts:?}");
@@ -150,7 +150,7 @@ fn every_plot_kind_renders_as_png_and_svg_with_titles_and_target_labels() {
     let senior = result
         .targets
         .iter()
-        .find(|t| t.scope == "band:senior")
+        .find(|t| t.scope == ScopeKey::Band(Band::Senior))
         .expect("senior target");
     assert!(texts.contains(&marker_label(senior, currency, false)));
     let texts = svg_texts(&plot(&files, "adoption_rate_by_district.svg"));
@@ -238,7 +238,7 @@ fn comparison_draws_every_run_and_the_probability_chart() {
         let t = run
             .targets
             .iter()
-            .find(|t| t.scope == "band:senior")
+            .find(|t| t.scope == ScopeKey::Band(Band::Senior))
             .unwrap();
         format!("{:.2}", t.probability_met)
     };
@@ -332,7 +332,7 @@ fn page_is_self_contained_with_scorecard_at_risk_list_and_every_plot() {
     let not_met = result
         .targets
         .iter()
-        .filter(|t| !(t.mean.is_finite() && t.status == civitas_batch::TargetStatus::Met))
+        .filter(|t| !(t.mean.is_finite() && t.status == civitas_results::TargetStatus::Met))
         .count();
     let glance =
         &html[html.find("id=\"at-a-glance\"").unwrap()..html.find("id=\"targets\"").unwrap()];
@@ -360,7 +360,7 @@ fn every_unit_and_status_renders_when_all_indicators_have_values() {
         for t in result
             .targets
             .iter()
-            .filter(|t| t.indicator == indicator && t.scope == "city")
+            .filter(|t| t.indicator == indicator && t.scope == ScopeKey::City)
         {
             assert!(
                 texts.contains(&marker_label(t, currency, true)),
@@ -378,7 +378,7 @@ fn every_unit_and_status_renders_when_all_indicators_have_values() {
     for t in result
         .targets
         .iter()
-        .filter(|t| t.status != civitas_batch::TargetStatus::Met)
+        .filter(|t| t.status != civitas_results::TargetStatus::Met)
     {
         let title = civitas_report::format::target_title(&result.scenario, t);
         let glance = &html[..html.find("id=\"targets\"").unwrap()];

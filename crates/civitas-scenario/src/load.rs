@@ -50,7 +50,7 @@ impl Format {
 }
 
 /// The bundled default scenario (`scenarios/baseline.toml`), embedded in the binary.
-pub const BASELINE_TOML: &str = include_str!("../../../scenarios/baseline.toml");
+pub const BASELINE_TOML: &str = include_str!("../baseline.toml");
 
 /// The commented starter scenario `civitas init` writes: a small town using every section.
 pub const STARTER_TOML: &str = include_str!("starter.toml");

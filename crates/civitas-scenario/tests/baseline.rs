@@ -1,3 +1,5 @@
+//! The bundled baseline loads and has the city it describes.
+
 use civitas_scenario::Scenario;
 
 #[test]

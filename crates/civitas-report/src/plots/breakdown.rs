@@ -1,7 +1,7 @@
 //! Small multiples of one indicator by age band or by district on a shared value axis,
 //! so the digital divide and the urban/rural gap show as panels at different heights.
 
-use civitas_batch::BatchResult;
+use civitas_results::{BatchResult, ScopeKey};
 use civitas_scenario::{Band, Indicator};
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
@@ -41,18 +41,15 @@ impl BreakdownBy {
 }
 
 /// Scope labels of the panels, in the scenario's order.
-pub fn scopes(result: &BatchResult, by: BreakdownBy) -> Vec<String> {
+pub fn scopes(result: &BatchResult, by: BreakdownBy) -> Vec<ScopeKey> {
     match by {
-        BreakdownBy::Band => Band::ALL
-            .iter()
-            .map(|b| format!("band:{}", b.name()))
-            .collect(),
+        BreakdownBy::Band => Band::ALL.iter().map(|&b| ScopeKey::Band(b)).collect(),
         BreakdownBy::District => result
             .scenario
             .population
             .districts
             .iter()
-            .map(|d| format!("district:{}", d.name))
+            .map(|d| ScopeKey::District(d.name.clone()))
             .collect(),
     }
 }
@@ -137,7 +134,7 @@ pub fn draw<DB: DrawingBackend>(
     }
     let y = value_range(indicator, values);
     let xs = xs(result);
-    let city = result.series(indicator, "city");
+    let city = result.series(indicator, &ScopeKey::City);
     let (_, cols) = grid(result, by);
     let mut years: Vec<i32> = result.targets.iter().map(|t| t.year).collect();
     years.sort_unstable();

@@ -1,7 +1,7 @@
 //! Comparisons of finished runs: one line and band per scenario on shared axes, and a
 //! grouped bar chart of the probability that each target is met.
 
-use civitas_batch::{BatchResult, TargetResult};
+use civitas_results::{BatchResult, TargetResult};
 use civitas_scenario::Indicator;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
@@ -45,7 +45,7 @@ fn distinct_city_targets(runs: &[BatchResult], indicator: Indicator) -> Vec<&Tar
     let mut out: Vec<&TargetResult> = Vec::new();
     for t in runs.iter().flat_map(|r| &r.targets) {
         if t.indicator == indicator
-            && t.scope == "city"
+            && t.scope == civitas_results::ScopeKey::City
             && !out
                 .iter()
                 .any(|o| o.year == t.year && o.min == t.min && o.max == t.max)
@@ -85,7 +85,7 @@ pub fn draw_series<DB: DrawingBackend>(
     for run in runs {
         let r = super::time_range(run);
         x = x.start.min(r.start)..x.end.max(r.end);
-        if let Some(s) = run.series(indicator, "city") {
+        if let Some(s) = run.series(indicator, &civitas_results::ScopeKey::City) {
             values.extend(s.p5.iter().chain(&s.p95).chain(&s.mean).copied());
         }
     }
@@ -93,7 +93,7 @@ pub fn draw_series<DB: DrawingBackend>(
     let mut chart = time_chart(&area, x, y, indicator, currency, Layout::FULL)?;
     let mut drawn = false;
     for (i, run) in runs.iter().enumerate() {
-        if let Some(s) = run.series(indicator, "city") {
+        if let Some(s) = run.series(indicator, &civitas_results::ScopeKey::City) {
             drawn |= draw_mean_and_band(
                 &mut chart,
                 &xs(run),
@@ -161,10 +161,13 @@ fn bars_legend(runs: &[BatchResult]) -> Vec<(Swatch, String)> {
             )
         })
         .collect();
-    items.push((Swatch::Dashed(style::MET), "met at p ≥ 0.9".to_string()));
+    items.push((
+        Swatch::Dashed(style::MET),
+        format!("met at p ≥ {}", civitas_results::MET_PROBABILITY),
+    ));
     items.push((
         Swatch::Dashed(style::MISSED),
-        "missed at p ≤ 0.1".to_string(),
+        format!("missed at p ≤ {}", civitas_results::MISSED_PROBABILITY),
     ));
     items
 }
@@ -243,7 +246,10 @@ pub fn draw_bars<DB: DrawingBackend>(area: &Screen<DB>, runs: &[BatchResult]) ->
         ((px(0.0) + px(1.0)) / 2, bottom + 28),
         name_font.color(&INK).pos(Pos::new(HPos::Center, VPos::Top)),
     ))?;
-    for (p, colour) in [(0.9, style::MET), (0.1, style::MISSED)] {
+    for (p, colour) in [
+        (civitas_results::MET_PROBABILITY, style::MET),
+        (civitas_results::MISSED_PROBABILITY, style::MISSED),
+    ] {
         let x = px(p);
         area.draw(&DashedPathElement::new(
             vec![(x, top - 4), (x, bottom)],

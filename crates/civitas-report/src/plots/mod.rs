@@ -12,7 +12,7 @@ pub mod timeseries;
 
 use std::ops::Range;
 
-use civitas_batch::{BatchResult, SeriesSummary, TargetResult};
+use civitas_results::{BatchResult, SeriesSummary, TargetResult};
 use civitas_scenario::{Indicator, TickDate, Unit};
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
@@ -761,9 +761,15 @@ pub fn target_legend<'a>(
         items.push((Swatch::Down(INK), "target maximum".to_string()));
     }
     if min || max {
-        items.push((Swatch::Block(style::MET), "met (p ≥ 0.9)".to_string()));
+        items.push((
+            Swatch::Block(style::MET),
+            format!("met (p ≥ {})", civitas_results::MET_PROBABILITY),
+        ));
         items.push((Swatch::Block(style::AT_RISK), "at risk".to_string()));
-        items.push((Swatch::Block(style::MISSED), "missed (p ≤ 0.1)".to_string()));
+        items.push((
+            Swatch::Block(style::MISSED),
+            format!("missed (p ≤ {})", civitas_results::MISSED_PROBABILITY),
+        ));
     }
     items
 }

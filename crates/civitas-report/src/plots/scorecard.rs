@@ -1,7 +1,7 @@
 //! The target scorecard: one row per target, one column per scenario, each cell coloured
 //! by the probability that the target is met and printing it.
 
-use civitas_batch::{BatchResult, TargetResult};
+use civitas_results::{BatchResult, TargetResult};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -49,9 +49,15 @@ pub fn find<'a>(run: &'a BatchResult, target: &TargetResult) -> Option<&'a Targe
 
 fn legend() -> Vec<(Swatch, String)> {
     vec![
-        (Swatch::Block(style::MET), "met: p ≥ 0.9".to_string()),
+        (
+            Swatch::Block(style::MET),
+            format!("met: p ≥ {}", civitas_results::MET_PROBABILITY),
+        ),
         (Swatch::Block(style::AT_RISK), "at risk".to_string()),
-        (Swatch::Block(style::MISSED), "missed: p ≤ 0.1".to_string()),
+        (
+            Swatch::Block(style::MISSED),
+            format!("missed: p ≤ {}", civitas_results::MISSED_PROBABILITY),
+        ),
         (Swatch::Block(style::NO_DATA), "no data".to_string()),
     ]
 }
@@ -186,7 +192,7 @@ pub fn draw<DB: DrawingBackend>(area: &Screen<DB>, runs: &[BatchResult]) -> Draw
                 ],
                 fill.filled(),
             ))?;
-            let ink = if standing == Standing::Status(civitas_batch::TargetStatus::AtRisk) {
+            let ink = if standing == Standing::Status(civitas_results::TargetStatus::AtRisk) {
                 INK
             } else {
                 WHITE

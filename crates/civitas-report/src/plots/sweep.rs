@@ -1,7 +1,7 @@
 //! Sweeps: a target's indicator in its year against one swept lever, with the replicate
 //! band, the target line, and where the probability of meeting it first reaches 0.9.
 
-use civitas_batch::{BatchResult, SweepResult, TargetResult};
+use civitas_results::{BatchResult, SweepResult, TargetResult};
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
@@ -16,8 +16,8 @@ use crate::style::{self, GRID, INK, LABEL_SIZE_PX, MUTED, SERIES, SMALL_SIZE_PX,
 /// Figure size in pixels.
 pub const SIZE_PX: (u32, u32) = (1100, 640);
 
-/// Probability from which a target counts as met.
-pub const MET_PROBABILITY: f64 = 0.9;
+/// Probability from which a target counts as met (the status rule's threshold).
+pub use civitas_results::MET_PROBABILITY;
 
 /// One swept value and the target's evaluation there.
 #[derive(Debug, Clone, Copy)]

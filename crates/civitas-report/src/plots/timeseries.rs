@@ -1,7 +1,7 @@
 //! One indicator over time for the whole city: replicate mean, p5–p95 band, target
 //! triangles with their verdicts, and a guide at each target year.
 
-use civitas_batch::{BatchResult, TargetResult};
+use civitas_results::{BatchResult, TargetResult};
 use civitas_scenario::Indicator;
 use plotters::prelude::*;
 
@@ -20,7 +20,7 @@ pub fn city_targets(result: &BatchResult, indicator: Indicator) -> Vec<&TargetRe
     result
         .targets
         .iter()
-        .filter(|t| t.indicator == indicator && t.scope == "city")
+        .filter(|t| t.indicator == indicator && t.scope == civitas_results::ScopeKey::City)
         .collect()
 }
 
@@ -49,7 +49,7 @@ pub fn draw<DB: DrawingBackend>(
     legend.extend(target_legend(targets.iter().copied()));
     let area = split_legend(&area, &legend)?;
 
-    let series = result.series(indicator, "city");
+    let series = result.series(indicator, &civitas_results::ScopeKey::City);
     let mut values = thresholds(targets.iter().copied());
     if let Some(s) = series {
         values.extend(s.p5.iter().chain(&s.p95).chain(&s.mean).copied());

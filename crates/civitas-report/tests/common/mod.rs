@@ -1,13 +1,15 @@
-//! Test fixtures: `BatchResult`s built from real engine runs of a small baseline, with
-//! the replicate statistics computed here (the batch crate owns the real aggregation).
+//! Test fixtures: `BatchResult`s of a small baseline with synthetic, deterministic
+//! replicate series (every indicator in every scope the engine reports, the city's incident
+//! and divide indicators left undefined elsewhere as in a real run), and the replicate
+//! statistics computed here. The report crate never runs a simulation, so its tests do not
+//! either; the batch crate owns the real aggregation.
 
 #![allow(dead_code)]
 
-use civitas_batch::{
+use civitas_results::{
     BatchResult, Manifest, SeriesSummary, SweepPoint, SweepResult, TargetResult, TargetStatus,
 };
-use civitas_engine::{EngineOptions, ReplicateResult, simulate};
-use civitas_scenario::{Indicator, Scenario, TargetBasis};
+use civitas_scenario::{Band, Indicator, Scenario, TargetBasis};
 
 /// Agents per replicate in report tests: the report only needs plausible series.
 pub const TEST_AGENTS: u64 = 2_000;
@@ -52,33 +54,132 @@ fn stats(values: impl IntoIterator<Item = f64>) -> (f64, f64, f64, f64) {
     )
 }
 
-fn scope_index(scenario: &Scenario, rep: &ReplicateResult, label: &str) -> Option<usize> {
-    rep.scopes.iter().position(|s| s.label(scenario) == label)
+/// A deterministic number in [-1, 1) from a key (SplitMix64 finaliser).
+fn noise(key: u64) -> f64 {
+    let mut z = key.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^= z >> 31;
+    (z >> 11) as f64 / (1u64 << 52) as f64 - 1.0
 }
 
-/// The value a target reads from one replicate.
-fn target_value(scenario: &Scenario, rep: &ReplicateResult, t: &civitas_scenario::Target) -> f64 {
-    let scope = match (&t.district, t.band) {
+/// Scope labels in output order: city, districts, bands.
+fn scopes(scenario: &Scenario) -> Vec<String> {
+    let mut v = vec!["city".to_string()];
+    v.extend(
+        scenario
+            .population
+            .districts
+            .iter()
+            .map(|d| format!("district:{}", d.name)),
+    );
+    v.extend(Band::ALL.iter().map(|b| format!("band:{}", b.name())));
+    v
+}
+
+/// Replicate `r`'s value of `indicator` in `scope` at `tick` of `ticks`: a saturating curve
+/// between the unit's synthetic start and end, offset by group, lifted for seniors by
+/// their Bass imitation, with a few per cent of replicate noise. NaN where the engine
+/// reports nothing (the divide and incident indicators outside the city).
+fn replicate_value(
+    scenario: &Scenario,
+    indicator: Indicator,
+    scope: &str,
+    tick: usize,
+    ticks: usize,
+    r: u32,
+) -> f64 {
+    let city_only = matches!(
+        indicator,
+        Indicator::DigitalDivideGap
+            | Indicator::IncidentResponseHours
+            | Indicator::IncidentsWithinSla
+    );
+    if city_only && scope != "city" {
+        return f64::NAN;
+    }
+    let rural = scenario.population.districts.iter().any(|d| {
+        d.kind == civitas_scenario::Settlement::Rural && scope == format!("district:{}", d.name)
+    });
+    let senior = &scenario.population.bands.senior;
+    let offset = match scope {
+        "band:young" => 0.12,
+        "band:senior" => -0.18 + 0.2 * senior.bass_q * (1.0 + 10.0 * senior.bass_p),
+        _ if rural => -0.08,
+        _ => 0.0,
+    };
+    let offset = if indicator.meta().higher_is_better {
+        offset
+    } else {
+        -offset
+    };
+    let (a, b) = synthetic_path(indicator);
+    let t = tick as f64 / (ticks.max(2) - 1) as f64;
+    let shape = (1.0 - (-3.0 * t).exp()) / (1.0 - (-3.0f64).exp());
+    let key =
+        (u64::from(r) << 40) ^ ((indicator as u64) << 24) ^ (tick as u64) ^ scope.len() as u64;
+    let v =
+        (a + (b - a) * shape) * (1.0 + offset) * (1.0 + 0.03 * noise(key ^ scenario.scenario.seed));
+    if indicator.meta().unit == civitas_scenario::Unit::Share {
+        v.clamp(0.0, 1.0)
+    } else {
+        v
+    }
+}
+
+/// One replicate's values, `[scope][indicator][tick]`.
+type Replicate = Vec<Vec<Vec<f64>>>;
+
+fn replicates(scenario: &Scenario) -> Vec<Replicate> {
+    let ticks = scenario.scenario.tick_dates().len();
+    (0..scenario.scenario.replicates)
+        .map(|r| {
+            scopes(scenario)
+                .iter()
+                .map(|scope| {
+                    Indicator::ALL
+                        .iter()
+                        .map(|&i| {
+                            (0..ticks)
+                                .map(|k| replicate_value(scenario, i, scope, k, ticks, r))
+                                .collect()
+                        })
+                        .collect()
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn target_scope(t: &civitas_scenario::Target) -> String {
+    match (&t.district, t.band) {
         (Some(d), _) => format!("district:{d}"),
         (None, Some(b)) => format!("band:{}", b.name()),
         _ => "city".to_string(),
-    };
-    let Some(si) = scope_index(scenario, rep, &scope) else {
+    }
+}
+
+/// The value a target reads from one replicate.
+fn target_value(scenario: &Scenario, rep: &Replicate, t: &civitas_scenario::Target) -> f64 {
+    let Some(si) = scopes(scenario).iter().position(|s| *s == target_scope(t)) else {
         return f64::NAN;
     };
-    let ticks: Vec<usize> = (0..rep.dates.len())
-        .filter(|&i| rep.dates[i].year == t.year)
+    let ii = Indicator::ALL
+        .iter()
+        .position(|&i| i == t.indicator)
+        .expect("every indicator is in ALL");
+    let dates = scenario.scenario.tick_dates();
+    let ticks: Vec<usize> = (0..dates.len())
+        .filter(|&i| dates[i].year == t.year)
         .collect();
     match t.basis {
-        TargetBasis::December => ticks
-            .last()
-            .map_or(f64::NAN, |&i| rep.value(i, t.indicator, si)),
-        TargetBasis::YearMean => stats(ticks.iter().map(|&i| rep.value(i, t.indicator, si))).0,
+        TargetBasis::December => ticks.last().map_or(f64::NAN, |&i| rep[si][ii][i]),
+        TargetBasis::YearMean => stats(ticks.iter().map(|&i| rep[si][ii][i])).0,
     }
 }
 
 /// Evaluates every target of `scenario` over `reps`.
-pub fn evaluate_targets(scenario: &Scenario, reps: &[ReplicateResult]) -> Vec<TargetResult> {
+fn evaluate_targets(scenario: &Scenario, reps: &[Replicate]) -> Vec<TargetResult> {
     scenario
         .targets
         .iter()
@@ -97,11 +198,7 @@ pub fn evaluate_targets(scenario: &Scenario, reps: &[ReplicateResult]) -> Vec<Ta
             TargetResult {
                 label: t.label(),
                 indicator: t.indicator,
-                scope: match (&t.district, t.band) {
-                    (Some(d), _) => format!("district:{d}"),
-                    (None, Some(b)) => format!("band:{}", b.name()),
-                    _ => "city".to_string(),
-                },
+                scope: target_scope(t).parse().expect("a scope label"),
                 year: t.year,
                 basis: t.basis,
                 min: t.min,
@@ -119,18 +216,16 @@ pub fn evaluate_targets(scenario: &Scenario, reps: &[ReplicateResult]) -> Vec<Ta
         .collect()
 }
 
-/// Runs `scenario`'s replicates with the real engine and summarises them.
+/// `scenario`'s synthetic replicates, summarised.
 pub fn run(scenario: &Scenario) -> BatchResult {
-    let reps: Vec<ReplicateResult> = (0..scenario.scenario.replicates)
-        .map(|r| simulate(scenario, r, &EngineOptions::default()))
-        .collect();
-    let first = &reps[0];
+    let reps = replicates(scenario);
+    let dates = scenario.scenario.tick_dates();
     let mut series = Vec::new();
-    for &indicator in Indicator::ALL {
-        for (si, scope) in first.scopes.iter().enumerate() {
+    for (ii, &indicator) in Indicator::ALL.iter().enumerate() {
+        for (si, scope) in scopes(scenario).into_iter().enumerate() {
             let mut s = SeriesSummary {
                 indicator,
-                scope: scope.label(scenario),
+                scope: scope.parse().expect("a scope label"),
                 mean: Vec::new(),
                 p5: Vec::new(),
                 p50: Vec::new(),
@@ -138,8 +233,8 @@ pub fn run(scenario: &Scenario) -> BatchResult {
                 sd: Vec::new(),
                 n: Vec::new(),
             };
-            for tick in 0..first.dates.len() {
-                let (mean, p5, p50, p95) = stats(reps.iter().map(|r| r.value(tick, indicator, si)));
+            for tick in 0..dates.len() {
+                let (mean, p5, p50, p95) = stats(reps.iter().map(|r| r[si][ii][tick]));
                 s.mean.push(mean);
                 s.p5.push(p5);
                 s.p50.push(p50);
@@ -152,7 +247,7 @@ pub fn run(scenario: &Scenario) -> BatchResult {
     }
     BatchResult {
         scenario: scenario.clone(),
-        dates: first.dates.clone(),
+        dates,
         series,
         targets: evaluate_targets(scenario, &reps),
         manifest: Manifest {
@@ -163,7 +258,9 @@ pub fn run(scenario: &Scenario) -> BatchResult {
             replicates: scenario.scenario.replicates,
             threads: 1,
             wall_time_seconds: 0.5,
-            run_seeds: reps.iter().map(|r| r.seed).collect(),
+            run_seeds: (0..u64::from(scenario.scenario.replicates))
+                .map(|r| scenario.scenario.seed ^ r)
+                .collect(),
         },
         sweep: None,
         parameters: None,
@@ -284,7 +381,8 @@ pub fn populated(base: &BatchResult) -> BatchResult {
             continue;
         }
         let (a, b) = synthetic_path(s.indicator);
-        let offset = match s.scope.as_str() {
+        let label = s.scope.to_string();
+        let offset = match label.as_str() {
             "band:young" => 0.12,
             "band:senior" => -0.18,
             scope if rural.iter().any(|r| r == scope) => -0.08,

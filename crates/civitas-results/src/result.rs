@@ -3,13 +3,15 @@
 
 use civitas_scenario::{Indicator, Scenario, TargetBasis, TickDate};
 
+use crate::ScopeKey;
+
 /// Statistics across replicates of one indicator in one scope, per tick.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SeriesSummary {
     /// The indicator.
     pub indicator: Indicator,
-    /// Scope label: `city`, `district:<name>` or `band:<name>`.
-    pub scope: String,
+    /// The city, a district or an age band.
+    pub scope: ScopeKey,
     /// Mean across replicates, per tick (NaN where no replicate had a value).
     pub mean: Vec<f64>,
     /// 5th percentile, per tick.
@@ -23,6 +25,16 @@ pub struct SeriesSummary {
     /// Replicates with a value, per tick.
     pub n: Vec<u32>,
 }
+
+/// Probability met at or above which a target is [`TargetStatus::Met`].
+pub const MET_PROBABILITY: f64 = 0.9;
+/// Probability met at or below which a target is [`TargetStatus::Missed`].
+pub const MISSED_PROBABILITY: f64 = 0.1;
+
+/// Fewest replicates for which the 90 % interval of a probability met is at most about
+/// ±0.15 wide at p = 0.5; below it the console and the report warn that the probabilities
+/// mean little.
+pub const FEW_REPLICATES: u32 = 30;
 
 /// Whether a target is likely to be met, from the share of replicates meeting it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,9 +53,9 @@ pub enum TargetStatus {
 impl TargetStatus {
     /// Status for a probability of meeting the target.
     pub fn from_probability(p: f64) -> Self {
-        if p >= 0.9 {
+        if p >= MET_PROBABILITY {
             TargetStatus::Met
-        } else if p > 0.1 {
+        } else if p > MISSED_PROBABILITY {
             TargetStatus::AtRisk
         } else {
             TargetStatus::Missed
@@ -68,8 +80,8 @@ pub struct TargetResult {
     pub label: String,
     /// Indicator.
     pub indicator: Indicator,
-    /// Scope label.
-    pub scope: String,
+    /// The city, the target's district or its age band.
+    pub scope: ScopeKey,
     /// Target year.
     pub year: i32,
     /// How the year's value is read.
@@ -108,7 +120,7 @@ impl TargetResult {
 
 /// Whether `value` lies within the optional bounds (NaN never does): the one rule behind
 /// probability met.
-pub(crate) fn meets_bounds(min: Option<f64>, max: Option<f64>, value: f64) -> bool {
+pub fn meets_bounds(min: Option<f64>, max: Option<f64>, value: f64) -> bool {
     !value.is_nan() && min.is_none_or(|min| value >= min) && max.is_none_or(|max| value <= max)
 }
 
@@ -241,9 +253,9 @@ pub fn paired_targets(
 
 impl BatchResult {
     /// The summary of `indicator` in scope `scope`, if it was computed.
-    pub fn series(&self, indicator: Indicator, scope: &str) -> Option<&SeriesSummary> {
+    pub fn series(&self, indicator: Indicator, scope: &ScopeKey) -> Option<&SeriesSummary> {
         self.series
             .iter()
-            .find(|s| s.indicator == indicator && s.scope == scope)
+            .find(|s| s.indicator == indicator && s.scope == *scope)
     }
 }

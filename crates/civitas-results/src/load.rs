@@ -6,31 +6,33 @@ use std::path::Path;
 
 use civitas_scenario::{Indicator, Scenario, TargetBasis};
 
-use crate::error::BatchError;
-use crate::format::parse_value;
-use crate::output::{
+use crate::ScopeKey;
+
+use crate::error::ResultsError;
+use crate::files::{
     MANIFEST_JSON, ManifestFile, PARAMETER_COLUMNS, PARAMETERS_CSV, SCENARIO_TOML, SUMMARY_COLUMNS,
     SUMMARY_CSV, SWEEP_CSV, TARGET_COLUMNS, TARGET_VALUE_COLUMNS, TARGET_VALUES_CSV, TARGETS_CSV,
     csv_error,
 };
+use crate::format::parse_value;
 use crate::result::{
     BatchResult, Parameters, SeriesSummary, SweepPoint, SweepResult, TargetResult, TargetStatus,
 };
 
 /// Rebuilds the result of a finished run or sweep from its output directory
 /// (`manifest.json`, `scenario.toml`, and `summary.csv` + `targets.csv` or `sweep.csv`).
-pub fn load_result(dir: impl AsRef<Path>) -> Result<BatchResult, BatchError> {
+pub fn load_result(dir: impl AsRef<Path>) -> Result<BatchResult, ResultsError> {
     let dir = dir.as_ref();
     let manifest_path = dir.join(MANIFEST_JSON);
-    let text = std::fs::read_to_string(&manifest_path).map_err(BatchError::io(&manifest_path))?;
+    let text = std::fs::read_to_string(&manifest_path).map_err(ResultsError::io(&manifest_path))?;
     let manifest: ManifestFile = serde_json::from_str(&text)
-        .map_err(|e| BatchError::corrupt(&manifest_path, e.to_string()))?;
+        .map_err(|e| ResultsError::corrupt(&manifest_path, e.to_string()))?;
     // The resolved scenario is read the way a resumed batch reads it: a run that shortened
     // the horizon keeps its base's later target years, which `Scenario::load` would
     // reject as dates the file writes itself.
     let scenario_path = dir.join(SCENARIO_TOML);
     let scenario_text =
-        std::fs::read_to_string(&scenario_path).map_err(BatchError::io(&scenario_path))?;
+        std::fs::read_to_string(&scenario_path).map_err(ResultsError::io(&scenario_path))?;
     let scenario = Scenario::from_str_as(
         &scenario_text,
         civitas_scenario::Format::Toml,
@@ -41,8 +43,8 @@ pub fn load_result(dir: impl AsRef<Path>) -> Result<BatchResult, BatchError> {
         let mut sweep = read_sweep(&dir.join(SWEEP_CSV), &manifest.levers)?;
         for point in &mut sweep.points {
             let values = dir
-                .join(crate::output::POINTS_DIR)
-                .join(crate::output::point_dir_name(point.index))
+                .join(crate::files::POINTS_DIR)
+                .join(crate::files::point_dir_name(point.index))
                 .join(TARGET_VALUES_CSV);
             read_target_values(&values, &mut point.targets)?;
         }
@@ -66,7 +68,7 @@ pub fn load_result(dir: impl AsRef<Path>) -> Result<BatchResult, BatchError> {
 
 /// `parameters.csv` (replicate, path, value) as each replicate's draws, paths in their
 /// first-seen order; `None` when the run had no `[[uncertainty]]` (no file).
-fn read_parameters(path: &Path, replicates: usize) -> Result<Option<Parameters>, BatchError> {
+fn read_parameters(path: &Path, replicates: usize) -> Result<Option<Parameters>, ResultsError> {
     if !path.exists() {
         return Ok(None);
     }
@@ -74,7 +76,7 @@ fn read_parameters(path: &Path, replicates: usize) -> Result<Option<Parameters>,
     let mut paths: Vec<String> = Vec::new();
     let mut values: BTreeMap<(usize, usize), f64> = BTreeMap::new();
     for (i, row) in rows.iter().enumerate() {
-        let bad = |what: &str| BatchError::corrupt(path, format!("row {}: {what}", i + 1));
+        let bad = |what: &str| ResultsError::corrupt(path, format!("row {}: {what}", i + 1));
         let replicate: usize = row[0]
             .parse()
             .map_err(|_| bad("expected a replicate number"))?;
@@ -98,7 +100,7 @@ fn read_parameters(path: &Path, replicates: usize) -> Result<Option<Parameters>,
             (0..paths.len())
                 .map(|c| {
                     values.get(&(r, c)).copied().ok_or_else(|| {
-                        BatchError::corrupt(
+                        ResultsError::corrupt(
                             path,
                             format!("no draw of {} for replicate {r}", paths[c]),
                         )
@@ -111,12 +113,12 @@ fn read_parameters(path: &Path, replicates: usize) -> Result<Option<Parameters>,
 }
 
 /// Rows of a CSV file with the expected header, as owned records.
-fn read_rows(path: &Path, columns: &[&str]) -> Result<Vec<csv::StringRecord>, BatchError> {
+fn read_rows(path: &Path, columns: &[&str]) -> Result<Vec<csv::StringRecord>, ResultsError> {
     let mut reader = csv::Reader::from_path(path).map_err(csv_error(path))?;
     let header = reader.headers().map_err(csv_error(path))?.clone();
     let found: Vec<&str> = header.iter().collect();
     if !found.ends_with(columns) {
-        return Err(BatchError::corrupt(
+        return Err(ResultsError::corrupt(
             path,
             format!(
                 "expected columns {}, found {}",
@@ -131,25 +133,31 @@ fn read_rows(path: &Path, columns: &[&str]) -> Result<Vec<csv::StringRecord>, Ba
         .map_err(csv_error(path))
 }
 
-fn number(path: &Path, row: usize, field: &str) -> Result<f64, BatchError> {
+fn number(path: &Path, row: usize, field: &str) -> Result<f64, ResultsError> {
     parse_value(field)
-        .map_err(|_| BatchError::corrupt(path, format!("row {row}: {field:?} is not a number")))
+        .map_err(|_| ResultsError::corrupt(path, format!("row {row}: {field:?} is not a number")))
 }
 
-fn indicator(path: &Path, row: usize, field: &str) -> Result<Indicator, BatchError> {
+fn indicator(path: &Path, row: usize, field: &str) -> Result<Indicator, ResultsError> {
     field
         .parse()
-        .map_err(|e| BatchError::corrupt(path, format!("row {row}: {e}")))
+        .map_err(|e| ResultsError::corrupt(path, format!("row {row}: {e}")))
 }
 
-fn read_summary(path: &Path, ticks: usize) -> Result<Vec<SeriesSummary>, BatchError> {
+fn scope(path: &Path, row: usize, field: &str) -> Result<ScopeKey, ResultsError> {
+    field
+        .parse()
+        .map_err(|e| ResultsError::corrupt(path, format!("row {row}: {e}")))
+}
+
+fn read_summary(path: &Path, ticks: usize) -> Result<Vec<SeriesSummary>, ResultsError> {
     let mut series: Vec<SeriesSummary> = Vec::new();
-    let mut position: BTreeMap<(Indicator, String), usize> = BTreeMap::new();
+    let mut position: BTreeMap<(Indicator, ScopeKey), usize> = BTreeMap::new();
     for (i, row) in read_rows(path, &SUMMARY_COLUMNS)?.iter().enumerate() {
         let ind = indicator(path, i + 1, &row[1])?;
-        let scope = row[2].to_string();
+        let scope = scope(path, i + 1, &row[2])?;
         let tick: usize = row[3].parse().ok().filter(|&t| t < ticks).ok_or_else(|| {
-            BatchError::corrupt(path, format!("row {}: bad tick {:?}", i + 1, &row[3]))
+            ResultsError::corrupt(path, format!("row {}: bad tick {:?}", i + 1, &row[3]))
         })?;
         let k = *position.entry((ind, scope.clone())).or_insert_with(|| {
             series.push(SeriesSummary {
@@ -171,7 +179,7 @@ fn read_summary(path: &Path, ticks: usize) -> Result<Vec<SeriesSummary>, BatchEr
         s.p95[tick] = number(path, i + 1, &row[8])?;
         s.sd[tick] = number(path, i + 1, &row[9])?;
         s.n[tick] = row[10].parse().map_err(|_| {
-            BatchError::corrupt(path, format!("row {}: bad count {:?}", i + 1, &row[10]))
+            ResultsError::corrupt(path, format!("row {}: bad count {:?}", i + 1, &row[10]))
         })?;
     }
     Ok(series)
@@ -183,17 +191,18 @@ fn target_from(
     row_no: usize,
     row: &csv::StringRecord,
     at: usize,
-) -> Result<TargetResult, BatchError> {
+) -> Result<TargetResult, ResultsError> {
     let f = |k: usize| &row[at + k];
-    let optional = |k: usize| -> Result<Option<f64>, BatchError> {
+    let optional = |k: usize| -> Result<Option<f64>, ResultsError> {
         if f(k).is_empty() {
             Ok(None)
         } else {
             number(path, row_no, f(k)).map(Some)
         }
     };
-    let bad =
-        |what: &str, v: &str| BatchError::corrupt(path, format!("row {row_no}: bad {what} {v:?}"));
+    let bad = |what: &str, v: &str| {
+        ResultsError::corrupt(path, format!("row {row_no}: bad {what} {v:?}"))
+    };
     let basis = match f(4) {
         "december" => TargetBasis::December,
         "year_mean" => TargetBasis::YearMean,
@@ -209,7 +218,7 @@ fn target_from(
     Ok(TargetResult {
         label: f(0).to_string(),
         indicator: indicator(path, row_no, f(1))?,
-        scope: f(2).to_string(),
+        scope: scope(path, row_no, f(2))?,
         year: f(3).parse().map_err(|_| bad("year", f(3)))?,
         basis,
         min: optional(5)?,
@@ -225,7 +234,7 @@ fn target_from(
     })
 }
 
-fn read_targets(path: &Path) -> Result<Vec<TargetResult>, BatchError> {
+fn read_targets(path: &Path) -> Result<Vec<TargetResult>, ResultsError> {
     read_rows(path, &TARGET_COLUMNS)?
         .iter()
         .enumerate()
@@ -235,22 +244,22 @@ fn read_targets(path: &Path) -> Result<Vec<TargetResult>, BatchError> {
 
 /// Fills each target's per-replicate values from `target_values.csv`, when the file exists
 /// (outputs written before it existed have none).
-fn read_target_values(path: &Path, targets: &mut [TargetResult]) -> Result<(), BatchError> {
+fn read_target_values(path: &Path, targets: &mut [TargetResult]) -> Result<(), ResultsError> {
     if !path.exists() {
         return Ok(());
     }
     for (i, row) in read_rows(path, &TARGET_VALUE_COLUMNS)?.iter().enumerate() {
         let Some(t) = targets.iter_mut().find(|t| t.label == row[0]) else {
-            return Err(BatchError::corrupt(
+            return Err(ResultsError::corrupt(
                 path,
                 format!("row {}: target {:?} is not in targets.csv", i + 1, &row[0]),
             ));
         };
         let replicate: usize = row[1].parse().map_err(|_| {
-            BatchError::corrupt(path, format!("row {}: bad replicate {:?}", i + 1, &row[1]))
+            ResultsError::corrupt(path, format!("row {}: bad replicate {:?}", i + 1, &row[1]))
         })?;
         if replicate != t.values.len() {
-            return Err(BatchError::corrupt(
+            return Err(ResultsError::corrupt(
                 path,
                 format!("row {}: replicates of {:?} out of order", i + 1, t.label),
             ));
@@ -260,11 +269,11 @@ fn read_target_values(path: &Path, targets: &mut [TargetResult]) -> Result<(), B
     Ok(())
 }
 
-fn read_sweep(path: &Path, levers: &[String]) -> Result<SweepResult, BatchError> {
+fn read_sweep(path: &Path, levers: &[String]) -> Result<SweepResult, ResultsError> {
     let mut points: Vec<SweepPoint> = Vec::new();
     for (i, row) in read_rows(path, &TARGET_COLUMNS)?.iter().enumerate() {
         let index: usize = row[0].parse().map_err(|_| {
-            BatchError::corrupt(path, format!("row {}: bad point {:?}", i + 1, &row[0]))
+            ResultsError::corrupt(path, format!("row {}: bad point {:?}", i + 1, &row[0]))
         })?;
         let lever_values = (1..=levers.len())
             .map(|k| number(path, i + 1, &row[k]))

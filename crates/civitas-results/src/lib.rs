@@ -1,0 +1,39 @@
+//! The results of Civitas batches, without the simulation: what `civitas-batch` writes and
+//! `civitas-report` reads.
+//!
+//! ```no_run
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let result = civitas_results::load_result("outputs/baseline")?;
+//! for t in &result.targets {
+//!     println!("{}: p = {:.2} ({})", t.label, t.probability_met, t.status.label());
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! Main types: [`BatchResult`] (a finished run or sweep: the resolved scenario, per
+//! indicator and scope statistics [`SeriesSummary`], target evaluations [`TargetResult`],
+//! the [`Manifest`], an optional [`SweepResult`] and the [`Parameters`] drawn), the status
+//! rule [`TargetStatus::from_probability`] with its thresholds [`MET_PROBABILITY`] and
+//! [`MISSED_PROBABILITY`], the scope of a value ([`ScopeKey`]: `city`, `district:<name>`,
+//! `band:<name>`), paired comparisons ([`paired_targets`]), the output files
+//! ([`files`]: names, columns and writers), deterministic number text ([`format`]) and
+//! [`load_result`], which reads an output directory back.
+//!
+//! This crate depends on the scenario format only: a report built on it cannot run a
+//! simulation.
+
+mod error;
+pub mod files;
+pub mod format;
+mod load;
+pub mod result;
+mod scope;
+
+pub use error::ResultsError;
+pub use load::load_result;
+pub use result::{
+    BatchResult, FEW_REPLICATES, MET_PROBABILITY, MISSED_PROBABILITY, Manifest, PAIRED_LEVEL,
+    PairedTarget, Parameters, SeriesSummary, SweepPoint, SweepResult, TargetResult, TargetStatus,
+    Unpaired, meets_bounds, paired_targets,
+};
+pub use scope::{ScopeKey, UnknownScope};

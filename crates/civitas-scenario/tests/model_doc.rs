@@ -1,0 +1,126 @@
+//! `docs/model.md` (the ODD description of the model) names every scenario field, every
+//! kind a field can take and every indicator. The names are read from the code (the JSON
+//! Schema the scenario types generate, and `Indicator::ALL`), so a field added or renamed
+//! in `model.rs` fails here until the model description says what it means.
+
+use std::collections::BTreeSet;
+
+use civitas_scenario::{Indicator, Scenario};
+use serde_json::Value;
+
+fn model_doc() -> String {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/model.md");
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// Every property name and every string an enum allows, anywhere in the schema.
+fn schema_names(node: &Value, fields: &mut BTreeSet<String>, values: &mut BTreeSet<String>) {
+    match node {
+        Value::Object(map) => {
+            if let Some(Value::Object(properties)) = map.get("properties") {
+                fields.extend(properties.keys().cloned());
+            }
+            if let Some(Value::Array(allowed)) = map.get("enum") {
+                values.extend(allowed.iter().filter_map(|v| v.as_str().map(String::from)));
+            }
+            if let Some(Value::String(constant)) = map.get("const") {
+                values.insert(constant.clone());
+            }
+            for child in map.values() {
+                schema_names(child, fields, values);
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                schema_names(item, fields, values);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Names from `names` that the document never writes as code: `` `name` ``, a segment of
+/// a dotted path (`` `bands.<band>.name` ``, `` `name.field` ``) or a table header
+/// (`` `[name]` ``, `` `[[incidents.name]]` ``).
+fn missing(doc: &str, names: &BTreeSet<String>) -> Vec<String> {
+    names
+        .iter()
+        .filter(|name| {
+            let forms = [
+                format!("`{name}`"),
+                format!(".{name}`"),
+                format!("`{name}."),
+                format!("[{name}]"),
+                format!(".{name}]"),
+            ];
+            !forms.iter().any(|form| doc.contains(form.as_str()))
+        })
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn every_scenario_field_and_kind_is_described() {
+    let (mut fields, mut values) = (BTreeSet::new(), BTreeSet::new());
+    schema_names(&Scenario::json_schema(), &mut fields, &mut values);
+    // The walk must find the schema's well-known parts, or it proves nothing.
+    for known in ["population", "bass_q", "amount_per_year", "staff_per_year"] {
+        assert!(fields.contains(known), "schema walk missed {known}");
+    }
+    for known in [
+        "digital_training",
+        "cyber_incident",
+        "rural",
+        "adoption_rate",
+    ] {
+        assert!(values.contains(known), "schema walk missed {known}");
+    }
+    let doc = model_doc();
+    let missing_fields = missing(&doc, &fields);
+    assert!(
+        missing_fields.is_empty(),
+        "docs/model.md does not describe these scenario fields: {missing_fields:?}"
+    );
+    let missing_values = missing(&doc, &values);
+    assert!(
+        missing_values.is_empty(),
+        "docs/model.md does not describe these kinds: {missing_values:?}"
+    );
+}
+
+#[test]
+fn every_indicator_is_defined_with_its_unit() {
+    let doc = model_doc();
+    for indicator in Indicator::ALL {
+        let row = format!("| `{}` |", indicator.name());
+        assert!(
+            doc.contains(&row),
+            "docs/model.md has no row for the indicator {}",
+            indicator.name()
+        );
+    }
+}
+
+#[test]
+fn every_mechanism_of_the_tick_is_in_the_schedule_section() {
+    let doc = model_doc();
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../civitas-engine/src/schedule.rs"
+    );
+    let schedule = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    // Each system the schedule chains, e.g. `adoption::diffuse_adoption`.
+    let systems: Vec<&str> = schedule
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.ends_with(',') && l.contains("::") && !l.starts_with("//"))
+        .map(|l| l.trim_end_matches(','))
+        .collect();
+    assert!(systems.len() >= 10, "found systems {systems:?}");
+    for system in systems {
+        assert!(
+            doc.contains(&format!("`{system}`")),
+            "docs/model.md does not place {system} in the order of a tick"
+        );
+    }
+}
