@@ -85,7 +85,7 @@ pub struct RequestLedger {
 /// One replicate being simulated, tick by tick.
 pub struct Simulation {
     world: World,
-    schedule: Schedule,
+    stages: Vec<schedule::Stage>,
     next_tick: usize,
     ticks: usize,
 }
@@ -98,11 +98,13 @@ impl Simulation {
         let city = City::new(scenario, seed);
         let residents = scenario.population.agents as usize;
         let mut world = World::new();
-        demography::spawn_residents(&mut world, &city);
         let result =
             ReplicateResult::empty(replicate, seed, city.dates.clone(), Scope::all(scenario));
         let ticks = city.dates.len();
         // Each module installs the resources it owns; `schedule` orders their systems.
+        // Resources, the stages' systems and the set-up systems are created before the
+        // residents: bevy keeps each resource in a sparse array indexed by entity, so a
+        // resource created after a million residents would cost 4 bytes per resident.
         census::install(&mut world, &city, residents);
         metrics::install(&mut world, &city, result, options.agent_sample);
         levers::install(&mut world, &city);
@@ -113,20 +115,29 @@ impl Simulation {
         demand::install(&mut world, &city);
         incidents::install(&mut world, &city);
         renewal::install(&mut world, &city, residents);
-        if ticks > 0 {
-            world.insert_resource(Clock::at(&city, 0));
-        }
+        world.insert_resource(Clock::at(&city, 0));
         world.insert_resource(city);
+        let mut stages = schedule::tick_stages();
+        for stage in &mut stages {
+            stage
+                .schedule
+                .initialize(&mut world)
+                .expect("the tick schedule has no conflicting order");
+        }
+        let steady = world.register_system_cached(channels::start_attitudes_at_steady_state);
+        let census = world.register_system_cached(census::take_census);
+        world.resource_scope(|world, city: Mut<City>| demography::spawn_residents(world, &city));
+        renewal::weigh_entrants(&mut world);
         world
-            .run_system_cached(channels::start_attitudes_at_steady_state)
+            .run_system(steady)
             .expect("steady-state start runs on a fresh world");
         // The starting census gives tick 0 its adopter shares and spending weights.
         world
-            .run_system_cached(census::take_census)
+            .run_system(census)
             .expect("census system runs on a fresh world");
         Self {
             world,
-            schedule: schedule::tick_schedule(),
+            stages,
             next_tick: 0,
             ticks,
         }
@@ -139,9 +150,34 @@ impl Simulation {
         }
         let clock = Clock::at(self.world.resource::<City>(), self.next_tick);
         self.world.insert_resource(clock);
-        self.schedule.run(&mut self.world);
+        for stage in &mut self.stages {
+            stage.schedule.run(&mut self.world);
+        }
         self.next_tick += 1;
         true
+    }
+
+    /// Simulates the next tick like [`Simulation::step`], adding each stage's wall time
+    /// to `seconds` (indexed like [`Simulation::stage_names`]); false when the horizon is
+    /// done.
+    pub fn step_timed(&mut self, seconds: &mut [f64]) -> bool {
+        if self.next_tick >= self.ticks {
+            return false;
+        }
+        let clock = Clock::at(self.world.resource::<City>(), self.next_tick);
+        self.world.insert_resource(clock);
+        for (stage, total) in self.stages.iter_mut().zip(seconds.iter_mut()) {
+            let start = std::time::Instant::now();
+            stage.schedule.run(&mut self.world);
+            *total += start.elapsed().as_secs_f64();
+        }
+        self.next_tick += 1;
+        true
+    }
+
+    /// The names of the stages of a tick, in order (see [`schedule`]).
+    pub fn stage_names(&self) -> Vec<&'static str> {
+        self.stages.iter().map(|s| s.name).collect()
     }
 
     /// Ticks simulated so far.

@@ -92,14 +92,23 @@ impl Renewal {
     }
 }
 
-/// Installs the renewal of `city`'s population of `residents` agents, already spawned
-/// into `world` (entrants join districts in proportion to their young residents).
+/// Installs the renewal of `city`'s population of `residents` agents; the entrants'
+/// district weights are set by [`weigh_entrants`] once the residents are spawned.
 pub fn install(world: &mut World, city: &City, residents: usize) {
+    world.insert_resource(Renewal::new(city, residents, &vec![0; city.districts()]));
+}
+
+/// Sets the entrants of each district in proportion to its starting young residents,
+/// counted in `world`.
+pub fn weigh_entrants(world: &mut World) {
+    let city = world.resource::<City>();
     let mut young = vec![0u64; city.districts()];
+    let agents = world.resource::<Renewal>().next_id as usize;
     for home in world.query::<&Home>().iter(world) {
         young[home.district as usize] += (home.band == Band::Young) as u64;
     }
-    world.insert_resource(Renewal::new(city, residents, &young));
+    let renewal = Renewal::new(world.resource::<City>(), agents, &young);
+    *world.resource_mut::<Renewal>() = renewal;
 }
 
 /// Probability that an event with yearly share `share` happens within `dt` years.
