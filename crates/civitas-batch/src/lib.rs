@@ -39,6 +39,7 @@
 //! rename. Percentiles are type 7 (see [`stats`]).
 
 mod batch;
+pub mod bench;
 mod error;
 mod finalize;
 pub mod limits;

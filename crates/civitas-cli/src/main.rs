@@ -2,6 +2,7 @@
 //!
 //! Each subcommand lives in its own module and is a thin layer over the library API.
 
+mod cmd_bench;
 mod cmd_check;
 mod cmd_compare;
 mod cmd_discover;
@@ -89,6 +90,10 @@ enum Command {
     /// Which uncertain parameter drives each target: Sobol indices or Morris effects over
     /// the scenario's `[[uncertainty]]` priors (writes sensitivity.csv).
     Sensitivity(cmd_sensitivity::SensitivityArgs),
+    /// Measure the engine on the baseline at 100k, 1M and 5M agents: resident-ticks per
+    /// second per core, parallel efficiency, peak memory per resident, the share of each
+    /// mechanism and the ratio to a plain struct-of-arrays loop.
+    Bench(cmd_bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -104,6 +109,7 @@ fn main() -> ExitCode {
         Command::Merge(a) => cmd_run::merge(a),
         Command::Discover(a) => cmd_discover::discover_command(a),
         Command::Sensitivity(a) => cmd_sensitivity::sensitivity(a),
+        Command::Bench(a) => cmd_bench::bench_command(a),
     };
     match outcome {
         Ok(code) => code,

@@ -25,83 +25,95 @@
 
 use crate::math;
 
-use bevy_ecs::prelude::*;
-use rayon::prelude::*;
+use civitas_scenario::Behaviour;
 
 use crate::census::DistrictAdoption;
-use crate::city::{City, Clock, cell};
-use crate::levers::Levers;
-use crate::residents::{Attitude, CHUNK_RESIDENTS, Digital, Home, ResidentId, for_each_digital};
-use crate::rng::{Purpose, Stream};
+use crate::city::{City, cell};
+use crate::levers::{Levers, TrainingOffer};
+use crate::residents::{Attitude, Digital, Home};
+use crate::rng::{Purpose, SubjectKey};
 use crate::satisfaction::{adoption_factor, failure_memory_factor};
 
-/// Trains residents covered by this tick's training offers.
-pub fn train_residents(
-    city: Res<City>,
-    clock: Res<Clock>,
-    levers: Res<Levers>,
-    mut residents: Query<(&ResidentId, &Home, &mut Digital)>,
-) {
-    if levers.training.iter().all(|o| o.probability <= 0.0) {
-        return;
-    }
-    let (seed, tick) = (city.seed, clock.tick as u64);
-    let offers = &levers.training;
-    for_each_digital(&mut residents, |id, home, dig| {
-        let offer = &offers[cell(home.district as usize, home.band)];
-        if offer.probability <= 0.0 || dig.trained() {
-            return;
+/// Training in one tick: the offers of this tick's levers, per cell.
+#[derive(Debug, Clone, Copy)]
+pub struct Training<'a> {
+    offers: &'a [TrainingOffer],
+}
+
+impl<'a> Training<'a> {
+    /// The offers of `levers`.
+    pub fn new(levers: &'a Levers) -> Self {
+        Self {
+            offers: &levers.training,
         }
-        if Stream::new(seed, id.0 as u64, tick, Purpose::Training).chance(offer.probability) {
+    }
+
+    /// Whether any cell has an offer this tick (otherwise the step can be skipped).
+    pub fn any(&self) -> bool {
+        self.offers.iter().any(|o| o.probability > 0.0)
+    }
+
+    /// Trains the resident of `key` with the chance of their cell's offer.
+    #[inline]
+    pub fn step(&self, key: SubjectKey, home: &Home, dig: &mut Digital) {
+        let offer = &self.offers[cell(home.district as usize, home.band)];
+        // Drawn for everyone and compared with 0 for those who cannot be trained: whether
+        // a resident is covered and untrained is as random as a coin across a chunk, so a
+        // branch on it mispredicts often and costs more than the draw.
+        let p = if dig.trained() {
+            0.0
+        } else {
+            offer.probability
+        };
+        if key.stream(Purpose::Training).uniform() < p {
             dig.literacy = (dig.literacy + offer.literacy_gain as f32).clamp(0.0, 1.0);
             // A tiny floor marks the resident as trained even for a zero boost.
             dig.adoption_boost_per_year =
                 (offer.adoption_boost_per_year as f32).max(f32::MIN_POSITIVE);
         }
-    });
+    }
 }
 
-/// Bass adoption step for every device owner who has not adopted.
-pub fn diffuse_adoption(
-    city: Res<City>,
-    clock: Res<Clock>,
-    shares: Res<DistrictAdoption>,
-    mut residents: Query<(&ResidentId, &Home, &mut Digital, &Attitude)>,
-) {
-    let (seed, tick) = (city.seed, clock.tick as u64);
-    let dt = city.years_per_tick;
-    let behaviour = &city.scenario.population.behaviour;
-    let bands = &city.scenario.population.bands;
-    let pq: [(f64, f64); 3] = civitas_scenario::Band::ALL.map(|b| {
-        let p = bands.get(b);
-        (p.bass_p, p.bass_q)
-    });
-    let shares = &shares.0;
-    for (ids, homes, mut digital, attitudes) in residents
-        .contiguous_iter_mut()
-        .expect("residents are table-stored")
-    {
-        let digital = digital.bypass_change_detection();
-        ids.par_chunks(CHUNK_RESIDENTS)
-            .zip(homes.par_chunks(CHUNK_RESIDENTS))
-            .zip(digital.par_chunks_mut(CHUNK_RESIDENTS))
-            .zip(attitudes.par_chunks(CHUNK_RESIDENTS))
-            .for_each(|(((ids, homes), digital), attitudes)| {
-                for (((id, home), dig), att) in ids.iter().zip(homes).zip(digital).zip(attitudes) {
-                    if dig.adopted || !dig.has_device {
-                        continue;
-                    }
-                    let (p, q) = pq[home.band.index()];
-                    let a = shares[home.district as usize];
-                    let hazard = dig.literacy as f64
-                        * (p + dig.adoption_boost_per_year as f64 + q * a)
-                        * adoption_factor(behaviour, att.trust)
-                        * failure_memory_factor(behaviour, att.failures);
-                    let prob = -math::exp_m1(-hazard * dt);
-                    if Stream::new(seed, id.0 as u64, tick, Purpose::Adoption).chance(prob) {
-                        dig.adopted = true;
-                    }
-                }
-            });
+/// Bass adoption in one tick.
+#[derive(Debug, Clone, Copy)]
+pub struct Diffusion<'a> {
+    pq: [(f64, f64); 3],
+    shares: &'a [f64],
+    behaviour: &'a Behaviour,
+    dt: f64,
+}
+
+impl<'a> Diffusion<'a> {
+    /// The Bass coefficients of `city` against the district adopter `shares`.
+    pub fn new(city: &'a City, shares: &'a DistrictAdoption) -> Self {
+        let bands = &city.scenario.population.bands;
+        Self {
+            pq: civitas_scenario::Band::ALL.map(|b| {
+                let p = bands.get(b);
+                (p.bass_p, p.bass_q)
+            }),
+            shares: &shares.0,
+            behaviour: &city.scenario.population.behaviour,
+            dt: city.years_per_tick,
+        }
+    }
+
+    /// Bass adoption step for the resident of `key`, if a device owner who has not
+    /// adopted.
+    #[inline]
+    pub fn step(&self, key: SubjectKey, home: &Home, dig: &mut Digital, att: &Attitude) {
+        if dig.adopted || !dig.has_device {
+            return;
+        }
+        let (p, q) = self.pq[home.band.index()];
+        let a = self.shares[home.district as usize];
+        let hazard = dig.literacy as f64
+            * (p + dig.adoption_boost_per_year as f64 + q * a)
+            * adoption_factor(self.behaviour, att.trust)
+            * failure_memory_factor(self.behaviour, att.failures);
+        let prob = math::one_minus_exp_neg(hazard * self.dt);
+        if key.stream(Purpose::Adoption).chance(prob) {
+            dig.adopted = true;
+        }
     }
 }

@@ -1,17 +1,17 @@
 //! The census of residents: counts and sums per (district × band) cell at the end of each
 //! tick, and each district's adopter share for the next tick's Bass step.
 //!
-//! Taken once per tick (and once before the first), after every mechanism has acted;
-//! mechanisms that need residents per cell (policies, incidents, renewal, metrics) read
-//! it instead of counting themselves. Tallied per chunk of residents and summed in chunk
-//! order, so it does not depend on the number of threads.
+//! Taken once per tick by the resident pass (the last step of each resident, after every
+//! mechanism has acted on it; entrants are added as they arrive) and once before the
+//! first tick; mechanisms that need residents per cell (policies, incidents, renewal,
+//! metrics) read it instead of counting themselves. Tallied per chunk of residents and
+//! summed in chunk order, so it does not depend on the number of threads.
 
 use bevy_ecs::prelude::*;
-use civitas_scenario::Band;
-use rayon::prelude::*;
+use civitas_scenario::{Band, Behaviour};
 
 use crate::city::{City, cell};
-use crate::residents::{Attitude, CHUNK_RESIDENTS, Digital, Home, PendingRetry};
+use crate::residents::{Attitude, Digital, Home, PendingRetry};
 use crate::satisfaction::{adoption_factor, failure_memory_factor};
 
 /// Residents of one cell at the end of a tick.
@@ -55,18 +55,69 @@ impl CellCensus {
 pub struct Census {
     /// Totals per (district × band) cell.
     pub cells: Vec<CellCensus>,
-    chunks: Vec<Vec<CellCensus>>,
 }
 
 impl Census {
     /// An empty census sized for `city`.
-    pub fn new(city: &City, residents: usize) -> Self {
+    pub fn new(city: &City) -> Self {
         Self {
             cells: vec![CellCensus::default(); city.cells()],
-            chunks: vec![
-                vec![CellCensus::default(); city.cells()];
-                residents.div_ceil(CHUNK_RESIDENTS).max(1)
-            ],
+        }
+    }
+
+    /// Replaces the census by the sum of `chunks` (per-cell tallies of chunks of
+    /// residents), added in the order given.
+    pub fn sum_chunks<'a>(&mut self, chunks: impl Iterator<Item = &'a [CellCensus]>) {
+        self.cells.fill(CellCensus::default());
+        for chunk in chunks {
+            for (t, c) in self.cells.iter_mut().zip(chunk) {
+                t.add(c);
+            }
+        }
+    }
+}
+
+/// Counts residents into per-cell tallies.
+#[derive(Debug, Clone, Copy)]
+pub struct Counter<'a> {
+    bass_p: [f64; 3],
+    behaviour: &'a Behaviour,
+}
+
+impl<'a> Counter<'a> {
+    /// The counter of `city`'s residents.
+    pub fn new(city: &'a City) -> Self {
+        let bands = &city.scenario.population.bands;
+        Self {
+            bass_p: Band::ALL.map(|b| bands.get(b).bass_p),
+            behaviour: &city.scenario.population.behaviour,
+        }
+    }
+
+    /// Adds one resident to the tally of its cell in `cells`.
+    #[inline]
+    pub fn count(
+        &self,
+        cells: &mut [CellCensus],
+        home: &Home,
+        dig: &Digital,
+        att: &Attitude,
+        retry: &PendingRetry,
+    ) {
+        let c = &mut cells[cell(home.district as usize, home.band)];
+        c.residents += 1;
+        c.devices += dig.has_device as u64;
+        c.adopted += dig.adopted as u64;
+        c.pending_retries += retry.count as u64;
+        c.satisfaction_sum += att.satisfaction as f64;
+        c.trust_sum += att.trust as f64;
+        if dig.has_device && !dig.adopted {
+            let l = dig.literacy as f64
+                * adoption_factor(self.behaviour, att.trust)
+                * failure_memory_factor(self.behaviour, att.failures);
+            c.waiting_innovation_sum +=
+                l * (self.bass_p[home.band.index()] + dig.adoption_boost_per_year as f64);
+            c.waiting_literacy_sum += l;
         }
     }
 }
@@ -75,71 +126,36 @@ impl Census {
 #[derive(Resource, Debug, Clone, Default)]
 pub struct DistrictAdoption(pub Vec<f64>);
 
-/// Installs the census of `city`'s `residents` and the adopter shares.
-pub fn install(world: &mut World, city: &City, residents: usize) {
-    world.insert_resource(Census::new(city, residents));
+/// Installs the census of `city` and the adopter shares.
+pub fn install(world: &mut World, city: &City) {
+    world.insert_resource(Census::new(city));
     world.insert_resource(DistrictAdoption::default());
 }
 
-/// Counts residents per cell and refreshes each district's adopter share.
+/// Counts every resident (once, before the first tick; during the run the resident pass
+/// takes the census) and refreshes each district's adopter share.
 pub fn take_census(
     city: Res<City>,
     mut census: ResMut<Census>,
-    mut shares: ResMut<DistrictAdoption>,
+    shares: ResMut<DistrictAdoption>,
     residents: Query<(&Home, &Digital, &Attitude, &PendingRetry)>,
 ) {
-    let census = &mut *census;
-    let bands = &city.scenario.population.bands;
-    let behaviour = &city.scenario.population.behaviour;
-    let bass_p: [f64; 3] = Band::ALL.map(|b| bands.get(b).bass_p);
-    let bass_q: [f64; 3] = Band::ALL.map(|b| bands.get(b).bass_q);
-    let mut base = 0;
-    for (homes, digital, attitudes, retries) in residents
-        .contiguous_iter()
-        .expect("residents are table-stored")
-    {
-        let n_chunks = homes.len().div_ceil(CHUNK_RESIDENTS);
-        if census.chunks.len() < base + n_chunks {
-            census
-                .chunks
-                .resize(base + n_chunks, vec![CellCensus::default(); city.cells()]);
-        }
-        homes
-            .par_chunks(CHUNK_RESIDENTS)
-            .zip(digital.par_chunks(CHUNK_RESIDENTS))
-            .zip(attitudes.par_chunks(CHUNK_RESIDENTS))
-            .zip(retries.par_chunks(CHUNK_RESIDENTS))
-            .zip(census.chunks[base..base + n_chunks].par_iter_mut())
-            .for_each(|((((homes, digital), attitudes), retries), tally)| {
-                tally.fill(CellCensus::default());
-                for (((home, dig), att), retry) in
-                    homes.iter().zip(digital).zip(attitudes).zip(retries)
-                {
-                    let c = &mut tally[cell(home.district as usize, home.band)];
-                    c.residents += 1;
-                    c.devices += dig.has_device as u64;
-                    c.adopted += dig.adopted as u64;
-                    c.pending_retries += retry.count as u64;
-                    c.satisfaction_sum += att.satisfaction as f64;
-                    c.trust_sum += att.trust as f64;
-                    if dig.has_device && !dig.adopted {
-                        let l = dig.literacy as f64
-                            * adoption_factor(behaviour, att.trust)
-                            * failure_memory_factor(behaviour, att.failures);
-                        c.waiting_innovation_sum +=
-                            l * (bass_p[home.band.index()] + dig.adoption_boost_per_year as f64);
-                        c.waiting_literacy_sum += l;
-                    }
-                }
-            });
-        base += n_chunks;
-    }
+    let counter = Counter::new(&city);
     census.cells.fill(CellCensus::default());
-    for chunk in &census.chunks[..base] {
-        for (t, c) in census.cells.iter_mut().zip(chunk) {
-            t.add(c);
-        }
+    for (home, dig, att, retry) in &residents {
+        counter.count(&mut census.cells, home, dig, att, retry);
     }
+    update_shares(&city, &census, shares.into_inner());
+}
+
+/// Each district's adopter share for the next tick's Bass step, from the census.
+pub fn share_adoption(city: Res<City>, census: Res<Census>, shares: ResMut<DistrictAdoption>) {
+    update_shares(&city, &census, shares.into_inner());
+}
+
+fn update_shares(city: &City, census: &Census, shares: &mut DistrictAdoption) {
+    let bands = &city.scenario.population.bands;
+    let bass_q: [f64; 3] = Band::ALL.map(|b| bands.get(b).bass_q);
     let dt = city.years_per_tick;
     shares.0.clear();
     shares.0.extend((0..city.districts()).map(|d| {

@@ -53,13 +53,13 @@
 use bevy_ecs::prelude::*;
 use rayon::prelude::*;
 
-use crate::city::{City, Clock, cell};
+use crate::city::{City, cell};
 use crate::demand::DemandTable;
 use crate::departments::Departments;
 use crate::levers::{Levers, ServicePoints};
 use crate::math;
 use crate::residents::{Attitude, CHUNK_RESIDENTS, Digital, Home, PendingRetry, ResidentId};
-use crate::rng::{Purpose, Stream};
+use crate::rng::{Purpose, Stream, SubjectKey, TickKey};
 use crate::satisfaction::{churn_factor, failure_score, resolved_score};
 
 /// Share of a service's base processing days saved at full effective digitization
@@ -160,14 +160,16 @@ pub struct ChunkTally {
 }
 
 impl ChunkTally {
-    fn new(cells: usize, departments: usize) -> Self {
+    /// Empty tallies of `cells` cells and `departments` departments.
+    pub fn new(cells: usize, departments: usize) -> Self {
         Self {
             cells: vec![CellRequests::default(); cells],
             departments: vec![DepartmentRequests::default(); departments],
         }
     }
 
-    fn clear(&mut self) {
+    /// Zeroes every tally.
+    pub fn clear(&mut self) {
         self.cells.fill(CellRequests::default());
         self.departments.fill(DepartmentRequests::default());
     }
@@ -202,20 +204,17 @@ pub struct Requests {
     services: Vec<ServiceNow>,
     links: Vec<LinkNow>,
     required: Vec<usize>,
-    chunks: Vec<ChunkTally>,
     /// This tick's outcomes per cell.
     pub cells: Vec<CellRequests>,
     /// This tick's requests per department.
     pub departments: Vec<DepartmentRequests>,
     /// New requests raised since the start (agent units).
     pub raised_total: u64,
-    /// Failed requests never redone because the resident died (agent units).
-    pub abandoned_total: u64,
 }
 
 impl Requests {
-    /// Empty tallies for `city`, sized for `residents` residents.
-    pub fn new(city: &City, residents: usize) -> Self {
+    /// Empty tallies for `city`.
+    pub fn new(city: &City) -> Self {
         let s = &city.scenario;
         let mut required = Vec::new();
         let services = s
@@ -238,20 +237,19 @@ impl Requests {
                 }
             })
             .collect();
-        let chunks = residents.div_ceil(CHUNK_RESIDENTS).max(1);
         Self {
             services,
             links: vec![LinkNow::default(); required.len()],
             required,
-            chunks: vec![ChunkTally::new(city.cells(), city.departments()); chunks],
             cells: vec![CellRequests::default(); city.cells()],
             departments: vec![DepartmentRequests::default(); city.departments()],
             raised_total: 0,
-            abandoned_total: 0,
         }
     }
 
-    fn refresh(&mut self, city: &City, departments: &Departments, levers: &Levers) {
+    /// Sets the services, links and windows as they stand this tick (before the
+    /// resident pass raises requests against them).
+    pub fn refresh(&mut self, city: &City, departments: &Departments, levers: &Levers) {
         for (svc, spec) in self.services.iter_mut().zip(&city.scenario.services) {
             let Some(dep) = departments.0.get(svc.owner) else {
                 continue;
@@ -276,9 +274,8 @@ impl Requests {
     }
 }
 
-/// Everything the per-resident request logic reads.
-struct RequestContext<'a> {
-    seed: u64,
+/// Everything the per-resident request logic reads in one tick.
+pub struct RequestContext<'a> {
     tick: u64,
     days_per_tick: f64,
     complaint_department: Option<usize>,
@@ -289,18 +286,40 @@ struct RequestContext<'a> {
     behaviour: &'a civitas_scenario::Behaviour,
 }
 
-impl RequestContext<'_> {
-    #[allow(clippy::too_many_arguments)]
-    fn resident(
+impl<'a> RequestContext<'a> {
+    /// The request logic of `tick` against `requests` as refreshed for the tick.
+    pub fn new(
+        city: &'a City,
+        tick: u64,
+        demand: &'a DemandTable,
+        points: &'a ServicePoints,
+        requests: &'a Requests,
+    ) -> Self {
+        Self {
+            tick,
+            days_per_tick: city.days_per_tick,
+            complaint_department: city.complaint_department,
+            demand,
+            services: &requests.services,
+            links: &requests.links,
+            points: &points.0,
+            behaviour: &city.scenario.population.behaviour,
+        }
+    }
+
+    /// Raises, routes and submits the requests of the resident of `key` this tick,
+    /// tallied into `tally`.
+    #[inline]
+    pub fn resident(
         &self,
-        id: ResidentId,
+        key: SubjectKey,
         home: &Home,
         dig: &mut Digital,
         att: &mut Attitude,
         retry: &mut PendingRetry,
         tally: &mut ChunkTally,
     ) {
-        let mut s = Stream::new(self.seed, id.0 as u64, self.tick, Purpose::Requests);
+        let mut s = key.stream(Purpose::Requests);
         let c = cell(home.district as usize, home.band);
         if retry.count > 0 && retry.due_tick as u64 <= self.tick {
             let pending = std::mem::take(retry);
@@ -495,105 +514,38 @@ impl RequestContext<'_> {
     }
 }
 
-/// Installs the request tallies of `city`, sized for `residents` residents.
-pub fn install(world: &mut World, city: &City, residents: usize) {
-    world.insert_resource(Requests::new(city, residents));
+/// Installs the request tallies of `city`.
+pub fn install(world: &mut World, city: &City) {
+    world.insert_resource(Requests::new(city));
 }
 
-/// Raises, routes and submits every resident's requests of this tick.
-#[allow(clippy::too_many_arguments)]
-pub fn serve_requests(
-    city: Res<City>,
-    clock: Res<Clock>,
-    demand: Res<DemandTable>,
-    points: Res<ServicePoints>,
-    levers: Res<Levers>,
-    mut departments: ResMut<Departments>,
-    mut requests: ResMut<Requests>,
-    mut residents: Query<(
-        &ResidentId,
-        &Home,
-        &mut Digital,
-        &mut Attitude,
-        &mut PendingRetry,
-    )>,
-) {
-    let requests = &mut *requests;
-    requests.refresh(&city, &departments, &levers);
-    let ctx = RequestContext {
-        seed: city.seed,
-        tick: clock.tick as u64,
-        days_per_tick: city.days_per_tick,
-        complaint_department: city.complaint_department,
-        demand: &demand,
-        services: &requests.services,
-        links: &requests.links,
-        points: &points.0,
-        behaviour: &city.scenario.population.behaviour,
-    };
-    let mut base = 0;
-    let mut used = 0;
-    for (ids, homes, mut digital, mut attitudes, mut retries) in residents
-        .contiguous_iter_mut()
-        .expect("residents are table-stored")
-    {
-        let n_chunks = ids.len().div_ceil(CHUNK_RESIDENTS);
-        if requests.chunks.len() < base + n_chunks {
-            let proto = ChunkTally::new(city.cells(), city.departments());
-            requests.chunks.resize(base + n_chunks, proto);
+impl Requests {
+    /// This tick's tallies: the sum of the resident pass's `chunks` in the order given;
+    /// the requests and their effort join each department's arrivals.
+    pub fn sum_chunks<'a>(
+        &mut self,
+        chunks: impl Iterator<Item = &'a ChunkTally>,
+        scale: f64,
+        departments: &mut Departments,
+    ) {
+        self.cells.fill(CellRequests::default());
+        self.departments.fill(DepartmentRequests::default());
+        for chunk in chunks {
+            for (t, c) in self.cells.iter_mut().zip(&chunk.cells) {
+                t.add(c);
+            }
+            for (t, d) in self.departments.iter_mut().zip(&chunk.departments) {
+                t.effort += d.effort;
+                t.requests += d.requests;
+                t.failed += d.failed;
+            }
         }
-        ids.par_chunks(CHUNK_RESIDENTS)
-            .zip(homes.par_chunks(CHUNK_RESIDENTS))
-            .zip(
-                digital
-                    .bypass_change_detection()
-                    .par_chunks_mut(CHUNK_RESIDENTS),
-            )
-            .zip(
-                attitudes
-                    .bypass_change_detection()
-                    .par_chunks_mut(CHUNK_RESIDENTS),
-            )
-            .zip(
-                retries
-                    .bypass_change_detection()
-                    .par_chunks_mut(CHUNK_RESIDENTS),
-            )
-            .zip(requests.chunks[base..base + n_chunks].par_iter_mut())
-            .for_each(|(((((ids, homes), digital), attitudes), retries), tally)| {
-                tally.clear();
-                for ((((id, home), dig), att), retry) in ids
-                    .iter()
-                    .zip(homes)
-                    .zip(digital)
-                    .zip(attitudes)
-                    .zip(retries)
-                {
-                    ctx.resident(*id, home, dig, att, retry, tally);
-                }
-            });
-        base += n_chunks;
-        used = base;
-    }
-    // Deterministic reduction: chunk order.
-    requests.cells.fill(CellRequests::default());
-    requests.departments.fill(DepartmentRequests::default());
-    for chunk in &requests.chunks[..used] {
-        for (t, c) in requests.cells.iter_mut().zip(&chunk.cells) {
-            t.add(c);
+        self.raised_total += self.cells.iter().map(|c| c.raised).sum::<u64>();
+        for (dep, d) in departments.0.iter_mut().zip(&self.departments) {
+            dep.arrivals_cases += d.effort * scale;
+            dep.arrivals_requests += d.requests as f64 * scale;
+            dep.failed_year += d.failed;
         }
-        for (t, d) in requests.departments.iter_mut().zip(&chunk.departments) {
-            t.effort += d.effort;
-            t.requests += d.requests;
-            t.failed += d.failed;
-        }
-    }
-    requests.raised_total += requests.cells.iter().map(|c| c.raised).sum::<u64>();
-    let scale = city.scale;
-    for (dep, d) in departments.0.iter_mut().zip(&requests.departments) {
-        dep.arrivals_cases += d.effort * scale;
-        dep.arrivals_requests += d.requests as f64 * scale;
-        dep.failed_year += d.failed;
     }
 }
 
@@ -621,17 +573,8 @@ pub fn start_attitudes_at_steady_state(
         return;
     }
     requests.refresh(&city, &departments, &levers);
-    let ctx = RequestContext {
-        seed: city.seed,
-        tick: 0,
-        days_per_tick: city.days_per_tick,
-        complaint_department: None,
-        demand: &demand,
-        services: &requests.services,
-        links: &requests.links,
-        points: &points.0,
-        behaviour: b,
-    };
+    let ctx = RequestContext::new(&city, 0, &demand, &points, &requests);
+    let keys = TickKey::new(city.seed, 0);
     for (ids, homes, digital, mut attitudes) in residents
         .contiguous_iter_mut()
         .expect("residents are table-stored")
@@ -646,7 +589,7 @@ pub fn start_attitudes_at_steady_state(
             )
             .for_each(|(((ids, homes), digital), attitudes)| {
                 for (((id, home), dig), att) in ids.iter().zip(homes).zip(digital).zip(attitudes) {
-                    let mut s = Stream::new(ctx.seed, id.0 as u64, 0, Purpose::SteadyState);
+                    let mut s = keys.subject(id.0 as u64).stream(Purpose::SteadyState);
                     let score = ctx
                         .mean_score(&mut s, home, dig, STEADY_STATE_SAMPLES)
                         .unwrap_or(b.satisfaction_base);

@@ -15,11 +15,10 @@ use crate::math;
 
 use bevy_ecs::prelude::*;
 use civitas_scenario::Band;
-use rayon::prelude::*;
 
-use crate::city::{City, Clock};
-use crate::residents::{CHUNK_RESIDENTS, Home, ResidentBundle, ResidentId};
-use crate::rng::{Purpose, Stream};
+use crate::city::City;
+use crate::residents::{Home, ResidentBundle};
+use crate::rng::{Purpose, Stream, SubjectKey};
 
 /// Spawns the starting population of `city` into `world`.
 pub fn spawn_residents(world: &mut World, city: &City) {
@@ -63,38 +62,35 @@ pub fn spawn_residents(world: &mut World, city: &City) {
     world.spawn_batch(residents);
 }
 
-/// Moves residents between age bands at the yearly rates of `[population.ageing]`.
-pub fn age_residents(
-    city: Res<City>,
-    clock: Res<Clock>,
-    mut residents: Query<(&ResidentId, &mut Home)>,
-) {
-    let ageing = &city.scenario.population.ageing;
-    let dt = city.years_per_tick;
-    let p_young = 1.0 - math::powf(1.0 - ageing.young_to_middle_per_year, dt);
-    let p_middle = 1.0 - math::powf(1.0 - ageing.middle_to_senior_per_year, dt);
-    let (seed, tick) = (city.seed, clock.tick as u64);
-    for (ids, mut homes) in residents
-        .contiguous_iter_mut()
-        .expect("residents are table-stored")
-    {
-        let homes = homes.bypass_change_detection();
-        ids.par_chunks(CHUNK_RESIDENTS)
-            .zip(homes.par_chunks_mut(CHUNK_RESIDENTS))
-            .for_each(|(ids, homes)| {
-                for (id, home) in ids.iter().zip(homes) {
-                    let p = match home.band {
-                        Band::Young => p_young,
-                        Band::Middle => p_middle,
-                        Band::Senior => continue,
-                    };
-                    if Stream::new(seed, id.0 as u64, tick, Purpose::Ageing).chance(p) {
-                        home.band = match home.band {
-                            Band::Young => Band::Middle,
-                            _ => Band::Senior,
-                        };
-                    }
-                }
-            });
+/// Ageing in one tick: each band's chance of moving up (none for `senior`).
+#[derive(Debug, Clone, Copy)]
+pub struct Ageing {
+    move_up: [f64; 3],
+}
+
+impl Ageing {
+    /// The chances of `city`'s ticks, from the yearly rates of `[population.ageing]`.
+    pub fn new(city: &City) -> Self {
+        let ageing = &city.scenario.population.ageing;
+        let dt = city.years_per_tick;
+        Self {
+            move_up: [
+                1.0 - math::powf(1.0 - ageing.young_to_middle_per_year, dt),
+                1.0 - math::powf(1.0 - ageing.middle_to_senior_per_year, dt),
+                0.0,
+            ],
+        }
+    }
+
+    /// Moves the resident of `key` up a band with the band's chance.
+    #[inline]
+    pub fn step(&self, key: SubjectKey, home: &mut Home) {
+        let p = self.move_up[home.band.index()];
+        if key.high_uniform() < p {
+            home.band = match home.band {
+                Band::Young => Band::Middle,
+                _ => Band::Senior,
+            };
+        }
     }
 }

@@ -6,34 +6,40 @@
 
 use crate::math;
 
-use bevy_ecs::prelude::*;
-
-use crate::city::{City, Clock, cell};
+use crate::city::{City, cell};
 use crate::levers::Levers;
-use crate::residents::{Digital, Home, ResidentId, for_each_digital};
-use crate::rng::{Purpose, Stream};
+use crate::residents::{Digital, Home};
+use crate::rng::{Purpose, SubjectKey};
 
-/// Gives devices to residents at the band uptake rates and through subsidies.
-pub fn acquire_devices(
-    city: Res<City>,
-    clock: Res<Clock>,
-    levers: Res<Levers>,
-    mut residents: Query<(&ResidentId, &Home, &mut Digital)>,
-) {
-    let (seed, tick) = (city.seed, clock.tick as u64);
-    let dt = city.years_per_tick;
-    let bands = &city.scenario.population.bands;
-    let uptake: [f64; 3] = civitas_scenario::Band::ALL
-        .map(|b| 1.0 - math::exp(-bands.get(b).device_uptake_per_year * dt));
-    let subsidy = &levers.device_subsidy_probability;
-    for_each_digital(&mut residents, |id, home, dig| {
+/// Device acquisition in one tick.
+#[derive(Debug, Clone, Copy)]
+pub struct DeviceUptake<'a> {
+    uptake: [f64; 3],
+    subsidy: &'a [f64],
+}
+
+impl<'a> DeviceUptake<'a> {
+    /// The chances of this tick: band uptake rates of `city`, subsidies of `levers`.
+    pub fn new(city: &City, levers: &'a Levers) -> Self {
+        let dt = city.years_per_tick;
+        let bands = &city.scenario.population.bands;
+        Self {
+            uptake: civitas_scenario::Band::ALL
+                .map(|b| 1.0 - math::exp(-bands.get(b).device_uptake_per_year * dt)),
+            subsidy: &levers.device_subsidy_probability,
+        }
+    }
+
+    /// Gives the resident of `key` a device with the chance of their band and cell.
+    #[inline]
+    pub fn step(&self, key: SubjectKey, home: &Home, dig: &mut Digital) {
         if dig.has_device {
             return;
         }
-        let s = subsidy[cell(home.district as usize, home.band)];
-        let p = 1.0 - (1.0 - uptake[home.band.index()]) * (1.0 - s);
-        if Stream::new(seed, id.0 as u64, tick, Purpose::Devices).chance(p) {
+        let s = self.subsidy[cell(home.district as usize, home.band)];
+        let p = 1.0 - (1.0 - self.uptake[home.band.index()]) * (1.0 - s);
+        if key.stream(Purpose::Devices).chance(p) {
             dig.has_device = true;
         }
-    });
+    }
 }

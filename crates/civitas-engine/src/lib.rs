@@ -37,7 +37,9 @@ pub mod levers;
 pub mod math;
 pub mod metrics;
 pub mod output;
+pub mod pass;
 pub mod policies;
+pub mod reference;
 pub mod renewal;
 pub mod residents;
 pub mod rng;
@@ -105,13 +107,14 @@ impl Simulation {
         // Resources, the stages' systems and the set-up systems are created before the
         // residents: bevy keeps each resource in a sparse array indexed by entity, so a
         // resource created after a million residents would cost 4 bytes per resident.
-        census::install(&mut world, &city, residents);
+        census::install(&mut world, &city);
+        pass::install(&mut world, &city, residents);
         metrics::install(&mut world, &city, result, options.agent_sample);
         levers::install(&mut world, &city);
         policies::install(&mut world, &city);
         shocks::install(&mut world, &city);
         departments::install(&mut world, &city);
-        channels::install(&mut world, &city, residents);
+        channels::install(&mut world, &city);
         demand::install(&mut world, &city);
         incidents::install(&mut world, &city);
         renewal::install(&mut world, &city, residents);
@@ -175,6 +178,18 @@ impl Simulation {
         true
     }
 
+    /// Whether the resident pass times its steps (see [`Simulation::step_seconds`]);
+    /// off by default: timing costs about 1 % of the pass.
+    pub fn set_profile(&mut self, on: bool) {
+        self.world.resource_mut::<pass::PassChunks>().profile = on;
+    }
+
+    /// CPU seconds spent in each step of the resident pass ([`pass::STEPS`]) since the
+    /// start, summed over threads; zero unless profiling is on.
+    pub fn step_seconds(&self) -> [f64; pass::STEPS.len()] {
+        self.world.resource::<pass::PassChunks>().step_seconds()
+    }
+
     /// The names of the stages of a tick, in order (see [`schedule`]).
     pub fn stage_names(&self) -> Vec<&'static str> {
         self.stages.iter().map(|s| s.name).collect()
@@ -196,7 +211,7 @@ impl Simulation {
             queued: deps.0.iter().map(|d| d.queue_requests).sum(),
             failed_pending: census.cells.iter().map(|c| c.pending_retries).sum::<u64>() as f64
                 * city.scale,
-            abandoned: self.world.resource::<channels::Requests>().abandoned_total as f64
+            abandoned: self.world.resource::<renewal::Departures>().abandoned_total as f64
                 * city.scale,
         }
     }

@@ -46,6 +46,26 @@ pub fn exp_m1(x: f64) -> f64 {
     libm::expm1(x)
 }
 
+/// 1 − e^(−x): the chance that an event of hazard rate `x` (per unit time) happens
+/// within one unit. For the small hazards of a tick (`0 ≤ x < 1/8`) the Taylor series to
+/// the tenth power (Horner form), whose truncation error x¹¹/11! is below 6e-18 (under
+/// half an ulp of the result); `libm` above. Every resident waiting to adopt needs one each
+/// tick, and the series is several times cheaper than `expm1`; being plain arithmetic it
+/// is as reproducible.
+#[inline]
+pub fn one_minus_exp_neg(x: f64) -> f64 {
+    if (0.0..0.125).contains(&x) {
+        // 1 − e^(−x) = x(1 − x/2(1 − x/3(1 − … (1 − x/10))))
+        let mut sum = 1.0;
+        for k in (2..=10).rev() {
+            sum = 1.0 - x / k as f64 * sum;
+        }
+        x * sum
+    } else {
+        -libm::expm1(-x)
+    }
+}
+
 /// ln(1 + x), accurate for small x.
 #[inline]
 pub fn ln_1p(x: f64) -> f64 {
@@ -80,6 +100,17 @@ mod tests {
         // Series: e^x − 1 ≈ x + x²/2, ln(1 + x) ≈ x − x²/2 (next terms below 1e-30).
         assert!((exp_m1(1e-10) - (1e-10 + 5e-21)).abs() < 1e-30);
         assert!((ln_1p(1e-10) - (1e-10 - 5e-21)).abs() < 1e-30);
+    }
+
+    #[test]
+    fn the_hazard_series_agrees_with_expm1() {
+        for &x in &[0.0, 1e-12, 1e-6, 0.003, 0.05, 0.1, 0.1249, 0.125, 0.5, 3.0] {
+            let (series, exact) = (one_minus_exp_neg(x), -libm::expm1(-x));
+            assert!(
+                (series - exact).abs() <= 4.0 * f64::EPSILON * exact,
+                "{x}: {series} vs {exact}"
+            );
+        }
     }
 
     /// Bit patterns of libm's results, written down once: a platform that computed these

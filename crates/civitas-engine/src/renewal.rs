@@ -8,7 +8,7 @@
 //! constant yearly rates, so weekly and monthly ticks agree):
 //! - **deaths**: a resident of band `b` dies with probability `1 − (1 − m_b)^Δt`, `m_b`
 //!   the yearly share dying (`mortality_per_year`). Their failed requests waiting for a
-//!   fallback are abandoned (counted in [`crate::channels::Requests::abandoned_total`]);
+//!   fallback are abandoned (counted in [`Departures::abandoned_total`]);
 //! - **migration**: a resident of a rural district moves with probability
 //!   `1 − (1 − r_b)^Δt` to an urban district picked in proportion to the urban
 //!   districts' population shares, keeping device, literacy, adoption and attitudes;
@@ -29,12 +29,11 @@
 use bevy_ecs::prelude::*;
 use civitas_scenario::{Band, Settlement};
 
-use crate::census::Census;
-use crate::channels::Requests;
+use crate::census::{Census, Counter};
 use crate::city::{City, Clock, cell};
 use crate::math;
-use crate::residents::{Home, PendingRetry, ResidentBundle, ResidentId};
-use crate::rng::{Purpose, Stream};
+use crate::residents::{Home, ResidentBundle};
+use crate::rng::{Purpose, Stream, SubjectKey};
 
 /// What the renewal of the population needs from the start of the run.
 #[derive(Resource, Debug, Clone)]
@@ -92,10 +91,21 @@ impl Renewal {
     }
 }
 
+/// Residents who died in this tick's resident pass, in pass order, to be despawned.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct Departures {
+    /// The dead of this tick.
+    pub dead: Vec<Entity>,
+    /// Failed requests never redone because the resident died, since the start (agent
+    /// units).
+    pub abandoned_total: u64,
+}
+
 /// Installs the renewal of `city`'s population of `residents` agents; the entrants'
 /// district weights are set by [`weigh_entrants`] once the residents are spawned.
 pub fn install(world: &mut World, city: &City, residents: usize) {
     world.insert_resource(Renewal::new(city, residents, &vec![0; city.districts()]));
+    world.insert_resource(Departures::default());
 }
 
 /// Sets the entrants of each district in proportion to its starting young residents,
@@ -121,68 +131,96 @@ fn within(share: f64, dt: f64) -> f64 {
     }
 }
 
-/// Deaths, migration and entrants of this tick.
+/// Deaths and migration in one tick, drawn in the resident pass.
+#[derive(Debug, Clone)]
+pub struct Fate<'a> {
+    open: bool,
+    death: [f64; 3],
+    migration: [f64; 3],
+    rural: Vec<bool>,
+    urban: &'a [(usize, f64)],
+}
+
+impl<'a> Fate<'a> {
+    /// The chances of `city`'s ticks; nothing happens in a closed population.
+    pub fn new(city: &City, renewal: &'a Renewal) -> Self {
+        let demo = &city.scenario.population.demography;
+        let dt = city.years_per_tick;
+        Self {
+            open: renewal.open,
+            death: Band::ALL.map(|b| within(demo.mortality_per_year.get(b), dt)),
+            migration: Band::ALL.map(|b| within(demo.rural_to_urban_per_year.get(b), dt)),
+            rural: city
+                .scenario
+                .population
+                .districts
+                .iter()
+                .map(|d| d.kind == Settlement::Rural)
+                .collect(),
+            urban: &renewal.urban,
+        }
+    }
+
+    /// Whether the resident of `key` dies this tick; if not, a rural resident may move
+    /// to an urban district (`home` changes).
+    #[inline]
+    pub fn step(&self, key: SubjectKey, home: &mut Home) -> bool {
+        if !self.open {
+            return false;
+        }
+        let band = home.band.index();
+        if key.low_uniform() < self.death[band] {
+            return true;
+        }
+        let mut s = key.stream(Purpose::Renewal);
+        if self.rural[home.district as usize]
+            && !self.urban.is_empty()
+            && s.chance(self.migration[band])
+        {
+            let u = s.uniform();
+            let to = self
+                .urban
+                .iter()
+                .find(|(_, c)| u < *c)
+                .map_or(self.urban[self.urban.len() - 1].0, |(d, _)| *d);
+            home.district = to as u16;
+        }
+        false
+    }
+}
+
+/// Despawns the residents who died in this tick's pass and spawns the entrants, adding
+/// them to the census.
 pub fn renew_population(world: &mut World) {
+    let dead = std::mem::take(&mut world.resource_mut::<Departures>().dead);
+    for entity in dead {
+        world.despawn(entity);
+    }
     if !world.resource::<Renewal>().open {
         return;
     }
     let city = world.resource::<City>();
     let (seed, dt) = (city.seed, city.years_per_tick);
     let tick = world.resource::<Clock>().tick as u64;
-    let demo = city.scenario.population.demography.clone();
-    let rural: Vec<bool> = city
-        .scenario
-        .population
-        .districts
-        .iter()
-        .map(|d| d.kind == Settlement::Rural)
-        .collect();
-    let death = Band::ALL.map(|b| within(demo.mortality_per_year.get(b), dt));
-    let migration = Band::ALL.map(|b| within(demo.rural_to_urban_per_year.get(b), dt));
-    let urban = world.resource::<Renewal>().urban.clone();
+    let mortality_young = city.scenario.population.demography.mortality_per_year.young;
     let young_to_middle = city.scenario.population.ageing.young_to_middle_per_year;
-
-    let mut dead = Vec::new();
-    let mut abandoned = 0u64;
-    let mut residents = world.query::<(Entity, &ResidentId, &mut Home, &PendingRetry)>();
-    for (entity, id, mut home, retry) in residents.iter_mut(world) {
-        let mut s = Stream::new(seed, id.0 as u64, tick, Purpose::Renewal);
-        let band = home.band.index();
-        if s.chance(death[band]) {
-            dead.push(entity);
-            abandoned += retry.count as u64;
-            continue;
-        }
-        if rural[home.district as usize] && !urban.is_empty() && s.chance(migration[band]) {
-            let u = s.uniform();
-            let to = urban
-                .iter()
-                .find(|(_, c)| u < *c)
-                .map_or(urban[urban.len() - 1].0, |(d, _)| *d);
-            home.district = to as u16;
-        }
-    }
-    for entity in dead {
-        world.despawn(entity);
-    }
-    world.resource_mut::<Requests>().abandoned_total += abandoned;
-
     let entrants_per_year = world.resource::<Renewal>().entrants_per_year.clone();
     let mut next_id = world.resource::<Renewal>().next_id;
     let mut newcomers = Vec::new();
+    let mut census = world.resource::<Census>().cells.clone();
     {
         let city = world.resource::<City>();
-        let census = world.resource::<Census>();
+        let counter = Counter::new(city);
         for (d, per_year) in entrants_per_year.iter().enumerate() {
             let count = Stream::new(seed, d as u64, tick, Purpose::Entrants).poisson(per_year * dt);
-            let peers = &census.cells[cell(d, Band::Young)];
+            let peers = census[cell(d, Band::Young)];
             for _ in 0..count {
                 // An entrant arrives at a uniform time within the tick and is exposed to
                 // death and ageing for the rest of it (the exact solution, not a tick of
                 // delay).
                 let mut fate = Stream::new(seed, next_id as u64, tick, Purpose::Renewal);
                 let rest = (1.0 - fate.uniform()) * dt;
-                let dies = fate.chance(within(demo.mortality_per_year.young, rest));
+                let dies = fate.chance(within(mortality_young, rest));
                 let ages = fate.chance(within(young_to_middle, rest));
                 if dies {
                     next_id += 1;
@@ -196,11 +234,19 @@ pub fn renew_population(world: &mut World) {
                     resident.attitude.satisfaction = (peers.satisfaction_sum / n) as f32;
                     resident.attitude.trust = (peers.trust_sum / n) as f32;
                 }
+                counter.count(
+                    &mut census,
+                    &resident.home,
+                    &resident.digital,
+                    &resident.attitude,
+                    &resident.retry,
+                );
                 newcomers.push(resident);
                 next_id += 1;
             }
         }
     }
     world.spawn_batch(newcomers);
+    world.resource_mut::<Census>().cells = census;
     world.resource_mut::<Renewal>().next_id = next_id;
 }

@@ -1,15 +1,14 @@
 //! The resident agent: its components, the bundle a resident is spawned with, and the
-//! chunked parallel pass over residents.
+//! chunk size of passes over residents.
 //!
 //! Every mechanism that acts on residents reads and writes these components; none
 //! defines its own, so no mechanism imports another for a resident's state. Residents are
-//! processed in fixed chunks of [`CHUNK_RESIDENTS`] on rayon; a pass that tallies keeps
-//! one tally per chunk and sums them in chunk order, so results do not depend on the
-//! number of threads.
+//! processed in fixed chunks of [`CHUNK_RESIDENTS`] on rayon (see [`crate::pass`]); a
+//! pass that tallies keeps one tally per chunk and sums them in chunk order, so results
+//! do not depend on the number of threads.
 
 use bevy_ecs::prelude::*;
 use civitas_scenario::{Band, Settlement};
-use rayon::prelude::*;
 
 use crate::city::City;
 use crate::rng::Stream;
@@ -132,28 +131,5 @@ impl ResidentBundle {
             },
             retry: PendingRetry::default(),
         }
-    }
-}
-
-/// Runs `step` on every resident's digital state, in fixed chunks of
-/// [`CHUNK_RESIDENTS`] on rayon. Each resident's draws come from its own stream, so the
-/// result does not depend on the chunk a resident lands in or the thread that runs it.
-pub fn for_each_digital<F>(residents: &mut Query<(&ResidentId, &Home, &mut Digital)>, step: F)
-where
-    F: Fn(&ResidentId, &Home, &mut Digital) + Sync,
-{
-    for (ids, homes, mut digital) in residents
-        .contiguous_iter_mut()
-        .expect("residents are table-stored")
-    {
-        let digital = digital.bypass_change_detection();
-        ids.par_chunks(CHUNK_RESIDENTS)
-            .zip(homes.par_chunks(CHUNK_RESIDENTS))
-            .zip(digital.par_chunks_mut(CHUNK_RESIDENTS))
-            .for_each(|((ids, homes), digital)| {
-                for ((id, home), dig) in ids.iter().zip(homes).zip(digital) {
-                    step(id, home, dig);
-                }
-            });
     }
 }

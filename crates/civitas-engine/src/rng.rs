@@ -1,9 +1,13 @@
 //! Counter-based random streams.
 //!
-//! Every draw is a pure function of (replicate seed, subject id, tick, purpose, counter),
+//! Every draw is a pure function of (replicate seed, tick, subject id, purpose, counter),
 //! so results do not depend on the order residents are visited in or on how many threads
-//! visit them. A [`Stream`] is cheap to create (a few multiplies) and is made afresh for
-//! each subject, tick and purpose.
+//! visit them. Keys are mixed once per level: a [`TickKey`] once per tick, a
+//! [`SubjectKey`] once per resident (or district) per tick, and each purpose's
+//! [`Stream`] is an offset of the subject key, with no further set-up. The streams of the
+//! purposes are disjoint stretches of one SplitMix64 sequence (2^32 draws apart), so a
+//! mechanism drawing more or fewer numbers never shifts another mechanism's draws:
+//! variants of a scenario keep common random numbers mechanism by mechanism.
 
 use crate::math;
 
@@ -13,7 +17,8 @@ use crate::math;
 pub enum Purpose {
     /// Synthesis of the starting population.
     Synthesis = 1,
-    /// Moving between age bands.
+    /// Moving between age bands (the resident pass draws it from the key's high half,
+    /// see [`SubjectKey::high_uniform`]).
     Ageing = 2,
     /// Acquiring a device.
     Devices = 3,
@@ -27,7 +32,7 @@ pub enum Purpose {
     Incidents = 7,
     /// Steady-state start of satisfaction and trust (hypothetical requests).
     SteadyState = 8,
-    /// Deaths and migration of residents.
+    /// Deaths (in the resident pass, from the key's low half) and migration of residents.
     Renewal = 9,
     /// Cohorts entering at 15, per district.
     Entrants = 10,
@@ -47,7 +52,61 @@ pub fn replicate_seed(seed: u64, replicate: u32) -> u64 {
     mix64((seed ^ (replicate as u64).wrapping_mul(GOLDEN_GAMMA)).wrapping_add(GOLDEN_GAMMA))
 }
 
-/// A short random stream for one (seed, subject, tick, purpose).
+/// The key of one tick of a replicate: mixes (seed, tick) once per tick.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TickKey(u64);
+
+impl TickKey {
+    /// The key of `tick` of the replicate with seed `seed`.
+    #[inline]
+    pub fn new(seed: u64, tick: u64) -> Self {
+        Self(mix64(
+            seed.wrapping_add(GOLDEN_GAMMA) ^ tick.wrapping_mul(0xA076_1D64_78BD_642F),
+        ))
+    }
+
+    /// The key of `subject` (a resident id or district index) in this tick: one mix.
+    #[inline]
+    pub fn subject(self, subject: u64) -> SubjectKey {
+        SubjectKey(mix64(self.0 ^ subject.wrapping_mul(0xD6E8_FEB8_6659_FD93)))
+    }
+}
+
+/// The key of one subject in one tick; each purpose's stream is an offset of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SubjectKey(pub u64);
+
+/// Distance between the streams of two purposes on the SplitMix64 sequence: 2^32 draws.
+const PURPOSE_STRIDE: u64 = GOLDEN_GAMMA << 32;
+
+impl SubjectKey {
+    /// The first of the key's two 32-bit uniforms in [0, 1): the key is itself a mixed,
+    /// uniformly random word, so its halves serve the two draws every resident makes every
+    /// tick ([`Purpose::Ageing`] and the death draw of [`Purpose::Renewal`]) without a
+    /// stream. A 32-bit uniform resolves probabilities to 2^-32.
+    #[inline]
+    pub fn high_uniform(self) -> f64 {
+        (self.0 >> 32) as f64 * (1.0 / (1u64 << 32) as f64)
+    }
+
+    /// The second of the key's two 32-bit uniforms (see [`SubjectKey::high_uniform`]).
+    #[inline]
+    pub fn low_uniform(self) -> f64 {
+        (self.0 & 0xFFFF_FFFF) as f64 * (1.0 / (1u64 << 32) as f64)
+    }
+
+    /// The subject's stream for `purpose` (no mixing: an offset of the key).
+    #[inline]
+    pub fn stream(self, purpose: Purpose) -> Stream {
+        Stream {
+            state: self
+                .0
+                .wrapping_add((purpose as u64).wrapping_mul(PURPOSE_STRIDE)),
+        }
+    }
+}
+
+/// A short random stream for one (seed, tick, subject, purpose).
 #[derive(Debug, Clone)]
 pub struct Stream {
     state: u64,
@@ -56,13 +115,11 @@ pub struct Stream {
 const GOLDEN_GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
 
 impl Stream {
-    /// The stream of `subject` (a resident id or district index) at `tick` for `purpose`.
+    /// The stream of `subject` (a resident id or district index) at `tick` for `purpose`;
+    /// a pass over many subjects in one tick makes the [`TickKey`] once instead.
     #[inline]
     pub fn new(seed: u64, subject: u64, tick: u64, purpose: Purpose) -> Self {
-        let mut s = mix64(seed ^ (purpose as u64).wrapping_mul(GOLDEN_GAMMA));
-        s = mix64(s ^ subject.wrapping_mul(0xD6E8_FEB8_6659_FD93));
-        s = mix64(s ^ tick.wrapping_mul(0xA076_1D64_78BD_642F));
-        Self { state: s }
+        TickKey::new(seed, tick).subject(subject).stream(purpose)
     }
 
     /// Next 64 random bits (SplitMix64 sequence from the keyed state).
@@ -137,6 +194,12 @@ mod tests {
         assert_ne!(a[0], other.next_u64());
         let mut other = Stream::new(1, 2, 3, Purpose::Devices);
         assert_ne!(a[0], other.next_u64());
+        let mut other = Stream::new(1, 3, 2, Purpose::Adoption);
+        assert_ne!(a[0], other.next_u64());
+        // A purpose's stream is the same whether made alone or from the keys of a pass.
+        let key = TickKey::new(1, 3).subject(2);
+        let mut same = key.stream(Purpose::Adoption);
+        assert_eq!(a[0], same.next_u64());
     }
 
     #[test]

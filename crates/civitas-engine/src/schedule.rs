@@ -4,27 +4,26 @@
 //! 2. `policies`: lever state of this tick (money, coverage, offers);
 //! 3. `departments`: evaluation budgeting (at a new year), then construction, operation,
 //!    decay and shock effects on each department;
-//! 4. `demography`: ageing; `renewal`: deaths, migration and entrants at 15;
-//! 5. `devices`: device acquisition;
-//! 6. `adoption`: training, then Bass adoption against the adopter shares of the census
-//!    taken at the end of the previous tick (synchronous update);
-//! 7. `channels`: requests raised (`demand`), routed, failed or submitted to queues, and
-//!    rated (`satisfaction`);
-//! 8. `incidents`: occurrence, detection, dispatch and response;
-//! 9. `departments`: queues served up to capacity, next tick's waits;
-//! 10. `census`: census of residents; `metrics`: the indicator table and the agent sample.
+//! 4. the resident pass ([`crate::pass`]), for each resident in turn: `demography`
+//!    ageing; `renewal` death and migration; `devices` acquisition; `adoption` training,
+//!    then Bass adoption against the adopter shares of the census taken at the end of
+//!    the previous tick (synchronous update); `channels` requests raised (`demand`),
+//!    routed, failed or submitted to queues, and rated (`satisfaction`); `census` count;
+//! 5. `renewal`: the dead despawned, entrants at 15 spawned and counted;
+//! 6. `census`: each district's adopter share for the next tick;
+//! 7. `incidents`: occurrence, detection, dispatch and response;
+//! 8. `departments`: queues served up to capacity, next tick's waits;
+//! 9. `metrics`: the indicator table and the agent sample.
 //!
 //! The tick is split into named [`Stage`]s, run in this order, so a benchmark can time
-//! each mechanism (`civitas bench`); running them one after the other is the same as one
-//! chained schedule.
+//! each mechanism (`civitas bench`; the resident pass times its own steps, see
+//! [`crate::pass::STEPS`]); running them one after the other is the same as one chained
+//! schedule.
 
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::ScheduleSystem;
 
-use crate::{
-    adoption, census, channels, demography, departments, devices, incidents, metrics, policies,
-    renewal, shocks,
-};
+use crate::{census, departments, incidents, metrics, pass, policies, renewal, shocks};
 
 /// One named part of a tick: the systems of one mechanism (or a few small ones).
 pub struct Stage {
@@ -53,17 +52,11 @@ pub fn tick_stages() -> Vec<Stage> {
             )
                 .chain(),
         ),
-        stage("ageing", demography::age_residents),
+        stage("residents", pass::resident_pass),
         stage("renewal", renewal::renew_population),
-        stage("devices", devices::acquire_devices),
-        stage(
-            "adoption",
-            (adoption::train_residents, adoption::diffuse_adoption).chain(),
-        ),
-        stage("requests", channels::serve_requests),
+        stage("census", census::share_adoption),
         stage("incidents", incidents::respond_to_incidents),
         stage("queues", departments::process_queues),
-        stage("census", census::take_census),
         stage(
             "indicators",
             (metrics::record_indicators, metrics::record_agent_sample).chain(),

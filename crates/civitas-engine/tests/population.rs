@@ -118,10 +118,11 @@ fn band_counts_follow_the_closed_form_cohort_projection() {
             );
         }
     }
-    // The population renews: it grew with these rates, and residents = agents × scale.
+    // The population renews: it grew with these rates (the closed form gives about 5 %
+    // over the seven years), and residents = agents × scale.
     let start: f64 = first.iter().sum();
     let end: f64 = mean_counts(83).iter().sum();
-    assert!(end > 1.05 * start, "{start} -> {end}");
+    assert!(end > 1.03 * start, "{start} -> {end}");
 }
 
 #[test]

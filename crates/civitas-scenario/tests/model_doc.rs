@@ -109,14 +109,20 @@ fn every_mechanism_of_the_tick_is_in_the_schedule_section() {
         "/../civitas-engine/src/schedule.rs"
     );
     let schedule = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    // Each system the schedule chains, e.g. `adoption::diffuse_adoption`.
+    // Each system the stages run, e.g. `pass::resident_pass` in
+    // `stage("residents", pass::resident_pass),`.
     let systems: Vec<&str> = schedule
         .lines()
         .map(str::trim)
-        .filter(|l| l.ends_with(',') && l.contains("::") && !l.starts_with("//"))
-        .map(|l| l.trim_end_matches(','))
+        .filter(|l| !l.starts_with("//") && !l.starts_with("use "))
+        .flat_map(|l| l.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':')))
+        .filter(|w| w.contains("::") && w.chars().all(|c| !c.is_ascii_uppercase()))
         .collect();
     assert!(systems.len() >= 10, "found systems {systems:?}");
+    assert!(
+        systems.contains(&"pass::resident_pass"),
+        "found systems {systems:?}"
+    );
     for system in systems {
         assert!(
             doc.contains(&format!("`{system}`")),

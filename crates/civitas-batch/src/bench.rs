@@ -1,0 +1,284 @@
+//! `civitas bench`: the engine's speed, parallel efficiency and memory on the baseline
+//! city, measured (not estimated) at several sizes.
+//!
+//! For each number of agents, one process runs, in this order:
+//! 1. **one core**: replicate 0 on a rayon pool of one thread; wall time of the ticks
+//!    (set-up excluded) gives resident-ticks per second per core (agents × ticks / s),
+//!    and the time of each stage of the tick ([`civitas_engine::schedule`]);
+//! 2. **memory**: the peak resident set of that run, less the resident set before the
+//!    world was built, per agent (Linux: the peak is reset through
+//!    `/proc/self/clear_refs` before each size);
+//! 3. **mechanisms**: the same replicate again with the resident pass profiled step by
+//!    step ([`civitas_engine::pass::STEPS`]; its outputs are identical), so the share of
+//!    tick time of each mechanism is measured, not guessed;
+//! 4. **reference**: the same replicate again; every 12th tick the residents are copied
+//!    into plain vectors and [`civitas_engine::reference::Reference`] runs that tick's
+//!    pass over them in one loop; the ratio is the engine's pass time over the
+//!    reference's for the same ticks;
+//! 5. **one replicate on all threads** (a pool of `threads`): parallel efficiency
+//!    `t₁ / (threads · tₙ)`;
+//! 6. **independent replicates**: `threads` replicates at once on `threads` threads,
+//!    set-up included, efficiency `t₁ / tₙ` with `t₁` one whole replicate alone (each
+//!    thread does the work of one core).
+//!
+//! Timings are ratios taken in one process on one machine; compare them only with
+//! figures from the same machine.
+
+use civitas_engine::reference::{BareEntities, Reference};
+use civitas_engine::{EngineOptions, Simulation};
+use civitas_scenario::Scenario;
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// Every how many ticks the reference is sampled.
+const REFERENCE_EVERY_TICKS: usize = 12;
+
+/// The measurements at one size.
+#[derive(Debug, Clone, Serialize)]
+pub struct SizeResult {
+    /// Resident agents at the start.
+    pub agents: u64,
+    /// Ticks simulated.
+    pub ticks: usize,
+    /// Wall seconds of the ticks on one thread.
+    pub seconds_one_core: f64,
+    /// agents × ticks / seconds on one thread.
+    pub resident_ticks_per_second_per_core: f64,
+    /// Peak resident set of the one-core run, bytes (`None` where unreadable).
+    pub peak_rss_bytes: Option<u64>,
+    /// (peak − resident set before the world) / agents.
+    pub bytes_per_resident: Option<f64>,
+    /// Share of tick time per mechanism (stages of the tick, the resident pass split into
+    /// its steps), summing to 1.
+    pub shares: Vec<(String, f64)>,
+    /// Share of tick time spent collecting indicators (census step and stage, metrics).
+    pub indicator_share: f64,
+    /// Engine pass time / reference loop time, same ticks and residents.
+    pub reference_ratio: f64,
+    /// Threads of the parallel runs.
+    pub threads: usize,
+    /// One replicate on `threads` threads: t₁ / (threads · tₙ).
+    pub parallel_efficiency_one_replicate: f64,
+    /// `threads` replicates on `threads` threads: t₁ / tₙ.
+    pub parallel_efficiency_replicates: f64,
+}
+
+/// What `civitas bench` measured.
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchReport {
+    /// Worker threads of the parallel runs.
+    pub threads: usize,
+    /// Bytes bevy keeps per bare entity (one 4-byte component), measured at the largest
+    /// size: the floor under any one-entity-per-resident design.
+    pub bare_entity_bytes: Option<f64>,
+    /// One entry per size, in the order asked.
+    pub sizes: Vec<SizeResult>,
+}
+
+/// Current and peak resident set of this process, bytes (Linux `/proc/self/status`).
+fn memory() -> Option<(u64, u64)> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let field = |key: &str| -> Option<u64> {
+        let line = status.lines().find(|l| l.starts_with(key))?;
+        let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kib * 1024)
+    };
+    Some((field("VmRSS:")?, field("VmHWM:")?))
+}
+
+/// Resets the peak resident set to the current one (Linux ≥ 4.0; ignored elsewhere).
+fn reset_peak() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+fn pool(threads: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("a rayon pool of a checked thread count starts")
+}
+
+/// Wall times of one replicate.
+struct Timing {
+    /// Building the world (synthesis, steady-state start).
+    setup: f64,
+    /// The ticks.
+    ticks: f64,
+    /// Names of the tick's stages.
+    names: Vec<&'static str>,
+    /// Seconds per stage, then (when profiled) per step of the resident pass.
+    stages: Vec<f64>,
+}
+
+/// Runs replicate `replicate`, timing the set-up, the ticks and each stage (and each
+/// step of the resident pass when `profile`).
+fn timed_run(scenario: &Scenario, replicate: u32, profile: bool) -> Timing {
+    let start = std::time::Instant::now();
+    let mut sim = Simulation::new(scenario, replicate, &EngineOptions::default());
+    let setup = start.elapsed().as_secs_f64();
+    sim.set_profile(profile);
+    let names = sim.stage_names();
+    let mut stages = vec![0.0; names.len()];
+    let start = std::time::Instant::now();
+    while sim.step_timed(&mut stages) {}
+    let ticks = start.elapsed().as_secs_f64();
+    if profile {
+        stages.extend(sim.step_seconds());
+    }
+    Timing {
+        setup,
+        ticks,
+        names,
+        stages,
+    }
+}
+
+/// The share of tick time per mechanism from a profiled run's stage and step times.
+fn shares(names: &[&str], stages: &[f64]) -> Vec<(String, f64)> {
+    let steps = &stages[names.len()..];
+    let pass = names.iter().position(|n| *n == "residents");
+    let mut parts: Vec<(String, f64)> = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        if Some(i) == pass {
+            let step_total: f64 = steps.iter().sum();
+            // Scale the steps to the stage's wall time (the rest is the pass's own
+            // bookkeeping: refreshing services, summing chunks).
+            let scale = if step_total > 0.0 {
+                stages[i] / step_total
+            } else {
+                0.0
+            };
+            for (step, t) in civitas_engine::pass::STEPS.iter().zip(steps) {
+                parts.push((format!("residents/{step}"), t * scale));
+            }
+        } else {
+            parts.push((name.to_string(), stages[i]));
+        }
+    }
+    let total: f64 = parts.iter().map(|p| p.1).sum();
+    for p in &mut parts {
+        p.1 /= total.max(f64::MIN_POSITIVE);
+    }
+    parts
+}
+
+/// Engine pass time over reference loop time on the same ticks of replicate 0.
+fn reference_ratio(scenario: &Scenario) -> f64 {
+    let mut sim = Simulation::new(scenario, 0, &EngineOptions::default());
+    let pass = sim
+        .stage_names()
+        .iter()
+        .position(|n| *n == "residents")
+        .expect("the tick has a resident pass");
+    let mut stages = vec![0.0; sim.stage_names().len()];
+    let (mut engine, mut reference) = (0.0, 0.0);
+    let mut tick = 0;
+    loop {
+        if tick % REFERENCE_EVERY_TICKS == 0 {
+            let mut plain = Reference::capture(&mut sim);
+            let start = std::time::Instant::now();
+            plain.run(&mut sim, tick, 1);
+            reference += start.elapsed().as_secs_f64();
+            drop(plain);
+            let before = stages[pass];
+            if !sim.step_timed(&mut stages) {
+                break;
+            }
+            engine += stages[pass] - before;
+        } else if !sim.step_timed(&mut stages) {
+            break;
+        }
+        tick += 1;
+    }
+    engine / reference.max(f64::MIN_POSITIVE)
+}
+
+/// Measures the baseline `scenario` at each of `agents`, the parallel runs on `threads`
+/// threads; `progress` hears what is being measured.
+pub fn bench(
+    scenario: &Scenario,
+    agents: &[u64],
+    threads: usize,
+    progress: &mut dyn FnMut(&str),
+) -> BenchReport {
+    let one = pool(1);
+    let all = pool(threads);
+    let mut sizes = Vec::new();
+    for &n in agents {
+        let mut s = scenario.clone();
+        s.set_agents(n);
+        let ticks = s.scenario.tick_dates().len();
+
+        progress(&format!("{n} agents: one core"));
+        reset_peak();
+        let before = memory();
+        let t1 = one.install(|| timed_run(&s, 0, false));
+        let after = memory();
+        let (peak_rss_bytes, bytes_per_resident) = match (before, after) {
+            (Some((rss, _)), Some((_, peak))) => (
+                Some(peak),
+                Some(peak.saturating_sub(rss) as f64 / n.max(1) as f64),
+            ),
+            _ => (None, None),
+        };
+
+        progress(&format!("{n} agents: mechanisms"));
+        let profiled = one.install(|| timed_run(&s, 0, true));
+        let shares = shares(&profiled.names, &profiled.stages);
+        let indicator_share = shares
+            .iter()
+            .filter(|(name, _)| {
+                matches!(name.as_str(), "residents/census" | "census" | "indicators")
+            })
+            .map(|p| p.1)
+            .sum();
+
+        progress(&format!("{n} agents: reference loop"));
+        let reference_ratio = one.install(|| reference_ratio(&s));
+
+        progress(&format!("{n} agents: one replicate on {threads} threads"));
+        let tn = all.install(|| timed_run(&s, 0, false)).ticks;
+
+        progress(&format!(
+            "{n} agents: {threads} replicates on {threads} threads"
+        ));
+        let start = std::time::Instant::now();
+        all.install(|| {
+            (0..threads as u32).into_par_iter().for_each(|r| {
+                civitas_engine::simulate(&s, r, &EngineOptions::default());
+            })
+        });
+        let t_reps = start.elapsed().as_secs_f64();
+
+        sizes.push(SizeResult {
+            agents: n,
+            ticks,
+            seconds_one_core: t1.ticks,
+            resident_ticks_per_second_per_core: n as f64 * ticks as f64 / t1.ticks,
+            peak_rss_bytes,
+            bytes_per_resident,
+            shares,
+            indicator_share,
+            reference_ratio,
+            threads,
+            parallel_efficiency_one_replicate: t1.ticks / (threads as f64 * tn),
+            // Whole replicates, set-up included, against one whole replicate alone.
+            parallel_efficiency_replicates: (t1.setup + t1.ticks) / t_reps,
+        });
+    }
+    let bare_entity_bytes = agents.iter().max().and_then(|&n| {
+        progress("bevy's own bytes per entity");
+        reset_peak();
+        let (rss, _) = memory()?;
+        let mut world = BareEntities::spawn(n as usize);
+        let (_, peak) = memory()?;
+        let spawned = world.len();
+        drop(world);
+        Some(peak.saturating_sub(rss) as f64 / spawned.max(1) as f64)
+    });
+    BenchReport {
+        threads,
+        bare_entity_bytes,
+        sizes,
+    }
+}

@@ -1,0 +1,129 @@
+//! `civitas bench`: engine speed, parallel efficiency, memory and the share of each
+//! mechanism, measured on the baseline city at several sizes.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use civitas_batch::bench::{BenchReport, bench};
+use civitas_batch::{Bytes, MemoryEstimate};
+use clap::Args;
+
+use crate::console::{say, say_err};
+
+/// Arguments of `civitas bench`.
+#[derive(Args, Debug)]
+#[command(after_long_help = "\
+Runs the bundled baseline (or FILE) at each size and measures, in one process:
+  resident-ticks/s per core   agents x ticks / wall seconds of the ticks on one thread
+  peak RSS, bytes/resident    peak resident set of that run less the set before the world
+  shares                      share of tick time per mechanism (the resident pass profiled
+                              step by step; identical outputs)
+  reference ratio             the engine's resident pass over a plain struct-of-arrays loop
+                              of the same steps on the same residents and ticks
+  parallel efficiency         one replicate on all threads: t1 / (threads x tn);
+                              independent replicates (one per thread): t1 / tn
+Timings are ratios within one run; compare figures only from the same machine.
+
+Example:
+    civitas bench --agents 100000,1000000 --json > bench.json")]
+pub struct BenchArgs {
+    /// Scenario file; the bundled `scenarios/baseline.toml` when omitted.
+    #[arg(value_name = "FILE")]
+    pub file: Option<std::path::PathBuf>,
+    /// Agent counts to measure, comma-separated.
+    #[arg(long, value_name = "N,N,…", value_delimiter = ',', default_values_t = [100_000u64, 1_000_000, 5_000_000])]
+    pub agents: Vec<u64>,
+    /// Threads of the parallel runs (default: all cores).
+    #[arg(long, value_name = "N", value_parser = crate::threads_in_range)]
+    pub threads: Option<usize>,
+    /// Print the measurements as JSON on stdout (progress still goes to stderr).
+    #[arg(long)]
+    pub json: bool,
+    /// Memory the benchmark may use, e.g. `8G` (default: 80 % of the memory available).
+    #[arg(long, value_name = "SIZE")]
+    pub max_memory: Option<Bytes>,
+}
+
+/// Runs `civitas bench`.
+pub fn bench_command(args: BenchArgs) -> anyhow::Result<ExitCode> {
+    let flags = crate::RunFlags::default();
+    let scenario = crate::cmd_run::load_scenario(args.file.as_deref(), &flags)?;
+    let threads = args.threads.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
+    if args.agents.is_empty() || args.agents.contains(&0) {
+        anyhow::bail!("--agents: expected one or more agent counts above 0");
+    }
+    // The largest size runs `threads` replicates at once: check that it fits first.
+    let largest = *args.agents.iter().max().expect("checked non-empty");
+    let mut big = scenario.clone();
+    big.set_agents(largest);
+    let (limit, source) = civitas_batch::limits::memory_limit(args.max_memory);
+    MemoryEstimate::of(&[big], threads as u32, threads as u64, threads)
+        .check(limit, source)
+        .context("the benchmark's largest size does not fit in memory")?;
+    let report = bench(&scenario, &args.agents, threads, &mut |what| {
+        say_err!("measuring: {what}\n");
+    });
+    if args.json {
+        let text = serde_json::to_string_pretty(&report).context("writing the report as JSON")?;
+        say!("{text}");
+    } else {
+        print_table(&report);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_table(report: &BenchReport) {
+    say!(
+        "{:>10} {:>16} {:>10} {:>12} {:>10} {:>9} {:>9} {:>10}",
+        "agents",
+        "M res-ticks/s/core",
+        "peak MiB",
+        "bytes/res",
+        "indicators",
+        "ref ratio",
+        "eff 1 rep",
+        "eff reps"
+    );
+    for s in &report.sizes {
+        say!(
+            "{:>10} {:>16.1} {:>10} {:>12} {:>9.1} % {:>9.2} {:>9.2} {:>10.2}",
+            s.agents,
+            s.resident_ticks_per_second_per_core / 1e6,
+            s.peak_rss_bytes.map_or("?".into(), |b| format!(
+                "{:.0}",
+                b as f64 / (1 << 20) as f64
+            )),
+            s.bytes_per_resident
+                .map_or("?".into(), |b| format!("{b:.0}")),
+            100.0 * s.indicator_share,
+            s.reference_ratio,
+            s.parallel_efficiency_one_replicate,
+            s.parallel_efficiency_replicates,
+        );
+    }
+    say!("(parallel runs on {} threads)", report.threads);
+    if let Some(b) = report.bare_entity_bytes {
+        say!("bevy's own bytes per bare entity (one 4-byte component): {b:.0}");
+    }
+    say!("");
+    say!("share of tick time per mechanism:");
+    let names: Vec<&str> = report
+        .sizes
+        .first()
+        .map(|s| s.shares.iter().map(|(n, _)| n.as_str()).collect())
+        .unwrap_or_default();
+    let mut header = format!("{:<22}", "mechanism");
+    for s in &report.sizes {
+        header += &format!("{:>10}", s.agents);
+    }
+    say!("{header}");
+    for (i, name) in names.iter().enumerate() {
+        let mut line = format!("{name:<22}");
+        for s in &report.sizes {
+            line += &format!("{:>9.1}%", 100.0 * s.shares.get(i).map_or(0.0, |p| p.1));
+        }
+        say!("{line}");
+    }
+}

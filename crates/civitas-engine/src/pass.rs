@@ -1,0 +1,329 @@
+//! The resident pass: every resident's tick in one sweep over the resident columns.
+//!
+//! Residents are taken in fixed chunks of [`CHUNK_RESIDENTS`] on rayon. Within a chunk
+//! each resident goes through every step in turn, its columns loaded once (fused), in
+//! the order declared by [`STEPS`]:
+//! 1. `keys`: each resident's [`SubjectKey`] of the tick — the one stream set-up per
+//!    resident per tick; every step draws from its own purpose's stream of that key;
+//! 2. `ageing` ([`crate::demography`]), 3. `fate`: death and migration
+//!    ([`crate::renewal`]; the dead take no further step and are despawned after the
+//!    pass), 4. `devices`, 5. `training` and 6. `adoption` ([`crate::adoption`]),
+//!    7. `requests` ([`crate::channels`]), 8. `census` ([`crate::census`]).
+//!
+//! A step of one resident reads only that resident and the tick's shared state (levers,
+//! departments as they stood at the start of the pass, the previous census's adopter
+//! shares), so running step by step over a chunk gives exactly what running resident
+//! by resident does: that is how the pass is profiled ([`PassChunks::profile`]), each
+//! step timed over whole chunks. Tallies are kept per chunk and summed in chunk order, so results
+//! do not depend on the number of threads.
+
+use bevy_ecs::prelude::*;
+use rayon::prelude::*;
+
+use crate::adoption::{Diffusion, Training};
+use crate::census::{CellCensus, Census, Counter, DistrictAdoption};
+use crate::channels::{ChunkTally, RequestContext, Requests};
+use crate::city::{City, Clock};
+use crate::demand::DemandTable;
+use crate::demography::Ageing;
+use crate::departments::Departments;
+use crate::devices::DeviceUptake;
+use crate::levers::{Levers, ServicePoints};
+use crate::renewal::{Departures, Fate, Renewal};
+use crate::residents::{Attitude, CHUNK_RESIDENTS, Digital, Home, PendingRetry, ResidentId};
+use crate::rng::{SubjectKey, TickKey};
+
+/// The steps of the resident pass, in order (the names `civitas bench` reports).
+pub const STEPS: [&str; 8] = [
+    "keys", "ageing", "fate", "devices", "training", "adoption", "requests", "census",
+];
+
+/// What one chunk of residents produces in one tick.
+#[derive(Debug, Clone)]
+struct Chunk {
+    keys: Vec<SubjectKey>,
+    dead: Vec<bool>,
+    requests: ChunkTally,
+    census: Vec<CellCensus>,
+    seconds: [f64; STEPS.len()],
+}
+
+impl Chunk {
+    fn new(city: &City) -> Self {
+        Self {
+            keys: Vec::with_capacity(CHUNK_RESIDENTS),
+            dead: Vec::with_capacity(CHUNK_RESIDENTS),
+            requests: ChunkTally::new(city.cells(), city.departments()),
+            census: vec![CellCensus::default(); city.cells()],
+            seconds: [0.0; STEPS.len()],
+        }
+    }
+}
+
+/// The per-chunk tallies of the pass, kept between ticks to reuse their memory, and the
+/// time spent per step when profiling.
+#[derive(Resource, Debug, Clone)]
+pub struct PassChunks {
+    chunks: Vec<Chunk>,
+    /// Whether to time each step (see [`PassChunks::step_seconds`]).
+    pub profile: bool,
+}
+
+impl PassChunks {
+    /// Seconds of CPU spent in each step of [`STEPS`] since the start (summed over
+    /// chunks and threads; zero unless `profile` is set).
+    pub fn step_seconds(&self) -> [f64; STEPS.len()] {
+        let mut total = [0.0; STEPS.len()];
+        for chunk in &self.chunks {
+            for (t, s) in total.iter_mut().zip(chunk.seconds) {
+                *t += s;
+            }
+        }
+        total
+    }
+}
+
+/// Installs the chunk tallies of `city`'s `residents`.
+pub fn install(world: &mut World, city: &City, residents: usize) {
+    world.insert_resource(PassChunks {
+        chunks: vec![Chunk::new(city); residents.div_ceil(CHUNK_RESIDENTS).max(1)],
+        profile: false,
+    });
+}
+
+/// Runs `step`, adding its wall time to `seconds`.
+fn timed(seconds: &mut f64, step: impl FnOnce()) {
+    let start = std::time::Instant::now();
+    step();
+    *seconds += start.elapsed().as_secs_f64();
+}
+
+/// One chunk's resident columns.
+struct Columns<'a> {
+    ids: &'a [ResidentId],
+    homes: &'a mut [Home],
+    digital: &'a mut [Digital],
+    attitudes: &'a mut [Attitude],
+    retries: &'a mut [PendingRetry],
+}
+
+/// The steps of the pass as they stand this tick.
+struct Steps<'a> {
+    tick_key: TickKey,
+    ageing: Ageing,
+    fate: Fate<'a>,
+    devices: DeviceUptake<'a>,
+    train: bool,
+    training: Training<'a>,
+    diffusion: Diffusion<'a>,
+    requests: RequestContext<'a>,
+    counter: Counter<'a>,
+}
+
+impl Steps<'_> {
+    /// The pass over one chunk, resident after resident: each resident's columns are
+    /// loaded once for all steps (the fast path).
+    fn fused(&self, c: Columns, chunk: &mut Chunk) {
+        chunk.requests.clear();
+        chunk.census.fill(CellCensus::default());
+        chunk.dead.clear();
+        for ((((id, home), dig), att), retry) in c
+            .ids
+            .iter()
+            .zip(c.homes.iter_mut())
+            .zip(c.digital.iter_mut())
+            .zip(c.attitudes.iter_mut())
+            .zip(c.retries.iter_mut())
+        {
+            let key = self.tick_key.subject(id.0 as u64);
+            self.ageing.step(key, home);
+            let died = self.fate.step(key, home);
+            chunk.dead.push(died);
+            if died {
+                continue;
+            }
+            self.devices.step(key, home, dig);
+            if self.train {
+                self.training.step(key, home, dig);
+            }
+            self.diffusion.step(key, home, dig, att);
+            self.requests
+                .resident(key, home, dig, att, retry, &mut chunk.requests);
+            self.counter.count(&mut chunk.census, home, dig, att, retry);
+        }
+    }
+
+    /// The same pass over one chunk, step by step over all its residents, timing each
+    /// step ([`STEPS`]): a step reads only its resident and the tick's shared state, so
+    /// the result is identical to [`Steps::fused`].
+    fn stepwise(&self, c: Columns, chunk: &mut Chunk) {
+        let Chunk {
+            keys,
+            dead,
+            requests: tally,
+            census: cells,
+            seconds,
+        } = chunk;
+        let Columns {
+            ids,
+            homes,
+            digital,
+            attitudes,
+            retries,
+        } = c;
+        timed(&mut seconds[0], || {
+            keys.clear();
+            keys.extend(ids.iter().map(|id| self.tick_key.subject(id.0 as u64)));
+        });
+        timed(&mut seconds[1], || {
+            for (key, home) in keys.iter().zip(homes.iter_mut()) {
+                self.ageing.step(*key, home);
+            }
+        });
+        timed(&mut seconds[2], || {
+            dead.clear();
+            dead.extend(
+                keys.iter()
+                    .zip(homes.iter_mut())
+                    .map(|(key, home)| self.fate.step(*key, home)),
+            );
+        });
+        let n = keys.len();
+        let alive = |i: &usize| !dead[*i];
+        timed(&mut seconds[3], || {
+            for i in (0..n).filter(alive) {
+                self.devices.step(keys[i], &homes[i], &mut digital[i]);
+            }
+        });
+        if self.train {
+            timed(&mut seconds[4], || {
+                for i in (0..n).filter(alive) {
+                    self.training.step(keys[i], &homes[i], &mut digital[i]);
+                }
+            });
+        }
+        timed(&mut seconds[5], || {
+            for i in (0..n).filter(alive) {
+                self.diffusion
+                    .step(keys[i], &homes[i], &mut digital[i], &attitudes[i]);
+            }
+        });
+        timed(&mut seconds[6], || {
+            tally.clear();
+            for i in (0..n).filter(alive) {
+                self.requests.resident(
+                    keys[i],
+                    &homes[i],
+                    &mut digital[i],
+                    &mut attitudes[i],
+                    &mut retries[i],
+                    tally,
+                );
+            }
+        });
+        timed(&mut seconds[7], || {
+            cells.fill(CellCensus::default());
+            for i in (0..n).filter(alive) {
+                self.counter
+                    .count(cells, &homes[i], &digital[i], &attitudes[i], &retries[i]);
+            }
+        });
+    }
+}
+
+/// Every resident's tick: ageing, fate, devices, training, adoption, requests, census.
+#[allow(clippy::too_many_arguments)]
+pub fn resident_pass(
+    city: Res<City>,
+    clock: Res<Clock>,
+    levers: Res<Levers>,
+    points: Res<ServicePoints>,
+    demand: Res<DemandTable>,
+    shares: Res<DistrictAdoption>,
+    renewal: Res<Renewal>,
+    mut departments: ResMut<Departments>,
+    mut requests: ResMut<Requests>,
+    mut census: ResMut<Census>,
+    mut departures: ResMut<Departures>,
+    mut chunks: ResMut<PassChunks>,
+    mut residents: Query<(
+        Entity,
+        &ResidentId,
+        &mut Home,
+        &mut Digital,
+        &mut Attitude,
+        &mut PendingRetry,
+    )>,
+) {
+    requests.refresh(&city, &departments, &levers);
+    let training = Training::new(&levers);
+    let steps = Steps {
+        tick_key: TickKey::new(city.seed, clock.tick as u64),
+        ageing: Ageing::new(&city),
+        fate: Fate::new(&city, &renewal),
+        devices: DeviceUptake::new(&city, &levers),
+        train: training.any(),
+        training,
+        diffusion: Diffusion::new(&city, &shares),
+        requests: RequestContext::new(&city, clock.tick as u64, &demand, &points, &requests),
+        counter: Counter::new(&city),
+    };
+    let chunks = &mut *chunks;
+    let profile = chunks.profile;
+    departures.dead.clear();
+    let mut used = 0;
+    for (entities, ids, mut homes, mut digital, mut attitudes, mut retries) in residents
+        .contiguous_iter_mut()
+        .expect("residents are table-stored")
+    {
+        let n_chunks = ids.len().div_ceil(CHUNK_RESIDENTS);
+        if chunks.chunks.len() < used + n_chunks {
+            chunks.chunks.resize(used + n_chunks, Chunk::new(&city));
+        }
+        let homes = homes.bypass_change_detection();
+        let digital = digital.bypass_change_detection();
+        let attitudes = attitudes.bypass_change_detection();
+        let retries = retries.bypass_change_detection();
+        ids.par_chunks(CHUNK_RESIDENTS)
+            .zip(homes.par_chunks_mut(CHUNK_RESIDENTS))
+            .zip(digital.par_chunks_mut(CHUNK_RESIDENTS))
+            .zip(attitudes.par_chunks_mut(CHUNK_RESIDENTS))
+            .zip(retries.par_chunks_mut(CHUNK_RESIDENTS))
+            .zip(chunks.chunks[used..used + n_chunks].par_iter_mut())
+            .for_each(|(((((ids, homes), digital), attitudes), retries), chunk)| {
+                let columns = Columns {
+                    ids,
+                    homes,
+                    digital,
+                    attitudes,
+                    retries,
+                };
+                if profile {
+                    steps.stepwise(columns, chunk);
+                } else {
+                    steps.fused(columns, chunk);
+                }
+            });
+        // The dead, in pass order; their pending fallbacks are abandoned.
+        for ((chunk, entities), retries) in chunks.chunks[used..used + n_chunks]
+            .iter()
+            .zip(entities.chunks(CHUNK_RESIDENTS))
+            .zip(retries.chunks(CHUNK_RESIDENTS))
+        {
+            for ((died, entity), retry) in chunk.dead.iter().zip(entities).zip(retries) {
+                if *died {
+                    departures.dead.push(*entity);
+                    departures.abandoned_total += retry.count as u64;
+                }
+            }
+        }
+        used += n_chunks;
+    }
+    let used = &chunks.chunks[..used];
+    requests.sum_chunks(
+        used.iter().map(|c| &c.requests),
+        city.scale,
+        &mut departments,
+    );
+    census.sum_chunks(used.iter().map(|c| c.census.as_slice()));
+}

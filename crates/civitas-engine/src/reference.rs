@@ -1,0 +1,152 @@
+//! A plain-Rust reference of the resident pass, for `civitas bench`.
+//!
+//! The residents of a [`Simulation`] are copied into plain vectors (one per component:
+//! struct of arrays, no ECS), and [`Reference::run`] sweeps them in one loop, resident
+//! after resident, through the same steps as the engine's pass ([`crate::pass`]): the
+//! same step functions, the same keys and streams, one set of tallies, one thread, no
+//! chunks, no timing. The shared state of a tick (levers, departments, adopter shares)
+//! is the one the simulation stands at, held fixed. The ratio of the engine's pass time
+//! to this loop's, per resident-tick, is what the ECS, the chunking and the step-by-step
+//! order cost.
+
+use bevy_ecs::prelude::*;
+
+use crate::Simulation;
+use crate::adoption::{Diffusion, Training};
+use crate::census::{CellCensus, Counter, DistrictAdoption};
+use crate::channels::{ChunkTally, RequestContext, Requests};
+use crate::city::City;
+use crate::demand::DemandTable;
+use crate::demography::Ageing;
+use crate::departments::Departments;
+use crate::devices::DeviceUptake;
+use crate::levers::{Levers, ServicePoints};
+use crate::renewal::{Fate, Renewal};
+use crate::residents::{Attitude, Digital, Home, PendingRetry, ResidentId};
+use crate::rng::TickKey;
+
+/// The residents of a simulation as plain vectors.
+#[derive(Debug, Clone)]
+pub struct Reference {
+    ids: Vec<u32>,
+    homes: Vec<Home>,
+    digital: Vec<Digital>,
+    attitudes: Vec<Attitude>,
+    retries: Vec<PendingRetry>,
+    dead: Vec<bool>,
+    tally: ChunkTally,
+    census: Vec<CellCensus>,
+}
+
+impl Reference {
+    /// Copies the residents of `sim` as they stand.
+    pub fn capture(sim: &mut Simulation) -> Self {
+        let world = &mut sim.world;
+        let mut query = world.query::<(&ResidentId, &Home, &Digital, &Attitude, &PendingRetry)>();
+        let n = query.iter(world).len();
+        let mut r = Self {
+            ids: Vec::with_capacity(n),
+            homes: Vec::with_capacity(n),
+            digital: Vec::with_capacity(n),
+            attitudes: Vec::with_capacity(n),
+            retries: Vec::with_capacity(n),
+            dead: vec![false; n],
+            tally: ChunkTally::new(0, 0),
+            census: Vec::new(),
+        };
+        for (id, home, dig, att, retry) in query.iter(world) {
+            r.ids.push(id.0);
+            r.homes.push(*home);
+            r.digital.push(*dig);
+            r.attitudes.push(*att);
+            r.retries.push(*retry);
+        }
+        let city = world.resource::<City>();
+        r.tally = ChunkTally::new(city.cells(), city.departments());
+        r.census = vec![CellCensus::default(); city.cells()];
+        r
+    }
+
+    /// Residents held.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Whether no resident is held.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// Sweeps every resident through the pass's steps for `ticks` ticks (numbered from
+    /// `first_tick`), against the shared state `sim` stands at. Returns the residents
+    /// counted by the last census (the dead are skipped, not removed).
+    pub fn run(&mut self, sim: &mut Simulation, first_tick: usize, ticks: usize) -> u64 {
+        let world = &mut sim.world;
+        world.resource_scope(|world, mut requests: Mut<Requests>| {
+            let city = world.resource::<City>();
+            let levers = world.resource::<Levers>();
+            requests.refresh(city, world.resource::<Departments>(), levers);
+            let renewal = world.resource::<Renewal>();
+            let shares = world.resource::<DistrictAdoption>();
+            let ageing = Ageing::new(city);
+            let fate = Fate::new(city, renewal);
+            let devices = DeviceUptake::new(city, levers);
+            let training = Training::new(levers);
+            let diffusion = Diffusion::new(city, shares);
+            let counter = Counter::new(city);
+            let demand = world.resource::<DemandTable>();
+            let points = world.resource::<ServicePoints>();
+            for tick in first_tick..first_tick + ticks {
+                let ctx = RequestContext::new(city, tick as u64, demand, points, &requests);
+                let tick_key = TickKey::new(city.seed, tick as u64);
+                self.tally.clear();
+                self.census.fill(CellCensus::default());
+                for i in 0..self.ids.len() {
+                    if self.dead[i] {
+                        continue;
+                    }
+                    let key = tick_key.subject(self.ids[i] as u64);
+                    let home = &mut self.homes[i];
+                    let dig = &mut self.digital[i];
+                    let att = &mut self.attitudes[i];
+                    let retry = &mut self.retries[i];
+                    ageing.step(key, home);
+                    if fate.step(key, home) {
+                        self.dead[i] = true;
+                        continue;
+                    }
+                    devices.step(key, home, dig);
+                    training.step(key, home, dig);
+                    diffusion.step(key, home, dig, att);
+                    ctx.resident(key, home, dig, att, retry, &mut self.tally);
+                    counter.count(&mut self.census, home, dig, att, retry);
+                }
+            }
+        });
+        self.census.iter().map(|c| c.residents).sum()
+    }
+}
+
+/// A world of bare entities, each carrying only a [`ResidentId`]: what bevy itself keeps
+/// per entity (entity index, archetype and table rows, change ticks), the floor under
+/// the bytes per resident of any design with one entity per resident.
+pub struct BareEntities(World);
+
+impl BareEntities {
+    /// Spawns `n` bare entities.
+    pub fn spawn(n: usize) -> Self {
+        let mut world = World::new();
+        world.spawn_batch((0..n as u32).map(ResidentId));
+        Self(world)
+    }
+
+    /// Entities held.
+    pub fn len(&mut self) -> usize {
+        self.0.query::<&ResidentId>().iter(&self.0).len()
+    }
+
+    /// Whether no entity is held.
+    pub fn is_empty(&mut self) -> bool {
+        self.len() == 0
+    }
+}
