@@ -1,7 +1,8 @@
 //! `civitas bench`: the engine's speed, parallel efficiency and memory on the baseline
 //! city, measured (not estimated) at several sizes.
 //!
-//! For each number of agents, one process runs, in this order:
+//! For each number of agents, one fresh process (`civitas bench` starts a child per size,
+//! so that each peak resident set is its own) runs, in this order:
 //! 1. **one core**: replicate 0 on a rayon pool of one thread; wall time of the ticks
 //!    (set-up excluded) gives resident-ticks per second per core (agents × ticks / s),
 //!    and the time of each stage of the tick ([`civitas_engine::schedule`]);
@@ -28,13 +29,13 @@ use civitas_engine::reference::{BareEntities, Reference};
 use civitas_engine::{EngineOptions, Simulation};
 use civitas_scenario::Scenario;
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Every how many ticks the reference is sampled.
 const REFERENCE_EVERY_TICKS: usize = 12;
 
 /// The measurements at one size.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SizeResult {
     /// Resident agents at the start.
     pub agents: u64,
@@ -64,7 +65,7 @@ pub struct SizeResult {
 }
 
 /// What `civitas bench` measured.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BenchReport {
     /// Worker threads of the parallel runs.
     pub threads: usize,
@@ -193,92 +194,87 @@ fn reference_ratio(scenario: &Scenario) -> f64 {
     engine / reference.max(f64::MIN_POSITIVE)
 }
 
-/// Measures the baseline `scenario` at each of `agents`, the parallel runs on `threads`
-/// threads; `progress` hears what is being measured.
-pub fn bench(
+/// Measures `scenario` at `agents` agents, the parallel runs on `threads` threads;
+/// `progress` hears what is being measured. Run it in a fresh process per size: the
+/// peak resident set is the process's, and memory freed by an earlier size would be
+/// reused and hide the growth.
+pub fn measure_size(
     scenario: &Scenario,
-    agents: &[u64],
+    agents: u64,
     threads: usize,
     progress: &mut dyn FnMut(&str),
-) -> BenchReport {
+) -> SizeResult {
     let one = pool(1);
     let all = pool(threads);
-    let mut sizes = Vec::new();
-    for &n in agents {
-        let mut s = scenario.clone();
-        s.set_agents(n);
-        let ticks = s.scenario.tick_dates().len();
+    let n = agents;
+    let mut s = scenario.clone();
+    s.set_agents(n);
+    let ticks = s.scenario.tick_dates().len();
 
-        progress(&format!("{n} agents: one core"));
-        reset_peak();
-        let before = memory();
-        let t1 = one.install(|| timed_run(&s, 0, false));
-        let after = memory();
-        let (peak_rss_bytes, bytes_per_resident) = match (before, after) {
-            (Some((rss, _)), Some((_, peak))) => (
-                Some(peak),
-                Some(peak.saturating_sub(rss) as f64 / n.max(1) as f64),
-            ),
-            _ => (None, None),
-        };
+    progress(&format!("{n} agents: one core"));
+    reset_peak();
+    let before = memory();
+    let t1 = one.install(|| timed_run(&s, 0, false));
+    let after = memory();
+    let (peak_rss_bytes, bytes_per_resident) = match (before, after) {
+        (Some((rss, _)), Some((_, peak))) => (
+            Some(peak),
+            Some(peak.saturating_sub(rss) as f64 / n.max(1) as f64),
+        ),
+        _ => (None, None),
+    };
 
-        progress(&format!("{n} agents: mechanisms"));
-        let profiled = one.install(|| timed_run(&s, 0, true));
-        let shares = shares(&profiled.names, &profiled.stages);
-        let indicator_share = shares
-            .iter()
-            .filter(|(name, _)| {
-                matches!(name.as_str(), "residents/census" | "census" | "indicators")
-            })
-            .map(|p| p.1)
-            .sum();
+    progress(&format!("{n} agents: mechanisms"));
+    let profiled = one.install(|| timed_run(&s, 0, true));
+    let shares = shares(&profiled.names, &profiled.stages);
+    let indicator_share = shares
+        .iter()
+        .filter(|(name, _)| matches!(name.as_str(), "residents/census" | "census" | "indicators"))
+        .map(|p| p.1)
+        .sum();
 
-        progress(&format!("{n} agents: reference loop"));
-        let reference_ratio = one.install(|| reference_ratio(&s));
+    progress(&format!("{n} agents: reference loop"));
+    let reference_ratio = one.install(|| reference_ratio(&s));
 
-        progress(&format!("{n} agents: one replicate on {threads} threads"));
-        let tn = all.install(|| timed_run(&s, 0, false)).ticks;
+    progress(&format!("{n} agents: one replicate on {threads} threads"));
+    let tn = all.install(|| timed_run(&s, 0, false)).ticks;
 
-        progress(&format!(
-            "{n} agents: {threads} replicates on {threads} threads"
-        ));
-        let start = std::time::Instant::now();
-        all.install(|| {
-            (0..threads as u32).into_par_iter().for_each(|r| {
-                civitas_engine::simulate(&s, r, &EngineOptions::default());
-            })
-        });
-        let t_reps = start.elapsed().as_secs_f64();
-
-        sizes.push(SizeResult {
-            agents: n,
-            ticks,
-            seconds_one_core: t1.ticks,
-            resident_ticks_per_second_per_core: n as f64 * ticks as f64 / t1.ticks,
-            peak_rss_bytes,
-            bytes_per_resident,
-            shares,
-            indicator_share,
-            reference_ratio,
-            threads,
-            parallel_efficiency_one_replicate: t1.ticks / (threads as f64 * tn),
-            // Whole replicates, set-up included, against one whole replicate alone.
-            parallel_efficiency_replicates: (t1.setup + t1.ticks) / t_reps,
-        });
-    }
-    let bare_entity_bytes = agents.iter().max().and_then(|&n| {
-        progress("bevy's own bytes per entity");
-        reset_peak();
-        let (rss, _) = memory()?;
-        let mut world = BareEntities::spawn(n as usize);
-        let (_, peak) = memory()?;
-        let spawned = world.len();
-        drop(world);
-        Some(peak.saturating_sub(rss) as f64 / spawned.max(1) as f64)
+    progress(&format!(
+        "{n} agents: {threads} replicates on {threads} threads"
+    ));
+    let start = std::time::Instant::now();
+    all.install(|| {
+        (0..threads as u32).into_par_iter().for_each(|r| {
+            civitas_engine::simulate(&s, r, &EngineOptions::default());
+        })
     });
-    BenchReport {
+    let t_reps = start.elapsed().as_secs_f64();
+
+    SizeResult {
+        agents: n,
+        ticks,
+        seconds_one_core: t1.ticks,
+        resident_ticks_per_second_per_core: n as f64 * ticks as f64 / t1.ticks,
+        peak_rss_bytes,
+        bytes_per_resident,
+        shares,
+        indicator_share,
+        reference_ratio,
         threads,
-        bare_entity_bytes,
-        sizes,
+        parallel_efficiency_one_replicate: t1.ticks / (threads as f64 * tn),
+        // Whole replicates, set-up included, against one whole replicate alone.
+        parallel_efficiency_replicates: (t1.setup + t1.ticks) / t_reps,
     }
+}
+
+/// Bytes of resident set per bare bevy entity (one 4-byte component), spawning `n` of
+/// them (in a fresh process, as for [`measure_size`]).
+pub fn bare_entity_bytes(n: u64) -> Option<f64> {
+    reset_peak();
+    let (rss, _) = memory()?;
+    let mut world = BareEntities::spawn(n as usize);
+    let (_, peak) = memory()?;
+    let spawned = world.len();
+    drop(world);
+    Some(peak.saturating_sub(rss) as f64 / spawned.max(1) as f64)
 }

@@ -3,8 +3,8 @@
 
 use std::process::ExitCode;
 
-use anyhow::Context;
-use civitas_batch::bench::{BenchReport, bench};
+use anyhow::{Context, bail};
+use civitas_batch::bench::{BenchReport, SizeResult, bare_entity_bytes, measure_size};
 use civitas_batch::{Bytes, MemoryEstimate};
 use clap::Args;
 
@@ -42,6 +42,13 @@ pub struct BenchArgs {
     /// Memory the benchmark may use, e.g. `8G` (default: 80 % of the memory available).
     #[arg(long, value_name = "SIZE")]
     pub max_memory: Option<Bytes>,
+    /// Internal: measure the one size given in this process and print its JSON (each size
+    /// runs in a fresh child process so that its peak memory is its own).
+    #[arg(long, hide = true)]
+    pub child: bool,
+    /// Internal: print bevy's bytes per bare entity for the one size given, as JSON.
+    #[arg(long, hide = true)]
+    pub bare: bool,
 }
 
 /// Runs `civitas bench`.
@@ -62,9 +69,35 @@ pub fn bench_command(args: BenchArgs) -> anyhow::Result<ExitCode> {
     MemoryEstimate::of(&[big], threads as u32, threads as u64, threads)
         .check(limit, source)
         .context("the benchmark's largest size does not fit in memory")?;
-    let report = bench(&scenario, &args.agents, threads, &mut |what| {
-        say_err!("measuring: {what}\n");
-    });
+    if args.child || args.bare {
+        let [n] = args.agents[..] else {
+            bail!("--child and --bare measure one size");
+        };
+        let text = if args.bare {
+            serde_json::to_string(&bare_entity_bytes(n))
+        } else {
+            let size = measure_size(&scenario, n, threads, &mut |what| {
+                say_err!("measuring: {what}\n");
+            });
+            serde_json::to_string(&size)
+        };
+        say!("{}", text.context("writing the measurement as JSON")?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut sizes = Vec::new();
+    for &n in &args.agents {
+        let json = measure_in_child(&args, n, threads, false)?;
+        sizes.push(
+            serde_json::from_str::<SizeResult>(&json).context("reading a size's measurements")?,
+        );
+    }
+    let bare = measure_in_child(&args, largest, threads, true)?;
+    let report = BenchReport {
+        threads,
+        bare_entity_bytes: serde_json::from_str(&bare)
+            .context("reading the bare-entity measurement")?,
+        sizes,
+    };
     if args.json {
         let text = serde_json::to_string_pretty(&report).context("writing the report as JSON")?;
         say!("{text}");
@@ -72,6 +105,44 @@ pub fn bench_command(args: BenchArgs) -> anyhow::Result<ExitCode> {
         print_table(&report);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Runs this binary's `bench --child` (or `--bare`) for `agents` and returns its JSON.
+fn measure_in_child(
+    args: &BenchArgs,
+    agents: u64,
+    threads: usize,
+    bare: bool,
+) -> anyhow::Result<String> {
+    let exe = std::env::current_exe()
+        .context("finding the civitas binary to measure in a fresh process")?;
+    let mut command = std::process::Command::new(exe);
+    command
+        .arg("bench")
+        .arg(if bare { "--bare" } else { "--child" })
+        .args([
+            "--agents",
+            &agents.to_string(),
+            "--threads",
+            &threads.to_string(),
+        ]);
+    if let Some(file) = &args.file {
+        command.arg(file);
+    }
+    if !bare {
+        say_err!("measuring {agents} agents in a fresh process\n");
+    }
+    let out = command
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .context("starting the measuring process")?;
+    if !out.status.success() {
+        bail!(
+            "the measuring process for {agents} agents failed ({})",
+            out.status
+        );
+    }
+    String::from_utf8(out.stdout).context("reading the measuring process's output")
 }
 
 fn print_table(report: &BenchReport) {

@@ -110,7 +110,7 @@ impl<'a> Diffusion<'a> {
         let hazard = dig.literacy as f64
             * (p + dig.adoption_boost_per_year as f64 + q * a)
             * adoption_factor(self.behaviour, att.trust)
-            * failure_memory_factor(self.behaviour, att.failures);
+            * failure_memory_factor(self.behaviour, dig.failures);
         let prob = math::one_minus_exp_neg(hazard * self.dt);
         if key.stream(Purpose::Adoption).chance(prob) {
             dig.adopted = true;

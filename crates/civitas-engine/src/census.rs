@@ -114,7 +114,7 @@ impl<'a> Counter<'a> {
         if dig.has_device && !dig.adopted {
             let l = dig.literacy as f64
                 * adoption_factor(self.behaviour, att.trust)
-                * failure_memory_factor(self.behaviour, att.failures);
+                * failure_memory_factor(self.behaviour, dig.failures);
             c.waiting_innovation_sum +=
                 l * (self.bass_p[home.band.index()] + dig.adoption_boost_per_year as f64);
             c.waiting_literacy_sum += l;

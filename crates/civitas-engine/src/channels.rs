@@ -321,7 +321,7 @@ impl<'a> RequestContext<'a> {
     ) {
         let mut s = key.stream(Purpose::Requests);
         let c = cell(home.district as usize, home.band);
-        if retry.count > 0 && retry.due_tick as u64 <= self.tick {
+        if retry.count > 0 && u64::from(retry.due_tick) <= self.tick {
             let pending = std::mem::take(retry);
             for _ in 0..pending.count {
                 self.submit(
@@ -345,8 +345,8 @@ impl<'a> RequestContext<'a> {
             // Each consecutive failure makes trying online again less likely.
             let tries_online = dig.adopted
                 && (b.failure_aversion <= 0.0
-                    || att.failures == 0
-                    || s.chance(math::powi(1.0 - b.failure_aversion, att.failures as i32)));
+                    || dig.failures == 0
+                    || s.chance(math::powi(1.0 - b.failure_aversion, dig.failures as i32)));
             let channel = if eligible && tries_online {
                 Channel::Online
             } else if eligible && s.chance(self.points[home.district as usize]) {
@@ -364,7 +364,7 @@ impl<'a> RequestContext<'a> {
                 tally.departments[svc.owner].failed += 1;
                 self.maybe_complain(score, c, tally);
                 if channel == Channel::Online {
-                    att.failures = att.failures.saturating_add(1);
+                    dig.failures = dig.failures.saturating_add(1);
                     let churn = (b.churn_on_failure * churn_factor(b, att.trust)).min(1.0);
                     if s.chance(churn) {
                         dig.adopted = false;
@@ -380,13 +380,13 @@ impl<'a> RequestContext<'a> {
                 }
                 if retry.count == 0 {
                     retry.service = k as u16;
-                    retry.due_tick = (self.tick as f64 + ticks_later).min(u32::MAX as f64) as u32;
+                    retry.due_tick = (self.tick as f64 + ticks_later).min(u16::MAX as f64) as u16;
                 }
                 retry.count = retry.count.saturating_add(1);
                 continue;
             }
             if channel == Channel::Online {
-                att.failures = 0;
+                dig.failures = 0;
             }
             self.submit(&mut s, k, channel, false, att, c, tally);
         }

@@ -31,7 +31,9 @@ pub struct Home {
     pub band: Band,
 }
 
-/// A resident's digital situation.
+/// A resident's digital situation (12 bytes). Literacy and the training boost are `f32`:
+/// they enter a hazard multiplied by probabilities known to a few digits, and `f32`'s
+/// seven digits are ample; the flags and the failure count fill what would be padding.
 #[derive(Component, Debug, Clone, Copy, PartialEq)]
 pub struct Digital {
     /// Digital literacy ℓ in [0, 1].
@@ -42,6 +44,9 @@ pub struct Digital {
     pub has_device: bool,
     /// Uses online government channels.
     pub adopted: bool,
+    /// Consecutive failed online attempts (cleared by a successful online request;
+    /// saturates at 255, where its effect `(1 − failure_aversion)^k` is long nil).
+    pub failures: u8,
 }
 
 impl Digital {
@@ -51,15 +56,15 @@ impl Digital {
     }
 }
 
-/// A resident's view of government services.
+/// A resident's view of government services (8 bytes). `f32` moving averages: a step
+/// of `memory × (score − value)` with memory ≥ 0.01 and scores 0–100 is far above `f32`'s
+/// resolution near 100 (1e-5), so nothing is lost to rounding.
 #[derive(Component, Debug, Clone, Copy, PartialEq)]
 pub struct Attitude {
     /// Trust in government digital services, in [0, 1].
     pub trust: f32,
     /// Satisfaction 0–100 (moving average of request scores).
     pub satisfaction: f32,
-    /// Consecutive failed online attempts (cleared by a successful online request).
-    pub failures: u8,
 }
 
 /// Failed online requests waiting to be redone offline.
@@ -70,9 +75,13 @@ pub struct PendingRetry {
     pub service: u16,
     /// Number of failed requests waiting.
     pub count: u16,
-    /// Tick in which the first of them is redone.
-    pub due_tick: u32,
+    /// Tick in which the first of them is redone: a horizon is at most
+    /// `MAX_HORIZON_MONTHS` (1,200) months, 5,218 weekly ticks, so `u16` holds any tick.
+    pub due_tick: u16,
 }
+
+// Weekly ticks over the longest horizon fit `PendingRetry::due_tick`.
+const _: () = assert!(civitas_scenario::limits::MAX_HORIZON_MONTHS * 53 / 12 < u16::MAX as i64);
 
 /// Everything a resident is spawned with.
 #[derive(Bundle, Debug, Clone, Copy)]
@@ -123,11 +132,11 @@ impl ResidentBundle {
                 adoption_boost_per_year: 0.0,
                 has_device,
                 adopted,
+                failures: 0,
             },
             attitude: Attitude {
                 trust: trust.clamp(0.0, 1.0) as f32,
                 satisfaction: satisfaction.clamp(0.0, 100.0) as f32,
-                failures: 0,
             },
             retry: PendingRetry::default(),
         }

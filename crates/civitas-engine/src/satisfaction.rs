@@ -111,7 +111,6 @@ mod tests {
         let mut a = Attitude {
             trust: 0.5,
             satisfaction: 50.0,
-            failures: 0,
         };
         a.remember(&b, 100.0);
         assert!(a.satisfaction > 50.0 && a.trust > 0.5 && a.trust <= 1.0);
