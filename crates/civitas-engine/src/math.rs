@@ -55,16 +55,31 @@ pub fn exp_m1(x: f64) -> f64 {
 #[inline]
 pub fn one_minus_exp_neg(x: f64) -> f64 {
     if (0.0..0.125).contains(&x) {
-        // 1 − e^(−x) = x(1 − x/2(1 − x/3(1 − … (1 − x/10))))
-        let mut sum = 1.0;
-        for k in (2..=10).rev() {
-            sum = 1.0 - x / k as f64 * sum;
+        // 1 − e^(−x) = x(1/1! − x(1/2! − x(1/3! − … − x/10!))): no division.
+        let mut sum = INVERSE_FACTORIALS[10];
+        for k in (1..10).rev() {
+            sum = INVERSE_FACTORIALS[k] - x * sum;
         }
         x * sum
     } else {
         -libm::expm1(-x)
     }
 }
+
+/// 1/k! for k = 0..=10.
+const INVERSE_FACTORIALS: [f64; 11] = [
+    1.0,
+    1.0,
+    1.0 / 2.0,
+    1.0 / 6.0,
+    1.0 / 24.0,
+    1.0 / 120.0,
+    1.0 / 720.0,
+    1.0 / 5_040.0,
+    1.0 / 40_320.0,
+    1.0 / 362_880.0,
+    1.0 / 3_628_800.0,
+];
 
 /// ln(1 + x), accurate for small x.
 #[inline]

@@ -43,6 +43,8 @@ pub const STEPS: [&str; 8] = [
 struct Chunk {
     keys: Vec<SubjectKey>,
     dead: Vec<bool>,
+    /// Positions in the chunk of the residents who died this tick.
+    died: Vec<u32>,
     requests: ChunkTally,
     census: Vec<CellCensus>,
     seconds: [f64; STEPS.len()],
@@ -53,6 +55,7 @@ impl Chunk {
         Self {
             keys: Vec::with_capacity(CHUNK_RESIDENTS),
             dead: Vec::with_capacity(CHUNK_RESIDENTS),
+            died: Vec::new(),
             requests: ChunkTally::new(city.cells(), city.departments()),
             census: vec![CellCensus::default(); city.cells()],
             seconds: [0.0; STEPS.len()],
@@ -126,20 +129,20 @@ impl Steps<'_> {
     fn fused(&self, c: Columns, chunk: &mut Chunk) {
         chunk.requests.clear();
         chunk.census.fill(CellCensus::default());
-        chunk.dead.clear();
-        for ((((id, home), dig), att), retry) in c
+        chunk.died.clear();
+        for (i, ((((id, home), dig), att), retry)) in c
             .ids
             .iter()
             .zip(c.homes.iter_mut())
             .zip(c.digital.iter_mut())
             .zip(c.attitudes.iter_mut())
             .zip(c.retries.iter_mut())
+            .enumerate()
         {
             let key = self.tick_key.subject(id.0 as u64);
             self.ageing.step(key, home);
-            let died = self.fate.step(key, home);
-            chunk.dead.push(died);
-            if died {
+            if self.fate.step(key, home) {
+                chunk.died.push(i as u32);
                 continue;
             }
             self.devices.step(key, home, dig);
@@ -160,6 +163,7 @@ impl Steps<'_> {
         let Chunk {
             keys,
             dead,
+            died,
             requests: tally,
             census: cells,
             seconds,
@@ -188,6 +192,8 @@ impl Steps<'_> {
                     .map(|(key, home)| self.fate.step(*key, home)),
             );
         });
+        died.clear();
+        died.extend((0..dead.len() as u32).filter(|&i| dead[i as usize]));
         let n = keys.len();
         let alive = |i: &usize| !dead[*i];
         timed(&mut seconds[3], || {
@@ -305,16 +311,11 @@ pub fn resident_pass(
                 }
             });
         // The dead, in pass order; their pending fallbacks are abandoned.
-        for ((chunk, entities), retries) in chunks.chunks[used..used + n_chunks]
-            .iter()
-            .zip(entities.chunks(CHUNK_RESIDENTS))
-            .zip(retries.chunks(CHUNK_RESIDENTS))
-        {
-            for ((died, entity), retry) in chunk.dead.iter().zip(entities).zip(retries) {
-                if *died {
-                    departures.dead.push(*entity);
-                    departures.abandoned_total += retry.count as u64;
-                }
+        for (k, chunk) in chunks.chunks[used..used + n_chunks].iter().enumerate() {
+            for &i in &chunk.died {
+                let at = k * CHUNK_RESIDENTS + i as usize;
+                departures.dead.push(entities[at]);
+                departures.abandoned_total += retries[at].count as u64;
             }
         }
         used += n_chunks;

@@ -86,13 +86,13 @@ impl SubjectKey {
     /// stream. A 32-bit uniform resolves probabilities to 2^-32.
     #[inline]
     pub fn high_uniform(self) -> f64 {
-        (self.0 >> 32) as f64 * (1.0 / (1u64 << 32) as f64)
+        ((self.0 >> 32) as i64) as f64 * (1.0 / (1u64 << 32) as f64)
     }
 
     /// The second of the key's two 32-bit uniforms (see [`SubjectKey::high_uniform`]).
     #[inline]
     pub fn low_uniform(self) -> f64 {
-        (self.0 & 0xFFFF_FFFF) as f64 * (1.0 / (1u64 << 32) as f64)
+        ((self.0 & 0xFFFF_FFFF) as i64) as f64 * (1.0 / (1u64 << 32) as f64)
     }
 
     /// The subject's stream for `purpose` (no mixing: an offset of the key).
@@ -129,10 +129,12 @@ impl Stream {
         mix64(self.state)
     }
 
-    /// Uniform in [0, 1).
+    /// Uniform in [0, 1): the top 53 bits, scaled. (Converted through `i64`, which they
+    /// fit: x86-64 converts a signed integer in one instruction and an unsigned one in
+    /// several; the value is the same.)
     #[inline]
     pub fn uniform(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+        ((self.next_u64() >> 11) as i64) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 
     /// True with probability `p`.
