@@ -11,7 +11,7 @@ use civitas_scenario::{Format, Scenario};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::error::BatchError;
+use crate::error::{BatchError, MergeError};
 use crate::finalize::finalize_point;
 use crate::limits::{self, Bytes, MAX_RUNS, MAX_THREADS, MemoryEstimate};
 use crate::output::{
@@ -409,44 +409,33 @@ pub fn merge(
         .map(|d| WorkDir::existing(d.clone()))
         .collect::<Result<Vec<_>, _>>()?;
     let Some(first) = shards.first() else {
-        return Err(BatchError::Merge("no shard directories given".into()));
+        return Err(MergeError::NoShards.into());
     };
     let plan = first.plan.unsharded();
     let Some(Shard { count, .. }) = first.plan.shard else {
-        return Err(BatchError::Merge(format!(
-            "{} is not a shard directory",
-            first.path.display()
-        )));
+        return Err(MergeError::NotAShard(first.path.clone()).into());
     };
     let mut seen = vec![false; count as usize];
     for s in &shards {
         match s.plan.shard {
             Some(shard) if s.plan.unsharded() == plan && shard.count == count => {
                 if std::mem::replace(&mut seen[shard.index as usize], true) {
-                    return Err(BatchError::Merge(format!(
-                        "shard {}/{count} is given twice",
-                        shard.index
-                    )));
+                    let index = shard.index;
+                    return Err(MergeError::ShardTwice { index, count }.into());
                 }
             }
             _ => {
-                return Err(BatchError::Merge(format!(
-                    "{} is not a shard of the same batch as {}",
-                    s.path.display(),
-                    first.path.display()
-                )));
+                return Err(MergeError::OtherBatch {
+                    shard: s.path.clone(),
+                    first: first.path.clone(),
+                }
+                .into());
             }
         }
     }
-    let missing: Vec<String> = (0..count)
-        .filter(|&i| !seen[i as usize])
-        .map(|i| format!("{i}/{count}"))
-        .collect();
+    let missing: Vec<u32> = (0..count).filter(|&i| !seen[i as usize]).collect();
     if !missing.is_empty() {
-        return Err(BatchError::Merge(format!(
-            "shards {} are missing",
-            missing.join(", ")
-        )));
+        return Err(MergeError::MissingShards { missing, count }.into());
     }
     let prepared = Prepared::from_plan(first.scenario_toml()?, plan)?;
     let mut finished = BTreeMap::new();
@@ -459,17 +448,20 @@ pub fn merge(
         let scenario = &prepared.point_scenarios[point];
         let ticks = scenario.scenario.tick_dates().len();
         RunReader::open_verified(path, ticks, Scope::all(scenario).len()).map_err(|e| {
-            BatchError::Merge(format!(
-                "{e}; run its shard again with --resume, which runs damaged runs again"
-            ))
+            MergeError::DamagedRun {
+                source: Box::new(e),
+            }
         })?;
     }
     if let Some((point, replicate)) = prepared.plan.items().find(|k| !finished.contains_key(k)) {
         let shard = (prepared.plan.item_number(point, replicate) % count as u64) as u32;
-        return Err(BatchError::Merge(format!(
-            "run of point {point}, replicate {replicate} is missing: shard {shard}/{count} \
-             has not finished (run it again with --resume)"
-        )));
+        return Err(MergeError::UnfinishedShard {
+            point,
+            replicate,
+            shard,
+            count,
+        }
+        .into());
     }
     let facts = ShardFacts {
         threads: shards
@@ -648,10 +640,7 @@ fn execute(
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
-        .map_err(|e| BatchError::ThreadPool {
-            threads,
-            message: e.to_string(),
-        })?;
+        .map_err(|source| BatchError::ThreadPool { threads, source })?;
     progress.started(mine.len() as u64, (mine.len() - todo.len()) as u64);
     pool.install(|| {
         todo.par_iter().try_for_each(|&(point, replicate)| {
@@ -695,9 +684,12 @@ fn assemble(
     let runs_of = |point: usize| -> Result<Vec<PathBuf>, BatchError> {
         (0..plan.replicates)
             .map(|r| {
-                finished.get(&(point, r)).cloned().ok_or_else(|| {
-                    BatchError::Merge(format!("run of point {point}, replicate {r} is missing"))
-                })
+                finished.get(&(point, r)).cloned().ok_or(BatchError::Merge(
+                    MergeError::MissingRun {
+                        point,
+                        replicate: r,
+                    },
+                ))
             })
             .collect()
     };

@@ -57,7 +57,7 @@ pub use civitas_results::{
     PairedTarget, Parameters, SeriesSummary, SweepPoint, SweepResult, TargetResult, TargetStatus,
     Unpaired, format, paired_targets, result,
 };
-pub use error::BatchError;
+pub use error::{BatchError, LeverError, MergeError, UncertaintyError};
 pub use limits::{Bytes, MAX_SWEEP_POINTS, MAX_THREADS, MemoryEstimate};
 pub use progress::{BatchProgress, Silent};
 pub use sweep::{Lever, Sweep};

@@ -18,7 +18,7 @@
 use civitas_scenario::Scenario;
 use serde_json::Value;
 
-use crate::error::BatchError;
+use crate::error::{BatchError, LeverError};
 
 /// One step of a lever path.
 #[derive(Debug, Clone, PartialEq)]
@@ -56,13 +56,8 @@ pub struct Lever {
 impl Lever {
     /// Parses `PATH=SPEC` (see the module documentation).
     pub fn parse(text: &str) -> Result<Lever, BatchError> {
-        let err = |message: String| BatchError::Lever {
-            lever: text.to_string(),
-            message,
-        };
-        let eq = top_level_equals(text).ok_or_else(|| {
-            err("expected PATH=LO..HI:N, PATH=a,b,c or PATH=LO..HI (with --lhs)".into())
-        })?;
+        let err = |problem| BatchError::lever(text, problem);
+        let eq = top_level_equals(text).ok_or_else(|| err(LeverError::NoEquals))?;
         let (path, spec) = (text[..eq].trim(), text[eq + 1..].trim());
         let steps = parse_path(path).map_err(err)?;
         let values = parse_values(spec).map_err(err)?;
@@ -76,10 +71,7 @@ impl Lever {
 
     /// A lever that only addresses `path` (no values), to re-apply stored point values.
     pub(crate) fn for_path(path: &str) -> Result<Lever, BatchError> {
-        let steps = parse_path(path).map_err(|message| BatchError::Lever {
-            lever: path.to_string(),
-            message,
-        })?;
+        let steps = parse_path(path).map_err(|problem| BatchError::lever(path, problem))?;
         Ok(Lever {
             text: path.to_string(),
             path: path.to_string(),
@@ -103,19 +95,17 @@ impl Lever {
                 hi,
                 count: Some(n),
             } => Ok(linspace(*lo, *hi, *n)),
-            LeverValues::Range { count: None, .. } => Err(BatchError::Lever {
-                lever: self.text.clone(),
-                message: "a range needs a point count for a grid (LO..HI:N), or use --lhs N".into(),
-            }),
+            LeverValues::Range { count: None, .. } => Err(BatchError::lever(
+                self.text.clone(),
+                LeverError::RangeWithoutCount,
+            )),
         }
     }
 
     /// Sets this lever to `value` in `scenario` (a serialized [`Scenario`]).
     fn set(&self, scenario: &mut Value, value: f64) -> Result<(), BatchError> {
-        set_path(scenario, &self.steps, value).map_err(|message| BatchError::Lever {
-            lever: self.path.clone(),
-            message,
-        })
+        set_path(scenario, &self.steps, value)
+            .map_err(|problem| BatchError::lever(self.path.clone(), problem))
     }
 }
 
@@ -141,10 +131,7 @@ impl Sweep {
     /// A sweep from `--set` texts; `lhs` asks for a Latin hypercube of that many points.
     pub fn parse(sets: &[String], lhs: Option<usize>) -> Result<Sweep, BatchError> {
         if sets.is_empty() {
-            return Err(BatchError::Lever {
-                lever: String::new(),
-                message: "a sweep needs at least one --set lever".into(),
-            });
+            return Err(BatchError::lever("", LeverError::NoLevers));
         }
         let levers = sets
             .iter()
@@ -153,20 +140,15 @@ impl Sweep {
         let design = match lhs {
             None => Design::Grid,
             Some(0) => {
-                return Err(BatchError::Lever {
-                    lever: "--lhs".into(),
-                    message: "a Latin hypercube needs at least one point".into(),
-                });
+                return Err(BatchError::lever("--lhs", LeverError::NoHypercubePoints));
             }
             Some(n) => {
                 for l in &levers {
                     if !matches!(l.values, LeverValues::Range { count: None, .. }) {
-                        return Err(BatchError::Lever {
-                            lever: l.text.clone(),
-                            message: "--lhs samples ranges: write PATH=LO..HI (the point \
-                                      count comes from --lhs)"
-                                .into(),
-                        });
+                        return Err(BatchError::lever(
+                            l.text.clone(),
+                            LeverError::HypercubeNeedsRange,
+                        ));
                     }
                 }
                 Design::LatinHypercube(n)
@@ -183,14 +165,13 @@ impl Sweep {
             .map(|p| Lever::for_path(p))
             .collect::<Result<Vec<_>, _>>()?;
         if let Some(bad) = points.iter().find(|p| p.len() != levers.len()) {
-            return Err(BatchError::Lever {
-                lever: paths.join(", "),
-                message: format!(
-                    "a point has {} values for {} levers",
-                    bad.len(),
-                    levers.len()
-                ),
-            });
+            return Err(BatchError::lever(
+                paths.join(", "),
+                LeverError::PointLength {
+                    values: bad.len(),
+                    levers: levers.len(),
+                },
+            ));
         }
         Ok(Sweep {
             levers,
@@ -266,10 +247,8 @@ pub(crate) fn apply_levers(
     levers: &[Lever],
     values: &[f64],
 ) -> Result<Scenario, BatchError> {
-    let mut tree = serde_json::to_value(base).map_err(|e| BatchError::Lever {
-        lever: String::new(),
-        message: format!("cannot represent the scenario: {e}"),
-    })?;
+    let mut tree =
+        serde_json::to_value(base).map_err(|e| BatchError::lever("", LeverError::Represent(e)))?;
     for (lever, &v) in levers.iter().zip(values) {
         lever.set(&mut tree, v)?;
     }
@@ -281,14 +260,11 @@ pub(crate) fn apply_levers(
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let scenario: Scenario = serde_json::from_value(tree).map_err(|e| BatchError::Lever {
-        lever: describe(),
-        message: format!("the scenario is no longer valid: {e}"),
-    })?;
-    scenario.check().map_err(|e| BatchError::Lever {
-        lever: describe(),
-        message: format!("the scenario is no longer valid: {e}"),
-    })?;
+    let scenario: Scenario = serde_json::from_value(tree)
+        .map_err(|e| BatchError::lever(describe(), LeverError::Unreadable(e)))?;
+    scenario
+        .check()
+        .map_err(|e| BatchError::lever(describe(), LeverError::Invalid(e)))?;
     Ok(scenario)
 }
 
@@ -306,33 +282,39 @@ fn top_level_equals(text: &str) -> Option<usize> {
     None
 }
 
-fn parse_path(path: &str) -> Result<Vec<Step>, String> {
+fn parse_path(path: &str) -> Result<Vec<Step>, LeverError> {
     let mut steps = Vec::new();
     let mut rest = path;
     if rest.is_empty() {
-        return Err("the path is empty".into());
+        return Err(LeverError::EmptyPath);
     }
     loop {
         let end = rest.find(['.', '[']).unwrap_or(rest.len());
         let name = &rest[..end];
         if name.is_empty() {
-            return Err(format!("expected a field name in `{path}`"));
+            return Err(LeverError::NoFieldName { path: path.into() });
         }
         steps.push(Step::Field(name.to_string()));
         rest = &rest[end..];
         while let Some(inner) = rest.strip_prefix('[') {
             let close = inner
                 .find(']')
-                .ok_or_else(|| format!("unclosed `[` in `{path}`"))?;
+                .ok_or_else(|| LeverError::Unclosed { path: path.into() })?;
             let selector = &inner[..close];
             steps.push(match selector.split_once('=') {
                 Some((k, v)) if !k.trim().is_empty() => Step::Select {
                     key: k.trim().to_string(),
                     value: v.trim().to_string(),
                 },
-                _ => Step::Index(selector.trim().parse().map_err(|_| {
-                    format!("expected [index] or [key=value] in `{path}`, found [{selector}]")
-                })?),
+                _ => Step::Index(
+                    selector
+                        .trim()
+                        .parse()
+                        .map_err(|_| LeverError::BadSelector {
+                            path: path.into(),
+                            selector: selector.into(),
+                        })?,
+                ),
             });
             rest = &inner[close + 1..];
         }
@@ -341,25 +323,28 @@ fn parse_path(path: &str) -> Result<Vec<Step>, String> {
         }
         rest = rest
             .strip_prefix('.')
-            .ok_or_else(|| format!("expected `.` or `[` after `{name}` in `{path}`"))?;
+            .ok_or_else(|| LeverError::NoSeparator {
+                path: path.into(),
+                field: name.into(),
+            })?;
     }
 }
 
-fn parse_number(text: &str) -> Result<f64, String> {
+fn parse_number(text: &str) -> Result<f64, LeverError> {
+    let text = text.trim();
     let v: f64 = text
-        .trim()
         .parse()
-        .map_err(|_| format!("`{}` is not a number", text.trim()))?;
+        .map_err(|_| LeverError::NotANumber(text.into()))?;
     if v.is_finite() {
         Ok(v)
     } else {
-        Err(format!("`{}` is not a finite number", text.trim()))
+        Err(LeverError::NotFinite(text.into()))
     }
 }
 
-fn parse_values(spec: &str) -> Result<LeverValues, String> {
+fn parse_values(spec: &str) -> Result<LeverValues, LeverError> {
     if spec.is_empty() {
-        return Err("no values after `=`".into());
+        return Err(LeverError::NoValues);
     }
     if let Some(dots) = spec.find("..") {
         let (range, count) = match spec.rsplit_once(':') {
@@ -367,9 +352,9 @@ fn parse_values(spec: &str) -> Result<LeverValues, String> {
                 let n: usize = n
                     .trim()
                     .parse()
-                    .map_err(|_| format!("`{}` is not a point count", n.trim()))?;
+                    .map_err(|_| LeverError::NotACount(n.trim().into()))?;
                 if n == 0 {
-                    return Err("a grid needs at least one point".into());
+                    return Err(LeverError::NoGridPoints);
                 }
                 (r, Some(n))
             }
@@ -461,7 +446,7 @@ fn latin_hypercube(ranges: &[(f64, f64)], n: usize, seed: u64) -> Vec<Vec<f64>> 
     points
 }
 
-fn set_path(root: &mut Value, steps: &[Step], value: f64) -> Result<(), String> {
+fn set_path(root: &mut Value, steps: &[Step], value: f64) -> Result<(), LeverError> {
     let mut node = root;
     let mut here = String::new();
     for (i, step) in steps.iter().enumerate() {
@@ -469,55 +454,60 @@ fn set_path(root: &mut Value, steps: &[Step], value: f64) -> Result<(), String> 
         match step {
             Step::Field(name) => {
                 let Value::Object(map) = node else {
-                    return Err(format!("`{here}` is not a table, it has no field `{name}`"));
+                    return Err(LeverError::NotATable {
+                        at: here,
+                        field: name.clone(),
+                    });
                 };
+                let field = format!("{here}{}{name}", dot(&here));
                 if last {
-                    return write_number(map.entry(name.clone()).or_insert(Value::Null), value)
-                        .map_err(|m| format!("`{here}{}{name}` {m}", dot(&here)));
+                    let slot = map.entry(name.clone()).or_insert(Value::Null);
+                    return write_number(slot, value, field);
                 }
-                let known: Vec<String> = map.keys().cloned().collect();
-                node = map.get_mut(name).ok_or_else(|| {
-                    format!(
-                        "`{here}` has no field `{name}` (fields: {})",
-                        known.join(", ")
-                    )
+                let fields: Vec<String> = map.keys().cloned().collect();
+                node = map.get_mut(name).ok_or_else(|| LeverError::NoSuchField {
+                    at: here,
+                    field: name.clone(),
+                    fields,
                 })?;
-                here = format!("{here}{}{name}", dot(&here));
+                here = field;
             }
             Step::Index(k) => {
                 let Value::Array(items) = node else {
-                    return Err(format!("`{here}` is not a list"));
+                    return Err(LeverError::NotAList { at: here });
                 };
                 let len = items.len();
-                node = items
-                    .get_mut(*k)
-                    .ok_or_else(|| format!("`{here}` has {len} entries, there is no [{k}]"))?;
+                node = items.get_mut(*k).ok_or_else(|| LeverError::NoSuchIndex {
+                    at: here.clone(),
+                    len,
+                    index: *k,
+                })?;
                 here = format!("{here}[{k}]");
             }
             Step::Select { key, value: want } => {
                 let Value::Array(items) = node else {
-                    return Err(format!("`{here}` is not a list"));
+                    return Err(LeverError::NotAList { at: here });
                 };
                 let label = |item: &Value| match item.get(key) {
                     Some(Value::String(s)) => Some(s.clone()),
                     Some(Value::Number(n)) => Some(n.to_string()),
                     _ => None,
                 };
-                let names: Vec<String> = items.iter().filter_map(label).collect();
+                let found: Vec<String> = items.iter().filter_map(label).collect();
                 node = items
                     .iter_mut()
                     .find(|item| label(item).as_deref() == Some(want.as_str()))
-                    .ok_or_else(|| {
-                        format!(
-                            "no entry of `{here}` has {key} = {want:?} (found: {})",
-                            names.join(", ")
-                        )
+                    .ok_or_else(|| LeverError::NoSuchEntry {
+                        at: here.clone(),
+                        key: key.clone(),
+                        value: want.clone(),
+                        found,
                     })?;
                 here = format!("{here}[{key}={want}]");
             }
         }
         if last {
-            return write_number(node, value).map_err(|m| format!("`{here}` {m}"));
+            return write_number(node, value, here);
         }
     }
     Ok(())
@@ -527,12 +517,12 @@ fn dot(here: &str) -> &'static str {
     if here.is_empty() { "" } else { "." }
 }
 
-/// Stores `value` in `slot`, keeping integer fields integers.
-fn write_number(slot: &mut Value, value: f64) -> Result<(), String> {
+/// Stores `value` in `slot` (the field `at`), keeping integer fields integers.
+fn write_number(slot: &mut Value, value: f64, at: String) -> Result<(), LeverError> {
     match slot {
         Value::Number(n) if n.is_u64() || n.is_i64() => {
             if value.fract() != 0.0 || value.abs() > 9.0e15 {
-                return Err(format!("holds a whole number, {value} is not one"));
+                return Err(LeverError::NotWhole { at, value });
             }
             *slot = if value >= 0.0 {
                 Value::from(value as u64)
@@ -544,18 +534,18 @@ fn write_number(slot: &mut Value, value: f64) -> Result<(), String> {
         Value::Number(_) | Value::Null => {
             *slot = serde_json::Number::from_f64(value)
                 .map(Value::Number)
-                .ok_or_else(|| format!("cannot hold {value}"))?;
+                .ok_or(LeverError::CannotHold { at, value })?;
             Ok(())
         }
-        other => Err(format!(
-            "is {}, not a number; sweeps set numeric fields",
-            match other {
+        other => Err(LeverError::NotNumeric {
+            at,
+            holds: match other {
                 Value::Bool(_) => "a true/false switch",
                 Value::String(_) => "text",
                 Value::Array(_) => "a list",
                 _ => "a table",
-            }
-        )),
+            },
+        }),
     }
 }
 
@@ -613,7 +603,14 @@ mod tests {
                 "no entry of `policies`",
             ),
             ("policies[name=ops].amount_per_yer=1", "amount_per_yer"),
-            ("populaton.agents=5", "no field `populaton`"),
+            (
+                "populaton.agents=5",
+                "the scenario has no field `populaton`",
+            ),
+            (
+                "population.agentz.x=5",
+                "`population` has no field `agentz`",
+            ),
             ("departments[99].digitization=0.5", "there is no [99]"),
             ("population.agents=2.5", "whole number"),
             ("scenario.name=3", "text, not a number"),
@@ -632,6 +629,36 @@ mod tests {
         assert!(range.points(0).unwrap_err().to_string().contains("--lhs"));
         assert!(Sweep::parse(&["a.b=1,2".into()], Some(4)).is_err());
         assert!(Sweep::parse(&["a.b=1..2:3".into()], Some(4)).is_err());
+    }
+
+    #[test]
+    fn lever_errors_keep_their_kind_and_cause() {
+        let base = baseline();
+        let apply = |text: &str| {
+            let sweep = Sweep::parse(&[text.to_string()], None).unwrap();
+            sweep
+                .apply(&base, &sweep.points(0).unwrap()[0])
+                .unwrap_err()
+        };
+        let err = apply("departments[99].digitization=0.5");
+        assert!(
+            matches!(&err, BatchError::Lever { problem, .. }
+                if matches!(**problem, LeverError::NoSuchIndex { index: 99, .. })),
+            "{err:?}"
+        );
+        // A value the scenario's rules refuse: the validation error is the cause, typed.
+        let err = apply("population.agents=0");
+        let BatchError::Lever { problem, .. } = &err else {
+            panic!("{err:?}");
+        };
+        let LeverError::Invalid(cause) = &**problem else {
+            panic!("{err:?}");
+        };
+        assert!(err.to_string().contains("population.agents"), "{err}");
+        let source = std::error::Error::source(&err).unwrap();
+        let scenario_error = std::error::Error::source(source).unwrap();
+        assert_eq!(scenario_error.to_string(), cause.to_string());
+        assert!(scenario_error.is::<civitas_scenario::ScenarioError>());
     }
 
     #[test]

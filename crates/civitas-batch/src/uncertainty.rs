@@ -14,7 +14,7 @@ use std::path::Path;
 
 use civitas_scenario::Scenario;
 
-use crate::error::BatchError;
+use crate::error::{BatchError, UncertaintyError};
 use crate::format::format_value;
 use crate::sweep::{Lever, apply_levers};
 
@@ -36,19 +36,22 @@ impl ParameterDraws {
         if scenario.uncertainty.is_empty() {
             return Ok(None);
         }
-        let bad = |i: usize, message: String| BatchError::Uncertainty {
+        let bad = |i: usize, problem| BatchError::Uncertainty {
             entry: format!("uncertainty[{i}] ({})", scenario.uncertainty[i].path),
-            message,
+            problem,
         };
         let mut levers = Vec::with_capacity(scenario.uncertainty.len());
         let mut priors = Vec::with_capacity(scenario.uncertainty.len());
         for (i, u) in scenario.uncertainty.iter().enumerate() {
-            let lever = Lever::for_path(&u.path).map_err(|e| bad(i, e.to_string()))?;
-            let prior = u.prior().map_err(|e| bad(i, e.to_string()))?;
+            let lever = Lever::for_path(&u.path)
+                .map_err(|e| bad(i, UncertaintyError::Path(Box::new(e))))?;
+            let prior = u.prior().map_err(|e| bad(i, UncertaintyError::Prior(e)))?;
             let (lo, hi) = prior.support();
             for end in [lo, hi] {
-                apply_levers(scenario, std::slice::from_ref(&lever), &[end])
-                    .map_err(|e| bad(i, format!("a draw of {end} does not fit the field: {e}")))?;
+                apply_levers(scenario, std::slice::from_ref(&lever), &[end]).map_err(|e| {
+                    let source = Box::new(e);
+                    bad(i, UncertaintyError::DrawDoesNotFit { end, source })
+                })?;
             }
             levers.push(lever);
             priors.push(prior);
@@ -84,7 +87,9 @@ impl ParameterDraws {
                 .get(replicate as usize)
                 .ok_or_else(|| BatchError::Uncertainty {
                     entry: format!("replicate {replicate}"),
-                    message: format!("has no draws ({} replicates planned)", self.values.len()),
+                    problem: UncertaintyError::NoDraws {
+                        planned: self.values.len(),
+                    },
                 })?;
         apply_levers(scenario, &self.levers, values)
     }

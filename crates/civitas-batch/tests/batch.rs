@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::Path;
 
-use civitas_batch::{Batch, Shard, Sweep, load_result, merge};
+use civitas_batch::{Batch, BatchError, MergeError, Shard, Sweep, load_result, merge};
 use civitas_scenario::Scenario;
 
 /// The baseline with few agents and a short horizon, so a replicate takes milliseconds.
@@ -149,6 +149,13 @@ fn shards_merge_into_the_unsharded_result() {
     )
     .unwrap_err();
     assert!(err.to_string().contains("3/4"), "{err}");
+    assert!(
+        matches!(
+            &err,
+            BatchError::Merge(MergeError::MissingShards { missing, count: 4 }) if missing == &[3]
+        ),
+        "{err:?}"
+    );
     let staged = merge(
         &shard_dirs,
         &tmp.path().join("merged"),

@@ -642,3 +642,55 @@ fn a_second_run_into_the_same_output_waits_its_turn() {
     // Once the first is done, the same command runs.
     run_ok(&mut run());
 }
+
+/// The header row of every CSV file under `dir`, by path relative to `dir`, sorted.
+fn csv_headers(dir: &Path) -> String {
+    fn collect(dir: &Path, files: &mut Vec<PathBuf>) {
+        for entry in fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                collect(&path, files);
+            } else if path.extension().is_some_and(|e| e == "csv") {
+                files.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    collect(dir, &mut files);
+    files.sort();
+    files
+        .iter()
+        .map(|f| {
+            let text = String::from_utf8(read(f)).unwrap();
+            let header = text.lines().next().unwrap_or("");
+            format!("{}: {header}\n", f.strip_prefix(dir).unwrap().display())
+        })
+        .collect()
+}
+
+/// The columns of every output file, as a run (with the agent sample and the baseline's
+/// `[[uncertainty]]`) and a sweep write them: a change of a column is seen and blessed
+/// (`cargo insta review`), never made by accident.
+#[test]
+fn output_csv_headers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let small = ["--replicates", "2", "--agents", "100", "--threads", "1"];
+    run_ok(
+        civitas()
+            .arg("run")
+            .arg(scenario("sweep_small.toml"))
+            .args(small)
+            .args(["--agent-sample", "2", "--out"])
+            .arg(tmp.path().join("run")),
+    );
+    run_ok(
+        civitas()
+            .arg("sweep")
+            .arg(scenario("sweep_small.toml"))
+            .args(["--set", "policies[name=ops].amount_per_year=0,3e8"])
+            .args(small)
+            .args(["--timeseries", "--out"])
+            .arg(tmp.path().join("sweep")),
+    );
+    insta::assert_snapshot!(csv_headers(tmp.path()));
+}

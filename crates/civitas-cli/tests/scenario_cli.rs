@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod json_schema;
+
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
@@ -38,12 +40,14 @@ fn bundled_scenarios() -> Vec<PathBuf> {
     files
 }
 
-/// `NAME.EXT:LINE:COL:` — the position every diagnostic starts with.
-fn is_location(fragment: &str) -> bool {
-    let Some(rest) = [".toml:", ".yaml:", ".json:"]
-        .iter()
-        .find_map(|ext| fragment.split_once(ext).map(|(_, r)| r))
-    else {
+/// Whether `line` opens with `error: NAME.EXT:LINE:COL:`, the position every diagnostic
+/// starts with.
+fn starts_with_location(line: &str) -> bool {
+    let Some(rest) = line.strip_prefix("error: ").and_then(|rest| {
+        [".toml:", ".yaml:", ".json:"]
+            .iter()
+            .find_map(|ext| rest.split_once(ext).map(|(_, r)| r))
+    }) else {
         return false;
     };
     let mut numbers = rest.split(':');
@@ -55,15 +59,30 @@ fn is_location(fragment: &str) -> bool {
         && column.chars().all(|c| c.is_ascii_digit())
 }
 
+/// The broken-scenario corpus, one scenario per file (`bases/` holds what some extend).
+const CORPUS: &str = "tests/scenarios/broken";
+/// The name of the snapshots of [`broken_scenario_diagnostics`] (before `@FILE`).
+const CORPUS_SNAPSHOT: &str = "scenario_cli__broken_scenario_diagnostics";
+
+/// Each broken scenario fails validation (exit status 1, no panic) with diagnostics that
+/// start at a `FILE:LINE:COL` position and name a field (or a syntax error), and its whole
+/// stderr is a snapshot under `tests/snapshots/`: an intended change of a diagnostic is
+/// blessed with `cargo insta review` (or `INSTA_UPDATE=always`), see the README.
 #[test]
-fn every_broken_scenario_fails_with_its_diagnostic() {
-    let corpus = repo_root().join("tests/scenarios/broken");
-    let mut scenarios: Vec<PathBuf> = std::fs::read_dir(&corpus)
+fn broken_scenario_diagnostics() {
+    let corpus = repo_root().join(CORPUS);
+    // Error messages may quote a resolved link target; the snapshot shows it relative to
+    // the corpus so it does not depend on where the repository is checked out.
+    let corpus_prefix = format!("{}/", corpus.canonicalize().unwrap().display());
+    let scenarios: Vec<PathBuf> = std::fs::read_dir(&corpus)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e != "expect"))
+        .filter(|p| {
+            p.is_file()
+                && p.extension()
+                    .is_some_and(|e| e == "toml" || e == "yaml" || e == "json")
+        })
         .collect();
-    scenarios.sort();
     assert!(
         scenarios.len() >= 25,
         "only {} broken scenarios",
@@ -77,60 +96,61 @@ fn every_broken_scenario_fails_with_its_diagnostic() {
             "no broken .{ext} scenario"
         );
     }
-
-    let mut failures = Vec::new();
-    for scenario in &scenarios {
-        let name = scenario.file_name().unwrap().to_str().unwrap();
-        let expect_path = scenario.with_extension("expect");
-        let expected = std::fs::read_to_string(&expect_path)
-            .unwrap_or_else(|_| panic!("{name} has no {}", expect_path.display()));
-        let fragments: Vec<&str> = expected.lines().filter(|l| !l.trim().is_empty()).collect();
-        assert!(
-            fragments.iter().any(|f| is_location(f)),
-            "{name}.expect names no FILE:LINE:COL position"
-        );
-        let syntax_error = fragments.iter().any(|f| {
-            f.contains("syntax error") || f.contains("duplicate key") || f.contains("not UTF-8")
-        });
-        assert!(
-            syntax_error || fragments.iter().any(|f| f.contains("field `")),
-            "{name}.expect names no field path"
-        );
-
-        let out = civitas(&["validate", name], &corpus);
-        let stderr = text(&out.stderr);
-        let code = out.status.code();
-        let mut problems = Vec::new();
-        if out.status.success() {
-            problems.push("exited 0".to_string());
-        }
-        if code == Some(101) || stderr.contains("panicked") {
-            problems.push("panicked".to_string());
-        }
-        for fragment in &fragments {
-            if !stderr.contains(fragment) {
-                problems.push(format!("missing `{fragment}`"));
+    insta::glob!(
+        "../../../tests/scenarios/broken",
+        "*.{toml,yaml,json}",
+        |path| {
+            let name = path.file_name().unwrap().to_str().unwrap();
+            let out = civitas(&["validate", name], &corpus);
+            let stderr = text(&out.stderr).replace(&corpus_prefix, "<corpus>/");
+            assert_eq!(out.status.code(), Some(1), "{name}:\n{stderr}");
+            assert!(!stderr.contains("panicked"), "{name}:\n{stderr}");
+            let errors: Vec<&str> = stderr
+                .lines()
+                .filter(|l| l.starts_with("error: "))
+                .collect();
+            assert!(!errors.is_empty(), "{name} reports no error:\n{stderr}");
+            for error in errors {
+                assert!(
+                    starts_with_location(error),
+                    "{name}: no FILE:LINE:COL position in `{error}`"
+                );
+                let syntax_error = ["syntax error", "duplicate key", "not UTF-8"]
+                    .iter()
+                    .any(|s| error.contains(s));
+                assert!(
+                    syntax_error || error.contains(": field `"),
+                    "{name}: no field path in `{error}`"
+                );
             }
+            insta::assert_snapshot!(stderr);
         }
-        if !problems.is_empty() {
-            failures.push(format!("{name}: {}\n{stderr}", problems.join("; ")));
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    );
 }
 
+/// `cargo insta` would report a snapshot whose scenario is gone, but it is optional: a
+/// snapshot left behind by a removed or renamed scenario fails here.
 #[test]
-fn every_expect_file_has_a_scenario() {
-    let corpus = repo_root().join("tests/scenarios/broken");
-    for entry in std::fs::read_dir(&corpus).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "expect") {
-            let has_scenario = ["toml", "yaml", "json"]
-                .iter()
-                .any(|ext| path.with_extension(ext).exists());
-            assert!(has_scenario, "{} has no scenario", path.display());
+fn every_corpus_snapshot_has_a_scenario() {
+    let snapshots = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
+    let corpus = repo_root().join(CORPUS);
+    let prefix = format!("{CORPUS_SNAPSHOT}@");
+    let mut count = 0;
+    for entry in std::fs::read_dir(&snapshots).unwrap() {
+        let file_name = entry.unwrap().file_name();
+        let file_name = file_name.to_str().unwrap();
+        if let Some(scenario) = file_name
+            .strip_prefix(&prefix)
+            .and_then(|rest| rest.strip_suffix(".snap"))
+        {
+            count += 1;
+            assert!(
+                corpus.join(scenario).is_file(),
+                "{file_name} has no scenario {CORPUS}/{scenario}"
+            );
         }
     }
+    assert!(count >= 25, "only {count} corpus snapshots");
 }
 
 #[test]
@@ -188,7 +208,7 @@ fn schema_validates_bundled_scenarios_and_rejects_broken_ones() {
         properties.contains_key("extends"),
         "the schema documents `extends`"
     );
-    let validator = jsonschema::validator_for(&schema).expect("a valid JSON Schema");
+    let validator = json_schema::Checker::new(&schema);
 
     let mut documents: Vec<(String, serde_json::Value)> = bundled_scenarios()
         .iter()
@@ -203,7 +223,7 @@ fn schema_validates_bundled_scenarios_and_rejects_broken_ones() {
         documents.push((name.to_string(), doc));
     }
     for (name, doc) in &documents {
-        let errors: Vec<String> = validator.iter_errors(doc).map(|e| e.to_string()).collect();
+        let errors: Vec<String> = validator.errors(doc);
         assert!(errors.is_empty(), "{name}: {errors:#?}");
     }
 
@@ -275,7 +295,7 @@ fn schema_accepts_variants_as_written_and_rejects_what_validation_rejects() {
     let root = repo_root();
     let out = civitas(&["schema"], &root);
     let schema: serde_json::Value = serde_json::from_slice(&out.stdout).expect("schema is JSON");
-    let validator = jsonschema::validator_for(&schema).expect("a valid JSON Schema");
+    let validator = json_schema::Checker::new(&schema);
     let example = root.join("tests/scenarios/example");
     let mut files = bundled_scenarios();
     files
@@ -285,7 +305,7 @@ fn schema_accepts_variants_as_written_and_rejects_what_validation_rejects() {
     for file in &files {
         let doc = civitas_scenario::file_document(file).unwrap();
         variants += usize::from(doc.get("extends").is_some());
-        let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
+        let errors: Vec<String> = validator.errors(&doc);
         assert!(errors.is_empty(), "{}: {errors:#?}", file.display());
     }
     assert!(

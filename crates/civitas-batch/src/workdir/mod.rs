@@ -1,0 +1,285 @@
+//! Work directories: the finished runs of a batch, kept on disk so that a batch streams
+//! (nothing but one run per worker is held in memory), resumes after an interruption and
+//! splits into shards that merge back.
+//!
+//! Layout of a work directory (`<out>/<name>.incomplete/`, or a shard's
+//! `<out>/<name>.shard-<i>-of-<n>/`):
+//! - `plan.json` — what the batch is: scenario hash, replicates, levers, points, shard;
+//! - `scenario.toml` — the resolved scenario the points are derived from;
+//! - `runs/p<point>-r<replicate>.run` — one finished run each (binary, see `run_file`),
+//!   written to a temporary name and renamed, so a file with a final name is complete; it
+//!   ends with a SHA-256 of everything before it (and holds the SHA-256 of its agent
+//!   sample), so a damaged file is noticed: `--resume` runs it again and `merge` refuses it;
+//! - `runs/p<point>-r<replicate>.agents` — the run's `agents.csv` rows (CSV without header)
+//!   when the scenario asks for an agent sample, written before the `.run` file, so a
+//!   finished run always has its sample;
+//! - `staged/` — the output being assembled, renamed to `<out>/<name>/` when complete;
+//! - `lock` — held (an OS file lock, see [`WorkLock`]) by the one process writing this
+//!   batch, with its PID inside for the message the others get.
+//!
+//! One file per concern: `plan.rs` (what a batch is, compared on resume and merge),
+//! `lock.rs` (the OS lock), `run_file.rs` (the run file format, written and read back),
+//! and here the directory's lifecycle ([`WorkDir`]: open or resume, finished runs, staging,
+//! removal).
+
+mod lock;
+mod plan;
+mod run_file;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use civitas_engine::ReplicateResult;
+use civitas_scenario::Scenario;
+use sha2::{Digest, Sha256};
+
+use crate::error::BatchError;
+use crate::output::agent_rows_csv;
+use lock::LOCK_FILE;
+use plan::{describe_difference, read_plan};
+
+pub(crate) use lock::WorkLock;
+pub use plan::Shard;
+pub(crate) use plan::{BatchKind, Plan, ShardFacts};
+pub(crate) use run_file::RunReader;
+
+/// An open work directory.
+#[derive(Debug, Clone)]
+pub(crate) struct WorkDir {
+    pub path: PathBuf,
+    pub plan: Plan,
+}
+
+pub(crate) const PLAN_FILE: &str = "plan.json";
+const SCENARIO_FILE: &str = "scenario.toml";
+const SHARD_FACTS_FILE: &str = "shard.json";
+const RUNS_DIR: &str = "runs";
+const AGENTS_EXTENSION: &str = "agents";
+const STAGED_DIR: &str = "staged";
+const TEMP_PREFIX: &str = ".tmp-";
+
+/// Removes everything in the work directory but its lock file.
+fn clear_except_lock(dir: &Path) -> Result<(), BatchError> {
+    for entry in fs::read_dir(dir).map_err(BatchError::io(dir))? {
+        let entry = entry.map_err(BatchError::io(dir))?;
+        if entry.file_name() == LOCK_FILE {
+            continue;
+        }
+        let path = entry.path();
+        let removed = if entry.file_type().map_err(BatchError::io(&path))?.is_dir() {
+            fs::remove_dir_all(&path)
+        } else {
+            fs::remove_file(&path)
+        };
+        removed.map_err(BatchError::io(&path))?;
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to `path` through a temporary sibling and a rename, so `path` is either
+/// absent or complete.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), BatchError> {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let tmp = path.with_file_name(format!("{TEMP_PREFIX}{name}"));
+    fs::write(&tmp, bytes).map_err(BatchError::io(&tmp))?;
+    fs::rename(&tmp, path).map_err(BatchError::io(path))
+}
+
+fn remove_dir_if_present(path: &Path) -> Result<(), BatchError> {
+    match fs::remove_dir_all(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(BatchError::io(path)(e)),
+        _ => Ok(()),
+    }
+}
+
+impl WorkDir {
+    /// Opens the work directory at `path`, whose [`WorkLock`] the caller holds, for
+    /// `plan`. With `resume`, an existing directory of the same plan keeps its finished
+    /// runs; otherwise anything an interrupted batch left there is removed first.
+    pub fn open(
+        path: PathBuf,
+        plan: &Plan,
+        scenario_toml: &str,
+        resume: bool,
+        progress: &dyn crate::BatchProgress,
+    ) -> Result<WorkDir, BatchError> {
+        let left_behind = fs::read_dir(&path)
+            .is_ok_and(|mut d| d.any(|e| e.is_ok_and(|e| e.file_name() != LOCK_FILE)));
+        if left_behind {
+            if resume && path.join(PLAN_FILE).exists() {
+                let found = read_plan(&path)?;
+                if found != *plan {
+                    return Err(BatchError::ResumeMismatch {
+                        path,
+                        message: describe_difference(&found, plan),
+                    });
+                }
+            } else {
+                if !resume {
+                    progress.note(&format!(
+                        "removing {} left by an interrupted batch (use --resume to continue one)",
+                        path.display()
+                    ));
+                }
+                clear_except_lock(&path)?;
+            }
+        }
+        fs::create_dir_all(path.join(RUNS_DIR)).map_err(BatchError::io(&path))?;
+        remove_dir_if_present(&path.join(STAGED_DIR))?;
+        let plan_json = serde_json::to_string_pretty(plan).expect("a plan serializes");
+        write_atomically(&path.join(SCENARIO_FILE), scenario_toml.as_bytes())?;
+        write_atomically(&path.join(PLAN_FILE), plan_json.as_bytes())?;
+        Ok(WorkDir {
+            path,
+            plan: plan.clone(),
+        })
+    }
+
+    /// Opens an existing work or shard directory for reading (merge).
+    pub fn existing(path: PathBuf) -> Result<WorkDir, BatchError> {
+        let plan = read_plan(&path)?;
+        Ok(WorkDir { path, plan })
+    }
+
+    /// The resolved scenario text stored with the plan.
+    pub fn scenario_toml(&self) -> Result<String, BatchError> {
+        let path = self.path.join(SCENARIO_FILE);
+        fs::read_to_string(&path).map_err(BatchError::io(&path))
+    }
+
+    /// The staging directory for the final output (created empty).
+    pub fn staged(&self) -> Result<PathBuf, BatchError> {
+        let staged = self.path.join(STAGED_DIR);
+        remove_dir_if_present(&staged)?;
+        fs::create_dir_all(&staged).map_err(BatchError::io(&staged))?;
+        Ok(staged)
+    }
+
+    /// Path of the run file of (point, replicate).
+    pub fn run_path(&self, point: usize, replicate: u32) -> PathBuf {
+        self.path
+            .join(RUNS_DIR)
+            .join(format!("p{point:05}-r{replicate:06}.run"))
+    }
+
+    /// Finished runs with their files. Leftover temporary files of runs that were being
+    /// written when the batch stopped are removed; run files of the wrong size (not written
+    /// by this plan) are reported as corrupt.
+    pub fn finished(&self) -> Result<BTreeMap<(usize, u32), PathBuf>, BatchError> {
+        let dir = self.path.join(RUNS_DIR);
+        let mut found = BTreeMap::new();
+        let entries = match fs::read_dir(&dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(found),
+            Err(e) => return Err(BatchError::io(&dir)(e)),
+        };
+        for entry in entries {
+            let entry = entry.map_err(BatchError::io(&dir))?;
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else { continue };
+            if name.starts_with(TEMP_PREFIX) {
+                let _ = fs::remove_file(entry.path());
+                continue;
+            }
+            let Some(key) = parse_run_name(name) else {
+                continue;
+            };
+            if key.0 < self.plan.point_count() && key.1 < self.plan.replicates {
+                found.insert(key, entry.path());
+            }
+        }
+        Ok(found)
+    }
+
+    /// Writes the agent sample of one finished run (before [`WorkDir::write_run`], so that a
+    /// finished run has its sample).
+    pub fn write_agents(
+        &self,
+        point: usize,
+        scenario: &Scenario,
+        run: &ReplicateResult,
+    ) -> Result<[u8; 32], BatchError> {
+        let path = agents_path(&self.run_path(point, run.replicate));
+        let bytes = agent_rows_csv(scenario, run, &path)?;
+        write_atomically(&path, &bytes)?;
+        Ok(Sha256::digest(&bytes).into())
+    }
+
+    /// Writes one finished run, with the digest of its agent sample (from
+    /// [`WorkDir::write_agents`]) when it has one.
+    pub fn write_run(
+        &self,
+        point: usize,
+        run: &ReplicateResult,
+        agents_digest: Option<[u8; 32]>,
+    ) -> Result<(), BatchError> {
+        let path = self.run_path(point, run.replicate);
+        write_atomically(&path, &run_file::encode(point, run, agents_digest))
+    }
+
+    /// Removes a damaged run (and its agent sample) so that it runs again.
+    pub fn discard_run(&self, path: &Path) -> Result<(), BatchError> {
+        for p in [path.to_path_buf(), agents_path(path)] {
+            match fs::remove_file(&p) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(BatchError::io(&p)(e));
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes the work directory after its output was committed.
+    pub fn remove(self) -> Result<(), BatchError> {
+        remove_dir_if_present(&self.path)
+    }
+
+    /// Records shard facts once every run of the shard is finished.
+    pub fn write_shard_facts(&self, facts: &ShardFacts) -> Result<(), BatchError> {
+        let json = serde_json::to_string_pretty(facts).expect("shard facts serialize");
+        write_atomically(&self.path.join(SHARD_FACTS_FILE), json.as_bytes())
+    }
+
+    /// Shard facts, when the shard finished.
+    pub fn shard_facts(&self) -> Option<ShardFacts> {
+        let text = fs::read_to_string(self.path.join(SHARD_FACTS_FILE)).ok()?;
+        serde_json::from_str(&text).ok()
+    }
+}
+
+/// The agent sample file that belongs to a run file.
+pub(crate) fn agents_path(run_path: &Path) -> PathBuf {
+    run_path.with_extension(AGENTS_EXTENSION)
+}
+
+fn parse_run_name(name: &str) -> Option<(usize, u32)> {
+    let stem = name.strip_suffix(".run")?;
+    let (p, r) = stem.split_once('-')?;
+    Some((
+        p.strip_prefix('p')?.parse().ok()?,
+        r.strip_prefix('r')?.parse().ok()?,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resume_keeps_runs_of_the_same_plan_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let plan = Plan::new(BatchKind::Run, "x".into(), "h".into(), 2);
+        let path = dir.path().join("w");
+        let work = WorkDir::open(path.clone(), &plan, "", false, &crate::Silent).unwrap();
+        fs::write(work.run_path(0, 0), b"x").unwrap();
+        let again = WorkDir::open(path.clone(), &plan, "", true, &crate::Silent).unwrap();
+        assert_eq!(again.finished().unwrap().len(), 1);
+        let other = Plan::new(BatchKind::Run, "x".into(), "changed".into(), 2);
+        let err = WorkDir::open(path.clone(), &other, "", true, &crate::Silent).unwrap_err();
+        assert!(err.to_string().contains("scenario changed"), "{err}");
+        let fresh = WorkDir::open(path, &plan, "", false, &crate::Silent).unwrap();
+        assert!(fresh.finished().unwrap().is_empty());
+    }
+}

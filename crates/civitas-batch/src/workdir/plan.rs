@@ -1,0 +1,196 @@
+//! What a batch is (`plan.json`): its kind, scenario, replicates, sweep points and shard,
+//! compared on `--resume` and `merge`; and the facts a finished shard records.
+
+use std::fs;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::PLAN_FILE;
+use crate::error::BatchError;
+
+/// Version of the work directory layout and run file format.
+const WORK_FORMAT_VERSION: u32 = 2;
+
+/// Which slice of the (point × replicate) runs a shard executes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    /// This shard's index, from 0.
+    pub index: u32,
+    /// Number of shards.
+    pub count: u32,
+}
+
+impl Shard {
+    /// Parses `i/N` (0-based: `0/4` … `3/4`, matching `SLURM_ARRAY_TASK_ID` and Kubernetes'
+    /// `JOB_COMPLETION_INDEX`).
+    pub fn parse(text: &str) -> Result<Shard, BatchError> {
+        let err = || BatchError::Shard(text.to_string());
+        let (i, n) = text.split_once('/').ok_or_else(err)?;
+        let index: u32 = i.trim().parse().map_err(|_| err())?;
+        let count: u32 = n.trim().parse().map_err(|_| err())?;
+        if count == 0 || index >= count {
+            return Err(err());
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// Whether run number `item` (point-major: `point × replicates + replicate`) belongs
+    /// to this shard. Runs are dealt round-robin so every shard gets a share of every point.
+    pub fn owns(&self, item: u64) -> bool {
+        item % self.count as u64 == self.index as u64
+    }
+}
+
+impl std::str::FromStr for Shard {
+    type Err = BatchError;
+
+    fn from_str(s: &str) -> Result<Shard, BatchError> {
+        Shard::parse(s)
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+/// Whether a work directory holds a single run or a sweep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum BatchKind {
+    /// Replicates of one scenario.
+    Run,
+    /// Replicates of every point of a sweep.
+    Sweep,
+}
+
+/// What a batch is; two work directories with equal plans (shard aside) hold runs of the
+/// same batch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Plan {
+    pub format: u32,
+    pub kind: BatchKind,
+    /// Name of the output directory, e.g. `baseline` or `baseline-sweep`.
+    pub output_name: String,
+    /// `sha256:<hex>` of `scenario.toml`.
+    pub scenario_hash: String,
+    pub replicates: u32,
+    /// Lever paths, in column order.
+    pub levers: Vec<String>,
+    /// Lever values of each point, as exact decimal text (`{:?}` of the `f64`).
+    pub points: Vec<Vec<String>>,
+    /// Whether sweep points also get a `timeseries.csv`.
+    pub sweep_timeseries: bool,
+    pub shard: Option<Shard>,
+}
+
+impl Plan {
+    /// Number of points (1 for a plain run).
+    pub fn point_count(&self) -> usize {
+        self.points.len().max(1)
+    }
+
+    /// Every (point, replicate) of the batch, point-major.
+    pub fn items(&self) -> impl Iterator<Item = (usize, u32)> + '_ {
+        let r = self.replicates;
+        (0..self.point_count()).flat_map(move |p| (0..r).map(move |rep| (p, rep)))
+    }
+
+    /// Point-major number of a run.
+    pub fn item_number(&self, point: usize, replicate: u32) -> u64 {
+        point as u64 * self.replicates as u64 + replicate as u64
+    }
+
+    /// The same plan without a shard, to compare shards of one batch.
+    pub fn unsharded(&self) -> Plan {
+        Plan {
+            shard: None,
+            ..self.clone()
+        }
+    }
+
+    /// A new plan.
+    pub fn new(
+        kind: BatchKind,
+        output_name: String,
+        scenario_hash: String,
+        replicates: u32,
+    ) -> Plan {
+        Plan {
+            format: WORK_FORMAT_VERSION,
+            kind,
+            output_name,
+            scenario_hash,
+            replicates,
+            levers: Vec::new(),
+            points: Vec::new(),
+            sweep_timeseries: false,
+            shard: None,
+        }
+    }
+}
+
+/// Facts a finished shard records for the merged manifest.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct ShardFacts {
+    pub threads: usize,
+    /// Seconds from the start of the batch (or shard) until its runs were finished;
+    /// assembling the output adds its own time to this in the manifest.
+    pub wall_time_seconds: f64,
+}
+
+/// Reads the plan of the work or shard directory `dir`.
+pub(super) fn read_plan(dir: &Path) -> Result<Plan, BatchError> {
+    let path = dir.join(PLAN_FILE);
+    let text = fs::read_to_string(&path).map_err(BatchError::io(&path))?;
+    let plan: Plan = serde_json::from_str(&text)
+        .map_err(|e| BatchError::corrupt(&path, format!("not a Civitas plan: {e}")))?;
+    if plan.format != WORK_FORMAT_VERSION {
+        return Err(BatchError::corrupt(
+            &path,
+            format!(
+                "written in work format {} by another Civitas version; this one reads {}",
+                plan.format, WORK_FORMAT_VERSION
+            ),
+        ));
+    }
+    Ok(plan)
+}
+
+/// What differs between the plan `found` on disk and the one `wanted` now, in words.
+pub(super) fn describe_difference(found: &Plan, wanted: &Plan) -> String {
+    if found.replicates != wanted.replicates {
+        format!(
+            "{} replicates there, {} now",
+            found.replicates, wanted.replicates
+        )
+    } else if found.scenario_hash != wanted.scenario_hash {
+        "the scenario changed".into()
+    } else if found.levers != wanted.levers || found.points != wanted.points {
+        "the sweep levers or points differ".into()
+    } else if found.shard != wanted.shard {
+        "the shard differs".into()
+    } else {
+        "the output options differ".into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_split_runs_round_robin_without_overlap() {
+        let shards: Vec<Shard> = (0..3)
+            .map(|i| Shard::parse(&format!("{i}/3")).unwrap())
+            .collect();
+        for item in 0..20u64 {
+            assert_eq!(shards.iter().filter(|s| s.owns(item)).count(), 1);
+        }
+        for bad in ["3/3", "1", "a/2", "0/0", "-1/2"] {
+            assert!(Shard::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,183 @@
+//! Targets on a time chart: guides at the target years, triangles with verdict labels,
+//! and their legend entries.
+
+use civitas_results::{SeriesSummary, TargetResult};
+use civitas_scenario::TickDate;
+use plotters::element::DashedPathElement;
+use plotters::prelude::*;
+
+use super::axes::plot_bounds;
+use super::legend::Swatch;
+use super::marks::{Placed, Side, TRIANGLE_HALF_PX, label_box, triangle};
+use super::text::text_width;
+use super::{DrawResult, RealChart, Screen};
+use crate::format;
+use crate::style::{self, INK, MUTED, SMALL_SIZE_PX, Standing};
+
+/// x position of the value a target reads in `year`: the last tick of the year.
+pub fn target_x(dates: &[TickDate], year: i32) -> f64 {
+    dates
+        .iter()
+        .rev()
+        .find(|d| d.year == year)
+        .map(TickDate::fractional_year)
+        .unwrap_or(year as f64 + 11.0 / 12.0)
+}
+
+/// Draws a dashed vertical guide at `x` over the whole value axis, with a label at the top.
+pub fn year_guide<DB: DrawingBackend>(
+    chart: &mut RealChart<DB>,
+    screen: &Screen<DB>,
+    x: f64,
+    label: &str,
+    placed: &mut Placed,
+) -> DrawResult<DB> {
+    let y = chart.plotting_area().get_y_range();
+    chart.draw_series(std::iter::once(DashedPathElement::new(
+        vec![(x, y.start), (x, y.end)],
+        6,
+        5,
+        MUTED.stroke_width(1),
+    )))?;
+    if label.is_empty() {
+        return Ok(());
+    }
+    let (px, top) = chart.backend_coord(&(x, y.end));
+    let font = style::font(SMALL_SIZE_PX);
+    let w = text_width(label, &font) as i32;
+    let bounds = plot_bounds(chart);
+    let x0 = (px - w - 6).max(bounds.0 + 2);
+    placed.reserve((x0 - 2, top, x0 + w + 2, top + SMALL_SIZE_PX as i32 + 6));
+    screen.draw(&Text::new(
+        label.to_string(),
+        (x0, top + 3),
+        font.color(&MUTED),
+    ))
+}
+
+/// Draws a labelled guide at each year `targets` are set for ("2027 targets (Dec)" when
+/// some are read in December).
+pub fn year_guides<'t, DB: DrawingBackend>(
+    chart: &mut RealChart<DB>,
+    screen: &Screen<DB>,
+    dates: &[TickDate],
+    targets: impl IntoIterator<Item = &'t TargetResult>,
+    placed: &mut Placed,
+) -> DrawResult<DB> {
+    let targets: Vec<&TargetResult> = targets.into_iter().collect();
+    let mut years: Vec<i32> = targets.iter().map(|t| t.year).collect();
+    years.sort_unstable();
+    years.dedup();
+    for year in years {
+        let december = targets
+            .iter()
+            .any(|t| t.year == year && t.basis == civitas_scenario::TargetBasis::December);
+        let label = if december {
+            format!("{year} targets (Dec)")
+        } else {
+            format!("{year} targets")
+        };
+        year_guide(chart, screen, target_x(dates, year), &label, placed)?;
+    }
+    Ok(())
+}
+
+/// The label printed next to a target marker.
+pub fn marker_label(target: &TargetResult, currency: &str, with_threshold: bool) -> String {
+    let standing = Standing::of(target.mean, target.status);
+    let verdict = match standing {
+        Standing::NoData => "no data".to_string(),
+        s => format!(
+            "{}, p={}",
+            s.words(),
+            format::probability(target.probability_met)
+        ),
+    };
+    if with_threshold {
+        let basis = match target.basis {
+            civitas_scenario::TargetBasis::December => "",
+            civitas_scenario::TargetBasis::YearMean => " (year mean)",
+        };
+        format!(
+            "{} {}{basis}: {verdict}",
+            target.year,
+            format::threshold(target, currency)
+        )
+    } else {
+        verdict
+    }
+}
+
+/// Draws each target's bounds as triangles at its year (▲ minimum, ▼ maximum), coloured
+/// by its standing and labelled with the verdict; labels avoid `series`' line.
+#[allow(clippy::too_many_arguments)]
+pub fn draw_target_markers<DB: DrawingBackend>(
+    chart: &RealChart<DB>,
+    screen: &Screen<DB>,
+    dates: &[TickDate],
+    series: Option<&SeriesSummary>,
+    targets: &[&TargetResult],
+    currency: &str,
+    with_threshold: bool,
+    placed: &mut Placed,
+) -> DrawResult<DB> {
+    let bounds = plot_bounds(chart);
+    for target in targets {
+        let x = target_x(dates, target.year);
+        let colour = Standing::of(target.mean, target.status).colour();
+        let label = marker_label(target, currency, with_threshold);
+        // Put the label on the side of the marker away from the line.
+        let value_there = series.and_then(|s| {
+            let i = dates.iter().rposition(|d| d.year == target.year)?;
+            s.mean.get(i).copied().filter(|v| v.is_finite())
+        });
+        for (bound, up) in [(target.min, true), (target.max, false)] {
+            let Some(v) = bound else { continue };
+            let side = match value_there {
+                Some(m) if m > v => Side::LeftBelow,
+                Some(_) => Side::LeftAbove,
+                None => Side::Left,
+            };
+            let centre = chart.backend_coord(&(x, v));
+            placed.reserve((
+                centre.0 - TRIANGLE_HALF_PX,
+                centre.1 - TRIANGLE_HALF_PX,
+                centre.0 + TRIANGLE_HALF_PX,
+                centre.1 + TRIANGLE_HALF_PX,
+            ));
+            triangle(screen, centre, up, colour)?;
+            label_box(screen, &label, centre, side, colour, bounds, placed)?;
+        }
+    }
+    Ok(())
+}
+
+/// Legend entries for target triangles of the kinds present in `targets`.
+pub fn target_legend<'a>(
+    targets: impl IntoIterator<Item = &'a TargetResult>,
+) -> Vec<(Swatch, String)> {
+    let (mut min, mut max) = (false, false);
+    for t in targets {
+        min |= t.min.is_some();
+        max |= t.max.is_some();
+    }
+    let mut items = Vec::new();
+    if min {
+        items.push((Swatch::Up(INK), "target minimum".to_string()));
+    }
+    if max {
+        items.push((Swatch::Down(INK), "target maximum".to_string()));
+    }
+    if min || max {
+        items.push((
+            Swatch::Block(style::MET),
+            format!("met (p ≥ {})", civitas_results::MET_PROBABILITY),
+        ));
+        items.push((Swatch::Block(style::AT_RISK), "at risk".to_string()));
+        items.push((
+            Swatch::Block(style::MISSED),
+            format!("missed (p ≤ {})", civitas_results::MISSED_PROBABILITY),
+        ));
+    }
+    items
+}
