@@ -229,7 +229,8 @@ impl Sweep {
                         LeverValues::List(_) => (f64::NAN, f64::NAN),
                     })
                     .collect();
-                Ok(latin_hypercube(&ranges, *n, seed))
+                let paths: Vec<&str> = self.levers.iter().map(|l| l.path.as_str()).collect();
+                Ok(latin_hypercube(&ranges, &paths, *n, seed))
             }
             Design::Explicit(points) => Ok(points.clone()),
         }
@@ -403,47 +404,23 @@ fn cartesian(axes: &[Vec<f64>]) -> Vec<Vec<f64>> {
     points
 }
 
-/// SplitMix64: a tiny, fully specified generator, so a Latin hypercube is the same on
-/// every platform and every version of the `rand` crates.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1) with 53 random bits.
-    fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    /// Uniform in 0..n.
-    fn below(&mut self, n: usize) -> usize {
-        (self.unit() * n as f64) as usize % n
-    }
-}
-
 /// Tag mixed into the seed so the hypercube's stream differs from the replicates'.
 const LHS_STREAM_TAG: u64 = 0x4C48_535F_5357_4550;
 
-fn latin_hypercube(ranges: &[(f64, f64)], n: usize, seed: u64) -> Vec<Vec<f64>> {
-    let mut rng = SplitMix64(seed ^ LHS_STREAM_TAG);
-    let mut points = vec![Vec::with_capacity(ranges.len()); n];
-    for &(lo, hi) in ranges {
-        let mut strata: Vec<usize> = (0..n).collect();
-        for i in (1..n).rev() {
-            strata.swap(i, rng.below(i + 1));
-        }
-        for (point, &stratum) in points.iter_mut().zip(&strata) {
-            let u = (stratum as f64 + rng.unit()) / n as f64;
-            point.push(lo + (hi - lo) * u);
-        }
-    }
-    points
+/// A Latin hypercube of `n` points over `ranges`, one column per lever path: the
+/// seeded, counter-based design of [`civitas_uncertainty::latin_hypercube`] (keyed by the
+/// path, so adding a lever leaves the others' columns unchanged), scaled to each range.
+fn latin_hypercube(ranges: &[(f64, f64)], paths: &[&str], n: usize, seed: u64) -> Vec<Vec<f64>> {
+    let design = civitas_uncertainty::latin_hypercube(seed ^ LHS_STREAM_TAG, paths, n);
+    (0..n)
+        .map(|r| {
+            ranges
+                .iter()
+                .zip(&design)
+                .map(|(&(lo, hi), column)| lo + (hi - lo) * column[r])
+                .collect()
+        })
+        .collect()
 }
 
 fn set_path(root: &mut Value, steps: &[Step], value: f64) -> Result<(), LeverError> {

@@ -38,13 +38,7 @@ pub enum Purpose {
     Entrants = 10,
 }
 
-/// SplitMix64 finaliser: a bijective 64-bit mixer with good avalanche.
-#[inline]
-pub fn mix64(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
+pub use civitas_uncertainty::mix64;
 
 /// The seed of replicate `replicate` of a scenario with master seed `seed`: the
 /// SplitMix64 step from the master seed, keyed by the replicate.

@@ -1,7 +1,10 @@
 //! Seeded Latin hypercube designs.
 
-/// SplitMix64 finaliser.
-fn mix64(mut z: u64) -> u64 {
+/// The SplitMix64 finaliser (Steele, Lea and Flood 2014): a bijective 64-bit mixer with
+/// good avalanche. The one copy in the workspace: the engine's counter-based streams, the
+/// priors' Latin hypercube and the sweeps' all hash with it.
+#[inline]
+pub fn mix64(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)

@@ -36,6 +36,6 @@ pub mod prim;
 pub mod sobol;
 mod special;
 
-pub use design::{latin_hypercube, unit_draw};
+pub use design::{latin_hypercube, mix64, unit_draw};
 pub use distribution::{Distribution, DistributionError};
 pub use interval::{PairedDifference, paired, wilson};
