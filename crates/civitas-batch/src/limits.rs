@@ -24,11 +24,12 @@ pub const MAX_SWEEP_POINTS: usize = 100_000;
 pub const MAX_RUNS: u64 = 10_000_000;
 
 /// Memory one resident agent takes in a replicate's world: its components in bevy's
-/// tables, the entity index, the per-chunk tallies and the allocator's slack. Measured as
-/// the slope of peak RSS over agents (baseline, one replicate, one thread: 46 MB at
-/// 200,000 agents, 380 MB at 2,000,000, so about 190 bytes each; two replicates at once
-/// of 2,000,000: 750 MB), with headroom for the model growing.
-pub const BYTES_PER_RESIDENT: u64 = 256;
+/// tables, bevy's own bookkeeping per entity, the per-chunk tallies and the allocator's
+/// slack. Measured by `civitas bench` as peak resident set over agents (baseline, one
+/// replicate, one thread: 154 bytes at 100,000 agents, 134 at 1,000,000, 148 at
+/// 5,000,000, of which bevy keeps 76 per bare entity), with a quarter of headroom for
+/// the model growing.
+pub const BYTES_PER_RESIDENT: u64 = 192;
 
 /// Memory of the batch around the simulations: the binary, thread stacks, rayon, buffers.
 const BASE_BYTES: u64 = 64 << 20;
