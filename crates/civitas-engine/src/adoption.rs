@@ -15,8 +15,8 @@
 //! up to 0.011 adopter share for q = 0.6; the midpoint keeps the lag at O(Δt²).
 //!
 //! Trust and memory: the hazard is multiplied by the resident's trust factor and failure
-//! memory ([`crate::satisfaction::adoption_factor`],
-//! [`crate::satisfaction::failure_memory_factor`]); both are 1 with the default (neutral)
+//! memory ([`Attitude::adoption_factor`], [`Digital::failure_memory_factor`], defined with
+//! the rest of the resident's attitudes in `satisfaction`); both are 1 with the default (neutral)
 //! behaviour parameters, which leaves the Bass model above unchanged.
 //!
 //! Training: an untrained resident in a cell with a training offer is trained with the
@@ -32,7 +32,6 @@ use crate::city::{City, cell};
 use crate::levers::{Levers, TrainingOffer};
 use crate::residents::{Attitude, Digital, Home};
 use crate::rng::{Purpose, SubjectKey};
-use crate::satisfaction::{adoption_factor, failure_memory_factor};
 
 /// Training in one tick: the offers of this tick's levers, per cell.
 #[derive(Debug, Clone, Copy)]
@@ -109,8 +108,8 @@ impl<'a> Diffusion<'a> {
         let a = self.shares[home.district as usize];
         let hazard = dig.literacy as f64
             * (p + dig.adoption_boost_per_year as f64 + q * a)
-            * adoption_factor(self.behaviour, att.trust)
-            * failure_memory_factor(self.behaviour, dig.failures);
+            * att.adoption_factor(self.behaviour)
+            * dig.failure_memory_factor(self.behaviour);
         let prob = math::one_minus_exp_neg(hazard * self.dt);
         if key.stream(Purpose::Adoption).chance(prob) {
             dig.adopted = true;

@@ -12,7 +12,6 @@ use civitas_scenario::{Band, Behaviour};
 
 use crate::city::{City, cell};
 use crate::residents::{Attitude, Digital, Home, PendingRetry};
-use crate::satisfaction::{adoption_factor, failure_memory_factor};
 
 /// Residents of one cell at the end of a tick.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -113,8 +112,8 @@ impl<'a> Counter<'a> {
         c.trust_sum += att.trust as f64;
         if dig.has_device && !dig.adopted {
             let l = dig.literacy as f64
-                * adoption_factor(self.behaviour, att.trust)
-                * failure_memory_factor(self.behaviour, dig.failures);
+                * att.adoption_factor(self.behaviour)
+                * dig.failure_memory_factor(self.behaviour);
             c.waiting_innovation_sum +=
                 l * (self.bass_p[home.band.index()] + dig.adoption_boost_per_year as f64);
             c.waiting_literacy_sum += l;

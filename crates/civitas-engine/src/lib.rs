@@ -11,13 +11,15 @@
 //! ```
 //!
 //! Code map: one module per mechanism of SPEC.md — [`demography`] (residents, ageing),
-//! [`renewal`] (entrants at 15, deaths, migration), [`devices`], [`adoption`] (Bass diffusion, training), [`demand`], [`channels`] (channel
-//! choice, trips, failures), [`departments`] (construction, operation, queues, evaluation
-//! budgeting), [`incidents`], [`policies`], [`shocks`], [`satisfaction`], [`metrics`];
-//! their order within a tick is declared in [`schedule`]. What they share instead of
-//! importing each other: [`residents`] (resident components, their bundle, the chunked
-//! pass), [`census`] (residents per cell), [`levers`] (what policies produce), [`city`]
-//! (the compiled scenario) and [`rng`]. Randomness comes from
+//! [`renewal`] (entrants at 15, deaths, migration), [`devices`], [`adoption`] (Bass
+//! diffusion, training), [`channels`] (demand, channel choice, trips, failures),
+//! [`departments`] (construction, operation, queues, evaluation budgeting),
+//! [`incidents`], [`policies`], [`shocks`], [`satisfaction`], [`metrics`]; their order
+//! within a tick is declared in [`schedule`], and [`pass`] takes every resident through
+//! its steps in one sweep. What they share instead of importing each other:
+//! [`residents`] (resident components and their bundle), [`census`] (residents per
+//! cell), [`levers`] (what policies produce), [`city`] (the compiled scenario) and
+//! [`rng`]. Randomness comes from
 //! counter-based streams ([`rng`]) keyed by (replicate seed, resident, tick, purpose), so
 //! output is identical for any number of rayon threads.
 //!
@@ -28,7 +30,6 @@ pub mod adoption;
 pub mod census;
 pub mod channels;
 pub mod city;
-pub mod demand;
 pub mod demography;
 pub mod departments;
 pub mod devices;
@@ -115,7 +116,6 @@ impl Simulation {
         shocks::install(&mut world, &city);
         departments::install(&mut world, &city);
         channels::install(&mut world, &city);
-        demand::install(&mut world, &city);
         incidents::install(&mut world, &city);
         renewal::install(&mut world, &city, residents);
         world.insert_resource(Clock::at(&city, 0));

@@ -22,9 +22,8 @@ use rayon::prelude::*;
 
 use crate::adoption::{Diffusion, Training};
 use crate::census::{CellCensus, Census, Counter, DistrictAdoption};
-use crate::channels::{ChunkTally, RequestContext, Requests};
+use crate::channels::{ChunkTally, DemandTable, RequestContext, Requests};
 use crate::city::{City, Clock};
-use crate::demand::DemandTable;
 use crate::demography::Ageing;
 use crate::departments::Departments;
 use crate::devices::DeviceUptake;

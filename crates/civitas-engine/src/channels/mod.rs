@@ -1,7 +1,7 @@
 //! Service requests: channel choice, trips, online failures and fallbacks.
 //!
 //! This is the resident pass for government errands. For each request a resident raises
-//! (see [`crate::demand`]):
+//! (see [`demand`]):
 //! - **channel**: the service is online-eligible with probability `d·h` of the owner
 //!   department (effective digitization); an eligible request goes online when the
 //!   resident has adopted, else `assisted` (a community service point helps do it
@@ -29,7 +29,7 @@
 //! - **failure**: an online or assisted attempt fails with the owner's failure
 //!   probability; the resident scores the failure, an adopter reverts to offline with
 //!   probability `churn_on_failure` times the distrust factor of
-//!   [`crate::satisfaction::churn_factor`], and the request is redone offline
+//!   [`Attitude::churn_factor`], and the request is redone offline
 //!   `fallback_delay_days` after the failure, which happens at a uniform time within the
 //!   tick: in the same tick when that falls inside it, otherwise in the tick it falls in
 //!   (its trips are the extra trips of the fallback, its resolution time the delay
@@ -50,17 +50,19 @@
 //! fixed-size chunks of residents, summed in chunk order (deterministic for any thread
 //! count).
 
+pub mod demand;
+
+pub use demand::DemandTable;
+
 use bevy_ecs::prelude::*;
 use rayon::prelude::*;
 
 use crate::city::{City, cell};
-use crate::demand::DemandTable;
 use crate::departments::Departments;
 use crate::levers::{Levers, ServicePoints};
 use crate::math;
 use crate::residents::{Attitude, CHUNK_RESIDENTS, Digital, Home, PendingRetry, ResidentId};
 use crate::rng::{Purpose, Stream, SubjectKey, TickKey};
-use crate::satisfaction::{churn_factor, failure_score, resolved_score};
 
 /// Share of a service's base processing days saved at full effective digitization
 /// (`resolution = base_days × (1 − 0.5·d·h) + wait`, SPEC.md).
@@ -359,13 +361,13 @@ impl<'a> RequestContext<'a> {
                 cr.failed += 1;
                 cr.attempts += 1;
                 cr.health_sum += svc.health;
-                let score = failure_score(b);
+                let score = Attitude::failure_score(b);
                 att.remember(b, score);
                 tally.departments[svc.owner].failed += 1;
                 self.maybe_complain(score, c, tally);
                 if channel == Channel::Online {
                     dig.failures = dig.failures.saturating_add(1);
-                    let churn = (b.churn_on_failure * churn_factor(b, att.trust)).min(1.0);
+                    let churn = (b.churn_on_failure * att.churn_factor(b)).min(1.0);
                     if s.chance(churn) {
                         dig.adopted = false;
                     }
@@ -439,14 +441,14 @@ impl<'a> RequestContext<'a> {
                 Channel::Offline
             };
             let channel = if channel != Channel::Offline && s.chance(svc.failure) {
-                sum += failure_score(b);
+                sum += Attitude::failure_score(b);
                 n += 1;
                 Channel::Offline
             } else {
                 channel
             };
             let (_, _, trips) = self.trips(s, svc, channel);
-            sum += resolved_score(b, trips, svc.wait_days);
+            sum += Attitude::resolved_score(b, trips, svc.wait_days);
             n += 1;
         }
         Some(sum / n as f64)
@@ -487,7 +489,7 @@ impl<'a> RequestContext<'a> {
             0.0
         };
         let resolution = svc.processing_days + svc.wait_days + delay;
-        let score = resolved_score(self.behaviour, trips, svc.wait_days);
+        let score = Attitude::resolved_score(self.behaviour, trips, svc.wait_days);
         att.remember(self.behaviour, score);
         self.maybe_complain(score, c, tally);
         let cr = &mut tally.cells[c];
@@ -514,9 +516,10 @@ impl<'a> RequestContext<'a> {
     }
 }
 
-/// Installs the request tallies of `city`.
+/// Installs the request tallies and the demand table of `city`.
 pub fn install(world: &mut World, city: &City) {
     world.insert_resource(Requests::new(city));
+    demand::install(world, city);
 }
 
 impl Requests {
