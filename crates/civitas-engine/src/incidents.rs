@@ -36,11 +36,12 @@ use bevy_ecs::prelude::*;
 
 use crate::census::Census;
 use crate::city::{City, Clock};
-use crate::departments::{Departments, fluid_backlog, stationary_wait_days};
-use crate::levers::GovernanceAssets;
+use crate::levers::{GovernanceAssets, ShockState};
 use crate::math;
+use crate::offices::Departments;
+use crate::queue::{fluid_backlog, stationary_wait_days};
 use crate::rng::{Purpose, Stream};
-use crate::shocks::ShockState;
+pub use crate::tallies::{DistrictIncidents, IncidentTallies};
 
 /// Share of the dispatch time a fully built governance platform saves.
 pub const DISPATCH_SAVING_AT_FULL_PLATFORM_SHARE: f64 = 0.75;
@@ -57,21 +58,8 @@ pub const EXACT_INCIDENTS_UP_TO: u64 = 32;
 /// This tick's incident outcomes.
 #[derive(Resource, Debug, Clone)]
 pub struct IncidentState {
-    /// This tick's incident outcomes per district.
-    pub districts: Vec<DistrictIncidents>,
     /// Incidents waiting for a field crew beyond what the crews can take, per district.
     pub crew_backlog: Vec<f64>,
-}
-
-/// Incident outcomes of one district in one tick.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct DistrictIncidents {
-    /// Incidents that occurred.
-    pub count: u64,
-    /// Response hours, summed.
-    pub response_hours: f64,
-    /// Incidents responded to within their SLA.
-    pub within_sla: u64,
 }
 
 impl IncidentState {
@@ -79,7 +67,6 @@ impl IncidentState {
     pub fn new(city: &City) -> Self {
         let s = &city.scenario;
         Self {
-            districts: vec![DistrictIncidents::default(); s.population.districts.len()],
             crew_backlog: vec![0.0; s.population.districts.len()],
         }
     }
@@ -88,9 +75,14 @@ impl IncidentState {
 /// Installs the incident outcomes of `city`.
 pub fn install(world: &mut World, city: &City) {
     world.insert_resource(IncidentState::new(city));
+    world.insert_resource(IncidentTallies(vec![
+        DistrictIncidents::default();
+        city.districts()
+    ]));
 }
 
 /// Draws this tick's incidents and their responses.
+#[allow(clippy::too_many_arguments)]
 pub fn respond_to_incidents(
     city: Res<City>,
     clock: Res<Clock>,
@@ -99,11 +91,12 @@ pub fn respond_to_incidents(
     assets: Res<GovernanceAssets>,
     mut departments: ResMut<Departments>,
     mut state: ResMut<IncidentState>,
+    mut tallies: ResMut<IncidentTallies>,
 ) {
     let state = &mut *state;
     let s = &city.scenario;
     let dispatch_factor = 1.0 - DISPATCH_SAVING_AT_FULL_PLATFORM_SHARE * assets.platform_level;
-    for (d, out) in state.districts.iter_mut().enumerate() {
+    for (d, out) in tallies.0.iter_mut().enumerate() {
         *out = DistrictIncidents::default();
         let people: f64 = census.cells[d * 3..d * 3 + 3]
             .iter()

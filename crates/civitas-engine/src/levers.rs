@@ -199,3 +199,29 @@ pub fn install(world: &mut World, city: &City) {
     world.insert_resource(OperationWeights::new(city));
     world.insert_resource(ServicePoints::new(city));
 }
+
+/// The multipliers of the shocks in force this tick (set by [`crate::shocks`], read by
+/// the departments and incidents they strike).
+#[derive(Resource, Debug, Clone)]
+pub struct ShockState {
+    /// Multiplier on each department's system health.
+    pub health_factor: Vec<f64>,
+    /// Multiplier on each department's capacity.
+    pub capacity_factor: Vec<f64>,
+    /// Multiplier on each department's online failure probability.
+    pub failure_factor: Vec<f64>,
+    /// Multiplier on each district's incident rates.
+    pub incident_factor: Vec<f64>,
+}
+
+impl ShockState {
+    /// No shock in force.
+    pub fn new(city: &City) -> Self {
+        Self {
+            health_factor: vec![1.0; city.departments()],
+            capacity_factor: vec![1.0; city.departments()],
+            failure_factor: vec![1.0; city.departments()],
+            incident_factor: vec![1.0; city.districts()],
+        }
+    }
+}

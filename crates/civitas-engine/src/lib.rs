@@ -37,9 +37,11 @@ pub mod incidents;
 pub mod levers;
 pub mod math;
 pub mod metrics;
+pub mod offices;
 pub mod output;
 pub mod pass;
 pub mod policies;
+pub mod queue;
 pub mod reference;
 pub mod renewal;
 pub mod residents;
@@ -47,6 +49,7 @@ pub mod rng;
 pub mod satisfaction;
 pub mod schedule;
 pub mod shocks;
+pub mod tallies;
 
 pub use output::{AgentRow, ReplicateResult, Scope, indicator_position};
 pub use rng::replicate_seed;
@@ -206,7 +209,11 @@ impl Simulation {
         let deps = self.world.resource::<departments::Departments>();
         let census = self.world.resource::<census::Census>();
         RequestLedger {
-            raised: self.world.resource::<channels::Requests>().raised_total as f64 * city.scale,
+            raised: self
+                .world
+                .resource::<tallies::RequestTallies>()
+                .raised_total as f64
+                * city.scale,
             resolved: deps.0.iter().map(|d| d.served_requests_total).sum(),
             queued: deps.0.iter().map(|d| d.queue_requests).sum(),
             failed_pending: census.cells.iter().map(|c| c.pending_retries).sum::<u64>() as f64

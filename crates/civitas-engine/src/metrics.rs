@@ -38,13 +38,12 @@ use bevy_ecs::prelude::*;
 use civitas_scenario::{Band, Indicator};
 
 use crate::census::{CellCensus, Census};
-use crate::channels::{CellRequests, Requests};
 use crate::city::{City, Clock};
-use crate::departments::Departments;
-use crate::incidents::{DistrictIncidents, IncidentState};
 use crate::levers::Levers;
+use crate::offices::Departments;
 use crate::output::{AgentRow, ReplicateResult, Scope};
 use crate::residents::{Attitude, Digital, Home, ResidentId};
+use crate::tallies::{CellRequests, DistrictIncidents, IncidentTallies, RequestTallies};
 
 /// The indicator table being filled.
 #[derive(Resource, Debug, Clone)]
@@ -111,8 +110,8 @@ pub fn record_indicators(
     city: Res<City>,
     clock: Res<Clock>,
     census: Res<Census>,
-    requests: Res<Requests>,
-    incidents: Res<IncidentState>,
+    requests: Res<RequestTallies>,
+    incidents: Res<IncidentTallies>,
     levers: Res<Levers>,
     departments: Res<Departments>,
     mut complaints: ResMut<ComplaintWindow>,
@@ -161,7 +160,7 @@ pub fn record_indicators(
             amortised += levers.amortised_construction[c];
         }
         let incident = match *scope {
-            Scope::City => Some(incidents.districts.iter().fold(
+            Scope::City => Some(incidents.0.iter().fold(
                 DistrictIncidents::default(),
                 |mut a, d| {
                     a.count += d.count;
@@ -170,7 +169,7 @@ pub fn record_indicators(
                     a
                 },
             )),
-            Scope::District(d) => Some(incidents.districts[d]),
+            Scope::District(d) => Some(incidents.0[d]),
             Scope::Band(_) => None,
         };
         let submitted = req.submitted as f64;

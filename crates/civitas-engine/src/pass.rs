@@ -22,12 +22,14 @@ use rayon::prelude::*;
 
 use crate::adoption::{Diffusion, Training};
 use crate::census::{CellCensus, Census, Counter, DistrictAdoption};
-use crate::channels::{ChunkTally, DemandTable, RequestContext, Requests};
+use crate::channels::{
+    ChunkTally, DemandTable, RequestContext, RequestTallies, Requests, sum_chunks,
+};
 use crate::city::{City, Clock};
 use crate::demography::Ageing;
-use crate::departments::Departments;
 use crate::devices::DeviceUptake;
 use crate::levers::{Levers, ServicePoints};
+use crate::offices::Departments;
 use crate::renewal::{Departures, Fate, Renewal};
 use crate::residents::{Attitude, CHUNK_RESIDENTS, Digital, Home, PendingRetry, ResidentId};
 use crate::rng::{SubjectKey, TickKey};
@@ -248,6 +250,7 @@ pub fn resident_pass(
     renewal: Res<Renewal>,
     mut departments: ResMut<Departments>,
     mut requests: ResMut<Requests>,
+    mut tallies: ResMut<RequestTallies>,
     mut census: ResMut<Census>,
     mut departures: ResMut<Departures>,
     mut chunks: ResMut<PassChunks>,
@@ -320,10 +323,11 @@ pub fn resident_pass(
         used += n_chunks;
     }
     let used = &chunks.chunks[..used];
-    requests.sum_chunks(
+    sum_chunks(
         used.iter().map(|c| &c.requests),
         city.scale,
         &mut departments,
+        &mut tallies,
     );
     census.sum_chunks(used.iter().map(|c| c.census.as_slice()));
 }

@@ -12,22 +12,10 @@ use bevy_ecs::prelude::*;
 use civitas_scenario::{ShockKind, YearMonth};
 
 use crate::city::{City, Clock, in_window, targets};
+pub use crate::levers::ShockState;
 
 /// How many times more often online requests fail during a cyber incident.
 pub const CYBER_FAILURE_MULTIPLIER: f64 = 2.0;
-
-/// The multipliers in force this tick.
-#[derive(Resource, Debug, Clone)]
-pub struct ShockState {
-    /// Multiplier on each department's system health.
-    pub health_factor: Vec<f64>,
-    /// Multiplier on each department's capacity.
-    pub capacity_factor: Vec<f64>,
-    /// Multiplier on each department's online failure probability.
-    pub failure_factor: Vec<f64>,
-    /// Multiplier on each district's incident rates.
-    pub incident_factor: Vec<f64>,
-}
 
 /// One shock with its targets resolved to positions.
 #[derive(Debug, Clone)]
@@ -73,18 +61,6 @@ impl ShockTimeline {
                 })
                 .collect(),
         )
-    }
-}
-
-impl ShockState {
-    /// No shock in force.
-    pub fn new(city: &City) -> Self {
-        Self {
-            health_factor: vec![1.0; city.departments()],
-            capacity_factor: vec![1.0; city.departments()],
-            failure_factor: vec![1.0; city.departments()],
-            incident_factor: vec![1.0; city.districts()],
-        }
     }
 }
 

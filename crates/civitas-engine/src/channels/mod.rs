@@ -58,11 +58,12 @@ use bevy_ecs::prelude::*;
 use rayon::prelude::*;
 
 use crate::city::{City, cell};
-use crate::departments::Departments;
 use crate::levers::{Levers, ServicePoints};
 use crate::math;
+use crate::offices::Departments;
 use crate::residents::{Attitude, CHUNK_RESIDENTS, Digital, Home, PendingRetry, ResidentId};
 use crate::rng::{Purpose, Stream, SubjectKey, TickKey};
+pub use crate::tallies::{CellRequests, DepartmentRequests, RequestTallies};
 
 /// Share of a service's base processing days saved at full effective digitization
 /// (`resolution = base_days × (1 − 0.5·d·h) + wait`, SPEC.md).
@@ -80,76 +81,6 @@ pub enum Channel {
     Assisted,
     /// At a counter.
     Offline,
-}
-
-/// Outcomes of one cell's requests in one tick (counts in agent requests).
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct CellRequests {
-    /// New requests raised.
-    pub raised: u64,
-    /// Requests submitted to a department (new ones that did not fail, plus fallbacks).
-    pub submitted: u64,
-    /// Submitted through an online channel (self-service or assisted).
-    pub online: u64,
-    /// Submitted with help at a service point.
-    pub assisted: u64,
-    /// Fallbacks of earlier failures submitted offline.
-    pub retried: u64,
-    /// Online attempts that failed.
-    pub failed: u64,
-    /// Submitted with at most one trip.
-    pub one_trip: u64,
-    /// Trips of submitted requests.
-    pub trips: u64,
-    /// Required data links of submitted requests.
-    pub links_needed: u64,
-    /// Of which present.
-    pub links_present: u64,
-    /// Resolution days of submitted requests, summed.
-    pub resolution_days: f64,
-    /// Attempts (submitted plus failed), the weights of `health_sum`.
-    pub attempts: u64,
-    /// Effective health of the owner department, summed over attempts.
-    pub health_sum: f64,
-    /// 12345 hotline complaints filed, as their expected number: each experience
-    /// scoring below the threshold adds the complaint probability (the expectation of the
-    /// Bernoulli draw it replaces, so the count has no thinning noise).
-    pub complaints: f64,
-    /// Staff cost of submitted requests (currency per agent request; times `scale` for
-    /// represented people).
-    pub staff_cost: f64,
-}
-
-impl CellRequests {
-    /// Adds `o` into `self`.
-    pub fn add(&mut self, o: &CellRequests) {
-        self.raised += o.raised;
-        self.submitted += o.submitted;
-        self.online += o.online;
-        self.assisted += o.assisted;
-        self.retried += o.retried;
-        self.failed += o.failed;
-        self.one_trip += o.one_trip;
-        self.trips += o.trips;
-        self.links_needed += o.links_needed;
-        self.links_present += o.links_present;
-        self.resolution_days += o.resolution_days;
-        self.attempts += o.attempts;
-        self.health_sum += o.health_sum;
-        self.complaints += o.complaints;
-        self.staff_cost += o.staff_cost;
-    }
-}
-
-/// Requests of one department in one tick (agent units).
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct DepartmentRequests {
-    /// Effort of submitted requests (offline-case equivalents).
-    pub effort: f64,
-    /// Submitted requests.
-    pub requests: u64,
-    /// Failed online or assisted attempts (the dissatisfaction its systems cause).
-    pub failed: u64,
 }
 
 /// Tallies of one chunk of residents.
@@ -200,18 +131,13 @@ struct ServiceNow {
     links: (usize, usize),
 }
 
-/// Per-tick request state: the services as they stand and the chunk tallies.
+/// Per-tick request state: the services as they stand (the tallies are
+/// [`RequestTallies`]).
 #[derive(Resource, Debug, Clone)]
 pub struct Requests {
     services: Vec<ServiceNow>,
     links: Vec<LinkNow>,
     required: Vec<usize>,
-    /// This tick's outcomes per cell.
-    pub cells: Vec<CellRequests>,
-    /// This tick's requests per department.
-    pub departments: Vec<DepartmentRequests>,
-    /// New requests raised since the start (agent units).
-    pub raised_total: u64,
 }
 
 impl Requests {
@@ -243,9 +169,6 @@ impl Requests {
             services,
             links: vec![LinkNow::default(); required.len()],
             required,
-            cells: vec![CellRequests::default(); city.cells()],
-            departments: vec![DepartmentRequests::default(); city.departments()],
-            raised_total: 0,
         }
     }
 
@@ -519,36 +442,35 @@ impl<'a> RequestContext<'a> {
 /// Installs the request tallies and the demand table of `city`.
 pub fn install(world: &mut World, city: &City) {
     world.insert_resource(Requests::new(city));
+    world.insert_resource(RequestTallies::new(city));
     demand::install(world, city);
 }
 
-impl Requests {
-    /// This tick's tallies: the sum of the resident pass's `chunks` in the order given;
-    /// the requests and their effort join each department's arrivals.
-    pub fn sum_chunks<'a>(
-        &mut self,
-        chunks: impl Iterator<Item = &'a ChunkTally>,
-        scale: f64,
-        departments: &mut Departments,
-    ) {
-        self.cells.fill(CellRequests::default());
-        self.departments.fill(DepartmentRequests::default());
-        for chunk in chunks {
-            for (t, c) in self.cells.iter_mut().zip(&chunk.cells) {
-                t.add(c);
-            }
-            for (t, d) in self.departments.iter_mut().zip(&chunk.departments) {
-                t.effort += d.effort;
-                t.requests += d.requests;
-                t.failed += d.failed;
-            }
+/// This tick's request tallies: the sum of the resident pass's `chunks` in the order
+/// given, into `tallies`; the requests and their effort join each department's arrivals.
+pub fn sum_chunks<'a>(
+    chunks: impl Iterator<Item = &'a ChunkTally>,
+    scale: f64,
+    departments: &mut Departments,
+    tallies: &mut RequestTallies,
+) {
+    tallies.cells.fill(CellRequests::default());
+    tallies.departments.fill(DepartmentRequests::default());
+    for chunk in chunks {
+        for (t, c) in tallies.cells.iter_mut().zip(&chunk.cells) {
+            t.add(c);
         }
-        self.raised_total += self.cells.iter().map(|c| c.raised).sum::<u64>();
-        for (dep, d) in departments.0.iter_mut().zip(&self.departments) {
-            dep.arrivals_cases += d.effort * scale;
-            dep.arrivals_requests += d.requests as f64 * scale;
-            dep.failed_year += d.failed;
+        for (t, d) in tallies.departments.iter_mut().zip(&chunk.departments) {
+            t.effort += d.effort;
+            t.requests += d.requests;
+            t.failed += d.failed;
         }
+    }
+    tallies.raised_total += tallies.cells.iter().map(|c| c.raised).sum::<u64>();
+    for (dep, d) in departments.0.iter_mut().zip(&tallies.departments) {
+        dep.arrivals_cases += d.effort * scale;
+        dep.arrivals_requests += d.requests as f64 * scale;
+        dep.failed_year += d.failed;
     }
 }
 
