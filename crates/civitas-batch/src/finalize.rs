@@ -144,15 +144,8 @@ fn summarize(
     let mut series: Vec<SeriesSummary> = Indicator::ALL
         .iter()
         .flat_map(|&indicator| {
-            scopes.iter().map(move |scope| SeriesSummary {
-                indicator,
-                scope: crate::targets::scope_key(scope, scenario),
-                mean: vec![f64::NAN; ticks],
-                p5: vec![f64::NAN; ticks],
-                p50: vec![f64::NAN; ticks],
-                p95: vec![f64::NAN; ticks],
-                sd: vec![f64::NAN; ticks],
-                n: vec![0; ticks],
+            scopes.iter().map(move |scope| {
+                SeriesSummary::empty(indicator, crate::targets::scope_key(scope, scenario), ticks)
             })
         })
         .collect();

@@ -160,16 +160,7 @@ fn read_summary(path: &Path, ticks: usize) -> Result<Vec<SeriesSummary>, Results
             ResultsError::corrupt(path, format!("row {}: bad tick {:?}", i + 1, &row[3]))
         })?;
         let k = *position.entry((ind, scope.clone())).or_insert_with(|| {
-            series.push(SeriesSummary {
-                indicator: ind,
-                scope,
-                mean: vec![f64::NAN; ticks],
-                p5: vec![f64::NAN; ticks],
-                p50: vec![f64::NAN; ticks],
-                p95: vec![f64::NAN; ticks],
-                sd: vec![f64::NAN; ticks],
-                n: vec![0; ticks],
-            });
+            series.push(SeriesSummary::empty(ind, scope, ticks));
             series.len() - 1
         });
         let s = &mut series[k];

@@ -26,6 +26,22 @@ pub struct SeriesSummary {
     pub n: Vec<u32>,
 }
 
+impl SeriesSummary {
+    /// A series of `ticks` ticks with no value yet (NaN statistics, no replicates).
+    pub fn empty(indicator: Indicator, scope: ScopeKey, ticks: usize) -> Self {
+        Self {
+            indicator,
+            scope,
+            mean: vec![f64::NAN; ticks],
+            p5: vec![f64::NAN; ticks],
+            p50: vec![f64::NAN; ticks],
+            p95: vec![f64::NAN; ticks],
+            sd: vec![f64::NAN; ticks],
+            n: vec![0; ticks],
+        }
+    }
+}
+
 /// Probability met at or above which a target is [`TargetStatus::Met`].
 pub const MET_PROBABILITY: f64 = 0.9;
 /// Probability met at or below which a target is [`TargetStatus::Missed`].
