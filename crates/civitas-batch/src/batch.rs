@@ -11,6 +11,7 @@ use civitas_scenario::{Format, Scenario};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
+use crate::Manifest;
 use crate::error::{BatchError, MergeError};
 use crate::finalize::finalize_point;
 use crate::limits::{self, Bytes, MAX_RUNS, MAX_THREADS, MemoryEstimate};
@@ -734,16 +735,18 @@ fn assemble(
     };
     let seed = base.scenario.seed;
     let manifest = ManifestFile {
-        civitas_version: env!("CARGO_PKG_VERSION").to_string(),
-        scenario: base.scenario.name.clone(),
-        scenario_hash: plan.scenario_hash.clone(),
-        seed,
-        replicates: plan.replicates,
-        threads: facts.threads,
-        wall_time_seconds: facts.wall_time_seconds + assembling.elapsed().as_secs_f64(),
-        run_seeds: (0..plan.replicates)
-            .map(|r| replicate_seed(seed, r))
-            .collect(),
+        run: Manifest {
+            civitas_version: env!("CARGO_PKG_VERSION").to_string(),
+            scenario: base.scenario.name.clone(),
+            scenario_hash: plan.scenario_hash.clone(),
+            seed,
+            replicates: plan.replicates,
+            threads: facts.threads,
+            wall_time_seconds: facts.wall_time_seconds + assembling.elapsed().as_secs_f64(),
+            run_seeds: (0..plan.replicates)
+                .map(|r| replicate_seed(seed, r))
+                .collect(),
+        },
         kind: match plan.kind {
             BatchKind::Run => "run".into(),
             BatchKind::Sweep => "sweep".into(),
@@ -758,7 +761,7 @@ fn assemble(
         dates: base.scenario.tick_dates(),
         series,
         targets,
-        manifest: manifest.manifest(),
+        manifest: manifest.run.clone(),
         sweep,
         parameters: prepared.draws.as_ref().map(|d| crate::result::Parameters {
             paths: d.paths.clone(),

@@ -229,22 +229,9 @@ pub fn write_sweep(
 /// `manifest.json`: [`Manifest`] plus what kind of batch wrote the directory.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ManifestFile {
-    /// Civitas version.
-    pub civitas_version: String,
-    /// Scenario name.
-    pub scenario: String,
-    /// Hash of the resolved scenario.
-    pub scenario_hash: String,
-    /// Master seed.
-    pub seed: u64,
-    /// Number of replicates.
-    pub replicates: u32,
-    /// Worker threads used.
-    pub threads: usize,
-    /// Seconds of the whole batch, simulations plus writing (see [`Manifest::wall_time_seconds`]).
-    pub wall_time_seconds: f64,
-    /// Seed of each replicate, by index.
-    pub run_seeds: Vec<u64>,
+    /// The facts of the run (their fields are written at the top level of the file).
+    #[serde(flatten)]
+    pub run: Manifest,
     /// `run` or `sweep`.
     pub kind: String,
     /// Sweep levers (empty for a run).
@@ -259,20 +246,6 @@ pub struct ManifestFile {
 }
 
 impl ManifestFile {
-    /// The manifest part the report reads.
-    pub fn manifest(&self) -> Manifest {
-        Manifest {
-            civitas_version: self.civitas_version.clone(),
-            scenario: self.scenario.clone(),
-            scenario_hash: self.scenario_hash.clone(),
-            seed: self.seed,
-            replicates: self.replicates,
-            threads: self.threads,
-            wall_time_seconds: self.wall_time_seconds,
-            run_seeds: self.run_seeds.clone(),
-        }
-    }
-
     /// Writes it as pretty JSON.
     pub fn write(&self, path: &Path) -> Result<(), ResultsError> {
         let mut text = serde_json::to_string_pretty(self).expect("a manifest serializes");

@@ -55,14 +55,15 @@ pub fn load_result(dir: impl AsRef<Path>) -> Result<BatchResult, ResultsError> {
         read_target_values(&dir.join(TARGET_VALUES_CSV), &mut targets)?;
         (series, targets, None)
     };
+    let parameters = read_parameters(&dir.join(PARAMETERS_CSV), manifest.run.replicates as usize)?;
     Ok(BatchResult {
         scenario,
         dates,
         series,
         targets,
-        manifest: manifest.manifest(),
+        manifest: manifest.run,
         sweep,
-        parameters: read_parameters(&dir.join(PARAMETERS_CSV), manifest.replicates as usize)?,
+        parameters,
     })
 }
 

@@ -141,7 +141,7 @@ pub fn meets_bounds(min: Option<f64>, max: Option<f64>, value: f64) -> bool {
 }
 
 /// Facts about a run, written to `manifest.json`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Manifest {
     /// Civitas version.
     pub civitas_version: String,
