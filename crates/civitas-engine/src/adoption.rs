@@ -31,12 +31,14 @@ use crate::census::DistrictAdoption;
 use crate::city::{City, cell};
 use crate::levers::{Levers, TrainingOffer};
 use crate::residents::{Attitude, Digital, Home};
-use crate::rng::{Purpose, SubjectKey};
+use crate::rng::{Chance, Purpose, SubjectKey};
 
 /// Training in one tick: the offers of this tick's levers, per cell.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Training<'a> {
     offers: &'a [TrainingOffer],
+    /// Each offer's probability as a [`Chance`].
+    chances: Vec<Chance>,
 }
 
 impl<'a> Training<'a> {
@@ -44,6 +46,11 @@ impl<'a> Training<'a> {
     pub fn new(levers: &'a Levers) -> Self {
         Self {
             offers: &levers.training,
+            chances: levers
+                .training
+                .iter()
+                .map(|o| Chance::below(o.probability))
+                .collect(),
         }
     }
 
@@ -55,16 +62,17 @@ impl<'a> Training<'a> {
     /// Trains the resident of `key` with the chance of their cell's offer.
     #[inline]
     pub fn step(&self, key: SubjectKey, home: &Home, dig: &mut Digital) {
-        let offer = &self.offers[cell(home.district as usize, home.band)];
+        let c = cell(home.district as usize, home.band);
         // Drawn for everyone and compared with 0 for those who cannot be trained: whether
         // a resident is covered and untrained is as random as a coin across a chunk, so a
         // branch on it mispredicts often and costs more than the draw.
-        let p = if dig.trained() {
-            0.0
+        let chance = if dig.trained() {
+            Chance::default()
         } else {
-            offer.probability
+            self.chances[c]
         };
-        if key.stream(Purpose::Training).uniform() < p {
+        if key.stream(Purpose::Training).hits(chance) {
+            let offer = &self.offers[c];
             dig.literacy = (dig.literacy + offer.literacy_gain as f32).clamp(0.0, 1.0);
             // A tiny floor marks the resident as trained even for a zero boost.
             dig.adoption_boost_per_year =
@@ -98,12 +106,19 @@ impl<'a> Diffusion<'a> {
     }
 
     /// Bass adoption step for the resident of `key`, if a device owner who has not
-    /// adopted.
-    #[inline]
+    /// adopted (decided inline; the hazard of those waiting is [`Diffusion::try_adopt`],
+    /// out of line).
+    #[inline(always)]
     pub fn step(&self, key: SubjectKey, home: &Home, dig: &mut Digital, att: &Attitude) {
         if dig.adopted || !dig.has_device {
             return;
         }
+        self.try_adopt(key, home, dig, att);
+    }
+
+    /// Adoption with the resident's Bass hazard over the tick.
+    #[inline(never)]
+    fn try_adopt(&self, key: SubjectKey, home: &Home, dig: &mut Digital, att: &Attitude) {
         let (p, q) = self.pq[home.band.index()];
         let a = self.shares[home.district as usize];
         let hazard = dig.literacy as f64

@@ -18,7 +18,7 @@ use civitas_scenario::Band;
 
 use crate::city::City;
 use crate::residents::{Home, ResidentBundle};
-use crate::rng::{Purpose, Stream, SubjectKey};
+use crate::rng::{KeyChance, Purpose, Stream, SubjectKey};
 
 /// Spawns the starting population of `city` into `world`.
 pub fn spawn_residents(world: &mut World, city: &City) {
@@ -65,7 +65,7 @@ pub fn spawn_residents(world: &mut World, city: &City) {
 /// Ageing in one tick: each band's chance of moving up (none for `senior`).
 #[derive(Debug, Clone, Copy)]
 pub struct Ageing {
-    move_up: [f64; 3],
+    move_up: [KeyChance; 3],
 }
 
 impl Ageing {
@@ -78,15 +78,15 @@ impl Ageing {
                 1.0 - math::powf(1.0 - ageing.young_to_middle_per_year, dt),
                 1.0 - math::powf(1.0 - ageing.middle_to_senior_per_year, dt),
                 0.0,
-            ],
+            ]
+            .map(KeyChance::below),
         }
     }
 
     /// Moves the resident of `key` up a band with the band's chance.
     #[inline]
     pub fn step(&self, key: SubjectKey, home: &mut Home) {
-        let p = self.move_up[home.band.index()];
-        if key.high_uniform() < p {
+        if key.high_hits(self.move_up[home.band.index()]) {
             home.band = match home.band {
                 Band::Young => Band::Middle,
                 _ => Band::Senior,

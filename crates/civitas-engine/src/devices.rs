@@ -6,27 +6,33 @@
 
 use crate::math;
 
+use civitas_scenario::Band;
+
 use crate::city::{City, cell};
 use crate::levers::Levers;
 use crate::residents::{Digital, Home};
-use crate::rng::{Purpose, SubjectKey};
+use crate::rng::{Chance, Purpose, SubjectKey};
 
 /// Device acquisition in one tick.
-#[derive(Debug, Clone, Copy)]
-pub struct DeviceUptake<'a> {
-    uptake: [f64; 3],
-    subsidy: &'a [f64],
+#[derive(Debug, Clone)]
+pub struct DeviceUptake {
+    /// Per (district × band) cell: `1 − (1 − uptake_band)·(1 − subsidy_cell)`.
+    chances: Vec<Chance>,
 }
 
-impl<'a> DeviceUptake<'a> {
+impl DeviceUptake {
     /// The chances of this tick: band uptake rates of `city`, subsidies of `levers`.
-    pub fn new(city: &City, levers: &'a Levers) -> Self {
+    pub fn new(city: &City, levers: &Levers) -> Self {
         let dt = city.years_per_tick;
         let bands = &city.scenario.population.bands;
+        let uptake = Band::ALL.map(|b| 1.0 - math::exp(-bands.get(b).device_uptake_per_year * dt));
         Self {
-            uptake: civitas_scenario::Band::ALL
-                .map(|b| 1.0 - math::exp(-bands.get(b).device_uptake_per_year * dt)),
-            subsidy: &levers.device_subsidy_probability,
+            chances: (0..city.cells())
+                .map(|c| {
+                    let s = levers.device_subsidy_probability[c];
+                    Chance::below(1.0 - (1.0 - uptake[c % Band::ALL.len()]) * (1.0 - s))
+                })
+                .collect(),
         }
     }
 
@@ -36,9 +42,8 @@ impl<'a> DeviceUptake<'a> {
         if dig.has_device {
             return;
         }
-        let s = self.subsidy[cell(home.district as usize, home.band)];
-        let p = 1.0 - (1.0 - self.uptake[home.band.index()]) * (1.0 - s);
-        if key.stream(Purpose::Devices).chance(p) {
+        let chance = self.chances[cell(home.district as usize, home.band)];
+        if key.stream(Purpose::Devices).hits(chance) {
             dig.has_device = true;
         }
     }

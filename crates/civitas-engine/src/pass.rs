@@ -116,7 +116,7 @@ struct Steps<'a> {
     tick_key: TickKey,
     ageing: Ageing,
     fate: Fate<'a>,
-    devices: DeviceUptake<'a>,
+    devices: DeviceUptake,
     train: bool,
     training: Training<'a>,
     diffusion: Diffusion<'a>,

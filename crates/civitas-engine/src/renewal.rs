@@ -33,7 +33,7 @@ use crate::census::{Census, Counter};
 use crate::city::{City, Clock, cell};
 use crate::math;
 use crate::residents::{Home, ResidentBundle};
-use crate::rng::{Purpose, Stream, SubjectKey};
+use crate::rng::{KeyChance, Purpose, Stream, SubjectKey};
 
 /// What the renewal of the population needs from the start of the run.
 #[derive(Resource, Debug, Clone)]
@@ -135,7 +135,7 @@ fn within(share: f64, dt: f64) -> f64 {
 #[derive(Debug, Clone)]
 pub struct Fate<'a> {
     open: bool,
-    death: [f64; 3],
+    death: [KeyChance; 3],
     migration: [f64; 3],
     rural: Vec<bool>,
     urban: &'a [(usize, f64)],
@@ -148,7 +148,7 @@ impl<'a> Fate<'a> {
         let dt = city.years_per_tick;
         Self {
             open: renewal.open,
-            death: Band::ALL.map(|b| within(demo.mortality_per_year.get(b), dt)),
+            death: Band::ALL.map(|b| KeyChance::below(within(demo.mortality_per_year.get(b), dt))),
             migration: Band::ALL.map(|b| within(demo.rural_to_urban_per_year.get(b), dt)),
             rural: city
                 .scenario
@@ -169,7 +169,7 @@ impl<'a> Fate<'a> {
             return false;
         }
         let band = home.band.index();
-        if key.low_uniform() < self.death[band] {
+        if key.low_hits(self.death[band]) {
             return true;
         }
         let mut s = key.stream(Purpose::Renewal);

@@ -89,6 +89,20 @@ impl SubjectKey {
         ((self.0 & 0xFFFF_FFFF) as i64) as f64 * (1.0 / (1u64 << 32) as f64)
     }
 
+    /// Whether [`SubjectKey::high_uniform`] is below the probability of `c`, compared
+    /// as integers.
+    #[inline(always)]
+    pub fn high_hits(self, c: KeyChance) -> bool {
+        (self.0 >> 32) < c.0
+    }
+
+    /// Whether [`SubjectKey::low_uniform`] is below the probability of `c`, compared as
+    /// integers.
+    #[inline(always)]
+    pub fn low_hits(self, c: KeyChance) -> bool {
+        (self.0 & 0xFFFF_FFFF) < c.0
+    }
+
     /// The subject's stream for `purpose` (no mixing: an offset of the key).
     #[inline]
     pub fn stream(self, purpose: Purpose) -> Stream {
@@ -97,6 +111,59 @@ impl SubjectKey {
                 .0
                 .wrapping_add((purpose as u64).wrapping_mul(PURPOSE_STRIDE)),
         }
+    }
+}
+
+/// A probability `p` as a threshold on the 53 random bits of a [`Stream::uniform`]: the
+/// uniform is `x·2^-53` for an integer `x`, and `x·2^-53 < p` exactly when
+/// `x < ⌈p·2^53⌉` (`p·2^53` is exact: a power-of-two scaling), so a chance made once per
+/// tick is drawn by one integer comparison, with the very outcomes of
+/// [`Stream::chance`]`(p)`, instead of a conversion and a float comparison per resident.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Chance(u64);
+
+impl Chance {
+    /// The chance that a uniform is below `p` (`p` ≤ 0 or NaN never, `p` ≥ 1 always).
+    pub fn below(p: f64) -> Self {
+        Self(threshold(p, 53, f64::ceil))
+    }
+
+    /// The chance that a uniform is at most `p`: `x·2^-53 ≤ p` exactly when
+    /// `x < ⌊p·2^53⌋ + 1`.
+    pub fn at_most(p: f64) -> Self {
+        Self(threshold(p, 53, |y| y.floor() + 1.0))
+    }
+
+    /// The threshold: a draw of [`Stream::bits53`] below it hits.
+    #[inline(always)]
+    pub fn bits(self) -> u64 {
+        self.0
+    }
+}
+
+/// A probability `p` as a threshold on a 32-bit half of a [`SubjectKey`] (see
+/// [`Chance`]; [`SubjectKey::high_hits`] draws it with the outcomes of
+/// `high_uniform() < p`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct KeyChance(u64);
+
+impl KeyChance {
+    /// The chance that a key half's uniform is below `p`.
+    pub fn below(p: f64) -> Self {
+        Self(threshold(p, 32, f64::ceil))
+    }
+}
+
+/// `round(p·2^bits)` by `round`, clamped to `[0, 2^bits]` (NaN to 0).
+fn threshold(p: f64, bits: u32, round: impl Fn(f64) -> f64) -> u64 {
+    let scale = (1u64 << bits) as f64;
+    let t = round(p * scale);
+    if t >= scale {
+        1u64 << bits
+    } else if t > 0.0 {
+        t as u64
+    } else {
+        0
     }
 }
 
@@ -128,13 +195,32 @@ impl Stream {
     /// several; the value is the same.)
     #[inline]
     pub fn uniform(&mut self) -> f64 {
-        ((self.next_u64() >> 11) as i64) as f64 * (1.0 / (1u64 << 53) as f64)
+        Self::uniform_of(self.bits53())
+    }
+
+    /// The next 53 random bits: [`Stream::uniform`] is these times 2^-53.
+    #[inline(always)]
+    pub fn bits53(&mut self) -> u64 {
+        self.next_u64() >> 11
+    }
+
+    /// The uniform of 53 random bits drawn by [`Stream::bits53`].
+    #[inline(always)]
+    pub fn uniform_of(bits: u64) -> f64 {
+        (bits as i64) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 
     /// True with probability `p`.
     #[inline]
     pub fn chance(&mut self, p: f64) -> bool {
         self.uniform() < p
+    }
+
+    /// True with the probability of `c`: the same outcome as [`Stream::chance`] of the
+    /// probability `c` was made from.
+    #[inline(always)]
+    pub fn hits(&mut self, c: Chance) -> bool {
+        self.bits53() < c.0
     }
 
     /// Standard normal draw (Box–Muller, one of the pair).
@@ -196,6 +282,54 @@ mod tests {
         let key = TickKey::new(1, 3).subject(2);
         let mut same = key.stream(Purpose::Adoption);
         assert_eq!(a[0], same.next_u64());
+    }
+
+    #[test]
+    fn integer_chances_draw_exactly_what_float_chances_draw() {
+        // Probabilities on and next to the points where the thresholds round, and the
+        // edges; each against random draws and against the draws on either side of its
+        // threshold, where a rounding slip would show.
+        let mut ps = vec![0.0, 1.0, -0.5, 1.5, f64::NAN, 0.5, 1e-300, 0.999_999_999];
+        for k in [1u64, 3, 1 << 20, (1 << 31) + 7] {
+            for bits in [32, 53] {
+                let at = k as f64 / (1u64 << bits) as f64;
+                ps.extend([at, at.next_up(), at.next_down()]);
+            }
+        }
+        for (i, &p) in ps.iter().enumerate() {
+            let (below, at_most, key) = (Chance::below(p), Chance::at_most(p), KeyChance::below(p));
+            let mut s = Stream::new(i as u64, 0, 0, Purpose::Requests);
+            let edge = |bits: u32| {
+                let t = (p * (1u64 << bits) as f64).floor();
+                let t = if t.is_nan() {
+                    0
+                } else {
+                    t.clamp(0.0, (1u64 << bits) as f64) as u64
+                };
+                [t.saturating_sub(1), t, t + 1]
+            };
+            let draws = (0..2_000)
+                .map(|_| s.bits53())
+                .chain(edge(53))
+                .collect::<Vec<_>>();
+            for x in draws.into_iter().filter(|&x| x < 1 << 53) {
+                let u = Stream::uniform_of(x);
+                assert_eq!(u < p, x < below.bits(), "p {p}, x {x}");
+                assert_eq!(u <= p, x < at_most.bits(), "p {p}, x {x}");
+            }
+            let halves = (0..2_000u64).map(|j| TickKey::new(i as u64, 1).subject(j).0 >> 32);
+            for h in halves.chain(edge(32)).filter(|&h| h < 1 << 32) {
+                let k = SubjectKey((h << 32) | h);
+                assert_eq!(k.high_uniform() < p, k.high_hits(key), "p {p}, h {h}");
+                assert_eq!(k.low_uniform() < p, k.low_hits(key), "p {p}, h {h}");
+            }
+        }
+        // And a stream's chance is the same draw either way.
+        let mut a = Stream::new(1, 2, 3, Purpose::Devices);
+        let mut b = a.clone();
+        for p in [0.1, 0.5, 0.9] {
+            assert_eq!(a.chance(p), b.hits(Chance::below(p)));
+        }
     }
 
     #[test]

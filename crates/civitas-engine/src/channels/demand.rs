@@ -12,13 +12,15 @@ use bevy_ecs::prelude::*;
 use civitas_scenario::Band;
 
 use crate::city::City;
-use crate::rng::Stream;
+use crate::rng::{Chance, Stream};
 
 /// Request rates of one band in one tick.
 #[derive(Debug, Clone, Default)]
 pub struct BandDemand {
     /// `exp(−λ)` with λ the summed request rate per tick: the chance of no request.
     pub no_request_probability: f64,
+    /// The same as a [`Chance`] that the count's uniform is at most it.
+    pub no_request: Chance,
     /// Summed request rate per tick.
     pub rate_per_tick: f64,
     /// Cumulative service shares (last = 1).
@@ -54,6 +56,7 @@ impl DemandTable {
                 .collect();
             BandDemand {
                 no_request_probability: math::exp(-total),
+                no_request: Chance::at_most(math::exp(-total)),
                 rate_per_tick: total,
                 cumulative,
             }
@@ -63,12 +66,25 @@ impl DemandTable {
     /// Number of requests a resident of `band` raises this tick.
     #[inline]
     pub fn draw_count(&self, stream: &mut Stream, band: Band) -> u32 {
+        self.count_from(stream.uniform(), band)
+    }
+
+    /// Whether the 53 bits of the uniform `u` (see [`Stream::bits53`]), the first draw
+    /// of [`DemandTable::draw_count`], mean no request for a resident of `band`: `u` at
+    /// most the chance of none (the common case, decided by one integer comparison).
+    #[inline(always)]
+    pub fn no_request(&self, bits: u64, band: Band) -> bool {
+        bits < self.0[band.index()].no_request.bits()
+    }
+
+    /// The number of requests of a resident of `band` whose count's uniform is `u`:
+    /// inversion of the Poisson distribution (most residents stop at the first term).
+    #[inline]
+    pub fn count_from(&self, mut u: f64, band: Band) -> u32 {
         let d = &self.0[band.index()];
         if d.rate_per_tick <= 0.0 {
             return 0;
         }
-        // Inversion: most residents need a single uniform.
-        let mut u = stream.uniform();
         let mut p = d.no_request_probability;
         let mut k = 0u32;
         while u > p && k < MAX_REQUESTS_PER_TICK {
@@ -84,9 +100,10 @@ impl DemandTable {
     pub fn pick_service(&self, stream: &mut Stream, band: Band) -> usize {
         let c = &self.0[band.index()].cumulative;
         let u = stream.uniform();
-        c.iter()
-            .position(|&x| u < x)
-            .unwrap_or(c.len().saturating_sub(1))
+        // The first share above `u`, found by counting the shares at or below it (they
+        // are sorted): no early exit, so no mispredicted branch at a random position.
+        let below = c.iter().filter(|&&x| x <= u).count();
+        below.min(c.len().saturating_sub(1))
     }
 }
 

@@ -234,7 +234,12 @@ impl<'a> RequestContext<'a> {
 
     /// Raises, routes and submits the requests of the resident of `key` this tick,
     /// tallied into `tally`.
-    #[inline]
+    ///
+    /// Most residents raise no request in a tick and have no fallback due: that is
+    /// decided here, inline, by one uniform (the first draw of the Poisson count); the
+    /// others go on in [`RequestContext::raise`], kept out of line so the resident pass
+    /// does not carry its registers and code for every resident.
+    #[inline(always)]
     pub fn resident(
         &self,
         key: SubjectKey,
@@ -245,8 +250,42 @@ impl<'a> RequestContext<'a> {
         tally: &mut ChunkTally,
     ) {
         let mut s = key.stream(Purpose::Requests);
-        let c = cell(home.district as usize, home.band);
         if retry.count > 0 && u64::from(retry.due_tick) <= self.tick {
+            self.raise(s, None, home, dig, att, retry, tally);
+            return;
+        }
+        let bits = s.bits53();
+        if self.demand.no_request(bits, home.band) {
+            return;
+        }
+        self.raise(
+            s,
+            Some(Stream::uniform_of(bits)),
+            home,
+            dig,
+            att,
+            retry,
+            tally,
+        );
+    }
+
+    /// The requests of a resident who raises at least one or has a fallback due:
+    /// `first` is the uniform already drawn for the count (none when a fallback is due:
+    /// the fallbacks are redone first, then the count is drawn).
+    #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
+    fn raise(
+        &self,
+        mut s: Stream,
+        first: Option<f64>,
+        home: &Home,
+        dig: &mut Digital,
+        att: &mut Attitude,
+        retry: &mut PendingRetry,
+        tally: &mut ChunkTally,
+    ) {
+        let c = cell(home.district as usize, home.band);
+        let first = first.unwrap_or_else(|| {
             let pending = std::mem::take(retry);
             for _ in 0..pending.count {
                 self.submit(
@@ -259,9 +298,10 @@ impl<'a> RequestContext<'a> {
                     tally,
                 );
             }
-        }
+            s.uniform()
+        });
         let b = self.behaviour;
-        let n = self.demand.draw_count(&mut s, home.band);
+        let n = self.demand.count_from(first, home.band);
         for _ in 0..n {
             let k = self.demand.pick_service(&mut s, home.band);
             tally.cells[c].raised += 1;
