@@ -358,7 +358,7 @@ impl<'a> RequestContext<'a> {
     }
 
     /// Draws the data links of a request: (links needed, links missing, trips).
-    #[inline]
+    #[inline(always)]
     fn trips(&self, s: &mut Stream, svc: &ServiceNow, channel: Channel) -> (u32, u32, u32) {
         let (mut needed, mut missing, mut missing_outside_window) = (0u32, 0u32, 0u32);
         // The window's staffing is drawn once per request, at its first missing link.
@@ -433,7 +433,7 @@ impl<'a> RequestContext<'a> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    #[inline]
+    #[inline(always)]
     fn submit(
         &self,
         s: &mut Stream,
