@@ -106,7 +106,7 @@ impl<'a> Diffusion<'a> {
     }
 
     /// Bass adoption step for the resident of `key`, if a device owner who has not
-    /// adopted (decided inline; the hazard of those waiting is [`Diffusion::try_adopt`],
+    /// adopted (decided inline; the hazard of those waiting is `try_adopt`,
     /// out of line).
     #[inline(always)]
     pub fn step(&self, key: SubjectKey, home: &Home, dig: &mut Digital, att: &Attitude) {

@@ -236,9 +236,10 @@ impl<'a> RequestContext<'a> {
     /// tallied into `tally`.
     ///
     /// Most residents raise no request in a tick and have no fallback due: that is
-    /// decided here, inline, by one uniform (the first draw of the Poisson count); the
-    /// others go on in [`RequestContext::raise`], kept out of line so the resident pass
-    /// does not carry its registers and code for every resident.
+    /// decided here, inline, by one integer comparison of the first draw of the Poisson
+    /// count ([`DemandTable::no_request`]); the others go on in
+    /// `raise`, kept out of line so the resident pass does not carry its
+    /// registers and code for every resident.
     #[inline(always)]
     pub fn resident(
         &self,
