@@ -25,7 +25,7 @@ pub struct CheckArgs {
     /// Also write the results as JUnit XML (one test case per case × checked quantity).
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
-    /// Keep each case's full output (CSV, plots, report.html) under DIR/<case>/.
+    /// Keep each case's full output (CSV, plots, report.html) under `DIR/<case>/`.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Worker threads for all cases (default: all cores). Results do not depend on it.

@@ -16,7 +16,7 @@
 //! rule [`TargetStatus::from_probability`] with its thresholds [`MET_PROBABILITY`] and
 //! [`MISSED_PROBABILITY`], the scope of a value ([`ScopeKey`]: `city`, `district:<name>`,
 //! `band:<name>`), paired comparisons ([`paired_targets`]), the output files
-//! ([`files`]: names, columns and writers), deterministic number text ([`format`]) and
+//! ([`files`]: names, columns and writers), deterministic number text ([`format`](mod@format)) and
 //! [`load_result`], which reads an output directory back.
 //!
 //! This crate depends on the scenario format only: a report built on it cannot run a

@@ -268,7 +268,7 @@ pub struct PlatformPolicy {
 }
 
 /// A `[[policies]]` entry: one lever on the timeline, tagged by `kind`; each variant
-/// carries exactly its kind's parameters (see the [module docs](self) for the table).
+/// carries exactly its kind's parameters (see the table in the docs of `model/policy.rs`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Policy {
