@@ -18,7 +18,7 @@ pub enum Purpose {
     /// Synthesis of the starting population.
     Synthesis = 1,
     /// Moving between age bands (the resident pass draws it from the key's high half,
-    /// see [`SubjectKey::high_uniform`]).
+    /// see [`SubjectKey::high_hits`]).
     Ageing = 2,
     /// Acquiring a device.
     Devices = 3,
@@ -74,30 +74,18 @@ pub struct SubjectKey(pub u64);
 const PURPOSE_STRIDE: u64 = GOLDEN_GAMMA << 32;
 
 impl SubjectKey {
-    /// The first of the key's two 32-bit uniforms in [0, 1): the key is itself a mixed,
-    /// uniformly random word, so its halves serve the two draws every resident makes every
-    /// tick ([`Purpose::Ageing`] and the death draw of [`Purpose::Renewal`]) without a
-    /// stream. A 32-bit uniform resolves probabilities to 2^-32.
-    #[inline]
-    pub fn high_uniform(self) -> f64 {
-        ((self.0 >> 32) as i64) as f64 * (1.0 / (1u64 << 32) as f64)
-    }
-
-    /// The second of the key's two 32-bit uniforms (see [`SubjectKey::high_uniform`]).
-    #[inline]
-    pub fn low_uniform(self) -> f64 {
-        ((self.0 & 0xFFFF_FFFF) as i64) as f64 * (1.0 / (1u64 << 32) as f64)
-    }
-
-    /// Whether [`SubjectKey::high_uniform`] is below the probability of `c`, compared
-    /// as integers.
+    /// Whether the first of the key's two 32-bit uniforms, `h·2^-32` for the high half
+    /// `h`, is below the probability of `c` (compared as integers). The key is itself a
+    /// mixed, uniformly random word, so its halves serve the two draws every resident
+    /// makes every tick ([`Purpose::Ageing`] and the death draw of [`Purpose::Renewal`])
+    /// without a stream; a 32-bit uniform resolves probabilities to 2^-32.
     #[inline(always)]
     pub fn high_hits(self, c: KeyChance) -> bool {
         (self.0 >> 32) < c.0
     }
 
-    /// Whether [`SubjectKey::low_uniform`] is below the probability of `c`, compared as
-    /// integers.
+    /// The same for the second uniform, the key's low half (see
+    /// [`SubjectKey::high_hits`]).
     #[inline(always)]
     pub fn low_hits(self, c: KeyChance) -> bool {
         (self.0 & 0xFFFF_FFFF) < c.0
@@ -143,7 +131,7 @@ impl Chance {
 
 /// A probability `p` as a threshold on a 32-bit half of a [`SubjectKey`] (see
 /// [`Chance`]; [`SubjectKey::high_hits`] draws it with the outcomes of
-/// `high_uniform() < p`).
+/// `h·2^-32 < p` for the key's high half `h`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct KeyChance(u64);
 
@@ -320,8 +308,9 @@ mod tests {
             let halves = (0..2_000u64).map(|j| TickKey::new(i as u64, 1).subject(j).0 >> 32);
             for h in halves.chain(edge(32)).filter(|&h| h < 1 << 32) {
                 let k = SubjectKey((h << 32) | h);
-                assert_eq!(k.high_uniform() < p, k.high_hits(key), "p {p}, h {h}");
-                assert_eq!(k.low_uniform() < p, k.low_hits(key), "p {p}, h {h}");
+                let u = h as f64 / (1u64 << 32) as f64;
+                assert_eq!(u < p, k.high_hits(key), "p {p}, h {h}");
+                assert_eq!(u < p, k.low_hits(key), "p {p}, h {h}");
             }
         }
         // And a stream's chance is the same draw either way.

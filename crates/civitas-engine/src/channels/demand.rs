@@ -54,31 +54,28 @@ impl DemandTable {
                     if total > 0.0 { acc / total } else { 1.0 }
                 })
                 .collect();
+            let none = math::exp(-total);
             BandDemand {
-                no_request_probability: math::exp(-total),
-                no_request: Chance::at_most(math::exp(-total)),
+                no_request_probability: none,
+                no_request: Chance::at_most(none),
                 rate_per_tick: total,
                 cumulative,
             }
         }))
     }
 
-    /// Number of requests a resident of `band` raises this tick.
-    #[inline]
-    pub fn draw_count(&self, stream: &mut Stream, band: Band) -> u32 {
-        self.count_from(stream.uniform(), band)
-    }
-
-    /// Whether the 53 bits of the uniform `u` (see [`Stream::bits53`]), the first draw
-    /// of [`DemandTable::draw_count`], mean no request for a resident of `band`: `u` at
-    /// most the chance of none (the common case, decided by one integer comparison).
+    /// Whether the 53 bits of the uniform `u` (see [`Stream::bits53`]) that the count is
+    /// drawn from ([`DemandTable::count_from`]) mean no request for a resident of
+    /// `band`: `u` at most the chance of none (the common case, decided by one integer
+    /// comparison).
     #[inline(always)]
     pub fn no_request(&self, bits: u64, band: Band) -> bool {
         bits < self.0[band.index()].no_request.bits()
     }
 
-    /// The number of requests of a resident of `band` whose count's uniform is `u`:
-    /// inversion of the Poisson distribution (most residents stop at the first term).
+    /// The number of requests a resident of `band` raises this tick, from the uniform `u`
+    /// drawn for it: inversion of the Poisson distribution (most residents stop at the
+    /// first term).
     #[inline]
     pub fn count_from(&self, mut u: f64, band: Band) -> u32 {
         let d = &self.0[band.index()];
@@ -127,7 +124,7 @@ mod tests {
         let (mut total, mut first) = (0u64, 0u64);
         for i in 0..n {
             let mut s = Stream::new(3, i, 0, Purpose::Requests);
-            let k = table.draw_count(&mut s, Band::Young);
+            let k = table.count_from(s.uniform(), Band::Young);
             total += k as u64;
             for _ in 0..k {
                 first += (table.pick_service(&mut s, Band::Young) == 0) as u64;
