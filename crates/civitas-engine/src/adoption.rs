@@ -125,8 +125,12 @@ impl<'a> Diffusion<'a> {
             * (p + dig.adoption_boost_per_year as f64 + q * a)
             * att.adoption_factor(self.behaviour)
             * dig.failure_memory_factor(self.behaviour);
-        let prob = math::one_minus_exp_neg(hazard * self.dt);
-        if key.stream(Purpose::Adoption).chance(prob) {
+        let x = hazard * self.dt;
+        let u = key.stream(Purpose::Adoption).uniform();
+        // Adopts when `u < 1 − e^(−x)`. That chance is at most `x` (and so is its computed
+        // value, see `math::one_minus_exp_neg`), so the many draws at or above `x` are
+        // turned down without computing it: the same outcome for every draw.
+        if u < x && u < math::one_minus_exp_neg(x) {
             dig.adopted = true;
         }
     }

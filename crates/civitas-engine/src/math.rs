@@ -51,7 +51,10 @@ pub fn exp_m1(x: f64) -> f64 {
 /// the tenth power (Horner form), whose truncation error x¹¹/11! is below 6e-18 (under
 /// half an ulp of the result); `libm` above. Every resident waiting to adopt needs one each
 /// tick, and the series is several times cheaper than `expm1`; being plain arithmetic it
-/// is as reproducible.
+/// is as reproducible. The result is at most `x` (so a uniform at or above `x` needs no
+/// call): in the series, the bracket is 1 minus a non-negative term, at most 1 when
+/// rounded, and `x` times it rounds to at most `x`; above, `x − (1 − e^(−x))` exceeds
+/// `x²/3`, far more than `expm1`'s error of an ulp.
 #[inline]
 pub fn one_minus_exp_neg(x: f64) -> f64 {
     if (0.0..0.125).contains(&x) {
@@ -115,6 +118,18 @@ mod tests {
         // Series: e^x − 1 ≈ x + x²/2, ln(1 + x) ≈ x − x²/2 (next terms below 1e-30).
         assert!((exp_m1(1e-10) - (1e-10 + 5e-21)).abs() < 1e-30);
         assert!((ln_1p(1e-10) - (1e-10 - 5e-21)).abs() < 1e-30);
+    }
+
+    #[test]
+    fn the_hazard_chance_is_at_most_the_hazard() {
+        let mut x: f64 = 1e-300;
+        while x < 50.0 {
+            for y in [x, x * 1.000_000_1, f64::from_bits(x.to_bits() + 1)] {
+                assert!(one_minus_exp_neg(y) <= y, "{y}");
+            }
+            x *= 1.37;
+        }
+        assert_eq!(one_minus_exp_neg(0.0), 0.0);
     }
 
     #[test]

@@ -25,6 +25,39 @@ pub struct BandDemand {
     pub rate_per_tick: f64,
     /// Cumulative service shares (last = 1).
     pub cumulative: Vec<f64>,
+    /// Service pick: per cumulative share `c`, the first 53-bit draw whose uniform is at
+    /// or above it, `⌈c·2^53⌉` (the draw `x` has `x·2^-53 ≥ c` exactly when `x` is at least
+    /// this).
+    starts: Vec<u64>,
+    /// Service pick: for each of the [`PICK_BUCKETS`] equal stretches of the draws, the
+    /// fewest and the most shares a draw in it can be at or above; equal for all but
+    /// the few stretches a share falls in, where the pick counts the shares between.
+    buckets: Vec<(u16, u16)>,
+}
+
+/// Stretches of the uniform the service pick is tabled over (a power of two).
+const PICK_BUCKETS: usize = 256;
+
+/// Bits of a 53-bit draw below its stretch number.
+const PICK_SHIFT: u32 = 53 - PICK_BUCKETS.trailing_zeros();
+
+impl BandDemand {
+    /// The tables of the service pick for the cumulative shares `cumulative`.
+    fn pick_tables(cumulative: &[f64]) -> (Vec<u64>, Vec<(u16, u16)>) {
+        let starts: Vec<u64> = cumulative
+            .iter()
+            .map(|&c| Chance::below(c).bits())
+            .collect();
+        let at_or_above = |x: u64| starts.iter().filter(|&&t| t <= x).count() as u16;
+        let buckets = (0..PICK_BUCKETS as u64)
+            .map(|b| {
+                let first = b << PICK_SHIFT;
+                let last = ((b + 1) << PICK_SHIFT) - 1;
+                (at_or_above(first), at_or_above(last))
+            })
+            .collect();
+        (starts, buckets)
+    }
 }
 
 /// The demand table, per band.
@@ -47,7 +80,7 @@ impl DemandTable {
                 .collect();
             let total: f64 = rates.iter().sum();
             let mut acc = 0.0;
-            let cumulative = rates
+            let cumulative: Vec<f64> = rates
                 .iter()
                 .map(|r| {
                     acc += r;
@@ -55,11 +88,14 @@ impl DemandTable {
                 })
                 .collect();
             let none = math::exp(-total);
+            let (starts, buckets) = BandDemand::pick_tables(&cumulative);
             BandDemand {
                 no_request_probability: none,
                 no_request: Chance::at_most(none),
                 rate_per_tick: total,
                 cumulative,
+                starts,
+                buckets,
             }
         }))
     }
@@ -95,12 +131,26 @@ impl DemandTable {
     /// The service a request of a resident of `band` is for.
     #[inline]
     pub fn pick_service(&self, stream: &mut Stream, band: Band) -> usize {
-        let c = &self.0[band.index()].cumulative;
-        let u = stream.uniform();
-        // The first share above `u`, found by counting the shares at or below it (they
-        // are sorted): no early exit, so no mispredicted branch at a random position.
-        let below = c.iter().filter(|&&x| x <= u).count();
-        below.min(c.len().saturating_sub(1))
+        self.service_of(stream.bits53(), band)
+    }
+
+    /// The service of the 53-bit draw `x` ([`Stream::bits53`]) for a resident of `band`.
+    #[inline(always)]
+    fn service_of(&self, x: u64, band: Band) -> usize {
+        let d = &self.0[band.index()];
+        // The first cumulative share above the uniform `u = x·2^-53`, i.e. the number of
+        // shares at or below `u` (they are sorted), counted as integers against their
+        // starts. The draw's stretch gives that number outright except in the few
+        // stretches a share falls in, where the shares between are counted.
+        let (fewest, most) = d.buckets[(x >> PICK_SHIFT) as usize];
+        let mut below = fewest as usize;
+        if fewest != most {
+            below += d.starts[below..most as usize]
+                .iter()
+                .filter(|&&t| t <= x)
+                .count();
+        }
+        below.min(d.starts.len().saturating_sub(1))
     }
 }
 
@@ -111,10 +161,11 @@ pub const MAX_REQUESTS_PER_TICK: u32 = 64;
 mod tests {
     use super::*;
     use crate::rng::Purpose;
+    use civitas_scenario::Scenario;
 
     #[test]
     fn counts_and_services_follow_the_rates() {
-        let mut scenario = civitas_scenario::Scenario::baseline();
+        let mut scenario = Scenario::baseline();
         scenario.services.truncate(2);
         scenario.services[0].demand_per_year.young = 3.0;
         scenario.services[1].demand_per_year.young = 1.0;
@@ -133,5 +184,61 @@ mod tests {
         let mean = total as f64 / n as f64;
         assert!((mean - 4.0 / 12.0).abs() < 0.01, "{mean}");
         assert!((first as f64 / total as f64 - 0.75).abs() < 0.01);
+    }
+
+    /// The service a uniform picks by the definition: the number of cumulative shares
+    /// at or below it (the last service at most).
+    fn by_definition(d: &BandDemand, x: u64) -> usize {
+        let u = Stream::uniform_of(x);
+        let below = d.cumulative.iter().filter(|&&c| c <= u).count();
+        below.min(d.cumulative.len() - 1)
+    }
+
+    #[test]
+    fn the_tabled_pick_is_the_definition_for_every_draw() {
+        let mut catalogues = vec![Scenario::baseline()];
+        // Uneven rates, zero rates (equal cumulative shares) and shares that fall on
+        // a stretch's edge (a quarter) or next to one.
+        for rates in [
+            vec![1.0, 1.0, 1.0, 1.0],
+            vec![0.0, 3.0, 0.0, 0.0, 1.0, 1e-9, 7.0],
+            vec![1.0],
+            vec![1.0 / 3.0, 1e-12, 2.0 / 3.0, 0.1],
+        ] {
+            let mut s = Scenario::baseline();
+            let template = s.services[0].clone();
+            s.services = rates
+                .iter()
+                .map(|&r| {
+                    let mut svc = template.clone();
+                    svc.demand_per_year.young = r;
+                    svc
+                })
+                .collect();
+            catalogues.push(s);
+        }
+        for scenario in &catalogues {
+            let table = DemandTable::new(&City::new(scenario, 1));
+            let d = &table.0[Band::Young.index()];
+            let mut draws: Vec<u64> = d
+                .starts
+                .iter()
+                .flat_map(|&t| [t.saturating_sub(1), t, t + 1])
+                .chain((0..=PICK_BUCKETS as u64).flat_map(|b| {
+                    let edge = b << PICK_SHIFT;
+                    [edge.saturating_sub(1), edge]
+                }))
+                .filter(|&x| x < 1 << 53)
+                .collect();
+            let mut s = Stream::new(5, 1, 0, Purpose::Requests);
+            draws.extend((0..20_000).map(|_| s.bits53()));
+            for x in draws {
+                assert_eq!(
+                    table.service_of(x, Band::Young),
+                    by_definition(d, x),
+                    "draw {x}"
+                );
+            }
+        }
     }
 }

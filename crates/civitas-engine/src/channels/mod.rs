@@ -62,7 +62,7 @@ use crate::levers::{Levers, ServicePoints};
 use crate::math;
 use crate::offices::Departments;
 use crate::residents::{Attitude, CHUNK_RESIDENTS, Digital, Home, PendingRetry, ResidentId};
-use crate::rng::{Purpose, Stream, SubjectKey, TickKey};
+use crate::rng::{Chance, Purpose, Stream, SubjectKey, TickKey};
 pub use crate::tallies::{CellRequests, DepartmentRequests, RequestTallies};
 
 /// Share of a service's base processing days saved at full effective digitization
@@ -111,7 +111,8 @@ impl ChunkTally {
 /// A required data link of a service, as it stands this tick.
 #[derive(Debug, Clone, Copy, Default)]
 struct LinkNow {
-    presence: f64,
+    /// The link is present with this chance.
+    presence: Chance,
     window: f64,
 }
 
@@ -119,8 +120,10 @@ struct LinkNow {
 #[derive(Debug, Clone, Copy, Default)]
 struct ServiceNow {
     owner: usize,
-    eligible: f64,
-    failure: f64,
+    /// The chance that a request may go online (effective digitization `d·h`).
+    eligible: Chance,
+    /// The chance that an online or assisted attempt fails.
+    failure: Chance,
     health: f64,
     processing_days: f64,
     wait_days: f64,
@@ -180,8 +183,8 @@ impl Requests {
                 continue;
             };
             let dh = dep.digitization_now * dep.effective_health;
-            svc.eligible = dh;
-            svc.failure = dep.failure_probability;
+            svc.eligible = Chance::below(dh);
+            svc.failure = Chance::below(dep.failure_probability);
             svc.health = dep.effective_health;
             svc.processing_days =
                 spec.base_days * (1.0 - PROCESSING_SAVING_AT_FULL_DIGITIZATION_SHARE * dh);
@@ -191,7 +194,7 @@ impl Requests {
             for k in svc.links.0..svc.links.1 {
                 let j = self.required[k];
                 self.links[k] = LinkNow {
-                    presence: g_owner.min(departments.0[j].integration_now),
+                    presence: Chance::below(g_owner.min(departments.0[j].integration_now)),
                     window: levers.one_window[j],
                 };
             }
@@ -207,7 +210,8 @@ pub struct RequestContext<'a> {
     demand: &'a DemandTable,
     services: &'a [ServiceNow],
     links: &'a [LinkNow],
-    points: &'a [f64],
+    /// Per district, the chance that an eligible request goes through a service point.
+    points: Vec<Chance>,
     behaviour: &'a civitas_scenario::Behaviour,
 }
 
@@ -227,7 +231,7 @@ impl<'a> RequestContext<'a> {
             demand,
             services: &requests.services,
             links: &requests.links,
-            points: &points.0,
+            points: points.0.iter().map(|&p| Chance::below(p)).collect(),
             behaviour: &city.scenario.population.behaviour,
         }
     }
@@ -307,7 +311,7 @@ impl<'a> RequestContext<'a> {
             let k = self.demand.pick_service(&mut s, home.band);
             tally.cells[c].raised += 1;
             let svc = &self.services[k];
-            let eligible = s.chance(svc.eligible);
+            let eligible = s.hits(svc.eligible);
             // Each consecutive failure makes trying online again less likely.
             let tries_online = dig.adopted
                 && (b.failure_aversion <= 0.0
@@ -315,12 +319,12 @@ impl<'a> RequestContext<'a> {
                     || s.chance(math::powi(1.0 - b.failure_aversion, dig.failures as i32)));
             let channel = if eligible && tries_online {
                 Channel::Online
-            } else if eligible && s.chance(self.points[home.district as usize]) {
+            } else if eligible && s.hits(self.points[home.district as usize]) {
                 Channel::Assisted
             } else {
                 Channel::Offline
             };
-            if channel != Channel::Offline && s.chance(svc.failure) {
+            if channel != Channel::Offline && s.hits(svc.failure) {
                 let cr = &mut tally.cells[c];
                 cr.failed += 1;
                 cr.attempts += 1;
@@ -366,7 +370,7 @@ impl<'a> RequestContext<'a> {
         let mut window: Option<f64> = None;
         for link in &self.links[svc.links.0..svc.links.1] {
             needed += 1;
-            if !s.chance(link.presence) {
+            if !s.hits(link.presence) {
                 missing += 1;
                 let covered = channel == Channel::Offline
                     && svc.window > 0.0
@@ -396,15 +400,15 @@ impl<'a> RequestContext<'a> {
         let (mut sum, mut n) = (0.0, 0u32);
         for _ in 0..samples {
             let svc = &self.services[self.demand.pick_service(s, home.band)];
-            let eligible = s.chance(svc.eligible);
+            let eligible = s.hits(svc.eligible);
             let channel = if eligible && dig.adopted {
                 Channel::Online
-            } else if eligible && s.chance(self.points[home.district as usize]) {
+            } else if eligible && s.hits(self.points[home.district as usize]) {
                 Channel::Assisted
             } else {
                 Channel::Offline
             };
-            let channel = if channel != Channel::Offline && s.chance(svc.failure) {
+            let channel = if channel != Channel::Offline && s.hits(svc.failure) {
                 sum += Attitude::failure_score(b);
                 n += 1;
                 Channel::Offline
