@@ -33,7 +33,7 @@ use crate::census::{Census, Counter};
 use crate::city::{City, Clock, cell};
 use crate::math;
 use crate::residents::{Home, ResidentBundle};
-use crate::rng::{KeyChance, Purpose, Stream, SubjectKey};
+use crate::rng::{Chance, KeyChance, Purpose, Stream, SubjectKey};
 
 /// What the renewal of the population needs from the start of the run.
 #[derive(Resource, Debug, Clone)]
@@ -136,8 +136,12 @@ fn within(share: f64, dt: f64) -> f64 {
 pub struct Fate<'a> {
     open: bool,
     death: [KeyChance; 3],
-    migration: [f64; 3],
-    rural: Vec<bool>,
+    /// Per band, the chance of a rural resident moving to an urban district.
+    migration: [Chance; 3],
+    /// Per district, whether its residents may move: rural, with an urban district to
+    /// move to. (Decided per district, not per cell: residents are stored mostly by district,
+    /// so the branch on it is mostly predictable where one on the band is not.)
+    moves: Vec<bool>,
     urban: &'a [(usize, f64)],
 }
 
@@ -149,13 +153,14 @@ impl<'a> Fate<'a> {
         Self {
             open: renewal.open,
             death: Band::ALL.map(|b| KeyChance::below(within(demo.mortality_per_year.get(b), dt))),
-            migration: Band::ALL.map(|b| within(demo.rural_to_urban_per_year.get(b), dt)),
-            rural: city
+            migration: Band::ALL
+                .map(|b| Chance::below(within(demo.rural_to_urban_per_year.get(b), dt))),
+            moves: city
                 .scenario
                 .population
                 .districts
                 .iter()
-                .map(|d| d.kind == Settlement::Rural)
+                .map(|d| d.kind == Settlement::Rural && !renewal.urban.is_empty())
                 .collect(),
             urban: &renewal.urban,
         }
@@ -173,10 +178,7 @@ impl<'a> Fate<'a> {
             return true;
         }
         let mut s = key.stream(Purpose::Renewal);
-        if self.rural[home.district as usize]
-            && !self.urban.is_empty()
-            && s.chance(self.migration[band])
-        {
+        if self.moves[home.district as usize] && s.hits(self.migration[band]) {
             let u = s.uniform();
             let to = self
                 .urban
