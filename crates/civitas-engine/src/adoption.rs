@@ -31,14 +31,14 @@ use crate::census::DistrictAdoption;
 use crate::city::{City, cell};
 use crate::levers::{Levers, TrainingOffer};
 use crate::residents::{Attitude, Digital, Home};
-use crate::rng::{Chance, Purpose, SubjectKey};
+use crate::rng::{KeyChance, Purpose, SubjectKey};
 
 /// Training in one tick: the offers of this tick's levers, per cell.
 #[derive(Debug, Clone)]
 pub struct Training<'a> {
     offers: &'a [TrainingOffer],
-    /// Each offer's probability as a [`Chance`].
-    chances: Vec<Chance>,
+    /// Each offer's probability as a [`KeyChance`] (drawn from a 32-bit half).
+    chances: Vec<KeyChance>,
 }
 
 impl<'a> Training<'a> {
@@ -49,7 +49,7 @@ impl<'a> Training<'a> {
             chances: levers
                 .training
                 .iter()
-                .map(|o| Chance::below(o.probability))
+                .map(|o| KeyChance::below(o.probability))
                 .collect(),
         }
     }
@@ -59,19 +59,21 @@ impl<'a> Training<'a> {
         self.offers.iter().any(|o| o.probability > 0.0)
     }
 
-    /// Trains the resident of `key` with the chance of their cell's offer.
+    /// Trains the resident with the chance of their cell's offer, drawn from the low half
+    /// of their `word` of the tick (the first draw of their [`Purpose::Requests`]
+    /// stream, whose high half draws the request count: see [`SubjectKey::word`]).
     #[inline]
-    pub fn step(&self, key: SubjectKey, home: &Home, dig: &mut Digital) {
+    pub fn step(&self, word: SubjectKey, home: &Home, dig: &mut Digital) {
         let c = cell(home.district as usize, home.band);
-        // Drawn for everyone and compared with 0 for those who cannot be trained: whether
-        // a resident is covered and untrained is as random as a coin across a chunk, so a
-        // branch on it mispredicts often and costs more than the draw.
+        // Compared for everyone, with 0 for those who cannot be trained: whether a
+        // resident is covered and untrained is as random as a coin across a chunk, so a
+        // branch on it would mispredict often.
         let chance = if dig.trained() {
-            Chance::default()
+            KeyChance::default()
         } else {
             self.chances[c]
         };
-        if key.stream(Purpose::Training).hits(chance) {
+        if word.low_hits(chance) {
             let offer = &self.offers[c];
             dig.literacy = (dig.literacy + offer.literacy_gain as f32).clamp(0.0, 1.0);
             // A tiny floor marks the resident as trained even for a zero boost.

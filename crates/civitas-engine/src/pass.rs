@@ -32,7 +32,7 @@ use crate::levers::{Levers, ServicePoints};
 use crate::offices::Departments;
 use crate::renewal::{Departures, Fate, Renewal};
 use crate::residents::{Attitude, CHUNK_RESIDENTS, Digital, Home, PendingRetry, ResidentId};
-use crate::rng::{SubjectKey, TickKey};
+use crate::rng::{Purpose, SubjectKey, TickKey};
 
 /// The steps of the resident pass, in order (the names `civitas bench` reports).
 pub const STEPS: [&str; 8] = [
@@ -43,6 +43,8 @@ pub const STEPS: [&str; 8] = [
 #[derive(Debug, Clone)]
 struct Chunk {
     keys: Vec<SubjectKey>,
+    /// Each resident's second word of the tick ([`SubjectKey::word`]).
+    words: Vec<SubjectKey>,
     dead: Vec<bool>,
     /// Positions in the chunk of the residents who died this tick.
     died: Vec<u32>,
@@ -55,6 +57,7 @@ impl Chunk {
     fn new(city: &City) -> Self {
         Self {
             keys: Vec::with_capacity(CHUNK_RESIDENTS),
+            words: Vec::with_capacity(CHUNK_RESIDENTS),
             dead: Vec::with_capacity(CHUNK_RESIDENTS),
             died: Vec::new(),
             requests: ChunkTally::new(city.cells(), city.departments()),
@@ -147,12 +150,13 @@ impl Steps<'_> {
                 continue;
             }
             self.devices.step(key, home, dig);
+            let word = key.word(Purpose::Requests);
             if self.train {
-                self.training.step(key, home, dig);
+                self.training.step(word, home, dig);
             }
             self.diffusion.step(key, home, dig, att);
             self.requests
-                .resident(key, home, dig, att, retry, &mut chunk.requests);
+                .resident(key, word, home, dig, att, retry, &mut chunk.requests);
             self.counter.count(&mut chunk.census, home, dig, att, retry);
         }
     }
@@ -163,6 +167,7 @@ impl Steps<'_> {
     fn stepwise(&self, c: Columns, chunk: &mut Chunk) {
         let Chunk {
             keys,
+            words,
             dead,
             died,
             requests: tally,
@@ -179,6 +184,8 @@ impl Steps<'_> {
         timed(&mut seconds[0], || {
             keys.clear();
             keys.extend(ids.iter().map(|id| self.tick_key.subject(id.0 as u64)));
+            words.clear();
+            words.extend(keys.iter().map(|key| key.word(Purpose::Requests)));
         });
         timed(&mut seconds[1], || {
             for (key, home) in keys.iter().zip(homes.iter_mut()) {
@@ -205,7 +212,7 @@ impl Steps<'_> {
         if self.train {
             timed(&mut seconds[4], || {
                 for i in (0..n).filter(alive) {
-                    self.training.step(keys[i], &homes[i], &mut digital[i]);
+                    self.training.step(words[i], &homes[i], &mut digital[i]);
                 }
             });
         }
@@ -220,6 +227,7 @@ impl Steps<'_> {
             for i in (0..n).filter(alive) {
                 self.requests.resident(
                     keys[i],
+                    words[i],
                     &homes[i],
                     &mut digital[i],
                     &mut attitudes[i],

@@ -22,7 +22,7 @@ use crate::levers::{Levers, ServicePoints};
 use crate::offices::Departments;
 use crate::renewal::{Fate, Renewal};
 use crate::residents::{Attitude, Digital, Home, PendingRetry, ResidentId};
-use crate::rng::TickKey;
+use crate::rng::{Purpose, TickKey};
 
 /// The residents of a simulation as plain vectors.
 #[derive(Debug, Clone)]
@@ -115,9 +115,10 @@ impl Reference {
                         continue;
                     }
                     devices.step(key, home, dig);
-                    training.step(key, home, dig);
+                    let word = key.word(Purpose::Requests);
+                    training.step(word, home, dig);
                     diffusion.step(key, home, dig, att);
-                    ctx.resident(key, home, dig, att, retry, &mut self.tally);
+                    ctx.resident(key, word, home, dig, att, retry, &mut self.tally);
                     counter.count(&mut self.census, home, dig, att, retry);
                 }
             }

@@ -9,9 +9,11 @@
 //! - **deaths**: a resident of band `b` dies with probability `1 − (1 − m_b)^Δt`, `m_b`
 //!   the yearly share dying (`mortality_per_year`). Their failed requests waiting for a
 //!   fallback are abandoned (counted in [`Departures::abandoned_total`]);
-//! - **migration**: a resident of a rural district moves with probability
-//!   `1 − (1 − r_b)^Δt` to an urban district picked in proportion to the urban
-//!   districts' population shares, keeping device, literacy, adoption and attitudes;
+//! - **migration**: a resident of a rural district who survives the tick moves with
+//!   probability `1 − (1 − r_b)^Δt` to an urban district picked in proportion to the
+//!   urban districts' population shares, keeping device, literacy, adoption and
+//!   attitudes (death and a move are one three-way draw: die, move or stay, with
+//!   chances `d`, `(1 − d)·r` and the rest);
 //! - **entrants**: district `d` gains `Poisson(E · N₀ · w_d · Δt)` residents aged 15
 //!   (the `young` band), `E` = `entrants_per_year`, `N₀` the starting agents and `w_d`
 //!   the district's share of the starting young residents (a constant cohort: its size
@@ -33,7 +35,7 @@ use crate::census::{Census, Counter};
 use crate::city::{City, Clock, cell};
 use crate::math;
 use crate::residents::{Home, ResidentBundle};
-use crate::rng::{Chance, KeyChance, Purpose, Stream, SubjectKey};
+use crate::rng::{KeyChance, Purpose, Stream, SubjectKey};
 
 /// What the renewal of the population needs from the start of the run.
 #[derive(Resource, Debug, Clone)]
@@ -136,8 +138,11 @@ fn within(share: f64, dt: f64) -> f64 {
 pub struct Fate<'a> {
     open: bool,
     death: [KeyChance; 3],
-    /// Per band, the chance of a rural resident moving to an urban district.
-    migration: [Chance; 3],
+    /// Per band, the chance of dying or, for a rural resident, moving to an urban
+    /// district: one draw of the key's low half decides both (the two are exclusive in
+    /// a tick), death below [`Fate::death`]'s threshold, a move from there up to this one,
+    /// which is placed so that a move has the chance `(1 − d)·m` of the survivor's move.
+    leave: [KeyChance; 3],
     /// Per district, whether its residents may move: rural, with an urban district to
     /// move to. (Decided per district, not per cell: residents are stored mostly by district,
     /// so the branch on it is mostly predictable where one on the band is not.)
@@ -153,8 +158,11 @@ impl<'a> Fate<'a> {
         Self {
             open: renewal.open,
             death: Band::ALL.map(|b| KeyChance::below(within(demo.mortality_per_year.get(b), dt))),
-            migration: Band::ALL
-                .map(|b| Chance::below(within(demo.rural_to_urban_per_year.get(b), dt))),
+            leave: Band::ALL.map(|b| {
+                let d = within(demo.mortality_per_year.get(b), dt);
+                let m = within(demo.rural_to_urban_per_year.get(b), dt);
+                KeyChance::below(d + (1.0 - d) * m)
+            }),
             moves: city
                 .scenario
                 .population
@@ -177,9 +185,8 @@ impl<'a> Fate<'a> {
         if key.low_hits(self.death[band]) {
             return true;
         }
-        let mut s = key.stream(Purpose::Renewal);
-        if self.moves[home.district as usize] && s.hits(self.migration[band]) {
-            let u = s.uniform();
+        if self.moves[home.district as usize] && key.low_hits(self.leave[band]) {
+            let u = key.stream(Purpose::Renewal).uniform();
             let to = self
                 .urban
                 .iter()
@@ -251,4 +258,75 @@ pub fn renew_population(world: &mut World) {
     world.spawn_batch(newcomers);
     world.resource_mut::<Census>().cells = census;
     world.resource_mut::<Renewal>().next_id = next_id;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::TickKey;
+    use civitas_scenario::{PerBand, Scenario};
+
+    /// One draw of the key's low half decides death and a rural resident's move: the
+    /// two must keep their own chances, death `d` and a move `(1 − d)·m` (the survivor's
+    /// chance `m`), and an urban resident never moves.
+    #[test]
+    fn death_and_migration_keep_their_chances() {
+        let mut scenario = Scenario::baseline();
+        let demo = &mut scenario.population.demography;
+        demo.mortality_per_year = PerBand {
+            young: 0.5,
+            middle: 0.5,
+            senior: 0.5,
+        };
+        demo.rural_to_urban_per_year = PerBand {
+            young: 0.6,
+            middle: 0.0,
+            senior: 0.6,
+        };
+        let city = City::new(&scenario, 1);
+        let renewal = Renewal::new(&city, 1_000, &vec![1; city.districts()]);
+        let fate = Fate::new(&city, &renewal);
+        let districts = &scenario.population.districts;
+        let rural = districts
+            .iter()
+            .position(|d| d.kind == Settlement::Rural)
+            .expect("the baseline has rural districts");
+        let urban = districts
+            .iter()
+            .position(|d| d.kind == Settlement::Urban)
+            .expect("the baseline has urban districts");
+        let dt = city.years_per_tick;
+        let (d, m) = (within(0.5, dt), within(0.6, dt));
+        let n = 400_000u64;
+        let keys = TickKey::new(7, 3);
+        let run = |district: usize, band: Band| {
+            let (mut died, mut moved) = (0u64, 0u64);
+            for i in 0..n {
+                let mut home = Home {
+                    district: district as u16,
+                    band,
+                };
+                if fate.step(keys.subject(i), &mut home) {
+                    died += 1;
+                } else if home.district as usize != district {
+                    assert_eq!(districts[home.district as usize].kind, Settlement::Urban);
+                    moved += 1;
+                }
+            }
+            (died as f64 / n as f64, moved as f64 / n as f64)
+        };
+        // Five standard errors of a share near p.
+        let close = |got: f64, p: f64| (got - p).abs() < 5.0 * (p * (1.0 - p) / n as f64).sqrt();
+        let (died, moved) = run(rural, Band::Young);
+        assert!(close(died, d), "died {died}, expected {d}");
+        assert!(
+            close(moved, (1.0 - d) * m),
+            "moved {moved}, expected {}",
+            (1.0 - d) * m
+        );
+        let (died, moved) = run(rural, Band::Middle);
+        assert!(close(died, d) && moved == 0.0, "{died} {moved}");
+        let (died, moved) = run(urban, Band::Senior);
+        assert!(close(died, d) && moved == 0.0, "{died} {moved}");
+    }
 }

@@ -24,15 +24,16 @@ pub enum Purpose {
     Devices = 3,
     /// Bass adoption.
     Adoption = 4,
-    /// Digital-skills training.
-    Training = 5,
-    /// Service requests, channel choice, links, failures, churn.
+    /// Service requests, channel choice, links, failures, churn. The stream's first
+    /// word is the resident's second word of the tick ([`SubjectKey::word`]): its high
+    /// half draws the request count, its low half digital-skills training.
     Requests = 6,
     /// Urban incidents of one district.
     Incidents = 7,
     /// Steady-state start of satisfaction and trust (hypothetical requests).
     SteadyState = 8,
-    /// Deaths (in the resident pass, from the key's low half) and migration of residents.
+    /// Deaths and migration (in the resident pass, from the key's low half; the stream
+    /// draws a migrant's destination) and the fate of entrants.
     Renewal = 9,
     /// Cohorts entering at 15, per district.
     Entrants = 10,
@@ -91,6 +92,35 @@ impl SubjectKey {
         (self.0 & 0xFFFF_FFFF) < c.0
     }
 
+    /// The uniform of the key's high half, `h·2^-32` (the value [`SubjectKey::high_hits`]
+    /// compares).
+    #[inline(always)]
+    pub fn high_uniform(self) -> f64 {
+        (self.0 >> 32) as f64 * (1.0 / (1u64 << 32) as f64)
+    }
+
+    /// The key's low half, the second 32-bit draw (see [`SubjectKey::low_hits`]).
+    #[inline(always)]
+    pub fn low(self) -> u64 {
+        self.0 & 0xFFFF_FFFF
+    }
+
+    /// The first draw of the subject's stream for `purpose`, as a key: two more 32-bit
+    /// draws from one mix. The stream's later draws are [`SubjectKey::stream_after_word`].
+    #[inline(always)]
+    pub fn word(self, purpose: Purpose) -> SubjectKey {
+        SubjectKey(self.stream(purpose).next_u64())
+    }
+
+    /// The subject's stream for `purpose` after its first draw (taken as
+    /// [`SubjectKey::word`]; no mixing).
+    #[inline(always)]
+    pub fn stream_after_word(self, purpose: Purpose) -> Stream {
+        let mut s = self.stream(purpose);
+        s.state = s.state.wrapping_add(GOLDEN_GAMMA);
+        s
+    }
+
     /// The subject's stream for `purpose` (no mixing: an offset of the key).
     #[inline]
     pub fn stream(self, purpose: Purpose) -> Stream {
@@ -139,6 +169,17 @@ impl KeyChance {
     /// The chance that a key half's uniform is below `p`.
     pub fn below(p: f64) -> Self {
         Self(threshold(p, 32, f64::ceil))
+    }
+
+    /// The chance that a key half's uniform is at most `p` (see [`Chance::at_most`]).
+    pub fn at_most(p: f64) -> Self {
+        Self(threshold(p, 32, |y| y.floor() + 1.0))
+    }
+
+    /// The threshold: a key half below it hits.
+    #[inline(always)]
+    pub fn bits(self) -> u64 {
+        self.0
     }
 }
 

@@ -12,15 +12,15 @@ use bevy_ecs::prelude::*;
 use civitas_scenario::Band;
 
 use crate::city::City;
-use crate::rng::{Chance, Stream};
+use crate::rng::{Chance, KeyChance, Stream, SubjectKey};
 
 /// Request rates of one band in one tick.
 #[derive(Debug, Clone, Default)]
 pub struct BandDemand {
     /// `exp(−λ)` with λ the summed request rate per tick: the chance of no request.
     pub no_request_probability: f64,
-    /// The same as a [`Chance`] that the count's uniform is at most it.
-    pub no_request: Chance,
+    /// The same as a [`KeyChance`] that the count's 32-bit uniform is at most it.
+    pub no_request: KeyChance,
     /// Summed request rate per tick.
     pub rate_per_tick: f64,
     /// Cumulative service shares (last = 1).
@@ -91,7 +91,7 @@ impl DemandTable {
             let (starts, buckets) = BandDemand::pick_tables(&cumulative);
             BandDemand {
                 no_request_probability: none,
-                no_request: Chance::at_most(none),
+                no_request: KeyChance::at_most(none),
                 rate_per_tick: total,
                 cumulative,
                 starts,
@@ -100,13 +100,13 @@ impl DemandTable {
         }))
     }
 
-    /// Whether the 53 bits of the uniform `u` (see [`Stream::bits53`]) that the count is
-    /// drawn from ([`DemandTable::count_from`]) mean no request for a resident of
-    /// `band`: `u` at most the chance of none (the common case, decided by one integer
-    /// comparison).
+    /// Whether the word's high half, the uniform `u` the count is drawn from
+    /// ([`DemandTable::count_from`] of [`SubjectKey::high_uniform`]), means no request for
+    /// a resident of `band`: `u` at most the chance of none (the common case, decided by
+    /// one integer comparison).
     #[inline(always)]
-    pub fn no_request(&self, bits: u64, band: Band) -> bool {
-        bits < self.0[band.index()].no_request.bits()
+    pub fn no_request(&self, word: SubjectKey, band: Band) -> bool {
+        word.high_hits(self.0[band.index()].no_request)
     }
 
     /// The number of requests a resident of `band` raises this tick, from the uniform `u`
@@ -160,7 +160,7 @@ pub const MAX_REQUESTS_PER_TICK: u32 = 64;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::Purpose;
+    use crate::rng::{Purpose, TickKey};
     use civitas_scenario::Scenario;
 
     #[test]
@@ -184,6 +184,43 @@ mod tests {
         let mean = total as f64 / n as f64;
         assert!((mean - 4.0 / 12.0).abs() < 0.01, "{mean}");
         assert!((first as f64 / total as f64 - 0.75).abs() < 0.01);
+    }
+
+    /// The pass draws the count from the high half of the resident's word of the tick
+    /// and decides "no request" by an integer comparison of that half: the two must agree
+    /// for every word (on both sides of the threshold too), and the counts must be
+    /// Poisson with the band's rate.
+    #[test]
+    fn the_count_of_a_words_high_half_is_poisson_and_agrees_with_no_request() {
+        let scenario = Scenario::baseline();
+        let table = DemandTable::new(&City::new(&scenario, 1));
+        let band = Band::Senior;
+        let d = &table.0[band.index()];
+        let lambda = d.rate_per_tick;
+        let t = d.no_request.bits();
+        let edges = [t - 1, t, t + 1].map(|h| SubjectKey(h << 32));
+        let keys = TickKey::new(11, 2);
+        let n = 400_000u64;
+        let (mut total, mut none) = (0u64, 0u64);
+        for w in (0..n)
+            .map(|i| keys.subject(i).word(Purpose::Requests))
+            .chain(edges)
+        {
+            let k = table.count_from(w.high_uniform(), band);
+            assert_eq!(table.no_request(w, band), k == 0, "word {:x}", w.0);
+            total += k as u64;
+            none += (k == 0) as u64;
+        }
+        let (mean, p0) = (total as f64 / n as f64, none as f64 / n as f64);
+        assert!(
+            (mean - lambda).abs() < 5.0 * (lambda / n as f64).sqrt(),
+            "{mean} vs {lambda}"
+        );
+        let e = math::exp(-lambda);
+        assert!(
+            (p0 - e).abs() < 5.0 * (e * (1.0 - e) / n as f64).sqrt(),
+            "{p0} vs {e}"
+        );
     }
 
     /// The service a uniform picks by the definition: the number of cumulative shares

@@ -237,52 +237,43 @@ impl<'a> RequestContext<'a> {
     }
 
     /// Raises, routes and submits the requests of the resident of `key` this tick,
-    /// tallied into `tally`.
+    /// tallied into `tally`. `word` is the first draw of the resident's
+    /// [`Purpose::Requests`] stream ([`SubjectKey::word`]): its high half is the uniform
+    /// of the request count; the stream goes on after it for the requests.
     ///
     /// Most residents raise no request in a tick and have no fallback due: that is
-    /// decided here, inline, by one integer comparison of the first draw of the Poisson
-    /// count ([`DemandTable::no_request`]); the others go on in
-    /// `raise`, kept out of line so the resident pass does not carry its
-    /// registers and code for every resident.
+    /// decided here, inline, by one integer comparison of that half
+    /// ([`DemandTable::no_request`]); the others go on in `raise`, kept out of line so
+    /// the resident pass does not carry its registers and code for every resident.
+    #[allow(clippy::too_many_arguments)]
     #[inline(always)]
     pub fn resident(
         &self,
         key: SubjectKey,
+        word: SubjectKey,
         home: &Home,
         dig: &mut Digital,
         att: &mut Attitude,
         retry: &mut PendingRetry,
         tally: &mut ChunkTally,
     ) {
-        let mut s = key.stream(Purpose::Requests);
-        if retry.count > 0 && u64::from(retry.due_tick) <= self.tick {
-            self.raise(s, None, home, dig, att, retry, tally);
+        let fallback_due = retry.count > 0 && u64::from(retry.due_tick) <= self.tick;
+        if !fallback_due && self.demand.no_request(word, home.band) {
             return;
         }
-        let bits = s.bits53();
-        if self.demand.no_request(bits, home.band) {
-            return;
-        }
-        self.raise(
-            s,
-            Some(Stream::uniform_of(bits)),
-            home,
-            dig,
-            att,
-            retry,
-            tally,
-        );
+        let s = key.stream_after_word(Purpose::Requests);
+        self.raise(s, word.high_uniform(), home, dig, att, retry, tally);
     }
 
-    /// The requests of a resident who raises at least one or has a fallback due:
-    /// `first` is the uniform already drawn for the count (none when a fallback is due:
-    /// the fallbacks are redone first, then the count is drawn).
+    /// The requests of a resident who raises at least one or has a fallback due, the
+    /// count drawn from the uniform `u`: the fallbacks due are redone first, then the
+    /// new requests are raised.
     #[allow(clippy::too_many_arguments)]
     #[inline(never)]
     fn raise(
         &self,
         mut s: Stream,
-        first: Option<f64>,
+        u: f64,
         home: &Home,
         dig: &mut Digital,
         att: &mut Attitude,
@@ -290,7 +281,7 @@ impl<'a> RequestContext<'a> {
         tally: &mut ChunkTally,
     ) {
         let c = cell(home.district as usize, home.band);
-        let first = first.unwrap_or_else(|| {
+        if retry.count > 0 && u64::from(retry.due_tick) <= self.tick {
             let pending = std::mem::take(retry);
             for _ in 0..pending.count {
                 self.submit(
@@ -303,10 +294,9 @@ impl<'a> RequestContext<'a> {
                     tally,
                 );
             }
-            s.uniform()
-        });
+        }
         let b = self.behaviour;
-        let n = self.demand.count_from(first, home.band);
+        let n = self.demand.count_from(u, home.band);
         for _ in 0..n {
             let k = self.demand.pick_service(&mut s, home.band);
             tally.cells[c].raised += 1;
