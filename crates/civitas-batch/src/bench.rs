@@ -15,7 +15,10 @@
 //! 4. **reference**: the same replicate again; every 12th tick the residents are copied
 //!    into plain vectors and [`civitas_engine::reference::Reference`] runs that tick's
 //!    pass over them in one loop; the ratio is the engine's pass time over the
-//!    reference's for the same ticks;
+//!    reference's for the same ticks. The loop is also timed without its census step
+//!    on copies of the same residents: the difference is what indicator collection
+//!    costs the fused pass (`indicator_share_fused`; the step-by-step profile of 3
+//!    charges the census a loop of its own);
 //! 5. **one replicate on all threads** (a pool of `threads`): parallel efficiency
 //!    `t₁ / (threads · tₙ)`;
 //! 6. **independent replicates**: `threads` replicates at once on `threads` threads,
@@ -40,6 +43,10 @@ const REPEAT_BELOW_SECONDS: f64 = 15.0;
 
 /// Runs of a short timing.
 const REPEATS: usize = 3;
+
+/// Runs of the reference loop with and without its census at each sampled tick: the
+/// census's share is a difference of two times, so it takes more runs to steady.
+const CENSUS_REPEATS: usize = 5;
 
 /// The fastest of `run`'s timings: one run, or [`REPEATS`] when the first took less
 /// than [`REPEAT_BELOW_SECONDS`]. `seconds` reads the time a run returns.
@@ -74,8 +81,14 @@ pub struct SizeResult {
     /// Share of tick time per mechanism (stages of the tick, the resident pass split into
     /// its steps), summing to 1.
     pub shares: Vec<(String, f64)>,
-    /// Share of tick time spent collecting indicators (census step and stage, metrics).
+    /// Share of tick time spent collecting indicators (census step and stage, metrics),
+    /// with the census step timed step by step (see `shares`).
     pub indicator_share: f64,
+    /// The same share with the census step's cost in the fused pass: its share of the
+    /// reference loop (timed with and without it) times the pass's share of the tick,
+    /// plus the census and indicator stages.
+    #[serde(default)]
+    pub indicator_share_fused: f64,
     /// Engine pass time / reference loop time, same ticks and residents.
     pub reference_ratio: f64,
     /// Threads of the parallel runs.
@@ -186,7 +199,12 @@ fn shares(names: &[&str], stages: &[f64]) -> Vec<(String, f64)> {
 }
 
 /// Engine pass time over reference loop time on the same ticks of replicate 0.
-fn reference_ratio(scenario: &Scenario) -> f64 {
+/// Also the census's share of the reference loop's time: at the same sampled ticks, the
+/// loop is timed with and without its census step on copies of the same residents
+/// (each the fastest of [`CENSUS_REPEATS`], with and without alternating), and the share is the
+/// time the census adds over the time with it. Unlike the step-by-step profile, where the
+/// census loops over the columns again, this is what the census costs the fused pass.
+fn reference_ratio(scenario: &Scenario) -> (f64, f64) {
     let mut sim = Simulation::new(scenario, 0, &EngineOptions::default());
     let pass = sim
         .stage_names()
@@ -195,14 +213,26 @@ fn reference_ratio(scenario: &Scenario) -> f64 {
         .expect("the tick has a resident pass");
     let mut stages = vec![0.0; sim.stage_names().len()];
     let (mut engine, mut reference) = (0.0, 0.0);
+    let (mut with_census, mut without_census) = (0.0, 0.0);
     let mut tick = 0;
     loop {
         if tick % REFERENCE_EVERY_TICKS == 0 {
-            let mut plain = Reference::capture(&mut sim);
-            let start = std::time::Instant::now();
-            plain.run(&mut sim, tick, 1);
-            reference += start.elapsed().as_secs_f64();
-            drop(plain);
+            let captured = Reference::capture(&mut sim);
+            let mut timed = |census: bool| {
+                let mut plain = captured.clone();
+                let start = std::time::Instant::now();
+                plain.run(&mut sim, tick, 1, census);
+                start.elapsed().as_secs_f64()
+            };
+            let (mut with, mut without) = (f64::INFINITY, f64::INFINITY);
+            for _ in 0..CENSUS_REPEATS {
+                with = with.min(timed(true));
+                without = without.min(timed(false));
+            }
+            reference += with;
+            with_census += with;
+            without_census += without;
+            drop(captured);
             let before = stages[pass];
             if !sim.step_timed(&mut stages) {
                 break;
@@ -213,7 +243,8 @@ fn reference_ratio(scenario: &Scenario) -> f64 {
         }
         tick += 1;
     }
-    engine / reference.max(f64::MIN_POSITIVE)
+    let census = ((with_census - without_census) / with_census.max(f64::MIN_POSITIVE)).max(0.0);
+    (engine / reference.max(f64::MIN_POSITIVE), census)
 }
 
 /// Measures `scenario` at `agents` agents, the parallel runs on `threads` threads;
@@ -266,7 +297,21 @@ pub fn measure_size(
         .sum();
 
     progress(&format!("{n} agents: reference loop"));
-    let reference_ratio = one.install(|| reference_ratio(&s));
+    let (reference_ratio, census_in_pass) = one.install(|| reference_ratio(&s));
+    // The fused figure: the census's share of the pass, times the pass's share of the
+    // (unprofiled) tick, plus the census and indicator stages.
+    let stage_share = |name: &str| {
+        let total: f64 = t1.stages.iter().sum();
+        t1.names
+            .iter()
+            .zip(&t1.stages)
+            .filter(|(n, _)| **n == name)
+            .map(|(_, t)| t / total.max(f64::MIN_POSITIVE))
+            .sum::<f64>()
+    };
+    let indicator_share_fused = census_in_pass * stage_share("residents")
+        + stage_share("census")
+        + stage_share("indicators");
 
     progress(&format!("{n} agents: one replicate on {threads} threads"));
     let tn = fastest(|| all.install(|| timed_run(&s, 0, false)).ticks, |t| *t);
@@ -296,6 +341,7 @@ pub fn measure_size(
         bytes_per_resident,
         shares,
         indicator_share,
+        indicator_share_fused,
         reference_ratio,
         threads,
         parallel_efficiency_one_replicate: t1.ticks / (threads as f64 * tn),

@@ -147,19 +147,20 @@ fn measure_in_child(
 
 fn print_table(report: &BenchReport) {
     say!(
-        "{:>10} {:>16} {:>10} {:>12} {:>10} {:>9} {:>9} {:>10}",
+        "{:>10} {:>16} {:>10} {:>12} {:>10} {:>10} {:>9} {:>9} {:>10}",
         "agents",
         "M res-ticks/s/core",
         "peak MiB",
         "bytes/res",
         "indicators",
+        "ind. fused",
         "ref ratio",
         "eff 1 rep",
         "eff reps"
     );
     for s in &report.sizes {
         say!(
-            "{:>10} {:>16.1} {:>10} {:>12} {:>9.1} % {:>9.2} {:>9.2} {:>10.2}",
+            "{:>10} {:>16.1} {:>10} {:>12} {:>9.1} % {:>8.1} % {:>9.2} {:>9.2} {:>10.2}",
             s.agents,
             s.resident_ticks_per_second_per_core / 1e6,
             s.peak_rss_bytes.map_or("?".into(), |b| format!(
@@ -169,6 +170,7 @@ fn print_table(report: &BenchReport) {
             s.bytes_per_resident
                 .map_or("?".into(), |b| format!("{b:.0}")),
             100.0 * s.indicator_share,
+            100.0 * s.indicator_share_fused,
             s.reference_ratio,
             s.parallel_efficiency_one_replicate,
             s.parallel_efficiency_replicates,

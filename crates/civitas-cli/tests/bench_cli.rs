@@ -48,6 +48,10 @@ fn bench_reports_every_measurement_at_every_size() {
         assert!((total - 1.0).abs() < 1e-9, "shares sum to {total}");
         let indicators = size["indicator_share"].as_f64().expect("indicator share");
         assert!((0.0..=1.0).contains(&indicators));
+        let fused = size["indicator_share_fused"]
+            .as_f64()
+            .expect("indicator share in the fused pass");
+        assert!((0.0..=1.0).contains(&fused), "{fused}");
     }
 }
 
