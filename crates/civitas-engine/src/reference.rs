@@ -160,3 +160,84 @@ impl BareEntities {
         self.len() == 0
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::EngineOptions;
+    use crate::census::Census;
+    use crate::channels::RequestTallies;
+    use crate::city::Clock;
+    use civitas_scenario::Scenario;
+
+    /// The plain loop is the engine's pass without the ECS: from the same residents and
+    /// the same shared state, one tick of it counts what one tick of the pass counts.
+    /// The ratio `civitas bench` reports and its census share rest on this.
+    #[test]
+    fn one_tick_of_the_plain_loop_is_one_tick_of_the_pass() {
+        let mut scenario = Scenario::baseline();
+        scenario.set_agents(12_000);
+        let mut sim = Simulation::new(&scenario, 0, &EngineOptions::default());
+        // Into the run, with training, service points and failures pending.
+        for _ in 0..8 {
+            assert!(sim.step());
+        }
+        let tick = sim.next_tick;
+        let clock = Clock::at(sim.world.resource::<City>(), tick);
+        sim.world.insert_resource(clock);
+        assert_eq!(sim.stage_names()[..2], ["policies", "residents"]);
+        sim.stages[0].schedule.run(&mut sim.world);
+        let mut plain = Reference::capture(&mut sim);
+        let counted = plain.run(&mut sim, tick, 1, true);
+        sim.stages[1].schedule.run(&mut sim.world);
+
+        let census = &sim.world.resource::<Census>().cells;
+        assert_eq!(counted, census.iter().map(|c| c.residents).sum::<u64>());
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(1.0);
+        for (ours, pass) in plain.census.iter().zip(census) {
+            assert_eq!(
+                (
+                    ours.residents,
+                    ours.devices,
+                    ours.adopted,
+                    ours.pending_retries
+                ),
+                (
+                    pass.residents,
+                    pass.devices,
+                    pass.adopted,
+                    pass.pending_retries
+                )
+            );
+            // Summed in another order (one loop against chunks), so equal to rounding.
+            assert!(close(ours.satisfaction_sum, pass.satisfaction_sum));
+            assert!(close(ours.trust_sum, pass.trust_sum));
+            assert!(close(
+                ours.waiting_innovation_sum,
+                pass.waiting_innovation_sum
+            ));
+        }
+        let tallies = sim.world.resource::<RequestTallies>();
+        let raised: u64 = tallies.cells.iter().map(|c| c.raised).sum();
+        assert!(raised > 0, "the tick raised requests");
+        for (ours, pass) in plain.tally.cells.iter().zip(&tallies.cells) {
+            assert_eq!(
+                (
+                    ours.raised,
+                    ours.submitted,
+                    ours.online,
+                    ours.failed,
+                    ours.trips
+                ),
+                (
+                    pass.raised,
+                    pass.submitted,
+                    pass.online,
+                    pass.failed,
+                    pass.trips
+                )
+            );
+            assert!(close(ours.resolution_days, pass.resolution_days));
+        }
+    }
+}
