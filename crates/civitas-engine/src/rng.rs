@@ -132,51 +132,36 @@ impl SubjectKey {
     }
 }
 
-/// A probability `p` as a threshold on the 53 random bits of a [`Stream::uniform`]: the
-/// uniform is `x·2^-53` for an integer `x`, and `x·2^-53 < p` exactly when
-/// `x < ⌈p·2^53⌉` (`p·2^53` is exact: a power-of-two scaling), so a chance made once per
-/// tick is drawn by one integer comparison, with the very outcomes of
-/// [`Stream::chance`]`(p)`, instead of a conversion and a float comparison per resident.
+/// A probability `p` as a threshold on `BITS` random bits: a draw of them is the uniform
+/// `x·2^-BITS` for an integer `x`, and `x·2^-BITS < p` exactly when `x < ⌈p·2^BITS⌉`
+/// (`p·2^BITS` is exact: a power-of-two scaling), so a chance made once per tick is drawn
+/// by one integer comparison, with the very outcomes of the float comparison, instead of
+/// a conversion and a float comparison per resident. See [`Chance`] and [`KeyChance`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Chance(u64);
+pub struct Threshold<const BITS: u32>(u64);
 
-impl Chance {
+/// A chance on the 53 bits of a [`Stream::uniform`] ([`Stream::hits`] draws it with the
+/// outcomes of [`Stream::chance`]`(p)`).
+pub type Chance = Threshold<53>;
+
+/// A chance on a 32-bit half of a [`SubjectKey`] or of its [`SubjectKey::word`]
+/// ([`SubjectKey::high_hits`] draws it with the outcomes of `h·2^-32 < p` for the high
+/// half `h`).
+pub type KeyChance = Threshold<32>;
+
+impl<const BITS: u32> Threshold<BITS> {
     /// The chance that a uniform is below `p` (`p` ≤ 0 or NaN never, `p` ≥ 1 always).
     pub fn below(p: f64) -> Self {
-        Self(threshold(p, 53, f64::ceil))
+        Self(threshold(p, BITS, f64::ceil))
     }
 
-    /// The chance that a uniform is at most `p`: `x·2^-53 ≤ p` exactly when
-    /// `x < ⌊p·2^53⌋ + 1`.
+    /// The chance that a uniform is at most `p`: `x·2^-BITS ≤ p` exactly when
+    /// `x < ⌊p·2^BITS⌋ + 1`.
     pub fn at_most(p: f64) -> Self {
-        Self(threshold(p, 53, |y| y.floor() + 1.0))
+        Self(threshold(p, BITS, |y| y.floor() + 1.0))
     }
 
-    /// The threshold: a draw of [`Stream::bits53`] below it hits.
-    #[inline(always)]
-    pub fn bits(self) -> u64 {
-        self.0
-    }
-}
-
-/// A probability `p` as a threshold on a 32-bit half of a [`SubjectKey`] (see
-/// [`Chance`]; [`SubjectKey::high_hits`] draws it with the outcomes of
-/// `h·2^-32 < p` for the key's high half `h`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct KeyChance(u64);
-
-impl KeyChance {
-    /// The chance that a key half's uniform is below `p`.
-    pub fn below(p: f64) -> Self {
-        Self(threshold(p, 32, f64::ceil))
-    }
-
-    /// The chance that a key half's uniform is at most `p` (see [`Chance::at_most`]).
-    pub fn at_most(p: f64) -> Self {
-        Self(threshold(p, 32, |y| y.floor() + 1.0))
-    }
-
-    /// The threshold: a key half below it hits.
+    /// The threshold: a draw of the `BITS` bits below it hits.
     #[inline(always)]
     pub fn bits(self) -> u64 {
         self.0

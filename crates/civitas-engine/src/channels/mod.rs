@@ -281,6 +281,8 @@ impl<'a> RequestContext<'a> {
         tally: &mut ChunkTally,
     ) {
         let c = cell(home.district as usize, home.band);
+        // The same test as `resident`'s, made again here rather than passed in: an eighth
+        // argument made the pass 6.6 instructions per resident-tick dearer (measured).
         if retry.count > 0 && u64::from(retry.due_tick) <= self.tick {
             let pending = std::mem::take(retry);
             for _ in 0..pending.count {
