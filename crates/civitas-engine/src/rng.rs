@@ -99,12 +99,6 @@ impl SubjectKey {
         (self.0 >> 32) as f64 * (1.0 / (1u64 << 32) as f64)
     }
 
-    /// The key's low half, the second 32-bit draw (see [`SubjectKey::low_hits`]).
-    #[inline(always)]
-    pub fn low(self) -> u64 {
-        self.0 & 0xFFFF_FFFF
-    }
-
     /// The first draw of the subject's stream for `purpose`, as a key: two more 32-bit
     /// draws from one mix. The stream's later draws are [`SubjectKey::stream_after_word`].
     #[inline(always)]
