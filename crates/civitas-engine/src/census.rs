@@ -11,7 +11,7 @@ use bevy_ecs::prelude::*;
 use civitas_scenario::{Band, Behaviour};
 
 use crate::city::{City, cell};
-use crate::residents::{Attitude, Digital, Home, PendingRetry};
+use crate::residents::{Attitude, Digital, Home, PendingRetry, Resident};
 
 /// Residents of one cell at the end of a tick.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -137,12 +137,18 @@ pub fn take_census(
     city: Res<City>,
     mut census: ResMut<Census>,
     shares: ResMut<DistrictAdoption>,
-    residents: Query<(&Home, &Digital, &Attitude, &PendingRetry)>,
+    residents: Query<&Resident>,
 ) {
     let counter = Counter::new(&city);
     census.cells.fill(CellCensus::default());
-    for (home, dig, att, retry) in &residents {
-        counter.count(&mut census.cells, home, dig, att, retry);
+    for r in &residents {
+        counter.count(
+            &mut census.cells,
+            &r.home,
+            &r.digital,
+            &r.attitude,
+            &r.retry,
+        );
     }
     update_shares(&city, &census, shares.into_inner());
 }

@@ -17,7 +17,7 @@ use bevy_ecs::prelude::*;
 use civitas_scenario::Band;
 
 use crate::city::City;
-use crate::residents::{Home, ResidentBundle};
+use crate::residents::{Home, Resident};
 use crate::rng::{KeyChance, Purpose, Stream, SubjectKey};
 
 /// Spawns the starting population of `city` into `world`.
@@ -57,7 +57,7 @@ pub fn spawn_residents(world: &mut World, city: &City) {
         } else {
             Band::Senior
         };
-        ResidentBundle::new(city, &mut s, i as u32, district, band)
+        Resident::new(city, &mut s, i as u32, district, band)
     });
     world.spawn_batch(residents);
 }

@@ -42,7 +42,7 @@ use crate::city::{City, Clock};
 use crate::levers::Levers;
 use crate::offices::Departments;
 use crate::output::{AgentRow, ReplicateResult, Scope};
-use crate::residents::{Attitude, Digital, Home, ResidentId};
+use crate::residents::Resident;
 use crate::tallies::{CellRequests, DistrictIncidents, IncidentTallies, RequestTallies};
 
 /// The indicator table being filled.
@@ -233,14 +233,15 @@ pub fn record_agent_sample(
     clock: Res<Clock>,
     sample: Res<AgentSample>,
     mut table: ResMut<Table>,
-    residents: Query<(&ResidentId, &Home, &Digital, &Attitude)>,
+    residents: Query<&Resident>,
 ) {
     if sample.0 == 0 {
         return;
     }
     let rows = &mut table.0.agent_sample;
     let first = rows.len();
-    for (id, home, dig, att) in &residents {
+    for r in &residents {
+        let (id, home, dig, att) = (r.id, &r.home, &r.digital, &r.attitude);
         if (id.0 as usize) < sample.0 {
             rows.push(AgentRow {
                 tick: clock.tick,

@@ -1,7 +1,7 @@
-//! The resident pass: every resident's tick in one sweep over the resident columns.
+//! The resident pass: every resident's tick in one sweep over the residents' table.
 //!
 //! Residents are taken in fixed chunks of [`CHUNK_RESIDENTS`] on rayon. Within a chunk
-//! each resident goes through every step in turn, its columns loaded once (fused), in
+//! each resident goes through every step in turn, loaded once (fused), in
 //! the order declared by [`STEPS`]:
 //! 1. `keys`: each resident's [`SubjectKey`] of the tick — the one stream set-up per
 //!    resident per tick; every step draws from its own purpose's stream of that key;
@@ -31,7 +31,7 @@ use crate::devices::DeviceUptake;
 use crate::levers::{Levers, ServicePoints};
 use crate::offices::Departments;
 use crate::renewal::{Departures, Fate, Renewal};
-use crate::residents::{Attitude, CHUNK_RESIDENTS, Digital, Home, PendingRetry, ResidentId};
+use crate::residents::{CHUNK_RESIDENTS, Resident};
 use crate::rng::{Purpose, SubjectKey, TickKey};
 
 /// The steps of the resident pass, in order (the names `civitas bench` reports).
@@ -105,15 +105,6 @@ fn timed(seconds: &mut f64, step: impl FnOnce()) {
     *seconds += start.elapsed().as_secs_f64();
 }
 
-/// One chunk's resident columns.
-struct Columns<'a> {
-    ids: &'a [ResidentId],
-    homes: &'a mut [Home],
-    digital: &'a mut [Digital],
-    attitudes: &'a mut [Attitude],
-    retries: &'a mut [PendingRetry],
-}
-
 /// The steps of the pass as they stand this tick.
 struct Steps<'a> {
     tick_key: TickKey,
@@ -128,21 +119,20 @@ struct Steps<'a> {
 }
 
 impl Steps<'_> {
-    /// The pass over one chunk, resident after resident: each resident's columns are
-    /// loaded once for all steps (the fast path).
-    fn fused(&self, c: Columns, chunk: &mut Chunk) {
+    /// The pass over one chunk, resident after resident: each resident is loaded once
+    /// for all steps (the fast path).
+    fn fused(&self, residents: &mut [Resident], chunk: &mut Chunk) {
         chunk.requests.clear();
         chunk.census.fill(CellCensus::default());
         chunk.died.clear();
-        for (i, ((((id, home), dig), att), retry)) in c
-            .ids
-            .iter()
-            .zip(c.homes.iter_mut())
-            .zip(c.digital.iter_mut())
-            .zip(c.attitudes.iter_mut())
-            .zip(c.retries.iter_mut())
-            .enumerate()
-        {
+        for (i, r) in residents.iter_mut().enumerate() {
+            let Resident {
+                id,
+                home,
+                digital: dig,
+                attitude: att,
+                retry,
+            } = r;
             let key = self.tick_key.subject(id.0 as u64);
             self.ageing.step(key, home);
             if self.fate.step(key, home) {
@@ -164,7 +154,7 @@ impl Steps<'_> {
     /// The same pass over one chunk, step by step over all its residents, timing each
     /// step ([`STEPS`]): a step reads only its resident and the tick's shared state, so
     /// the result is identical to [`Steps::fused`].
-    fn stepwise(&self, c: Columns, chunk: &mut Chunk) {
+    fn stepwise(&self, residents: &mut [Resident], chunk: &mut Chunk) {
         let Chunk {
             keys,
             words,
@@ -174,30 +164,27 @@ impl Steps<'_> {
             census: cells,
             seconds,
         } = chunk;
-        let Columns {
-            ids,
-            homes,
-            digital,
-            attitudes,
-            retries,
-        } = c;
         timed(&mut seconds[0], || {
             keys.clear();
-            keys.extend(ids.iter().map(|id| self.tick_key.subject(id.0 as u64)));
+            keys.extend(
+                residents
+                    .iter()
+                    .map(|r| self.tick_key.subject(r.id.0 as u64)),
+            );
             words.clear();
             words.extend(keys.iter().map(|key| key.word(Purpose::Requests)));
         });
         timed(&mut seconds[1], || {
-            for (key, home) in keys.iter().zip(homes.iter_mut()) {
-                self.ageing.step(*key, home);
+            for (key, r) in keys.iter().zip(residents.iter_mut()) {
+                self.ageing.step(*key, &mut r.home);
             }
         });
         timed(&mut seconds[2], || {
             dead.clear();
             dead.extend(
                 keys.iter()
-                    .zip(homes.iter_mut())
-                    .map(|(key, home)| self.fate.step(*key, home)),
+                    .zip(residents.iter_mut())
+                    .map(|(key, r)| self.fate.step(*key, &mut r.home)),
             );
         });
         died.clear();
@@ -206,41 +193,45 @@ impl Steps<'_> {
         let alive = |i: &usize| !dead[*i];
         timed(&mut seconds[3], || {
             for i in (0..n).filter(alive) {
-                self.devices.step(keys[i], &homes[i], &mut digital[i]);
+                let r = &mut residents[i];
+                self.devices.step(keys[i], &r.home, &mut r.digital);
             }
         });
         if self.train {
             timed(&mut seconds[4], || {
                 for i in (0..n).filter(alive) {
-                    self.training.step(words[i], &homes[i], &mut digital[i]);
+                    let r = &mut residents[i];
+                    self.training.step(words[i], &r.home, &mut r.digital);
                 }
             });
         }
         timed(&mut seconds[5], || {
             for i in (0..n).filter(alive) {
+                let r = &mut residents[i];
                 self.diffusion
-                    .step(keys[i], &homes[i], &mut digital[i], &attitudes[i]);
+                    .step(keys[i], &r.home, &mut r.digital, &r.attitude);
             }
         });
         timed(&mut seconds[6], || {
             tally.clear();
             for i in (0..n).filter(alive) {
-                self.requests.resident(
-                    keys[i],
-                    words[i],
-                    &homes[i],
-                    &mut digital[i],
-                    &mut attitudes[i],
-                    &mut retries[i],
-                    tally,
-                );
+                let Resident {
+                    home,
+                    digital,
+                    attitude,
+                    retry,
+                    ..
+                } = &mut residents[i];
+                self.requests
+                    .resident(keys[i], words[i], home, digital, attitude, retry, tally);
             }
         });
         timed(&mut seconds[7], || {
             cells.fill(CellCensus::default());
             for i in (0..n).filter(alive) {
+                let r = &residents[i];
                 self.counter
-                    .count(cells, &homes[i], &digital[i], &attitudes[i], &retries[i]);
+                    .count(cells, &r.home, &r.digital, &r.attitude, &r.retry);
             }
         });
     }
@@ -262,14 +253,7 @@ pub fn resident_pass(
     mut census: ResMut<Census>,
     mut departures: ResMut<Departures>,
     mut chunks: ResMut<PassChunks>,
-    mut residents: Query<(
-        Entity,
-        &ResidentId,
-        &mut Home,
-        &mut Digital,
-        &mut Attitude,
-        &mut PendingRetry,
-    )>,
+    mut residents: Query<(Entity, &mut Resident)>,
 ) {
     requests.refresh(&city, &departments, &levers);
     let training = Training::new(&levers);
@@ -288,36 +272,23 @@ pub fn resident_pass(
     let profile = chunks.profile;
     departures.dead.clear();
     let mut used = 0;
-    for (entities, ids, mut homes, mut digital, mut attitudes, mut retries) in residents
+    for (entities, mut residents) in residents
         .contiguous_iter_mut()
         .expect("residents are table-stored")
     {
-        let n_chunks = ids.len().div_ceil(CHUNK_RESIDENTS);
+        let n_chunks = entities.len().div_ceil(CHUNK_RESIDENTS);
         if chunks.chunks.len() < used + n_chunks {
             chunks.chunks.resize(used + n_chunks, Chunk::new(&city));
         }
-        let homes = homes.bypass_change_detection();
-        let digital = digital.bypass_change_detection();
-        let attitudes = attitudes.bypass_change_detection();
-        let retries = retries.bypass_change_detection();
-        ids.par_chunks(CHUNK_RESIDENTS)
-            .zip(homes.par_chunks_mut(CHUNK_RESIDENTS))
-            .zip(digital.par_chunks_mut(CHUNK_RESIDENTS))
-            .zip(attitudes.par_chunks_mut(CHUNK_RESIDENTS))
-            .zip(retries.par_chunks_mut(CHUNK_RESIDENTS))
+        let residents = residents.bypass_change_detection();
+        residents
+            .par_chunks_mut(CHUNK_RESIDENTS)
             .zip(chunks.chunks[used..used + n_chunks].par_iter_mut())
-            .for_each(|(((((ids, homes), digital), attitudes), retries), chunk)| {
-                let columns = Columns {
-                    ids,
-                    homes,
-                    digital,
-                    attitudes,
-                    retries,
-                };
+            .for_each(|(residents, chunk)| {
                 if profile {
-                    steps.stepwise(columns, chunk);
+                    steps.stepwise(residents, chunk);
                 } else {
-                    steps.fused(columns, chunk);
+                    steps.fused(residents, chunk);
                 }
             });
         // The dead, in pass order; their pending fallbacks are abandoned.
@@ -325,7 +296,7 @@ pub fn resident_pass(
             for &i in &chunk.died {
                 let at = k * CHUNK_RESIDENTS + i as usize;
                 departures.dead.push(entities[at]);
-                departures.abandoned_total += retries[at].count as u64;
+                departures.abandoned_total += residents[at].retry.count as u64;
             }
         }
         used += n_chunks;

@@ -1,9 +1,9 @@
 //! A plain-Rust reference of the resident pass, for `civitas bench`.
 //!
-//! The residents of a [`Simulation`] are copied into plain vectors (one per component:
-//! struct of arrays, no ECS), and [`Reference::run`] sweeps them in one loop, resident
-//! after resident, through the same steps as the engine's pass ([`crate::pass`]): the
-//! same step functions, the same keys and streams, one set of tallies, one thread, no
+//! The residents of a [`Simulation`] are copied into plain vectors (one per part of the
+//! [`Resident`] component: struct of arrays, no ECS), and [`Reference::run`] sweeps them
+//! in one loop, resident after resident, through the same steps as the engine's pass
+//! ([`crate::pass`]): the same step functions, the same keys and streams, one set of tallies, one thread, no
 //! chunks, no timing. The shared state of a tick (levers, departments, adopter shares)
 //! is the one the simulation stands at, held fixed. The ratio of the engine's pass time
 //! to this loop's, per resident-tick, is what the ECS, the chunking and the step-by-step
@@ -21,7 +21,7 @@ use crate::devices::DeviceUptake;
 use crate::levers::{Levers, ServicePoints};
 use crate::offices::Departments;
 use crate::renewal::{Fate, Renewal};
-use crate::residents::{Attitude, Digital, Home, PendingRetry, ResidentId};
+use crate::residents::{Attitude, Digital, Home, PendingRetry, Resident};
 use crate::rng::{Purpose, TickKey};
 
 /// The residents of a simulation as plain vectors.
@@ -41,7 +41,7 @@ impl Reference {
     /// Copies the residents of `sim` as they stand.
     pub fn capture(sim: &mut Simulation) -> Self {
         let world = &mut sim.world;
-        let mut query = world.query::<(&ResidentId, &Home, &Digital, &Attitude, &PendingRetry)>();
+        let mut query = world.query::<&Resident>();
         let n = query.iter(world).len();
         let mut r = Self {
             ids: Vec::with_capacity(n),
@@ -53,12 +53,12 @@ impl Reference {
             tally: ChunkTally::new(0, 0),
             census: Vec::new(),
         };
-        for (id, home, dig, att, retry) in query.iter(world) {
-            r.ids.push(id.0);
-            r.homes.push(*home);
-            r.digital.push(*dig);
-            r.attitudes.push(*att);
-            r.retries.push(*retry);
+        for resident in query.iter(world) {
+            r.ids.push(resident.id.0);
+            r.homes.push(resident.home);
+            r.digital.push(resident.digital);
+            r.attitudes.push(resident.attitude);
+            r.retries.push(resident.retry);
         }
         let city = world.resource::<City>();
         r.tally = ChunkTally::new(city.cells(), city.departments());
@@ -137,22 +137,26 @@ impl Reference {
     }
 }
 
-/// A world of bare entities, each carrying only a [`ResidentId`]: what bevy itself keeps
-/// per entity (entity index, archetype and table rows, change ticks), the floor under
-/// the bytes per resident of any design with one entity per resident.
+/// A world of bare entities, each carrying only a 4-byte id: what bevy itself keeps per
+/// entity (entity index, archetype and table rows, change ticks), the floor under the
+/// bytes per resident of any design with one entity per resident.
 pub struct BareEntities(World);
+
+/// The one component of a bare entity.
+#[derive(Component)]
+struct BareId(#[allow(dead_code)] u32);
 
 impl BareEntities {
     /// Spawns `n` bare entities.
     pub fn spawn(n: usize) -> Self {
         let mut world = World::new();
-        world.spawn_batch((0..n as u32).map(ResidentId));
+        world.spawn_batch((0..n as u32).map(BareId));
         Self(world)
     }
 
     /// Entities held.
     pub fn len(&mut self) -> usize {
-        self.0.query::<&ResidentId>().iter(&self.0).len()
+        self.0.query::<&BareId>().iter(&self.0).len()
     }
 
     /// Whether no entity is held.

@@ -34,7 +34,7 @@ use civitas_scenario::{Band, Settlement};
 use crate::census::{Census, Counter};
 use crate::city::{City, Clock, cell};
 use crate::math;
-use crate::residents::{Home, ResidentBundle};
+use crate::residents::{Home, Resident};
 use crate::rng::{KeyChance, Purpose, Stream, SubjectKey};
 
 /// What the renewal of the population needs from the start of the run.
@@ -116,8 +116,8 @@ pub fn weigh_entrants(world: &mut World) {
     let city = world.resource::<City>();
     let mut young = vec![0u64; city.districts()];
     let agents = world.resource::<Renewal>().next_id as usize;
-    for home in world.query::<&Home>().iter(world) {
-        young[home.district as usize] += (home.band == Band::Young) as u64;
+    for r in world.query::<&Resident>().iter(world) {
+        young[r.home.district as usize] += (r.home.band == Band::Young) as u64;
     }
     let renewal = Renewal::new(world.resource::<City>(), agents, &young);
     *world.resource_mut::<Renewal>() = renewal;
@@ -237,7 +237,7 @@ pub fn renew_population(world: &mut World) {
                 }
                 let band = if ages { Band::Middle } else { Band::Young };
                 let mut s = Stream::new(seed, next_id as u64, 0, Purpose::Synthesis);
-                let mut resident = ResidentBundle::new(city, &mut s, next_id, d, band);
+                let mut resident = Resident::new(city, &mut s, next_id, d, band);
                 if peers.residents > 0 {
                     let n = peers.residents as f64;
                     resident.attitude.satisfaction = (peers.satisfaction_sum / n) as f32;

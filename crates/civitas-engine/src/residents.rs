@@ -1,8 +1,10 @@
-//! The resident agent: its components, the bundle a resident is spawned with, and the
-//! chunk size of passes over residents.
+//! The resident agent: its component and the parts of it the mechanisms' steps take, and
+//! the chunk size of passes over residents.
 //!
-//! Every mechanism that acts on residents reads and writes these components; none
-//! defines its own, so no mechanism imports another for a resident's state. Residents are
+//! A resident is one entity with one component, [`Resident`], made of parts: [`Home`],
+//! [`Digital`], [`Attitude`] and [`PendingRetry`]. A mechanism's step borrows only the
+//! parts it reads and writes; every mechanism uses these parts and none defines its own,
+//! so no mechanism imports another for a resident's state. Residents are
 //! processed in fixed chunks of [`CHUNK_RESIDENTS`] on rayon (see [`crate::pass`]); a
 //! pass that tallies keeps one tally per chunk and sums them in chunk order, so results
 //! do not depend on the number of threads.
@@ -19,11 +21,34 @@ use crate::rng::Stream;
 pub const CHUNK_RESIDENTS: usize = 4096;
 
 /// Stable resident id within the replicate (0..agents); keys the random streams.
-#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ResidentId(pub u32);
 
+/// A resident agent: the one component of its entity (36 bytes).
+///
+/// One component rather than one per part: bevy keeps 8 bytes of change ticks per
+/// component for every entity, so the five components a resident had (id and the four
+/// parts) cost 32 bytes per resident more than one (the pass never reads those ticks: it
+/// writes past change detection).
+#[derive(Component, Debug, Clone, Copy, PartialEq)]
+pub struct Resident {
+    /// Stable id (keys the random streams).
+    pub id: ResidentId,
+    /// District and age band.
+    pub home: Home,
+    /// Literacy, device, adoption, training.
+    pub digital: Digital,
+    /// Trust, satisfaction.
+    pub attitude: Attitude,
+    /// Failed requests waiting for their offline fallback.
+    pub retry: PendingRetry,
+}
+
+// The size the doc comment above and the bytes per resident in `civitas bench` rest on.
+const _: () = assert!(std::mem::size_of::<Resident>() == 36);
+
 /// Where a resident lives and which age band they are in.
-#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Home {
     /// District index in the scenario's district list.
     pub district: u16,
@@ -34,7 +59,7 @@ pub struct Home {
 /// A resident's digital situation (12 bytes). Literacy and the training boost are `f32`:
 /// they enter a hazard multiplied by probabilities known to a few digits, and `f32`'s
 /// seven digits are ample; the flags and the failure count fill what would be padding.
-#[derive(Component, Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Digital {
     /// Digital literacy ℓ in [0, 1].
     pub literacy: f32,
@@ -59,7 +84,7 @@ impl Digital {
 /// A resident's view of government services (8 bytes). `f32` moving averages: a step
 /// of `memory × (score − value)` with memory ≥ 0.01 and scores 0–100 is far above `f32`'s
 /// resolution near 100 (1e-5), so nothing is lost to rounding.
-#[derive(Component, Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Attitude {
     /// Trust in government digital services, in [0, 1].
     pub trust: f32,
@@ -68,7 +93,7 @@ pub struct Attitude {
 }
 
 /// Failed online requests waiting to be redone offline.
-#[derive(Component, Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PendingRetry {
     /// Service of the first failed request (later failures before it is redone are redone
     /// as the same service: two pending failures at once are rare).
@@ -83,22 +108,7 @@ pub struct PendingRetry {
 // Weekly ticks over the longest horizon fit `PendingRetry::due_tick`.
 const _: () = assert!(civitas_scenario::limits::MAX_HORIZON_MONTHS * 53 / 12 < u16::MAX as i64);
 
-/// Everything a resident is spawned with.
-#[derive(Bundle, Debug, Clone, Copy)]
-pub struct ResidentBundle {
-    /// Stable id (keys the random streams).
-    pub id: ResidentId,
-    /// District and age band.
-    pub home: Home,
-    /// Literacy, device, adoption, training.
-    pub digital: Digital,
-    /// Trust, satisfaction, failure memory.
-    pub attitude: Attitude,
-    /// Failed requests waiting for their offline fallback.
-    pub retry: PendingRetry,
-}
-
-impl ResidentBundle {
+impl Resident {
     /// A new resident `id` of `district` and `band`, drawn from `s`: device,
     /// adoption and literacy from the band's starting values (rural districts get the
     /// `[population.rural]` multipliers); satisfaction and trust at the scenario's starting

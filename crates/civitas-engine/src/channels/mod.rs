@@ -61,7 +61,7 @@ use crate::city::{City, cell};
 use crate::levers::{Levers, ServicePoints};
 use crate::math;
 use crate::offices::Departments;
-use crate::residents::{Attitude, CHUNK_RESIDENTS, Digital, Home, PendingRetry, ResidentId};
+use crate::residents::{Attitude, CHUNK_RESIDENTS, Digital, Home, PendingRetry, Resident};
 use crate::rng::{Chance, Purpose, Stream, SubjectKey, TickKey};
 pub use crate::tallies::{CellRequests, DepartmentRequests, RequestTallies};
 
@@ -528,7 +528,7 @@ pub fn start_attitudes_at_steady_state(
     levers: Res<Levers>,
     departments: Res<Departments>,
     mut requests: ResMut<Requests>,
-    mut residents: Query<(&ResidentId, &Home, &Digital, &mut Attitude)>,
+    mut residents: Query<&mut Resident>,
 ) {
     let b = &city.scenario.population.behaviour;
     if b.initial_satisfaction.is_some() && b.initial_trust.is_some() {
@@ -537,20 +537,22 @@ pub fn start_attitudes_at_steady_state(
     requests.refresh(&city, &departments, &levers);
     let ctx = RequestContext::new(&city, 0, &demand, &points, &requests);
     let keys = TickKey::new(city.seed, 0);
-    for (ids, homes, digital, mut attitudes) in residents
+    for mut residents in residents
         .contiguous_iter_mut()
         .expect("residents are table-stored")
     {
-        ids.par_chunks(CHUNK_RESIDENTS)
-            .zip(homes.par_chunks(CHUNK_RESIDENTS))
-            .zip(digital.par_chunks(CHUNK_RESIDENTS))
-            .zip(
-                attitudes
-                    .bypass_change_detection()
-                    .par_chunks_mut(CHUNK_RESIDENTS),
-            )
-            .for_each(|(((ids, homes), digital), attitudes)| {
-                for (((id, home), dig), att) in ids.iter().zip(homes).zip(digital).zip(attitudes) {
+        residents
+            .bypass_change_detection()
+            .par_chunks_mut(CHUNK_RESIDENTS)
+            .for_each(|residents| {
+                for r in residents {
+                    let Resident {
+                        id,
+                        home,
+                        digital: dig,
+                        attitude: att,
+                        ..
+                    } = r;
                     let mut s = keys.subject(id.0 as u64).stream(Purpose::SteadyState);
                     let score = ctx
                         .mean_score(&mut s, home, dig, STEADY_STATE_SAMPLES)
