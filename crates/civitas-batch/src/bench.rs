@@ -9,24 +9,27 @@
 //! 2. **memory**: the peak resident set of that run, less the resident set before the
 //!    world was built, per agent (Linux: the peak is reset through
 //!    `/proc/self/clear_refs` before each size);
-//! 3. **mechanisms**: the same replicate again with the resident pass profiled step by
+//! 3. **one replicate on all threads** (a pool of `threads`), right after the one-core
+//!    run: parallel efficiency `t₁ / (threads · tₙ)`;
+//! 4. **independent replicates**: `threads` replicates at once on `threads` threads,
+//!    right after that, set-up included, efficiency `t₁ / tₙ` with `t₁` one whole
+//!    replicate alone (each thread does the work of one core);
+//! 5. **mechanisms**: the same replicate again with the resident pass profiled step by
 //!    step ([`civitas_engine::pass::STEPS`]; its outputs are identical), so the share of
 //!    tick time of each mechanism is measured, not guessed;
-//! 4. **reference**: the same replicate again; every 12th tick the residents are copied
+//! 6. **reference**: the same replicate again; every 12th tick the residents are copied
 //!    into plain vectors and [`civitas_engine::reference::Reference`] runs that tick's
 //!    pass over them in one loop; the ratio is the engine's pass time over the
 //!    reference's for the same ticks. The loop is also timed without its census step
 //!    on copies of the same residents: the difference is what indicator collection
-//!    costs the fused pass (`indicator_share_fused`; the step-by-step profile of 3
-//!    charges the census a loop of its own);
-//! 5. **one replicate on all threads** (a pool of `threads`): parallel efficiency
-//!    `t₁ / (threads · tₙ)`;
-//! 6. **independent replicates**: `threads` replicates at once on `threads` threads,
-//!    set-up included, efficiency `t₁ / tₙ` with `t₁` one whole replicate alone (each
-//!    thread does the work of one core).
+//!    costs the fused pass (`indicator_share_fused`; the step-by-step profile of 5
+//!    charges the census a loop of its own).
 //!
-//! Timings under 15 s are taken three times and the fastest kept. They are ratios taken
-//! in one process on one machine; compare them only with figures from the same machine.
+//! When a one-core run takes under 15 s, 1, 3 and 4 are taken in three rounds: the
+//! fastest one-core run gives the speed, and each efficiency is the median of its three
+//! rounds' ratios (the two sides of a ratio timed back to back, so a slow spell of a
+//! shared machine falls on both). They are ratios taken in one process on one machine;
+//! compare them only with figures from the same machine.
 
 use civitas_engine::reference::{BareEntities, Reference};
 use civitas_engine::{EngineOptions, Simulation};
@@ -37,31 +40,16 @@ use serde::{Deserialize, Serialize};
 /// Every how many ticks the reference is sampled.
 const REFERENCE_EVERY_TICKS: usize = 12;
 
-/// A timing shorter than this is repeated ([`REPEATS`] runs in all) and the fastest run
-/// kept: short runs are the ones a passing hiccup of the machine distorts most.
+/// A one-core run shorter than this is repeated, with the parallel runs, in [`REPEATS`]
+/// rounds: short runs are the ones a passing hiccup of the machine distorts most.
 const REPEAT_BELOW_SECONDS: f64 = 15.0;
 
-/// Runs of a short timing.
+/// Rounds of short timings.
 const REPEATS: usize = 3;
 
 /// Runs of the reference loop with and without its census at each sampled tick: the
 /// census's share is a difference of two times, so it takes more runs to steady.
 const CENSUS_REPEATS: usize = 5;
-
-/// The fastest of `run`'s timings: one run, or [`REPEATS`] when the first took less
-/// than [`REPEAT_BELOW_SECONDS`]. `seconds` reads the time a run returns.
-fn fastest<T>(mut run: impl FnMut() -> T, seconds: impl Fn(&T) -> f64) -> T {
-    let mut best = run();
-    if seconds(&best) < REPEAT_BELOW_SECONDS {
-        for _ in 1..REPEATS {
-            let next = run();
-            if seconds(&next) < seconds(&best) {
-                best = next;
-            }
-        }
-    }
-    best
-}
 
 /// The measurements at one size.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -144,6 +132,27 @@ struct Timing {
     names: Vec<&'static str>,
     /// Seconds per stage, then (when profiled) per step of the resident pass.
     stages: Vec<f64>,
+}
+
+/// One round of the parallel timings.
+struct Round {
+    /// The one-core run.
+    t1: Timing,
+    /// Its ticks over `threads` × those of one replicate on all threads.
+    one_replicate: f64,
+    /// It, set-up included, over `threads` replicates at once.
+    replicates: f64,
+}
+
+/// The median of `values` (the mean of the middle two of an even count; NaN of none).
+fn median(values: impl Iterator<Item = f64>) -> f64 {
+    let mut v: Vec<f64> = values.collect();
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
 }
 
 /// Runs replicate `replicate`, timing the set-up, the ticks and each stage (and each
@@ -277,15 +286,48 @@ pub fn measure_size(
         _ => (None, None),
     };
 
-    let mut first = Some(first);
-    let t1 = fastest(
-        || {
-            first
-                .take()
-                .unwrap_or_else(|| one.install(|| timed_run(&s, 0, false)))
-        },
-        |t| t.setup + t.ticks,
-    );
+    // The one-core run, one replicate on all threads and `threads` replicates at once are
+    // timed back to back in rounds, and each efficiency is the median of its rounds'
+    // ratios: a slow spell of a shared machine then falls on both sides of a ratio,
+    // where the fastest of each timing taken minutes apart would set a good spell
+    // against a bad one.
+    let mut round = |first: Option<Timing>| {
+        let t1 = first.unwrap_or_else(|| {
+            progress(&format!("{n} agents: one core"));
+            one.install(|| timed_run(&s, 0, false))
+        });
+        progress(&format!("{n} agents: one replicate on {threads} threads"));
+        let tn = all.install(|| timed_run(&s, 0, false)).ticks;
+        progress(&format!(
+            "{n} agents: {threads} replicates on {threads} threads"
+        ));
+        let start = std::time::Instant::now();
+        all.install(|| {
+            (0..threads as u32).into_par_iter().for_each(|r| {
+                civitas_engine::simulate(&s, r, &EngineOptions::default());
+            })
+        });
+        let t_reps = start.elapsed().as_secs_f64();
+        Round {
+            one_replicate: t1.ticks / (threads as f64 * tn),
+            // Whole replicates, set-up included, against one whole replicate alone.
+            replicates: (t1.setup + t1.ticks) / t_reps,
+            t1,
+        }
+    };
+    let mut rounds = vec![round(Some(first))];
+    if rounds[0].t1.setup + rounds[0].t1.ticks < REPEAT_BELOW_SECONDS {
+        for _ in 1..REPEATS {
+            rounds.push(round(None));
+        }
+    }
+    let parallel_efficiency_one_replicate = median(rounds.iter().map(|r| r.one_replicate));
+    let parallel_efficiency_replicates = median(rounds.iter().map(|r| r.replicates));
+    let t1 = rounds
+        .into_iter()
+        .map(|r| r.t1)
+        .min_by(|a, b| a.ticks.total_cmp(&b.ticks))
+        .expect("one round at least");
 
     progress(&format!("{n} agents: mechanisms"));
     let profiled = one.install(|| timed_run(&s, 0, true));
@@ -313,25 +355,6 @@ pub fn measure_size(
         + stage_share("census")
         + stage_share("indicators");
 
-    progress(&format!("{n} agents: one replicate on {threads} threads"));
-    let tn = fastest(|| all.install(|| timed_run(&s, 0, false)).ticks, |t| *t);
-
-    progress(&format!(
-        "{n} agents: {threads} replicates on {threads} threads"
-    ));
-    let t_reps = fastest(
-        || {
-            let start = std::time::Instant::now();
-            all.install(|| {
-                (0..threads as u32).into_par_iter().for_each(|r| {
-                    civitas_engine::simulate(&s, r, &EngineOptions::default());
-                })
-            });
-            start.elapsed().as_secs_f64()
-        },
-        |t| *t,
-    );
-
     SizeResult {
         agents: n,
         ticks,
@@ -344,9 +367,8 @@ pub fn measure_size(
         indicator_share_fused,
         reference_ratio,
         threads,
-        parallel_efficiency_one_replicate: t1.ticks / (threads as f64 * tn),
-        // Whole replicates, set-up included, against one whole replicate alone.
-        parallel_efficiency_replicates: (t1.setup + t1.ticks) / t_reps,
+        parallel_efficiency_one_replicate,
+        parallel_efficiency_replicates,
     }
 }
 
@@ -360,4 +382,19 @@ pub fn bare_entity_bytes(n: u64) -> Option<f64> {
     let spawned = world.len();
     drop(world);
     Some(peak.saturating_sub(rss) as f64 / spawned.max(1) as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An efficiency is the middle round's ratio: one slow round on either side does not
+    /// move it.
+    #[test]
+    fn the_median_ignores_one_outlying_round() {
+        assert_eq!(median([0.9, 0.2, 0.85].into_iter()), 0.85);
+        assert_eq!(median([0.9, 5.0, 0.85].into_iter()), 0.9);
+        assert!((median([0.8, 0.9, 0.1, 1.0].into_iter()) - 0.85).abs() < 1e-12);
+        assert!(median(std::iter::empty()).is_nan());
+    }
 }
