@@ -17,7 +17,7 @@
 //! [`incidents`], [`policies`], [`shocks`], [`satisfaction`], [`metrics`]; their order
 //! within a tick is declared in [`schedule`], and [`pass`] takes every resident through
 //! its steps in one sweep. What they share instead of importing each other:
-//! [`residents`] (resident components and their bundle), [`census`] (residents per
+//! [`residents`] (the resident component and its parts), [`census`] (residents per
 //! cell), [`levers`] (what policies produce), [`city`] (the compiled scenario) and
 //! [`rng`]. Randomness comes from
 //! counter-based streams ([`rng`]) keyed by (replicate seed, resident, tick, purpose), so
