@@ -69,8 +69,9 @@ pub struct Home {
 /// A resident's digital situation (11 bytes). Literacy and the training boost are `f32`:
 /// they enter a hazard multiplied by probabilities known to a few digits, and `f32`'s
 /// seven digits are ample. Packed (no padding byte after the flags and the failure
-/// count), so that [`Resident`] has none: its fields are read and written by value,
-/// never borrowed, and unaligned loads cost nothing on the targets we run on.
+/// count), so that [`Resident`] has none; its fields are read and written by value, never
+/// borrowed (the compiler refuses a reference to a packed field), and [`Resident`]'s
+/// layout puts the two `f32` at multiples of 4 bytes.
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[repr(C, packed)]
 pub struct Digital {
