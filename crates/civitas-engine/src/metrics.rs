@@ -241,18 +241,17 @@ pub fn record_agent_sample(
     let rows = &mut table.0.agent_sample;
     let first = rows.len();
     for r in &residents {
-        let (id, home, dig, att) = (r.id, &r.home, &r.digital, &r.attitude);
-        if (id.0 as usize) < sample.0 {
+        if (r.id.0 as usize) < sample.0 {
             rows.push(AgentRow {
                 tick: clock.tick,
-                resident: id.0,
-                district: home.district as usize,
-                band: home.band,
-                literacy: dig.literacy,
-                has_device: dig.has_device,
-                adopted: dig.adopted,
-                trust: att.trust,
-                satisfaction: att.satisfaction,
+                resident: r.id.0,
+                district: r.home.district as usize,
+                band: r.home.band,
+                literacy: r.digital.literacy,
+                has_device: r.digital.has_device,
+                adopted: r.digital.adopted,
+                trust: r.attitude.trust,
+                satisfaction: r.attitude.satisfaction,
             });
         }
     }
