@@ -15,7 +15,7 @@ use crate::city::City;
 use crate::rng::{Chance, KeyChance, Stream, SubjectKey};
 
 /// Request rates of one band in one tick.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct BandDemand {
     /// `exp(−λ)` with λ the summed request rate per tick: the chance of no request.
     pub no_request_probability: f64,
@@ -23,6 +23,10 @@ pub struct BandDemand {
     pub no_request: KeyChance,
     /// Summed request rate per tick.
     pub rate_per_tick: f64,
+    /// The Poisson probabilities of 0, 1, … [`MAX_REQUESTS_PER_TICK`] requests, each term
+    /// the one before times `λ/k`: the count's inversion reads them instead of dividing
+    /// (a division's latency on every step of the loop it decides).
+    terms: [f64; TERMS],
     /// Cumulative service shares (last = 1).
     pub cumulative: Vec<f64>,
     /// Service pick: per cumulative share `c`, the first 53-bit draw whose uniform is at
@@ -89,10 +93,15 @@ impl DemandTable {
                 .collect();
             let none = math::exp(-total);
             let (starts, buckets) = BandDemand::pick_tables(&cumulative);
+            let mut terms = [none; TERMS];
+            for k in 1..TERMS {
+                terms[k] = terms[k - 1] * (total / k as f64);
+            }
             BandDemand {
                 no_request_probability: none,
                 no_request: KeyChance::at_most(none),
                 rate_per_tick: total,
+                terms,
                 cumulative,
                 starts,
                 buckets,
@@ -118,14 +127,12 @@ impl DemandTable {
         if d.rate_per_tick <= 0.0 {
             return 0;
         }
-        let mut p = d.no_request_probability;
-        let mut k = 0u32;
-        while u > p && k < MAX_REQUESTS_PER_TICK {
-            u -= p;
+        let mut k = 0;
+        while k < TERMS - 1 && u > d.terms[k] {
+            u -= d.terms[k];
             k += 1;
-            p *= d.rate_per_tick / k as f64;
         }
-        k
+        k as u32
     }
 
     /// The service a request of a resident of `band` is for.
@@ -156,6 +163,9 @@ impl DemandTable {
 
 /// Cap on one resident's requests in one tick (guards against absurd rates).
 pub const MAX_REQUESTS_PER_TICK: u32 = 64;
+
+/// Terms of the count's inversion: the probabilities of 0 to [`MAX_REQUESTS_PER_TICK`].
+const TERMS: usize = MAX_REQUESTS_PER_TICK as usize + 1;
 
 #[cfg(test)]
 mod tests {
@@ -221,6 +231,50 @@ mod tests {
             (p0 - e).abs() < 5.0 * (e * (1.0 - e) / n as f64).sqrt(),
             "{p0} vs {e}"
         );
+    }
+
+    /// The count by the definition: inversion of the Poisson distribution, each term
+    /// computed from the one before as the loop goes.
+    fn count_by_definition(d: &BandDemand, mut u: f64) -> u32 {
+        let mut p = d.no_request_probability;
+        let mut k = 0;
+        while u > p && k < MAX_REQUESTS_PER_TICK {
+            u -= p;
+            k += 1;
+            p *= d.rate_per_tick / k as f64;
+        }
+        k
+    }
+
+    #[test]
+    fn the_tabled_count_is_the_inversion_for_every_draw() {
+        // Summed rates per tick from the common (a fraction of a request) to so many that
+        // the cap is reached.
+        for rate in [0.05, 0.3, 2.0, 25.0, 90.0] {
+            let mut scenario = Scenario::baseline();
+            for (i, svc) in scenario.services.iter_mut().enumerate() {
+                svc.demand_per_year.young = if i == 0 { rate * 12.0 } else { 0.0 };
+            }
+            let table = DemandTable::new(&City::new(&scenario, 1));
+            let d = &table.0[Band::Young.index()];
+            assert!(
+                (d.rate_per_tick - rate).abs() < 1e-9 * rate,
+                "monthly ticks"
+            );
+            let mut s = Stream::new(9, 4, 0, Purpose::Requests);
+            // Random uniforms, and the partial sums of the terms (where the count steps)
+            // and their neighbours.
+            let mut edges = vec![0.0, 1.0 - f64::EPSILON];
+            let mut acc = 0.0;
+            for &t in &d.terms {
+                acc += t;
+                edges.extend([acc, acc.next_down(), acc.next_up()]);
+            }
+            for u in (0..20_000).map(|_| s.uniform()).chain(edges) {
+                let k = table.count_from(u, Band::Young);
+                assert_eq!(k, count_by_definition(d, u), "rate {rate}, u = {u}");
+            }
+        }
     }
 
     /// The service a uniform picks by the definition: the number of cumulative shares
