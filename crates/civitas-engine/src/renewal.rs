@@ -198,16 +198,35 @@ impl<'a> Fate<'a> {
     }
 }
 
-/// Despawns the residents who died in this tick's pass and spawns the entrants, adding
-/// them to the census.
+/// Replaces the residents who died in this tick's pass by the entrants, adding these to
+/// the census: an entrant takes over a dead resident's entity (its component
+/// overwritten in place), and only the dead left over are despawned and the entrants left
+/// over spawned. A despawn moves the table's last row into the hole and re-points that
+/// entity, and a spawn appends a row; writing over a row in place costs a fraction of the
+/// two, and this step runs on one thread while the pass runs on all.
 pub fn renew_population(world: &mut World) {
     let dead = std::mem::take(&mut world.resource_mut::<Departures>().dead);
-    for entity in dead {
+    let newcomers = if world.resource::<Renewal>().open {
+        entrants(world)
+    } else {
+        Vec::new()
+    };
+    let taken = dead.len().min(newcomers.len());
+    let mut newcomers = newcomers.into_iter();
+    for (&entity, resident) in dead[..taken].iter().zip(newcomers.by_ref()) {
+        let mut slot = world
+            .get_mut::<Resident>(entity)
+            .expect("a resident who died this tick is still spawned");
+        *slot.bypass_change_detection() = resident;
+    }
+    for &entity in &dead[taken..] {
         world.despawn(entity);
     }
-    if !world.resource::<Renewal>().open {
-        return;
-    }
+    world.spawn_batch(newcomers);
+}
+
+/// This tick's entrants, counted into the census (see the module's documentation).
+fn entrants(world: &mut World) -> Vec<Resident> {
     let city = world.resource::<City>();
     let (seed, dt) = (city.seed, city.years_per_tick);
     let tick = world.resource::<Clock>().tick as u64;
@@ -255,9 +274,9 @@ pub fn renew_population(world: &mut World) {
             }
         }
     }
-    world.spawn_batch(newcomers);
     world.resource_mut::<Census>().cells = census;
     world.resource_mut::<Renewal>().next_id = next_id;
+    newcomers
 }
 
 #[cfg(test)]
@@ -328,5 +347,108 @@ mod tests {
         assert!(close(died, d) && moved == 0.0, "{died} {moved}");
         let (died, moved) = run(urban, Band::Senior);
         assert!(close(died, d) && moved == 0.0, "{died} {moved}");
+    }
+
+    /// The world of `agents` residents of `scenario` with their census taken, as the
+    /// pass leaves it, and the entities of the first `dying` marked dead by the pass.
+    fn world_after_a_pass(scenario: &Scenario, agents: u64, dying: usize) -> World {
+        let mut scenario = scenario.clone();
+        scenario.population.agents = agents;
+        let city = City::new(&scenario, 5);
+        let mut world = World::new();
+        crate::census::install(&mut world, &city);
+        install(&mut world, &city, agents as usize);
+        world.insert_resource(Clock::at(&city, 3));
+        world.insert_resource(city);
+        world.resource_scope(|world, city: Mut<City>| {
+            crate::demography::spawn_residents(world, &city)
+        });
+        weigh_entrants(&mut world);
+        let mut residents = world.query::<(Entity, &Resident)>();
+        let dead: Vec<Entity> = residents.iter(&world).take(dying).map(|(e, _)| e).collect();
+        let survivors: Vec<Resident> = residents
+            .iter(&world)
+            .skip(dying)
+            .map(|(_, r)| *r)
+            .collect();
+        let counter = Counter::new(world.resource::<City>());
+        let mut cells = world.resource::<Census>().cells.clone();
+        for r in &survivors {
+            counter.count(&mut cells, &r.home, &r.digital, &r.attitude, &r.retry);
+        }
+        world.resource_mut::<Census>().cells = cells;
+        world.resource_mut::<Departures>().dead = dead;
+        world
+    }
+
+    /// Entrants take over the entities of the dead: whether they are fewer or more than
+    /// the dead, the residents afterwards are the survivors and the entrants, and the
+    /// census is their count.
+    #[test]
+    fn entrants_replace_the_dead_and_the_census_counts_them() {
+        let mut scenario = Scenario::baseline();
+        scenario.population.demography.entrants_per_year = 0.5;
+        let agents = 2_000;
+        // About 83 entrants a month: more than 10 dead, fewer than 300.
+        for dying in [0, 10, 300] {
+            let mut world = world_after_a_pass(&scenario, agents, dying);
+            let mut ids: Vec<u32> = world
+                .query::<&Resident>()
+                .iter(&world)
+                .skip(dying)
+                .map(|r| r.id.0)
+                .collect();
+            let spawned = world.entities().count_spawned() as usize;
+            renew_population(&mut world);
+            let next_id = world.resource::<Renewal>().next_id;
+            assert!(
+                next_id > agents as u32 + 10 && next_id < agents as u32 + 300,
+                "{next_id}"
+            );
+            let mut now: Vec<u32> = world
+                .query::<&Resident>()
+                .iter(&world)
+                .map(|r| r.id.0)
+                .collect();
+            now.sort_unstable();
+            // Entrants who die within their first tick never appear.
+            let entrants: Vec<u32> = now
+                .iter()
+                .copied()
+                .filter(|&id| id >= agents as u32)
+                .collect();
+            ids.extend(&entrants);
+            ids.sort_unstable();
+            assert_eq!(now, ids, "{dying} dead");
+            // The dead are despawned, not left without a component.
+            assert_eq!(
+                world.entities().count_spawned() as usize,
+                spawned - dying + entrants.len()
+            );
+            let counted = world.resource::<Census>().cells.clone();
+            let city = world.resource::<City>().clone();
+            let counter = Counter::new(&city);
+            let mut recount = vec![crate::census::CellCensus::default(); city.cells()];
+            for r in world.query::<&Resident>().iter(&world) {
+                counter.count(&mut recount, &r.home, &r.digital, &r.attitude, &r.retry);
+            }
+            let total = |cells: &[crate::census::CellCensus]| {
+                cells
+                    .iter()
+                    .map(|c| (c.residents, c.devices, c.adopted))
+                    .fold((0, 0, 0), |a, c| (a.0 + c.0, a.1 + c.1, a.2 + c.2))
+            };
+            assert_eq!(total(&counted), total(&recount), "{dying} dead");
+            for (a, b) in counted.iter().zip(&recount) {
+                assert_eq!(
+                    (a.residents, a.devices, a.adopted),
+                    (b.residents, b.devices, b.adopted)
+                );
+                assert!(
+                    (a.satisfaction_sum - b.satisfaction_sum).abs()
+                        < 1e-6 * b.satisfaction_sum.max(1.0)
+                );
+            }
+        }
     }
 }
