@@ -138,15 +138,13 @@ fn within(share: f64, dt: f64) -> f64 {
 pub struct Fate<'a> {
     open: bool,
     death: [KeyChance; 3],
-    /// Per band, the chance of dying or, for a rural resident, moving to an urban
-    /// district: one draw of the key's low half decides both (the two are exclusive in
-    /// a tick), death below [`Fate::death`]'s threshold, a move from there up to this one,
-    /// which is placed so that a move has the chance `(1 − d)·m` of the survivor's move.
-    leave: [KeyChance; 3],
-    /// Per district, whether its residents may move: rural, with an urban district to
-    /// move to. (Decided per district, not per cell: residents are stored mostly by district,
-    /// so the branch on it is mostly predictable where one on the band is not.)
-    moves: Vec<bool>,
+    /// Per (district × band) cell, the chance of leaving: of dying or, for a rural
+    /// resident with an urban district to move to, moving there. One draw of the key's
+    /// low half decides both (the two are exclusive in a tick): death below
+    /// [`Fate::death`]'s threshold, a move from there up to this one, which is placed so
+    /// that a move has the chance `(1 − d)·m` of the survivor's move; where nobody moves,
+    /// it is the chance of dying. Most residents stay, decided by this one comparison.
+    leave: Vec<KeyChance>,
     urban: &'a [(usize, f64)],
 }
 
@@ -158,17 +156,19 @@ impl<'a> Fate<'a> {
         Self {
             open: renewal.open,
             death: Band::ALL.map(|b| KeyChance::below(within(demo.mortality_per_year.get(b), dt))),
-            leave: Band::ALL.map(|b| {
-                let d = within(demo.mortality_per_year.get(b), dt);
-                let m = within(demo.rural_to_urban_per_year.get(b), dt);
-                KeyChance::below(d + (1.0 - d) * m)
-            }),
-            moves: city
-                .scenario
-                .population
-                .districts
-                .iter()
-                .map(|d| d.kind == Settlement::Rural && !renewal.urban.is_empty())
+            leave: (0..city.cells())
+                .map(|c| {
+                    let district = &city.scenario.population.districts[c / Band::ALL.len()];
+                    let b = Band::ALL[c % Band::ALL.len()];
+                    let d = within(demo.mortality_per_year.get(b), dt);
+                    let moves = district.kind == Settlement::Rural && !renewal.urban.is_empty();
+                    if !moves {
+                        return KeyChance::below(d);
+                    }
+                    let m = within(demo.rural_to_urban_per_year.get(b), dt);
+                    // At least the chance of dying (it is: `(1 − d)·m ≥ 0`).
+                    KeyChance::below(d + (1.0 - d) * m).max(KeyChance::below(d))
+                })
                 .collect(),
             urban: &renewal.urban,
         }
@@ -181,19 +181,21 @@ impl<'a> Fate<'a> {
         if !self.open {
             return false;
         }
-        let band = home.band.index();
-        if key.low_hits(self.death[band]) {
+        if !key.low_hits(self.leave[cell(home.district as usize, home.band)]) {
+            return false;
+        }
+        if key.low_hits(self.death[home.band.index()]) {
             return true;
         }
-        if self.moves[home.district as usize] && key.low_hits(self.leave[band]) {
-            let u = key.stream(Purpose::Renewal).uniform();
-            let to = self
-                .urban
-                .iter()
-                .find(|(_, c)| u < *c)
-                .map_or(self.urban[self.urban.len() - 1].0, |(d, _)| *d);
-            home.district = to as u16;
-        }
+        // Below the chance of leaving and not dying: a move (the chance of leaving is the
+        // chance of dying where nobody moves).
+        let u = key.stream(Purpose::Renewal).uniform();
+        let to = self
+            .urban
+            .iter()
+            .find(|(_, c)| u < *c)
+            .map_or(self.urban[self.urban.len() - 1].0, |(d, _)| *d);
+        home.district = to as u16;
         false
     }
 }

@@ -131,7 +131,7 @@ impl SubjectKey {
 /// (`p·2^BITS` is exact: a power-of-two scaling), so a chance made once per tick is drawn
 /// by one integer comparison, with the very outcomes of the float comparison, instead of
 /// a conversion and a float comparison per resident. See [`Chance`] and [`KeyChance`].
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Threshold<const BITS: u32>(u64);
 
 /// A chance on the 53 bits of a [`Stream::uniform`] ([`Stream::hits`] draws it with the
