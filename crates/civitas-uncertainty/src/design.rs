@@ -1,8 +1,9 @@
 //! Seeded Latin hypercube designs.
 
 /// The SplitMix64 finaliser (Steele, Lea and Flood 2014): a bijective 64-bit mixer with
-/// good avalanche. The one copy in the workspace: the engine's counter-based streams, the
-/// priors' Latin hypercube and the sweeps' all hash with it.
+/// good avalanche. The one copy in the workspace: the engine's replicate seeds and tick
+/// keys, the priors' Latin hypercube and the sweeps' all hash with it (the engine's
+/// per-resident streams use wyrand, see `civitas_engine::rng`).
 #[inline]
 pub fn mix64(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
