@@ -6,8 +6,8 @@
 //! 1. `keys`: each resident's [`SubjectKey`] of the tick — the one stream set-up per
 //!    resident per tick; every step draws from its own purpose's stream of that key;
 //! 2. `ageing` ([`crate::demography`]), 3. `fate`: death and migration
-//!    ([`crate::renewal`]; the dead take no further step and are despawned after the
-//!    pass), 4. `devices`, 5. `training` and 6. `adoption` ([`crate::adoption`]),
+//!    ([`crate::renewal`]; the dead take no further step, and after the pass their
+//!    entities go to the entrants or are despawned), 4. `devices`, 5. `training` and 6. `adoption` ([`crate::adoption`]),
 //!    7. `requests` ([`crate::channels`]), 8. `census` ([`crate::census`]).
 //!
 //! A step of one resident reads only that resident and the tick's shared state (levers,

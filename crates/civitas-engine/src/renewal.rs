@@ -93,7 +93,8 @@ impl Renewal {
     }
 }
 
-/// Residents who died in this tick's resident pass, in pass order, to be despawned.
+/// Residents who died in this tick's resident pass, in pass order: their entities go to
+/// the tick's entrants, or are despawned.
 #[derive(Resource, Debug, Clone, Default)]
 pub struct Departures {
     /// The dead of this tick.

@@ -9,7 +9,8 @@
 //!    then Bass adoption against the adopter shares of the census taken at the end of
 //!    the previous tick (synchronous update); `channels` requests raised (`demand`),
 //!    routed, failed or submitted to queues, and rated (`satisfaction`); `census` count;
-//! 5. `renewal`: the dead despawned, entrants at 15 spawned and counted;
+//! 5. `renewal`: entrants at 15 take over the dead's entities (the rest despawned or
+//!    spawned) and are counted;
 //! 6. `census`: each district's adopter share for the next tick;
 //! 7. `incidents`: occurrence, detection, dispatch and response;
 //! 8. `departments`: queues served up to capacity, next tick's waits;
