@@ -7,8 +7,9 @@
 //!    resident per tick; every step draws from its own purpose's stream of that key;
 //! 2. `ageing` ([`crate::demography`]), 3. `fate`: death and migration
 //!    ([`crate::renewal`]; the dead take no further step, and after the pass their
-//!    entities go to the entrants or are despawned), 4. `devices`, 5. `training` and 6. `adoption` ([`crate::adoption`]),
-//!    7. `requests` ([`crate::channels`]), 8. `census` ([`crate::census`]).
+//!    entities go to the entrants or are despawned), 4. `devices`, 5. `training` and
+//!    6. `adoption` ([`crate::adoption`]), 7. `requests` ([`crate::channels`]),
+//!    8. `census` ([`crate::census`]).
 //!
 //! A step of one resident reads only that resident and the tick's shared state (levers,
 //! departments as they stood at the start of the pass, the previous census's adopter

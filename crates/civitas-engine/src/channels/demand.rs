@@ -17,14 +17,14 @@ use crate::rng::{Chance, KeyChance, Stream, SubjectKey};
 /// Request rates of one band in one tick.
 #[derive(Debug, Clone)]
 pub struct BandDemand {
-    /// `exp(−λ)` with λ the summed request rate per tick: the chance of no request.
-    pub no_request_probability: f64,
-    /// The same as a [`KeyChance`] that the count's 32-bit uniform is at most it.
+    /// The chance of no request, `exp(−λ)` with λ the summed request rate per tick
+    /// (the first of the count's terms), as a [`KeyChance`] that the count's 32-bit
+    /// uniform is at most it.
     pub no_request: KeyChance,
     /// Summed request rate per tick.
     pub rate_per_tick: f64,
-    /// The Poisson probabilities of 0, 1, … [`MAX_REQUESTS_PER_TICK`] requests, each term
-    /// the one before times `λ/k`: the count's inversion reads them instead of dividing
+    /// The Poisson probabilities of 0, 1, … [`MAX_REQUESTS_PER_TICK`] requests, the first
+    /// `exp(−λ)`, each other the one before times `λ/k`: the count's inversion reads them instead of dividing
     /// (a division's latency on every step of the loop it decides).
     terms: [f64; TERMS],
     /// Cumulative service shares (last = 1).
@@ -98,7 +98,6 @@ impl DemandTable {
                 terms[k] = terms[k - 1] * (total / k as f64);
             }
             BandDemand {
-                no_request_probability: none,
                 no_request: KeyChance::at_most(none),
                 rate_per_tick: total,
                 terms,
@@ -236,7 +235,7 @@ mod tests {
     /// The count by the definition: inversion of the Poisson distribution, each term
     /// computed from the one before as the loop goes.
     fn count_by_definition(d: &BandDemand, mut u: f64) -> u32 {
-        let mut p = d.no_request_probability;
+        let mut p = d.terms[0];
         let mut k = 0;
         while u > p && k < MAX_REQUESTS_PER_TICK {
             u -= p;
