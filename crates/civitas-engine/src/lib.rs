@@ -132,7 +132,9 @@ impl Simulation {
         }
         let steady = world.register_system_cached(channels::start_attitudes_at_steady_state);
         let census = world.register_system_cached(census::take_census);
-        world.resource_scope(|world, city: Mut<City>| demography::spawn_residents(world, &city));
+        world.resource_scope(|world, city: Mut<City>| {
+            demography::spawn_residents(world, &city, renewal::most_agents(&city, residents))
+        });
         renewal::weigh_entrants(&mut world);
         world
             .run_system(steady)
@@ -256,5 +258,33 @@ impl Simulation {
             .remove_resource::<metrics::Table>()
             .expect("the table lives until the simulation ends")
             .0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// bevy's entity index, sized once when the residents are spawned, holds every
+    /// entrant of the horizon: it never grows again (growing doubles it, 24 bytes an
+    /// entry), though the dead are despawned and entrants spawned every tick.
+    #[test]
+    fn the_entity_index_holds_the_whole_run_without_growing() {
+        let mut scenario = Scenario::baseline();
+        scenario.population.agents = 20_000;
+        let mut sim = Simulation::new(&scenario, 0, &EngineOptions::default());
+        let sized = sim.world.entities().len();
+        assert!(sized < 2 * 20_000, "{sized} entries for 20,000 residents");
+        while sim.step() {}
+        let residents = sim
+            .world
+            .query::<&residents::Resident>()
+            .iter(&sim.world)
+            .count();
+        assert!(
+            residents > 20_000,
+            "the baseline's population grows: {residents}"
+        );
+        assert_eq!(sim.world.entities().len(), sized);
     }
 }

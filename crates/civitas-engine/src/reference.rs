@@ -139,7 +139,8 @@ impl Reference {
 
 /// A world of bare entities, each carrying only a 4-byte id: what bevy itself keeps per
 /// entity (entity index, archetype and table rows, change ticks), the floor under the
-/// bytes per resident of any design with one entity per resident.
+/// bytes per resident of any design with one entity per resident. Spawned as the
+/// residents are, the entity index sized once ([`crate::demography::spawn_residents`]).
 pub struct BareEntities(World);
 
 /// The one component of a bare entity.
@@ -150,7 +151,7 @@ impl BareEntities {
     /// Spawns `n` bare entities.
     pub fn spawn(n: usize) -> Self {
         let mut world = World::new();
-        world.spawn_batch((0..n as u32).map(BareId));
+        crate::demography::spawn_in_order(&mut world, (0..n as u32).map(BareId), n);
         Self(world)
     }
 
