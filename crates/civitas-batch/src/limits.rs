@@ -25,10 +25,11 @@ pub const MAX_RUNS: u64 = 10_000_000;
 
 /// Memory one resident agent takes in a replicate's world: its components in bevy's
 /// tables, bevy's own bookkeeping per entity, the per-chunk tallies and the allocator's
-/// slack. Measured by `civitas bench` as peak resident set over agents (baseline, one
-/// replicate, one thread: 154 bytes at 100,000 agents, 134 at 1,000,000, 148 at
-/// 5,000,000, of which bevy keeps 76 per bare entity), with a quarter of headroom for
-/// the model growing.
+/// slack. Measured by `civitas bench` as peak resident set over agents (baseline, 84
+/// months, one replicate, one thread, at 957bd72: 104 bytes at 100,000 agents, 95 at
+/// 1,000,000, 94 at 5,000,000, of which bevy keeps 60 per bare entity), with room for a
+/// population that grows over a long horizon (the entrants' entries in bevy's entity
+/// index are reserved at the start) and for the model growing.
 pub const BYTES_PER_RESIDENT: u64 = 192;
 
 /// Memory of the batch around the simulations: the binary, thread stacks, rayon, buffers.
