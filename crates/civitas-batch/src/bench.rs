@@ -5,7 +5,8 @@
 //! so that each peak resident set is its own) runs, in this order:
 //! 1. **one core**: replicate 0 on a rayon pool of one thread; wall time of the ticks
 //!    (set-up excluded) gives resident-ticks per second per core (agents × ticks / s),
-//!    and the time of each stage of the tick ([`civitas_engine::schedule`]);
+//!    and the time of each stage of the tick ([`civitas_engine::schedule`]); the set-up
+//!    (building the world) is timed on its own;
 //! 2. **memory**: the peak resident set of that run, less the resident set before the
 //!    world was built, per agent (Linux: the peak is reset through
 //!    `/proc/self/clear_refs` before each size);
@@ -60,6 +61,10 @@ pub struct SizeResult {
     pub ticks: usize,
     /// Wall seconds of the ticks on one thread.
     pub seconds_one_core: f64,
+    /// Wall seconds of building the world on one thread, in the same run (synthesis,
+    /// spawning, steady-state start): with `seconds_one_core`, a whole replicate.
+    #[serde(default)]
+    pub setup_seconds_one_core: f64,
     /// agents × ticks / seconds on one thread.
     pub resident_ticks_per_second_per_core: f64,
     /// Peak resident set of the one-core run, bytes (`None` where unreadable).
@@ -359,6 +364,7 @@ pub fn measure_size(
         agents: n,
         ticks,
         seconds_one_core: t1.ticks,
+        setup_seconds_one_core: t1.setup,
         resident_ticks_per_second_per_core: n as f64 * ticks as f64 / t1.ticks,
         peak_rss_bytes,
         bytes_per_resident,

@@ -14,6 +14,8 @@ use crate::console::{say, say_err};
 #[derive(Args, Debug)]
 #[command(after_long_help = "\
 Runs the bundled baseline (or FILE) at each size and measures, in one process:
+  ticks s, set-up s           wall seconds of one replicate's ticks and of building its
+                              world (synthesis, steady-state start) on one thread
   resident-ticks/s per core   agents x ticks / wall seconds of the ticks on one thread
   peak RSS, bytes/resident    peak resident set of that run less the set before the world
   shares                      share of tick time per mechanism (the resident pass profiled
@@ -147,8 +149,10 @@ fn measure_in_child(
 
 fn print_table(report: &BenchReport) {
     say!(
-        "{:>10} {:>16} {:>10} {:>12} {:>10} {:>10} {:>9} {:>9} {:>10}",
+        "{:>10} {:>8} {:>8} {:>16} {:>10} {:>12} {:>10} {:>10} {:>9} {:>9} {:>10}",
         "agents",
+        "ticks s",
+        "set-up s",
         "M res-ticks/s/core",
         "peak MiB",
         "bytes/res",
@@ -160,8 +164,10 @@ fn print_table(report: &BenchReport) {
     );
     for s in &report.sizes {
         say!(
-            "{:>10} {:>16.1} {:>10} {:>12} {:>9.1} % {:>8.1} % {:>9.2} {:>9.2} {:>10.2}",
+            "{:>10} {:>8.2} {:>8.2} {:>16.1} {:>10} {:>12} {:>9.1} % {:>8.1} % {:>9.2} {:>9.2} {:>10.2}",
             s.agents,
+            s.seconds_one_core,
+            s.setup_seconds_one_core,
             s.resident_ticks_per_second_per_core / 1e6,
             s.peak_rss_bytes.map_or("?".into(), |b| format!(
                 "{:.0}",

@@ -24,6 +24,8 @@ fn bench_reports_every_measurement_at_every_size() {
         assert_eq!(size["ticks"], 84, "the baseline runs 2024-01 to 2030-12");
         for key in [
             "resident_ticks_per_second_per_core",
+            "seconds_one_core",
+            "setup_seconds_one_core",
             "reference_ratio",
             "parallel_efficiency_one_replicate",
             "parallel_efficiency_replicates",
