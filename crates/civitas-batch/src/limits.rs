@@ -3,8 +3,9 @@
 //! given with `--max-memory`), and sane bounds on threads, sweep points and runs.
 //!
 //! The estimate is deliberately simple and on the high side: what one replicate holds
-//! per resident (measured, see [`BYTES_PER_RESIDENT`]) times the replicates running at
-//! once, plus the per-run bookkeeping of the batch and the tables of its results.
+//! per resident (measured, see [`BYTES_PER_RESIDENT`]) times the most residents it can
+//! hold at once, times the replicates running at once, plus the per-run bookkeeping of
+//! the batch and the tables of its results.
 
 use std::fmt;
 
@@ -23,14 +24,16 @@ pub const MAX_SWEEP_POINTS: usize = 100_000;
 /// Most runs (points × replicates) of one batch.
 pub const MAX_RUNS: u64 = 10_000_000;
 
-/// Memory one resident agent takes in a replicate's world: its components in bevy's
-/// tables, bevy's own bookkeeping per entity, the per-chunk tallies and the allocator's
-/// slack. Measured by `civitas bench` as peak resident set over agents (baseline, 84
-/// months, one replicate, one thread, at 957bd72: 104 bytes at 100,000 agents, 95 at
-/// 1,000,000, 94 at 5,000,000, of which bevy keeps 60 per bare entity), with room for a
-/// population that grows over a long horizon (the entrants' entries in bevy's entity
-/// index are reserved at the start) and for the model growing.
-pub const BYTES_PER_RESIDENT: u64 = 192;
+/// Memory one resident takes in a replicate's world, counted per resident the replicate
+/// can hold at once ([`civitas_engine::most_agents`]: the starting agents and every
+/// entrant of the horizon, as if nobody died; bevy's entity index is sized for them at
+/// the start): its component and change ticks in bevy's table (40 bytes), bevy's own
+/// rows and index entry (59 bytes with the room on bevy's free list), the per-chunk
+/// tallies and the allocator's slack. Measured by `civitas bench` as peak resident set
+/// over that count (baseline, 84 months, one replicate, one thread, at 957bd72: 95 bytes
+/// at 100,000 agents, 87 at 1,000,000, 86 at 5,000,000), with a quarter of headroom for
+/// the model growing.
+pub const BYTES_PER_RESIDENT: u64 = 120;
 
 /// Memory of the batch around the simulations: the binary, thread stacks, rayon, buffers.
 const BASE_BYTES: u64 = 64 << 20;
@@ -166,9 +169,7 @@ impl MemoryEstimate {
                 .min(s.population.agents)
                 .saturating_mul(ticks)
                 .saturating_mul(100);
-            let one = s
-                .population
-                .agents
+            let one = civitas_engine::most_agents(s)
                 .saturating_mul(BYTES_PER_RESIDENT)
                 .saturating_add(series.saturating_mul(2))
                 .saturating_add(sample);
@@ -248,5 +249,28 @@ mod tests {
         assert!(err.contains("--agents"), "{err}");
         let baseline = MemoryEstimate::of(&[Scenario::baseline()], 20, 20, 2);
         assert!(baseline.check(Bytes(1 << 30), "test").is_ok());
+    }
+
+    /// A replicate is reserved memory for the most residents it can hold at once: its
+    /// starting agents where nobody enters, and more the more residents enter over the
+    /// horizon (the population grows into them).
+    #[test]
+    fn a_replicate_is_reserved_memory_for_its_entrants_too() {
+        let per_replicate = |entrants_per_year: f64| {
+            let mut s = Scenario::baseline();
+            s.population.agents = 1_000_000;
+            s.population.demography.entrants_per_year = entrants_per_year;
+            MemoryEstimate::of(&[s], 1, 1, 1).per_replicate
+        };
+        let (closed, baseline, more) = (
+            per_replicate(0.0),
+            per_replicate(0.0135),
+            per_replicate(0.03),
+        );
+        assert!(closed >= 1_000_000 * BYTES_PER_RESIDENT, "{closed}");
+        // 84 months of 1.35 % a year: 9.45 % more residents at most.
+        let grown = baseline as f64 / closed as f64;
+        assert!((1.09..1.11).contains(&grown), "{grown}");
+        assert!(more > baseline, "{more} {baseline}");
     }
 }

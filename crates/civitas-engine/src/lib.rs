@@ -52,6 +52,7 @@ pub mod shocks;
 pub mod tallies;
 
 pub use output::{AgentRow, ReplicateResult, Scope, indicator_position};
+pub use renewal::most_agents;
 pub use rng::replicate_seed;
 
 use bevy_ecs::prelude::*;
@@ -133,7 +134,8 @@ impl Simulation {
         let steady = world.register_system_cached(channels::start_attitudes_at_steady_state);
         let census = world.register_system_cached(census::take_census);
         world.resource_scope(|world, city: Mut<City>| {
-            demography::spawn_residents(world, &city, renewal::most_agents(&city, residents))
+            let most = renewal::most_agents(scenario).min(2 * residents as u64);
+            demography::spawn_residents(world, &city, most as usize)
         });
         renewal::weigh_entrants(&mut world);
         world

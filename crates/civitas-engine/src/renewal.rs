@@ -29,7 +29,7 @@
 //! the engine's tests check. Ageing itself is in [`crate::demography`].
 
 use bevy_ecs::prelude::*;
-use civitas_scenario::{Band, Settlement};
+use civitas_scenario::{Band, Scenario, Settlement};
 
 use crate::census::{Census, Counter};
 use crate::city::{City, Clock, cell};
@@ -104,18 +104,20 @@ pub struct Departures {
     pub abandoned_total: u64,
 }
 
-/// The entity indices `city`'s residents may need at once, starting from `agents`, but
-/// for a chance far below one in a million: the starting agents and every entrant of the
-/// horizon (the expected count and four of its Poisson standard deviations), as if nobody
-/// died, and 256 more (bevy_ecs 0.20 keeps the last 128 entities freed in a local list
-/// that allocations do not see until it fills, so a spawn may take a new index while up
-/// to 128 freed ones wait). Sizes bevy's entity index once
-/// ([`crate::demography::spawn_residents`]).
-pub fn most_agents(city: &City, agents: usize) -> usize {
-    let years = city.years_per_tick * city.dates.len() as f64;
-    let entrants = city.scenario.population.demography.entrants_per_year * agents as f64 * years;
+/// The most residents `scenario` can have at once, but for a chance far below one in a
+/// million: its starting agents and every entrant of the horizon (the expected count and
+/// four of its Poisson standard deviations), as if nobody died, and 256 more (bevy_ecs
+/// 0.20 keeps the last 128 entities freed in a local list that allocations do not see
+/// until it fills, so a spawn may take a new entity index while up to 128 freed ones
+/// wait). Sizes bevy's entity index once ([`crate::demography::spawn_residents`], up to
+/// twice the starting agents: beyond, the index doubles as it would anyway) and bounds
+/// the memory a batch reserves per replicate.
+pub fn most_agents(scenario: &Scenario) -> u64 {
+    let agents = scenario.population.agents;
+    let years = scenario.scenario.tick.years() * scenario.scenario.tick_dates().len() as f64;
+    let entrants = scenario.population.demography.entrants_per_year * agents as f64 * years;
     let bound = entrants + 4.0 * entrants.sqrt() + 256.0;
-    agents.saturating_add(bound.min(agents as f64) as usize)
+    agents.saturating_add(bound.min(u64::MAX as f64 / 2.0) as u64)
 }
 
 /// Installs the renewal of `city`'s population of `residents` agents; the entrants'
@@ -378,7 +380,7 @@ mod tests {
         world.insert_resource(Clock::at(&city, 3));
         world.insert_resource(city);
         world.resource_scope(|world, city: Mut<City>| {
-            crate::demography::spawn_residents(world, &city, most_agents(&city, agents as usize))
+            crate::demography::spawn_residents(world, &city, most_agents(&scenario) as usize)
         });
         weigh_entrants(&mut world);
         let mut residents = world.query::<(Entity, &Resident)>();
