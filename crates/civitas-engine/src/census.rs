@@ -4,8 +4,10 @@
 //! Taken once per tick by the resident pass (the last step of each resident, after every
 //! mechanism has acted on it; entrants are added as they arrive) and once before the
 //! first tick; mechanisms that need residents per cell (policies, incidents, renewal,
-//! metrics) read it instead of counting themselves. Tallied per chunk of residents and
-//! summed in chunk order, so it does not depend on the number of threads.
+//! metrics) read it instead of counting themselves. Tallied per chunk of residents
+//! ([`CellTally`]: one increment per resident for the counts, by combination of device
+//! and adoption) and summed in chunk order, so it does not depend on the number of
+//! threads.
 
 use bevy_ecs::prelude::*;
 use civitas_scenario::{Band, Behaviour};
@@ -93,7 +95,8 @@ impl<'a> Counter<'a> {
         }
     }
 
-    /// Adds one resident to the tally of its cell in `cells`.
+    /// Adds one resident to the census of its cell in `cells` (a census kept as summed:
+    /// entrants joining it, recounts in tests).
     #[inline]
     pub fn count(
         &self,
@@ -103,20 +106,86 @@ impl<'a> Counter<'a> {
         att: &Attitude,
         retry: &PendingRetry,
     ) {
-        let c = &mut cells[cell(home.district as usize, home.band)];
-        c.residents += 1;
-        c.devices += dig.has_device as u64;
-        c.adopted += dig.adopted as u64;
+        let mut one = CellTally::default();
+        self.add(&mut one, home, dig, att, retry);
+        // Each sum of `one` is 0 + x, exactly x: the census adds what it always added.
+        cells[cell(home.district as usize, home.band)].add(&one.census());
+    }
+
+    /// Adds one resident to the tally of its cell in `cells` (the resident pass's count
+    /// per chunk, and the starting census).
+    #[inline]
+    pub fn tally(
+        &self,
+        cells: &mut [CellTally],
+        home: &Home,
+        dig: &Digital,
+        att: &Attitude,
+        retry: &PendingRetry,
+    ) {
+        self.add(
+            &mut cells[cell(home.district as usize, home.band)],
+            home,
+            dig,
+            att,
+            retry,
+        );
+    }
+
+    /// Adds one resident to `c`, its cell's tally.
+    #[inline]
+    fn add(
+        &self,
+        c: &mut CellTally,
+        home: &Home,
+        dig: &Digital,
+        att: &Attitude,
+        retry: &PendingRetry,
+    ) {
+        let digital = dig.has_device as usize | (dig.adopted as usize) << 1;
+        c.by_digital[digital] += 1;
         c.pending_retries += retry.count as u64;
-        c.satisfaction_sum += att.satisfaction as f64;
-        c.trust_sum += att.trust as f64;
-        if dig.has_device && !dig.adopted {
+        c.sums[0] += att.satisfaction as f64;
+        c.sums[1] += att.trust as f64;
+        // Owns a device and has not adopted: waiting to adopt.
+        if digital == 1 {
             let l = dig.literacy as f64
                 * att.adoption_factor(self.behaviour)
                 * dig.failure_memory_factor(self.behaviour);
-            c.waiting_innovation_sum +=
-                l * (self.bass_p[home.band.index()] + dig.adoption_boost_per_year as f64);
-            c.waiting_literacy_sum += l;
+            c.sums[2] += l * (self.bass_p[home.band.index()] + dig.adoption_boost_per_year as f64);
+            c.sums[3] += l;
+        }
+    }
+}
+
+/// One chunk's count of one cell, kept in the form cheapest to count into: residents by
+/// their (device, adopted) combination, one counter each, so that counting a resident is
+/// one increment where three separate counts took three; [`CellTally::census`] gives the
+/// cell's counts and sums.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct CellTally {
+    /// Residents by `has_device + 2 · adopted`.
+    by_digital: [u64; 4],
+    /// Failed requests waiting for their offline fallback.
+    pending_retries: u64,
+    /// Satisfaction, trust, waiting innovation and waiting literacy, summed as in
+    /// [`CellCensus`].
+    sums: [f64; 4],
+}
+
+impl CellTally {
+    /// The counts and sums of the cell.
+    pub fn census(&self) -> CellCensus {
+        let [none, device, adopted_only, both] = self.by_digital;
+        CellCensus {
+            residents: none + device + adopted_only + both,
+            devices: device + both,
+            adopted: adopted_only + both,
+            pending_retries: self.pending_retries,
+            satisfaction_sum: self.sums[0],
+            trust_sum: self.sums[1],
+            waiting_innovation_sum: self.sums[2],
+            waiting_literacy_sum: self.sums[3],
         }
     }
 }
@@ -140,16 +209,11 @@ pub fn take_census(
     residents: Query<&Resident>,
 ) {
     let counter = Counter::new(&city);
-    census.cells.fill(CellCensus::default());
+    let mut cells = vec![CellTally::default(); census.cells.len()];
     for r in &residents {
-        counter.count(
-            &mut census.cells,
-            &r.home,
-            &r.digital,
-            &r.attitude,
-            &r.retry,
-        );
+        counter.tally(&mut cells, &r.home, &r.digital, &r.attitude, &r.retry);
     }
+    census.cells = cells.iter().map(CellTally::census).collect();
     update_shares(&city, &census, shares.into_inner());
 }
 
@@ -179,4 +243,69 @@ fn update_shares(city: &City, census: &Census, shares: &mut DistrictAdoption) {
             / n as f64;
         (a + 0.5 * rate * dt).min(1.0)
     }));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use civitas_scenario::Scenario;
+
+    /// A chunk's tally gives what counting into the census gives: residents of each
+    /// (device, adopted) combination (1, 2, 3 and 4 of them) counted as residents, as
+    /// device owners where they own one, as adopters where they adopted, and only device
+    /// owners who have not adopted in the waiting sums.
+    #[test]
+    fn a_tally_counts_each_device_and_adoption_combination_as_the_census_does() {
+        let city = City::new(&Scenario::baseline(), 1);
+        let counter = Counter::new(&city);
+        let home = Home {
+            district: 1,
+            band: Band::Middle,
+        };
+        let att = Attitude {
+            trust: 0.6,
+            satisfaction: 70.0,
+        };
+        let retry = PendingRetry {
+            service: 0,
+            count: 2,
+            due_tick: 3,
+        };
+        let mut tallies = vec![CellTally::default(); city.cells()];
+        let mut counted = vec![CellCensus::default(); city.cells()];
+        let combinations = [(false, false), (true, false), (false, true), (true, true)];
+        for (k, (has_device, adopted)) in combinations.into_iter().enumerate() {
+            let dig = Digital {
+                literacy: 0.5,
+                adoption_boost_per_year: 0.0,
+                has_device,
+                adopted,
+                failures: 0,
+            };
+            for _ in 0..=k {
+                counter.tally(&mut tallies, &home, &dig, &att, &retry);
+                counter.count(&mut counted, &home, &dig, &att, &retry);
+            }
+        }
+        let c = cell(1, Band::Middle);
+        let tallied = tallies[c].census();
+        assert_eq!(tallied, counted[c]);
+        assert_eq!(
+            (tallied.residents, tallied.devices, tallied.adopted),
+            (10, 6, 7)
+        );
+        assert_eq!(tallied.pending_retries, 20);
+        assert_eq!(tallied.satisfaction_sum, 700.0);
+        // Two waiting residents: literacy 0.5 times the trust and failure factors each.
+        let waiting = 2.0
+            * 0.5
+            * crate::satisfaction::adoption_factor(&city.scenario.population.behaviour, 0.6);
+        assert!((tallied.waiting_literacy_sum - waiting).abs() < 1e-12);
+        let other = tallies
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| i != c)
+            .all(|(_, t)| *t == CellTally::default());
+        assert!(other, "only the resident's cell is counted");
+    }
 }

@@ -13,7 +13,7 @@ use bevy_ecs::prelude::*;
 
 use crate::Simulation;
 use crate::adoption::{Diffusion, Training};
-use crate::census::{CellCensus, Counter, DistrictAdoption};
+use crate::census::{CellTally, Counter, DistrictAdoption};
 use crate::channels::{ChunkTally, DemandTable, RequestContext, Requests};
 use crate::city::City;
 use crate::demography::Ageing;
@@ -34,7 +34,7 @@ pub struct Reference {
     retries: Vec<PendingRetry>,
     dead: Vec<bool>,
     tally: ChunkTally,
-    census: Vec<CellCensus>,
+    census: Vec<CellTally>,
 }
 
 impl Reference {
@@ -62,7 +62,7 @@ impl Reference {
         }
         let city = world.resource::<City>();
         r.tally = ChunkTally::new(city.cells(), city.departments());
-        r.census = vec![CellCensus::default(); city.cells()];
+        r.census = vec![CellTally::default(); city.cells()];
         r
     }
 
@@ -107,7 +107,7 @@ impl Reference {
                 let ctx = RequestContext::new(city, tick as u64, demand, points, &requests);
                 let tick_key = TickKey::new(city.seed, tick as u64);
                 self.tally.clear();
-                self.census.fill(CellCensus::default());
+                self.census.fill(CellTally::default());
                 for i in 0..self.ids.len() {
                     if self.dead[i] {
                         continue;
@@ -128,12 +128,12 @@ impl Reference {
                     diffusion.step(key, home, dig, att);
                     ctx.resident(key, word, home, dig, att, retry, &mut self.tally);
                     if census {
-                        counter.count(&mut self.census, home, dig, att, retry);
+                        counter.tally(&mut self.census, home, dig, att, retry);
                     }
                 }
             }
         });
-        self.census.iter().map(|c| c.residents).sum()
+        self.census.iter().map(|c| c.census().residents).sum()
     }
 }
 
@@ -199,7 +199,7 @@ mod tests {
         let census = &sim.world.resource::<Census>().cells;
         assert_eq!(counted, census.iter().map(|c| c.residents).sum::<u64>());
         let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(1.0);
-        for (ours, pass) in plain.census.iter().zip(census) {
+        for (ours, pass) in plain.census.iter().map(CellTally::census).zip(census) {
             assert_eq!(
                 (
                     ours.residents,
