@@ -68,11 +68,11 @@ impl Census {
 
     /// Replaces the census by the sum of `chunks` (per-cell tallies of chunks of
     /// residents), added in the order given.
-    pub fn sum_chunks<'a>(&mut self, chunks: impl Iterator<Item = &'a [CellCensus]>) {
+    pub fn sum_chunks<'a>(&mut self, chunks: impl Iterator<Item = &'a [CellTally]>) {
         self.cells.fill(CellCensus::default());
         for chunk in chunks {
             for (t, c) in self.cells.iter_mut().zip(chunk) {
-                t.add(c);
+                t.add(&c.census());
             }
         }
     }
@@ -213,7 +213,7 @@ pub fn take_census(
     for r in &residents {
         counter.tally(&mut cells, &r.home, &r.digital, &r.attitude, &r.retry);
     }
-    census.cells = cells.iter().map(CellTally::census).collect();
+    census.sum_chunks(std::iter::once(cells.as_slice()));
     update_shares(&city, &census, shares.into_inner());
 }
 

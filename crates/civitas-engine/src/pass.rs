@@ -22,7 +22,7 @@ use bevy_ecs::prelude::*;
 use rayon::prelude::*;
 
 use crate::adoption::{Diffusion, Training};
-use crate::census::{CellCensus, CellTally, Census, Counter, DistrictAdoption};
+use crate::census::{CellTally, Census, Counter, DistrictAdoption};
 use crate::channels::{
     ChunkTally, DemandTable, RequestContext, RequestTallies, Requests, sum_chunks,
 };
@@ -50,9 +50,7 @@ struct Chunk {
     /// Positions in the chunk of the residents who died this tick.
     died: Vec<u32>,
     requests: ChunkTally,
-    /// The chunk's census as counted, then as summed ([`CellTally::census`]).
-    tally: Vec<CellTally>,
-    census: Vec<CellCensus>,
+    census: Vec<CellTally>,
     seconds: [f64; STEPS.len()],
 }
 
@@ -64,8 +62,7 @@ impl Chunk {
             dead: Vec::with_capacity(CHUNK_RESIDENTS),
             died: Vec::new(),
             requests: ChunkTally::new(city.cells(), city.departments()),
-            tally: vec![CellTally::default(); city.cells()],
-            census: vec![CellCensus::default(); city.cells()],
+            census: vec![CellTally::default(); city.cells()],
             seconds: [0.0; STEPS.len()],
         }
     }
@@ -127,7 +124,7 @@ impl Steps<'_> {
     /// for all steps (the fast path).
     fn fused(&self, residents: &mut [Resident], chunk: &mut Chunk) {
         chunk.requests.clear();
-        chunk.tally.fill(CellTally::default());
+        chunk.census.fill(CellTally::default());
         chunk.died.clear();
         for (i, r) in residents.iter_mut().enumerate() {
             let Resident {
@@ -151,10 +148,7 @@ impl Steps<'_> {
             self.diffusion.step(key, home, dig, att);
             self.requests
                 .resident(key, word, home, dig, att, retry, &mut chunk.requests);
-            self.counter.tally(&mut chunk.tally, home, dig, att, retry);
-        }
-        for (census, tally) in chunk.census.iter_mut().zip(&chunk.tally) {
-            *census = tally.census();
+            self.counter.tally(&mut chunk.census, home, dig, att, retry);
         }
     }
 
@@ -168,7 +162,6 @@ impl Steps<'_> {
             dead,
             died,
             requests: tally,
-            tally: counted,
             census: cells,
             seconds,
         } = chunk;
@@ -235,14 +228,11 @@ impl Steps<'_> {
             }
         });
         timed(&mut seconds[7], || {
-            counted.fill(CellTally::default());
+            cells.fill(CellTally::default());
             for i in (0..n).filter(alive) {
                 let r = &residents[i];
                 self.counter
-                    .tally(counted, &r.home, &r.digital, &r.attitude, &r.retry);
-            }
-            for (census, tally) in cells.iter_mut().zip(counted.iter()) {
-                *census = tally.census();
+                    .tally(cells, &r.home, &r.digital, &r.attitude, &r.retry);
             }
         });
     }
