@@ -11,6 +11,7 @@
 
 use bevy_ecs::prelude::*;
 use civitas_scenario::{Band, Behaviour};
+use rayon::prelude::*;
 
 use crate::city::{City, cell};
 use crate::residents::{Attitude, Digital, Home, PendingRetry, Resident};
@@ -67,14 +68,16 @@ impl Census {
     }
 
     /// Replaces the census by the sum of `chunks` (per-cell tallies of chunks of
-    /// residents), added in the order given.
-    pub fn sum_chunks<'a>(&mut self, chunks: impl Iterator<Item = &'a [CellTally]>) {
-        self.cells.fill(CellCensus::default());
-        for chunk in chunks {
-            for (t, c) in self.cells.iter_mut().zip(chunk) {
-                t.add(&c.census());
+    /// residents), added in the order given. Cells are summed in parallel, each over the
+    /// chunks in order: the sums do not depend on the number of threads, and the
+    /// reduction, which grows with the chunks, does not hold the other threads up.
+    pub fn sum_chunks(&mut self, chunks: &[&[CellTally]]) {
+        self.cells.par_iter_mut().enumerate().for_each(|(c, t)| {
+            *t = CellCensus::default();
+            for chunk in chunks {
+                t.add(&chunk[c].census());
             }
-        }
+        });
     }
 }
 
@@ -213,7 +216,7 @@ pub fn take_census(
     for r in &residents {
         counter.tally(&mut cells, &r.home, &r.digital, &r.attitude, &r.retry);
     }
-    census.sum_chunks(std::iter::once(cells.as_slice()));
+    census.sum_chunks(&[cells.as_slice()]);
     update_shares(&city, &census, shares.into_inner());
 }
 

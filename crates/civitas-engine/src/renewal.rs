@@ -30,11 +30,12 @@
 
 use bevy_ecs::prelude::*;
 use civitas_scenario::{Band, Scenario, Settlement};
+use rayon::prelude::*;
 
 use crate::census::{Census, Counter};
 use crate::city::{City, Clock, cell};
 use crate::math;
-use crate::residents::{Home, Resident};
+use crate::residents::{CHUNK_RESIDENTS, Home, Resident};
 use crate::rng::{KeyChance, Purpose, Stream, SubjectKey};
 
 /// What the renewal of the population needs from the start of the run.
@@ -231,17 +232,58 @@ pub fn renew_population(world: &mut World) {
         Vec::new()
     };
     let taken = dead.len().min(newcomers.len());
-    let mut newcomers = newcomers.into_iter();
-    for (&entity, resident) in dead[..taken].iter().zip(newcomers.by_ref()) {
-        let mut slot = world
-            .get_mut::<Resident>(entity)
-            .expect("a resident who died this tick is still spawned");
-        *slot.bypass_change_detection() = resident;
-    }
+    give_entities(world, &dead[..taken], &newcomers[..taken]);
     for &entity in &dead[taken..] {
         world.despawn(entity);
     }
-    world.spawn_batch(newcomers);
+    world.spawn_batch(newcomers.into_iter().skip(taken));
+}
+
+/// Overwrites the component of each of `dead` with the newcomer at the same position of
+/// `newcomers`. Each dead resident's table row is looked up, then the rows are written by
+/// stretches of the table in parallel: one dead resident in a thousand or so, scattered
+/// over the whole table, each a likely cache miss, which one thread would take while the
+/// others wait.
+fn give_entities(world: &mut World, dead: &[Entity], newcomers: &[Resident]) {
+    let entities = world.entities();
+    let mut slots: Vec<(u32, u32, u32)> = dead
+        .par_iter()
+        .enumerate()
+        .map(|(j, &entity)| {
+            let at = entities
+                .get_spawned(entity)
+                .expect("a resident who died this tick is still spawned");
+            (at.table_id.as_u32(), at.table_row.index_u32(), j as u32)
+        })
+        .collect();
+    // In pass order they are in table order already.
+    if !slots.is_sorted() {
+        slots.sort_unstable();
+    }
+    let mut residents = world.query::<(Entity, &mut Resident)>();
+    for (stretch, mut rows) in residents
+        .contiguous_iter_mut(world)
+        .expect("residents are table-stored")
+    {
+        // The slots of this stretch's table: the group whose first row holds its dead.
+        let Some(group) = slots
+            .chunk_by(|a, b| a.0 == b.0)
+            .find(|g| stretch.get(g[0].1 as usize) == Some(&dead[g[0].2 as usize]))
+        else {
+            continue;
+        };
+        let rows = rows.bypass_change_detection();
+        rows.par_chunks_mut(CHUNK_RESIDENTS)
+            .enumerate()
+            .for_each(|(k, rows)| {
+                let first = (k * CHUNK_RESIDENTS) as u32;
+                let from = group.partition_point(|s| s.1 < first);
+                let to = group.partition_point(|s| s.1 < first + rows.len() as u32);
+                for &(_, row, j) in &group[from..to] {
+                    rows[(row - first) as usize] = newcomers[j as usize];
+                }
+            });
+    }
 }
 
 /// This tick's entrants, counted into the census (see the module's documentation).
@@ -301,6 +343,7 @@ fn entrants(world: &mut World) -> Vec<Resident> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::residents::ResidentId;
     use crate::rng::TickKey;
     use civitas_scenario::{PerBand, Scenario};
 
@@ -398,6 +441,43 @@ mod tests {
         world.resource_mut::<Census>().cells = cells;
         world.resource_mut::<Departures>().dead = dead;
         world
+    }
+
+    /// Each dead resident's entity gets the newcomer at its own position in the list,
+    /// wherever its row lies in the table and in whatever order the dead come; no other
+    /// resident changes.
+    #[test]
+    fn each_dead_entity_goes_to_the_newcomer_at_its_position() {
+        let agents = 3 * CHUNK_RESIDENTS as u64 + 100;
+        let mut world = world_after_a_pass(&Scenario::baseline(), agents, 0);
+        let before: Vec<(Entity, Resident)> = world
+            .query::<(Entity, &Resident)>()
+            .iter(&world)
+            .map(|(e, r)| (e, *r))
+            .collect();
+        // Rows scattered over every stretch of the table, the last row too, given in an
+        // order that is not the table's.
+        let mut rows: Vec<usize> = (0..before.len()).step_by(997).collect();
+        rows.push(before.len() - 1);
+        rows.reverse();
+        rows.swap(0, 3);
+        let dead: Vec<Entity> = rows.iter().map(|&i| before[i].0).collect();
+        let newcomers: Vec<Resident> = (0..dead.len())
+            .map(|j| Resident {
+                id: ResidentId(10_000_000 + j as u32),
+                ..before[0].1
+            })
+            .collect();
+        give_entities(&mut world, &dead, &newcomers);
+        for (j, &entity) in dead.iter().enumerate() {
+            let resident = world.get::<Resident>(entity).expect("still spawned");
+            assert_eq!(resident.id.0, 10_000_000 + j as u32, "newcomer {j}");
+        }
+        for (i, (entity, resident)) in before.iter().enumerate() {
+            if !rows.contains(&i) {
+                assert_eq!(world.get::<Resident>(*entity), Some(resident), "row {i}");
+            }
+        }
     }
 
     /// Entrants take over the entities of the dead: whether they are fewer or more than

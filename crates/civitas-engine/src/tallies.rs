@@ -76,6 +76,15 @@ pub struct DepartmentRequests {
     pub failed: u64,
 }
 
+impl DepartmentRequests {
+    /// Adds `o` into `self`.
+    pub fn add(&mut self, o: &DepartmentRequests) {
+        self.effort += o.effort;
+        self.requests += o.requests;
+        self.failed += o.failed;
+    }
+}
+
 /// This tick's request outcomes, written by the resident pass (see [`crate::channels`]).
 #[derive(Resource, Debug, Clone)]
 pub struct RequestTallies {

@@ -485,24 +485,33 @@ pub fn install(world: &mut World, city: &City) {
 
 /// This tick's request tallies: the sum of the resident pass's `chunks` in the order
 /// given, into `tallies`; the requests and their effort join each department's arrivals.
-pub fn sum_chunks<'a>(
-    chunks: impl Iterator<Item = &'a ChunkTally>,
+/// Cells and departments are summed in parallel, each over the chunks in order, so the
+/// sums do not depend on the number of threads.
+pub fn sum_chunks(
+    chunks: &[&ChunkTally],
     scale: f64,
     departments: &mut Departments,
     tallies: &mut RequestTallies,
 ) {
-    tallies.cells.fill(CellRequests::default());
-    tallies.departments.fill(DepartmentRequests::default());
-    for chunk in chunks {
-        for (t, c) in tallies.cells.iter_mut().zip(&chunk.cells) {
-            t.add(c);
-        }
-        for (t, d) in tallies.departments.iter_mut().zip(&chunk.departments) {
-            t.effort += d.effort;
-            t.requests += d.requests;
-            t.failed += d.failed;
-        }
-    }
+    rayon::join(
+        || {
+            tallies.cells.par_iter_mut().enumerate().for_each(|(c, t)| {
+                *t = CellRequests::default();
+                for chunk in chunks {
+                    t.add(&chunk.cells[c]);
+                }
+            })
+        },
+        || {
+            let departments = tallies.departments.par_iter_mut().enumerate();
+            departments.for_each(|(d, t)| {
+                *t = DepartmentRequests::default();
+                for chunk in chunks {
+                    t.add(&chunk.departments[d]);
+                }
+            })
+        },
+    );
     tallies.raised_total += tallies.cells.iter().map(|c| c.raised).sum::<u64>();
     for (dep, d) in departments.0.iter_mut().zip(&tallies.departments) {
         dep.arrivals_cases += d.effort * scale;
