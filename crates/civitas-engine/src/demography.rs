@@ -14,7 +14,7 @@
 use crate::math;
 
 use bevy_ecs::prelude::*;
-use civitas_scenario::Band;
+use civitas_scenario::{Band, District, PerBand, Population};
 
 use crate::city::City;
 use crate::residents::{Home, Resident};
@@ -28,12 +28,7 @@ pub fn spawn_residents(world: &mut World, city: &City, most_residents: usize) {
     let n = pop.agents as usize;
     let mut cumulative = Vec::with_capacity(pop.districts.len());
     let mut acc = 0.0;
-    let total: f64 = pop
-        .districts
-        .iter()
-        .map(|d| d.share)
-        .sum::<f64>()
-        .max(1e-12);
+    let total = share_total(pop);
     for d in &pop.districts {
         acc += d.share / total;
         cumulative.push(acc);
@@ -44,12 +39,7 @@ pub fn spawn_residents(world: &mut World, city: &City, most_residents: usize) {
             .iter()
             .position(|&c| position < c)
             .unwrap_or(pop.districts.len().saturating_sub(1));
-        let spec = &pop.districts[district];
-        let mix = spec.age_mix.unwrap_or(civitas_scenario::PerBand {
-            young: pop.bands.young.share,
-            middle: pop.bands.middle.share,
-            senior: pop.bands.senior.share,
-        });
+        let mix = age_mix(pop, &pop.districts[district]);
         let mut s = Stream::new(city.seed, i as u64, 0, Purpose::Synthesis);
         let u = s.uniform() * (mix.young + mix.middle + mix.senior).max(1e-12);
         let band = if u < mix.young {
@@ -62,6 +52,25 @@ pub fn spawn_residents(world: &mut World, city: &City, most_residents: usize) {
         Resident::new(city, &mut s, i as u32, district, band)
     });
     spawn_in_order(world, residents, most_residents);
+}
+
+/// The sum of the districts' population shares (which need not add up to 1).
+pub(crate) fn share_total(pop: &Population) -> f64 {
+    pop.districts
+        .iter()
+        .map(|d| d.share)
+        .sum::<f64>()
+        .max(1e-12)
+}
+
+/// The age mix of `district`: its own, or the bands' city-wide shares (weights, not
+/// necessarily adding up to 1).
+pub(crate) fn age_mix(pop: &Population, district: &District) -> PerBand {
+    district.age_mix.unwrap_or(PerBand {
+        young: pop.bands.young.share,
+        middle: pop.bands.middle.share,
+        senior: pop.bands.senior.share,
+    })
 }
 
 /// Entities that the allocator handed out: a run of fresh ones (kept as its first index),

@@ -52,7 +52,7 @@ pub mod shocks;
 pub mod tallies;
 
 pub use output::{AgentRow, ReplicateResult, Scope, indicator_position};
-pub use renewal::most_agents;
+pub use renewal::{ExpectedPath, expected_population, most_agents};
 pub use rng::replicate_seed;
 
 use bevy_ecs::prelude::*;

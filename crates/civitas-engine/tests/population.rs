@@ -123,6 +123,23 @@ fn band_counts_follow_the_closed_form_cohort_projection() {
     let start: f64 = first.iter().sum();
     let end: f64 = mean_counts(83).iter().sum();
     assert!(end > 1.03 * start, "{start} -> {end}");
+    // The engine's own expected path, which sizes the entity index and the batch's
+    // memory, ends where the runs end on average, and no run ever holds more residents
+    // than the bound it gives.
+    let path = civitas_engine::expected_population(&s);
+    assert!((path.last - end).abs() < 0.01 * end, "{} {end}", path.last);
+    let most = civitas_engine::most_agents(&s) as f64;
+    for r in &runs {
+        for tick in 0..r.dates.len() {
+            let residents = r.value(tick, Indicator::Residents, 0) / s.population.scale;
+            assert!(residents <= most, "tick {tick}: {residents} > {most}");
+        }
+    }
+    assert!(
+        most < path.most * 1.02 && most > path.most,
+        "{most} {}",
+        path.most
+    );
 }
 
 #[test]
