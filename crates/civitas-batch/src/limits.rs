@@ -28,7 +28,7 @@ pub const MAX_RUNS: u64 = 10_000_000;
 /// can hold at once ([`civitas_engine::most_agents`]: the peak of the expected population
 /// over the horizon and six standard deviations of chance; bevy's entity index is sized
 /// for them at the start): its component and change ticks in bevy's table (40 bytes), bevy's own
-/// rows and index entry (59 bytes with the room on bevy's free list), the per-chunk
+/// rows and index entry (about 57 bytes with the room on bevy's free list), the per-chunk
 /// tallies and the allocator's slack. Measured by `civitas bench` as peak resident set
 /// over that count (baseline, 84 months, one replicate, one thread, with the count from
 /// the expected population: 102 bytes at 100,000 agents, 91 at 1,000,000, 90 at
