@@ -320,6 +320,9 @@ pub fn renew_population(world: &mut World) {
 /// over the whole table, each a likely cache miss, which one thread would take while the
 /// others wait.
 fn give_entities(world: &mut World, dead: &[Entity], newcomers: &[Resident]) {
+    if dead.is_empty() {
+        return;
+    }
     let entities = world.entities();
     let mut slots: Vec<(u32, u32, u32)> = dead
         .par_iter()
