@@ -31,7 +31,7 @@ pub const MAX_RUNS: u64 = 10_000_000;
 /// rows and index entry (about 57 bytes with the room on bevy's free list), the per-chunk
 /// tallies and the allocator's slack. Measured by `civitas bench` as peak resident set
 /// over that count (baseline, 84 months, one replicate, one thread, with the count from
-/// the expected population: 102 bytes at 100,000 agents, 91 at 1,000,000, 90 at
+/// the expected population: 102–104 bytes at 100,000 agents, 91 at 1,000,000, 90 at
 /// 5,000,000), with a fifth to a quarter of headroom for the model growing.
 pub const BYTES_PER_RESIDENT: u64 = 120;
 
