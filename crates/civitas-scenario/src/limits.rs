@@ -55,3 +55,11 @@ pub const MAX_YAML_VALUES: usize = 100_000;
 
 /// Largest adoption boost of a training policy, per year.
 pub const MAX_ADOPTION_BOOST: f64 = 100.0;
+
+/// Most districts in a scenario: a resident keeps its district in 14 bits
+/// (`civitas_engine::residents::Home`), and every tally is kept per district and band.
+pub const MAX_DISTRICTS: usize = 10_000;
+
+/// Most `digital_training` policies in a scenario: a resident keeps the boost of their
+/// training as a position among the policies' boosts in one byte.
+pub const MAX_TRAINING_POLICIES: usize = 255;

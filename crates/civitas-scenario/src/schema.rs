@@ -301,6 +301,15 @@ pub(crate) fn scenario_schema() -> Value {
             p.insert("maximum".into(), number(hi));
         }
     }
+    // The longest list validation takes.
+    if let Some(p) = defs
+        .get_mut("Population")
+        .and_then(|d| d.get_mut("properties"))
+        .and_then(|p| p.get_mut("districts"))
+        .and_then(Value::as_object_mut)
+    {
+        p.insert("maxItems".into(), json!(MAX_DISTRICTS));
+    }
     let partial: Vec<(String, Value)> = defs
         .iter()
         .map(|(name, def)| (format!("Partial{name}"), partialize(def.clone())))

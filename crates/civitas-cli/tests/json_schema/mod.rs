@@ -106,7 +106,7 @@ impl<'a> Checker<'a> {
                     }
                 }
                 "type" | "enum" | "const" | "required" | "minimum" | "maximum"
-                | "exclusiveMinimum" | "exclusiveMaximum" => {}
+                | "exclusiveMinimum" | "exclusiveMaximum" | "maxItems" => {}
                 other if ANNOTATIONS.contains(&other) => {}
                 other => panic!("{here}: the checker does not know the keyword `{other}`"),
             }
@@ -154,6 +154,16 @@ impl<'a> Checker<'a> {
         }
         if let Some(object) = value.as_object() {
             self.check_object(keywords, object, path, errors);
+        }
+        if let (Some(most), Some(list)) = (
+            keywords.get("maxItems").and_then(Value::as_u64),
+            value.as_array(),
+        ) && list.len() as u64 > most
+        {
+            errors.push(format!(
+                "{path}: found {} items, expected at most {most}",
+                list.len()
+            ));
         }
         if let (Some(items), Some(list)) = (keywords.get("items"), value.as_array()) {
             for (i, item) in list.iter().enumerate() {

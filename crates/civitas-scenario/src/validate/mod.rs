@@ -158,12 +158,11 @@ impl<'a> Checker<'a> {
     fn sums_to_one(&mut self, path: FieldPath, what: &str, shares: &[(&str, f64)]) {
         let sum: f64 = shares.iter().map(|(_, x)| x).sum();
         if !sum.is_finite() || (sum - 1.0).abs() > SHARE_SUM_TOLERANCE {
-            let listed: Vec<String> = shares.iter().map(|(n, x)| format!("{n} {x}")).collect();
+            let listed = cut_list(shares.iter().map(|(n, x)| format!("{n} {x}")));
             self.report(
                 path,
                 format!(
-                    "{what} sum to {sum:.6} ({}), expected 1 (within {SHARE_SUM_TOLERANCE:e})",
-                    listed.join(", ")
+                    "{what} sum to {sum:.6} ({listed}), expected 1 (within {SHARE_SUM_TOLERANCE:e})"
                 ),
             );
         }
@@ -220,13 +219,10 @@ impl<'a> Checker<'a> {
             Some((d, k)) if d <= 3.max(name.len() / 4) => format!(" (did you mean {k:?}?)"),
             _ => String::new(),
         };
-        let listed: Vec<String> = known.iter().map(|k| format!("{k:?}")).collect();
+        let listed = cut_list(known.iter().map(|k| format!("{k:?}")));
         self.report(
             path,
-            format!(
-                "found {name:?}, expected one of the {what}s: {}{hint}",
-                listed.join(", ")
-            ),
+            format!("found {name:?}, expected one of the {what}s: {listed}{hint}"),
         );
     }
 
@@ -429,10 +425,25 @@ impl Checker<'_> {
     }
 }
 
+/// `items` joined by commas, the first [`LISTED`] of them and then how many more: enough
+/// to see what was meant, where a file with thousands of entries would otherwise give a
+/// message thousands of entries long.
+fn cut_list(items: impl ExactSizeIterator<Item = String>) -> String {
+    let more = items.len().saturating_sub(LISTED);
+    let mut listed: Vec<String> = items.take(LISTED).collect();
+    if more > 0 {
+        listed.push(format!("and {more} more"));
+    }
+    listed.join(", ")
+}
+
+/// Entries a message lists before it says how many more there are.
+const LISTED: usize = 12;
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Policy, PolicyKind};
+    use crate::model::{District, Policy, PolicyKind};
 
     fn messages(s: &Scenario) -> Vec<String> {
         problems(s)
@@ -633,6 +644,62 @@ mod tests {
             m.iter()
                 .any(|x| x.starts_with("departments[0].digitization: found inf")),
             "{m:#?}"
+        );
+    }
+
+    /// Districts and training policies past what a resident can hold are refused, and a
+    /// message about thousands of entries lists a few and counts the rest.
+    #[test]
+    fn too_many_districts_or_training_policies_are_refused_with_short_messages() {
+        use crate::limits::{MAX_DISTRICTS, MAX_TRAINING_POLICIES};
+        let mut s = Scenario::baseline();
+        let first = s.population.districts[0].clone();
+        s.population.districts = (0..=MAX_DISTRICTS)
+            .map(|i| District {
+                name: format!("d{i}"),
+                share: 1.0,
+                ..first.clone()
+            })
+            .collect();
+        let found = messages(&s);
+        assert!(found.contains(&format!(
+            "population.districts: found {} districts, expected at most {MAX_DISTRICTS}",
+            MAX_DISTRICTS + 1
+        )));
+        let sum = found
+            .iter()
+            .find(|m| m.contains("the district shares sum to"))
+            .expect("the shares are reported");
+        assert!(
+            sum.contains("d0 1, d1 1")
+                && sum.contains(&format!("and {} more", MAX_DISTRICTS + 1 - 12)),
+            "{sum}"
+        );
+        assert!(sum.len() < 400, "{sum}");
+
+        let mut s = Scenario::baseline();
+        let training = Policy::new(PolicyKind::DigitalTraining, "t", s.scenario.start);
+        let before = s.policies.len();
+        for i in 0..=MAX_TRAINING_POLICIES {
+            let mut p = training.clone();
+            if let Policy::DigitalTraining(t) = &mut p {
+                t.name = format!("t{i}");
+            }
+            s.policies.push(p);
+        }
+        let trained_before = Scenario::baseline()
+            .policies
+            .iter()
+            .filter(|p| matches!(p, Policy::DigitalTraining(_)))
+            .count();
+        let at = before + MAX_TRAINING_POLICIES - trained_before;
+        assert!(
+            messages(&s).contains(&format!(
+                "policies[{at}]: found {} digital_training policies, expected at most {MAX_TRAINING_POLICIES}",
+                MAX_TRAINING_POLICIES + 1 + trained_before
+            )),
+            "{:?}",
+            messages(&s)
         );
     }
 

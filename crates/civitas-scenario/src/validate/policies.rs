@@ -1,7 +1,7 @@
 //! The timeline: policies, unit costs, the budget and shocks.
 
 use super::{Checker, SHARE_SUM_TOLERANCE, num};
-use crate::limits::{MAX_ADOPTION_BOOST, MAX_AMOUNT_PER_YEAR};
+use crate::limits::{MAX_ADOPTION_BOOST, MAX_AMOUNT_PER_YEAR, MAX_TRAINING_POLICIES};
 use crate::model::Policy;
 use crate::path::FieldPath;
 
@@ -16,6 +16,20 @@ impl Checker<'_> {
         );
         for (i, policy) in scenario.policies.iter().enumerate() {
             self.policy(at.index(i), policy);
+        }
+        let training = scenario
+            .policies
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| matches!(p, Policy::DigitalTraining(_)));
+        if let Some((i, _)) = training.clone().nth(MAX_TRAINING_POLICIES) {
+            self.report(
+                at.index(i),
+                format!(
+                    "found {} digital_training policies, expected at most {MAX_TRAINING_POLICIES}",
+                    training.count()
+                ),
+            );
         }
     }
 

@@ -1,7 +1,7 @@
 //! The city: residents, departments, services and incident types.
 
 use super::{Checker, num};
-use crate::limits::MAX_CAPACITY_PER_MONTH;
+use crate::limits::{MAX_CAPACITY_PER_MONTH, MAX_DISTRICTS};
 use crate::path::FieldPath;
 
 impl Checker<'_> {
@@ -18,6 +18,15 @@ impl Checker<'_> {
             self.report(
                 districts.clone(),
                 "found no districts, expected at least one",
+            );
+        }
+        if pop.districts.len() > MAX_DISTRICTS {
+            self.report(
+                districts.clone(),
+                format!(
+                    "found {} districts, expected at most {MAX_DISTRICTS}",
+                    pop.districts.len()
+                ),
             );
         }
         self.unique_names(
