@@ -27,13 +27,14 @@ pub const MAX_RUNS: u64 = 10_000_000;
 /// Memory one resident takes in a replicate's world, counted per resident the replicate
 /// can hold at once ([`civitas_engine::most_agents`]: the peak of the expected population
 /// over the horizon and six standard deviations of chance; bevy's entity index is sized
-/// for them at the start): its component and change ticks in bevy's table (40 bytes), bevy's own
+/// for them at the start): its component and change ticks in bevy's table (28 bytes), bevy's own
 /// rows and index entry (about 57 bytes with the room on bevy's free list), the per-chunk
 /// tallies and the allocator's slack. Measured by `civitas bench` as peak resident set
 /// over that count (baseline, 84 months, one replicate, one thread, with the count from
-/// the expected population: 102–104 bytes at 100,000 agents, 91 at 1,000,000, 90 at
-/// 5,000,000), with a fifth to a quarter of headroom for the model growing.
-pub const BYTES_PER_RESIDENT: u64 = 120;
+/// the expected population: 90 bytes at 100,000 agents, 79 at 1,000,000, 78 at
+/// 5,000,000, with the 20-byte `Resident`), with a quarter of headroom for the model
+/// growing. 120 while a resident took 32 bytes.
+pub const BYTES_PER_RESIDENT: u64 = 100;
 
 /// Memory of the batch around the simulations: the binary, thread stacks, rayon, buffers.
 const BASE_BYTES: u64 = 64 << 20;

@@ -28,9 +28,9 @@ use crate::math;
 use civitas_scenario::Behaviour;
 
 use crate::census::DistrictAdoption;
-use crate::city::{City, cell};
+use crate::city::City;
 use crate::levers::{Levers, TrainingOffer};
-use crate::residents::{Attitude, Digital, Home};
+use crate::residents::{Attitude, Digital, Place};
 use crate::rng::{KeyChance, Purpose, SubjectKey};
 
 /// Training in one tick: the offers of this tick's levers, per cell.
@@ -63,8 +63,8 @@ impl<'a> Training<'a> {
     /// of their `word` of the tick (the first draw of their [`Purpose::Requests`]
     /// stream, whose high half draws the request count: see [`SubjectKey::word`]).
     #[inline]
-    pub fn step(&self, word: SubjectKey, home: &Home, dig: &mut Digital) {
-        let c = cell(home.district as usize, home.band);
+    pub fn step(&self, word: SubjectKey, home: &Place, dig: &mut Digital) {
+        let c = home.cell();
         // Compared for everyone, with 0 for those who cannot be trained: whether a
         // resident is covered and untrained is as random as a coin across a chunk, so a
         // branch on it would mispredict often.
@@ -75,10 +75,7 @@ impl<'a> Training<'a> {
         };
         if word.low_hits(chance) {
             let offer = &self.offers[c];
-            dig.literacy = (dig.literacy + offer.literacy_gain as f32).clamp(0.0, 1.0);
-            // A tiny floor marks the resident as trained even for a zero boost.
-            dig.adoption_boost_per_year =
-                (offer.adoption_boost_per_year as f32).max(f32::MIN_POSITIVE);
+            dig.train(offer.literacy_gain, offer.training);
         }
     }
 }
@@ -88,6 +85,8 @@ impl<'a> Training<'a> {
 pub struct Diffusion<'a> {
     pq: [(f64, f64); 3],
     shares: &'a [f64],
+    /// [`City::training_boosts`].
+    boosts: &'a [f64],
     behaviour: &'a Behaviour,
     dt: f64,
 }
@@ -102,6 +101,7 @@ impl<'a> Diffusion<'a> {
                 (p.bass_p, p.bass_q)
             }),
             shares: &shares.0,
+            boosts: &city.training_boosts,
             behaviour: &city.scenario.population.behaviour,
             dt: city.years_per_tick,
         }
@@ -111,8 +111,8 @@ impl<'a> Diffusion<'a> {
     /// adopted (decided inline; the hazard of those waiting is `try_adopt`,
     /// out of line).
     #[inline(always)]
-    pub fn step(&self, key: SubjectKey, home: &Home, dig: &mut Digital, att: &Attitude) {
-        if dig.adopted || !dig.has_device {
+    pub fn step(&self, key: SubjectKey, home: &Place, dig: &mut Digital, att: &Attitude) {
+        if dig.adopted() || !dig.has_device() {
             return;
         }
         self.try_adopt(key, home, dig, att);
@@ -120,11 +120,11 @@ impl<'a> Diffusion<'a> {
 
     /// Adoption with the resident's Bass hazard over the tick.
     #[inline(never)]
-    fn try_adopt(&self, key: SubjectKey, home: &Home, dig: &mut Digital, att: &Attitude) {
+    fn try_adopt(&self, key: SubjectKey, home: &Place, dig: &mut Digital, att: &Attitude) {
         let (p, q) = self.pq[home.band.index()];
-        let a = self.shares[home.district as usize];
-        let hazard = dig.literacy as f64
-            * (p + dig.adoption_boost_per_year as f64 + q * a)
+        let a = self.shares[home.district];
+        let hazard = dig.literacy()
+            * (p + self.boosts[usize::from(dig.training())] + q * a)
             * att.adoption_factor(self.behaviour)
             * dig.failure_memory_factor(self.behaviour);
         let x = hazard * self.dt;
@@ -133,7 +133,7 @@ impl<'a> Diffusion<'a> {
         // value, see `math::one_minus_exp_neg`), so the many draws at or above `x` are
         // turned down without computing it: the same outcome for every draw.
         if u < x && u < math::one_minus_exp_neg(x) {
-            dig.adopted = true;
+            dig.adopt();
         }
     }
 }

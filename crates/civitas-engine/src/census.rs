@@ -13,8 +13,8 @@ use bevy_ecs::prelude::*;
 use civitas_scenario::{Band, Behaviour};
 use rayon::prelude::*;
 
-use crate::city::{City, cell};
-use crate::residents::{Attitude, Digital, Home, PendingRetry, Resident};
+use crate::city::City;
+use crate::residents::{Attitude, Digital, PendingRetry, Place, Resident, Share16};
 
 /// Residents of one cell at the end of a tick.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -85,6 +85,8 @@ impl Census {
 #[derive(Debug, Clone, Copy)]
 pub struct Counter<'a> {
     bass_p: [f64; 3],
+    /// [`City::training_boosts`].
+    boosts: &'a [f64],
     behaviour: &'a Behaviour,
 }
 
@@ -94,6 +96,7 @@ impl<'a> Counter<'a> {
         let bands = &city.scenario.population.bands;
         Self {
             bass_p: Band::ALL.map(|b| bands.get(b).bass_p),
+            boosts: &city.training_boosts,
             behaviour: &city.scenario.population.behaviour,
         }
     }
@@ -104,7 +107,7 @@ impl<'a> Counter<'a> {
     pub fn count(
         &self,
         cells: &mut [CellCensus],
-        home: &Home,
+        home: &Place,
         dig: &Digital,
         att: &Attitude,
         retry: &PendingRetry,
@@ -112,7 +115,7 @@ impl<'a> Counter<'a> {
         let mut one = CellTally::default();
         self.add(&mut one, home, dig, att, retry);
         // Each sum of `one` is 0 + x, exactly x: the census adds what it always added.
-        cells[cell(home.district as usize, home.band)].add(&one.census());
+        cells[home.cell()].add(&one.census());
     }
 
     /// Adds one resident to the tally of its cell in `cells` (the resident pass's count
@@ -121,18 +124,12 @@ impl<'a> Counter<'a> {
     pub fn tally(
         &self,
         cells: &mut [CellTally],
-        home: &Home,
+        home: &Place,
         dig: &Digital,
         att: &Attitude,
         retry: &PendingRetry,
     ) {
-        self.add(
-            &mut cells[cell(home.district as usize, home.band)],
-            home,
-            dig,
-            att,
-            retry,
-        );
+        self.add(&mut cells[home.cell()], home, dig, att, retry);
     }
 
     /// Adds one resident to `c`, its cell's tally.
@@ -140,23 +137,25 @@ impl<'a> Counter<'a> {
     fn add(
         &self,
         c: &mut CellTally,
-        home: &Home,
+        home: &Place,
         dig: &Digital,
         att: &Attitude,
         retry: &PendingRetry,
     ) {
-        let digital = dig.has_device as usize | (dig.adopted as usize) << 1;
+        let digital = dig.device_and_adoption();
         c.by_digital[digital] += 1;
-        c.pending_retries += retry.count as u64;
-        c.sums[0] += att.satisfaction as f64;
-        c.sums[1] += att.trust as f64;
+        c.pending_retries += u64::from(retry.count);
+        let (trust, satisfaction) = att.steps();
+        c.attitude_steps[0] += u64::from(satisfaction);
+        c.attitude_steps[1] += u64::from(trust);
         // Owns a device and has not adopted: waiting to adopt.
         if digital == 1 {
-            let l = dig.literacy as f64
+            let l = dig.literacy()
                 * att.adoption_factor(self.behaviour)
                 * dig.failure_memory_factor(self.behaviour);
-            c.sums[2] += l * (self.bass_p[home.band.index()] + dig.adoption_boost_per_year as f64);
-            c.sums[3] += l;
+            c.sums[0] +=
+                l * (self.bass_p[home.band.index()] + self.boosts[usize::from(dig.training())]);
+            c.sums[1] += l;
         }
     }
 }
@@ -171,9 +170,10 @@ pub struct CellTally {
     by_digital: [u64; 4],
     /// Failed requests waiting for their offline fallback.
     pending_retries: u64,
-    /// Satisfaction, trust, waiting innovation and waiting literacy, summed as in
-    /// [`CellCensus`].
-    sums: [f64; 4],
+    /// Satisfaction and trust in steps of [`Share16`], summed (exact).
+    attitude_steps: [u64; 2],
+    /// Waiting innovation and waiting literacy, summed as in [`CellCensus`].
+    sums: [f64; 2],
 }
 
 impl CellTally {
@@ -185,10 +185,10 @@ impl CellTally {
             devices: device + both,
             adopted: adopted_only + both,
             pending_retries: self.pending_retries,
-            satisfaction_sum: self.sums[0],
-            trust_sum: self.sums[1],
-            waiting_innovation_sum: self.sums[2],
-            waiting_literacy_sum: self.sums[3],
+            satisfaction_sum: Share16::of_steps(self.attitude_steps[0]) * 100.0,
+            trust_sum: Share16::of_steps(self.attitude_steps[1]),
+            waiting_innovation_sum: self.sums[0],
+            waiting_literacy_sum: self.sums[1],
         }
     }
 }
@@ -214,7 +214,13 @@ pub fn take_census(
     let counter = Counter::new(&city);
     let mut cells = vec![CellTally::default(); census.cells.len()];
     for r in &residents {
-        counter.tally(&mut cells, &r.home, &r.digital, &r.attitude, &r.retry);
+        counter.tally(
+            &mut cells,
+            &r.home.place(),
+            &r.digital,
+            &r.attitude,
+            &r.retry,
+        );
     }
     census.sum_chunks(&[cells.as_slice()]);
     update_shares(&city, &census, shares.into_inner());
@@ -261,14 +267,11 @@ mod tests {
     fn a_tally_counts_each_device_and_adoption_combination_as_the_census_does() {
         let city = City::new(&Scenario::baseline(), 1);
         let counter = Counter::new(&city);
-        let home = Home {
+        let home = Place {
             district: 1,
             band: Band::Middle,
         };
-        let att = Attitude {
-            trust: 0.6,
-            satisfaction: 70.0,
-        };
+        let att = Attitude::new(0.6, 70.0);
         let retry = PendingRetry {
             service: 0,
             count: 2,
@@ -278,31 +281,47 @@ mod tests {
         let mut counted = vec![CellCensus::default(); city.cells()];
         let combinations = [(false, false), (true, false), (false, true), (true, true)];
         for (k, (has_device, adopted)) in combinations.into_iter().enumerate() {
-            let dig = Digital {
-                literacy: 0.5,
-                adoption_boost_per_year: 0.0,
-                has_device,
-                adopted,
-                failures: 0,
-            };
+            let dig = Digital::new(0.5, has_device, adopted);
             for _ in 0..=k {
                 counter.tally(&mut tallies, &home, &dig, &att, &retry);
                 counter.count(&mut counted, &home, &dig, &att, &retry);
             }
         }
-        let c = cell(1, Band::Middle);
+        let c = crate::city::cell(1, Band::Middle);
         let tallied = tallies[c].census();
-        assert_eq!(tallied, counted[c]);
+        let one_by_one = counted[c];
+        // The tally sums trust and satisfaction in whole steps, counting adds each
+        // resident's value: the same to the last bits.
+        for (t, o) in [
+            (tallied.satisfaction_sum, one_by_one.satisfaction_sum),
+            (tallied.trust_sum, one_by_one.trust_sum),
+        ] {
+            assert!((t - o).abs() <= 1e-12 * t, "{t} against {o}");
+        }
+        assert_eq!(
+            CellCensus {
+                satisfaction_sum: 0.0,
+                trust_sum: 0.0,
+                ..tallied
+            },
+            CellCensus {
+                satisfaction_sum: 0.0,
+                trust_sum: 0.0,
+                ..one_by_one
+            }
+        );
         assert_eq!(
             (tallied.residents, tallied.devices, tallied.adopted),
             (10, 6, 7)
         );
         assert_eq!(tallied.pending_retries, 20);
-        assert_eq!(tallied.satisfaction_sum, 700.0);
-        // Two waiting residents: literacy 0.5 times the trust and failure factors each.
+        assert!((tallied.satisfaction_sum - 10.0 * att.satisfaction()).abs() < 1e-9);
+        assert_eq!(tallied.trust_sum, 6.0);
+        // Two waiting residents: literacy 0.5 times the trust and failure factors each
+        // (both as held: to the nearest 1/65,535).
         let waiting = 2.0
-            * 0.5
-            * crate::satisfaction::adoption_factor(&city.scenario.population.behaviour, 0.6);
+            * Digital::new(0.5, true, false).literacy()
+            * att.adoption_factor(&city.scenario.population.behaviour);
         assert!((tallied.waiting_literacy_sum - waiting).abs() < 1e-12);
         let other = tallies
             .iter()

@@ -2,7 +2,7 @@
 //! positions, the tick clock and the (district × band) cells every tally is kept by.
 
 use bevy_ecs::prelude::*;
-use civitas_scenario::{Band, Scenario, TickDate, YearMonth};
+use civitas_scenario::{Band, Policy, Scenario, TickDate, YearMonth};
 
 /// Days in a year, for converting tick lengths.
 pub const DAYS_PER_YEAR: f64 = 365.25;
@@ -32,6 +32,30 @@ pub struct City {
     pub incident_department: Vec<usize>,
     /// Department position of the complaint hotline, when the scenario names one.
     pub complaint_department: Option<usize>,
+    /// The adoption boost (per year) of each training a resident can have had, by the
+    /// position a resident keeps ([`crate::residents::Digital::training`]): 0 for none,
+    /// then the different boosts of the scenario's `digital_training` policies from the
+    /// smallest up, each rounded to `f32`. In this order the largest boost of several
+    /// offers is the one at the largest position.
+    pub training_boosts: Vec<f64>,
+}
+
+/// 0, then the different `adoption_boost` values of `scenario`'s `digital_training`
+/// policies as `f32`, from the smallest up (see [`City::training_boosts`]).
+fn training_boosts(scenario: &Scenario) -> Vec<f64> {
+    let mut boosts: Vec<f32> = scenario
+        .policies
+        .iter()
+        .filter_map(|p| match p {
+            Policy::DigitalTraining(t) => Some(t.adoption_boost as f32),
+            _ => None,
+        })
+        .collect();
+    boosts.sort_by(f32::total_cmp);
+    boosts.dedup();
+    std::iter::once(0.0)
+        .chain(boosts.into_iter().map(f64::from))
+        .collect()
 }
 
 /// The position of department `name`: a loaded scenario names only departments that
@@ -76,7 +100,19 @@ impl City {
                 .complaint_department
                 .as_deref()
                 .map(|n| department(scenario, n)),
+            training_boosts: training_boosts(scenario),
         }
+    }
+
+    /// The position in [`City::training_boosts`] of a training with `boost` per year.
+    ///
+    /// # Panics
+    /// If no `digital_training` policy of the scenario has that boost.
+    pub fn training_of(&self, boost: f64) -> u8 {
+        let at = self.training_boosts[1..]
+            .binary_search_by(|b| b.total_cmp(&f64::from(boost as f32)))
+            .unwrap_or_else(|_| panic!("no digital_training policy has the boost {boost}"));
+        u8::try_from(at + 1).expect("validation allows at most 255 digital_training policies")
     }
 
     /// Number of districts.
@@ -165,4 +201,53 @@ pub fn band_targets(bands: &[Band]) -> [bool; 3] {
         m[b.index()] = true;
     }
     m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A scenario whose training policies have `boosts`.
+    fn with_training_boosts(boosts: &[f64]) -> Scenario {
+        let mut s = Scenario::baseline();
+        let training = s
+            .policies
+            .iter()
+            .find(|p| matches!(p, Policy::DigitalTraining(_)))
+            .expect("the baseline trains")
+            .clone();
+        s.policies
+            .retain(|p| !matches!(p, Policy::DigitalTraining(_)));
+        for (i, &b) in boosts.iter().enumerate() {
+            let mut p = training.clone();
+            if let Policy::DigitalTraining(t) = &mut p {
+                t.name = format!("training {i}");
+                t.adoption_boost = b;
+            }
+            s.policies.push(p);
+        }
+        s
+    }
+
+    /// Positions follow the boosts, so that the largest position among several offers is
+    /// the largest boost (what `policies` keeps when offers overlap), and 0 is untrained.
+    #[test]
+    fn a_trainings_position_orders_its_boost() {
+        let city = City::new(&with_training_boosts(&[0.3, 0.0, 0.1, 0.3]), 1);
+        assert_eq!(
+            city.training_boosts,
+            vec![0.0, 0.0, f64::from(0.1f32), f64::from(0.3f32)]
+        );
+        let at = |b: f64| city.training_of(b);
+        assert_eq!((at(0.0), at(0.1), at(0.3)), (1, 2, 3));
+        for (x, y) in [(0.0, 0.1), (0.3, 0.1), (0.0, 0.3)] {
+            let largest = at(x).max(at(y));
+            assert_eq!(
+                city.training_boosts[usize::from(largest)],
+                f64::from(x.max(y) as f32)
+            );
+        }
+        let none = City::new(&with_training_boosts(&[]), 1);
+        assert_eq!(none.training_boosts, vec![0.0]);
+    }
 }

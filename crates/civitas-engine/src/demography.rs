@@ -18,7 +18,7 @@ use civitas_scenario::{Band, District, PerBand, Population};
 use rayon::prelude::*;
 
 use crate::city::City;
-use crate::residents::{Home, Resident};
+use crate::residents::{Place, Resident};
 use crate::rng::{KeyChance, Purpose, Stream, SubjectKey};
 
 /// Spawns the starting population of `city` into `world`, in id order, with bevy's
@@ -233,7 +233,7 @@ impl Ageing {
 
     /// Moves the resident of `key` up a band with the band's chance.
     #[inline]
-    pub fn step(&self, key: SubjectKey, home: &mut Home) {
+    pub fn step(&self, key: SubjectKey, home: &mut Place) {
         if key.high_hits(self.move_up[home.band.index()]) {
             home.band = match home.band {
                 Band::Young => Band::Middle,

@@ -8,9 +8,9 @@ use crate::math;
 
 use civitas_scenario::Band;
 
-use crate::city::{City, cell};
+use crate::city::City;
 use crate::levers::Levers;
-use crate::residents::{Digital, Home};
+use crate::residents::{Digital, Place};
 use crate::rng::{Chance, Purpose, SubjectKey};
 
 /// Device acquisition in one tick.
@@ -38,13 +38,13 @@ impl DeviceUptake {
 
     /// Gives the resident of `key` a device with the chance of their band and cell.
     #[inline]
-    pub fn step(&self, key: SubjectKey, home: &Home, dig: &mut Digital) {
-        if dig.has_device {
+    pub fn step(&self, key: SubjectKey, home: &Place, dig: &mut Digital) {
+        if dig.has_device() {
             return;
         }
-        let chance = self.chances[cell(home.district as usize, home.band)];
+        let chance = self.chances[home.cell()];
         if key.stream(Purpose::Devices).hits(chance) {
-            dig.has_device = true;
+            dig.acquire_device();
         }
     }
 }

@@ -16,8 +16,9 @@ pub struct TrainingOffer {
     pub probability: f64,
     /// Literacy added to a trained resident.
     pub literacy_gain: f64,
-    /// Added to the Bass p (per year) of a trained resident.
-    pub adoption_boost_per_year: f64,
+    /// The training a trained resident keeps: the position of the largest boost offered
+    /// in [`City::training_boosts`] (added to their Bass p per year).
+    pub training: u8,
 }
 
 /// What the levers built and keep running: each asset is its starting value (run by

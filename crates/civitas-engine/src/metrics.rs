@@ -245,13 +245,13 @@ pub fn record_agent_sample(
             rows.push(AgentRow {
                 tick: clock.tick,
                 resident: r.id.0,
-                district: r.home.district as usize,
-                band: r.home.band,
-                literacy: r.digital.literacy,
-                has_device: r.digital.has_device,
-                adopted: r.digital.adopted,
-                trust: r.attitude.trust,
-                satisfaction: r.attitude.satisfaction,
+                district: r.home.place().district,
+                band: r.home.place().band,
+                literacy: r.digital.literacy() as f32,
+                has_device: r.digital.has_device(),
+                adopted: r.digital.adopted(),
+                trust: r.attitude.trust() as f32,
+                satisfaction: r.attitude.satisfaction() as f32,
             });
         }
     }

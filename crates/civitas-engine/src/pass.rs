@@ -32,7 +32,7 @@ use crate::devices::DeviceUptake;
 use crate::levers::{Levers, ServicePoints};
 use crate::offices::Departments;
 use crate::renewal::{Departures, Fate, Renewal};
-use crate::residents::{CHUNK_RESIDENTS, Resident};
+use crate::residents::{CHUNK_RESIDENTS, Home, Resident};
 use crate::rng::{Purpose, SubjectKey, TickKey};
 
 /// The steps of the resident pass, in order (the names `civitas bench` reports).
@@ -141,20 +141,25 @@ impl Steps<'_> {
                 retry,
             } = r;
             let key = self.tick_key.subject(id.0 as u64);
-            self.ageing.step(key, home);
-            if self.fate.step(key, home) {
+            let mut place = home.place();
+            self.ageing.step(key, &mut place);
+            let died = self.fate.step(key, &mut place);
+            *home = Home::of(place);
+            if died {
                 chunk.died.push(i as u32);
                 continue;
             }
-            self.devices.step(key, home, dig);
+            let place = &place;
+            self.devices.step(key, place, dig);
             let word = key.word(Purpose::Requests);
             if self.train {
-                self.training.step(word, home, dig);
+                self.training.step(word, place, dig);
             }
-            self.diffusion.step(key, home, dig, att);
+            self.diffusion.step(key, place, dig, att);
             self.requests
-                .resident(key, word, home, dig, att, retry, &mut chunk.requests);
-            self.counter.tally(&mut chunk.census, home, dig, att, retry);
+                .resident(key, word, place, dig, att, retry, &mut chunk.requests);
+            self.counter
+                .tally(&mut chunk.census, place, dig, att, retry);
         }
     }
 
@@ -184,16 +189,19 @@ impl Steps<'_> {
         });
         timed(&mut seconds[1], || {
             for (key, r) in keys.iter().zip(residents.iter_mut()) {
-                self.ageing.step(*key, &mut r.home);
+                let mut place = r.home.place();
+                self.ageing.step(*key, &mut place);
+                r.home = Home::of(place);
             }
         });
         timed(&mut seconds[2], || {
             dead.clear();
-            dead.extend(
-                keys.iter()
-                    .zip(residents.iter_mut())
-                    .map(|(key, r)| self.fate.step(*key, &mut r.home)),
-            );
+            dead.extend(keys.iter().zip(residents.iter_mut()).map(|(key, r)| {
+                let mut place = r.home.place();
+                let died = self.fate.step(*key, &mut place);
+                r.home = Home::of(place);
+                died
+            }));
         });
         died.clear();
         died.extend((0..dead.len() as u32).filter(|&i| dead[i as usize]));
@@ -202,14 +210,15 @@ impl Steps<'_> {
         timed(&mut seconds[3], || {
             for i in (0..n).filter(alive) {
                 let r = &mut residents[i];
-                self.devices.step(keys[i], &r.home, &mut r.digital);
+                self.devices.step(keys[i], &r.home.place(), &mut r.digital);
             }
         });
         if self.train {
             timed(&mut seconds[4], || {
                 for i in (0..n).filter(alive) {
                     let r = &mut residents[i];
-                    self.training.step(words[i], &r.home, &mut r.digital);
+                    self.training
+                        .step(words[i], &r.home.place(), &mut r.digital);
                 }
             });
         }
@@ -217,7 +226,7 @@ impl Steps<'_> {
             for i in (0..n).filter(alive) {
                 let r = &mut residents[i];
                 self.diffusion
-                    .step(keys[i], &r.home, &mut r.digital, &r.attitude);
+                    .step(keys[i], &r.home.place(), &mut r.digital, &r.attitude);
             }
         });
         timed(&mut seconds[6], || {
@@ -230,8 +239,9 @@ impl Steps<'_> {
                     retry,
                     ..
                 } = &mut residents[i];
+                let place = &home.place();
                 self.requests
-                    .resident(keys[i], words[i], home, digital, attitude, retry, tally);
+                    .resident(keys[i], words[i], place, digital, attitude, retry, tally);
             }
         });
         timed(&mut seconds[7], || {
@@ -239,7 +249,7 @@ impl Steps<'_> {
             for i in (0..n).filter(alive) {
                 let r = &residents[i];
                 self.counter
-                    .tally(cells, &r.home, &r.digital, &r.attitude, &r.retry);
+                    .tally(cells, &r.home.place(), &r.digital, &r.attitude, &r.retry);
             }
         });
     }

@@ -47,7 +47,7 @@
 //!   balance) for `cost_per_request`.
 
 use bevy_ecs::prelude::*;
-use civitas_scenario::{Band, Policy, PolicyKind, Scenario, UnitCosts, YearMonth};
+use civitas_scenario::{Band, Policy, PolicyKind, UnitCosts, YearMonth};
 
 use crate::math;
 
@@ -83,7 +83,8 @@ enum Action {
     Training {
         goal_per_year: Option<f64>,
         literacy_gain: f64,
-        adoption_boost_per_year: f64,
+        /// Position of its boost in [`City::training_boosts`].
+        training: u8,
     },
     /// Subsidised devices among the targeted cells.
     DeviceSubsidy { goal_per_year: Option<f64> },
@@ -113,7 +114,8 @@ struct CompiledPolicy {
 }
 
 impl CompiledPolicy {
-    fn new(s: &Scenario, index: usize) -> Self {
+    fn new(city: &City, index: usize) -> Self {
+        let s = &city.scenario;
         let p = &s.policies[index];
         let action = match p {
             Policy::InvestDigitization(_) => Action::Digitization,
@@ -124,7 +126,7 @@ impl CompiledPolicy {
             Policy::DigitalTraining(t) => Action::Training {
                 goal_per_year: t.coverage_per_year,
                 literacy_gain: t.literacy_gain,
-                adoption_boost_per_year: t.adoption_boost,
+                training: city.training_of(t.adoption_boost),
             },
             Policy::DeviceSubsidy(d) => Action::DeviceSubsidy {
                 goal_per_year: d.coverage_per_year,
@@ -172,9 +174,8 @@ pub struct PolicyTimeline {
 impl PolicyTimeline {
     /// Resolves the policies of `city`.
     pub fn new(city: &City) -> Self {
-        let s = &city.scenario;
-        let policies = (0..s.policies.len())
-            .map(|i| CompiledPolicy::new(s, i))
+        let policies = (0..city.scenario.policies.len())
+            .map(|i| CompiledPolicy::new(city, i))
             .collect();
         Self { policies }
     }
@@ -381,7 +382,7 @@ pub fn update_levers(
                     let chance = goal.map_or(chance, |g| chance.min(g));
                     if let Action::Training {
                         literacy_gain,
-                        adoption_boost_per_year,
+                        training,
                         ..
                     } = cp.action
                     {
@@ -389,8 +390,8 @@ pub fn update_levers(
                         offer.probability = 1.0 - (1.0 - offer.probability) * (1.0 - chance);
                         if chance > 0.0 {
                             offer.literacy_gain = offer.literacy_gain.max(literacy_gain);
-                            offer.adoption_boost_per_year =
-                                offer.adoption_boost_per_year.max(adoption_boost_per_year);
+                            // The largest boost is at the largest position.
+                            offer.training = offer.training.max(training);
                         }
                     } else {
                         let q = &mut levers.device_subsidy_probability[c];

@@ -113,15 +113,18 @@ impl Reference {
                         continue;
                     }
                     let key = tick_key.subject(self.ids[i] as u64);
-                    let home = &mut self.homes[i];
+                    let mut place = self.homes[i].place();
                     let dig = &mut self.digital[i];
                     let att = &mut self.attitudes[i];
                     let retry = &mut self.retries[i];
-                    ageing.step(key, home);
-                    if fate.step(key, home) {
+                    ageing.step(key, &mut place);
+                    let died = fate.step(key, &mut place);
+                    self.homes[i] = Home::of(place);
+                    if died {
                         self.dead[i] = true;
                         continue;
                     }
+                    let home = &place;
                     devices.step(key, home, dig);
                     let word = key.word(Purpose::Requests);
                     training.step(word, home, dig);

@@ -35,7 +35,7 @@ use rayon::prelude::*;
 use crate::census::{Census, Counter};
 use crate::city::{City, Clock, cell};
 use crate::math;
-use crate::residents::{CHUNK_RESIDENTS, Home, Resident};
+use crate::residents::{CHUNK_RESIDENTS, Place, Resident};
 use crate::rng::{KeyChance, Purpose, Stream, SubjectKey};
 
 /// What the renewal of the population needs from the start of the run.
@@ -210,7 +210,8 @@ pub fn weigh_entrants(world: &mut World) {
     let mut young = vec![0u64; city.districts()];
     let agents = world.resource::<Renewal>().next_id as usize;
     for r in world.query::<&Resident>().iter(world) {
-        young[r.home.district as usize] += (r.home.band == Band::Young) as u64;
+        let home = r.home.place();
+        young[home.district] += (home.band == Band::Young) as u64;
     }
     let renewal = Renewal::new(world.resource::<City>(), agents, &young);
     *world.resource_mut::<Renewal>() = renewal;
@@ -270,11 +271,11 @@ impl<'a> Fate<'a> {
     /// Whether the resident of `key` dies this tick; if not, a rural resident may move
     /// to an urban district (`home` changes).
     #[inline]
-    pub fn step(&self, key: SubjectKey, home: &mut Home) -> bool {
+    pub fn step(&self, key: SubjectKey, home: &mut Place) -> bool {
         if !self.open {
             return false;
         }
-        if !key.low_hits(self.leave[cell(home.district as usize, home.band)]) {
+        if !key.low_hits(self.leave[home.cell()]) {
             return false;
         }
         if key.low_hits(self.death[home.band.index()]) {
@@ -288,7 +289,7 @@ impl<'a> Fate<'a> {
             .iter()
             .find(|(_, c)| u < *c)
             .map_or(self.urban[self.urban.len() - 1].0, |(d, _)| *d);
-        home.district = to as u16;
+        home.district = to;
         false
     }
 }
@@ -398,12 +399,14 @@ fn entrants(world: &mut World) -> Vec<Resident> {
                 let mut resident = Resident::new(city, &mut s, next_id, d, band);
                 if peers.residents > 0 {
                     let n = peers.residents as f64;
-                    resident.attitude.satisfaction = (peers.satisfaction_sum / n) as f32;
-                    resident.attitude.trust = (peers.trust_sum / n) as f32;
+                    resident
+                        .attitude
+                        .set_satisfaction(peers.satisfaction_sum / n);
+                    resident.attitude.set_trust(peers.trust_sum / n);
                 }
                 counter.count(
                     &mut census,
-                    &resident.home,
+                    &resident.home.place(),
                     &resident.digital,
                     &resident.attitude,
                     &resident.retry,
@@ -461,14 +464,11 @@ mod tests {
         let run = |district: usize, band: Band| {
             let (mut died, mut moved) = (0u64, 0u64);
             for i in 0..n {
-                let mut home = Home {
-                    district: district as u16,
-                    band,
-                };
+                let mut home = Place { district, band };
                 if fate.step(keys.subject(i), &mut home) {
                     died += 1;
-                } else if home.district as usize != district {
-                    assert_eq!(districts[home.district as usize].kind, Settlement::Urban);
+                } else if home.district != district {
+                    assert_eq!(districts[home.district].kind, Settlement::Urban);
                     moved += 1;
                 }
             }
@@ -514,7 +514,13 @@ mod tests {
         let counter = Counter::new(world.resource::<City>());
         let mut cells = world.resource::<Census>().cells.clone();
         for r in &survivors {
-            counter.count(&mut cells, &r.home, &r.digital, &r.attitude, &r.retry);
+            counter.count(
+                &mut cells,
+                &r.home.place(),
+                &r.digital,
+                &r.attitude,
+                &r.retry,
+            );
         }
         world.resource_mut::<Census>().cells = cells;
         world.resource_mut::<Departures>().dead = dead;
@@ -645,7 +651,13 @@ mod tests {
             let counter = Counter::new(&city);
             let mut recount = vec![crate::census::CellCensus::default(); city.cells()];
             for r in world.query::<&Resident>().iter(&world) {
-                counter.count(&mut recount, &r.home, &r.digital, &r.attitude, &r.retry);
+                counter.count(
+                    &mut recount,
+                    &r.home.place(),
+                    &r.digital,
+                    &r.attitude,
+                    &r.retry,
+                );
             }
             let total = |cells: &[crate::census::CellCensus]| {
                 cells

@@ -42,18 +42,18 @@ fn power(x: f64, e: f64) -> f64 {
 
 /// Multiplier of the adoption hazard for a resident with `trust`.
 #[inline]
-pub fn adoption_factor(b: &Behaviour, trust: f32) -> f64 {
+pub fn adoption_factor(b: &Behaviour, trust: f64) -> f64 {
     power(
-        (trust as f64).max(0.0) / b.trust_reference,
+        trust.max(0.0) / b.trust_reference,
         b.trust_adoption_elasticity,
     )
 }
 
 /// Multiplier of the churn after a failed online attempt for a resident with `trust`.
 #[inline]
-pub fn churn_factor(b: &Behaviour, trust: f32) -> f64 {
+pub fn churn_factor(b: &Behaviour, trust: f64) -> f64 {
     power(
-        (1.0 - trust as f64).max(0.0) / (1.0 - b.trust_reference),
+        (1.0 - trust).max(0.0) / (1.0 - b.trust_reference),
         b.trust_churn_elasticity,
     )
 }
@@ -89,13 +89,13 @@ impl Attitude {
     /// [`adoption_factor`] of this resident's trust.
     #[inline]
     pub fn adoption_factor(&self, b: &Behaviour) -> f64 {
-        adoption_factor(b, self.trust)
+        adoption_factor(b, self.trust())
     }
 
     /// [`churn_factor`] of this resident's trust.
     #[inline]
     pub fn churn_factor(&self, b: &Behaviour) -> f64 {
-        churn_factor(b, self.trust)
+        churn_factor(b, self.trust())
     }
 
     /// [`resolved_score`]: the score of a resolved request.
@@ -113,11 +113,7 @@ impl Attitude {
     /// Folds one experience with score `score` into satisfaction and trust.
     #[inline]
     pub fn remember(&mut self, b: &Behaviour, score: f64) {
-        let m = b.satisfaction_memory as f32;
-        let r = b.trust_rate as f32;
-        let score = score as f32;
-        self.satisfaction = (self.satisfaction + m * (score - self.satisfaction)).clamp(0.0, 100.0);
-        self.trust = (self.trust + r * (score / 100.0 - self.trust)).clamp(0.0, 1.0);
+        self.move_toward(score, b.satisfaction_memory, b.trust_rate);
     }
 }
 
@@ -125,7 +121,7 @@ impl Digital {
     /// [`failure_memory_factor`] of this resident's consecutive failures.
     #[inline]
     pub fn failure_memory_factor(&self, b: &Behaviour) -> f64 {
-        failure_memory_factor(b, self.failures)
+        failure_memory_factor(b, self.failures())
     }
 }
 
@@ -142,12 +138,9 @@ mod tests {
         assert!(resolved_score(&b, 1, 5.0) < resolved_score(&b, 1, 0.0));
         assert!(failure_score(&b) < b.satisfaction_base);
         assert_eq!(resolved_score(&b, 100, 0.0), 0.0);
-        let mut a = Attitude {
-            trust: 0.5,
-            satisfaction: 50.0,
-        };
+        let mut a = Attitude::new(0.5, 50.0);
         a.remember(&b, 100.0);
-        assert!(a.satisfaction > 50.0 && a.trust > 0.5 && a.trust <= 1.0);
+        assert!(a.satisfaction() > 50.0 && a.trust() > 0.5 && a.trust() <= 1.0);
     }
 
     #[test]
@@ -157,7 +150,7 @@ mod tests {
         assert_eq!(churn_factor(&b, 0.2), 1.0);
         b.trust_adoption_elasticity = 2.0;
         b.trust_churn_elasticity = 1.0;
-        let r = b.trust_reference as f32;
+        let r = b.trust_reference;
         assert!((adoption_factor(&b, r) - 1.0).abs() < 1e-6);
         assert!((churn_factor(&b, r) - 1.0).abs() < 1e-6);
         assert!(adoption_factor(&b, 0.9) > adoption_factor(&b, 0.5));

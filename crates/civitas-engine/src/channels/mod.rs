@@ -57,11 +57,11 @@ pub use demand::DemandTable;
 use bevy_ecs::prelude::*;
 use rayon::prelude::*;
 
-use crate::city::{City, cell};
+use crate::city::City;
 use crate::levers::{Levers, ServicePoints};
 use crate::math;
 use crate::offices::Departments;
-use crate::residents::{Attitude, CHUNK_RESIDENTS, Digital, Home, PendingRetry, Resident};
+use crate::residents::{Attitude, CHUNK_RESIDENTS, Digital, PendingRetry, Place, Resident};
 use crate::rng::{Chance, Purpose, Stream, SubjectKey, TickKey};
 pub use crate::tallies::{CellRequests, DepartmentRequests, RequestTallies};
 
@@ -251,7 +251,7 @@ impl<'a> RequestContext<'a> {
         &self,
         key: SubjectKey,
         word: SubjectKey,
-        home: &Home,
+        home: &Place,
         dig: &mut Digital,
         att: &mut Attitude,
         retry: &mut PendingRetry,
@@ -274,13 +274,13 @@ impl<'a> RequestContext<'a> {
         &self,
         mut s: Stream,
         u: f64,
-        home: &Home,
+        home: &Place,
         dig: &mut Digital,
         att: &mut Attitude,
         retry: &mut PendingRetry,
         tally: &mut ChunkTally,
     ) {
-        let c = cell(home.district as usize, home.band);
+        let c = home.cell();
         // The same test as `resident`'s, made again here rather than passed in: an eighth
         // argument made the pass 6.6 instructions per resident-tick dearer (measured).
         if retry.count > 0 && u64::from(retry.due_tick) <= self.tick {
@@ -305,13 +305,13 @@ impl<'a> RequestContext<'a> {
             let svc = &self.services[k];
             let eligible = s.hits(svc.eligible);
             // Each consecutive failure makes trying online again less likely.
-            let tries_online = dig.adopted
+            let tries_online = dig.adopted()
                 && (b.failure_aversion <= 0.0
-                    || dig.failures == 0
-                    || s.chance(math::powi(1.0 - b.failure_aversion, dig.failures as i32)));
+                    || dig.failures() == 0
+                    || s.chance(math::powi(1.0 - b.failure_aversion, dig.failures() as i32)));
             let channel = if eligible && tries_online {
                 Channel::Online
-            } else if eligible && s.hits(self.points[home.district as usize]) {
+            } else if eligible && s.hits(self.points[home.district]) {
                 Channel::Assisted
             } else {
                 Channel::Offline
@@ -326,10 +326,10 @@ impl<'a> RequestContext<'a> {
                 tally.departments[svc.owner].failed += 1;
                 self.maybe_complain(score, c, tally);
                 if channel == Channel::Online {
-                    dig.failures = dig.failures.saturating_add(1);
+                    dig.fail();
                     let churn = (b.churn_on_failure * att.churn_factor(b)).min(1.0);
                     if s.chance(churn) {
-                        dig.adopted = false;
+                        dig.churn();
                     }
                 }
                 // The fallback comes `fallback_delay_days` after a failure at a uniform
@@ -348,7 +348,7 @@ impl<'a> RequestContext<'a> {
                 continue;
             }
             if channel == Channel::Online {
-                dig.failures = 0;
+                dig.succeed();
             }
             self.submit(&mut s, k, channel, false, att, c, tally);
         }
@@ -384,7 +384,7 @@ impl<'a> RequestContext<'a> {
     /// The mean score of the experiences a resident would have under the current
     /// conditions, from `samples` hypothetical requests (a failed attempt and its
     /// offline fallback are two experiences); `None` when the resident raises no requests.
-    fn mean_score(&self, s: &mut Stream, home: &Home, dig: &Digital, samples: u32) -> Option<f64> {
+    fn mean_score(&self, s: &mut Stream, home: &Place, dig: &Digital, samples: u32) -> Option<f64> {
         if self.demand.0[home.band.index()].rate_per_tick <= 0.0 {
             return None;
         }
@@ -393,9 +393,9 @@ impl<'a> RequestContext<'a> {
         for _ in 0..samples {
             let svc = &self.services[self.demand.pick_service(s, home.band)];
             let eligible = s.hits(svc.eligible);
-            let channel = if eligible && dig.adopted {
+            let channel = if eligible && dig.adopted() {
                 Channel::Online
-            } else if eligible && s.hits(self.points[home.district as usize]) {
+            } else if eligible && s.hits(self.points[home.district]) {
                 Channel::Assisted
             } else {
                 Channel::Offline
@@ -564,13 +564,13 @@ pub fn start_attitudes_at_steady_state(
                     } = r;
                     let mut s = keys.subject(id.0 as u64).stream(Purpose::SteadyState);
                     let score = ctx
-                        .mean_score(&mut s, home, dig, STEADY_STATE_SAMPLES)
+                        .mean_score(&mut s, &home.place(), dig, STEADY_STATE_SAMPLES)
                         .unwrap_or(b.satisfaction_base);
                     if b.initial_satisfaction.is_none() {
-                        att.satisfaction = score.clamp(0.0, 100.0) as f32;
+                        att.set_satisfaction(score);
                     }
                     if b.initial_trust.is_none() {
-                        att.trust = (score / 100.0).clamp(0.0, 1.0) as f32;
+                        att.set_trust(score / 100.0);
                     }
                 }
             });
