@@ -170,8 +170,13 @@ impl MemoryEstimate {
                 .min(s.population.agents)
                 .saturating_mul(ticks)
                 .saturating_mul(100);
-            let one = civitas_engine::most_agents(s)
+            let most = civitas_engine::most_agents(s);
+            // Each chunk of residents keeps tallies per cell and department: small for a
+            // few districts, the larger part of a replicate for thousands.
+            let chunks = most.div_ceil(civitas_engine::residents::CHUNK_RESIDENTS as u64);
+            let one = most
                 .saturating_mul(BYTES_PER_RESIDENT)
+                .saturating_add(chunks.saturating_mul(civitas_engine::chunk_tally_bytes(s)))
                 .saturating_add(series.saturating_mul(2))
                 .saturating_add(sample);
             per_replicate = per_replicate.max(one);
@@ -238,6 +243,40 @@ mod tests {
         assert!("0".parse::<Bytes>().is_err());
         assert!("5X".parse::<Bytes>().is_err());
         assert_eq!(Bytes(3 << 29).to_string(), "1.5 GiB");
+    }
+
+    /// Every chunk of residents keeps tallies per district × band cell, so thousands of
+    /// districts cost more than the residents themselves: the estimate counts them.
+    #[test]
+    fn a_replicate_is_reserved_memory_for_its_chunks_tallies_per_district() {
+        let with_districts = |n: usize| {
+            let mut s = Scenario::baseline();
+            s.population.agents = 1_000_000;
+            let first = s.population.districts[0].clone();
+            s.population.districts = (0..n)
+                .map(|i| civitas_scenario::District {
+                    name: format!("d{i}"),
+                    share: 1.0 / n as f64,
+                    ..first.clone()
+                })
+                .collect();
+            s
+        };
+        let (few, many) = (with_districts(8), with_districts(10_000));
+        let per_replicate =
+            |s: &Scenario| MemoryEstimate::of(std::slice::from_ref(s), 1, 1, 1).per_replicate;
+        let chunks = civitas_engine::most_agents(&many)
+            .div_ceil(civitas_engine::residents::CHUNK_RESIDENTS as u64);
+        // At least a census tally (72 bytes) per cell of every chunk.
+        let tallies = chunks * 30_000 * 72;
+        assert!(per_replicate(&many) >= per_replicate(&few) + tallies);
+        // Seven districts more cost under 2 bytes per resident, their indicator series
+        // included.
+        let mut bare = few.clone();
+        bare.population.districts.truncate(1);
+        bare.population.districts[0].share = 1.0;
+        let few_cells = per_replicate(&few) - per_replicate(&bare);
+        assert!(few_cells < 2_000_000, "{few_cells}");
     }
 
     #[test]
