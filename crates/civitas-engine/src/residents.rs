@@ -57,10 +57,10 @@ const _: () = assert!(std::mem::size_of::<Resident>() == 20);
 /// Literacy, trust and satisfaction (as a share of 100) are held this way. Each enters a
 /// hazard, a score or a mean multiplied by parameters known to two or three digits; a
 /// step of 1.5e-5 is far below them. The moving averages of trust and satisfaction move
-/// by `rate × (target − value)` per experience with rates of at least 0.01: a step is
-/// rounded to the nearest, so the value comes to rest within half a step / rate (0.08
-/// points of satisfaction, 0.0008 of trust at the smallest rate) of a target it keeps
-/// being given, and follows any other target as before.
+/// by `rate × (target − value)` per experience: a step is rounded to the nearest, so the
+/// value comes to rest within half a step / rate of a target it keeps being given (0.08
+/// points of satisfaction and 0.0008 of trust at a rate of 0.01, the baseline's rates
+/// being 0.3 and 0.1; ten times that at 0.001), and follows any other target as before.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Share16(u16);
 
