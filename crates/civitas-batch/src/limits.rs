@@ -256,24 +256,29 @@ mod tests {
         assert_eq!(Bytes(3 << 29).to_string(), "1.5 GiB");
     }
 
+    /// The baseline with `agents` agents in `n` districts of equal share.
+    fn with_districts(n: usize, agents: u64) -> Scenario {
+        let mut s = Scenario::baseline();
+        s.population.agents = agents;
+        let first = s.population.districts[0].clone();
+        s.population.districts = (0..n)
+            .map(|i| civitas_scenario::District {
+                name: format!("d{i}"),
+                share: 1.0 / n as f64,
+                ..first.clone()
+            })
+            .collect();
+        s
+    }
+
     /// Every chunk of residents keeps tallies per district × band cell, so thousands of
     /// districts cost more than the residents themselves: the estimate counts them.
     #[test]
     fn a_replicate_is_reserved_memory_for_its_chunks_tallies_per_district() {
-        let with_districts = |n: usize| {
-            let mut s = Scenario::baseline();
-            s.population.agents = 1_000_000;
-            let first = s.population.districts[0].clone();
-            s.population.districts = (0..n)
-                .map(|i| civitas_scenario::District {
-                    name: format!("d{i}"),
-                    share: 1.0 / n as f64,
-                    ..first.clone()
-                })
-                .collect();
-            s
-        };
-        let (few, many) = (with_districts(8), with_districts(10_000));
+        let (few, many) = (
+            with_districts(8, 1_000_000),
+            with_districts(10_000, 1_000_000),
+        );
         let per_replicate =
             |s: &Scenario| MemoryEstimate::of(std::slice::from_ref(s), 1, 1, 1).per_replicate;
         let chunks = civitas_engine::most_agents(&many)
@@ -294,17 +299,7 @@ mod tests {
     /// `OUTPUT_BYTES_PER_DISTRICT`); the check must not reserve less.
     #[test]
     fn a_run_of_many_districts_is_reserved_what_its_outputs_were_measured_to_take() {
-        let mut s = Scenario::baseline();
-        s.population.agents = 20_000;
-        let first = s.population.districts[0].clone();
-        s.population.districts = (0..1_000)
-            .map(|i| civitas_scenario::District {
-                name: format!("d{i}"),
-                share: 0.001,
-                ..first.clone()
-            })
-            .collect();
-        let reserved = MemoryEstimate::of(&[s], 1, 1, 2).total();
+        let reserved = MemoryEstimate::of(&[with_districts(1_000, 20_000)], 1, 1, 2).total();
         assert!(reserved >= 653 << 20, "{reserved}");
         let baseline = MemoryEstimate::of(&[Scenario::baseline()], 1, 1, 2).total();
         assert!(baseline < 400 << 20, "{baseline}");

@@ -68,9 +68,6 @@ impl Share16 {
     /// Steps in the whole range.
     const STEPS: f64 = u16::MAX as f64;
 
-    /// 1.
-    pub const ONE: Share16 = Share16(u16::MAX);
-
     /// The nearest to `x` clamped to [0, 1] (0 for NaN).
     #[inline]
     pub fn new(x: f64) -> Self {
@@ -85,13 +82,7 @@ impl Share16 {
         f64::from(self.0) * (1.0 / Self::STEPS)
     }
 
-    /// Steps above 0 (sums of these are exact in integers).
-    #[inline]
-    pub fn steps(self) -> u16 {
-        self.0
-    }
-
-    /// The value of `steps` steps summed (the inverse of summing [`Share16::steps`]).
+    /// The value of `steps` steps summed (as [`Attitude::steps`] gives them).
     #[inline]
     pub fn of_steps(steps: u64) -> f64 {
         steps as f64 * (1.0 / Self::STEPS)
@@ -343,7 +334,7 @@ impl Attitude {
     /// Trust and satisfaction in steps of [`Share16`] (for exact sums).
     #[inline]
     pub fn steps(self) -> (u16, u16) {
-        (self.trust.steps(), self.satisfaction.steps())
+        (self.trust.0, self.satisfaction.0)
     }
 }
 
@@ -409,7 +400,7 @@ mod tests {
         for q in 0..=u16::MAX {
             assert_eq!(Share16::new(Share16(q).get()), Share16(q));
         }
-        assert_eq!(Share16::ONE.get(), 1.0);
+        assert_eq!(Share16(u16::MAX).get(), 1.0);
         assert_eq!(Share16::new(0.0).get(), 0.0);
         let step = 1.0 / 65_535.0;
         assert_eq!(Share16::new(0.4 * step), Share16(0));
@@ -418,7 +409,7 @@ mod tests {
             assert!((Share16::new(x).get() - x).abs() <= 0.5 * step);
         }
         assert_eq!(Share16::new(-3.0), Share16(0));
-        assert_eq!(Share16::new(7.0), Share16::ONE);
+        assert_eq!(Share16::new(7.0), Share16(u16::MAX));
         assert_eq!(Share16::new(f64::NAN), Share16(0));
     }
 
