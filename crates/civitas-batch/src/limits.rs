@@ -39,9 +39,10 @@ pub const BYTES_PER_RESIDENT: u64 = 100;
 /// Memory of assembling a run's outputs per district of its scenario: the by-district
 /// series of the summary, the plots and the report. Measured as the peak resident set of
 /// `civitas run --agents 20000` of the baseline with its districts replaced by 1,000 and
-/// by 3,000 equal ones: 653 and 1,875 MiB against 21 MiB with 8 districts, about 640 KiB
-/// a district whatever the replicates (670 MiB with 3), with a fifth of headroom.
-const OUTPUT_BYTES_PER_DISTRICT: u64 = 768 << 10;
+/// by 3,000 equal ones: 113 and 267 MiB against 21 MiB with 8 districts, about 90 KiB a
+/// district whatever the replicates (129 and 269 MiB with 3), with a fifth of headroom.
+/// 768 KiB until the by-district figures drew at most 24 panels (653 and 1,875 MiB then).
+const OUTPUT_BYTES_PER_DISTRICT: u64 = 112 << 10;
 
 /// Memory of the batch around the simulations: the binary, thread stacks, rayon, buffers.
 const BASE_BYTES: u64 = 64 << 20;
@@ -295,12 +296,15 @@ mod tests {
         assert!(few_cells < 2_000_000, "{few_cells}");
     }
 
-    /// A run of 1,000 districts and 20,000 agents peaked at 653 MiB (its outputs, see
-    /// `OUTPUT_BYTES_PER_DISTRICT`); the check must not reserve less.
+    /// Runs of 1,000 and 3,000 districts and 20,000 agents peaked at 113 and 267 MiB (their
+    /// outputs, see `OUTPUT_BYTES_PER_DISTRICT`); the check must not reserve less.
     #[test]
     fn a_run_of_many_districts_is_reserved_what_its_outputs_were_measured_to_take() {
-        let reserved = MemoryEstimate::of(&[with_districts(1_000, 20_000)], 1, 1, 2).total();
-        assert!(reserved >= 653 << 20, "{reserved}");
+        for (districts, peak_mib) in [(1_000, 113), (3_000, 267)] {
+            let scenario = with_districts(districts, 20_000);
+            let reserved = MemoryEstimate::of(&[scenario], 1, 1, 2).total();
+            assert!(reserved >= peak_mib << 20, "{districts}: {reserved}");
+        }
         let baseline = MemoryEstimate::of(&[Scenario::baseline()], 1, 1, 2).total();
         assert!(baseline < 400 << 20, "{baseline}");
     }

@@ -225,12 +225,16 @@ pub fn run_figures(result: &BatchResult) -> Vec<Figure<'_>> {
                 stem: format!("{}_by_{}", meta.name, by.noun()),
                 title: format!("{} by {}", meta.title, by.noun()),
                 caption: format!(
-                    "{} One panel per {}, all on the same scale; the dashed line is the whole city.",
+                    "{} {}, all on the same scale; the dashed line is the whole city.",
                     meta.description,
-                    by.noun()
+                    breakdown::panels_note(result, indicator, by)
                 ),
                 section,
-                kind: PlotKind::Breakdown { result, indicator, by },
+                kind: PlotKind::Breakdown {
+                    result,
+                    indicator,
+                    by,
+                },
             });
         }
     }

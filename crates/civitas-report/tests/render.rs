@@ -455,3 +455,93 @@ fn scenario_without_targets_still_reports() {
     let texts = svg_texts(&plot(&files, "adoption_rate.svg"));
     assert!(!texts.iter().any(|t| t.contains(", p=")));
 }
+
+/// The mean of `indicator` in `scope` over the run's last year (its last 12 monthly ticks).
+fn last_mean(result: &BatchResult, indicator: Indicator, scope: &ScopeKey) -> f64 {
+    let s = result.series(indicator, scope).expect("a series");
+    assert_eq!(result.dates[result.dates.len() - 12].month, 1);
+    s.mean[s.mean.len() - 12..].iter().sum::<f64>() / 12.0
+}
+
+#[test]
+fn many_districts_draw_the_lowest_highest_and_targeted_in_a_bounded_figure() {
+    use civitas_report::plots::breakdown::{self, BreakdownBy, MAX_DISTRICT_PANELS};
+    let mut scenario = common::small_baseline();
+    let first = scenario.population.districts[0].clone();
+    for k in 0..52 {
+        let mut d = first.clone();
+        d.name = format!("Extra {k}");
+        scenario.population.districts.push(d);
+    }
+    let n = scenario.population.districts.len();
+    let indicator = Indicator::AdoptionRate;
+    let unfiltered = common::run(&scenario);
+    // A target on the district nearest the median must keep its panel.
+    let mut ranked: Vec<(f64, String)> = scenario
+        .population
+        .districts
+        .iter()
+        .map(|d| {
+            let scope = ScopeKey::District(d.name.clone());
+            (last_mean(&unfiltered, indicator, &scope), d.name.clone())
+        })
+        .collect();
+    ranked.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let middle = ranked[n / 2].1.clone();
+    let mut target = scenario.targets[0].clone();
+    target.indicator = indicator;
+    target.district = Some(middle.clone());
+    target.band = None;
+    scenario.targets.push(target);
+    let result = common::run(&scenario);
+
+    let panels = breakdown::panels(&result, indicator, BreakdownBy::District);
+    assert_eq!((panels.scopes.len(), panels.of), (MAX_DISTRICT_PANELS, n));
+    assert!(panels.targeted);
+    let shown: Vec<f64> = panels
+        .scopes
+        .iter()
+        .map(|s| last_mean(&result, indicator, s))
+        .collect();
+    assert!(
+        shown.windows(2).all(|w| w[0] <= w[1]),
+        "lowest to highest: {shown:?}"
+    );
+    let names: Vec<String> = panels.scopes.iter().map(|s| s.to_string()).collect();
+    let district = |name: &str| format!("district:{name}");
+    assert!(names.contains(&district(&middle)), "{names:?}");
+    // The rest are the extremes: the 12 lowest and 11 highest besides the targeted one.
+    for (_, name) in ranked[..12].iter().chain(&ranked[n - 11..]) {
+        assert!(
+            names.contains(&district(name)),
+            "{name} not among {names:?}"
+        );
+    }
+    // Bands are never selected, nor are a few districts.
+    let bands = breakdown::panels(&result, indicator, BreakdownBy::Band);
+    assert!(!bands.selected());
+    assert!(
+        !breakdown::panels(&common::baseline_result(), indicator, BreakdownBy::District).selected()
+    );
+
+    // The figure: six rows of four panels, the selection said in its subtitle and caption.
+    let dir = out_dir("many-districts");
+    let files = Report::write(&result, &dir).expect("report writes");
+    let svg = plot(&files, "adoption_rate_by_district.svg");
+    let (_, height) = svg_dims(&svg);
+    assert!(height < 2_400, "figure of {height} px");
+    let texts = svg_texts(&svg).join(" ");
+    assert!(
+        texts.contains(&format!("24 of the {n} districts")),
+        "{texts}"
+    );
+    let figure = run_figures(&result)
+        .into_iter()
+        .find(|f| f.stem == "adoption_rate_by_district")
+        .expect("the figure");
+    assert!(
+        figure.caption.contains("every district is in summary.csv"),
+        "{}",
+        figure.caption
+    );
+}

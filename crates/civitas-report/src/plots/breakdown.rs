@@ -64,34 +64,169 @@ pub fn has_data(result: &BatchResult, indicator: Indicator, by: BreakdownBy) -> 
     })
 }
 
-fn grid(result: &BatchResult, by: BreakdownBy) -> (usize, usize) {
-    let n = scopes(result, by).len().max(1);
+/// Most districts a figure draws as panels. One panel per district made 3,000 districts a
+/// figure 225,000 pixels tall (740 MB as a bitmap while drawing, 1.8 GB of plots and a
+/// 782 MB report in all) that nobody could read; past this many, the panels show the
+/// districts that stand out, and every district stays in `summary.csv`.
+pub const MAX_DISTRICT_PANELS: usize = 24;
+
+/// The groups a breakdown draws, in panel order, out of how many groups there are.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Panels {
+    /// The groups drawn, one panel each.
+    pub scopes: Vec<ScopeKey>,
+    /// How many groups there are (more than drawn when the districts are too many).
+    pub of: usize,
+    /// Whether a group with a target of the indicator was kept for that reason.
+    pub targeted: bool,
+}
+
+impl Panels {
+    /// Whether only some of the groups are drawn.
+    pub fn selected(&self) -> bool {
+        self.scopes.len() < self.of
+    }
+}
+
+/// The mean of `indicator` in `scope` over the run's last calendar year (the finite
+/// per-tick means of its ticks): what ranks the districts, steadier than the last tick
+/// alone, which in a small district is mostly noise.
+pub fn final_year_mean(
+    result: &BatchResult,
+    indicator: Indicator,
+    scope: &ScopeKey,
+) -> Option<f64> {
+    let year = result.dates.last()?.year;
+    let series = result.series(indicator, scope)?;
+    let values: Vec<f64> = result
+        .dates
+        .iter()
+        .zip(&series.mean)
+        .filter(|(d, v)| d.year == year && v.is_finite())
+        .map(|(_, &v)| v)
+        .collect();
+    (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
+}
+
+/// The groups drawn for `indicator`: every band, and every district up to
+/// [`MAX_DISTRICT_PANELS`] in the scenario's order. Past that, the districts with a target of
+/// the indicator, then the lowest and highest by [`final_year_mean`], taken in turn from
+/// both ends, drawn from lowest to highest (those with no value last).
+pub fn panels(result: &BatchResult, indicator: Indicator, by: BreakdownBy) -> Panels {
+    let all = scopes(result, by);
+    let of = all.len();
+    if by == BreakdownBy::Band || of <= MAX_DISTRICT_PANELS {
+        return Panels {
+            scopes: all,
+            of,
+            targeted: false,
+        };
+    }
+    let last = |scope: &ScopeKey| final_year_mean(result, indicator, scope);
+    let mut keep = vec![false; of];
+    let mut kept = 0;
+    for (i, scope) in all.iter().enumerate() {
+        let has_target = result
+            .targets
+            .iter()
+            .any(|t| t.indicator == indicator && &t.scope == scope);
+        if has_target && kept < MAX_DISTRICT_PANELS {
+            keep[i] = true;
+            kept += 1;
+        }
+    }
+    let targeted = kept > 0;
+    let mut ranked: Vec<(f64, usize)> = all
+        .iter()
+        .enumerate()
+        .filter_map(|(i, scope)| last(scope).map(|v| (v, i)))
+        .collect();
+    ranked.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let (mut low, mut high, mut from_low) = (0, ranked.len(), true);
+    while kept < MAX_DISTRICT_PANELS && low < high {
+        let i = if from_low {
+            low += 1;
+            ranked[low - 1].1
+        } else {
+            high -= 1;
+            ranked[high].1
+        };
+        from_low = !from_low;
+        if !keep[i] {
+            keep[i] = true;
+            kept += 1;
+        }
+    }
+    // Districts with no value at all fill what is left, in the scenario's order.
+    for k in keep.iter_mut() {
+        if kept < MAX_DISTRICT_PANELS && !*k {
+            *k = true;
+            kept += 1;
+        }
+    }
+    let mut order: Vec<usize> = ranked.iter().map(|&(_, i)| i).collect();
+    order.extend((0..of).filter(|&i| last(&all[i]).is_none()));
+    Panels {
+        scopes: order
+            .into_iter()
+            .filter(|&i| keep[i])
+            .map(|i| all[i].clone())
+            .collect(),
+        of,
+        targeted,
+    }
+}
+
+/// What the panels of `indicator` show, for the figure's caption: one per group, or which
+/// districts out of how many.
+pub fn panels_note(result: &BatchResult, indicator: Indicator, by: BreakdownBy) -> String {
+    let panels = panels(result, indicator, by);
+    if !panels.selected() {
+        return format!("One panel per {}", by.noun());
+    }
+    let last = result
+        .dates
+        .last()
+        .map(|d| format!(" over {}", d.year))
+        .unwrap_or_default();
+    format!(
+        "{} of the {} districts: {}the lowest and highest{last}, drawn from lowest to highest \
+         (every district is in summary.csv)",
+        panels.scopes.len(),
+        format::thousands(panels.of as f64),
+        if panels.targeted {
+            "those with a target, then "
+        } else {
+            ""
+        },
+    )
+}
+
+fn grid(panels: &Panels, by: BreakdownBy) -> (usize, usize) {
+    let n = panels.scopes.len().max(1);
     match by {
         BreakdownBy::Band => (1, n),
         BreakdownBy::District => (n.div_ceil(DISTRICT_COLUMNS), n.min(DISTRICT_COLUMNS)),
     }
 }
 
-fn legend(result: &BatchResult, indicator: Indicator, by: BreakdownBy) -> Vec<(Swatch, String)> {
+fn legend(result: &BatchResult, indicator: Indicator, panels: &Panels) -> Vec<(Swatch, String)> {
     let mut items = vec![
         (Swatch::Line(SERIES), "group mean".to_string()),
         (Swatch::Band(SERIES), "p5–p95".to_string()),
         (Swatch::Dashed(MUTED), "whole-city mean".to_string()),
     ];
-    let scopes = scopes(result, by);
-    items.extend(target_legend(
-        result
-            .targets
-            .iter()
-            .filter(|t| t.indicator == indicator && scopes.contains(&t.scope)),
-    ));
+    items.extend(target_legend(result.targets.iter().filter(|t| {
+        t.indicator == indicator && panels.scopes.contains(&t.scope)
+    })));
     items
 }
 
 /// Figure size in pixels.
 pub fn size_px(result: &BatchResult, indicator: Indicator, by: BreakdownBy) -> (u32, u32) {
-    let (rows, _) = grid(result, by);
-    let legend = legend_height(&legend(result, indicator, by), WIDTH_PX);
+    let panels = panels(result, indicator, by);
+    let (rows, _) = grid(&panels, by);
+    let legend = legend_height(&legend(result, indicator, &panels), WIDTH_PX);
     (
         WIDTH_PX,
         TITLE_BLOCK_PX + rows as u32 * PANEL_HEIGHT_PX + legend + 8,
@@ -109,19 +244,23 @@ pub fn draw<DB: DrawingBackend>(
     let meta = indicator.meta();
     let currency = &result.scenario.scenario.currency;
     let title = format!("{} by {}", meta.title, by.noun());
-    let subtitle = format!(
+    let panels = panels(result, indicator, by);
+    let mut subtitle = format!(
         "Mean and p5–p95 across {} replicates per {}; shared axis in {}; dashed verticals: target years.",
         result.manifest.replicates,
         by.noun(),
         format::axis_title(indicator, currency),
     );
+    if panels.selected() {
+        subtitle = format!("{}. {subtitle}", panels_note(result, indicator, by));
+    }
     let area = split_title(area, &title, &subtitle)?;
-    let area = split_legend(&area, &legend(result, indicator, by))?;
+    let area = split_legend(&area, &legend(result, indicator, &panels))?;
     let area = area.margin(0, 8, 0, 0);
 
-    let scopes = scopes(result, by);
+    let scopes = &panels.scopes;
     let mut values = Vec::new();
-    for scope in &scopes {
+    for scope in scopes {
         if let Some(s) = result.series(indicator, scope) {
             values.extend(s.p5.iter().chain(&s.p95).chain(&s.mean).copied());
         }
@@ -135,15 +274,15 @@ pub fn draw<DB: DrawingBackend>(
     let y = value_range(indicator, values);
     let xs = xs(result);
     let city = result.series(indicator, &ScopeKey::City);
-    let (_, cols) = grid(result, by);
+    let (_, cols) = grid(&panels, by);
     let mut years: Vec<i32> = result.targets.iter().map(|t| t.year).collect();
     years.sort_unstable();
     years.dedup();
 
     for (i, (panel, scope)) in area
-        .split_evenly(grid(result, by))
+        .split_evenly(grid(&panels, by))
         .iter()
-        .zip(&scopes)
+        .zip(scopes)
         .enumerate()
     {
         let caption = format::scope(&result.scenario, scope);
