@@ -75,11 +75,12 @@ impl ComplaintWindow {
         self.history.push_back(cells);
     }
 
-    /// Complaints per 1,000 resident-years over the window, for the cells `in_scope`.
-    fn per_1000(&self, in_scope: impl Fn(usize) -> bool) -> f64 {
+    /// Complaints per 1,000 resident-years over the window, for the cells `cells` (in
+    /// ascending order).
+    fn per_1000(&self, cells: impl Iterator<Item = usize> + Clone) -> f64 {
         let (mut complaints, mut years) = (0.0, 0.0);
         for tick in &self.history {
-            for (_, &(n, y)) in tick.iter().enumerate().filter(|&(c, _)| in_scope(c)) {
+            for (n, y) in cells.clone().map(|c| tick[c]) {
                 complaints += n;
                 years += y;
             }
@@ -127,11 +128,15 @@ pub fn record_indicators(
             .collect(),
     );
     let scopes = table.scopes.clone();
+    let cells = census.cells.len();
     for (si, scope) in scopes.iter().enumerate() {
-        let in_scope = |c: usize| match *scope {
-            Scope::City => true,
-            Scope::District(d) => c / 3 == d,
-            Scope::Band(b) => c % 3 == b.index(),
+        // The scope's cells, in ascending order (the sums below depend on it): a district's
+        // three, a band's every third, the city's all. Filtering every cell for every scope
+        // took time in the square of the districts (18 % of a 1,000-district run).
+        let (first, end, step) = match *scope {
+            Scope::City => (0, cells, 1),
+            Scope::District(d) => (d * 3, d * 3 + 3, 1),
+            Scope::Band(b) => (b.index(), cells, 3),
         };
         let mut req = CellRequests::default();
         let mut people = CellCensus::default();
@@ -142,7 +147,8 @@ pub fn record_indicators(
         );
         let (mut construction, mut operation) = (0.0, 0.0);
         let (mut staffing, mut amortised) = (0.0, 0.0);
-        for c in (0..census.cells.len()).filter(|&c| in_scope(c)) {
+        let in_scope = (first..end).step_by(step);
+        for c in in_scope.clone() {
             req.add(&requests.cells[c]);
             people.add(&census.cells[c]);
             if c % 3 == Band::Young.index() {
@@ -217,7 +223,7 @@ pub fn record_indicators(
                     req.raised as f64 * city.scale,
                 ),
                 Indicator::Trust => ratio(people.trust_sum, residents),
-                Indicator::ComplaintsPer1000 => complaints.per_1000(in_scope),
+                Indicator::ComplaintsPer1000 => complaints.per_1000(in_scope.clone()),
                 Indicator::YoungShare => band_share(&young),
                 Indicator::MiddleShare => band_share(&middle),
                 Indicator::SeniorShare => band_share(&senior),

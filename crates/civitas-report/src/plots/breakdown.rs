@@ -1,8 +1,10 @@
 //! Small multiples of one indicator by age band or by district on a shared value axis,
 //! so the digital divide and the urban/rural gap show as panels at different heights.
 
-use civitas_results::{BatchResult, ScopeKey};
-use civitas_scenario::{Band, Indicator};
+use std::collections::HashMap;
+
+use civitas_results::{BatchResult, ScopeKey, SeriesSummary};
+use civitas_scenario::{Band, Indicator, TickDate};
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
@@ -54,12 +56,34 @@ pub fn scopes(result: &BatchResult, by: BreakdownBy) -> Vec<ScopeKey> {
     }
 }
 
+/// The series of one indicator by scope, gathered in one pass. `BatchResult::series` scans
+/// every series of the run, and a breakdown asks for every district's: with 1,000
+/// districts those scans took 36 % of a whole run (`perf`), growing with the square of the
+/// districts.
+struct ByScope<'a>(HashMap<&'a ScopeKey, &'a SeriesSummary>);
+
+impl<'a> ByScope<'a> {
+    fn new(result: &'a BatchResult, indicator: Indicator) -> Self {
+        let mut map = HashMap::new();
+        for s in result.series.iter().filter(|s| s.indicator == indicator) {
+            // The first of equal keys, as `BatchResult::series` finds it.
+            map.entry(&s.scope).or_insert(s);
+        }
+        Self(map)
+    }
+
+    fn get(&self, scope: &ScopeKey) -> Option<&'a SeriesSummary> {
+        self.0.get(scope).copied()
+    }
+}
+
 /// Whether any panel would show a value: breakdowns of indicators the run did not
 /// produce per group are left out rather than drawn empty.
 pub fn has_data(result: &BatchResult, indicator: Indicator, by: BreakdownBy) -> bool {
+    let series = ByScope::new(result, indicator);
     scopes(result, by).iter().any(|scope| {
-        result
-            .series(indicator, scope)
+        series
+            .get(scope)
             .is_some_and(|s| s.mean.iter().any(|v| v.is_finite()))
     })
 }
@@ -88,18 +112,12 @@ impl Panels {
     }
 }
 
-/// The mean of `indicator` in `scope` over the run's last calendar year (the finite
-/// per-tick means of its ticks): what ranks the districts, steadier than the last tick
-/// alone, which in a small district is mostly noise.
-pub fn final_year_mean(
-    result: &BatchResult,
-    indicator: Indicator,
-    scope: &ScopeKey,
-) -> Option<f64> {
-    let year = result.dates.last()?.year;
-    let series = result.series(indicator, scope)?;
-    let values: Vec<f64> = result
-        .dates
+/// The mean of `series` over the run's last calendar year (the finite per-tick means of
+/// its ticks on `dates`): what ranks the districts, steadier than the last tick alone,
+/// which in a small district is mostly noise.
+fn final_year_mean(dates: &[TickDate], series: &SeriesSummary) -> Option<f64> {
+    let year = dates.last()?.year;
+    let values: Vec<f64> = dates
         .iter()
         .zip(&series.mean)
         .filter(|(d, v)| d.year == year && v.is_finite())
@@ -110,8 +128,9 @@ pub fn final_year_mean(
 
 /// The groups drawn for `indicator`: every band, and every district up to
 /// [`MAX_DISTRICT_PANELS`] in the scenario's order. Past that, the districts with a target of
-/// the indicator, then the lowest and highest by [`final_year_mean`], taken in turn from
-/// both ends, drawn from lowest to highest (those with no value last).
+/// the indicator, then the lowest and highest by their mean over the run's last calendar
+/// year (steadier than the last tick alone, which in a small district is mostly noise),
+/// taken in turn from both ends, drawn from lowest to highest (those with no value last).
 pub fn panels(result: &BatchResult, indicator: Indicator, by: BreakdownBy) -> Panels {
     let all = scopes(result, by);
     let of = all.len();
@@ -122,7 +141,12 @@ pub fn panels(result: &BatchResult, indicator: Indicator, by: BreakdownBy) -> Pa
             targeted: false,
         };
     }
-    let last = |scope: &ScopeKey| final_year_mean(result, indicator, scope);
+    let series = ByScope::new(result, indicator);
+    let last = |scope: &ScopeKey| {
+        series
+            .get(scope)
+            .and_then(|s| final_year_mean(&result.dates, s))
+    };
     let mut keep = vec![false; of];
     let mut kept = 0;
     for (i, scope) in all.iter().enumerate() {
@@ -259,9 +283,10 @@ pub fn draw<DB: DrawingBackend>(
     let area = area.margin(0, 8, 0, 0);
 
     let scopes = &panels.scopes;
+    let series = ByScope::new(result, indicator);
     let mut values = Vec::new();
     for scope in scopes {
-        if let Some(s) = result.series(indicator, scope) {
+        if let Some(s) = series.get(scope) {
             values.extend(s.p5.iter().chain(&s.p95).chain(&s.mean).copied());
         }
         values.extend(thresholds(
@@ -273,7 +298,7 @@ pub fn draw<DB: DrawingBackend>(
     }
     let y = value_range(indicator, values);
     let xs = xs(result);
-    let city = result.series(indicator, &ScopeKey::City);
+    let city = series.get(&ScopeKey::City);
     let (_, cols) = grid(&panels, by);
     let mut years: Vec<i32> = result.targets.iter().map(|t| t.year).collect();
     years.sort_unstable();
@@ -319,7 +344,7 @@ pub fn draw<DB: DrawingBackend>(
                 )))?;
             }
         }
-        let drawn = match result.series(indicator, scope) {
+        let drawn = match series.get(scope) {
             Some(s) => draw_mean_and_band(&mut chart, &xs, s.into(), Look::panel(SERIES))?,
             None => false,
         };
@@ -336,7 +361,7 @@ pub fn draw<DB: DrawingBackend>(
             &chart,
             &screen,
             &result.dates,
-            result.series(indicator, scope),
+            series.get(scope),
             &targets,
             currency,
             false,
