@@ -36,10 +36,12 @@ pub fn spawn_residents(world: &mut World, city: &City, most_residents: usize) {
     }
     let make = |i: usize| {
         let position = (i as f64 + 0.5) / n as f64;
+        // The first district whose cumulative share passes the position (a binary search:
+        // the shares only grow; a scan cost a run of 10,000 districts 5,000 comparisons per
+        // resident).
         let district = cumulative
-            .iter()
-            .position(|&c| position < c)
-            .unwrap_or(pop.districts.len().saturating_sub(1));
+            .partition_point(|&c| c <= position)
+            .min(pop.districts.len().saturating_sub(1));
         let mix = age_mix(pop, &pop.districts[district]);
         let mut s = Stream::new(city.seed, i as u64, 0, Purpose::Synthesis);
         let u = s.uniform() * (mix.young + mix.middle + mix.senior).max(1e-12);

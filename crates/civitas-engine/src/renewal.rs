@@ -284,11 +284,9 @@ impl<'a> Fate<'a> {
         // Below the chance of leaving and not dying: a move (the chance of leaving is the
         // chance of dying where nobody moves).
         let u = key.stream(Purpose::Renewal).uniform();
-        let to = self
-            .urban
-            .iter()
-            .find(|(_, c)| u < *c)
-            .map_or(self.urban[self.urban.len() - 1].0, |(d, _)| *d);
+        // The first urban district whose cumulative share passes `u` (they only grow).
+        let first = self.urban.partition_point(|(_, c)| *c <= u);
+        let to = self.urban[first.min(self.urban.len() - 1)].0;
         home.district = to;
         false
     }
