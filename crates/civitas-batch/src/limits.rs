@@ -181,7 +181,7 @@ impl MemoryEstimate {
             let most = civitas_engine::most_agents(s);
             // Each chunk of residents keeps tallies per cell and department: small for a
             // few districts, the larger part of a replicate for thousands.
-            let chunks = most.div_ceil(civitas_engine::residents::CHUNK_RESIDENTS as u64);
+            let chunks = most.div_ceil(civitas_engine::chunk_residents_of(s) as u64);
             let one = most
                 .saturating_mul(BYTES_PER_RESIDENT)
                 .saturating_add(chunks.saturating_mul(civitas_engine::chunk_tally_bytes(s)))
@@ -272,8 +272,8 @@ mod tests {
         s
     }
 
-    /// Every chunk of residents keeps tallies per district × band cell, so thousands of
-    /// districts cost more than the residents themselves: the estimate counts them.
+    /// Every chunk of residents keeps tallies per district × band cell (chunks grow with
+    /// the cells, so they cost at most a few bytes per resident): the estimate counts them.
     #[test]
     fn a_replicate_is_reserved_memory_for_its_chunks_tallies_per_district() {
         let (few, many) = (
@@ -283,7 +283,7 @@ mod tests {
         let per_replicate =
             |s: &Scenario| MemoryEstimate::of(std::slice::from_ref(s), 1, 1, 1).per_replicate;
         let chunks = civitas_engine::most_agents(&many)
-            .div_ceil(civitas_engine::residents::CHUNK_RESIDENTS as u64);
+            .div_ceil(civitas_engine::chunk_residents_of(&many) as u64);
         // At least a census tally (72 bytes) per cell of every chunk.
         let tallies = chunks * 30_000 * 72;
         assert!(per_replicate(&many) >= per_replicate(&few) + tallies);

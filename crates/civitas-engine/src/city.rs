@@ -125,6 +125,11 @@ impl City {
         self.scenario.departments.len()
     }
 
+    /// Residents in a chunk of the resident pass ([`crate::residents::chunk_residents`]).
+    pub fn chunk_residents(&self) -> usize {
+        crate::residents::chunk_residents(self.cells())
+    }
+
     /// Number of (district, band) cells.
     pub fn cells(&self) -> usize {
         self.districts() * Band::ALL.len()

@@ -52,7 +52,7 @@ pub mod shocks;
 pub mod tallies;
 
 pub use output::{AgentRow, ReplicateResult, Scope, indicator_position};
-pub use pass::chunk_tally_bytes;
+pub use pass::{chunk_residents_of, chunk_tally_bytes};
 pub use renewal::{ExpectedPath, expected_population, most_agents};
 pub use rng::replicate_seed;
 

@@ -1,6 +1,6 @@
 //! The resident pass: every resident's tick in one sweep over the residents' table.
 //!
-//! Residents are taken in fixed chunks of [`CHUNK_RESIDENTS`] on rayon. Within a chunk
+//! Residents are taken in fixed chunks of [`City::chunk_residents`] on rayon. Within a chunk
 //! each resident goes through every step in turn, loaded once (fused), in
 //! the order declared by [`STEPS`]:
 //! 1. `keys`: each resident's [`SubjectKey`] of the tick — the one stream set-up per
@@ -32,7 +32,7 @@ use crate::devices::DeviceUptake;
 use crate::levers::{Levers, ServicePoints};
 use crate::offices::Departments;
 use crate::renewal::{Departures, Fate, Renewal};
-use crate::residents::{CHUNK_RESIDENTS, Home, Resident};
+use crate::residents::{Home, Resident};
 use crate::rng::{Purpose, SubjectKey, TickKey};
 
 /// The steps of the resident pass, in order (the names `civitas bench` reports).
@@ -61,9 +61,9 @@ struct Chunk {
 impl Chunk {
     fn new(city: &City) -> Self {
         Self {
-            keys: Vec::with_capacity(CHUNK_RESIDENTS),
-            words: Vec::with_capacity(CHUNK_RESIDENTS),
-            dead: Vec::with_capacity(CHUNK_RESIDENTS),
+            keys: Vec::new(),
+            words: Vec::new(),
+            dead: Vec::new(),
             died: Vec::new(),
             dead_entities: Vec::new(),
             abandoned: 0,
@@ -97,14 +97,24 @@ impl PassChunks {
     }
 }
 
-/// Bytes of the tallies that each chunk of [`CHUNK_RESIDENTS`] residents keeps for
+/// Residents in a chunk of the resident pass of `scenario`
+/// ([`crate::residents::chunk_residents`] of its cells).
+pub fn chunk_residents_of(scenario: &civitas_scenario::Scenario) -> usize {
+    crate::residents::chunk_residents(cells_of(scenario))
+}
+
+fn cells_of(scenario: &civitas_scenario::Scenario) -> usize {
+    scenario.population.districts.len() * civitas_scenario::Band::ALL.len()
+}
+
+/// Bytes of the tallies that each chunk of [`chunk_residents_of`] residents keeps for
 /// `scenario`: one per (district × band) cell and per department, whatever the number
 /// of residents in the chunk (each chunk counts apart so that the sums do not depend on
 /// the number of threads): about 190 bytes a cell, so about one byte per resident for
-/// the bundled baseline's 24 cells and 1,400 for 10,000 districts, where it outweighs the
-/// residents.
+/// the bundled baseline's 24 cells in chunks of 4,096, and at most about 6 for any number
+/// of districts (chunks grow with the cells).
 pub fn chunk_tally_bytes(scenario: &civitas_scenario::Scenario) -> u64 {
-    let cells = scenario.population.districts.len() * civitas_scenario::Band::ALL.len();
+    let cells = cells_of(scenario);
     let per_cell =
         std::mem::size_of::<CellTally>() + std::mem::size_of::<crate::tallies::CellRequests>();
     let per_department = std::mem::size_of::<crate::tallies::DepartmentRequests>();
@@ -114,7 +124,7 @@ pub fn chunk_tally_bytes(scenario: &civitas_scenario::Scenario) -> u64 {
 /// Installs the chunk tallies of `city`'s `residents`.
 pub fn install(world: &mut World, city: &City, residents: usize) {
     world.insert_resource(PassChunks {
-        chunks: vec![Chunk::new(city); residents.div_ceil(CHUNK_RESIDENTS).max(1)],
+        chunks: vec![Chunk::new(city); residents.div_ceil(city.chunk_residents()).max(1)],
         profile: false,
     });
 }
@@ -304,18 +314,19 @@ pub fn resident_pass(
     let profile = chunks.profile;
     departures.dead.clear();
     let mut used = 0;
+    let chunk = city.chunk_residents();
     for (entities, mut residents) in residents
         .contiguous_iter_mut()
         .expect("residents are table-stored")
     {
-        let n_chunks = entities.len().div_ceil(CHUNK_RESIDENTS);
+        let n_chunks = entities.len().div_ceil(chunk);
         if chunks.chunks.len() < used + n_chunks {
             chunks.chunks.resize(used + n_chunks, Chunk::new(&city));
         }
         let residents = residents.bypass_change_detection();
         residents
-            .par_chunks_mut(CHUNK_RESIDENTS)
-            .zip(entities.par_chunks(CHUNK_RESIDENTS))
+            .par_chunks_mut(chunk)
+            .zip(entities.par_chunks(chunk))
             .zip(chunks.chunks[used..used + n_chunks].par_iter_mut())
             .for_each(|((residents, entities), chunk)| {
                 if profile {

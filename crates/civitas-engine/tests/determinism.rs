@@ -65,3 +65,22 @@ fn profiling_the_resident_pass_changes_no_output() {
     assert_eq!(bits(&plain), bits(&profiled));
     assert_eq!(plain.agent_sample, profiled.agent_sample);
 }
+
+#[test]
+fn many_districts_chunk_larger_and_stay_identical_on_any_thread_count() {
+    // 60 districts: 180 cells, chunks of 8,192 residents (32 a cell, rounded up), so
+    // 20,000 agents make three chunks of the larger size.
+    let mut s = common::baseline(20_000);
+    s.scenario.end = common::ym("2024-09");
+    let first = s.population.districts[0].clone();
+    for k in 0..52 {
+        let mut d = first.clone();
+        d.name = format!("Extra {k}");
+        d.share = 0.0;
+        s.population.districts.push(d);
+    }
+    assert_eq!(civitas_engine::chunk_residents_of(&s), 8_192);
+    let one = run_on_threads(&s, 1, 0);
+    let two = run_on_threads(&s, 2, 0);
+    assert_eq!(bits(&one), bits(&two));
+}
