@@ -38,6 +38,8 @@ pub struct City {
     /// smallest up, each rounded to `f32`. In this order the largest boost of several
     /// offers is the one at the largest position.
     pub training_boosts: Vec<f64>,
+    /// Residents in a chunk of the resident pass ([`crate::chunk_residents_of`]).
+    pub chunk_residents: usize,
 }
 
 /// 0, then the different `adoption_boost` values of `scenario`'s `digital_training`
@@ -101,6 +103,7 @@ impl City {
                 .as_deref()
                 .map(|n| department(scenario, n)),
             training_boosts: training_boosts(scenario),
+            chunk_residents: crate::chunk_residents_of(scenario),
         }
     }
 
@@ -123,11 +126,6 @@ impl City {
     /// Number of departments.
     pub fn departments(&self) -> usize {
         self.scenario.departments.len()
-    }
-
-    /// Residents in a chunk of the resident pass ([`crate::residents::chunk_residents`]).
-    pub fn chunk_residents(&self) -> usize {
-        crate::residents::chunk_residents(self.cells())
     }
 
     /// Number of (district, band) cells.

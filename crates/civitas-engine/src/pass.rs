@@ -98,9 +98,10 @@ impl PassChunks {
 }
 
 /// Residents in a chunk of the resident pass of `scenario`
-/// ([`crate::residents::chunk_residents`] of its cells).
+/// ([`crate::residents::chunk_residents`] of its cells and of the most residents it
+/// holds at once, [`crate::most_agents`]).
 pub fn chunk_residents_of(scenario: &civitas_scenario::Scenario) -> usize {
-    crate::residents::chunk_residents(cells_of(scenario))
+    crate::residents::chunk_residents(cells_of(scenario), crate::most_agents(scenario))
 }
 
 fn cells_of(scenario: &civitas_scenario::Scenario) -> usize {
@@ -124,7 +125,7 @@ pub fn chunk_tally_bytes(scenario: &civitas_scenario::Scenario) -> u64 {
 /// Installs the chunk tallies of `city`'s `residents`.
 pub fn install(world: &mut World, city: &City, residents: usize) {
     world.insert_resource(PassChunks {
-        chunks: vec![Chunk::new(city); residents.div_ceil(city.chunk_residents()).max(1)],
+        chunks: vec![Chunk::new(city); residents.div_ceil(city.chunk_residents).max(1)],
         profile: false,
     });
 }
@@ -314,7 +315,7 @@ pub fn resident_pass(
     let profile = chunks.profile;
     departures.dead.clear();
     let mut used = 0;
-    let chunk = city.chunk_residents();
+    let chunk = city.chunk_residents;
     for (entities, mut residents) in residents
         .contiguous_iter_mut()
         .expect("residents are table-stored")

@@ -68,8 +68,8 @@ fn profiling_the_resident_pass_changes_no_output() {
 
 #[test]
 fn many_districts_chunk_larger_and_stay_identical_on_any_thread_count() {
-    // 60 districts: 180 cells, chunks of 8,192 residents (32 a cell, rounded up), so
-    // 20,000 agents make three chunks of the larger size.
+    // 60 districts: 180 cells, chunks of 8,192 residents (32 a cell, rounded up, and
+    // evened out over the three chunks 20,000 agents need).
     let mut s = common::baseline(20_000);
     s.scenario.end = common::ym("2024-09");
     let first = s.population.districts[0].clone();
