@@ -284,9 +284,13 @@ impl<'a> Fate<'a> {
         // Below the chance of leaving and not dying: a move (the chance of leaving is the
         // chance of dying where nobody moves).
         let u = key.stream(Purpose::Renewal).uniform();
-        // The first urban district whose cumulative share passes `u` (they only grow).
-        let first = self.urban.partition_point(|(_, c)| *c <= u);
-        let to = self.urban[first.min(self.urban.len() - 1)].0;
+        // A scan, not a binary search: few residents move in a tick, and the search made
+        // the whole pass 3 instructions per resident-tick dearer, inline or not (measured).
+        let to = self
+            .urban
+            .iter()
+            .find(|(_, c)| u < *c)
+            .map_or(self.urban[self.urban.len() - 1].0, |(d, _)| *d);
         home.district = to;
         false
     }
