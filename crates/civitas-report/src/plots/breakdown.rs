@@ -105,25 +105,17 @@ pub struct Panels {
     pub targeted: bool,
 }
 
-impl Panels {
-    /// Whether only some of the groups are drawn.
-    pub fn selected(&self) -> bool {
-        self.scopes.len() < self.of
-    }
-}
-
 /// The mean of `series` over the run's last calendar year (the finite per-tick means of
 /// its ticks on `dates`): what ranks the districts, steadier than the last tick alone,
 /// which in a small district is mostly noise.
 fn final_year_mean(dates: &[TickDate], series: &SeriesSummary) -> Option<f64> {
     let year = dates.last()?.year;
-    let values: Vec<f64> = dates
+    let (sum, n) = dates
         .iter()
         .zip(&series.mean)
         .filter(|(d, v)| d.year == year && v.is_finite())
-        .map(|(_, &v)| v)
-        .collect();
-    (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
+        .fold((0.0, 0usize), |(sum, n), (_, &v)| (sum + v, n + 1));
+    (n > 0).then(|| sum / n as f64)
 }
 
 /// The groups drawn for `indicator`: every band, and every district up to
@@ -189,7 +181,11 @@ pub fn panels(result: &BatchResult, indicator: Indicator, by: BreakdownBy) -> Pa
         }
     }
     let mut order: Vec<usize> = ranked.iter().map(|&(_, i)| i).collect();
-    order.extend((0..of).filter(|&i| last(&all[i]).is_none()));
+    let mut valued = vec![false; of];
+    for &i in &order {
+        valued[i] = true;
+    }
+    order.extend((0..of).filter(|&i| !valued[i]));
     Panels {
         scopes: order
             .into_iter()
@@ -204,26 +200,37 @@ pub fn panels(result: &BatchResult, indicator: Indicator, by: BreakdownBy) -> Pa
 /// What the panels of `indicator` show, for the figure's caption: one per group, or which
 /// districts out of how many.
 pub fn panels_note(result: &BatchResult, indicator: Indicator, by: BreakdownBy) -> String {
-    let panels = panels(result, indicator, by);
-    if !panels.selected() {
-        return format!("One panel per {}", by.noun());
+    panels(result, indicator, by).note(result, by)
+}
+
+impl Panels {
+    /// Whether only some of the groups are drawn.
+    pub fn selected(&self) -> bool {
+        self.scopes.len() < self.of
     }
-    let last = result
-        .dates
-        .last()
-        .map(|d| format!(" over {}", d.year))
-        .unwrap_or_default();
-    format!(
-        "{} of the {} districts: {}the lowest and highest{last}, drawn from lowest to highest \
-         (every district is in summary.csv)",
-        panels.scopes.len(),
-        format::thousands(panels.of as f64),
-        if panels.targeted {
-            "those with a target, then "
-        } else {
-            ""
-        },
-    )
+
+    /// What these panels show (see [`panels_note`]).
+    fn note(&self, result: &BatchResult, by: BreakdownBy) -> String {
+        if !self.selected() {
+            return format!("One panel per {}", by.noun());
+        }
+        let last = result
+            .dates
+            .last()
+            .map(|d| format!(" over {}", d.year))
+            .unwrap_or_default();
+        format!(
+            "{} of the {} districts: {}the lowest and highest{last}, drawn from lowest to \
+             highest (every district is in summary.csv)",
+            self.scopes.len(),
+            format::thousands(self.of as f64),
+            if self.targeted {
+                "those with a target, then "
+            } else {
+                ""
+            },
+        )
+    }
 }
 
 fn grid(panels: &Panels, by: BreakdownBy) -> (usize, usize) {
@@ -276,7 +283,7 @@ pub fn draw<DB: DrawingBackend>(
         format::axis_title(indicator, currency),
     );
     if panels.selected() {
-        subtitle = format!("{}. {subtitle}", panels_note(result, indicator, by));
+        subtitle = format!("{}. {subtitle}", panels.note(result, by));
     }
     let area = split_title(area, &title, &subtitle)?;
     let area = split_legend(&area, &legend(result, indicator, &panels))?;
