@@ -48,3 +48,27 @@ fn a_budget_split_sweep_shows_the_trade_off() {
     );
     let _ = std::fs::remove_dir_all(&out);
 }
+
+#[test]
+fn a_split_past_the_whole_budget_is_refused_in_one_clean_message() {
+    let out = tempfile::tempdir().unwrap();
+    let scenario = repo_root().join("scenarios/budget-split.toml");
+    let run = Command::new(env!("CARGO_BIN_EXE_civitas"))
+        .args(["sweep", scenario.to_str().unwrap()])
+        .args(["--set", "budget.shares.digitization=0..1:5"])
+        .args(["--agents", "1000", "--replicates", "1"])
+        .arg("--out")
+        .arg(out.path())
+        .output()
+        .expect("the civitas binary runs");
+    assert_eq!(run.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(err.matches("error:").count(), 1, "{err}");
+    assert!(
+        err.starts_with(
+            "error: lever `budget.shares.digitization=1`: the scenario is no longer valid: \
+             field `budget.shares`: the budget shares sum to 1.047600"
+        ),
+        "{err}"
+    );
+}

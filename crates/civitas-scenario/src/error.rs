@@ -118,13 +118,16 @@ fn read_capped(path: &std::path::Path) -> Option<String> {
     String::from_utf8(bytes).ok()
 }
 
+/// The diagnostics one per line. The first carries no `error: ` of its own: whoever prints
+/// the error (or wraps it in a message of its own) adds that once, so a wrapped error reads
+/// `error: lever …: the scenario is no longer valid: field …`, never `…: error: field …`.
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (i, d) in self.diagnostics.iter().enumerate() {
             if i > 0 {
-                writeln!(f)?;
+                write!(f, "\nerror: ")?;
             }
-            write!(f, "error: {d}")?;
+            write!(f, "{d}")?;
         }
         Ok(())
     }

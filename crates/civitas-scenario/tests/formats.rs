@@ -293,11 +293,11 @@ fn check_reports_paths_without_positions() {
     let err = s.check().unwrap_err();
     let text = err.to_string();
     assert!(
-        text.contains("error: field `population.bands`: the age-band shares sum to 1.240000"),
+        text.contains("field `population.bands`: the age-band shares sum to 1.240000"),
         "{text}"
     );
     assert!(
-        text.contains("error: field `policies[0].departments[0]`: found \"Ministry of Magic\""),
+        text.contains("field `policies[0].departments[0]`: found \"Ministry of Magic\""),
         "{text}"
     );
     assert!(err.diagnostics.iter().all(|d| d.line.is_none()));
