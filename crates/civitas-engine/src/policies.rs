@@ -47,7 +47,7 @@
 //!   balance) for `cost_per_request`.
 
 use bevy_ecs::prelude::*;
-use civitas_scenario::{Band, Policy, PolicyKind, UnitCosts, YearMonth};
+use civitas_scenario::{Band, Policy, Spending, UnitCosts, YearMonth};
 
 use crate::math;
 
@@ -66,7 +66,8 @@ pub const POINTS_PER_WHOLE: f64 = 100.0;
 /// follow the same path.
 pub const MAX_ASSET_STEP_YEARS: f64 = 1.0 / 365.25;
 
-/// What one policy's money acts on, with its kind's parameters as given (validated).
+/// What one policy's money acts on, with its kind's parameters as given (validated): one
+/// variant per policy kind, each run by its own function ([`Action::act`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Action {
     /// Construction money for digitization of the target departments.
@@ -98,26 +99,10 @@ enum Action {
     Evaluation { share_cap_per_year: Option<f64> },
 }
 
-/// One policy compiled for the engine: its window, its money (its own or its budget
-/// share), its targets as positions and what it acts on.
-#[derive(Debug, Clone)]
-struct CompiledPolicy {
-    start: YearMonth,
-    end: Option<YearMonth>,
-    amount_per_year: f64,
-    /// Whether its money counts as construction (otherwise operation).
-    construction: bool,
-    departments: Vec<bool>,
-    districts: Vec<bool>,
-    bands: [bool; 3],
-    action: Action,
-}
-
-impl CompiledPolicy {
-    fn new(city: &City, index: usize) -> Self {
-        let s = &city.scenario;
-        let p = &s.policies[index];
-        let action = match p {
+impl Action {
+    /// What `policy` acts on.
+    fn of(city: &City, policy: &Policy) -> Self {
+        match policy {
             Policy::InvestDigitization(_) => Action::Digitization,
             Policy::InvestIntegration(_) => Action::Integration,
             Policy::OperationsBudget(_) => Action::Operation,
@@ -143,12 +128,76 @@ impl CompiledPolicy {
             Policy::EvaluationBudgeting(e) => Action::Evaluation {
                 share_cap_per_year: e.share_moved_per_year,
             },
-        };
+        }
+    }
+
+    /// Puts `cp`'s money of this tick where its action says; returns whether the money
+    /// was spent (training and subsidies spend nothing in cells without residents).
+    fn act(
+        self,
+        cp: &CompiledPolicy,
+        tick: &TickMoney,
+        levers: &mut Levers,
+        pools: &mut Pools,
+    ) -> bool {
+        match self {
+            Action::Digitization => fund(&mut levers.digitization_millions, cp, tick, None),
+            Action::Integration => fund(&mut levers.integration_millions, cp, tick, None),
+            Action::Operation => fund(
+                &mut levers.operation_millions,
+                cp,
+                tick,
+                Some(tick.operation_weights),
+            ),
+            Action::OneWindow => pay_staff(&mut pools.window, cp, tick),
+            Action::Staffing => pay_staff(&mut pools.staffing, cp, tick),
+            Action::Training {
+                goal_per_year,
+                literacy_gain,
+                training,
+            } => return train(cp, tick, levers, goal_per_year, literacy_gain, training),
+            Action::DeviceSubsidy { goal_per_year } => {
+                return subsidise_devices(cp, tick, levers, goal_per_year);
+            }
+            Action::ServicePoints { goal_per_year } => {
+                fund_service_points(cp, tick, pools, goal_per_year)
+            }
+            Action::Sensors { goal_per_year } => fund_sensors(cp, tick, pools, goal_per_year),
+            Action::Platform { level_cap_per_year } => {
+                fund_platform(cp, tick, pools, level_cap_per_year)
+            }
+            Action::Evaluation { share_cap_per_year } => {
+                evaluate(cp, tick, levers, share_cap_per_year)
+            }
+        }
+        true
+    }
+}
+
+/// One policy compiled for the engine: its window, its money (its own or its budget
+/// share), its targets as positions and what it acts on.
+#[derive(Debug, Clone)]
+struct CompiledPolicy {
+    start: YearMonth,
+    end: Option<YearMonth>,
+    amount_per_year: f64,
+    /// Whether its money counts as construction (otherwise operation).
+    construction: bool,
+    departments: Vec<bool>,
+    districts: Vec<bool>,
+    bands: [bool; 3],
+    action: Action,
+}
+
+impl CompiledPolicy {
+    fn new(city: &City, index: usize) -> Self {
+        let s = &city.scenario;
+        let p = &s.policies[index];
         Self {
             start: p.start(),
             end: p.end(),
             amount_per_year: s.policy_amount_per_year(index),
-            construction: is_construction(p.kind()),
+            construction: p.kind().spending() == Spending::Construction,
             departments: targets(
                 p.departments(),
                 s.departments.iter().map(|d| d.name.as_str()),
@@ -160,8 +209,18 @@ impl CompiledPolicy {
                 s.population.districts.len(),
             ),
             bands: band_targets(p.bands()),
-            action,
+            action: Action::of(city, p),
         }
+    }
+
+    /// Its money in this tick (currency).
+    fn money(&self, tick: &TickMoney) -> f64 {
+        self.amount_per_year * tick.dt
+    }
+
+    /// Whether it targets (district × band) cell `c`.
+    fn targets_cell(&self, c: usize) -> bool {
+        self.districts[c / 3] && self.bands[c % 3]
     }
 }
 
@@ -184,17 +243,6 @@ impl PolicyTimeline {
 /// Installs the compiled policy timeline of `city`.
 pub fn install(world: &mut World, city: &City) {
     world.insert_resource(PolicyTimeline::new(city));
-}
-
-/// Whether a policy kind's money counts as construction (otherwise operation).
-pub fn is_construction(kind: PolicyKind) -> bool {
-    matches!(
-        kind,
-        PolicyKind::InvestDigitization
-            | PolicyKind::InvestIntegration
-            | PolicyKind::IotSensors
-            | PolicyKind::GovernancePlatform
-    )
 }
 
 /// Splits `amount` over the entries in `mask` in proportion to `weights` (equal without).
@@ -285,8 +333,220 @@ struct Pools {
     staffing: Vec<f64>,
 }
 
+impl Pools {
+    /// Empty pools for `districts` districts and `departments` departments.
+    fn new(districts: usize, departments: usize) -> Self {
+        Self {
+            service_points: vec![0.0; districts],
+            sensors: vec![0.0; districts],
+            platform: 0.0,
+            platform_cap_per_year: None,
+            service_point_caps: vec![None; districts],
+            sensor_caps: vec![None; districts],
+            window: vec![0.0; departments],
+            staffing: vec![0.0; departments],
+        }
+    }
+}
+
+/// What every policy's action reads in a tick.
+struct TickMoney<'a> {
+    city: &'a City,
+    census: &'a Census,
+    costs: &'a UnitCosts,
+    /// Tick length in years.
+    dt: f64,
+    /// The evaluation-budgeting weights of the operation money.
+    operation_weights: &'a [f64],
+    /// People each district represents.
+    district_people: Vec<f64>,
+    /// The operation budget in force, per year.
+    operation_budget_per_year: f64,
+}
+
+impl TickMoney<'_> {
+    /// People cell `c` represents.
+    fn cell_people(&self, c: usize) -> f64 {
+        self.census.cells[c].residents as f64 * self.city.scale
+    }
+}
+
+/// Department money (construction or operation) in millions, split over the target
+/// departments equally or by `weights`.
+fn fund(out: &mut [f64], cp: &CompiledPolicy, tick: &TickMoney, weights: Option<&[f64]>) {
+    let millions = cp.money(tick) / CURRENCY_PER_MILLION;
+    spread(out, &cp.departments, weights, millions);
+}
+
+/// Money for the window staff or hires of the target departments, equally.
+fn pay_staff(pool: &mut [f64], cp: &CompiledPolicy, tick: &TickMoney) {
+    spread(pool, &cp.departments, None, cp.money(tick));
+}
+
+/// The targeted cells and each one's share of the money by residents, `(cell, money,
+/// people)`; `None` when the targeted cells have no residents.
+fn paid_cells<'a>(
+    cp: &'a CompiledPolicy,
+    tick: &'a TickMoney,
+) -> Option<impl Iterator<Item = (usize, f64, f64)> + 'a> {
+    let cells = (0..tick.city.cells()).filter(|&c| cp.targets_cell(c));
+    let total: f64 = cells.clone().map(|c| tick.cell_people(c)).sum();
+    if total <= 0.0 {
+        return None;
+    }
+    let money = cp.money(tick);
+    Some(cells.map(move |c| {
+        let people = tick.cell_people(c);
+        (c, money * people / total, people)
+    }))
+}
+
+/// Trainees among the targeted cells: the chance each untrained resident is trained.
+fn train(
+    cp: &CompiledPolicy,
+    tick: &TickMoney,
+    levers: &mut Levers,
+    goal_per_year: Option<f64>,
+    literacy_gain: f64,
+    training: u8,
+) -> bool {
+    let Some(cells) = paid_cells(cp, tick) else {
+        return false;
+    };
+    let goal = goal_per_year.map(|g| chance_per_tick(g, tick.dt));
+    for (c, cell_money, people) in cells {
+        let trainees = cell_money / tick.costs.training_per_trainee;
+        let chance = -math::exp_m1(-trainees / people.max(f64::MIN_POSITIVE));
+        let chance = goal.map_or(chance, |g| chance.min(g));
+        let offer = &mut levers.training[c];
+        offer.probability = 1.0 - (1.0 - offer.probability) * (1.0 - chance);
+        if chance > 0.0 {
+            offer.literacy_gain = offer.literacy_gain.max(literacy_gain);
+            // The largest boost is at the largest position.
+            offer.training = offer.training.max(training);
+        }
+    }
+    true
+}
+
+/// Subsidised devices among the targeted cells: the chance each resident without a
+/// device gets one.
+fn subsidise_devices(
+    cp: &CompiledPolicy,
+    tick: &TickMoney,
+    levers: &mut Levers,
+    goal_per_year: Option<f64>,
+) -> bool {
+    let Some(cells) = paid_cells(cp, tick) else {
+        return false;
+    };
+    let goal = goal_per_year.map(|g| chance_per_tick(g, tick.dt));
+    for (c, cell_money, _) in cells {
+        let census = &tick.census.cells[c];
+        let without = (census.residents - census.devices) as f64 * tick.city.scale;
+        let devices = cell_money / tick.costs.subsidy_per_device;
+        let chance = if without > 0.0 {
+            -math::exp_m1(-devices / without)
+        } else {
+            0.0
+        };
+        let chance = goal.map_or(chance, |g| chance.min(g));
+        let q = &mut levers.device_subsidy_probability[c];
+        *q = 1.0 - (1.0 - *q) * (1.0 - chance);
+    }
+    true
+}
+
+/// Service-point money of the target districts, split by residents.
+fn fund_service_points(
+    cp: &CompiledPolicy,
+    tick: &TickMoney,
+    pools: &mut Pools,
+    goal: Option<f64>,
+) {
+    let money = cp.money(tick);
+    let districts = || (0..tick.district_people.len()).filter(|&d| cp.districts[d]);
+    let people: f64 = districts().map(|d| tick.district_people[d]).sum();
+    for d in districts() {
+        if people > 0.0 {
+            pools.service_points[d] += money * tick.district_people[d] / people;
+        }
+        pools.service_point_caps[d] = cap_sum(pools.service_point_caps[d], goal);
+    }
+}
+
+/// Sensor money of the target districts, split equally.
+fn fund_sensors(cp: &CompiledPolicy, tick: &TickMoney, pools: &mut Pools, goal: Option<f64>) {
+    let money = cp.money(tick);
+    let count = cp.districts.iter().filter(|&&t| t).count().max(1) as f64;
+    for d in (0..tick.district_people.len()).filter(|&d| cp.districts[d]) {
+        pools.sensors[d] += money / count;
+        pools.sensor_caps[d] = cap_sum(pools.sensor_caps[d], goal);
+    }
+}
+
+/// Platform money.
+fn fund_platform(cp: &CompiledPolicy, tick: &TickMoney, pools: &mut Pools, cap: Option<f64>) {
+    pools.platform += cp.money(tick);
+    pools.platform_cap_per_year = cap_sum(pools.platform_cap_per_year, cap);
+}
+
+/// Evaluation: the share of the operation budget in force moved a year.
+fn evaluate(cp: &CompiledPolicy, tick: &TickMoney, levers: &mut Levers, cap: Option<f64>) {
+    let moved = if tick.operation_budget_per_year > 0.0 {
+        -math::exp_m1(
+            -cp.amount_per_year
+                / (tick.costs.evaluation_cost_share * tick.operation_budget_per_year),
+        )
+    } else {
+        0.0
+    };
+    let moved = cap.map_or(moved, |cap| moved.min(cap));
+    levers.evaluation_share_per_year =
+        Some(levers.evaluation_share_per_year.unwrap_or(0.0).max(moved));
+}
+
+/// Attributes `cp`'s money of the tick to its targeted cells by residents (equally when
+/// they have none), as construction or operation, and staffing money again as staffing.
+fn attribute_spending(cp: &CompiledPolicy, tick: &TickMoney, levers: &mut Levers) {
+    let money = cp.money(tick);
+    let census = tick.census;
+    let spend = if cp.construction {
+        &mut levers.spend_construction
+    } else {
+        &mut levers.spend_operation
+    };
+    let mut attributed = vec![0.0; spend.len()];
+    let people: f64 = (0..spend.len())
+        .filter(|&c| cp.targets_cell(c))
+        .map(|c| census.cells[c].residents as f64)
+        .sum();
+    let count = (0..spend.len()).filter(|&c| cp.targets_cell(c)).count();
+    for (c, a) in attributed.iter_mut().enumerate() {
+        if !cp.targets_cell(c) {
+            continue;
+        }
+        *a = if people > 0.0 {
+            money * census.cells[c].residents as f64 / people
+        } else {
+            money / count as f64
+        };
+    }
+    for (s, a) in spend.iter_mut().zip(&attributed) {
+        *s += a;
+    }
+    if cp.action == Action::Staffing {
+        for (s, a) in levers.spend_staffing.iter_mut().zip(&attributed) {
+            *s += a;
+        }
+    }
+}
+
 /// Sets this tick's levers from the policy timeline and runs the assets they pay for.
-#[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a bevy system: its parameters are the resources it reads and writes"
+)]
 pub fn update_levers(
     city: Res<City>,
     clock: Res<Clock>,
@@ -301,22 +561,45 @@ pub fn update_levers(
     let levers = &mut *levers;
     let assets = &mut *assets;
     levers.reset();
-    let dt = city.years_per_tick;
     let month = clock.month();
-    let costs = &city.scenario.costs;
-    let n_districts = city.districts();
-    let nd = city.departments();
-    let mut pools = Pools {
-        service_points: vec![0.0; n_districts],
-        sensors: vec![0.0; n_districts],
-        platform: 0.0,
-        platform_cap_per_year: None,
-        service_point_caps: vec![None; n_districts],
-        sensor_caps: vec![None; n_districts],
-        window: vec![0.0; nd],
-        staffing: vec![0.0; nd],
+    let in_force = |cp: &&CompiledPolicy| in_window(month, cp.start, cp.end);
+    let tick = TickMoney {
+        city: &city,
+        census: &census,
+        costs: &city.scenario.costs,
+        dt: city.years_per_tick,
+        operation_weights: &weights.0,
+        district_people: district_people(&city, &census),
+        operation_budget_per_year: timeline
+            .policies
+            .iter()
+            .filter(in_force)
+            .filter(|cp| cp.action == Action::Operation)
+            .map(|cp| cp.amount_per_year)
+            .sum(),
     };
-    let district_people: Vec<f64> = (0..n_districts)
+    let mut pools = Pools::new(city.districts(), city.departments());
+    for cp in timeline.policies.iter().filter(in_force) {
+        if cp.action.act(cp, &tick, levers, &mut pools) {
+            attribute_spending(cp, &tick, levers);
+        }
+    }
+    run_assets(
+        &city,
+        tick.costs,
+        &pools,
+        &tick.district_people,
+        assets,
+        &mut points,
+        &mut governance,
+    );
+    run_staff(&tick, &pools, levers, assets);
+    amortise_construction(tick.costs, tick.dt, levers, assets);
+}
+
+/// People each district represents.
+fn district_people(city: &City, census: &Census) -> Vec<f64> {
+    (0..city.districts())
         .map(|d| {
             Band::ALL
                 .into_iter()
@@ -324,161 +607,13 @@ pub fn update_levers(
                 .sum::<f64>()
                 * city.scale
         })
-        .collect();
-    let in_force = |cp: &CompiledPolicy| in_window(month, cp.start, cp.end);
-    let operation_budget_per_year: f64 = timeline
-        .policies
-        .iter()
-        .filter(|cp| cp.action == Action::Operation && in_force(cp))
-        .map(|cp| cp.amount_per_year)
-        .sum();
-    for cp in timeline.policies.iter().filter(|cp| in_force(cp)) {
-        let money = cp.amount_per_year * dt;
-        let millions = money / CURRENCY_PER_MILLION;
-        let targeted = |c: usize| cp.districts[c / 3] && cp.bands[c % 3];
-        match cp.action {
-            Action::Digitization => spread(
-                &mut levers.digitization_millions,
-                &cp.departments,
-                None,
-                millions,
-            ),
-            Action::Integration => spread(
-                &mut levers.integration_millions,
-                &cp.departments,
-                None,
-                millions,
-            ),
-            Action::Operation => spread(
-                &mut levers.operation_millions,
-                &cp.departments,
-                Some(&weights.0),
-                millions,
-            ),
-            Action::OneWindow => spread(&mut pools.window, &cp.departments, None, money),
-            Action::Staffing => spread(&mut pools.staffing, &cp.departments, None, money),
-            Action::Training { goal_per_year, .. } | Action::DeviceSubsidy { goal_per_year } => {
-                let people = |c: usize| census.cells[c].residents as f64 * city.scale;
-                let total: f64 = (0..city.cells()).filter(|&c| targeted(c)).map(people).sum();
-                if total <= 0.0 {
-                    continue;
-                }
-                let goal = goal_per_year.map(|g| chance_per_tick(g, dt));
-                for c in (0..city.cells()).filter(|&c| targeted(c)) {
-                    let cell_money = money * people(c) / total;
-                    let chance = if let Action::Training { .. } = cp.action {
-                        let trainees = cell_money / costs.training_per_trainee;
-                        -math::exp_m1(-trainees / people(c).max(f64::MIN_POSITIVE))
-                    } else {
-                        let without = (census.cells[c].residents - census.cells[c].devices) as f64
-                            * city.scale;
-                        let devices = cell_money / costs.subsidy_per_device;
-                        if without > 0.0 {
-                            -math::exp_m1(-devices / without)
-                        } else {
-                            0.0
-                        }
-                    };
-                    let chance = goal.map_or(chance, |g| chance.min(g));
-                    if let Action::Training {
-                        literacy_gain,
-                        training,
-                        ..
-                    } = cp.action
-                    {
-                        let offer = &mut levers.training[c];
-                        offer.probability = 1.0 - (1.0 - offer.probability) * (1.0 - chance);
-                        if chance > 0.0 {
-                            offer.literacy_gain = offer.literacy_gain.max(literacy_gain);
-                            // The largest boost is at the largest position.
-                            offer.training = offer.training.max(training);
-                        }
-                    } else {
-                        let q = &mut levers.device_subsidy_probability[c];
-                        *q = 1.0 - (1.0 - *q) * (1.0 - chance);
-                    }
-                }
-            }
-            Action::ServicePoints { goal_per_year } => {
-                let people: f64 = (0..n_districts)
-                    .filter(|&d| cp.districts[d])
-                    .map(|d| district_people[d])
-                    .sum();
-                for d in (0..n_districts).filter(|&d| cp.districts[d]) {
-                    if people > 0.0 {
-                        pools.service_points[d] += money * district_people[d] / people;
-                    }
-                    pools.service_point_caps[d] =
-                        cap_sum(pools.service_point_caps[d], goal_per_year);
-                }
-            }
-            Action::Sensors { goal_per_year } => {
-                let count = cp.districts.iter().filter(|&&t| t).count().max(1) as f64;
-                for d in (0..n_districts).filter(|&d| cp.districts[d]) {
-                    pools.sensors[d] += money / count;
-                    pools.sensor_caps[d] = cap_sum(pools.sensor_caps[d], goal_per_year);
-                }
-            }
-            Action::Platform { level_cap_per_year } => {
-                pools.platform += money;
-                pools.platform_cap_per_year =
-                    cap_sum(pools.platform_cap_per_year, level_cap_per_year);
-            }
-            Action::Evaluation { share_cap_per_year } => {
-                let moved = if operation_budget_per_year > 0.0 {
-                    -math::exp_m1(
-                        -cp.amount_per_year
-                            / (costs.evaluation_cost_share * operation_budget_per_year),
-                    )
-                } else {
-                    0.0
-                };
-                let moved = share_cap_per_year.map_or(moved, |cap| moved.min(cap));
-                levers.evaluation_share_per_year =
-                    Some(levers.evaluation_share_per_year.unwrap_or(0.0).max(moved));
-            }
-        }
-        // Attribute the money to the targeted cells by residents.
-        let spend = if cp.construction {
-            &mut levers.spend_construction
-        } else {
-            &mut levers.spend_operation
-        };
-        let mut attributed = vec![0.0; spend.len()];
-        let people: f64 = (0..spend.len())
-            .filter(|&c| targeted(c))
-            .map(|c| census.cells[c].residents as f64)
-            .sum();
-        let count = (0..spend.len()).filter(|&c| targeted(c)).count();
-        for (c, a) in attributed.iter_mut().enumerate() {
-            if !targeted(c) {
-                continue;
-            }
-            *a = if people > 0.0 {
-                money * census.cells[c].residents as f64 / people
-            } else {
-                money / count as f64
-            };
-        }
-        for (s, a) in spend.iter_mut().zip(&attributed) {
-            *s += a;
-        }
-        if cp.action == Action::Staffing {
-            for (s, a) in levers.spend_staffing.iter_mut().zip(&attributed) {
-                *s += a;
-            }
-        }
-    }
-    run_assets(
-        &city,
-        costs,
-        &pools,
-        &district_people,
-        assets,
-        &mut points,
-        &mut governance,
-    );
-    for j in 0..nd {
+        .collect()
+}
+
+/// Window staff and hires follow their money.
+fn run_staff(tick: &TickMoney, pools: &Pools, levers: &mut Levers, assets: &mut Assets) {
+    let (dt, costs) = (tick.dt, tick.costs);
+    for j in 0..pools.window.len() {
         let funded = -math::exp_m1(-pools.window[j] / dt / costs.one_window_per_department_year);
         levers.one_window[j] = follow_money(
             &mut assets.window_staffing[j],
@@ -494,6 +629,11 @@ pub fn update_levers(
             dt,
         );
     }
+}
+
+/// Construction spending joins the capital, which is amortised at `1 /
+/// construction_life_years` a year (declining balance).
+fn amortise_construction(costs: &UnitCosts, dt: f64, levers: &mut Levers, assets: &mut Assets) {
     let amortised = -math::exp_m1(-dt / costs.construction_life_years);
     for (c, k) in assets.construction_capital.iter_mut().enumerate() {
         *k += levers.spend_construction[c];

@@ -217,7 +217,7 @@ fn weekly_ticks_run_the_same_model() {
     let yearly: f64 = monthly
         .policies
         .iter()
-        .filter(|p| civitas_engine::policies::is_construction(p.kind()))
+        .filter(|p| p.kind().spending() == civitas_scenario::Spending::Construction)
         .filter(|p| p.end().is_none_or(|e| e >= ym("2030-12")))
         .map(|p| p.amount_per_year().unwrap_or(0.0))
         .sum();

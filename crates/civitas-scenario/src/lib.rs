@@ -34,6 +34,7 @@
 //! indicator, declared once), [`YearMonth`], [`ScenarioError`] / [`Diagnostic`],
 //! [`FieldPath`].
 
+pub mod bounds;
 pub mod calendar;
 pub mod error;
 pub mod indicators;

@@ -17,11 +17,9 @@ use crate::model::{
     Budget, Incidents, Outputs, Population, ScenarioInfo, UncertainParameter, UnitCosts,
 };
 use crate::model::{
-    Department, DepartmentPolicy, DeviceSubsidyPolicy, DistrictAssetPolicy, EvaluationPolicy,
-    IncidentType, PlatformPolicy, Policy, PolicyKind, Scenario, Service, Shock, Target,
-    TrainingPolicy,
+    Department, IncidentType, Policy, PolicyKind, Scenario, Service, Shock, Target,
 };
-use crate::model::{POLICY_PARAMETERS, POLICY_TARGETS};
+use crate::model::{POLICY_TARGETS, is_policy_parameter};
 use crate::path::{FieldPath, Segment};
 use crate::tree::{self, Node, Span, Value};
 use crate::validate;
@@ -378,20 +376,7 @@ fn check_policy(root: &Node, value: &serde_json::Value, at: FieldPath, out: &mut
     if let Some(o) = body.as_object_mut() {
         o.remove("kind");
     }
-    let result = match kind {
-        PolicyKind::InvestDigitization
-        | PolicyKind::InvestIntegration
-        | PolicyKind::OperationsBudget
-        | PolicyKind::OneWindow
-        | PolicyKind::Staffing => body_error::<DepartmentPolicy>(&body),
-        PolicyKind::EvaluationBudgeting => body_error::<EvaluationPolicy>(&body),
-        PolicyKind::DigitalTraining => body_error::<TrainingPolicy>(&body),
-        PolicyKind::DeviceSubsidy => body_error::<DeviceSubsidyPolicy>(&body),
-        PolicyKind::AssistedServicePoints | PolicyKind::IotSensors => {
-            body_error::<DistrictAssetPolicy>(&body)
-        }
-        PolicyKind::GovernancePlatform => body_error::<PlatformPolicy>(&body),
-    };
+    let result = kind.body_error(&body);
     let Some(e) = result else {
         return;
     };
@@ -405,7 +390,7 @@ fn check_policy(root: &Node, value: &serde_json::Value, at: FieldPath, out: &mut
     // range checks do.
     if let Some(field) = field {
         let kind = kind.name();
-        let message = if POLICY_PARAMETERS.contains(&field.as_str()) {
+        let message = if is_policy_parameter(&field) {
             Some(format!(
                 "`{field}` does not apply to policies of kind `{kind}`; remove it"
             ))
@@ -422,12 +407,6 @@ fn check_policy(root: &Node, value: &serde_json::Value, at: FieldPath, out: &mut
         }
     }
     out.push(diagnostic);
-}
-
-fn body_error<T: DeserializeOwned>(
-    body: &serde_json::Value,
-) -> Option<serde_path_to_error::Error<serde_json::Error>> {
-    serde_path_to_error::deserialize::<_, T>(body).err()
 }
 
 /// serde stops at the first error; deserializing each section and each array entry on its

@@ -5,6 +5,7 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::bounds::Bound;
 use crate::limits::*;
 use crate::model::{PolicyKind, Scenario};
 
@@ -14,25 +15,6 @@ use crate::model::{PolicyKind, Scenario};
 type Range = (&'static str, &'static str, f64, bool, Option<f64>);
 
 const SHARE: (f64, bool, Option<f64>) = (0.0, false, Some(1.0));
-
-/// The schema definition of each policy kind: `Policy` is `oneOf` these, each with its
-/// `kind` as a constant and exactly its kind's fields.
-const POLICY_KIND_DEFS: [(PolicyKind, &str); 11] = [
-    (PolicyKind::InvestDigitization, "InvestDigitizationPolicy"),
-    (PolicyKind::InvestIntegration, "InvestIntegrationPolicy"),
-    (PolicyKind::OperationsBudget, "OperationsBudgetPolicy"),
-    (PolicyKind::DigitalTraining, "DigitalTrainingPolicy"),
-    (PolicyKind::DeviceSubsidy, "DeviceSubsidyPolicy"),
-    (
-        PolicyKind::AssistedServicePoints,
-        "AssistedServicePointsPolicy",
-    ),
-    (PolicyKind::OneWindow, "OneWindowPolicy"),
-    (PolicyKind::IotSensors, "IotSensorsPolicy"),
-    (PolicyKind::GovernancePlatform, "GovernancePlatformPolicy"),
-    (PolicyKind::EvaluationBudgeting, "EvaluationBudgetingPolicy"),
-    (PolicyKind::Staffing, "StaffingPolicy"),
-];
 
 /// The ranges validation enforces, by schema definition and property.
 fn ranges() -> Vec<Range> {
@@ -169,33 +151,17 @@ fn ranges() -> Vec<Range> {
     );
     add("IncidentType", &["sla_hours"], (0.0, true, Some(MAX_HOURS)));
     add("IncidentType", &["effort"], (0.0, false, Some(MAX_EFFORT)));
-    for (_, def) in POLICY_KIND_DEFS {
-        add(
-            def,
-            &["amount_per_year"],
-            (0.0, false, Some(MAX_AMOUNT_PER_YEAR)),
-        );
+    for &kind in PolicyKind::ALL {
+        for &(prop, bound) in kind.bounds() {
+            let Bound {
+                lo,
+                lo_exclusive,
+                hi,
+                ..
+            } = bound;
+            add(kind.schema_definition(), &[prop], (lo, lo_exclusive, hi));
+        }
     }
-    for def in [
-        "DigitalTrainingPolicy",
-        "DeviceSubsidyPolicy",
-        "AssistedServicePointsPolicy",
-        "IotSensorsPolicy",
-    ] {
-        add(def, &["coverage_per_year"], SHARE);
-    }
-    add("DigitalTrainingPolicy", &["literacy_gain"], SHARE);
-    add(
-        "DigitalTrainingPolicy",
-        &["adoption_boost"],
-        (0.0, false, Some(MAX_ADOPTION_BOOST)),
-    );
-    add("GovernancePlatformPolicy", &["level_per_year"], SHARE);
-    add(
-        "EvaluationBudgetingPolicy",
-        &["share_moved_per_year"],
-        SHARE,
-    );
     add(
         "Department",
         &["cases_per_staff_month"],
@@ -334,7 +300,7 @@ pub(crate) fn scenario_schema() -> Value {
 }
 
 /// Gives each branch of `Policy`'s `oneOf` (one per kind, which the derive writes inline)
-/// its own definition, named in [`POLICY_KIND_DEFS`], so that the schema reads as one
+/// its own definition, named by [`PolicyKind`]'s declaration, so that the schema reads as one
 /// definition per kind and the ranges can name them.
 fn name_policy_kinds(defs: &mut Map<String, Value>) {
     let Some(Value::Array(branches)) = defs
@@ -350,9 +316,9 @@ fn name_policy_kinds(defs: &mut Map<String, Value>) {
             .pointer("/properties/kind/const")
             .and_then(Value::as_str)
             .and_then(PolicyKind::from_name);
-        match POLICY_KIND_DEFS.iter().find(|(k, _)| Some(*k) == kind) {
-            Some((_, name)) => {
-                defs.insert((*name).to_string(), branch);
+        match kind.map(PolicyKind::schema_definition) {
+            Some(name) => {
+                defs.insert(name.to_string(), branch);
                 refs.push(json!({ "$ref": format!("#/$defs/{name}") }));
             }
             None => refs.push(branch),

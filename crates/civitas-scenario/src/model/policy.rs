@@ -15,7 +15,8 @@
 //! | `assisted_service_points`, `iot_sensors` | [`DistrictAssetPolicy`] | `coverage_per_year` (optional cap) | `districts` |
 //! | `governance_platform` | [`PlatformPolicy`] | `level_per_year` (optional cap) | — |
 //!
-//! Every kind has `name`, `start`, optional `end` and `amount_per_year`. The money is what
+//! Every kind has `name`, `start`, optional `end` and `amount_per_year` (the header,
+//! written once in `policy_bodies!`). The money is what
 //! acts: the [`crate::UnitCosts`] turn it into trainees, devices, coverage, platform level,
 //! window and counter staff or evaluation; a policy with no money does nothing. The
 //! optional goals (`coverage_per_year`, `level_per_year`, `share_moved_per_year`) only cap
@@ -27,437 +28,501 @@
 //! takes over policies of its base re-budgets them: the `amount_per_year` they inherit
 //! from the base is dropped on loading (only an amount written in the same file as the
 //! budget entry, or in a file extending it, is a conflict).
+//!
+//! **Declared once.** The bodies are declared in one `policy_bodies!` table (their own
+//! fields, with the range each bounded one must lie in), the kinds in one `policy_kinds!`
+//! table (name in files, body, whether the money is construction or operation); the
+//! enums, names, constructor, accessors, the per-kind body check of the loader, the
+//! ranges validation checks and the schema's definitions all follow from the two tables.
+//! Adding a kind is a line in `policy_kinds!` (and a body in `policy_bodies!` if no
+//! existing one fits), its action in the engine's `policies.rs`, and a test; see
+//! `docs/extending.md`.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::Band;
+use crate::bounds::{Bound, BoundedValue};
 use crate::calendar::YearMonth;
+use crate::limits::{MAX_ADOPTION_BOOST, MAX_AMOUNT_PER_YEAR};
 
-/// The kind of a policy lever: the `kind` tag of [`Policy`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum PolicyKind {
-    /// Construction money raising digitization d of the target departments.
-    InvestDigitization,
-    /// Construction money raising data integration g (city data platform).
-    InvestIntegration,
-    /// Operation money restoring system health h.
-    OperationsBudget,
-    /// Digital-skills training: literacy gain and adoption boost for covered residents.
-    DigitalTraining,
-    /// Device subsidy: residents without a device get one.
-    DeviceSubsidy,
-    /// Community service points offering assisted online service.
-    AssistedServicePoints,
-    /// One-window service: offline trips collapse to one for linked departments.
-    OneWindow,
-    /// IoT sensors for immediate incident detection.
-    IotSensors,
-    /// Governance platform ("one network management") shortening dispatch.
-    GovernancePlatform,
-    /// Evaluation budgeting: operation money moves toward least-satisfying departments.
-    EvaluationBudgeting,
-    /// Staffing: money hires case officers, raising the target departments' capacity.
-    Staffing,
-}
-
-impl PolicyKind {
-    /// Every kind, in schema order.
-    pub const ALL: [PolicyKind; 11] = [
-        PolicyKind::InvestDigitization,
-        PolicyKind::InvestIntegration,
-        PolicyKind::OperationsBudget,
-        PolicyKind::DigitalTraining,
-        PolicyKind::DeviceSubsidy,
-        PolicyKind::AssistedServicePoints,
-        PolicyKind::OneWindow,
-        PolicyKind::IotSensors,
-        PolicyKind::GovernancePlatform,
-        PolicyKind::EvaluationBudgeting,
-        PolicyKind::Staffing,
-    ];
-
-    /// The snake_case name used in files.
-    pub fn name(self) -> &'static str {
-        match self {
-            PolicyKind::InvestDigitization => "invest_digitization",
-            PolicyKind::InvestIntegration => "invest_integration",
-            PolicyKind::OperationsBudget => "operations_budget",
-            PolicyKind::DigitalTraining => "digital_training",
-            PolicyKind::DeviceSubsidy => "device_subsidy",
-            PolicyKind::AssistedServicePoints => "assisted_service_points",
-            PolicyKind::OneWindow => "one_window",
-            PolicyKind::IotSensors => "iot_sensors",
-            PolicyKind::GovernancePlatform => "governance_platform",
-            PolicyKind::EvaluationBudgeting => "evaluation_budgeting",
-            PolicyKind::Staffing => "staffing",
-        }
-    }
-
-    /// The kind named `name` in files.
-    pub fn from_name(name: &str) -> Option<PolicyKind> {
-        PolicyKind::ALL.into_iter().find(|k| k.name() == name)
-    }
-}
-
-/// Fields that are a parameter of some policy kinds only (used to word the error when a
-/// policy of another kind sets one).
-pub const POLICY_PARAMETERS: [&str; 5] = [
-    "coverage_per_year",
-    "literacy_gain",
-    "adoption_boost",
-    "level_per_year",
-    "share_moved_per_year",
-];
+/// The range of every policy's `amount_per_year`.
+const AMOUNT_PER_YEAR: Bound = Bound::at_most(MAX_AMOUNT_PER_YEAR);
 
 /// Fields that narrow some policy kinds to some departments, districts or bands.
 pub const POLICY_TARGETS: [&str; 3] = ["departments", "districts", "bands"];
 
-/// A policy whose money goes to departments: `invest_digitization`, `invest_integration`,
-/// `operations_budget`, `one_window`, `staffing`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DepartmentPolicy {
-    /// Unique policy name (used by `--set 'policies[name=…]…'`).
-    pub name: String,
-    /// First month in force.
-    pub start: YearMonth,
-    /// Last month in force (inclusive); open-ended when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub end: Option<YearMonth>,
-    /// Money per year in the scenario currency; absent: the `[budget]` share when the
-    /// budget names the policy, otherwise 0 (the policy does nothing). Not both.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount_per_year: Option<f64>,
-    /// Target departments; empty means all.
-    #[serde(default)]
-    pub departments: Vec<String>,
+/// Whether policy money counts as construction or as operation (running costs of the
+/// digital service) in the spending indicators and `cost_per_request`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Spending {
+    /// Building: amortised over `construction_life_years` for `cost_per_request`.
+    Construction,
+    /// Running costs.
+    Operation,
 }
 
-/// `evaluation_budgeting`: money moves operation budget toward the least-satisfying
-/// departments.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct EvaluationPolicy {
-    /// Unique policy name (used by `--set 'policies[name=…]…'`).
-    pub name: String,
-    /// First month in force.
-    pub start: YearMonth,
-    /// Last month in force (inclusive); open-ended when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub end: Option<YearMonth>,
-    /// Money per year in the scenario currency; absent: the `[budget]` share when the
-    /// budget names the policy, otherwise 0 (the policy does nothing). Not both.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount_per_year: Option<f64>,
-    /// Target departments; empty means all.
-    #[serde(default)]
-    pub departments: Vec<String>,
-    /// Most of the operation budget reallocated each year (a cap on what the evaluation
-    /// money moves), in [0, 1].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub share_moved_per_year: Option<f64>,
+/// What a policy targets: departments, districts and age bands (empty: all, or a kind
+/// that is not narrowed that way).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Targets<'a> {
+    /// Target departments.
+    pub departments: &'a [String],
+    /// Target districts.
+    pub districts: &'a [String],
+    /// Target age bands.
+    pub bands: &'a [Band],
 }
 
-/// `digital_training`: money trains residents of the targeted districts and bands.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TrainingPolicy {
-    /// Unique policy name (used by `--set 'policies[name=…]…'`).
-    pub name: String,
-    /// First month in force.
-    pub start: YearMonth,
-    /// Last month in force (inclusive); open-ended when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub end: Option<YearMonth>,
-    /// Money per year in the scenario currency; absent: the `[budget]` share when the
-    /// budget names the policy, otherwise 0 (the policy does nothing). Not both.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount_per_year: Option<f64>,
-    /// Target districts; empty means all.
-    #[serde(default)]
-    pub districts: Vec<String>,
-    /// Target age bands; empty means all.
-    #[serde(default)]
-    pub bands: Vec<Band>,
-    /// Most of the targeted residents newly trained per year, whatever the money would
-    /// buy (a goal that caps it), in [0, 1].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub coverage_per_year: Option<f64>,
-    /// Literacy added to a trained resident (capped at 1), in [0, 1]; 0 when absent.
-    #[serde(default)]
-    pub literacy_gain: f64,
-    /// Added to the Bass p (per year) of trained residents; 0 when absent.
-    #[serde(default)]
-    pub adoption_boost: f64,
+/// The target `$want` (`departments`, `districts` or `bands`) of `$body`, whose fields
+/// are listed after the `;`: the field when it is one of them, otherwise none.
+macro_rules! target {
+    ($body:tt, departments; departments $($rest:ident)*) => {
+        &$body.departments
+    };
+    ($body:tt, districts; districts $($rest:ident)*) => {
+        &$body.districts
+    };
+    ($body:tt, bands; bands $($rest:ident)*) => {
+        &$body.bands
+    };
+    ($body:tt, $want:ident; $other:ident $($rest:ident)*) => {
+        target!($body, $want; $($rest)*)
+    };
+    ($body:tt, $want:ident;) => {
+        &[]
+    };
 }
 
-/// `device_subsidy`: money pays devices for residents of the targeted districts and bands
-/// who have none.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DeviceSubsidyPolicy {
-    /// Unique policy name (used by `--set 'policies[name=…]…'`).
-    pub name: String,
-    /// First month in force.
-    pub start: YearMonth,
-    /// Last month in force (inclusive); open-ended when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub end: Option<YearMonth>,
-    /// Money per year in the scenario currency; absent: the `[budget]` share when the
-    /// budget names the policy, otherwise 0 (the policy does nothing). Not both.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount_per_year: Option<f64>,
-    /// Target districts; empty means all.
-    #[serde(default)]
-    pub districts: Vec<String>,
-    /// Target age bands; empty means all.
-    #[serde(default)]
-    pub bands: Vec<Band>,
-    /// Most of the targeted residents newly given a device per year, whatever the money
-    /// would buy (a goal that caps it), in [0, 1].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub coverage_per_year: Option<f64>,
+/// What every policy body offers, whatever its kind.
+trait PolicyBody {
+    fn name(&self) -> &str;
+    fn start(&self) -> YearMonth;
+    fn end(&self) -> Option<YearMonth>;
+    fn set_end(&mut self, end: Option<YearMonth>);
+    fn amount_per_year(&self) -> Option<f64>;
+    fn set_amount_per_year(&mut self, amount: Option<f64>);
+    fn targets(&self) -> Targets<'_>;
+    fn bounded_values(&self) -> Vec<(&'static str, f64, Bound)>;
 }
 
-/// `assisted_service_points`, `iot_sensors`: money builds and keeps up an asset covering
-/// a share of each targeted district.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DistrictAssetPolicy {
-    /// Unique policy name (used by `--set 'policies[name=…]…'`).
-    pub name: String,
-    /// First month in force.
-    pub start: YearMonth,
-    /// Last month in force (inclusive); open-ended when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub end: Option<YearMonth>,
-    /// Money per year in the scenario currency; absent: the `[budget]` share when the
-    /// budget names the policy, otherwise 0 (the policy does nothing). Not both.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount_per_year: Option<f64>,
-    /// Target districts; empty means all.
-    #[serde(default)]
-    pub districts: Vec<String>,
-    /// Most of the residents (service points) or area (sensors) newly covered per year,
-    /// whatever the money would buy (a goal that caps it), in [0, 1].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub coverage_per_year: Option<f64>,
-}
+/// Declares the policy bodies. Each body gets the header every policy has (`name`,
+/// `start`, `end`, `amount_per_year`, written here once) before its own fields; a field
+/// followed by `=> BOUND` must lie in that range (validation checks it, the schema states
+/// it); the fields `departments`, `districts` and `bands` are the policy's targets. Every
+/// field of a body has a default (`#[serde(default)]` or an `Option`), which
+/// [`Policy::new`] uses.
+macro_rules! policy_bodies {
+    ($(
+        $(#[doc = $doc:literal])*
+        $body:ident {
+            $( $(#[$attr:meta])* $field:ident : $ty:ty $(=> $bound:expr)? ),* $(,)?
+        }
+    )*) => {
+        $(
+            $(#[doc = $doc])*
+            #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+            #[serde(deny_unknown_fields)]
+            pub struct $body {
+                /// Unique policy name (used by `--set 'policies[name=…]…'`).
+                pub name: String,
+                /// First month in force.
+                pub start: YearMonth,
+                /// Last month in force (inclusive); open-ended when absent.
+                #[serde(default, skip_serializing_if = "Option::is_none")]
+                pub end: Option<YearMonth>,
+                /// Money per year in the scenario currency; absent: the `[budget]` share when the
+                /// budget names the policy, otherwise 0 (the policy does nothing). Not both.
+                #[serde(default, skip_serializing_if = "Option::is_none")]
+                pub amount_per_year: Option<f64>,
+                $( $(#[$attr])* pub $field: $ty, )*
+            }
 
-/// `governance_platform`: money builds and keeps up the city's "one network management"
-/// platform.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PlatformPolicy {
-    /// Unique policy name (used by `--set 'policies[name=…]…'`).
-    pub name: String,
-    /// First month in force.
-    pub start: YearMonth,
-    /// Last month in force (inclusive); open-ended when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub end: Option<YearMonth>,
-    /// Money per year in the scenario currency; absent: the `[budget]` share when the
-    /// budget names the policy, otherwise 0 (the policy does nothing). Not both.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount_per_year: Option<f64>,
-    /// Most platform level gained per year (a cap on what the money builds), in [0, 1].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub level_per_year: Option<f64>,
-}
+            impl $body {
+                /// The ranges of the body's bounded fields, header included.
+                const BOUNDS: &'static [(&'static str, Bound)] = &[
+                    ("amount_per_year", AMOUNT_PER_YEAR),
+                    $( $( (stringify!($field), $bound), )? )*
+                ];
 
-/// A `[[policies]]` entry: one lever on the timeline, tagged by `kind`; each variant
-/// carries exactly its kind's parameters (see the table in the docs of `model/policy.rs`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Policy {
-    /// Construction money raising digitization d of the target departments.
-    InvestDigitization(DepartmentPolicy),
-    /// Construction money raising data integration g (city data platform).
-    InvestIntegration(DepartmentPolicy),
-    /// Operation money restoring system health h.
-    OperationsBudget(DepartmentPolicy),
-    /// Digital-skills training: literacy gain and adoption boost for covered residents.
-    DigitalTraining(TrainingPolicy),
-    /// Device subsidy: residents without a device get one.
-    DeviceSubsidy(DeviceSubsidyPolicy),
-    /// Community service points offering assisted online service.
-    AssistedServicePoints(DistrictAssetPolicy),
-    /// One-window service: offline trips collapse to one for linked departments.
-    OneWindow(DepartmentPolicy),
-    /// IoT sensors for immediate incident detection.
-    IotSensors(DistrictAssetPolicy),
-    /// Governance platform ("one network management") shortening dispatch.
-    GovernancePlatform(PlatformPolicy),
-    /// Evaluation budgeting: operation money moves toward least-satisfying departments.
-    EvaluationBudgeting(EvaluationPolicy),
-    /// Staffing: money hires case officers, raising the target departments' capacity.
-    Staffing(DepartmentPolicy),
-}
+                /// Named `name`, in force from `start`, open-ended, without money,
+                /// targets or goals.
+                fn new(name: String, start: YearMonth) -> Self {
+                    Self {
+                        name,
+                        start,
+                        end: None,
+                        amount_per_year: None,
+                        $( $field: Default::default(), )*
+                    }
+                }
+            }
 
-/// Runs `$e` with `$b` bound to the body of `$policy`, whatever its kind (every body has
-/// the common fields `name`, `start`, `end`, `amount_per_year`).
-macro_rules! with_body {
-    ($policy:expr, $b:ident => $e:expr) => {
-        match $policy {
-            Policy::InvestDigitization($b)
-            | Policy::InvestIntegration($b)
-            | Policy::OperationsBudget($b)
-            | Policy::OneWindow($b)
-            | Policy::Staffing($b) => $e,
-            Policy::DigitalTraining($b) => $e,
-            Policy::DeviceSubsidy($b) => $e,
-            Policy::AssistedServicePoints($b) | Policy::IotSensors($b) => $e,
-            Policy::GovernancePlatform($b) => $e,
-            Policy::EvaluationBudgeting($b) => $e,
+            impl PolicyBody for $body {
+                fn name(&self) -> &str {
+                    &self.name
+                }
+                fn start(&self) -> YearMonth {
+                    self.start
+                }
+                fn end(&self) -> Option<YearMonth> {
+                    self.end
+                }
+                fn set_end(&mut self, end: Option<YearMonth>) {
+                    self.end = end;
+                }
+                fn amount_per_year(&self) -> Option<f64> {
+                    self.amount_per_year
+                }
+                fn set_amount_per_year(&mut self, amount: Option<f64>) {
+                    self.amount_per_year = amount;
+                }
+                fn targets(&self) -> Targets<'_> {
+                    Targets {
+                        departments: target!(self, departments; $($field)*),
+                        districts: target!(self, districts; $($field)*),
+                        bands: target!(self, bands; $($field)*),
+                    }
+                }
+                fn bounded_values(&self) -> Vec<(&'static str, f64, Bound)> {
+                    let mut values = Vec::new();
+                    if let Some(x) = self.amount_per_year {
+                        values.push(("amount_per_year", x, AMOUNT_PER_YEAR));
+                    }
+                    $( $(
+                        if let Some(x) = BoundedValue::bounded_value(&self.$field) {
+                            values.push((stringify!($field), x, $bound));
+                        }
+                    )? )*
+                    values
+                }
+            }
+        )*
+
+        /// Whether `field` is a parameter of some policy kinds (not the header, not a
+        /// target): used to word the error when a policy of another kind sets one.
+        pub fn is_policy_parameter(field: &str) -> bool {
+            const FIELDS: &[&str] = &[ $( $( stringify!($field), )* )* ];
+            FIELDS.contains(&field) && !POLICY_TARGETS.contains(&field)
         }
     };
 }
 
+policy_bodies! {
+    /// A policy whose money goes to departments: `invest_digitization`, `invest_integration`,
+    /// `operations_budget`, `one_window`, `staffing`.
+    DepartmentPolicy {
+        /// Target departments; empty means all.
+        #[serde(default)]
+        departments: Vec<String>,
+    }
+
+    /// `evaluation_budgeting`: money moves operation budget toward the least-satisfying
+    /// departments.
+    EvaluationPolicy {
+        /// Target departments; empty means all.
+        #[serde(default)]
+        departments: Vec<String>,
+        /// Most of the operation budget reallocated each year (a cap on what the evaluation
+        /// money moves), in [0, 1].
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        share_moved_per_year: Option<f64> => Bound::SHARE,
+    }
+
+    /// `digital_training`: money trains residents of the targeted districts and bands.
+    TrainingPolicy {
+        /// Target districts; empty means all.
+        #[serde(default)]
+        districts: Vec<String>,
+        /// Target age bands; empty means all.
+        #[serde(default)]
+        bands: Vec<Band>,
+        /// Most of the targeted residents newly trained per year, whatever the money would
+        /// buy (a goal that caps it), in [0, 1].
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        coverage_per_year: Option<f64> => Bound::SHARE,
+        /// Literacy added to a trained resident (capped at 1), in [0, 1]; 0 when absent.
+        #[serde(default)]
+        literacy_gain: f64 => Bound::SHARE,
+        /// Added to the Bass p (per year) of trained residents; 0 when absent.
+        #[serde(default)]
+        adoption_boost: f64 => Bound::at_most(MAX_ADOPTION_BOOST),
+    }
+
+    /// `device_subsidy`: money pays devices for residents of the targeted districts and bands
+    /// who have none.
+    DeviceSubsidyPolicy {
+        /// Target districts; empty means all.
+        #[serde(default)]
+        districts: Vec<String>,
+        /// Target age bands; empty means all.
+        #[serde(default)]
+        bands: Vec<Band>,
+        /// Most of the targeted residents newly given a device per year, whatever the money
+        /// would buy (a goal that caps it), in [0, 1].
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        coverage_per_year: Option<f64> => Bound::SHARE,
+    }
+
+    /// `assisted_service_points`, `iot_sensors`: money builds and keeps up an asset covering
+    /// a share of each targeted district.
+    DistrictAssetPolicy {
+        /// Target districts; empty means all.
+        #[serde(default)]
+        districts: Vec<String>,
+        /// Most of the residents (service points) or area (sensors) newly covered per year,
+        /// whatever the money would buy (a goal that caps it), in [0, 1].
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        coverage_per_year: Option<f64> => Bound::SHARE,
+    }
+
+    /// `governance_platform`: money builds and keeps up the city's "one network management"
+    /// platform.
+    PlatformPolicy {
+        /// Most platform level gained per year (a cap on what the money builds), in [0, 1].
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        level_per_year: Option<f64> => Bound::SHARE,
+    }
+}
+
+/// Declares the policy kinds: the variant, its name in files, its body (declared in
+/// `policy_bodies!`) and whether its money is construction or operation. Generates
+/// [`PolicyKind`] and [`Policy`] with everything that goes by kind.
+macro_rules! policy_kinds {
+    ($( $(#[doc = $doc:literal])* $variant:ident = $name:literal, $body:ident, $spending:ident; )*) => {
+        /// The kind of a policy lever: the `kind` tag of [`Policy`].
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+        pub enum PolicyKind {
+            $( $(#[doc = $doc])* #[serde(rename = $name)] $variant, )*
+        }
+
+        impl PolicyKind {
+            /// Every kind, in schema order.
+            pub const ALL: &'static [PolicyKind] = &[ $( PolicyKind::$variant, )* ];
+
+            /// The snake_case name used in files.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $( PolicyKind::$variant => $name, )*
+                }
+            }
+
+            /// Whether the kind's money is construction or operation.
+            pub fn spending(self) -> Spending {
+                match self {
+                    $( PolicyKind::$variant => Spending::$spending, )*
+                }
+            }
+
+            /// The name of the kind's definition in the JSON Schema.
+            pub(crate) fn schema_definition(self) -> &'static str {
+                match self {
+                    $( PolicyKind::$variant => concat!(stringify!($variant), "Policy"), )*
+                }
+            }
+
+            /// The ranges of the kind's bounded fields.
+            pub(crate) fn bounds(self) -> &'static [(&'static str, Bound)] {
+                match self {
+                    $( PolicyKind::$variant => $body::BOUNDS, )*
+                }
+            }
+
+            /// Reads `body` (a policy entry without its `kind`) as this kind's body: the
+            /// error, with its field path, if it is not one.
+            pub(crate) fn body_error(
+                self,
+                body: &serde_json::Value,
+            ) -> Option<serde_path_to_error::Error<serde_json::Error>> {
+                match self {
+                    $( PolicyKind::$variant => {
+                        serde_path_to_error::deserialize::<_, $body>(body).err()
+                    } )*
+                }
+            }
+        }
+
+        /// A `[[policies]]` entry: one lever on the timeline, tagged by `kind`; each variant
+        /// carries exactly its kind's parameters (see the table in the docs of `model/policy.rs`).
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+        #[serde(tag = "kind")]
+        pub enum Policy {
+            $( $(#[doc = $doc])* #[serde(rename = $name)] $variant($body), )*
+        }
+
+        impl Policy {
+            /// A policy of `kind` named `name` in force from `start`, open-ended, without money,
+            /// targets or goals: the starting point for building one in code.
+            pub fn new(kind: PolicyKind, name: &str, start: YearMonth) -> Policy {
+                match kind {
+                    $( PolicyKind::$variant => Policy::$variant($body::new(name.to_string(), start)), )*
+                }
+            }
+
+            /// Which lever.
+            pub fn kind(&self) -> PolicyKind {
+                match self {
+                    $( Policy::$variant(_) => PolicyKind::$variant, )*
+                }
+            }
+
+            fn body(&self) -> &dyn PolicyBody {
+                match self {
+                    $( Policy::$variant(b) => b, )*
+                }
+            }
+
+            fn body_mut(&mut self) -> &mut dyn PolicyBody {
+                match self {
+                    $( Policy::$variant(b) => b, )*
+                }
+            }
+        }
+    };
+}
+
+policy_kinds! {
+    /// Construction money raising digitization d of the target departments.
+    InvestDigitization = "invest_digitization", DepartmentPolicy, Construction;
+    /// Construction money raising data integration g (city data platform).
+    InvestIntegration = "invest_integration", DepartmentPolicy, Construction;
+    /// Operation money restoring system health h.
+    OperationsBudget = "operations_budget", DepartmentPolicy, Operation;
+    /// Digital-skills training: literacy gain and adoption boost for covered residents.
+    DigitalTraining = "digital_training", TrainingPolicy, Operation;
+    /// Device subsidy: residents without a device get one.
+    DeviceSubsidy = "device_subsidy", DeviceSubsidyPolicy, Operation;
+    /// Community service points offering assisted online service.
+    AssistedServicePoints = "assisted_service_points", DistrictAssetPolicy, Operation;
+    /// One-window service: offline trips collapse to one for linked departments.
+    OneWindow = "one_window", DepartmentPolicy, Operation;
+    /// IoT sensors for immediate incident detection.
+    IotSensors = "iot_sensors", DistrictAssetPolicy, Construction;
+    /// Governance platform ("one network management") shortening dispatch.
+    GovernancePlatform = "governance_platform", PlatformPolicy, Construction;
+    /// Evaluation budgeting: operation money moves toward least-satisfying departments.
+    EvaluationBudgeting = "evaluation_budgeting", EvaluationPolicy, Operation;
+    /// Staffing: money hires case officers, raising the target departments' capacity.
+    Staffing = "staffing", DepartmentPolicy, Operation;
+}
+
+impl PolicyKind {
+    /// The kind named `name` in files.
+    pub fn from_name(name: &str) -> Option<PolicyKind> {
+        PolicyKind::ALL.iter().copied().find(|k| k.name() == name)
+    }
+}
+
 impl Policy {
-    /// A policy of `kind` named `name` in force from `start`, open-ended, without money,
-    /// targets or goals: the starting point for building one in code.
-    pub fn new(kind: PolicyKind, name: &str, start: YearMonth) -> Policy {
-        let name = name.to_string();
-        let departments = || DepartmentPolicy {
-            name: name.clone(),
-            start,
-            end: None,
-            amount_per_year: None,
-            departments: Vec::new(),
-        };
-        let assets = || DistrictAssetPolicy {
-            name: name.clone(),
-            start,
-            end: None,
-            amount_per_year: None,
-            districts: Vec::new(),
-            coverage_per_year: None,
-        };
-        match kind {
-            PolicyKind::InvestDigitization => Policy::InvestDigitization(departments()),
-            PolicyKind::InvestIntegration => Policy::InvestIntegration(departments()),
-            PolicyKind::OperationsBudget => Policy::OperationsBudget(departments()),
-            PolicyKind::OneWindow => Policy::OneWindow(departments()),
-            PolicyKind::Staffing => Policy::Staffing(departments()),
-            PolicyKind::AssistedServicePoints => Policy::AssistedServicePoints(assets()),
-            PolicyKind::IotSensors => Policy::IotSensors(assets()),
-            PolicyKind::DigitalTraining => Policy::DigitalTraining(TrainingPolicy {
-                name,
-                start,
-                end: None,
-                amount_per_year: None,
-                districts: Vec::new(),
-                bands: Vec::new(),
-                coverage_per_year: None,
-                literacy_gain: 0.0,
-                adoption_boost: 0.0,
-            }),
-            PolicyKind::DeviceSubsidy => Policy::DeviceSubsidy(DeviceSubsidyPolicy {
-                name,
-                start,
-                end: None,
-                amount_per_year: None,
-                districts: Vec::new(),
-                bands: Vec::new(),
-                coverage_per_year: None,
-            }),
-            PolicyKind::GovernancePlatform => Policy::GovernancePlatform(PlatformPolicy {
-                name,
-                start,
-                end: None,
-                amount_per_year: None,
-                level_per_year: None,
-            }),
-            PolicyKind::EvaluationBudgeting => Policy::EvaluationBudgeting(EvaluationPolicy {
-                name,
-                start,
-                end: None,
-                amount_per_year: None,
-                departments: Vec::new(),
-                share_moved_per_year: None,
-            }),
-        }
-    }
-
-    /// Which lever.
-    pub fn kind(&self) -> PolicyKind {
-        match self {
-            Policy::InvestDigitization(_) => PolicyKind::InvestDigitization,
-            Policy::InvestIntegration(_) => PolicyKind::InvestIntegration,
-            Policy::OperationsBudget(_) => PolicyKind::OperationsBudget,
-            Policy::DigitalTraining(_) => PolicyKind::DigitalTraining,
-            Policy::DeviceSubsidy(_) => PolicyKind::DeviceSubsidy,
-            Policy::AssistedServicePoints(_) => PolicyKind::AssistedServicePoints,
-            Policy::OneWindow(_) => PolicyKind::OneWindow,
-            Policy::IotSensors(_) => PolicyKind::IotSensors,
-            Policy::GovernancePlatform(_) => PolicyKind::GovernancePlatform,
-            Policy::EvaluationBudgeting(_) => PolicyKind::EvaluationBudgeting,
-            Policy::Staffing(_) => PolicyKind::Staffing,
-        }
-    }
-
     /// Unique policy name.
     pub fn name(&self) -> &str {
-        with_body!(self, b => &b.name)
+        self.body().name()
     }
 
     /// First month in force.
     pub fn start(&self) -> YearMonth {
-        with_body!(self, b => b.start)
+        self.body().start()
     }
 
     /// Last month in force (inclusive); open-ended when `None`.
     pub fn end(&self) -> Option<YearMonth> {
-        with_body!(self, b => b.end)
+        self.body().end()
     }
 
     /// Sets the last month in force.
     pub fn set_end(&mut self, end: Option<YearMonth>) {
-        with_body!(self, b => b.end = end)
+        self.body_mut().set_end(end);
     }
 
     /// The policy's own money per year, when it gives one (see
     /// [`crate::Scenario::policy_amount_per_year`] for the money it gets).
     pub fn amount_per_year(&self) -> Option<f64> {
-        with_body!(self, b => b.amount_per_year)
+        self.body().amount_per_year()
     }
 
     /// Sets the policy's own money per year.
     pub fn set_amount_per_year(&mut self, amount: Option<f64>) {
-        with_body!(self, b => b.amount_per_year = amount)
+        self.body_mut().set_amount_per_year(amount);
+    }
+
+    /// What the policy is narrowed to.
+    pub fn targets(&self) -> Targets<'_> {
+        self.body().targets()
     }
 
     /// Target departments (empty: all, or a kind that does not act on departments).
     pub fn departments(&self) -> &[String] {
-        match self {
-            Policy::InvestDigitization(b)
-            | Policy::InvestIntegration(b)
-            | Policy::OperationsBudget(b)
-            | Policy::OneWindow(b)
-            | Policy::Staffing(b) => &b.departments,
-            Policy::EvaluationBudgeting(b) => &b.departments,
-            _ => &[],
-        }
+        self.targets().departments
     }
 
     /// Target districts (empty: all, or a kind that does not act on districts).
     pub fn districts(&self) -> &[String] {
-        match self {
-            Policy::DigitalTraining(b) => &b.districts,
-            Policy::DeviceSubsidy(b) => &b.districts,
-            Policy::AssistedServicePoints(b) | Policy::IotSensors(b) => &b.districts,
-            _ => &[],
-        }
+        self.targets().districts
     }
 
     /// Target age bands (empty: all, or a kind that does not act on bands).
     pub fn bands(&self) -> &[Band] {
-        match self {
-            Policy::DigitalTraining(b) => &b.bands,
-            Policy::DeviceSubsidy(b) => &b.bands,
-            _ => &[],
+        self.targets().bands
+    }
+
+    /// Each bounded field the policy sets: its name, value and range.
+    pub(crate) fn bounded_values(&self) -> Vec<(&'static str, f64, Bound)> {
+        self.body().bounded_values()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_kind_reads_and_writes_by_its_name() {
+        let start: YearMonth = "2025-01".parse().unwrap();
+        for &kind in PolicyKind::ALL {
+            assert_eq!(PolicyKind::from_name(kind.name()), Some(kind));
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.name());
+            let policy = Policy::new(kind, "p", start);
+            assert_eq!(policy.kind(), kind);
+            let written = serde_json::to_value(&policy).unwrap();
+            assert_eq!(written["kind"], kind.name());
+            let read: Policy = serde_json::from_value(written).unwrap();
+            assert_eq!(read, policy);
         }
+    }
+
+    #[test]
+    fn targets_and_bounds_follow_the_body() {
+        let start: YearMonth = "2025-01".parse().unwrap();
+        let Policy::DigitalTraining(mut t) = Policy::new(PolicyKind::DigitalTraining, "t", start)
+        else {
+            panic!("a training policy");
+        };
+        t.districts = vec!["Old Town".into()];
+        t.bands = vec![Band::Senior];
+        t.coverage_per_year = Some(0.2);
+        t.amount_per_year = Some(5.0);
+        let policy = Policy::DigitalTraining(t);
+        assert_eq!(policy.districts(), ["Old Town".to_string()]);
+        assert_eq!(policy.bands(), [Band::Senior]);
+        assert!(policy.departments().is_empty());
+        let fields: Vec<&str> = policy.bounded_values().iter().map(|v| v.0).collect();
+        assert_eq!(
+            fields,
+            [
+                "amount_per_year",
+                "coverage_per_year",
+                "literacy_gain",
+                "adoption_boost"
+            ]
+        );
+        assert!(is_policy_parameter("level_per_year"));
+        assert!(!is_policy_parameter("districts") && !is_policy_parameter("name"));
+        assert_eq!(
+            PolicyKind::GovernancePlatform.bounds(),
+            [
+                ("amount_per_year", AMOUNT_PER_YEAR),
+                ("level_per_year", Bound::SHARE)
+            ]
+        );
     }
 }

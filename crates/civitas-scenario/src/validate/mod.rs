@@ -33,6 +33,7 @@ mod uncertainty;
 use std::collections::HashMap;
 
 use crate::YearMonth;
+use crate::bounds::Bound;
 use crate::model::{PerBand, Scenario};
 use crate::path::FieldPath;
 
@@ -139,6 +140,34 @@ impl<'a> Checker<'a> {
                     num(hi)
                 ),
             );
+        }
+    }
+
+    /// `x` must lie in `bound`: a closed range in one message naming what the value is,
+    /// otherwise the lower and the upper bound each in their own words.
+    fn bounded(&mut self, path: FieldPath, x: f64, bound: Bound) {
+        if let (Some(what), Some(hi), false) = (bound.what, bound.hi, bound.lo_exclusive) {
+            self.in_range(path, x, bound.lo, hi, what);
+            return;
+        }
+        let above = if bound.lo_exclusive {
+            x > bound.lo
+        } else {
+            x >= bound.lo
+        };
+        if !(x.is_finite() && above) {
+            let relation = if bound.lo_exclusive { ">" } else { "≥" };
+            self.report(
+                path.clone(),
+                format!(
+                    "found {}, expected a number {relation} {}",
+                    num(x),
+                    num(bound.lo)
+                ),
+            );
+        }
+        if let Some(hi) = bound.hi {
+            self.at_most(path, x, hi);
         }
     }
 

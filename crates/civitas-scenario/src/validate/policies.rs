@@ -1,7 +1,7 @@
 //! The timeline: policies, unit costs, the budget and shocks.
 
 use super::{Checker, SHARE_SUM_TOLERANCE, num};
-use crate::limits::{MAX_ADOPTION_BOOST, MAX_AMOUNT_PER_YEAR, MAX_TRAINING_POLICIES};
+use crate::limits::{MAX_AMOUNT_PER_YEAR, MAX_TRAINING_POLICIES};
 use crate::model::Policy;
 use crate::path::FieldPath;
 
@@ -34,49 +34,20 @@ impl Checker<'_> {
     }
 
     /// One policy: its dates, its money (its own or the budget's, not both), the ranges of
-    /// its kind's parameters and the names it targets. Which parameters a kind takes is
-    /// its type ([`Policy`]); serde has rejected the others, with their position.
+    /// its kind's parameters (declared with its body) and the names it targets. Which
+    /// parameters a kind takes is its type ([`Policy`]); serde has rejected the others,
+    /// with their position.
     fn policy(&mut self, p: FieldPath, policy: &Policy) {
         self.in_horizon(p.key("start"), policy.start());
         if let Some(end) = policy.end() {
             self.in_horizon(p.key("end"), end);
             self.not_before(p.key("end"), policy.start(), end);
         }
-        if let Some(amount) = policy.amount_per_year() {
-            let at = p.key("amount_per_year");
-            self.non_negative(at.clone(), amount);
-            self.at_most(at.clone(), amount, MAX_AMOUNT_PER_YEAR);
-            self.money_from_one_place(at, policy.name(), amount);
+        for (field, x, bound) in policy.bounded_values() {
+            self.bounded(p.key(field), x, bound);
         }
-        let share = |c: &mut Self, field: &str, x: Option<f64>| {
-            if let Some(x) = x {
-                c.in_range(p.key(field), x, 0.0, 1.0, "a share");
-            }
-        };
-        match policy {
-            Policy::DigitalTraining(t) => {
-                share(self, "coverage_per_year", t.coverage_per_year);
-                share(self, "literacy_gain", Some(t.literacy_gain));
-                self.non_negative(p.key("adoption_boost"), t.adoption_boost);
-                self.at_most(
-                    p.key("adoption_boost"),
-                    t.adoption_boost,
-                    MAX_ADOPTION_BOOST,
-                );
-            }
-            Policy::DeviceSubsidy(d) => share(self, "coverage_per_year", d.coverage_per_year),
-            Policy::AssistedServicePoints(a) | Policy::IotSensors(a) => {
-                share(self, "coverage_per_year", a.coverage_per_year)
-            }
-            Policy::GovernancePlatform(g) => share(self, "level_per_year", g.level_per_year),
-            Policy::EvaluationBudgeting(e) => {
-                share(self, "share_moved_per_year", e.share_moved_per_year)
-            }
-            Policy::InvestDigitization(_)
-            | Policy::InvestIntegration(_)
-            | Policy::OperationsBudget(_)
-            | Policy::OneWindow(_)
-            | Policy::Staffing(_) => {}
+        if let Some(amount) = policy.amount_per_year() {
+            self.money_from_one_place(p.key("amount_per_year"), policy.name(), amount);
         }
         let departments = self.department_names();
         for (j, d) in policy.departments().iter().enumerate() {
