@@ -51,6 +51,8 @@ pub struct Batch<'a> {
     resume: bool,
     progress: ProgressRef<'a>,
     max_memory: Option<Bytes>,
+    overrides: Vec<String>,
+    replace_different: bool,
 }
 
 impl<'a> Batch<'a> {
@@ -66,7 +68,24 @@ impl<'a> Batch<'a> {
             resume: false,
             progress: ProgressRef::default(),
             max_memory: None,
+            overrides: Vec::new(),
+            replace_different: false,
         }
+    }
+
+    /// Records what changed the scenario file's values for this batch (e.g. the
+    /// command-line flags `--agents 2000`, `--seed 7`) in `manifest.json`.
+    pub fn overrides(mut self, given: Vec<String>) -> Self {
+        self.overrides = given;
+        self
+    }
+
+    /// Allows the batch to replace a result of the same name that ran a different
+    /// scenario, seed, agent count, scale or replicate count (refused by default, before
+    /// any work).
+    pub fn replace_different(mut self, on: bool) -> Self {
+        self.replace_different = on;
+        self
     }
 
     /// Memory the batch may use (default: 80 % of what the machine has available); a batch
@@ -133,7 +152,8 @@ impl<'a> Batch<'a> {
         let final_dir = self.out_dir.join(&prepared.plan.output_name);
         // Before any work: a destination that cannot take the result fails now, not after
         // hours of simulation.
-        check_destination(&final_dir, prepared.plan.kind)?;
+        let replacing = Replacing::new(&prepared, self.replace_different);
+        check_destination(&final_dir, &replacing)?;
         let work_path = sibling(&final_dir, INCOMPLETE_SUFFIX);
         let lock = WorkLock::acquire(&work_path, &final_dir)?;
         remove_stale_siblings(&final_dir)?;
@@ -151,11 +171,19 @@ impl<'a> Batch<'a> {
             wall_time_seconds: started.elapsed().as_secs_f64(),
         };
         let staged = work.staged()?;
-        let result = assemble(&prepared, &finished, &staged, &facts, None)?;
+        let result = assemble(
+            &prepared,
+            &finished,
+            &staged,
+            &facts,
+            None,
+            Some(&self.overrides),
+        )?;
         Ok(StagedOutput {
             result,
             staged,
             final_dir,
+            replacing,
             work,
             _lock: lock,
         })
@@ -269,8 +297,11 @@ fn kind_name(kind: BatchKind) -> &'static str {
 /// Whether `final_dir` may receive a result of `kind`: absent, an empty directory, or a
 /// Civitas result of the same kind (which the new one replaces). Anything else — a file,
 /// a directory of other things, a sweep where a run would go (a scenario named
-/// `baseline-sweep`) — is never replaced.
-fn check_destination(final_dir: &Path, kind: BatchKind) -> Result<(), BatchError> {
+/// `baseline-sweep`) — is never replaced. A result of the same kind that ran a different
+/// scenario, seed, agent count, scale or replicate count is replaced only with
+/// `replace_different` (`--force`).
+fn check_destination(final_dir: &Path, replacing: &Replacing) -> Result<(), BatchError> {
+    let kind = replacing.kind;
     let refuse = |message: String| BatchError::Destination {
         path: final_dir.to_path_buf(),
         message,
@@ -298,27 +329,115 @@ fn check_destination(final_dir: &Path, kind: BatchKind) -> Result<(), BatchError
     let found = fs::read_to_string(&manifest)
         .ok()
         .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-        .and_then(|v| {
-            v.get("scenario_hash")?;
-            Some(
-                v.get("kind")
-                    .and_then(|k| k.as_str())
-                    .unwrap_or("run")
-                    .to_string(),
-            )
-        });
-    match found {
-        None => Err(refuse(
+        .filter(|v| v.get("scenario_hash").is_some());
+    let Some(found) = found else {
+        return Err(refuse(
             "is a directory that does not hold a Civitas result (no readable manifest.json); \
              Civitas replaces only its own results (move it away, or choose another --out)"
                 .into(),
-        )),
-        Some(found) if found != kind_name(kind) => Err(refuse(format!(
-            "holds the result of a {found}, which this {} would replace; rename the scenario \
-             or choose another --out",
+        ));
+    };
+    let found_kind = found.get("kind").and_then(|k| k.as_str()).unwrap_or("run");
+    if found_kind != kind_name(kind) {
+        return Err(refuse(format!(
+            "holds the result of a {found_kind}, which this {} would replace; rename the \
+             scenario or choose another --out",
             kind_name(kind)
-        ))),
-        Some(_) => Ok(()),
+        )));
+    }
+    let differences = replacing
+        .identity
+        .differences(&ResultIdentity::read(&found));
+    if differences.is_empty() || replacing.replace_different {
+        return Ok(());
+    }
+    Err(refuse(format!(
+        "holds a result with a different {}, which this {} would replace; rerun with --force \
+         to replace it, or choose another --out",
+        differences.join(", "),
+        kind_name(kind)
+    )))
+}
+
+/// What makes two results of the same name the same experiment: a result is replaced
+/// without `--force` only by one that agrees on all of these (a rerun, a resumed or
+/// merged batch of the same size), never by a smaller test run of the same scenario.
+#[derive(Debug, Clone, PartialEq)]
+struct ResultIdentity {
+    scenario: Option<String>,
+    seed: Option<u64>,
+    agents: Option<u64>,
+    scale: Option<f64>,
+    replicates: Option<u64>,
+}
+
+impl ResultIdentity {
+    /// The identity recorded in a `manifest.json`; a field an older manifest lacks (or
+    /// records as 0) is unknown and never counts as a difference.
+    fn read(manifest: &serde_json::Value) -> ResultIdentity {
+        let count = |key: &str| manifest.get(key).and_then(|v| v.as_u64());
+        ResultIdentity {
+            scenario: manifest
+                .get("scenario")
+                .and_then(|v| v.as_str())
+                .map(str::to_string),
+            seed: count("seed"),
+            agents: count("agents").filter(|&n| n > 0),
+            scale: manifest
+                .get("scale")
+                .and_then(|v| v.as_f64())
+                .filter(|&x| x > 0.0),
+            replicates: count("replicates"),
+        }
+    }
+
+    /// `what (there → here)` for each field both know and that differs.
+    fn differences(&self, there: &ResultIdentity) -> Vec<String> {
+        fn differ<T: PartialEq + std::fmt::Display>(
+            name: &str,
+            here: &Option<T>,
+            there: &Option<T>,
+        ) -> Option<String> {
+            match (here, there) {
+                (Some(h), Some(t)) if h != t => Some(format!("{name} ({t}; this one: {h})")),
+                _ => None,
+            }
+        }
+        [
+            differ("scenario", &self.scenario, &there.scenario),
+            differ("seed", &self.seed, &there.seed),
+            differ("agent count", &self.agents, &there.agents),
+            differ("scale", &self.scale, &there.scale),
+            differ("replicate count", &self.replicates, &there.replicates),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+}
+
+/// What a batch about to write `<out>/<name>` may replace there.
+#[derive(Debug, Clone)]
+struct Replacing {
+    kind: BatchKind,
+    identity: ResultIdentity,
+    replace_different: bool,
+}
+
+impl Replacing {
+    fn new(prepared: &Prepared, replace_different: bool) -> Replacing {
+        let base = &prepared.base;
+        Replacing {
+            kind: prepared.plan.kind,
+            identity: ResultIdentity {
+                scenario: Some(base.scenario.name.clone()),
+                seed: Some(base.scenario.seed),
+                agents: Some(base.population.agents),
+                scale: Some(base.population.scale),
+                replicates: Some(u64::from(prepared.plan.replicates)),
+            },
+            replace_different,
+        }
     }
 }
 
@@ -330,6 +449,7 @@ pub struct StagedOutput {
     result: BatchResult,
     staged: PathBuf,
     final_dir: PathBuf,
+    replacing: Replacing,
     work: WorkDir,
     /// Held until the output is committed (or the staging abandoned).
     _lock: WorkLock,
@@ -377,7 +497,7 @@ impl StagedOutput {
     fn move_into_place(&self) -> Result<(), BatchError> {
         let final_dir = &self.final_dir;
         // Again, in case something appeared there while the batch ran.
-        check_destination(final_dir, self.work.plan.kind)?;
+        check_destination(final_dir, &self.replacing)?;
         if !final_dir.exists() {
             return fs::rename(&self.staged, final_dir).map_err(BatchError::io(final_dir));
         }
@@ -404,6 +524,18 @@ pub fn merge(
     shard_dirs: &[PathBuf],
     out_dir: &Path,
     progress: &dyn BatchProgress,
+) -> Result<StagedOutput, BatchError> {
+    merge_replacing(shard_dirs, out_dir, progress, false)
+}
+
+/// [`merge`], which with `replace_different` may also replace a result of the same name
+/// that ran a different scenario, seed, size or replicate count (see
+/// [`Batch::replace_different`]).
+pub fn merge_replacing(
+    shard_dirs: &[PathBuf],
+    out_dir: &Path,
+    progress: &dyn BatchProgress,
+    replace_different: bool,
 ) -> Result<StagedOutput, BatchError> {
     let shards = shard_dirs
         .iter()
@@ -478,7 +610,8 @@ pub fn merge(
     };
     fs::create_dir_all(out_dir).map_err(BatchError::io(out_dir))?;
     let final_dir = out_dir.join(&prepared.plan.output_name);
-    check_destination(&final_dir, prepared.plan.kind)?;
+    let replacing = Replacing::new(&prepared, replace_different);
+    check_destination(&final_dir, &replacing)?;
     let work_path = sibling(&final_dir, INCOMPLETE_SUFFIX);
     let lock = WorkLock::acquire(&work_path, &final_dir)?;
     remove_stale_siblings(&final_dir)?;
@@ -490,11 +623,13 @@ pub fn merge(
         progress,
     )?;
     let staged = work.staged()?;
-    let result = assemble(&prepared, &finished, &staged, &facts, Some(count))?;
+    // The shards do not record the flags that made them: the manifest says so (`None`).
+    let result = assemble(&prepared, &finished, &staged, &facts, Some(count), None)?;
     Ok(StagedOutput {
         result,
         staged,
         final_dir,
+        replacing,
         work,
         _lock: lock,
     })
@@ -678,6 +813,7 @@ fn assemble(
     staged: &Path,
     facts: &ShardFacts,
     shards: Option<u32>,
+    overrides: Option<&[String]>,
 ) -> Result<BatchResult, BatchError> {
     // The manifest's wall time covers writing the outputs, not only the simulations.
     let assembling = Instant::now();
@@ -741,6 +877,9 @@ fn assemble(
             scenario_hash: plan.scenario_hash.clone(),
             seed,
             replicates: plan.replicates,
+            agents: base.population.agents,
+            scale: base.population.scale,
+            overrides: overrides.map(<[String]>::to_vec),
             threads: facts.threads,
             wall_time_seconds: facts.wall_time_seconds + assembling.elapsed().as_secs_f64(),
             run_seeds: (0..plan.replicates)

@@ -51,11 +51,11 @@ mod targets;
 pub mod uncertainty;
 mod workdir;
 
-pub use batch::{Batch, INCOMPLETE_SUFFIX, StagedOutput, merge};
+pub use batch::{Batch, INCOMPLETE_SUFFIX, StagedOutput, merge, merge_replacing};
 pub use civitas_results::{
     BatchResult, FEW_REPLICATES, MET_PROBABILITY, MISSED_PROBABILITY, Manifest, PAIRED_LEVEL,
-    PairedTarget, Parameters, SeriesSummary, SweepPoint, SweepResult, TargetResult, TargetStatus,
-    Unpaired, format, paired_targets, result,
+    PairedTarget, Pairs, Parameters, SeriesSummary, SweepPoint, SweepResult, TargetResult,
+    TargetStatus, Unpaired, format, paired_targets, result,
 };
 pub use error::{BatchError, LeverError, MergeError, UncertaintyError};
 pub use limits::{Bytes, MAX_SWEEP_POINTS, MAX_THREADS, MemoryEstimate};

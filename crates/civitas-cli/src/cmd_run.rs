@@ -73,15 +73,21 @@ pub struct MergeArgs {
     /// Directory that receives the merged `<name>/` (default: `outputs`).
     #[arg(long, value_name = "DIR", default_value = "outputs")]
     pub out: PathBuf,
+    /// Replace `<out>/<name>/` even when it holds a result of a different scenario, seed,
+    /// agent count, scale or replicate count (refused without it).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `civitas run [FILE]`.
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let mut scenario = load_scenario(args.file.as_deref(), &args.flags)?;
+    let mut overrides = flag_overrides(&args.flags);
     if let Some(n) = args.agent_sample {
         scenario.outputs.agent_sample = n;
+        overrides.push(format!("--agent-sample {n}"));
     }
-    let batch = configure(Batch::new(&scenario), &args.flags, &args.batch);
+    let batch = configure(Batch::new(&scenario), &args.flags, &args.batch).overrides(overrides);
     execute(batch, args.batch.shard)
 }
 
@@ -97,7 +103,12 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<ExitCode> {
 
 /// `civitas merge SHARD_DIR… --out DIR`.
 pub fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
-    let staged = civitas_batch::merge(&args.shards, &args.out, &*crate::progress::CONSOLE)?;
+    let staged = civitas_batch::merge_replacing(
+        &args.shards,
+        &args.out,
+        &*crate::progress::CONSOLE,
+        args.force,
+    )?;
     finish(staged)
 }
 
@@ -156,10 +167,30 @@ fn check_overrides(scenario: &Scenario, given: &[(String, &[&str])]) -> anyhow::
     anyhow::bail!("{}", lines.join("\nerror: "))
 }
 
+/// The flags that changed the scenario file's values, as `manifest.json` records them.
+fn flag_overrides(flags: &RunFlags) -> Vec<String> {
+    let mut given = Vec::new();
+    if let Some(n) = flags.agents {
+        given.push(format!("--agents {n}"));
+    }
+    if let Some(n) = flags.replicates {
+        given.push(format!("--replicates {n}"));
+    }
+    if let Some(seed) = flags.seed {
+        given.push(format!("--seed {seed}"));
+    }
+    if flags.no_uncertainty {
+        given.push("--no-uncertainty".to_string());
+    }
+    given
+}
+
 pub(crate) fn configure<'a>(batch: Batch<'a>, flags: &RunFlags, extra: &BatchFlags) -> Batch<'a> {
     let mut batch = batch
         .out_dir(&flags.out)
         .resume(extra.resume)
+        .overrides(flag_overrides(flags))
+        .replace_different(flags.force)
         .progress(&*crate::progress::CONSOLE);
     if let Some(n) = flags.threads {
         batch = batch.threads(n);

@@ -53,6 +53,10 @@ pub struct RunFlags {
     /// Directory that receives `<scenario-name>/`.
     #[arg(long, value_name = "DIR", default_value = "outputs")]
     pub out: PathBuf,
+    /// Replace `<out>/<scenario-name>/` even when it holds a result of a different
+    /// scenario, seed, agent count, scale or replicate count (refused without it).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `--threads`: 1 to [`civitas_batch::MAX_THREADS`].

@@ -54,9 +54,12 @@ fn compare_draws_two_finished_runs_into_one_report() {
             .arg(&a)
             .arg(&b)
             .arg("--out")
-            .arg(&out),
+            .arg(&out)
+            .arg("--force"),
     );
     assert!(stdout.contains("report.html"), "{stdout}");
+    assert!(stdout.contains("compared anyway (--force)"), "{stdout}");
+    assert!(stdout.contains("different seeds (1 and 2)"), "{stdout}");
 
     let html = std::fs::read_to_string(out.join("report.html")).expect("comparison page");
     // Same scenario twice: the runs are told apart by directory.
@@ -90,4 +93,202 @@ fn compare_of_a_missing_run_fails_with_the_directory_named() {
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("nope-a"), "{stderr}");
+}
+
+fn run_small(scenario: &Path, out: &Path, flags: &[&str]) -> PathBuf {
+    run_ok(
+        civitas()
+            .arg("run")
+            .arg(scenario)
+            .args(["--threads", "1"])
+            .args(flags)
+            .arg("--out")
+            .arg(out),
+    );
+    out.join("small-baseline")
+}
+
+fn fails(cmd: &mut Command) -> String {
+    let out = cmd.output().expect("the civitas binary starts");
+    assert_eq!(out.status.code(), Some(1), "{cmd:?} did not fail with 1");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn ties_are_reported_as_ties_never_as_wins() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = small_baseline(tmp.path());
+    // The same scenario and seed twice: every paired difference is exactly 0.
+    let a = run_small(&scenario, &tmp.path().join("a"), &[]);
+    let b = run_small(&scenario, &tmp.path().join("b"), &[]);
+    let out = tmp.path().join("cmp");
+    let stdout = run_ok(
+        civitas()
+            .arg("compare")
+            .arg(&a)
+            .arg(&b)
+            .arg("--out")
+            .arg(&out),
+    );
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("  online_service_rate 2030 ")
+                && l.ends_with(" no difference in 3 of 3 pairs")),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("0.50"),
+        "a tie read as a coin flip:\n{stdout}"
+    );
+    let mut paired = csv::Reader::from_path(out.join("paired.csv")).unwrap();
+    let headers = paired.headers().unwrap().clone();
+    let column = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    for row in paired.records() {
+        let row = row.unwrap();
+        assert_eq!(&row[column("pairs_same")], "3", "{row:?}");
+        assert_eq!(&row[column("pairs_better")], "0", "{row:?}");
+        assert_eq!(&row[column("share_better")], "0", "{row:?}");
+        assert_eq!(&row[column("probability_better")], "", "{row:?}");
+    }
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("no difference in 3 of 3 pairs"));
+}
+
+#[test]
+fn different_replicate_counts_are_paired_on_the_common_replicates_with_a_note() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = small_baseline(tmp.path());
+    let a = run_small(&scenario, &tmp.path().join("a"), &["--replicates", "3"]);
+    let b = run_small(&scenario, &tmp.path().join("b"), &["--replicates", "5"]);
+    let out = tmp.path().join("cmp");
+    let stdout = run_ok(
+        civitas()
+            .arg("compare")
+            .arg(&a)
+            .arg(&b)
+            .arg("--out")
+            .arg(&out),
+    );
+    assert!(
+        stdout.contains(
+            "note: the runs have 3 and 5 replicates: paired on the 3 they share (replicates 0-2)"
+        ),
+        "{stdout}"
+    );
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_path(out.join("paired.csv"))
+        .unwrap()
+        .records()
+        .map(Result::unwrap)
+        .collect();
+    let targets = civitas_scenario::Scenario::baseline().targets.len();
+    assert_eq!(rows.len(), targets, "an empty table again");
+    assert!(rows.iter().all(|r| &r[3] == "3"), "{rows:?}");
+}
+
+#[test]
+fn runs_of_other_agents_seeds_or_kinds_are_refused_unless_forced() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = small_baseline(tmp.path());
+    let a = run_small(&scenario, &tmp.path().join("a"), &[]);
+    let fewer = run_small(&scenario, &tmp.path().join("b"), &["--agents", "800"]);
+    let out = tmp.path().join("cmp");
+    let err = fails(
+        civitas()
+            .arg("compare")
+            .arg(&a)
+            .arg(&fewer)
+            .arg("--out")
+            .arg(&out),
+    );
+    assert!(err.contains("agents: 1000 in "), "{err}");
+    assert!(err.contains("--force"), "{err}");
+    assert!(!out.exists(), "nothing is written before the refusal");
+    let stdout = run_ok(
+        civitas()
+            .arg("compare")
+            .arg(&a)
+            .arg(&fewer)
+            .arg("--out")
+            .arg(&out)
+            .arg("--force"),
+    );
+    assert!(
+        stdout.contains("different agent counts (1000 and 800), so replicates are not paired"),
+        "{stdout}"
+    );
+
+    // A sweep has no series or targets of its own: refused, never an empty table.
+    run_ok(
+        civitas()
+            .arg("sweep")
+            .arg(&scenario)
+            .args(["--set", "policies[name=ops].amount_per_year=1e8,2e8"])
+            .args(["--replicates", "1", "--threads", "1", "--out"])
+            .arg(tmp.path().join("s")),
+    );
+    let sweep = tmp.path().join("s/small-baseline-sweep");
+    for force in [false, true] {
+        let mut cmd = civitas();
+        cmd.arg("compare")
+            .arg(&a)
+            .arg(&sweep)
+            .arg("--out")
+            .arg(tmp.path().join("cmp2"));
+        if force {
+            cmd.arg("--force");
+        }
+        let err = fails(&mut cmd);
+        assert!(err.contains("holds a sweep's result"), "{err}");
+    }
+}
+
+#[test]
+fn a_comparison_goes_only_where_it_replaces_an_earlier_comparison() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = small_baseline(tmp.path());
+    let a = run_small(&scenario, &tmp.path().join("a"), &[]);
+    let b = run_small(&scenario, &tmp.path().join("b"), &[]);
+    let compare = |out: &Path| {
+        let mut cmd = civitas();
+        cmd.arg("compare").arg(&a).arg(&b).arg("--out").arg(out);
+        cmd
+    };
+    let manifest = std::fs::read(a.join("manifest.json")).unwrap();
+    for (out, why) in [
+        (a.clone(), "holds a result"),
+        (a.join("cmp"), "lies inside the result"),
+    ] {
+        let err = fails(&mut compare(&out));
+        assert!(err.contains(why), "{err}");
+    }
+    assert_eq!(std::fs::read(a.join("manifest.json")).unwrap(), manifest);
+    assert!(!a.join("cmp").exists() && !a.join("paired.csv").exists());
+    let foreign = tmp.path().join("notes");
+    std::fs::create_dir(&foreign).unwrap();
+    std::fs::write(foreign.join("mine.txt"), "keep").unwrap();
+    let err = fails(&mut compare(&foreign));
+    assert!(err.contains("is a folder of other things"), "{err}");
+    assert_eq!(std::fs::read_dir(&foreign).unwrap().count(), 1);
+    // An earlier comparison is replaced.
+    let cmp = tmp.path().join("cmp");
+    run_ok(&mut compare(&cmp));
+    run_ok(&mut compare(&cmp));
+    assert!(cmp.join("comparison.json").is_file());
+
+    // The default folder cannot be a scenario's output (`outputs/compare` was the output
+    // of a scenario named `compare`).
+    let stdout = run_ok(
+        civitas()
+            .current_dir(tmp.path())
+            .arg("compare")
+            .arg(&a)
+            .arg(&b),
+    );
+    assert!(
+        tmp.path()
+            .join("outputs/small-baseline.vs.small-baseline/report.html")
+            .is_file(),
+        "{stdout}"
+    );
 }

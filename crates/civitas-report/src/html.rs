@@ -576,23 +576,25 @@ fn paired_section(out: &mut String, runs: &[BatchResult]) {
          far more precisely than the two runs' bands suggest. <em>P(better)</em>: the \
          probability, from the paired mean difference and its standard error (Student t), that the \
          scenario does better on the target on average; the interval is the {:.0} % interval of \
-         the mean difference; <em>better in</em>: the replicates in which it did better.</p>",
+         the mean difference; <em>better / worse / same</em>: the replicates in which it did \
+         better, worse, or gave the same value (a tie is no win).</p>",
         escape(&base.scenario.scenario.name),
         100.0 * civitas_results::PAIRED_LEVEL,
     );
     for variant in variants {
         let name = escape(&variant.scenario.scenario.name);
-        let paired = match civitas_results::paired_targets(base, variant) {
+        let pairs = match civitas_results::paired_targets(base, variant) {
             Ok(p) => p,
-            Err(civitas_results::Unpaired::Seeds(a, b)) => {
+            Err(why) => {
                 let _ = writeln!(
                     out,
-                    "<h3>{name}</h3>\n<p class=\"note\">Not paired: the runs used different seeds \
-                     ({a} and {b}); rerun with the same seed for a paired comparison.</p>"
+                    "<h3>{name}</h3>\n<p class=\"note\">Not paired: the runs have {}.</p>",
+                    escape(&why.to_string())
                 );
                 continue;
             }
         };
+        let paired = &pairs.targets;
         if paired.is_empty() {
             let _ = writeln!(
                 out,
@@ -604,28 +606,42 @@ fn paired_section(out: &mut String, runs: &[BatchResult]) {
         let _ = writeln!(
             out,
             "<h3>{name} vs {}</h3>\n<table class=\"paired\">\n<thead><tr><th>Target</th>\
-             <th>P(better)</th><th>Mean difference</th><th>{:.0} % interval</th><th>Better in</th>\
-             </tr></thead>\n<tbody>",
+             <th>P(better)</th><th>Mean difference</th><th>{:.0} % interval</th>\
+             <th>Better / worse / same</th></tr></thead>\n<tbody>",
             escape(&base.scenario.scenario.name),
             100.0 * civitas_results::PAIRED_LEVEL,
         );
+        if let Some(note) = pairs.note() {
+            let _ = writeln!(out, "<p class=\"note\">Note: {}.</p>", escape(&note));
+        }
         let currency = &variant.scenario.scenario.currency;
-        for p in &paired {
+        for p in paired {
             let Some(t) = variant.targets.iter().find(|t| t.label == p.label) else {
                 continue;
             };
             let d = &p.difference;
             let diff = |v| format::difference(t.indicator, v, currency);
-            let better = (d.share_better * d.n as f64).round();
+            let title = escape(&format::target_title(&variant.scenario, t));
+            if d.all_tied() {
+                let _ = writeln!(
+                    out,
+                    "<tr class=\"paired-row\"><td>{title}</td><td class=\"num\" colspan=\"4\">\
+                     no difference in {} of {} pairs</td></tr>",
+                    d.ties, d.n,
+                );
+                continue;
+            }
             let _ = writeln!(
                 out,
-                "<tr class=\"paired-row\"><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
-                 <td class=\"num\">{} to {}</td><td class=\"num\">{better:.0} of {}</td></tr>",
-                escape(&format::target_title(&variant.scenario, t)),
+                "<tr class=\"paired-row\"><td>{title}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+                 <td class=\"num\">{} to {}</td><td class=\"num\">{} / {} / {} of {}</td></tr>",
                 format::probability(d.probability_better),
                 escape(&diff(d.mean)),
                 escape(&diff(d.lo)),
                 escape(&diff(d.hi)),
+                d.better,
+                d.worse,
+                d.ties,
                 d.n,
             );
         }

@@ -33,7 +33,7 @@ pub use error::ResultsError;
 pub use load::load_result;
 pub use result::{
     BatchResult, FEW_REPLICATES, MET_PROBABILITY, MISSED_PROBABILITY, Manifest, PAIRED_LEVEL,
-    PairedTarget, Parameters, SeriesSummary, SweepPoint, SweepResult, TargetResult, TargetStatus,
-    Unpaired, meets_bounds, paired_targets,
+    PairedTarget, Pairs, Parameters, SeriesSummary, SweepPoint, SweepResult, TargetResult,
+    TargetStatus, Unpaired, meets_bounds, paired_targets,
 };
 pub use scope::{ScopeKey, UnknownScope};

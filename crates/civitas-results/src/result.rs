@@ -153,6 +153,19 @@ pub struct Manifest {
     pub seed: u64,
     /// Number of replicates.
     pub replicates: u32,
+    /// Resident agents of each replicate (`population.agents` of the scenario that ran);
+    /// 0 in a manifest written before this field existed.
+    #[serde(default)]
+    pub agents: u64,
+    /// People each agent stands for (`population.scale`); 0 in an older manifest.
+    #[serde(default)]
+    pub scale: f64,
+    /// What changed the scenario file's values for this batch, as given: command-line
+    /// flags such as `--agents 2000` or `--seed 7` (sweep levers are in `levers`); empty
+    /// when nothing did. `None` where it is not known: a merge of shards, or a manifest
+    /// written before this field existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overrides: Option<Vec<String>>,
     /// Worker threads used.
     pub threads: usize,
     /// Wall-clock seconds of the whole batch: from its start to the moment its output
@@ -228,43 +241,129 @@ pub struct PairedTarget {
 pub enum Unpaired {
     /// The runs used different seeds, so replicate r of one shares nothing with the other.
     Seeds(u64, u64),
+    /// The runs had different agent counts, so replicate r's residents differ.
+    Agents(u64, u64),
+}
+
+impl std::fmt::Display for Unpaired {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unpaired::Seeds(a, b) => write!(
+                f,
+                "different seeds ({a} and {b}), so replicates are not paired; rerun with the \
+                 same --seed for a paired comparison"
+            ),
+            Unpaired::Agents(a, b) => write!(
+                f,
+                "different agent counts ({a} and {b}), so replicates are not paired; rerun \
+                 with the same --agents for a paired comparison"
+            ),
+        }
+    }
 }
 
 /// Two-sided level of the paired intervals.
 pub const PAIRED_LEVEL: f64 = 0.9;
 
+/// A variant's targets against the base's, paired by replicate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pairs {
+    /// One entry per target both runs have.
+    pub targets: Vec<PairedTarget>,
+    /// Replicates of the base run.
+    pub base_replicates: usize,
+    /// Replicates of the variant.
+    pub variant_replicates: usize,
+    /// Whether the paired replicates drew the same `[[uncertainty]]` values (always true
+    /// without priors; false when a different replicate count stratified the Latin
+    /// hypercube differently).
+    pub same_draws: bool,
+}
+
+impl Pairs {
+    /// The replicates paired: `0..common`, those both runs have.
+    pub fn common(&self) -> usize {
+        self.base_replicates.min(self.variant_replicates)
+    }
+
+    /// What a reader must know about the pairing, when the runs' replicate counts differ.
+    pub fn note(&self) -> Option<String> {
+        if self.base_replicates == self.variant_replicates {
+            return None;
+        }
+        let common = self.common();
+        let mut note = format!(
+            "the runs have {} and {} replicates: paired on the {common} they share \
+             (replicates 0-{})",
+            self.base_replicates,
+            self.variant_replicates,
+            common.saturating_sub(1)
+        );
+        if !self.same_draws {
+            note.push_str(
+                "; their parameter draws differ (a Latin hypercube over a different count), so \
+                 the pairs share random streams only",
+            );
+        }
+        Some(note)
+    }
+}
+
 /// Each target of `variant` against the same target of `base`, paired by replicate: with
-/// the same seed, replicate r of both shares its random streams and parameter draws
-/// (common random numbers), so the difference is measured far more precisely than the two
-/// runs' spreads suggest. Targets missing from either run, or with per-replicate values
-/// of different counts, are left out.
-pub fn paired_targets(
-    base: &BatchResult,
-    variant: &BatchResult,
-) -> Result<Vec<PairedTarget>, Unpaired> {
+/// the same seed and agent count, replicate r of both shares its random streams and
+/// parameter draws (common random numbers), so the difference is measured far more
+/// precisely than the two runs' spreads suggest. Runs of different replicate counts are
+/// paired on the replicates both have ([`Pairs::note`] says so); targets missing from
+/// either run, or without per-replicate values, are left out.
+pub fn paired_targets(base: &BatchResult, variant: &BatchResult) -> Result<Pairs, Unpaired> {
     if variant.manifest.seed != base.manifest.seed {
         return Err(Unpaired::Seeds(base.manifest.seed, variant.manifest.seed));
     }
-    Ok(variant
+    let agents = |r: &BatchResult| r.scenario.population.agents;
+    if agents(variant) != agents(base) {
+        return Err(Unpaired::Agents(agents(base), agents(variant)));
+    }
+    let base_replicates = base.manifest.replicates as usize;
+    let variant_replicates = variant.manifest.replicates as usize;
+    let common = base_replicates.min(variant_replicates);
+    let same_draws = match (&base.parameters, &variant.parameters) {
+        (None, None) => true,
+        (Some(a), Some(b)) => {
+            a.paths == b.paths
+                && a.values
+                    .iter()
+                    .take(common)
+                    .eq(b.values.iter().take(common))
+        }
+        _ => false,
+    };
+    let targets = variant
         .targets
         .iter()
         .filter_map(|t| {
             let b = base.targets.iter().find(|b| b.label == t.label)?;
-            if t.values.is_empty() || t.values.len() != b.values.len() {
+            let n = t.values.len().min(b.values.len()).min(common);
+            if n == 0 {
                 return None;
             }
             let higher_is_better = t.indicator.meta().higher_is_better;
             Some(PairedTarget {
                 label: t.label.clone(),
                 difference: civitas_uncertainty::paired(
-                    &b.values,
-                    &t.values,
+                    &b.values[..n],
+                    &t.values[..n],
                     higher_is_better,
                     PAIRED_LEVEL,
                 ),
             })
         })
-        .collect())
+        .collect();
+    Ok(Pairs {
+        targets,
+        base_replicates,
+        variant_replicates,
+        same_draws,
+    })
 }
 
 impl BatchResult {

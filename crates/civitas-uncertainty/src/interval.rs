@@ -30,11 +30,26 @@ pub struct PairedDifference {
     pub lo: f64,
     /// Upper end.
     pub hi: f64,
-    /// Share of pairs in which the variant is better (ties count half).
+    /// Share of pairs in which the variant is better (a tie is not a win).
     pub share_better: f64,
+    /// Pairs in which the variant is better.
+    pub better: usize,
+    /// Pairs in which the variant is worse.
+    pub worse: usize,
+    /// Pairs with no difference (`n − better − worse`).
+    pub ties: usize,
     /// Probability that the mean difference favours the variant, from the t distribution
-    /// of the paired mean (a one-sided confidence that the variant is better).
+    /// of the paired mean (a one-sided confidence that the variant is better); NaN when
+    /// every pair ties (there is no difference to favour anyone) or with fewer than two
+    /// pairs.
     pub probability_better: f64,
+}
+
+impl PairedDifference {
+    /// Whether the two runs gave the same value in every pair.
+    pub fn all_tied(&self) -> bool {
+        self.n > 0 && self.ties == self.n
+    }
 }
 
 /// Paired comparison of per-replicate values `base[r]` and `variant[r]`; `higher_is_better`
@@ -55,46 +70,42 @@ pub fn paired(
         .map(|(a, b)| b - a)
         .collect();
     let n = diffs.len();
+    let sign = if higher_is_better { 1.0 } else { -1.0 };
+    let better = diffs.iter().filter(|&&d| sign * d > 0.0).count();
+    let worse = diffs.iter().filter(|&&d| sign * d < 0.0).count();
+    let counts = PairedDifference {
+        n,
+        mean: f64::NAN,
+        lo: f64::NAN,
+        hi: f64::NAN,
+        share_better: if n == 0 {
+            f64::NAN
+        } else {
+            better as f64 / n as f64
+        },
+        better,
+        worse,
+        ties: n - better - worse,
+        probability_better: f64::NAN,
+    };
     if n == 0 {
-        return PairedDifference {
-            n,
-            mean: f64::NAN,
-            lo: f64::NAN,
-            hi: f64::NAN,
-            share_better: f64::NAN,
-            probability_better: f64::NAN,
-        };
+        return counts;
     }
     let mean = diffs.iter().sum::<f64>() / n as f64;
-    let sign = if higher_is_better { 1.0 } else { -1.0 };
-    let better = diffs
-        .iter()
-        .map(|d| match (sign * d).partial_cmp(&0.0) {
-            Some(std::cmp::Ordering::Greater) => 1.0,
-            Some(std::cmp::Ordering::Equal) => 0.5,
-            _ => 0.0,
-        })
-        .sum::<f64>()
-        / n as f64;
     if n < 2 {
-        return PairedDifference {
-            n,
-            mean,
-            lo: f64::NAN,
-            hi: f64::NAN,
-            share_better: better,
-            probability_better: f64::NAN,
-        };
+        return PairedDifference { mean, ..counts };
     }
     let var = diffs.iter().map(|d| (d - mean) * (d - mean)).sum::<f64>() / (n - 1) as f64;
     let se = libm::sqrt(var / n as f64);
     let df = (n - 1) as f64;
     let t = student_t_quantile(0.5 + level / 2.0, df);
     let probability_better = if se == 0.0 {
+        // Every difference is the same: the variant is surely better, surely worse, or
+        // (all zero) neither, which no probability describes.
         match (sign * mean).partial_cmp(&0.0) {
             Some(std::cmp::Ordering::Greater) => 1.0,
             Some(std::cmp::Ordering::Less) => 0.0,
-            _ => 0.5,
+            _ => f64::NAN,
         }
     } else {
         // The t distribution's CDF at sign·mean/se, through the normal for large n and
@@ -102,12 +113,11 @@ pub fn paired(
         t_cdf(sign * mean / se, df)
     };
     PairedDifference {
-        n,
         mean,
         lo: mean - t * se,
         hi: mean + t * se,
-        share_better: better,
         probability_better,
+        ..counts
     }
 }
 
@@ -152,5 +162,21 @@ mod tests {
         assert!(p.probability_better > 0.999);
         let worse = paired(&base, &variant, false, 0.9);
         assert!(worse.probability_better < 0.001 && worse.share_better == 0.0);
+    }
+
+    #[test]
+    fn ties_are_neither_wins_nor_losses() {
+        let base = [0.5; 40];
+        let same = paired(&base, &base, true, 0.9);
+        assert_eq!((same.better, same.worse, same.ties), (0, 0, 40));
+        assert!(same.all_tied());
+        assert_eq!(same.share_better, 0.0);
+        assert!(same.probability_better.is_nan(), "{same:?}");
+        assert_eq!((same.mean, same.lo, same.hi), (0.0, 0.0, 0.0));
+        // One pair better, one worse, two tied: a quarter of the pairs are wins.
+        let mixed = paired(&[1.0, 1.0, 1.0, 1.0], &[2.0, 0.0, 1.0, 1.0], true, 0.9);
+        assert_eq!((mixed.better, mixed.worse, mixed.ties), (1, 1, 2));
+        assert_eq!(mixed.share_better, 0.25);
+        assert!(!mixed.all_tied());
     }
 }

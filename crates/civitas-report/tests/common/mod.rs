@@ -256,6 +256,9 @@ pub fn run(scenario: &Scenario) -> BatchResult {
             scenario_hash: "0123456789abcdef".to_string(),
             seed: scenario.scenario.seed,
             replicates: scenario.scenario.replicates,
+            agents: scenario.population.agents,
+            scale: scenario.population.scale,
+            overrides: Some(Vec::new()),
             threads: 1,
             wall_time_seconds: 0.5,
             run_seeds: (0..u64::from(scenario.scenario.replicates))
