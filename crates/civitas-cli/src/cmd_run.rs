@@ -254,11 +254,9 @@ fn print_scorecard(result: &BatchResult, dir: &Path) {
         say!("  point estimate: no [[uncertainty]] priors; the spread is random noise only");
     }
     for t in &result.targets {
+        let target = format!("{} {}", t.label, threshold(t));
         if t.status == TargetStatus::NoData {
-            say!(
-                "  no data            {}  (no replicate gave a value)",
-                t.label
-            );
+            say!("  no data            {target}  (no replicate gave a value)");
             continue;
         }
         let mark = match t.status {
@@ -268,11 +266,10 @@ fn print_scorecard(result: &BatchResult, dir: &Path) {
             TargetStatus::NoData => "no data",
         };
         say!(
-            "  {mark} p = {:.2} ({:.2}-{:.2})  {}  (mean {:.4}, p5-p95 {:.4}-{:.4})",
+            "  {mark} p = {:.2} ({:.2}-{:.2})  {target}  (mean {:.4}, p5-p95 {:.4}-{:.4})",
             t.probability_met,
             t.probability_lo,
             t.probability_hi,
-            t.label,
             t.mean,
             t.p5,
             t.p95
@@ -286,5 +283,17 @@ fn print_scorecard(result: &BatchResult, dir: &Path) {
             (civitas_batch::WILSON_Z_90 * 0.5 / f64::from(m.replicates.max(1)).sqrt()).min(0.5),
             civitas_batch::FEW_REPLICATES
         );
+    }
+}
+
+/// What a target asks, in the units of the mean printed beside it: `≥ 0.8`, `≤ 7`,
+/// `in 0.6–0.8`.
+fn threshold(t: &civitas_batch::TargetResult) -> String {
+    let v = civitas_batch::format::format_value;
+    match (t.min, t.max) {
+        (Some(lo), Some(hi)) => format!("in {}–{}", v(lo), v(hi)),
+        (Some(lo), None) => format!("≥ {}", v(lo)),
+        (None, Some(hi)) => format!("≤ {}", v(hi)),
+        (None, None) => "(any value)".to_string(),
     }
 }

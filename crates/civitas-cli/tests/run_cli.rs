@@ -117,6 +117,18 @@ fn surely_met_missed_and_borderline_targets() {
             .arg(&first),
     );
     let dir = first.join("three-targets");
+    // Each console line says what the target asks, in the units of its mean.
+    let console = run_ok(
+        civitas()
+            .arg("run")
+            .arg(scenario("three_targets.toml"))
+            .arg("--out")
+            .arg(tmp.path().join("console")),
+    );
+    let console = String::from_utf8_lossy(&console.stdout).into_owned();
+    assert!(console.contains("  surely met ≥ 0  (mean "), "{console}");
+    assert!(console.contains("  surely missed ≤ 0  (mean "), "{console}");
+    assert!(console.contains("  borderline ≥ 0.69  (mean "), "{console}");
     let probability = |dir: &Path, label: &str| -> f64 {
         let rows = csv_rows(&dir.join("targets.csv"));
         let row = rows
