@@ -1,7 +1,8 @@
 //! `civitas check`: rerun regression cases and compare them with their golden results.
 //!
-//! Exit codes: 0 every case holds, 1 a quantity drifted (or is missing), 2 a case could not
-//! run (no golden, invalid scenario, I/O error).
+//! Exit codes: 0 every case holds, 1 a quantity drifted (or is missing), 3 a case could not
+//! run (no golden, invalid scenario, I/O error); 2 stays what it is for every command, a
+//! command-line usage error (from clap).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -37,14 +38,15 @@ pub struct CheckArgs {
 }
 
 const EXIT_DRIFT: u8 = 1;
-const EXIT_CANNOT_RUN: u8 = 2;
+/// Not 2: clap exits 2 on a usage error, and CI must tell the two apart.
+const EXIT_CANNOT_RUN: u8 = 3;
 
 /// `civitas check DIR`.
 pub fn check(args: CheckArgs) -> ExitCode {
     let discovered = match discover(&args.dir) {
         Ok(d) => d,
         Err(e) => {
-            say_err!("error: {e}");
+            say_err!("error: {e}\n");
             return ExitCode::from(EXIT_CANNOT_RUN);
         }
     };
@@ -55,12 +57,20 @@ pub fn check(args: CheckArgs) -> ExitCode {
             Ok(case) => cases.push(case),
             Err(broken) => {
                 cannot_run = true;
-                say_err!("error: case {}: cannot load:", broken.name);
                 match &broken.error {
+                    // Each diagnostic line names the case; quoted source lines follow as
+                    // they are.
                     civitas_check::CheckError::Scenario(s) => {
-                        crate::console::stderr_text(format_args!("{}", s.render()))
+                        for line in s.render().lines() {
+                            match line.strip_prefix("error: ") {
+                                Some(rest) => {
+                                    say_err!("error: case {}: {rest}\n", broken.name)
+                                }
+                                None => say_err!("{line}\n"),
+                            }
+                        }
                     }
-                    other => say_err!("  {other}"),
+                    other => say_err!("error: case {}: {other}\n", broken.name),
                 }
             }
         }
@@ -92,19 +102,31 @@ pub fn check(args: CheckArgs) -> ExitCode {
         .filter_map(|r| r.outcome.as_ref().ok().map(|o| (r, o)))
         .flat_map(|(r, o)| o.drifts().map(move |c| (r.case.name.as_str(), c)))
         .collect();
-    if !drifts.is_empty() {
+    // Spending is set by the scenario's money, not computed by the model: its change
+    // says the case's inputs changed and, with no spread across replicates, would top
+    // any table ranked by z. It gets a table of its own, after the outcomes.
+    let (inputs, outcomes): (Vec<_>, Vec<_>) =
+        drifts.iter().copied().partition(|(_, c)| is_input(c));
+    if !outcomes.is_empty() {
         let title = if args.bless {
             "changed beyond tolerance (now blessed), worst first:"
         } else {
             "drifts, worst first:"
         };
         say!("\n{title}");
-        print_table(&drifts, args.show);
+        print_table(&outcomes, args.show);
+    }
+    if !inputs.is_empty() {
+        say!(
+            "\ninputs that changed (spending, set by the scenario's money: the case's scenario \
+             or its base changed):"
+        );
+        print_table(&inputs, args.show);
     }
     cannot_run |= runs.iter().any(|r| r.outcome.is_err());
     if let Some(path) = &args.junit {
         if let Err(e) = std::fs::write(path, civitas_check::junit::junit(&runs)) {
-            say_err!("error: {}: {e}", path.display());
+            say_err!("error: {}: {e}\n", path.display());
             return ExitCode::from(EXIT_CANNOT_RUN);
         }
         say!("JUnit report: {}", path.display());
@@ -134,12 +156,24 @@ pub fn check(args: CheckArgs) -> ExitCode {
     }
 }
 
+/// Whether a checked quantity is an input of the model (the money a scenario spends)
+/// rather than an outcome.
+fn is_input(c: &Comparison) -> bool {
+    use civitas_scenario::Indicator;
+    matches!(
+        c.quantity,
+        civitas_check::Quantity::Indicator(
+            Indicator::SpendConstruction | Indicator::SpendOperation
+        )
+    )
+}
+
 fn print_cases(runs: &[CaseRun]) {
     let width = runs.iter().map(|r| r.case.name.len()).max().unwrap_or(4);
     for run in runs {
         let status = match &run.outcome {
             Err(e) => {
-                say_err!("error: case {}: {e}", run.case.name);
+                say_err!("error: case {}: {e}\n", run.case.name);
                 "cannot run (error above)".to_string()
             }
             Ok(o) if o.blessed && !o.had_golden => "blessed (first goldens)".to_string(),

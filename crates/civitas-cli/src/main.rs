@@ -86,7 +86,8 @@ enum Command {
     /// Merge the shard directories of a sharded run or sweep into one output.
     Merge(cmd_run::MergeArgs),
     /// Rerun regression cases and compare them with their golden results (exit 0: all
-    /// hold, 1: drift, 2: could not run); `--bless` records new goldens.
+    /// hold, 1: drift, 3: a case could not run; 2 is a usage error, as for every command);
+    /// `--bless` records new goldens.
     Check(cmd_check::CheckArgs),
     /// Find the ranges of uncertain parameters in which a target fails (PRIM scenario
     /// discovery over a finished run's parameters.csv and target_values.csv).

@@ -54,7 +54,7 @@ fn bless_check_drift_and_rebless() {
             .arg(dir.path())
             .args(["--threads", "2"]),
     );
-    assert_eq!(code, 2, "{out}{err}");
+    assert_eq!(code, 3, "{out}{err}");
     assert!(out.contains("cannot run"), "{out}");
     assert!(
         err.contains("no golden results") && err.contains("--bless"),
@@ -119,6 +119,20 @@ fn bless_check_drift_and_rebless() {
         .nth(1)
         .expect("a drift table");
     assert!(table.contains("system_availability"), "{out}");
+    // The operation money itself changed: an input, in its own table after the outcomes,
+    // never ranked among them.
+    let (outcomes, inputs) = table
+        .split_once("inputs that changed")
+        .expect("an inputs table");
+    assert!(!outcomes.contains("spend_"), "{out}");
+    assert!(inputs.contains("spend_operation"), "{out}");
+    assert!(
+        outcomes
+            .lines()
+            .find(|l| l.starts_with("  small "))
+            .is_some_and(|l| !l.contains("spend")),
+        "{out}"
+    );
     let xml = fs::read_to_string(&junit).unwrap();
     let doc = roxmltree::Document::parse(&xml).unwrap();
     let failed: Vec<String> = doc
@@ -146,16 +160,20 @@ fn bless_check_drift_and_rebless() {
 }
 
 #[test]
-fn broken_inputs_exit_two() {
+fn cases_that_cannot_run_exit_three_with_clean_messages() {
+    // 2 is a usage error, as for every command.
+    let (code, _, err) = output(civitas().args(["check", "--no-such-flag"]));
+    assert_eq!(code, 2, "{err}");
+
     let dir = tempfile::tempdir().unwrap();
     let (code, _, err) = output(civitas().arg("check").arg(dir.path()));
-    assert_eq!(code, 2);
+    assert_eq!(code, 3);
     assert!(err.contains("no regression case found"), "{err}");
 
     write_case(dir.path(), "");
     fs::write(dir.path().join("small/tolerances.toml"), "z = \"four\"\n").unwrap();
     let (code, _, err) = output(civitas().arg("check").arg(dir.path()).arg("--bless"));
-    assert_eq!(code, 2);
+    assert_eq!(code, 3);
     assert!(
         err.contains("tolerances.toml") && err.contains("line 1"),
         "{err}"
@@ -164,11 +182,28 @@ fn broken_inputs_exit_two() {
     fs::remove_file(dir.path().join("small/tolerances.toml")).unwrap();
     fs::write(dir.path().join("small/golden.csv"), "quantity,name\nx,y\n").unwrap();
     let (code, _, err) = output(civitas().arg("check").arg(dir.path()));
-    assert_eq!(code, 2);
+    assert_eq!(code, 3);
     assert!(
         err.contains("golden.csv") && err.contains("expected columns"),
         "{err}"
     );
+
+    // A case whose scenario cannot be loaded: each diagnostic names the case, one
+    // `error:` a line, nothing glued ("cannot load:error:").
+    let broken = dir.path().join("broken");
+    fs::create_dir_all(&broken).unwrap();
+    fs::write(broken.join("scenario.toml"), "extends = \"nowhere.toml\"\n").unwrap();
+    let (code, _, err) = output(civitas().arg("check").arg(dir.path()));
+    assert_eq!(code, 3);
+    assert!(!err.contains(":error:"), "{err}");
+    assert!(
+        err.lines().any(|l| l.starts_with("error: case broken: ")
+            && l.contains("scenario.toml:1:11: field `extends`")),
+        "{err}"
+    );
+    for line in err.lines() {
+        assert!(line.matches("error:").count() <= 1, "{err}");
+    }
 }
 
 /// The `run:` commands of the GitHub workflow and the `script:` lines of the GitLab job,
