@@ -1,8 +1,11 @@
 //! JUnit XML, the format CI test reporters (GitHub Actions test-report actions, GitLab's
 //! `artifacts:reports:junit`, Jenkins) read: one `<testsuite>` per case, one `<testcase>`
-//! per checked quantity, a `<failure>` for each drift and an `<error>` for a case that
-//! could not run.
+//! per case × quantity (an indicator over all its scopes and dates, or a target's
+//! probability met), a `<failure>` when any of its values drifted or is missing (the
+//! message names the worst, the body every one) and an `<error>` for a case that could not
+//! run.
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use crate::compare::{Comparison, Verdict};
@@ -88,49 +91,67 @@ pub fn junit(runs: &[CaseRun]) -> String {
                 );
             }
             Ok(outcome) => {
-                let checked: Vec<&Comparison> = outcome
+                // One test case per quantity (an indicator, or a target's probability
+                // met) over all its scopes and dates: a few dozen readable cases per
+                // case, not one per value. The failure names every value that moved.
+                let mut groups: BTreeMap<(&str, String), Vec<&Comparison>> = BTreeMap::new();
+                for c in outcome
                     .comparisons
                     .iter()
                     .filter(|c| c.verdict != Verdict::New)
-                    .collect();
-                let failed = checked.iter().filter(|c| c.verdict.fails()).count();
-                total += checked.len();
+                {
+                    groups
+                        .entry((c.quantity.kind(), c.quantity.to_string()))
+                        .or_default()
+                        .push(c);
+                }
+                let failed = groups
+                    .values()
+                    .filter(|cs| cs.iter().any(|c| c.verdict.fails()))
+                    .count();
+                total += groups.len();
                 failures += failed;
                 let _ = writeln!(
                     cases_xml,
                     "  <testsuite name=\"{suite}\" tests=\"{}\" failures=\"{failed}\" errors=\"0\" time=\"{:.3}\">",
-                    checked.len(),
+                    groups.len(),
                     run.seconds
                 );
-                // Stable order for readers that diff reports: the golden file's order is
-                // lost in sorting, so sort by name.
-                let mut sorted = checked.clone();
-                sorted.sort_by(|a, b| {
-                    (a.quantity.name(), &a.scope, &a.date).cmp(&(
-                        b.quantity.name(),
-                        &b.scope,
-                        &b.date,
-                    ))
-                });
-                for c in sorted {
-                    let name = escape(&format!("{} {} {}", c.quantity, c.scope, c.date));
-                    if c.verdict.fails() {
-                        let _ = writeln!(
-                            cases_xml,
-                            "    <testcase classname=\"civitas.check.{suite}\" name=\"{name}\">\n      <failure message=\"{}\" type=\"{}\"/>\n    </testcase>",
-                            escape(&describe(c)),
-                            if c.verdict == Verdict::Missing {
-                                "missing"
-                            } else {
-                                "drift"
-                            }
-                        );
-                    } else {
+                for ((_, quantity), values) in &groups {
+                    let name = escape(quantity);
+                    // Worst first, as the comparison ordered them.
+                    let failing: Vec<&&Comparison> =
+                        values.iter().filter(|c| c.verdict.fails()).collect();
+                    let Some(worst) = failing.first() else {
                         let _ = writeln!(
                             cases_xml,
                             "    <testcase classname=\"civitas.check.{suite}\" name=\"{name}\"/>"
                         );
+                        continue;
+                    };
+                    let message = format!(
+                        "{} of {} values moved; worst: {} {}: {}",
+                        failing.len(),
+                        values.len(),
+                        worst.scope,
+                        worst.date,
+                        describe(worst)
+                    );
+                    let kind = if failing.iter().all(|c| c.verdict == Verdict::Missing) {
+                        "missing"
+                    } else {
+                        "drift"
+                    };
+                    let mut detail = String::new();
+                    for c in &failing {
+                        let _ = writeln!(detail, "{} {}: {}", c.scope, c.date, describe(c));
                     }
+                    let _ = writeln!(
+                        cases_xml,
+                        "    <testcase classname=\"civitas.check.{suite}\" name=\"{name}\">\n      <failure message=\"{}\" type=\"{kind}\">{}</failure>\n    </testcase>",
+                        escape(&message),
+                        escape(&detail)
+                    );
                 }
                 cases_xml.push_str("  </testsuite>\n");
             }

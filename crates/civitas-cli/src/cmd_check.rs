@@ -23,7 +23,8 @@ pub struct CheckArgs {
     /// what changed.
     #[arg(long)]
     pub bless: bool,
-    /// Also write the results as JUnit XML (one test case per case × checked quantity).
+    /// Also write the results as JUnit XML (one test case per case × indicator or target,
+    /// the drifting values in the failure).
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
     /// Keep each case's full output (CSV, plots, report.html) under `DIR/<case>/`.
