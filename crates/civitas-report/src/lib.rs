@@ -225,9 +225,14 @@ pub fn run_figures(result: &BatchResult) -> Vec<Figure<'_>> {
                 stem: format!("{}_by_{}", meta.name, by.noun()),
                 title: format!("{} by {}", meta.title, by.noun()),
                 caption: format!(
-                    "{} {}, all on the same scale; the dashed line is the whole city.",
+                    "{} {}, all on the same scale; {}",
                     meta.description,
-                    breakdown::panels_note(result, indicator, by)
+                    breakdown::panels_note(result, indicator, by),
+                    if indicator.is_total() {
+                        "they add up to the city total (the figure above)."
+                    } else {
+                        "the dashed line is the whole city."
+                    }
                 ),
                 section,
                 kind: PlotKind::Breakdown {

@@ -545,3 +545,36 @@ fn many_districts_draw_the_lowest_highest_and_targeted_in_a_bounded_figure() {
         figure.caption
     );
 }
+
+#[test]
+fn breakdowns_of_totals_show_parts_that_add_up_never_a_whole_city_mean() {
+    let result = common::baseline_result();
+    let dir = out_dir("totals");
+    let files = Report::write(&result, &dir).expect("report writes");
+    let texts = |stem: &str| svg_texts(&plot(&files, &format!("{stem}.svg"))).join("\n");
+    for stem in [
+        "residents_by_band",
+        "residents_by_district",
+        "spend_operation_by_district",
+        "spend_construction_by_district",
+    ] {
+        let Some(_) = files.plots.iter().find(|p| {
+            p.file_name()
+                .is_some_and(|f| f == format!("{stem}.svg").as_str())
+        }) else {
+            continue;
+        };
+        let text = texts(stem);
+        assert!(!text.contains("whole-city mean"), "{stem}: {text}");
+        assert!(text.contains("add up to the city total"), "{stem}: {text}");
+    }
+    assert!(
+        files
+            .plots
+            .iter()
+            .any(|p| p.file_name().is_some_and(|f| f == "residents_by_band.svg")),
+        "no breakdown of a total was drawn"
+    );
+    // A share keeps its whole-city line: there the city is a level to compare with.
+    assert!(texts("adoption_rate_by_band").contains("whole-city mean"));
+}

@@ -119,7 +119,7 @@ indicators! {
     SpendOperation => "spend_operation", "Operation spending", Currency, false,
         "Money spent on operating and maintaining systems, at its yearly rate in the tick.";
     CostPerRequest => "cost_per_request", "Cost per request", CurrencyPerRequest, false,
-        "Digital spending (construction plus operation) in the tick divided by service requests.";
+        "Staff time of the tick's requests plus operation (less hires' pay) plus amortised construction, per represented request.";
     Trust => "trust", "Resident trust", Share, true,
         "Mean resident trust in government digital services (0-1), moved by experience; it acts on adoption and churn.";
     ComplaintsPer1000 => "complaints_per_1000", "12345 complaints", PerThousandPerYear, false,
@@ -135,6 +135,17 @@ indicators! {
 }
 
 impl Indicator {
+    /// Whether the city's value is the sum of its districts' (and of its bands'): a
+    /// total over residents, such as the residents themselves and the money spent, rather
+    /// than a share, a mean or a rate. A breakdown of a total shows parts that add up; a
+    /// "whole-city" line beside them would be the sum, far above every part.
+    pub fn is_total(self) -> bool {
+        matches!(
+            self,
+            Indicator::Residents | Indicator::SpendConstruction | Indicator::SpendOperation
+        )
+    }
+
     /// The snake_case name, as written in scenario files and CSV.
     pub fn name(self) -> &'static str {
         self.meta().name

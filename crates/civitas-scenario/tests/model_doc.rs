@@ -130,3 +130,31 @@ fn every_mechanism_of_the_tick_is_in_the_schedule_section() {
         );
     }
 }
+
+/// The description plots print as subtitles says what `docs/model.md` defines: for an
+/// indicator whose definition sums parts, each part is named (the cost per request once
+/// read "construction plus operation in the tick divided by requests").
+#[test]
+fn indicator_descriptions_name_the_parts_of_the_model_definition() {
+    let doc = model_doc();
+    let row = doc
+        .lines()
+        .find(|l| l.starts_with("| `cost_per_request` |"))
+        .expect("a row for cost_per_request in docs/model.md");
+    let description = Indicator::CostPerRequest.meta().description.to_lowercase();
+    for part in [
+        "staff time",
+        "operation",
+        "amortised construction",
+        "per represented request",
+    ] {
+        assert!(
+            row.contains(part),
+            "docs/model.md no longer says {part:?}: {row}"
+        );
+        assert!(
+            description.contains(part),
+            "the description omits {part:?}: {description}"
+        );
+    }
+}

@@ -245,8 +245,12 @@ fn legend(result: &BatchResult, indicator: Indicator, panels: &Panels) -> Vec<(S
     let mut items = vec![
         (Swatch::Line(SERIES), "group mean".to_string()),
         (Swatch::Band(SERIES), "p5–p95".to_string()),
-        (Swatch::Dashed(MUTED), "whole-city mean".to_string()),
     ];
+    // A total's city value is the sum of the panels, not a level to compare them with:
+    // it has its own figure (the indicator's time series), on its own axis.
+    if !indicator.is_total() {
+        items.push((Swatch::Dashed(MUTED), "whole-city mean".to_string()));
+    }
     items.extend(target_legend(result.targets.iter().filter(|t| {
         t.indicator == indicator && panels.scopes.contains(&t.scope)
     })));
@@ -276,8 +280,14 @@ pub fn draw<DB: DrawingBackend>(
     let currency = &result.scenario.scenario.currency;
     let title = format!("{} by {}", meta.title, by.noun());
     let panels = panels(result, indicator, by);
+    // A total's parts add up to the city's value, which has its own figure and axis.
+    let parts = if indicator.is_total() {
+        ", which add up to the city total"
+    } else {
+        ""
+    };
     let mut subtitle = format!(
-        "Mean and p5–p95 across {} replicates per {}; shared axis in {}; dashed verticals: target years.",
+        "Mean and p5–p95 across {} replicates per {}{parts}; shared axis in {}; dashed verticals: target years.",
         result.manifest.replicates,
         by.noun(),
         format::axis_title(indicator, currency),
@@ -305,7 +315,9 @@ pub fn draw<DB: DrawingBackend>(
     }
     let y = value_range(indicator, values);
     let xs = xs(result);
-    let city = series.get(&ScopeKey::City);
+    let city = series
+        .get(&ScopeKey::City)
+        .filter(|_| !indicator.is_total());
     let (_, cols) = grid(&panels, by);
     let mut years: Vec<i32> = result.targets.iter().map(|t| t.year).collect();
     years.sort_unstable();
