@@ -11,6 +11,8 @@ use civitas_scenario::{Format, Scenario};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
+use civitas_results::owned;
+
 use crate::Manifest;
 use crate::error::{BatchError, MergeError};
 use crate::finalize::finalize_point;
@@ -178,7 +180,8 @@ impl<'a> Batch<'a> {
             &facts,
             None,
             Some(&self.overrides),
-        )?;
+        )
+        .inspect_err(|_| work.discard_staged_quietly())?;
         Ok(StagedOutput {
             result,
             staged,
@@ -325,12 +328,7 @@ fn check_destination(final_dir: &Path, replacing: &Replacing) -> Result<(), Batc
     if empty {
         return Ok(());
     }
-    let manifest = final_dir.join(MANIFEST_JSON);
-    let found = fs::read_to_string(&manifest)
-        .ok()
-        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-        .filter(|v| v.get("scenario_hash").is_some());
-    let Some(found) = found else {
+    let Some(found) = result_manifest(final_dir) else {
         return Err(refuse(
             "is a directory that does not hold a Civitas result (no readable manifest.json); \
              Civitas replaces only its own results (move it away, or choose another --out)"
@@ -441,6 +439,19 @@ impl Replacing {
     }
 }
 
+/// Largest `manifest.json` Civitas writes: the facts of the batch and one seed per
+/// replicate (at most a million replicates of about 25 bytes each).
+const MAX_MANIFEST_BYTES: u64 = 64 << 20;
+
+/// The `manifest.json` of the Civitas result in `dir` (a regular file, not a link, with a
+/// scenario hash: the marker of a result); `None` when `dir` holds no such manifest.
+fn result_manifest(dir: &Path) -> Option<serde_json::Value> {
+    let text = owned::read_text(&dir.join(MANIFEST_JSON), MAX_MANIFEST_BYTES).ok()?;
+    serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .filter(|v| v.get("scenario_hash").is_some())
+}
+
 /// The output of a batch in its staging directory, not yet visible under its final name.
 /// Dropping it without [`commit`](StagedOutput::commit) leaves the work directory for
 /// `--resume`.
@@ -488,10 +499,12 @@ impl StagedOutput {
         }
     }
 
-    /// Removes the staged output and the work directory without committing (a report that
-    /// could not be written, for instance).
-    pub fn abandon(self) {
-        let _ = fs::remove_dir_all(&self.work.path);
+    /// Removes the staged output without committing (a report that could not be written,
+    /// for instance), keeping the finished runs in the work directory so that `--resume`
+    /// assembles and draws them again without running them. Returns that directory.
+    pub fn abandon(self) -> PathBuf {
+        let _ = self.work.discard_staged();
+        self.work.path.clone()
     }
 
     fn move_into_place(&self) -> Result<(), BatchError> {
@@ -551,7 +564,9 @@ pub fn merge_replacing(
     let mut seen = vec![false; count as usize];
     for s in &shards {
         match s.plan.shard {
-            Some(shard) if s.plan.unsharded() == plan && shard.count == count => {
+            Some(shard)
+                if s.plan.unsharded() == plan && shard.count == count && shard.index < count =>
+            {
                 if std::mem::replace(&mut seen[shard.index as usize], true) {
                     let index = shard.index;
                     return Err(MergeError::ShardTwice { index, count }.into());
@@ -624,7 +639,8 @@ pub fn merge_replacing(
     )?;
     let staged = work.staged()?;
     // The shards do not record the flags that made them: the manifest says so (`None`).
-    let result = assemble(&prepared, &finished, &staged, &facts, Some(count), None)?;
+    let result = assemble(&prepared, &finished, &staged, &facts, Some(count), None)
+        .inspect_err(|_| work.discard_staged_quietly())?;
     Ok(StagedOutput {
         result,
         staged,
@@ -725,9 +741,14 @@ fn remove_stale_siblings(final_dir: &Path) -> Result<(), BatchError> {
     );
     for entry in fs::read_dir(parent).map_err(BatchError::io(parent))? {
         let entry = entry.map_err(BatchError::io(parent))?;
-        // Only directories: those are previous results Civitas moved aside.
+        let name = entry.file_name().to_string_lossy().into_owned();
+        // Only `<name>.replaced-<pid>` folders (not links) that hold a Civitas result: those
+        // are previous results Civitas moved aside. `<name>.replaced-backup` is somebody's.
+        let moved_aside = name
+            .strip_prefix(&prefix)
+            .is_some_and(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()));
         let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
-        if is_dir && entry.file_name().to_string_lossy().starts_with(&prefix) {
+        if moved_aside && is_dir && result_manifest(&entry.path()).is_some() {
             fs::remove_dir_all(entry.path()).map_err(BatchError::io(entry.path()))?;
         }
     }

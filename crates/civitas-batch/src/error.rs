@@ -41,6 +41,19 @@ pub enum BatchError {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// A file or folder was refused (a link, not a regular file, too large) or could not
+    /// be read or written.
+    #[error(transparent)]
+    File(#[from] civitas_results::owned::FileError),
+    /// A work or output folder holds something Civitas did not put there, which it will
+    /// neither remove nor write into.
+    #[error("{}: {message}", path.display())]
+    Foreign {
+        /// The folder.
+        path: PathBuf,
+        /// What was found and what to do.
+        message: String,
+    },
     /// A file in a work, shard or output directory is not what Civitas wrote.
     #[error("{}: {message}", path.display())]
     Corrupt {
@@ -158,6 +171,12 @@ pub enum LeverError {
     /// A sweep without `--set`.
     #[error("a sweep needs at least one --set lever")]
     NoLevers,
+    /// Two `--set` levers address the same field.
+    #[error("sets the same field as `{first}`; give each field one --set")]
+    SetTwice {
+        /// The first lever that sets it.
+        first: String,
+    },
     /// `--lhs 0`.
     #[error("a Latin hypercube needs at least one point")]
     NoHypercubePoints,
@@ -389,6 +408,7 @@ impl From<civitas_results::ResultsError> for BatchError {
         match e {
             civitas_results::ResultsError::Scenario(e) => BatchError::Scenario(e),
             civitas_results::ResultsError::Io { path, source } => BatchError::Io { path, source },
+            civitas_results::ResultsError::File(e) => BatchError::File(e),
             civitas_results::ResultsError::Corrupt { path, message } => {
                 BatchError::Corrupt { path, message }
             }

@@ -55,7 +55,7 @@ pub use batch::{Batch, INCOMPLETE_SUFFIX, StagedOutput, merge, merge_replacing};
 pub use civitas_results::{
     BatchResult, FEW_REPLICATES, MET_PROBABILITY, MISSED_PROBABILITY, Manifest, PAIRED_LEVEL,
     PairedTarget, Pairs, Parameters, SeriesSummary, SweepPoint, SweepResult, TargetResult,
-    TargetStatus, Unpaired, format, paired_targets, result,
+    TargetStatus, Unpaired, format, owned, paired_targets, result,
 };
 pub use error::{BatchError, LeverError, MergeError, UncertaintyError};
 pub use limits::{Bytes, MAX_SWEEP_POINTS, MAX_THREADS, MemoryEstimate};

@@ -39,7 +39,7 @@ pub(crate) fn agent_rows_csv(
             &row.tick.to_string(),
             &date,
             &row.resident.to_string(),
-            &district,
+            &text_cell(&district),
             row.band.name(),
             &format_f32(row.literacy),
             if row.has_device { "true" } else { "false" },

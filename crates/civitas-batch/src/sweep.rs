@@ -137,6 +137,18 @@ impl Sweep {
             .iter()
             .map(|s| Lever::parse(s))
             .collect::<Result<Vec<_>, _>>()?;
+        // Each lever one column: a second setting of one field would be written as a
+        // column whose values never took effect.
+        for (i, l) in levers.iter().enumerate() {
+            if let Some(first) = levers[..i].iter().find(|f| f.steps == l.steps) {
+                return Err(BatchError::lever(
+                    l.text.clone(),
+                    LeverError::SetTwice {
+                        first: first.text.clone(),
+                    },
+                ));
+            }
+        }
         let design = match lhs {
             None => Design::Grid,
             Some(0) => {

@@ -14,6 +14,10 @@ pub enum CheckError {
         #[source]
         source: std::io::Error,
     },
+    /// A file was refused (a link, not a regular file, too large) or could not be read
+    /// or written.
+    #[error(transparent)]
+    File(#[from] civitas_batch::owned::FileError),
     /// The case's scenario is not valid.
     #[error(transparent)]
     Scenario(#[from] civitas_scenario::ScenarioError),

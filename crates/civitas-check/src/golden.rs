@@ -5,6 +5,8 @@ use std::path::Path;
 
 use civitas_batch::BatchResult;
 use civitas_batch::format::{format_value, parse_value};
+use civitas_batch::output::{parse_text_cell, text_cell};
+use civitas_batch::owned;
 use civitas_scenario::Indicator;
 
 use crate::error::CheckError;
@@ -123,20 +125,23 @@ pub fn observe(result: &BatchResult) -> Vec<Observation> {
     out
 }
 
-/// Writes `golden.csv` (through a temporary file renamed into place, so an interrupted
-/// bless never leaves half a golden).
+/// Largest `golden.csv` read: a case of thousands of districts writes a few hundred MB.
+const MAX_GOLDEN_BYTES: u64 = 1 << 30;
+
+/// Writes `golden.csv` (through a temporary of a fresh name renamed into place, so an
+/// interrupted bless never leaves half a golden and a planted link is never written
+/// through).
 pub fn write_golden(path: &Path, observations: &[Observation]) -> Result<(), CheckError> {
-    let tmp = path.with_extension("csv.tmp");
     let golden_error = |e: csv::Error| CheckError::Golden {
         path: path.to_path_buf(),
         message: e.to_string(),
     };
-    let mut w = csv::Writer::from_path(&tmp).map_err(golden_error)?;
+    let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(COLUMNS).map_err(golden_error)?;
     for o in observations {
         w.write_record([
             o.quantity.kind(),
-            &o.quantity.name(),
+            &text_cell(&o.quantity.name()),
             &o.scope,
             &o.date,
             &o.n.to_string(),
@@ -145,23 +150,29 @@ pub fn write_golden(path: &Path, observations: &[Observation]) -> Result<(), Che
         ])
         .map_err(golden_error)?;
     }
-    w.flush().map_err(CheckError::io(&tmp))?;
-    drop(w);
-    std::fs::rename(&tmp, path).map_err(CheckError::io(path))
+    let bytes = w.into_inner().map_err(|e| CheckError::Golden {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    Ok(owned::write_file(path, &bytes)?)
 }
 
-/// Reads `golden.csv`.
+/// Reads `golden.csv`: a regular file (a link is refused, so a golden pointing at
+/// `/proc/self/environ` prints nothing of it) with at least one quantity, each row
+/// consistent (a count of replicates, a mean exactly when there is a count, a spread that
+/// is not negative). Errors show at most a short, escaped excerpt of a cell.
 pub fn read_golden(path: &Path) -> Result<Vec<Observation>, CheckError> {
-    if !path.is_file() {
+    if !owned::exists(path) {
         return Err(CheckError::NoGolden {
             path: path.to_path_buf(),
         });
     }
+    let bytes = owned::read_bytes(path, MAX_GOLDEN_BYTES)?;
     let bad = |message: String| CheckError::Golden {
         path: path.to_path_buf(),
         message,
     };
-    let mut reader = csv::Reader::from_path(path).map_err(|e| bad(e.to_string()))?;
+    let mut reader = csv::Reader::from_reader(bytes.as_slice());
     let header: Vec<String> = reader
         .headers()
         .map_err(|e| bad(e.to_string()))?
@@ -170,46 +181,82 @@ pub fn read_golden(path: &Path) -> Result<Vec<Observation>, CheckError> {
         .collect();
     if header != COLUMNS {
         return Err(bad(format!(
-            "expected columns {}, found {}",
+            "expected columns {}, found a first line that is not that header ({:?}); is this \
+             a golden.csv written by `civitas check --bless`?",
             COLUMNS.join(","),
-            header.join(",")
+            owned::excerpt(&header.join(","), 40)
         )));
     }
     let mut out = Vec::new();
     for (i, row) in reader.records().enumerate() {
         let line = i + 2;
         let row = row.map_err(|e| bad(e.to_string()))?;
+        let cell = |k: usize| owned::excerpt(&row[k], 40);
         let number = |k: usize| {
             parse_value(&row[k]).map_err(|_| {
                 bad(format!(
                     "line {line}: {}: {:?} is not a number",
-                    COLUMNS[k], &row[k]
+                    COLUMNS[k],
+                    cell(k)
                 ))
             })
         };
         let quantity = match &row[0] {
-            "indicator" => Quantity::Indicator(
-                row[1]
-                    .parse()
-                    .map_err(|e| bad(format!("line {line}: name: {e}")))?,
-            ),
-            "target" => Quantity::Target(row[1].to_string()),
-            other => {
+            "indicator" => Quantity::Indicator(row[1].parse().map_err(|_| {
+                bad(format!(
+                    "line {line}: name: {:?} is not an indicator",
+                    cell(1)
+                ))
+            })?),
+            "target" => Quantity::Target(parse_text_cell(&row[1]).to_string()),
+            _ => {
                 return Err(bad(format!(
-                    "line {line}: quantity: found {other:?}, expected indicator or target"
+                    "line {line}: quantity: found {:?}, expected indicator or target",
+                    cell(0)
                 )));
             }
         };
-        out.push(Observation {
+        let observation = Observation {
             quantity,
             scope: row[2].to_string(),
             date: row[3].to_string(),
             n: row[4]
                 .parse()
-                .map_err(|_| bad(format!("line {line}: n: {:?} is not a count", &row[4])))?,
+                .map_err(|_| bad(format!("line {line}: n: {:?} is not a count", cell(4))))?,
             mean: number(5)?,
             sd: number(6)?,
-        });
+        };
+        check_row(&observation).map_err(|what| bad(format!("line {line}: {what}")))?;
+        out.push(observation);
+    }
+    if out.is_empty() {
+        return Err(bad(
+            "holds no quantity to check (only its header); a golden that checks nothing \
+             would pass whatever the model does: run `civitas check --bless` to record one"
+                .into(),
+        ));
     }
     Ok(out)
+}
+
+/// What a golden row must be to be checked: replicates with a value give a finite mean
+/// and, from two replicates on, a finite spread that is not negative; none give neither.
+fn check_row(o: &Observation) -> Result<(), String> {
+    if o.n == 0 {
+        if !o.mean.is_nan() || !o.sd.is_nan() {
+            return Err("n is 0 (no replicate had a value), so mean and sd must be empty".into());
+        }
+        return Ok(());
+    }
+    if !o.mean.is_finite() {
+        return Err(format!("n is {}, so mean must be a number", o.n));
+    }
+    if o.sd < 0.0 || o.sd.is_infinite() || (o.n >= 2 && o.sd.is_nan()) {
+        return Err(format!(
+            "sd: found {}, expected a standard deviation ≥ 0{}",
+            format_value(o.sd),
+            if o.n >= 2 { "" } else { " or empty" }
+        ));
+    }
+    Ok(())
 }

@@ -5,7 +5,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
-use civitas_batch::{Batch, StagedOutput};
+use civitas_batch::{Batch, StagedOutput, owned};
 
 use crate::case::Case;
 use crate::compare::{Comparison, compare};
@@ -83,9 +83,12 @@ pub fn run_all(cases: &[Case], options: &RunOptions<'_>) -> Vec<CaseRun> {
     // Cases run side by side, each on its share of the threads; results do not depend on
     // the split (a batch is identical at any thread count).
     let per_case = (threads / workers).max(1);
-    let scratch = options.keep.clone().unwrap_or_else(|| {
-        std::env::temp_dir().join(format!("civitas-check-{}", std::process::id()))
-    });
+    // Without --out the cases run in a fresh folder of the temporary directory (never a
+    // predictable name another user could have planted a link at).
+    let scratch = match &options.keep {
+        Some(dir) => owned::real_dir(dir).map(|()| dir.clone()),
+        None => owned::fresh_dir(&std::env::temp_dir(), "civitas-check"),
+    };
     let next = AtomicUsize::new(0);
     let slots: Vec<Mutex<Option<CaseRun>>> = cases.iter().map(|_| Mutex::new(None)).collect();
     std::thread::scope(|s| {
@@ -95,7 +98,13 @@ pub fn run_all(cases: &[Case], options: &RunOptions<'_>) -> Vec<CaseRun> {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(case) = cases.get(i) else { break };
                     let started = Instant::now();
-                    let outcome = run_case(case, &scratch.join(&case.name), per_case, options);
+                    let outcome = match &scratch {
+                        Ok(dir) => run_case(case, &dir.join(&case.name), per_case, options),
+                        Err(e) => Err(CheckError::Io {
+                            path: options.keep.clone().unwrap_or_else(std::env::temp_dir),
+                            source: std::io::Error::other(e.to_string()),
+                        }),
+                    };
                     let run = CaseRun {
                         case: case.clone(),
                         seconds: started.elapsed().as_secs_f64(),
@@ -106,9 +115,11 @@ pub fn run_all(cases: &[Case], options: &RunOptions<'_>) -> Vec<CaseRun> {
             });
         }
     });
-    if options.keep.is_none() {
+    if options.keep.is_none()
+        && let Ok(dir) = &scratch
+    {
         // Best effort: a leftover temporary folder is harmless.
-        let _ = std::fs::remove_dir_all(&scratch);
+        let _ = std::fs::remove_dir_all(dir);
     }
     slots
         .into_iter()
@@ -132,7 +143,7 @@ fn run_case(
         Err(CheckError::NoGolden { .. }) if options.bless => None,
         Err(e) => return Err(e),
     };
-    std::fs::create_dir_all(out).map_err(CheckError::io(out))?;
+    owned::real_dir(out)?;
     let staged = Batch::new(&case.scenario)
         .out_dir(out)
         .threads(threads)

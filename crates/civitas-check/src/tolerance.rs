@@ -6,6 +6,8 @@ use std::path::Path;
 use civitas_scenario::{Indicator, Unit};
 use serde::Deserialize;
 
+use civitas_batch::owned;
+
 use crate::error::CheckError;
 
 /// Default z threshold. A case checks about a thousand quantities; at |z| > 4 a normal
@@ -60,6 +62,25 @@ struct TolerancesFile {
     floors: BTreeMap<Indicator, f64>,
 }
 
+/// Largest `tolerances.toml` read: a few dozen lines are all it can usefully hold.
+const MAX_TOLERANCES_BYTES: u64 = 1 << 20;
+
+/// A TOML error as `line L, column C: message`, without the quoted source line the
+/// parser's own text carries: the file's content is never echoed beyond a short, escaped
+/// excerpt of the message.
+fn toml_problem(text: &str, e: &toml::de::Error) -> String {
+    let message = owned::excerpt(e.message().trim(), 160);
+    match e.span() {
+        Some(span) => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!("line {line}, column {column}: {message}")
+        }
+        None => message,
+    }
+}
+
 impl Tolerances {
     /// Absolute floor of an indicator by its unit: differences smaller than these are
     /// below what a reader of the report could see (a tenth of a percentage point is
@@ -86,16 +107,16 @@ impl Tolerances {
 
     /// Defaults overridden by the file at `path`, when it exists.
     pub fn load(path: &Path) -> Result<Tolerances, CheckError> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Tolerances::default()),
-            Err(e) => return Err(CheckError::io(path)(e)),
-        };
+        if !owned::exists(path) {
+            return Ok(Tolerances::default());
+        }
+        let text = owned::read_text(path, MAX_TOLERANCES_BYTES)?;
         let bad = |message: String| CheckError::Tolerances {
             path: path.to_path_buf(),
             message,
         };
-        let file: TolerancesFile = toml::from_str(&text).map_err(|e| bad(e.to_string()))?;
+        let file: TolerancesFile =
+            toml::from_str(&text).map_err(|e| bad(toml_problem(&text, &e)))?;
         let mut t = Tolerances::default();
         let positive = |name: &str, v: f64| {
             if v.is_finite() && v >= 0.0 {

@@ -30,8 +30,9 @@ pub struct CheckArgs {
     /// Keep each case's full output (CSV, plots, report.html) under `DIR/<case>/`.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Worker threads for all cases (default: all cores). Results do not depend on it.
-    #[arg(long, value_name = "N")]
+    /// Worker threads for all cases (default: all cores; at most 1024). Results do not
+    /// depend on it.
+    #[arg(long, value_name = "N", value_parser = crate::threads_in_range)]
     pub threads: Option<usize>,
     /// Rows of the drift table to print (0: all).
     #[arg(long, value_name = "N", default_value_t = 30)]

@@ -48,6 +48,13 @@ pub fn discover_command(args: DiscoverArgs) -> anyhow::Result<ExitCode> {
     }
     let result = civitas_batch::load_result(&args.result)
         .with_context(|| format!("cannot read the run in {}", args.result.display()))?;
+    if result.sweep.is_some() {
+        bail!(
+            "{}: is a sweep; discovery reads one run's replicates and their parameter draws \
+             (run a scenario with [[uncertainty]] priors, then discover on its output)",
+            args.result.display()
+        );
+    }
     let Some(target) = result.targets.iter().find(|t| t.label == args.target) else {
         let labels: Vec<String> = result
             .targets

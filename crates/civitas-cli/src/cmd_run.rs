@@ -219,9 +219,9 @@ fn finish(staged: StagedOutput) -> anyhow::Result<ExitCode> {
     // Plots and report.html go into the staging directory, so they appear together with
     // the CSV files in the one rename of the commit.
     if let Err(e) = civitas_report::Report::write(staged.result(), staged.path()) {
-        // Nothing half-made stays behind: no output, no work directory.
-        staged.abandon();
-        return Err(anyhow::Error::new(e).context("cannot write the report"));
+        // Nothing half-made stays behind as output; the finished runs stay for --resume.
+        let work = staged.abandon();
+        return Err(anyhow::Error::new(e).context(kept_for_resume("write the report", &work)));
     }
     let dir = staged.final_dir().to_path_buf();
     let result = staged
@@ -229,6 +229,16 @@ fn finish(staged: StagedOutput) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("cannot move the output to {}", dir.display()))?;
     print_scorecard(&result, &dir);
     Ok(ExitCode::SUCCESS)
+}
+
+/// What failed after every run finished, and where the runs wait for `--resume`.
+pub(crate) fn kept_for_resume(what: &str, work: &Path) -> String {
+    format!(
+        "cannot {what}; the finished runs are kept in {}: the same command again with \
+         --resume (a merge: the same merge again) assembles and draws them without running \
+         them",
+        work.display()
+    )
 }
 
 fn print_scorecard(result: &BatchResult, dir: &Path) {

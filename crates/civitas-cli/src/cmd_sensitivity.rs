@@ -72,6 +72,28 @@ pub struct SensitivityArgs {
     pub flags: RunFlags,
 }
 
+/// Refuses a design larger than a batch may run before any of it is built, naming this
+/// command's own flag: Saltelli's design has N (k + 2) points, Morris's r (k + 1).
+fn check_design_size(scenario: &Scenario, args: &SensitivityArgs, k: usize) -> anyhow::Result<()> {
+    let (flag, size, per) = match args.method {
+        Method::Sobol => ("--base-points", args.base_points, k + 2),
+        Method::Morris => ("--trajectories", args.trajectories, k + 1),
+    };
+    let max_points = civitas_batch::MAX_SWEEP_POINTS;
+    let replicates = u64::from(scenario.scenario.replicates);
+    let max_runs = civitas_batch::limits::MAX_RUNS;
+    let points = (size as u128) * (per as u128);
+    if points > max_points as u128 || points * u128::from(replicates) > u128::from(max_runs) {
+        let most = (max_points as u64 / per as u64).min(max_runs / (replicates * per as u64));
+        bail!(
+            "{flag} {size}: with {k} priors the design has {points} points × {replicates} \
+             replicates, more than a sensitivity analysis may run ({max_points} points, \
+             {max_runs} runs); use {flag} {most} or fewer, or fewer --replicates"
+        );
+    }
+    Ok(())
+}
+
 /// The design of a sensitivity analysis: the runs' parameter values, and what turns the
 /// runs' outcomes into indices.
 struct Design {
@@ -103,6 +125,7 @@ impl Design {
             .map(|u| u.path.clone())
             .collect();
         let k = priors.len();
+        check_design_size(scenario, args, k)?;
         let seed = scenario.scenario.seed;
         let (unit, morris) = match args.method {
             Method::Sobol => (saltelli_design(seed, k, args.base_points), None),
@@ -171,8 +194,11 @@ pub fn sensitivity(args: SensitivityArgs) -> anyhow::Result<ExitCode> {
         civitas_batch::merge(&args.merge, &args.flags.out, &*crate::progress::CONSOLE)?
     };
     if let Err(e) = finish(&staged, &design, &args) {
-        staged.abandon();
-        return Err(e);
+        let work = staged.abandon();
+        return Err(e.context(crate::cmd_run::kept_for_resume(
+            "write the indices or the report",
+            &work,
+        )));
     }
     let dir = staged.final_dir().to_path_buf();
     staged

@@ -16,8 +16,10 @@ fn write_to(closed: &AtomicBool, mut sink: impl Write, args: fmt::Arguments<'_>,
     if closed.load(Ordering::Relaxed) {
         return;
     }
+    let formatted = fmt::format(args);
+    let text = terminal_safe(&formatted);
     let written = sink
-        .write_fmt(args)
+        .write_all(text.as_bytes())
         .and_then(|()| {
             if newline {
                 sink.write_all(b"\n")
@@ -29,6 +31,25 @@ fn write_to(closed: &AtomicBool, mut sink: impl Write, args: fmt::Arguments<'_>,
     if written.is_err() {
         closed.store(true, Ordering::Relaxed);
     }
+}
+
+/// `text` with every character a terminal would act on, other than a line break or a
+/// tab, written as its escape (`\u{1b}`): a name in a scenario or a result file cannot
+/// move the cursor, clear the screen, retitle the window or reorder what is shown.
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let acts = |c: char| !civitas_scenario::printable(c) && c != '\n' && c != '\t';
+    if !text.chars().any(acts) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if acts(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// Writes one line to stdout, or nothing once stdout is closed.
@@ -89,4 +110,18 @@ pub fn error_chain(err: &anyhow::Error) -> String {
         text.push_str(&part);
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::terminal_safe;
+
+    #[test]
+    fn escapes_reach_the_terminal_as_text() {
+        assert_eq!(
+            terminal_safe("a\u{1b}]0;owned\u{7}b\u{9b}c\u{202e}d"),
+            "a\\u{1b}]0;owned\\u{7}b\\u{9b}c\\u{202e}d"
+        );
+        assert_eq!(terminal_safe("line\n\tnext"), "line\n\tnext");
+    }
 }

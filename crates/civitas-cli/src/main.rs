@@ -60,7 +60,7 @@ pub struct RunFlags {
 }
 
 /// `--threads`: 1 to [`civitas_batch::MAX_THREADS`].
-fn threads_in_range(text: &str) -> Result<usize, String> {
+pub(crate) fn threads_in_range(text: &str) -> Result<usize, String> {
     let max = civitas_batch::MAX_THREADS;
     match text.parse::<usize>() {
         Ok(n) if (1..=max).contains(&n) => Ok(n),

@@ -1,8 +1,6 @@
 //! A figure to write: which plot, its file name, and how it is presented in the page;
 //! rendered to PNG files and SVG text from the same drawing code.
 
-use std::path::Path;
-
 use civitas_results::{BatchResult, SweepResult, TargetResult};
 use civitas_scenario::Indicator;
 use plotters::prelude::*;
@@ -162,10 +160,26 @@ impl Figure<'_> {
         Ok(text)
     }
 
-    /// Writes the figure as a PNG file.
-    pub fn write_png(&self, path: &Path) -> Result<(), ReportError> {
-        let root = BitMapBackend::new(path, self.size_px()).into_drawing_area();
-        self.draw(&root).map_err(|e| self.draw_error(e))?;
-        root.present().map_err(|e| self.draw_error(e))
+    /// The figure as PNG bytes. Drawn into memory and encoded here, so that writing the
+    /// file is plain I/O whose failure (a full disk) reads as words, not as the image
+    /// library's nested error values.
+    pub fn png(&self) -> Result<Vec<u8>, ReportError> {
+        let (width, height) = self.size_px();
+        let mut pixels = vec![0u8; width as usize * height as usize * 3];
+        {
+            let root = BitMapBackend::with_buffer(&mut pixels, (width, height)).into_drawing_area();
+            self.draw(&root).map_err(|e| self.draw_error(e))?;
+            root.present().map_err(|e| self.draw_error(e))?;
+        }
+        let mut bytes = Vec::new();
+        let mut encoder = png::Encoder::new(&mut bytes, width, height);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header().map_err(|e| self.draw_error(e))?;
+        writer
+            .write_image_data(&pixels)
+            .map_err(|e| self.draw_error(e))?;
+        writer.finish().map_err(|e| self.draw_error(e))?;
+        Ok(bytes)
     }
 }

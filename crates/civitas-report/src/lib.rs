@@ -58,6 +58,9 @@ pub enum ReportError {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// A file or folder was refused (a link in the way) or could not be written.
+    #[error("cannot write {0}")]
+    File(#[from] civitas_results::owned::FileError),
     /// Drawing a plot failed.
     #[error("cannot draw plot {plot}: {message}")]
     Draw {
@@ -121,7 +124,7 @@ impl Report {
         sensitivity: &sensitivity::Sensitivity,
         out_dir: &Path,
     ) -> Result<ReportFiles, ReportError> {
-        let figures: Vec<Figure> = sensitivity
+        let mut figures: Vec<Figure> = sensitivity
             .targets
             .iter()
             .filter(|t| t.has_data && t.moves())
@@ -148,6 +151,7 @@ impl Report {
                 },
             })
             .collect();
+        distinct_stems(&mut figures);
         let outputs = &result.scenario.outputs;
         let (plots, rendered) = write_figures(&figures, out_dir, &outputs.formats, true)?;
         let path = out_dir.join("report.html");
@@ -246,13 +250,10 @@ pub fn run_figures(result: &BatchResult) -> Vec<Figure<'_>> {
     if let Some(sweep) = &result.sweep {
         for (lever, name) in sweep.levers.iter().enumerate() {
             for target in plots::sweep::sweep_targets(sweep) {
-                let stem = unique_stem(
-                    &figures,
-                    format!(
-                        "sweep_{}_by_{}",
-                        format::slug(&target.label),
-                        format::slug(name)
-                    ),
+                let stem = format!(
+                    "sweep_{}_by_{}",
+                    format::slug(&target.label),
+                    format::slug(name)
                 );
                 figures.push(Figure {
                     stem,
@@ -267,6 +268,7 @@ pub fn run_figures(result: &BatchResult) -> Vec<Figure<'_>> {
             }
         }
     }
+    distinct_stems(&mut figures);
     figures
 }
 
@@ -307,17 +309,47 @@ pub fn compare_figures(results: &[BatchResult]) -> Vec<Figure<'_>> {
             });
         }
     }
+    distinct_stems(&mut figures);
     figures
 }
 
-fn unique_stem(figures: &[Figure], stem: String) -> String {
-    if !figures.iter().any(|f| f.stem == stem) {
-        return stem;
+/// Longest file stem of a figure: far inside the 255 bytes file systems allow, with room
+/// for the extension and a de-duplicating suffix.
+const MAX_STEM_BYTES: usize = 120;
+
+/// Gives every figure a file stem no longer than [`MAX_STEM_BYTES`] that no other figure
+/// of the page has, compared without case (as on case-insensitive file systems): two
+/// districts or targets whose slugs coincide, or a name of hundreds of characters, never
+/// make two figures write one file or a file name the system refuses.
+fn distinct_stems(figures: &mut [Figure]) {
+    let mut seen = std::collections::HashSet::new();
+    for f in figures {
+        let base = capped_stem(&f.stem);
+        let mut stem = base.clone();
+        let mut k = 2;
+        while !seen.insert(stem.to_lowercase()) {
+            stem = format!("{base}_{k}");
+            k += 1;
+        }
+        f.stem = stem;
     }
-    (2..)
-        .map(|k| format!("{stem}_{k}"))
-        .find(|s| !figures.iter().any(|f| &f.stem == s))
-        .expect("an unused suffix exists")
+}
+
+/// `stem` itself when short enough, else its start and a hash of the whole (so two long
+/// stems that share their start stay apart).
+fn capped_stem(stem: &str) -> String {
+    if stem.len() <= MAX_STEM_BYTES {
+        return stem.to_string();
+    }
+    // FNV-1a: stable across platforms and versions, unlike std's hasher.
+    let hash = stem.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    let mut cut = MAX_STEM_BYTES - 17;
+    while !stem.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}-{hash:016x}", &stem[..cut])
 }
 
 /// A figure and its SVG text, for inlining into the page.
@@ -334,10 +366,7 @@ fn write_figures<'a>(
 ) -> Result<(Vec<PathBuf>, Vec<Rendered<'a>>), ReportError> {
     fonts::ensure_registered().map_err(ReportError::Font)?;
     let plots_dir = out_dir.join("plots");
-    std::fs::create_dir_all(&plots_dir).map_err(|source| ReportError::Io {
-        path: plots_dir.clone(),
-        source,
-    })?;
+    civitas_results::owned::real_dir(&plots_dir)?;
     let want_png = formats.contains(&PlotFormat::Png);
     let want_svg = formats.contains(&PlotFormat::Svg);
     let mut written = Vec::new();
@@ -345,7 +374,7 @@ fn write_figures<'a>(
     for figure in figures {
         if want_png {
             let path = plots_dir.join(format!("{}.png", figure.stem));
-            figure.write_png(&path)?;
+            write_file(&path, &figure.png()?)?;
             written.push(path);
         }
         if want_svg || html {
@@ -361,9 +390,8 @@ fn write_figures<'a>(
     Ok((written, rendered))
 }
 
+/// Writes through a fresh temporary renamed into place: a link planted at `path` is
+/// replaced, never written through.
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
-    std::fs::write(path, bytes).map_err(|source| ReportError::Io {
-        path: path.to_path_buf(),
-        source,
-    })
+    Ok(civitas_results::owned::write_file(path, bytes)?)
 }

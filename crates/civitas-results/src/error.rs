@@ -18,6 +18,10 @@ pub enum ResultsError {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// A file or folder was refused (a link, not a regular file, too large) or could not
+    /// be read or written.
+    #[error(transparent)]
+    File(#[from] crate::owned::FileError),
     /// A file in an output directory is not what Civitas wrote.
     #[error("{}: {message}", path.display())]
     Corrupt {

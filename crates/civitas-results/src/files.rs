@@ -126,7 +126,7 @@ fn optional(x: Option<f64>) -> String {
 /// The cells of one target row (after any leading columns).
 pub fn target_cells(t: &TargetResult) -> Vec<String> {
     vec![
-        t.label.clone(),
+        text_cell(&t.label).into_owned(),
         t.indicator.name().to_string(),
         t.scope.to_string(),
         t.year.to_string(),
@@ -141,6 +141,27 @@ pub fn target_cells(t: &TargetResult) -> Vec<String> {
         format_value(t.probability_hi),
         t.status.label().to_string(),
     ]
+}
+
+/// First characters that make a spreadsheet read a cell as a formula (OWASP's list), and
+/// the quote that marks a cell escaped.
+const FORMULA_STARTS: [char; 7] = ['=', '+', '-', '@', '\t', '\r', '\''];
+
+/// A name or label as a CSV cell: one that a spreadsheet would run as a formula (it starts
+/// with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`, as OWASP
+/// recommends; so does one that starts with `'`, so that [`parse_text_cell`] gives back
+/// exactly the name. Numbers are never written through here.
+pub fn text_cell(name: &str) -> std::borrow::Cow<'_, str> {
+    if name.starts_with(FORMULA_STARTS) {
+        std::borrow::Cow::Owned(format!("'{name}"))
+    } else {
+        std::borrow::Cow::Borrowed(name)
+    }
+}
+
+/// The name a [`text_cell`] holds.
+pub fn parse_text_cell(cell: &str) -> &str {
+    cell.strip_prefix('\'').unwrap_or(cell)
 }
 
 /// Writes `summary.csv`: one row per indicator, scope and tick.
@@ -193,7 +214,7 @@ pub fn write_target_values(path: &Path, targets: &[TargetResult]) -> Result<(), 
         for (r, &v) in t.values.iter().enumerate() {
             let met = t.meets(v);
             w.write_record([
-                t.label.as_str(),
+                &*text_cell(&t.label),
                 &r.to_string(),
                 &format_value(v),
                 if met { "true" } else { "false" },

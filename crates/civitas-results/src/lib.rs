@@ -26,6 +26,7 @@ mod error;
 pub mod files;
 pub mod format;
 mod load;
+pub mod owned;
 pub mod result;
 mod scope;
 

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use civitas_scenario::limits::MAX_REPLICATES;
 use civitas_scenario::{Indicator, Scenario, TargetBasis};
 
 use crate::ScopeKey;
@@ -12,9 +13,10 @@ use crate::error::ResultsError;
 use crate::files::{
     MANIFEST_JSON, ManifestFile, PARAMETER_COLUMNS, PARAMETERS_CSV, SCENARIO_TOML, SUMMARY_COLUMNS,
     SUMMARY_CSV, SWEEP_CSV, TARGET_COLUMNS, TARGET_VALUE_COLUMNS, TARGET_VALUES_CSV, TARGETS_CSV,
-    csv_error,
+    csv_error, parse_text_cell,
 };
 use crate::format::parse_value;
+use crate::owned::{self, excerpt};
 use crate::result::{
     BatchResult, Parameters, SeriesSummary, SweepPoint, SweepResult, TargetResult, TargetStatus,
 };
@@ -24,15 +26,15 @@ use crate::result::{
 pub fn load_result(dir: impl AsRef<Path>) -> Result<BatchResult, ResultsError> {
     let dir = dir.as_ref();
     let manifest_path = dir.join(MANIFEST_JSON);
-    let text = std::fs::read_to_string(&manifest_path).map_err(ResultsError::io(&manifest_path))?;
+    let text = owned::read_text(&manifest_path, MAX_MANIFEST_BYTES)?;
     let manifest: ManifestFile = serde_json::from_str(&text)
-        .map_err(|e| ResultsError::corrupt(&manifest_path, e.to_string()))?;
+        .map_err(|e| ResultsError::corrupt(&manifest_path, excerpt(&e.to_string(), 200)))?;
+    check_manifest(&manifest).map_err(|m| ResultsError::corrupt(&manifest_path, m))?;
     // The resolved scenario is read the way a resumed batch reads it: a run that shortened
     // the horizon keeps its base's later target years, which `Scenario::load` would
     // reject as dates the file writes itself.
     let scenario_path = dir.join(SCENARIO_TOML);
-    let scenario_text =
-        std::fs::read_to_string(&scenario_path).map_err(ResultsError::io(&scenario_path))?;
+    let scenario_text = owned::read_text(&scenario_path, civitas_scenario::limits::MAX_FILE_BYTES)?;
     let scenario = Scenario::from_str_as(
         &scenario_text,
         civitas_scenario::Format::Toml,
@@ -51,7 +53,19 @@ pub fn load_result(dir: impl AsRef<Path>) -> Result<BatchResult, ResultsError> {
         (Vec::new(), Vec::new(), Some(sweep))
     } else {
         let series = read_summary(&dir.join(SUMMARY_CSV), dates.len())?;
-        let mut targets = read_targets(&dir.join(TARGETS_CSV))?;
+        let targets_path = dir.join(TARGETS_CSV);
+        let mut targets = read_targets(&targets_path)?;
+        // Labels are shown and written again (compare, check): only the scenario's own.
+        let labels: Vec<String> = scenario.targets.iter().map(|t| t.label()).collect();
+        if let Some(t) = targets.iter().find(|t| !labels.contains(&t.label)) {
+            return Err(ResultsError::corrupt(
+                &targets_path,
+                format!(
+                    "target {:?} is not one of the scenario's targets",
+                    excerpt(&t.label, 60)
+                ),
+            ));
+        }
         read_target_values(&dir.join(TARGET_VALUES_CSV), &mut targets)?;
         (series, targets, None)
     };
@@ -65,6 +79,33 @@ pub fn load_result(dir: impl AsRef<Path>) -> Result<BatchResult, ResultsError> {
         sweep,
         parameters,
     })
+}
+
+/// Largest `manifest.json` read back: the facts of the batch and one seed per replicate.
+const MAX_MANIFEST_BYTES: u64 = 64 << 20;
+
+/// Counts in a manifest within what Civitas writes, checked before they size anything (a
+/// tampered `"replicates": 4000000000` must not allocate billions of draws).
+fn check_manifest(m: &ManifestFile) -> Result<(), String> {
+    let replicates = m.run.replicates;
+    if replicates == 0 || replicates > MAX_REPLICATES {
+        return Err(format!(
+            "replicates: found {replicates}, expected 1 to {MAX_REPLICATES}; not a manifest Civitas wrote"
+        ));
+    }
+    if m.run.run_seeds.len() != replicates as usize {
+        return Err(format!(
+            "run_seeds: found {} seeds for {replicates} replicates; not a manifest Civitas wrote",
+            m.run.run_seeds.len()
+        ));
+    }
+    if m.kind != "run" && m.kind != "sweep" {
+        return Err(format!(
+            "kind: found {:?}, expected \"run\" or \"sweep\"",
+            excerpt(&m.kind, 20)
+        ));
+    }
+    Ok(())
 }
 
 /// `parameters.csv` (replicate, path, value) as each replicate's draws, paths in their
@@ -115,16 +156,16 @@ fn read_parameters(path: &Path, replicates: usize) -> Result<Option<Parameters>,
 
 /// Rows of a CSV file with the expected header, as owned records.
 fn read_rows(path: &Path, columns: &[&str]) -> Result<Vec<csv::StringRecord>, ResultsError> {
-    let mut reader = csv::Reader::from_path(path).map_err(csv_error(path))?;
+    let mut reader = csv::Reader::from_reader(std::io::BufReader::new(owned::open_regular(path)?));
     let header = reader.headers().map_err(csv_error(path))?.clone();
     let found: Vec<&str> = header.iter().collect();
     if !found.ends_with(columns) {
         return Err(ResultsError::corrupt(
             path,
             format!(
-                "expected columns {}, found {}",
+                "expected columns {}, found {:?}",
                 columns.join(","),
-                found.join(",")
+                excerpt(&found.join(","), 80)
             ),
         ));
     }
@@ -135,8 +176,12 @@ fn read_rows(path: &Path, columns: &[&str]) -> Result<Vec<csv::StringRecord>, Re
 }
 
 fn number(path: &Path, row: usize, field: &str) -> Result<f64, ResultsError> {
-    parse_value(field)
-        .map_err(|_| ResultsError::corrupt(path, format!("row {row}: {field:?} is not a number")))
+    parse_value(field).map_err(|_| {
+        ResultsError::corrupt(
+            path,
+            format!("row {row}: {:?} is not a number", excerpt(field, 40)),
+        )
+    })
 }
 
 fn indicator(path: &Path, row: usize, field: &str) -> Result<Indicator, ResultsError> {
@@ -158,7 +203,10 @@ fn read_summary(path: &Path, ticks: usize) -> Result<Vec<SeriesSummary>, Results
         let ind = indicator(path, i + 1, &row[1])?;
         let scope = scope(path, i + 1, &row[2])?;
         let tick: usize = row[3].parse().ok().filter(|&t| t < ticks).ok_or_else(|| {
-            ResultsError::corrupt(path, format!("row {}: bad tick {:?}", i + 1, &row[3]))
+            ResultsError::corrupt(
+                path,
+                format!("row {}: bad tick {:?}", i + 1, excerpt(&row[3], 40)),
+            )
         })?;
         let k = *position.entry((ind, scope.clone())).or_insert_with(|| {
             series.push(SeriesSummary::empty(ind, scope, ticks));
@@ -171,7 +219,10 @@ fn read_summary(path: &Path, ticks: usize) -> Result<Vec<SeriesSummary>, Results
         s.p95[tick] = number(path, i + 1, &row[8])?;
         s.sd[tick] = number(path, i + 1, &row[9])?;
         s.n[tick] = row[10].parse().map_err(|_| {
-            ResultsError::corrupt(path, format!("row {}: bad count {:?}", i + 1, &row[10]))
+            ResultsError::corrupt(
+                path,
+                format!("row {}: bad count {:?}", i + 1, excerpt(&row[10], 40)),
+            )
         })?;
     }
     Ok(series)
@@ -193,7 +244,10 @@ fn target_from(
         }
     };
     let bad = |what: &str, v: &str| {
-        ResultsError::corrupt(path, format!("row {row_no}: bad {what} {v:?}"))
+        ResultsError::corrupt(
+            path,
+            format!("row {row_no}: bad {what} {:?}", excerpt(v, 40)),
+        )
     };
     let basis = match f(4) {
         "december" => TargetBasis::December,
@@ -208,7 +262,7 @@ fn target_from(
         other => return Err(bad("status", other)),
     };
     Ok(TargetResult {
-        label: f(0).to_string(),
+        label: parse_text_cell(f(0)).to_string(),
         indicator: indicator(path, row_no, f(1))?,
         scope: scope(path, row_no, f(2))?,
         year: f(3).parse().map_err(|_| bad("year", f(3)))?,
@@ -241,19 +295,31 @@ fn read_target_values(path: &Path, targets: &mut [TargetResult]) -> Result<(), R
         return Ok(());
     }
     for (i, row) in read_rows(path, &TARGET_VALUE_COLUMNS)?.iter().enumerate() {
-        let Some(t) = targets.iter_mut().find(|t| t.label == row[0]) else {
+        let label = parse_text_cell(&row[0]);
+        let Some(t) = targets.iter_mut().find(|t| t.label == label) else {
             return Err(ResultsError::corrupt(
                 path,
-                format!("row {}: target {:?} is not in targets.csv", i + 1, &row[0]),
+                format!(
+                    "row {}: target {:?} is not in targets.csv",
+                    i + 1,
+                    excerpt(label, 60)
+                ),
             ));
         };
         let replicate: usize = row[1].parse().map_err(|_| {
-            ResultsError::corrupt(path, format!("row {}: bad replicate {:?}", i + 1, &row[1]))
+            ResultsError::corrupt(
+                path,
+                format!("row {}: bad replicate {:?}", i + 1, excerpt(&row[1], 40)),
+            )
         })?;
         if replicate != t.values.len() {
             return Err(ResultsError::corrupt(
                 path,
-                format!("row {}: replicates of {:?} out of order", i + 1, t.label),
+                format!(
+                    "row {}: replicates of {:?} out of order",
+                    i + 1,
+                    excerpt(&t.label, 60)
+                ),
             ));
         }
         t.values.push(number(path, i + 1, &row[2])?);
@@ -265,7 +331,10 @@ fn read_sweep(path: &Path, levers: &[String]) -> Result<SweepResult, ResultsErro
     let mut points: Vec<SweepPoint> = Vec::new();
     for (i, row) in read_rows(path, &TARGET_COLUMNS)?.iter().enumerate() {
         let index: usize = row[0].parse().map_err(|_| {
-            ResultsError::corrupt(path, format!("row {}: bad point {:?}", i + 1, &row[0]))
+            ResultsError::corrupt(
+                path,
+                format!("row {}: bad point {:?}", i + 1, excerpt(&row[0], 40)),
+            )
         })?;
         let lever_values = (1..=levers.len())
             .map(|k| number(path, i + 1, &row[k]))

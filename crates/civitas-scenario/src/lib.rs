@@ -53,3 +53,17 @@ pub use limits::{MAX_AGENTS, MAX_REPLICATES, MAX_SEED};
 pub use load::{BASELINE_TOML, Format, STARTER_TOML, file_document, resolved_document};
 pub use model::*;
 pub use path::{FieldPath, Segment};
+
+/// Whether a name may hold `c`, and whether text can be shown as it is: not a control
+/// character (C0, DEL, C1), not one of the marks that reorder or hide text (bidirectional
+/// overrides and isolates, zero-width characters, the byte-order mark), not a Unicode
+/// non-character (`U+FFFE`, `U+FFFF`, …). Names are shown on terminals and written into
+/// CSV, XML and SVG files, where such characters move a cursor, make a file invalid or
+/// show one name as another.
+pub fn printable(c: char) -> bool {
+    let code = c as u32;
+    !(c.is_control()
+        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+        || (0xfdd0..=0xfdef).contains(&code)
+        || code & 0xfffe == 0xfffe)
+}

@@ -164,7 +164,14 @@ fn read_source(path: &Path, via: Option<&Span>) -> Result<(String, Format), Scen
         return Err(fail(too_big(bytes.len() as u64)));
     }
     match String::from_utf8(bytes) {
-        Ok(text) => Ok((text, format)),
+        // A byte-order mark (editors on Windows write one) is not part of the text, in
+        // any of the three formats alike.
+        Ok(text) => Ok((
+            text.strip_prefix('\u{feff}')
+                .map(str::to_string)
+                .unwrap_or(text),
+            format,
+        )),
         Err(e) => {
             let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
             let good = std::str::from_utf8(good).unwrap_or_default();

@@ -4,6 +4,8 @@ use std::fs;
 use std::io::{Read, Write};
 use std::path::Path;
 
+use civitas_results::owned;
+
 use crate::error::BatchError;
 
 /// Name of the lock file inside a work directory.
@@ -27,22 +29,53 @@ pub(crate) struct WorkLock {
 impl WorkLock {
     /// Takes the lock of the work directory `work` (created when absent), or fails with
     /// [`BatchError::Busy`] naming `output` and the holder's PID.
+    ///
+    /// The work directory must be a real folder (a link is refused) that is empty or holds
+    /// a lock or a plan: a folder of that name holding other things is not Civitas's and
+    /// gets no lock file. When the directory was made here and the lock cannot be taken
+    /// (a full disk), the directory is removed again.
     pub fn acquire(work: &Path, output: &Path) -> Result<WorkLock, BatchError> {
+        let made_here = !owned::exists(work);
+        let taken = Self::take(work, output);
+        if taken.is_err() && made_here {
+            let _ = fs::remove_file(work.join(LOCK_FILE));
+            let _ = fs::remove_dir(work);
+        }
+        taken
+    }
+
+    fn take(work: &Path, output: &Path) -> Result<WorkLock, BatchError> {
         let path = work.join(LOCK_FILE);
         for _ in 0..LOCK_ATTEMPTS {
-            fs::create_dir_all(work).map_err(BatchError::io(work))?;
-            let mut file = match fs::OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create(true)
-                .truncate(false)
-                .open(&path)
+            owned::real_dir(work)?;
+            refuse_unmarked(work)?;
+            let mut options = fs::OpenOptions::new();
+            options.read(true).write(true).create(true).truncate(false);
+            #[cfg(unix)]
             {
+                use std::os::unix::fs::OpenOptionsExt;
+                // A link planted as the lock would have its target truncated.
+                options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+            }
+            let mut file = match options.open(&path) {
                 Ok(f) => f,
                 // The holder removed the work directory between our two calls.
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-                Err(e) => return Err(BatchError::io(&path)(e)),
+                Err(e) => {
+                    if fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+                        return Err(owned::FileError::Symlink { path }.into());
+                    }
+                    return Err(BatchError::io(&path)(e));
+                }
             };
+            if !file.metadata().is_ok_and(|m| m.is_file()) {
+                return Err(owned::FileError::Kind {
+                    path,
+                    found: "not a regular file",
+                    expected: "a lock file",
+                }
+                .into());
+            }
             match file.try_lock() {
                 Ok(()) => {}
                 Err(fs::TryLockError::WouldBlock) => {
@@ -68,6 +101,28 @@ impl WorkLock {
             pid: None,
         })
     }
+}
+
+/// Refuses a non-empty folder that has neither a lock nor a plan: somebody's folder that
+/// happens to have the work folder's name.
+fn refuse_unmarked(work: &Path) -> Result<(), BatchError> {
+    let mut names = Vec::new();
+    for entry in fs::read_dir(work).map_err(BatchError::io(work))? {
+        let name = entry.map_err(BatchError::io(work))?.file_name();
+        if name == LOCK_FILE || name == super::PLAN_FILE {
+            return Ok(());
+        }
+        names.push(name.to_string_lossy().into_owned());
+    }
+    if names.is_empty() {
+        return Ok(());
+    }
+    names.sort();
+    Err(super::refuse_foreign(
+        work,
+        &names,
+        "has the name of a work folder but no plan.json or lock",
+    ))
 }
 
 /// Whether `path` still names the open `file` (not a newer file of the same name).

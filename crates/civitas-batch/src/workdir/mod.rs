@@ -31,6 +31,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use civitas_engine::ReplicateResult;
+use civitas_results::owned::{self, TEMP_PREFIX, excerpt};
 use civitas_scenario::Scenario;
 use sha2::{Digest, Sha256};
 
@@ -57,40 +58,104 @@ const SHARD_FACTS_FILE: &str = "shard.json";
 const RUNS_DIR: &str = "runs";
 const AGENTS_EXTENSION: &str = "agents";
 const STAGED_DIR: &str = "staged";
-const TEMP_PREFIX: &str = ".tmp-";
 
-/// Removes everything in the work directory but its lock file.
-fn clear_except_lock(dir: &Path) -> Result<(), BatchError> {
+/// The names Civitas itself puts in a work directory (beside temporaries, which start
+/// with [`TEMP_PREFIX`]); only these are ever removed from one.
+const OWN_NAMES: [&str; 6] = [
+    LOCK_FILE,
+    PLAN_FILE,
+    SCENARIO_FILE,
+    SHARD_FACTS_FILE,
+    RUNS_DIR,
+    STAGED_DIR,
+];
+/// Largest `plan.json`, `shard.json` or `scenario.toml` Civitas writes (a sweep's plan
+/// holds every point's lever values as text).
+pub(crate) const MAX_WORK_FILE_BYTES: u64 = 256 << 20;
+
+/// The entries of `dir` other than its lock, by name.
+fn entries_but_lock(dir: &Path) -> Result<Vec<String>, BatchError> {
+    let mut names = Vec::new();
     for entry in fs::read_dir(dir).map_err(BatchError::io(dir))? {
-        let entry = entry.map_err(BatchError::io(dir))?;
-        if entry.file_name() == LOCK_FILE {
-            continue;
+        let name = entry.map_err(BatchError::io(dir))?.file_name();
+        if name != LOCK_FILE {
+            names.push(name.to_string_lossy().into_owned());
         }
-        let path = entry.path();
-        let removed = if entry.file_type().map_err(BatchError::io(&path))?.is_dir() {
-            fs::remove_dir_all(&path)
-        } else {
-            fs::remove_file(&path)
-        };
-        removed.map_err(BatchError::io(&path))?;
     }
-    Ok(())
+    names.sort();
+    Ok(names)
 }
 
-/// Writes `bytes` to `path` through a temporary sibling and a rename, so `path` is either
-/// absent or complete.
+/// Refuses a folder holding things Civitas did not put there, naming a few of them.
+fn refuse_foreign(dir: &Path, names: &[String], why: &str) -> BatchError {
+    let shown: Vec<String> = names
+        .iter()
+        .take(5)
+        .map(|n| format!("{:?}", excerpt(n, 60)))
+        .collect();
+    let more = names.len().saturating_sub(5);
+    BatchError::Foreign {
+        path: dir.to_path_buf(),
+        message: format!(
+            "{why} (it holds {}{}); Civitas removes and writes only its own work folders: \
+             move it away or choose another --out",
+            shown.join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        ),
+    }
+}
+
+/// Removes what an interrupted batch left in its work directory: only the entries
+/// Civitas makes there, and only when the directory carries a plan of this Civitas's
+/// format (its marker). Anything else is refused before a file is removed.
+fn clear_own_files(dir: &Path, names: &[String]) -> Result<(), BatchError> {
+    read_plan(dir)?;
+    let foreign: Vec<String> = names
+        .iter()
+        .filter(|n| !OWN_NAMES.contains(&n.as_str()) && !n.starts_with(TEMP_PREFIX))
+        .cloned()
+        .collect();
+    if !foreign.is_empty() {
+        return Err(refuse_foreign(
+            dir,
+            &foreign,
+            "is the work folder of an interrupted batch, but holds files Civitas did not write",
+        ));
+    }
+    // The plan last: an interruption here leaves a folder that is still recognised.
+    for name in names.iter().filter(|n| n.as_str() != PLAN_FILE) {
+        remove_entry(&dir.join(name))?;
+    }
+    remove_entry(&dir.join(PLAN_FILE))
+}
+
+/// Removes one entry without following it: a link is removed as a link.
+fn remove_entry(path: &Path) -> Result<(), BatchError> {
+    let meta = match fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(BatchError::io(path)(e)),
+    };
+    let removed = if meta.is_dir() {
+        fs::remove_dir_all(path)
+    } else {
+        fs::remove_file(path)
+    };
+    removed.map_err(BatchError::io(path))
+}
+
+/// Writes `bytes` to `path` so that `path` is either absent or complete (see
+/// [`owned::write_file`]).
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), BatchError> {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-    let tmp = path.with_file_name(format!("{TEMP_PREFIX}{name}"));
-    fs::write(&tmp, bytes).map_err(BatchError::io(&tmp))?;
-    fs::rename(&tmp, path).map_err(BatchError::io(path))
+    Ok(owned::write_file(path, bytes)?)
 }
 
 fn remove_dir_if_present(path: &Path) -> Result<(), BatchError> {
-    match fs::remove_dir_all(path) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(BatchError::io(path)(e)),
-        _ => Ok(()),
-    }
+    remove_entry(path)
 }
 
 impl WorkDir {
@@ -104,10 +169,10 @@ impl WorkDir {
         resume: bool,
         progress: &dyn crate::BatchProgress,
     ) -> Result<WorkDir, BatchError> {
-        let left_behind = fs::read_dir(&path)
-            .is_ok_and(|mut d| d.any(|e| e.is_ok_and(|e| e.file_name() != LOCK_FILE)));
-        if left_behind {
-            if resume && path.join(PLAN_FILE).exists() {
+        owned::real_dir(&path)?;
+        let left_behind = entries_but_lock(&path)?;
+        if !left_behind.is_empty() {
+            if resume && owned::exists(&path.join(PLAN_FILE)) {
                 let found = read_plan(&path)?;
                 if found != *plan {
                     return Err(BatchError::ResumeMismatch {
@@ -122,14 +187,15 @@ impl WorkDir {
                         path.display()
                     ));
                 }
-                clear_except_lock(&path)?;
+                clear_own_files(&path, &left_behind)?;
             }
         }
-        fs::create_dir_all(path.join(RUNS_DIR)).map_err(BatchError::io(&path))?;
-        remove_dir_if_present(&path.join(STAGED_DIR))?;
+        // The plan first: it marks the folder as a work folder for whoever finds it.
         let plan_json = serde_json::to_string_pretty(plan).expect("a plan serializes");
-        write_atomically(&path.join(SCENARIO_FILE), scenario_toml.as_bytes())?;
         write_atomically(&path.join(PLAN_FILE), plan_json.as_bytes())?;
+        write_atomically(&path.join(SCENARIO_FILE), scenario_toml.as_bytes())?;
+        owned::real_dir(&path.join(RUNS_DIR))?;
+        remove_dir_if_present(&path.join(STAGED_DIR))?;
         Ok(WorkDir {
             path,
             plan: plan.clone(),
@@ -145,15 +211,27 @@ impl WorkDir {
     /// The resolved scenario text stored with the plan.
     pub fn scenario_toml(&self) -> Result<String, BatchError> {
         let path = self.path.join(SCENARIO_FILE);
-        fs::read_to_string(&path).map_err(BatchError::io(&path))
+        Ok(owned::read_text(&path, MAX_WORK_FILE_BYTES)?)
     }
 
     /// The staging directory for the final output (created empty).
     pub fn staged(&self) -> Result<PathBuf, BatchError> {
         let staged = self.path.join(STAGED_DIR);
         remove_dir_if_present(&staged)?;
-        fs::create_dir_all(&staged).map_err(BatchError::io(&staged))?;
+        owned::real_dir(&staged)?;
         Ok(staged)
+    }
+
+    /// Removes the staged output (a half-written one after a failure, which would hold
+    /// the disk that is perhaps full); the finished runs stay for `--resume`.
+    pub fn discard_staged(&self) -> Result<(), BatchError> {
+        remove_dir_if_present(&self.path.join(STAGED_DIR))
+    }
+
+    /// [`WorkDir::discard_staged`] on a path that already failed: the first error is the
+    /// one to report.
+    pub fn discard_staged_quietly(&self) {
+        let _ = self.discard_staged();
     }
 
     /// Path of the run file of (point, replicate).
@@ -169,6 +247,9 @@ impl WorkDir {
     pub fn finished(&self) -> Result<BTreeMap<(usize, u32), PathBuf>, BatchError> {
         let dir = self.path.join(RUNS_DIR);
         let mut found = BTreeMap::new();
+        if owned::exists(&dir) {
+            owned::real_dir(&dir)?;
+        }
         let entries = match fs::read_dir(&dir) {
             Ok(e) => e,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(found),
@@ -179,7 +260,11 @@ impl WorkDir {
             let name = entry.file_name();
             let Some(name) = name.to_str() else { continue };
             if name.starts_with(TEMP_PREFIX) {
-                let _ = fs::remove_file(entry.path());
+                let _ = remove_entry(&entry.path());
+                continue;
+            }
+            // Only regular files are runs: a link or folder of that name was not written here.
+            if !entry.file_type().is_ok_and(|t| t.is_file()) {
                 continue;
             }
             let Some(key) = parse_run_name(name) else {
@@ -244,7 +329,7 @@ impl WorkDir {
 
     /// Shard facts, when the shard finished.
     pub fn shard_facts(&self) -> Option<ShardFacts> {
-        let text = fs::read_to_string(self.path.join(SHARD_FACTS_FILE)).ok()?;
+        let text = owned::read_text(&self.path.join(SHARD_FACTS_FILE), MAX_WORK_FILE_BYTES).ok()?;
         serde_json::from_str(&text).ok()
     }
 }

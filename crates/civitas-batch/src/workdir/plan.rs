@@ -1,13 +1,16 @@
 //! What a batch is (`plan.json`): its kind, scenario, replicates, sweep points and shard,
 //! compared on `--resume` and `merge`; and the facts a finished shard records.
 
-use std::fs;
 use std::path::Path;
+
+use civitas_results::owned;
 
 use serde::{Deserialize, Serialize};
 
 use super::PLAN_FILE;
 use crate::error::BatchError;
+use crate::limits::MAX_RUNS;
+use civitas_scenario::limits::MAX_REPLICATES;
 
 /// Version of the work directory layout and run file format.
 const WORK_FORMAT_VERSION: u32 = 2;
@@ -103,6 +106,31 @@ impl Plan {
         point as u64 * self.replicates as u64 + replicate as u64
     }
 
+    /// Counts within what a batch may have, checked before a plan read from disk sizes
+    /// anything (a tampered plan must not allocate billions of slots or index past them).
+    fn check_bounds(&self) -> Result<(), String> {
+        let runs = self.point_count() as u64 * u64::from(self.replicates);
+        if self.replicates == 0 || self.replicates > MAX_REPLICATES || runs > MAX_RUNS {
+            return Err(format!(
+                "{} replicates of {} points: not a plan Civitas writes (at most {MAX_REPLICATES} \
+                 replicates and {MAX_RUNS} runs)",
+                self.replicates,
+                self.point_count()
+            ));
+        }
+        if self.points.iter().any(|p| p.len() != self.levers.len()) {
+            return Err("a sweep point does not give one value per lever".into());
+        }
+        if let Some(Shard { index, count }) = self.shard
+            && (count == 0 || index >= count || u64::from(count) > runs)
+        {
+            return Err(format!(
+                "shard {index} of {count}: expected 0 <= index < count <= {runs} (the runs)"
+            ));
+        }
+        Ok(())
+    }
+
     /// The same plan without a shard, to compare shards of one batch.
     pub fn unsharded(&self) -> Plan {
         Plan {
@@ -144,7 +172,7 @@ pub(crate) struct ShardFacts {
 /// Reads the plan of the work or shard directory `dir`.
 pub(super) fn read_plan(dir: &Path) -> Result<Plan, BatchError> {
     let path = dir.join(PLAN_FILE);
-    let text = fs::read_to_string(&path).map_err(BatchError::io(&path))?;
+    let text = owned::read_text(&path, super::MAX_WORK_FILE_BYTES)?;
     let plan: Plan = serde_json::from_str(&text)
         .map_err(|e| BatchError::corrupt(&path, format!("not a Civitas plan: {e}")))?;
     if plan.format != WORK_FORMAT_VERSION {
@@ -156,6 +184,8 @@ pub(super) fn read_plan(dir: &Path) -> Result<Plan, BatchError> {
             ),
         ));
     }
+    plan.check_bounds()
+        .map_err(|message| BatchError::corrupt(&path, message))?;
     Ok(plan)
 }
 

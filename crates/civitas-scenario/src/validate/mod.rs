@@ -32,6 +32,8 @@ mod uncertainty;
 
 use std::collections::HashMap;
 
+use unicode_normalization::UnicodeNormalization;
+
 use crate::YearMonth;
 use crate::bounds::Bound;
 use crate::model::{PerBand, Scenario};
@@ -212,27 +214,62 @@ impl<'a> Checker<'a> {
         );
     }
 
-    /// Names must be non-empty and unique within their list.
+    /// Names must be non-empty, printable and unique within their list; two names that
+    /// differ only in their Unicode spelling (`é` as one code point or as `e` and an
+    /// accent) are one name.
     fn unique_names<'n>(
         &mut self,
         list: FieldPath,
         what: &str,
         names: impl Iterator<Item = &'n str>,
     ) {
-        let mut seen: HashMap<&str, usize> = HashMap::new();
+        let mut seen: HashMap<String, usize> = HashMap::new();
         for (i, name) in names.enumerate() {
             let path = list.index(i).key("name");
             if name.trim().is_empty() {
                 self.report(path, format!("found an empty name, expected a {what} name"));
-            } else if let Some(first) = seen.get(name) {
-                self.report(
+                continue;
+            }
+            if !self.printable_name(path.clone(), what, name) {
+                continue;
+            }
+            match seen.entry(name.nfc().collect()) {
+                std::collections::hash_map::Entry::Occupied(first) => self.report(
                     path,
-                    format!("duplicate {what} name {name:?} (also {list}[{first}]); names must be unique"),
-                );
-            } else {
-                seen.insert(name, i);
+                    format!(
+                        "duplicate {what} name {name:?} (also {list}[{}]{}); names must be unique",
+                        first.get(),
+                        if first.key() == name {
+                            ""
+                        } else {
+                            ", the same name in another Unicode spelling"
+                        }
+                    ),
+                ),
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(i);
+                }
             }
         }
+    }
+
+    /// A name is shown on terminals and written into CSV, XML and SVG files: control
+    /// characters, Unicode non-characters and the marks that reorder or hide text are
+    /// refused (they would move a terminal's cursor, make an XML file invalid or show one
+    /// name as another). Reports the problem; returns whether the name is printable.
+    fn printable_name(&mut self, path: FieldPath, what: &str, name: &str) -> bool {
+        let Some(bad) = name.chars().find(|&c| !crate::printable(c)) else {
+            return true;
+        };
+        self.report(
+            path,
+            format!(
+                "found a {what} name with the character {}, expected printable text \
+                 (no control characters, non-characters or direction marks)",
+                bad.escape_unicode()
+            ),
+        );
+        false
     }
 
     /// A reference must name an existing entry of `known`.

@@ -1,5 +1,10 @@
 //! Targets: bounds in the indicator's range, scopes that exist, and data to judge them by.
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
+use unicode_normalization::UnicodeNormalization;
+
 use super::Checker;
 use crate::indicators::{Indicator, Unit};
 use crate::path::FieldPath;
@@ -10,8 +15,37 @@ impl Checker<'_> {
         let info = &self.scenario.scenario;
         let districts = self.district_names();
         let scenario = self.scenario;
+        // A target's label names it in every output (targets.csv, goldens, compare):
+        // two targets with one label could not be told apart when read back.
+        let mut labels: HashMap<String, usize> = HashMap::new();
         for (i, t) in scenario.targets.iter().enumerate() {
             let p = at.index(i);
+            if let Some(name) = &t.name {
+                if name.trim().is_empty() {
+                    self.report(p.key("name"), "found an empty name, expected a target name");
+                } else {
+                    self.printable_name(p.key("name"), "target", name);
+                }
+            }
+            let label = t.label();
+            match labels.entry(label.nfc().collect()) {
+                Entry::Occupied(first) => self.report(
+                    if t.name.is_some() {
+                        p.key("name")
+                    } else {
+                        p.clone()
+                    },
+                    format!(
+                        "this target's label {label:?} is also that of {at}[{}], so the two \
+                         could not be told apart in targets.csv, goldens or comparisons; \
+                         give one of them another `name`",
+                        first.get()
+                    ),
+                ),
+                Entry::Vacant(slot) => {
+                    slot.insert(i);
+                }
+            }
             if info.end >= info.start && (t.year < info.start.year || t.year > info.end.year) {
                 self.report_outside_horizon(
                     p.key("year"),
