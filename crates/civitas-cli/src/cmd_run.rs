@@ -253,6 +253,7 @@ fn print_scorecard(result: &BatchResult, dir: &Path) {
     );
     if let Some(sweep) = &result.sweep {
         say!("{} sweep points; see sweep.csv", sweep.points.len());
+        print_sweep_extremes(result, sweep);
         return;
     }
     let uncertain = result.scenario.uncertainty.len();
@@ -305,5 +306,63 @@ fn threshold(t: &civitas_batch::TargetResult) -> String {
         (Some(lo), None) => format!("≥ {}", v(lo)),
         (None, Some(hi)) => format!("≤ {}", v(hi)),
         (None, None) => "(any value)".to_string(),
+    }
+}
+
+/// For each target of a sweep, the point where it does best and the one where it does
+/// worst: by probability met, then by the mean in the indicator's better direction.
+fn print_sweep_extremes(result: &BatchResult, sweep: &civitas_batch::SweepResult) {
+    use civitas_report::format::{lever_title, number};
+    let currency = &result.scenario.scenario.currency;
+    let at = |point: &civitas_batch::SweepPoint| -> String {
+        sweep
+            .levers
+            .iter()
+            .zip(&point.lever_values)
+            .map(|(lever, &v)| format!("{} = {}", lever_title(lever, currency), number(v)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for target in civitas_report::plots::sweep::sweep_targets(sweep) {
+        let sign = if target.indicator.meta().higher_is_better {
+            1.0
+        } else {
+            -1.0
+        };
+        let evaluated: Vec<_> = sweep
+            .points
+            .iter()
+            .filter_map(|p| {
+                let t = p.targets.iter().find(|t| t.label == target.label)?;
+                t.mean.is_finite().then_some((p, t))
+            })
+            .collect();
+        let standing = |t: &&civitas_batch::TargetResult| (t.probability_met, sign * t.mean);
+        let order = |a: &(_, &civitas_batch::TargetResult),
+                     b: &(_, &civitas_batch::TargetResult)| {
+            standing(&a.1)
+                .partial_cmp(&standing(&b.1))
+                .unwrap_or(std::cmp::Ordering::Equal)
+        };
+        say!("  {} {}", target.label, threshold(target));
+        // The first of equals: the lowest-numbered point (a grid's cheapest corner).
+        let best = evaluated.iter().rev().max_by(|a, b| order(a, b));
+        let worst = evaluated.iter().min_by(|a, b| order(a, b));
+        let (Some((best_point, best)), Some((worst_point, worst))) = (best, worst) else {
+            say!("    no data at any point");
+            continue;
+        };
+        say!(
+            "    best  p = {:.2} (mean {:.4}) at {}",
+            best.probability_met,
+            best.mean,
+            at(best_point)
+        );
+        say!(
+            "    worst p = {:.2} (mean {:.4}) at {}",
+            worst.probability_met,
+            worst.mean,
+            at(worst_point)
+        );
     }
 }

@@ -722,3 +722,38 @@ fn output_csv_headers() {
     );
     insta::assert_snapshot!(csv_headers(tmp.path()));
 }
+
+#[test]
+fn a_sweep_prints_each_targets_best_and_worst_point_with_readable_levers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = run_ok(&mut sweep_cmd(tmp.path(), 2));
+    let console = String::from_utf8_lossy(&out.stdout).into_owned();
+    let online = console
+        .split("  online 2025 ≥ 0.6\n")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no line for the target:\n{console}"));
+    let mut lines = online.lines();
+    let (best, worst) = (lines.next().unwrap(), lines.next().unwrap());
+    assert!(best.starts_with("    best  p = "), "{console}");
+    assert!(worst.starts_with("    worst p = "), "{console}");
+    for line in [best, worst] {
+        assert!(
+            line.contains(" at ops: money per year (")
+                && line.contains(", population.bands.senior.bass_p = "),
+            "{line}"
+        );
+    }
+    // Online service grows with the operation money: the worst point has none.
+    assert!(worst.contains(") = 0, population.bands"), "{worst}");
+    let mean = |line: &str| -> f64 {
+        line.split("(mean ")
+            .nth(1)
+            .unwrap()
+            .split(')')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert!(mean(best) > mean(worst), "{best}\n{worst}");
+}

@@ -7,7 +7,9 @@ use plotters::prelude::*;
 
 use crate::ReportError;
 use crate::plots::breakdown::{self, BreakdownBy};
-use crate::plots::{DrawResult, Screen, compare, scorecard, sensitivity, sweep, timeseries};
+use crate::plots::{
+    DrawResult, Screen, compare, scorecard, sensitivity, sweep, sweep_map, timeseries,
+};
 use crate::sensitivity::{Sensitivity, TargetSensitivity};
 
 /// Which part of the page a figure belongs to.
@@ -62,6 +64,17 @@ pub enum PlotKind<'a> {
         /// The target whose per-point evaluations are drawn.
         target: &'a TargetResult,
     },
+    /// A target over a two-lever sweep: its mean or its probability met at each point.
+    SweepMap {
+        /// The run.
+        result: &'a BatchResult,
+        /// Its sweep (two levers).
+        sweep: &'a SweepResult,
+        /// The target whose per-point evaluations are drawn.
+        target: &'a TargetResult,
+        /// Mean or probability met.
+        what: sweep_map::MapValue,
+    },
     /// One indicator, every run on shared axes.
     CompareSeries {
         /// The runs, one colour each.
@@ -110,6 +123,7 @@ impl Figure<'_> {
             } => breakdown::size_px(result, indicator, by),
             PlotKind::Scorecard { runs } => scorecard::size_px(runs),
             PlotKind::Sweep { .. } => sweep::SIZE_PX,
+            PlotKind::SweepMap { .. } => sweep_map::SIZE_PX,
             PlotKind::CompareSeries { .. } => compare::SERIES_SIZE_PX,
             PlotKind::ProbabilityBars { runs } => compare::bars_size_px(runs),
             PlotKind::Tornado { target, .. } => sensitivity::size_px(target),
@@ -131,6 +145,12 @@ impl Figure<'_> {
                 lever,
                 target,
             } => sweep::draw(area, result, sweep, lever, target),
+            PlotKind::SweepMap {
+                result,
+                sweep,
+                target,
+                what,
+            } => sweep_map::draw(area, result, sweep, target, what),
             PlotKind::CompareSeries { runs, indicator } => {
                 compare::draw_series(area, runs, indicator)
             }

@@ -187,6 +187,27 @@ pub fn probability(p: f64) -> String {
     }
 }
 
+/// A readable name of a swept lever path with its unit: `policies[name=ops].amount_per_year`
+/// is "ops: money per year (CNY)", `budget.shares.digitization` "budget share of
+/// digitization"; a path of another form is given as it is.
+pub fn lever_title(path: &str, currency: &str) -> String {
+    if let Some(rest) = path.strip_prefix("policies[name=")
+        && let Some((name, field)) = rest.split_once("].")
+    {
+        return match field {
+            "amount_per_year" => format!("{name}: money per year ({currency})"),
+            _ => format!("{name}: {}", field.replace('_', " ")),
+        };
+    }
+    if let Some(name) = path.strip_prefix("budget.shares.") {
+        return format!("budget share of {name}");
+    }
+    if path == "budget.total_per_year" {
+        return format!("budget per year ({currency})");
+    }
+    path.to_string()
+}
+
 /// A probability with its interval, e.g. "0.62 (0.45–0.77)".
 pub fn probability_with_interval(p: f64, lo: f64, hi: f64) -> String {
     if p.is_finite() && lo.is_finite() && hi.is_finite() {

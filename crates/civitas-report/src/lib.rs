@@ -248,6 +248,47 @@ pub fn run_figures(result: &BatchResult) -> Vec<Figure<'_>> {
         }
     }
     if let Some(sweep) = &result.sweep {
+        // Over two levers, each target's mean and probability met over both at once
+        // first: the one-lever projections below mix the other lever's values.
+        if sweep.levers.len() == 2 {
+            let currency = &result.scenario.scenario.currency;
+            let levers = format!(
+                "{} and {}",
+                format::lever_title(&sweep.levers[0], currency),
+                format::lever_title(&sweep.levers[1], currency)
+            );
+            for target in plots::sweep::sweep_targets(sweep) {
+                for (what, kind, caption) in [
+                    (
+                        plots::sweep_map::MapValue::ProbabilityMet,
+                        "probability",
+                        "The probability of meeting the target at each point of the sweep over",
+                    ),
+                    (
+                        plots::sweep_map::MapValue::Mean,
+                        "mean",
+                        "The target year's mean at each point of the sweep over",
+                    ),
+                ] {
+                    let stem = unique_stem(
+                        &figures,
+                        format!("sweep_map_{}_{kind}", format::slug(&target.label)),
+                    );
+                    figures.push(Figure {
+                        stem,
+                        title: plots::sweep_map::title(result, target, what),
+                        caption: format!("{caption} {levers}, each point marked with its value."),
+                        section: Section::Sweep,
+                        kind: PlotKind::SweepMap {
+                            result,
+                            sweep,
+                            target,
+                            what,
+                        },
+                    });
+                }
+            }
+        }
         for (lever, name) in sweep.levers.iter().enumerate() {
             for target in plots::sweep::sweep_targets(sweep) {
                 let stem = format!(
@@ -257,7 +298,11 @@ pub fn run_figures(result: &BatchResult) -> Vec<Figure<'_>> {
                 );
                 figures.push(Figure {
                     stem,
-                    title: format!("{} against {name}", format::target_title(&result.scenario, target)),
+                    title: format!(
+                        "{} against {}",
+                        format::target_title(&result.scenario, target),
+                        format::lever_title(name, &result.scenario.scenario.currency)
+                    ),
                     caption: "The target year's value at each swept lever value: mean and p5–p95 across \
                               replicates, points coloured by the target's standing there, and the first \
                               value at which the probability of meeting the target reaches 0.9."

@@ -419,7 +419,7 @@ fn sweep_over_two_levers_draws_each_lever() {
     let files = Report::write(&result, &out_dir("sweep-two")).unwrap();
     let sweeps: Vec<_> = stems(&files)
         .into_iter()
-        .filter(|s| s.starts_with("sweep_"))
+        .filter(|s| s.starts_with("sweep_") && !s.starts_with("sweep_map_"))
         .collect();
     assert_eq!(sweeps.len(), 4, "two targets × two levers: {sweeps:?}");
     let texts = svg_texts(&plot(
@@ -432,15 +432,51 @@ fn sweep_over_two_levers_draws_each_lever() {
                 .unwrap()
         ),
     ));
-    assert!(
-        texts.contains(&"policies[name=ops].amount_per_year".to_string()),
-        "{texts:?}"
-    );
+    // The lever is named by its policy and unit, not by its path.
+    let currency = result.scenario.scenario.currency.clone();
+    let ops = format!("ops: money per year ({currency})");
+    assert!(texts.contains(&ops), "{texts:?}");
     assert!(
         texts
             .iter()
             .any(|t| t.ends_with("(other levers vary too)."))
     );
+
+    // Over both levers at once: a map of the mean and one of the probability met per
+    // target, each point marked with its value, both levers named on the axes.
+    let maps: Vec<_> = stems(&files)
+        .into_iter()
+        .filter(|s| s.starts_with("sweep_map_"))
+        .collect();
+    assert_eq!(
+        maps.len(),
+        4,
+        "two targets × mean and probability: {maps:?}"
+    );
+    let probability = maps
+        .iter()
+        .find(|s| s.ends_with("_probability") && !s.contains("out-of-reach"))
+        .unwrap();
+    let texts = svg_texts(&plot(&files, &format!("{probability}.svg")));
+    assert!(texts.contains(&ops), "{texts:?}");
+    assert!(
+        texts.iter().any(|t| t.ends_with(": probability met")),
+        "{texts:?}"
+    );
+    for p in ["0.00", "0.05", "0.40", "0.92"] {
+        assert!(texts.contains(&p.to_string()), "{p} not in {texts:?}");
+    }
+    assert!(
+        texts.iter().filter(|t| *t == "1.00").count() >= 2,
+        "{texts:?}"
+    );
+}
+
+#[test]
+fn a_sweep_over_one_lever_draws_no_map() {
+    let result = common::synthetic_sweep(&common::baseline_result());
+    let files = Report::write(&result, &out_dir("sweep-one")).unwrap();
+    assert!(!stems(&files).iter().any(|s| s.starts_with("sweep_map_")));
 }
 
 #[test]

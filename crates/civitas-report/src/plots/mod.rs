@@ -12,6 +12,7 @@ pub mod compare;
 pub mod scorecard;
 pub mod sensitivity;
 pub mod sweep;
+pub mod sweep_map;
 pub mod timeseries;
 
 // The pieces the plot kinds share, one concern per module, re-exported here.

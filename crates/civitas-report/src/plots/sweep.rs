@@ -73,13 +73,14 @@ pub fn draw<DB: DrawingBackend>(
     target: &TargetResult,
 ) -> DrawResult<DB> {
     area.fill(&WHITE)?;
-    let lever_name = sweep
+    let indicator = target.indicator;
+    let currency = &result.scenario.scenario.currency;
+    let lever_path = sweep
         .levers
         .get(lever)
         .map(String::as_str)
         .unwrap_or("lever");
-    let indicator = target.indicator;
-    let currency = &result.scenario.scenario.currency;
+    let lever_name = &format::lever_title(lever_path, currency);
     let title = format!(
         "{} in {} vs {}",
         indicator.meta().title,
@@ -243,7 +244,7 @@ pub fn draw<DB: DrawingBackend>(
             };
             let label = format!(
                 "p ≥ 0.9 from {} = {}{}",
-                short_lever(lever_name),
+                short_lever(lever_path),
                 format::number(x),
                 if other_levers {
                     " (with the other levers' best setting)"
