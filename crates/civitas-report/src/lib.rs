@@ -270,10 +270,8 @@ pub fn run_figures(result: &BatchResult) -> Vec<Figure<'_>> {
                         "The target year's mean at each point of the sweep over",
                     ),
                 ] {
-                    let stem = unique_stem(
-                        &figures,
-                        format!("sweep_map_{}_{kind}", format::slug(&target.label)),
-                    );
+                    // Made distinct with the others by `distinct_stems` below.
+                    let stem = format!("sweep_map_{}_{kind}", format::slug(&target.label));
                     figures.push(Figure {
                         stem,
                         title: plots::sweep_map::title(result, target, what),
