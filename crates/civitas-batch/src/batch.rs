@@ -50,6 +50,7 @@ pub struct Batch<'a> {
     out_dir: PathBuf,
     sweep: Option<Sweep>,
     sweep_timeseries: bool,
+    sweep_summaries: bool,
     resume: bool,
     progress: ProgressRef<'a>,
     max_memory: Option<Bytes>,
@@ -67,6 +68,7 @@ impl<'a> Batch<'a> {
             out_dir: PathBuf::from("outputs"),
             sweep: None,
             sweep_timeseries: false,
+            sweep_summaries: true,
             resume: false,
             progress: ProgressRef::default(),
             max_memory: None,
@@ -125,6 +127,14 @@ impl<'a> Batch<'a> {
     /// can be large).
     pub fn sweep_timeseries(mut self, on: bool) -> Self {
         self.sweep_timeseries = on;
+        self
+    }
+
+    /// Whether each sweep point gets its `summary.csv` (on by default). A design that
+    /// needs only each point's target values (a sensitivity analysis) turns it off: the
+    /// summary of every indicator, scope and tick is most of a point's bytes.
+    pub fn sweep_summaries(mut self, on: bool) -> Self {
+        self.sweep_summaries = on;
         self
     }
 
@@ -249,6 +259,7 @@ impl<'a> Batch<'a> {
                 .map(|p| p.iter().map(|v| format!("{v:?}")).collect())
                 .collect();
             plan.sweep_timeseries = self.sweep_timeseries;
+            plan.sweep_summaries = self.sweep_summaries;
         }
         plan.shard = shard;
         let prepared = Prepared::from_plan(scenario_toml, plan)?;
@@ -862,7 +873,7 @@ fn assemble(
     }
     let (series, targets, sweep) = match plan.kind {
         BatchKind::Run => {
-            let outcome = finalize_point(base, &runs_of(0)?, staged, true)?;
+            let outcome = finalize_point(base, &runs_of(0)?, staged, true, true)?;
             (outcome.series, outcome.targets, None)
         }
         BatchKind::Sweep => {
@@ -874,8 +885,13 @@ fn assemble(
                     BatchError::corrupt(&dir, format!("cannot write scenario: {e}"))
                 })?;
                 write_toml(&dir, &text)?;
-                let outcome =
-                    finalize_point(scenario, &runs_of(index)?, &dir, plan.sweep_timeseries)?;
+                let outcome = finalize_point(
+                    scenario,
+                    &runs_of(index)?,
+                    &dir,
+                    plan.sweep_timeseries,
+                    plan.sweep_summaries,
+                )?;
                 points.push(SweepPoint {
                     index,
                     lever_values: prepared.point_values[index].clone(),

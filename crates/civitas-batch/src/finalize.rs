@@ -32,13 +32,16 @@ pub(crate) struct PointOutcome {
     pub targets: Vec<TargetResult>,
 }
 
-/// Writes `summary.csv`, `targets.csv`, (when `timeseries`) `timeseries.csv` and (when the
-/// scenario asks for an agent sample) `agents.csv` of `scenario` into `dir` from its run files, given in replicate order.
+/// Writes (when `summary`) `summary.csv`, `targets.csv`, `target_values.csv`, (when
+/// `timeseries`) `timeseries.csv` and (when the scenario asks for an agent sample)
+/// `agents.csv` of `scenario` into `dir` from its run files, given in replicate order.
+/// Without `summary` the outcome holds no series.
 pub(crate) fn finalize_point(
     scenario: &Scenario,
     runs: &[PathBuf],
     dir: &Path,
     timeseries: bool,
+    summary: bool,
 ) -> Result<PointOutcome, BatchError> {
     let dates = scenario.scenario.tick_dates();
     let scopes = Scope::all(scenario);
@@ -95,8 +98,13 @@ pub(crate) fn finalize_point(
     if scenario.outputs.agent_sample > 0 {
         write_agents(runs, &dir.join(AGENTS_CSV))?;
     }
-    let series = summarize(runs, dates.len(), &scopes, scenario)?;
-    write_summary(&dir.join(SUMMARY_CSV), name, &dates, &series)?;
+    let series = if summary {
+        let series = summarize(runs, dates.len(), &scopes, scenario)?;
+        write_summary(&dir.join(SUMMARY_CSV), name, &dates, &series)?;
+        series
+    } else {
+        Vec::new()
+    };
     let targets: Vec<TargetResult> = probes
         .iter()
         .zip(&target_values)

@@ -12,7 +12,7 @@ use civitas_report::format::significant;
 use civitas_report::sensitivity::{self as report, Sensitivity, TargetSensitivity};
 use civitas_scenario::Scenario;
 use civitas_uncertainty::morris::{morris_design, morris_effects};
-use civitas_uncertainty::sobol::{saltelli_design, sobol_indices};
+use civitas_uncertainty::sobol::{SobolIntervals, saltelli_design, sobol_indices, sobol_intervals};
 use clap::{Args, ValueEnum};
 
 use crate::RunFlags;
@@ -178,7 +178,11 @@ pub fn sensitivity(args: SensitivityArgs) -> anyhow::Result<ExitCode> {
     base.scenario.name = format!("{}-sensitivity", scenario.scenario.name);
     let staged = if args.merge.is_empty() {
         let sweep = Sweep::explicit(&design.paths, design.points.clone())?;
-        let batch = configure(Batch::new(&base), &args.flags, &BatchFlags::default()).sweep(sweep);
+        // The indices need each point's target values only: no per-point summary.csv
+        // (most of a point's bytes: 2.6 MB at 1,000 agents).
+        let batch = configure(Batch::new(&base), &args.flags, &BatchFlags::default())
+            .sweep(sweep)
+            .sweep_summaries(false);
         if let Some(shard) = args.shard {
             let dir = batch.run_shard(shard)?;
             say!(
@@ -210,6 +214,14 @@ pub fn sensitivity(args: SensitivityArgs) -> anyhow::Result<ExitCode> {
 }
 
 const SENSITIVITY_CSV: &str = "sensitivity.csv";
+
+/// Bootstrap resamples behind each Sobol index's interval.
+const BOOTSTRAP_RESAMPLES: usize = 200;
+/// Two-sided level of the Sobol indices' intervals.
+const INTERVAL_LEVEL: f64 = 0.9;
+/// An interval wider than this (a quarter of the indices' whole range) says the index is
+/// not yet a number to read: the design has not converged.
+const CONVERGED_WIDTH: f64 = 0.25;
 
 /// Checks that the staged sweep is this design's, then writes `sensitivity.csv` and the
 /// report into the staging directory and prints the leading parameters.
@@ -247,12 +259,22 @@ fn finish(staged: &StagedOutput, design: &Design, args: &SensitivityArgs) -> any
         .unwrap_or_default();
     let mut w = csv::Writer::from_writer(Vec::new());
     let header: &[&str] = match design.method {
-        Method::Sobol => &["target", "parameter", "first_order", "total"],
+        Method::Sobol => &[
+            "target",
+            "parameter",
+            "first_order",
+            "total",
+            "first_order_lo",
+            "first_order_hi",
+            "total_lo",
+            "total_hi",
+        ],
         Method::Morris => &["target", "parameter", "mu_star", "mu", "sigma"],
     };
     w.write_record(header)?;
     let f = civitas_batch::format::format_value;
     let mut targets = Vec::with_capacity(labels.len());
+    let mut intervals_of: Vec<Option<SobolIntervals>> = Vec::with_capacity(labels.len());
     for (j, label) in labels.iter().enumerate() {
         let y: Vec<f64> = sweep
             .points
@@ -266,14 +288,31 @@ fn finish(staged: &StagedOutput, design: &Design, args: &SensitivityArgs) -> any
             })
             .collect();
         let (a, b, c) = design.indices(&y);
+        // Seeded by the scenario, so the same runs give the same intervals.
+        let intervals = (design.method == Method::Sobol).then(|| {
+            sobol_intervals(
+                &y,
+                design.paths.len(),
+                BOOTSTRAP_RESAMPLES,
+                INTERVAL_LEVEL,
+                result.scenario.scenario.seed,
+            )
+        });
         for i in 0..design.paths.len() {
             let mut record = vec![label.clone(), design.paths[i].clone(), f(a[i])];
-            match design.method {
-                Method::Sobol => record.push(f(b[i])),
-                Method::Morris => record.extend([f(b[i]), f(c[i])]),
+            match &intervals {
+                Some(ci) => record.extend([
+                    f(b[i]),
+                    f(ci.first[i].0),
+                    f(ci.first[i].1),
+                    f(ci.total[i].0),
+                    f(ci.total[i].1),
+                ]),
+                None => record.extend([f(b[i]), f(c[i])]),
             }
             w.write_record(&record)?;
         }
+        intervals_of.push(intervals);
         let (primary, secondary) = match design.method {
             Method::Sobol => (a, b),
             Method::Morris => (a, c),
@@ -300,7 +339,7 @@ fn finish(staged: &StagedOutput, design: &Design, args: &SensitivityArgs) -> any
         targets,
     };
     Report::sensitivity(result, &analysis, staged.path()).context("cannot write the report")?;
-    for t in &analysis.targets {
+    for (t, intervals) in analysis.targets.iter().zip(&intervals_of) {
         if !t.has_data {
             say!(
                 "\n{}: no data (the target year is outside the horizon, or nothing to measure)",
@@ -314,14 +353,52 @@ fn finish(staged: &StagedOutput, design: &Design, args: &SensitivityArgs) -> any
                 Method::Sobol => ("first", "total"),
                 Method::Morris => ("mu*", "sigma"),
             };
+            let shown = |v: f64, ci: Option<(f64, f64)>| match ci {
+                Some((lo, hi)) => {
+                    format!(
+                        "{} ({}–{})",
+                        significant(v),
+                        significant(lo),
+                        significant(hi)
+                    )
+                }
+                None => significant(v),
+            };
             say!(
-                "  {first} {:>10}  {second} {:>10}  {}",
-                significant(t.primary[i]),
-                significant(t.secondary[i]),
+                "  {first} {:>22}  {second} {:>22}  {}",
+                shown(t.primary[i], intervals.as_ref().map(|ci| ci.first[i])),
+                shown(t.secondary[i], intervals.as_ref().map(|ci| ci.total[i])),
                 design.paths[i]
             );
         }
     }
     say!("\n{} runs", sweep.points.len());
+    // The widest interval over the targets with data: one warning for the analysis.
+    let widest = analysis
+        .targets
+        .iter()
+        .zip(&intervals_of)
+        .filter(|(t, _)| t.has_data && t.moves())
+        .filter_map(|(t, ci)| Some((t, ci.as_ref()?.widest())))
+        .max_by(|a, b| a.1.total_cmp(&b.1));
+    if let Some((t, width)) = widest {
+        if width > CONVERGED_WIDTH {
+            say!(
+                "warning: the indices have not converged: their {:.0} % bootstrap intervals \
+                 (in brackets, and in sensitivity.csv) are up to {} wide ({}); read them as \
+                 rough, and run more --base-points (or more --agents, whose noise the indices \
+                 also measure)",
+                100.0 * INTERVAL_LEVEL,
+                significant(width),
+                t.label
+            );
+        } else {
+            say!(
+                "every index's {:.0} % bootstrap interval is at most {} wide",
+                100.0 * INTERVAL_LEVEL,
+                significant(width)
+            );
+        }
+    }
     Ok(())
 }

@@ -738,13 +738,12 @@ fn a_sweep_prints_each_targets_best_and_worst_point_with_readable_levers() {
     assert!(worst.starts_with("    worst p = "), "{console}");
     for line in [best, worst] {
         assert!(
-            line.contains(" at ops: money per year (")
-                && line.contains(", population.bands.senior.bass_p = "),
+            line.contains(" at ops: money per year (") && line.contains(", senior: bass p = "),
             "{line}"
         );
     }
     // Online service grows with the operation money: the worst point has none.
-    assert!(worst.contains(") = 0, population.bands"), "{worst}");
+    assert!(worst.contains(") = 0, senior: bass p = "), "{worst}");
     let mean = |line: &str| -> f64 {
         line.split("(mean ")
             .nth(1)

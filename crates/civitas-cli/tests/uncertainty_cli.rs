@@ -307,7 +307,10 @@ fn sensitivity_writes_indices_per_target_and_parameter() {
     let scenario = civitas_scenario::Scenario::load(&file).unwrap();
     let k = scenario.uncertainty.len();
     for (method, header) in [
-        ("sobol", "target,parameter,first_order,total\n"),
+        (
+            "sobol",
+            "target,parameter,first_order,total,first_order_lo,first_order_hi,total_lo,total_hi\n",
+        ),
         ("morris", "target,parameter,mu_star,mu,sigma\n"),
     ] {
         let output = civitas()
@@ -344,7 +347,30 @@ fn sensitivity_writes_indices_per_target_and_parameter() {
         } else {
             3 * (k + 1)
         };
-        assert!(String::from_utf8_lossy(&output.stdout).contains(&format!("{runs} runs")));
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(stdout.contains(&format!("{runs} runs")));
+        // Each point keeps what the indices need, not a summary of every indicator.
+        let point = out.join("sens-sensitivity-sweep/points/p0000");
+        assert!(point.join("target_values.csv").is_file());
+        assert!(
+            !point.join("summary.csv").exists(),
+            "a summary per design point"
+        );
+        if method == "sobol" {
+            // Four base points are far too few: the intervals say so.
+            assert!(
+                stdout.contains("warning: the indices have not converged"),
+                "{stdout}"
+            );
+            let mut rows = csv::Reader::from_reader(csv.as_bytes());
+            for row in rows.records() {
+                let row = row.unwrap();
+                let v = |i: usize| row[i].parse::<f64>().unwrap_or(f64::NAN);
+                if v(2).is_finite() {
+                    assert!(v(4) <= v(5) && v(6) <= v(7), "{row:?}");
+                }
+            }
+        }
     }
     let output = civitas()
         .arg("sensitivity")

@@ -187,25 +187,43 @@ pub fn probability(p: f64) -> String {
     }
 }
 
-/// A readable name of a swept lever path with its unit: `policies[name=ops].amount_per_year`
-/// is "ops: money per year (CNY)", `budget.shares.digitization` "budget share of
-/// digitization"; a path of another form is given as it is.
+/// A readable name of a field path (a swept lever, an uncertain parameter) with its unit
+/// where it has one: `policies[name=ops].amount_per_year` is "ops: money per year (CNY)",
+/// `departments[name=Civil Affairs].health_decay_per_month` "Civil Affairs: health decay
+/// per month", `population.bands.senior.bass_q` "senior: bass q", `budget.shares.digitization`
+/// "budget share of digitization". An empty `currency` leaves the unit of money unsaid.
 pub fn lever_title(path: &str, currency: &str) -> String {
-    if let Some(rest) = path.strip_prefix("policies[name=")
-        && let Some((name, field)) = rest.split_once("].")
-    {
-        return match field {
-            "amount_per_year" => format!("{name}: money per year ({currency})"),
-            _ => format!("{name}: {}", field.replace('_', " ")),
-        };
-    }
+    let words = |field: &str| field.replace(['_', '.'], " ");
     if let Some(name) = path.strip_prefix("budget.shares.") {
         return format!("budget share of {name}");
     }
+    let money = |what: &str| {
+        if currency.is_empty() {
+            what.to_string()
+        } else {
+            format!("{what} ({currency})")
+        }
+    };
     if path == "budget.total_per_year" {
-        return format!("budget per year ({currency})");
+        return money("budget per year");
     }
-    path.to_string()
+    if let Some(open) = path.find("[name=")
+        && let Some(close) = path[open..].find("].")
+    {
+        let name = &path[open + "[name=".len()..open + close];
+        let field = &path[open + close + 2..];
+        return match field {
+            "amount_per_year" => format!("{name}: {}", money("money per year")),
+            _ => format!("{name}: {}", words(field)),
+        };
+    }
+    match path.rsplit_once('.') {
+        Some((owner, field)) => {
+            let owner = owner.rsplit('.').next().unwrap_or(owner);
+            format!("{owner}: {}", words(field))
+        }
+        None => words(path),
+    }
 }
 
 /// A probability with its interval, e.g. "0.62 (0.45–0.77)".
@@ -292,6 +310,30 @@ pub fn slug(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_read_as_names_and_units() {
+        assert_eq!(
+            lever_title("policies[name=ops].amount_per_year", "CNY"),
+            "ops: money per year (CNY)"
+        );
+        assert_eq!(
+            lever_title("departments[name=Civil Affairs].health_decay_per_month", ""),
+            "Civil Affairs: health decay per month"
+        );
+        assert_eq!(
+            lever_title("population.bands.senior.bass_q", ""),
+            "senior: bass q"
+        );
+        assert_eq!(
+            lever_title("budget.shares.digitization", "CNY"),
+            "budget share of digitization"
+        );
+        assert_eq!(
+            lever_title("policies[name=ops].amount_per_year", ""),
+            "ops: money per year"
+        );
+    }
 
     #[test]
     fn shares_read_as_percentages_and_nan_as_no_data() {

@@ -86,7 +86,16 @@ pub(crate) struct Plan {
     pub points: Vec<Vec<String>>,
     /// Whether sweep points also get a `timeseries.csv`.
     pub sweep_timeseries: bool,
+    /// Whether sweep points get their `summary.csv` (every indicator, scope and tick);
+    /// a sensitivity design needs only each point's target values. True in plans written
+    /// before the field existed.
+    #[serde(default = "summaries_by_default")]
+    pub sweep_summaries: bool,
     pub shard: Option<Shard>,
+}
+
+fn summaries_by_default() -> bool {
+    true
 }
 
 impl Plan {
@@ -155,6 +164,7 @@ impl Plan {
             levers: Vec::new(),
             points: Vec::new(),
             sweep_timeseries: false,
+            sweep_summaries: true,
             shard: None,
         }
     }

@@ -6,6 +6,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{DrawResult, Screen, Swatch, fit_text, split_legend, split_title, text_width};
+use crate::format;
 use crate::sensitivity::{Method, Sensitivity, TargetSensitivity};
 use crate::style::{self, GRID, INK, LABEL_SIZE_PX, MUTED, SERIES, SERIES_LIGHT, SMALL_SIZE_PX};
 
@@ -108,7 +109,11 @@ pub fn draw<DB: DrawingBackend>(
         let y1 = y0 + ROW_PX as i32 - 8;
         let mid = (y0 + y1) / 2;
         area.draw(&Text::new(
-            fit_text(&s.parameters[i], &small, name_px - 12),
+            fit_text(
+                &format::lever_title(&s.parameters[i], ""),
+                &small,
+                name_px - 12,
+            ),
             (20, mid),
             small.color(&INK).pos(Pos::new(HPos::Left, VPos::Center)),
         ))?;
