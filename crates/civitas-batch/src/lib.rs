@@ -38,6 +38,8 @@
 //! `<out>/<name>.incomplete/`, and the output is assembled from there by streaming); the output directory appears only complete, by a
 //! rename. Percentiles are type 7 (see [`stats`]).
 
+#![forbid(unsafe_code)]
+
 mod batch;
 pub mod bench;
 mod error;

@@ -39,6 +39,8 @@
 //! [`CaseRun`] and [`CaseOutcome`] (what [`run_all`] returns), and [`junit`] (JUnit XML
 //! for CI test reporters).
 
+#![forbid(unsafe_code)]
+
 mod case;
 mod compare;
 mod error;

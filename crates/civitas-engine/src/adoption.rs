@@ -15,8 +15,7 @@
 //! up to 0.011 adopter share for q = 0.6; the midpoint keeps the lag at O(Δt²).
 //!
 //! Trust and memory: the hazard is multiplied by the resident's trust factor and failure
-//! memory ([`Attitude::adoption_factor`], [`Digital::failure_memory_factor`], defined with
-//! the rest of the resident's attitudes in `satisfaction`); both are 1 with the default (neutral)
+//! memory ([`satisfaction::adoption_factor`], [`satisfaction::failure_memory_factor`]); both are 1 with the default (neutral)
 //! behaviour parameters, which leaves the Bass model above unchanged.
 //!
 //! Training: an untrained resident in a cell with a training offer is trained with the
@@ -32,6 +31,7 @@ use crate::city::City;
 use crate::levers::{Levers, TrainingOffer};
 use crate::residents::{Attitude, Digital, Place};
 use crate::rng::{KeyChance, Purpose, SubjectKey};
+use crate::satisfaction;
 
 /// Training in one tick: the offers of this tick's levers, per cell.
 #[derive(Debug, Clone)]
@@ -125,8 +125,8 @@ impl<'a> Diffusion<'a> {
         let a = self.shares[home.district];
         let hazard = dig.literacy()
             * (p + self.boosts[usize::from(dig.training())] + q * a)
-            * att.adoption_factor(self.behaviour)
-            * dig.failure_memory_factor(self.behaviour);
+            * satisfaction::adoption_factor(self.behaviour, att.trust())
+            * satisfaction::failure_memory_factor(self.behaviour, dig.failures());
         let x = hazard * self.dt;
         let u = key.stream(Purpose::Adoption).uniform();
         // Adopts when `u < 1 − e^(−x)`. That chance is at most `x` (and so is its computed

@@ -15,6 +15,7 @@ use rayon::prelude::*;
 
 use crate::city::City;
 use crate::residents::{Attitude, Digital, PendingRetry, Place, Resident, Share16};
+use crate::satisfaction;
 
 /// Residents of one cell at the end of a tick.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -151,8 +152,8 @@ impl<'a> Counter<'a> {
         // Owns a device and has not adopted: waiting to adopt.
         if digital == 1 {
             let l = dig.literacy()
-                * att.adoption_factor(self.behaviour)
-                * dig.failure_memory_factor(self.behaviour);
+                * satisfaction::adoption_factor(self.behaviour, att.trust())
+                * satisfaction::failure_memory_factor(self.behaviour, dig.failures());
             c.sums[0] +=
                 l * (self.bass_p[home.band.index()] + self.boosts[usize::from(dig.training())]);
             c.sums[1] += l;
@@ -321,7 +322,7 @@ mod tests {
         // (both as held: to the nearest 1/65,535).
         let waiting = 2.0
             * Digital::new(0.5, true, false).literacy()
-            * att.adoption_factor(&city.scenario.population.behaviour);
+            * satisfaction::adoption_factor(&city.scenario.population.behaviour, att.trust());
         assert!((tallied.waiting_literacy_sum - waiting).abs() < 1e-12);
         let other = tallies
             .iter()

@@ -38,7 +38,7 @@ pub struct City {
     /// smallest up, each rounded to `f32`. In this order the largest boost of several
     /// offers is the one at the largest position.
     pub training_boosts: Vec<f64>,
-    /// Residents in a chunk of the resident pass ([`crate::chunk_residents_of`]).
+    /// Residents in a chunk of the resident pass ([`crate::sizing::chunk_residents_of`]).
     pub chunk_residents: usize,
 }
 
@@ -103,7 +103,7 @@ impl City {
                 .as_deref()
                 .map(|n| department(scenario, n)),
             training_boosts: training_boosts(scenario),
-            chunk_residents: crate::chunk_residents_of(scenario),
+            chunk_residents: crate::sizing::chunk_residents_of(scenario),
         }
     }
 

@@ -14,12 +14,13 @@
 use crate::math;
 
 use bevy_ecs::prelude::*;
-use civitas_scenario::{Band, District, PerBand, Population};
+use civitas_scenario::Band;
 use rayon::prelude::*;
 
 use crate::city::City;
 use crate::residents::{Place, Resident};
 use crate::rng::{KeyChance, Purpose, Stream, SubjectKey};
+use crate::sizing::{age_mix, share_total};
 
 /// Spawns the starting population of `city` into `world`, in id order, with bevy's
 /// entity index sized once for `most_residents` residents at once (not grown by
@@ -105,25 +106,6 @@ impl<F: Fn(usize) -> Resident + Sync> Iterator for InBlocks<F> {
 }
 
 impl<F: Fn(usize) -> Resident + Sync> ExactSizeIterator for InBlocks<F> {}
-
-/// The sum of the districts' population shares (which need not add up to 1).
-pub(crate) fn share_total(pop: &Population) -> f64 {
-    pop.districts
-        .iter()
-        .map(|d| d.share)
-        .sum::<f64>()
-        .max(1e-12)
-}
-
-/// The age mix of `district`: its own, or the bands' city-wide shares (weights, not
-/// necessarily adding up to 1).
-pub(crate) fn age_mix(pop: &Population, district: &District) -> PerBand {
-    district.age_mix.unwrap_or(PerBand {
-        young: pop.bands.young.share,
-        middle: pop.bands.middle.share,
-        senior: pop.bands.senior.share,
-    })
-}
 
 /// Entities that the allocator handed out: a run of fresh ones (kept as its first index),
 /// or a list.

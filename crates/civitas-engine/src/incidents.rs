@@ -82,7 +82,10 @@ pub fn install(world: &mut World, city: &City) {
 }
 
 /// Draws this tick's incidents and their responses.
-#[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a bevy system: its parameters are the resources it reads and writes"
+)]
 pub fn respond_to_incidents(
     city: Res<City>,
     clock: Res<Clock>,

@@ -26,6 +26,8 @@
 //! Main types: [`simulate`] (run one replicate), [`Simulation`] (step a replicate and
 //! inspect it), [`ReplicateResult`], [`Scope`].
 
+#![forbid(unsafe_code)]
+
 pub mod adoption;
 pub mod census;
 pub mod channels;
@@ -49,12 +51,13 @@ pub mod rng;
 pub mod satisfaction;
 pub mod schedule;
 pub mod shocks;
+pub mod sizing;
 pub mod tallies;
 
 pub use output::{AgentRow, ReplicateResult, Scope, indicator_position};
-pub use pass::{chunk_residents_of, chunk_tally_bytes};
-pub use renewal::{ExpectedPath, expected_population, most_agents};
+pub use pass::chunk_tally_bytes;
 pub use rng::replicate_seed;
+pub use sizing::{ExpectedPath, chunk_residents_of, expected_population, most_agents};
 
 use bevy_ecs::prelude::*;
 use civitas_scenario::Scenario;
@@ -135,7 +138,7 @@ impl Simulation {
         let steady = world.register_system_cached(channels::start_attitudes_at_steady_state);
         let census = world.register_system_cached(census::take_census);
         world.resource_scope(|world, city: Mut<City>| {
-            let most = renewal::most_agents(scenario).min(2 * residents as u64);
+            let most = sizing::most_agents(scenario).min(2 * residents as u64);
             demography::spawn_residents(world, &city, most as usize)
         });
         renewal::weigh_entrants(&mut world);

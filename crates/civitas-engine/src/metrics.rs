@@ -106,7 +106,10 @@ pub fn install(world: &mut World, city: &City, result: ReplicateResult, agent_sa
 }
 
 /// Writes every indicator of this tick for every scope.
-#[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a bevy system: its parameters are the resources it reads and writes"
+)]
 pub fn record_indicators(
     city: Res<City>,
     clock: Res<Clock>,

@@ -34,6 +34,7 @@ use crate::offices::Departments;
 use crate::renewal::{Departures, Fate, Renewal};
 use crate::residents::{Home, Resident};
 use crate::rng::{Purpose, SubjectKey, TickKey};
+use crate::sizing::cells_of;
 
 /// The steps of the resident pass, in order (the names `civitas bench` reports).
 pub const STEPS: [&str; 8] = [
@@ -97,18 +98,7 @@ impl PassChunks {
     }
 }
 
-/// Residents in a chunk of the resident pass of `scenario`
-/// ([`crate::residents::chunk_residents`] of its cells and of the most residents it
-/// holds at once, [`crate::most_agents`]).
-pub fn chunk_residents_of(scenario: &civitas_scenario::Scenario) -> usize {
-    crate::residents::chunk_residents(cells_of(scenario), crate::most_agents(scenario))
-}
-
-fn cells_of(scenario: &civitas_scenario::Scenario) -> usize {
-    scenario.population.districts.len() * civitas_scenario::Band::ALL.len()
-}
-
-/// Bytes of the tallies that each chunk of [`chunk_residents_of`] residents keeps for
+/// Bytes of the tallies that each chunk of [`crate::sizing::chunk_residents_of`] residents keeps for
 /// `scenario`: one per (district × band) cell and per department, whatever the number
 /// of residents in the chunk (each chunk counts apart so that the sums do not depend on
 /// the number of threads): about 190 bytes a cell, so about one byte per resident for
@@ -281,7 +271,10 @@ impl Steps<'_> {
 }
 
 /// Every resident's tick: ageing, fate, devices, training, adoption, requests, census.
-#[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a bevy system: its parameters are the resources it reads and writes"
+)]
 pub fn resident_pass(
     city: Res<City>,
     clock: Res<Clock>,

@@ -29,14 +29,14 @@
 //! the engine's tests check. Ageing itself is in [`crate::demography`].
 
 use bevy_ecs::prelude::*;
-use civitas_scenario::{Band, Scenario, Settlement};
+use civitas_scenario::{Band, Settlement};
 use rayon::prelude::*;
 
 use crate::census::{Census, Counter};
 use crate::city::{City, Clock, cell};
-use crate::math;
-use crate::residents::{CHUNK_RESIDENTS, Place, Resident};
+use crate::residents::{Place, Resident};
 use crate::rng::{KeyChance, Purpose, Stream, SubjectKey};
+use crate::sizing::{CHUNK_RESIDENTS, within};
 
 /// What the renewal of the population needs from the start of the run.
 #[derive(Resource, Debug, Clone)]
@@ -105,97 +105,6 @@ pub struct Departures {
     pub abandoned_total: u64,
 }
 
-/// The most residents `scenario` can have at once, but for a chance far below one in a
-/// million, and 256 more (bevy_ecs 0.20 keeps the last 128 entities freed in a local list
-/// that allocations do not see until it fills, so a spawn may take a new entity index
-/// while up to 128 freed ones wait). Sizes bevy's entity index once
-/// ([`crate::demography::spawn_residents`], up to twice the starting agents: beyond, the
-/// index doubles as it would anyway) and bounds the memory a batch reserves per
-/// replicate.
-///
-/// The bound is the highest point of the expected population over the horizon
-/// ([`expected_population`]) plus six standard deviations of what chance adds to it: the
-/// entrants and the deaths so far are each a sum of independent draws, so their variance
-/// is at most their expected count, and a random walk passes a level above its end's
-/// spread at most about twice as often as it ends there. It is never above the simpler
-/// bound of every entrant as if nobody died (the one used before, which for the baseline
-/// reserved 9.5 % more residents where the population grows 1.8 %, and for a century
-/// 2.35 times the agents).
-pub fn most_agents(scenario: &Scenario) -> u64 {
-    let agents = scenario.population.agents;
-    let path = expected_population(scenario);
-    let spread = 6.0 * (path.entrants + path.deaths).sqrt();
-    let nobody_dies = agents as f64 + path.entrants + 4.0 * path.entrants.sqrt();
-    let bound = (path.most + spread).min(nobody_dies).ceil() + 256.0;
-    agents.max(bound.min(u64::MAX as f64 / 2.0) as u64)
-}
-
-/// The expected population of a scenario over its horizon (see [`expected_population`]).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ExpectedPath {
-    /// The largest expected number of residents at the end of a tick (or at the start).
-    pub most: f64,
-    /// The expected number of residents at the end of the horizon.
-    pub last: f64,
-    /// Expected entrants over the horizon.
-    pub entrants: f64,
-    /// Expected deaths over the horizon.
-    pub deaths: f64,
-}
-
-/// The expected residents of `scenario` tick by tick, as the engine's steps move them:
-/// the starting bands of the districts' age mixes; each tick ageing (young → middle →
-/// senior), then death by the band reached, each with its exact chance over the tick;
-/// then the tick's entrants, counted as young residents who all live through it (a
-/// little high: some die or age within their first tick). Migration moves residents
-/// between districts and does not change their number.
-pub fn expected_population(scenario: &Scenario) -> ExpectedPath {
-    let pop = &scenario.population;
-    let n = pop.agents as f64;
-    let dt = scenario.scenario.tick.years();
-    let total = crate::demography::share_total(pop);
-    let mut bands = [0.0; 3];
-    for d in &pop.districts {
-        let mix = crate::demography::age_mix(pop, d);
-        let sum = (mix.young + mix.middle + mix.senior).max(1e-12);
-        let people = n * d.share / total;
-        for (band, share) in bands.iter_mut().zip([mix.young, mix.middle, mix.senior]) {
-            *band += people * share / sum;
-        }
-    }
-    let ageing = [
-        within(pop.ageing.young_to_middle_per_year, dt),
-        within(pop.ageing.middle_to_senior_per_year, dt),
-    ];
-    let m = &pop.demography.mortality_per_year;
-    let dying = [m.young, m.middle, m.senior].map(|share| within(share, dt));
-    let arriving = pop.demography.entrants_per_year * n * dt;
-    let mut path = ExpectedPath {
-        most: n,
-        last: n,
-        entrants: 0.0,
-        deaths: 0.0,
-    };
-    for _ in 0..scenario.scenario.tick_dates().len() {
-        let [young, middle, senior] = bands;
-        let aged = [young * ageing[0], middle * ageing[1]];
-        let before = [
-            young - aged[0],
-            middle - aged[1] + aged[0],
-            senior + aged[1],
-        ];
-        for ((band, before), dying) in bands.iter_mut().zip(before).zip(dying) {
-            path.deaths += before * dying;
-            *band = before * (1.0 - dying);
-        }
-        bands[0] += arriving;
-        path.entrants += arriving;
-        path.last = bands.iter().sum();
-        path.most = path.most.max(path.last);
-    }
-    path
-}
-
 /// Installs the renewal of `city`'s population of `residents` agents; the entrants'
 /// district weights are set by [`weigh_entrants`] once the residents are spawned.
 pub fn install(world: &mut World, city: &City, residents: usize) {
@@ -215,16 +124,6 @@ pub fn weigh_entrants(world: &mut World) {
     }
     let renewal = Renewal::new(world.resource::<City>(), agents, &young);
     *world.resource_mut::<Renewal>() = renewal;
-}
-
-/// Probability that an event with yearly share `share` happens within `dt` years.
-fn within(share: f64, dt: f64) -> f64 {
-    let share = share.clamp(0.0, 1.0);
-    if share >= 1.0 {
-        1.0
-    } else {
-        -math::exp_m1(math::ln_1p(-share) * dt)
-    }
 }
 
 /// Deaths and migration in one tick, drawn in the resident pass.
@@ -503,7 +402,11 @@ mod tests {
         world.insert_resource(Clock::at(&city, 3));
         world.insert_resource(city);
         world.resource_scope(|world, city: Mut<City>| {
-            crate::demography::spawn_residents(world, &city, most_agents(&scenario) as usize)
+            crate::demography::spawn_residents(
+                world,
+                &city,
+                crate::sizing::most_agents(&scenario) as usize,
+            )
         });
         weigh_entrants(&mut world);
         let mut residents = world.query::<(Entity, &Resident)>();
@@ -527,44 +430,6 @@ mod tests {
         world.resource_mut::<Census>().cells = cells;
         world.resource_mut::<Departures>().dead = dead;
         world
-    }
-
-    /// The bound sizes bevy's index and the batch's memory for the population the
-    /// horizon can bring: a closed population needs no room, one that only shrinks none
-    /// either, and a long horizon the expected peak rather than every entrant.
-    #[test]
-    fn the_most_residents_at_once_follow_the_expected_population() {
-        let mut scenario = Scenario::baseline();
-        let agents = 5_000_000;
-        scenario.population.agents = agents;
-        let n = agents as f64;
-        // The baseline grows about 2 % in seven years: room for that and for chance,
-        // not for every entrant as if nobody died (9.5 %).
-        let path = expected_population(&scenario);
-        let most = most_agents(&scenario) as f64;
-        assert!((1.015 * n..1.025 * n).contains(&path.most), "{path:?}");
-        assert!(
-            most > path.most && most < path.most + 0.002 * n,
-            "{most} {path:?}"
-        );
-        // A century: deaths catch up with the entrants, and the peak is the room.
-        let mut century = scenario.clone();
-        century.scenario.end = civitas_scenario::YearMonth::new(2123, 12).expect("a month");
-        let long = expected_population(&century);
-        assert!(long.entrants > n && long.last < long.most, "{long:?}");
-        let most = most_agents(&century) as f64;
-        assert!(most > long.most && most < 1.05 * n, "{most} {long:?}");
-        // No entrants: the population can only shrink, and needs no room.
-        let mut closed = scenario.clone();
-        closed.population.demography.entrants_per_year = 0.0;
-        assert_eq!(most_agents(&closed), agents + 256);
-        closed.population.demography.mortality_per_year = PerBand {
-            young: 0.0,
-            middle: 0.0,
-            senior: 0.0,
-        };
-        assert!((expected_population(&closed).last - n).abs() < 1e-6 * n);
-        assert_eq!(most_agents(&closed), agents + 256);
     }
 
     /// Each dead resident's entity gets the newcomer at its own position in the list,

@@ -5,46 +5,15 @@
 //! [`Digital`], [`Attitude`] and [`PendingRetry`]. A mechanism's step borrows only the
 //! parts it reads and writes; every mechanism uses these parts and none defines its own,
 //! so no mechanism imports another for a resident's state. Residents are
-//! processed in fixed chunks of [`chunk_residents`] on rayon (see [`crate::pass`]); a
+//! processed in fixed chunks of [`crate::sizing::chunk_residents`] on rayon (see [`crate::pass`]); a
 //! pass that tallies keeps one tally per chunk and sums them in chunk order, so results
 //! do not depend on the number of threads.
 
 use bevy_ecs::prelude::*;
-use civitas_scenario::{Band, Settlement};
+use civitas_scenario::{Band, Behaviour, Settlement};
 
 use crate::city::City;
 use crate::rng::Stream;
-
-/// Residents handled by one parallel work item, at least (see [`chunk_residents`]). Fixed
-/// (not derived from the thread count) so that per-chunk tallies, summed in chunk order,
-/// are identical whatever the number of threads.
-pub const CHUNK_RESIDENTS: usize = 4096;
-
-/// Residents per (district × band) cell a chunk of the resident pass is sized for.
-const CHUNK_RESIDENTS_PER_CELL: usize = 32;
-
-/// Residents in a chunk of the resident pass for a scenario of `cells` (district × band)
-/// cells and at most `most_residents` residents at once: [`CHUNK_RESIDENTS`], or more
-/// where the cells are many. Each chunk keeps a tally of about 190 bytes per cell,
-/// cleared and summed every tick; with chunks of 4,096, 1,000,000 agents in 9,990
-/// districts spent 0.9 s a tick on them (1.4 GB of tallies) against 0.03 s for the
-/// residents. Sized for 32 residents a cell, then evened out over the chunks that many
-/// residents need (so that no small last chunk leaves a thread idle), which keeps at
-/// least 16 a cell: the tallies stay under 12 bytes per resident and their upkeep a small
-/// part of the pass. A multiple of [`CHUNK_RESIDENTS`], and 4,096 up to 128 cells (42
-/// districts, as in every bundled scenario); it depends on the scenario only, never on
-/// the number of threads.
-pub fn chunk_residents(cells: usize, most_residents: u64) -> usize {
-    let sized = cells
-        .saturating_mul(CHUNK_RESIDENTS_PER_CELL)
-        .next_multiple_of(CHUNK_RESIDENTS)
-        .max(CHUNK_RESIDENTS);
-    let most = usize::try_from(most_residents).unwrap_or(usize::MAX);
-    let chunks = most.div_ceil(sized).max(1);
-    most.div_ceil(chunks)
-        .next_multiple_of(CHUNK_RESIDENTS)
-        .clamp(CHUNK_RESIDENTS, sized)
-}
 
 /// Stable resident id within the replicate (0..agents); keys the random streams.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -357,6 +326,13 @@ impl Attitude {
         self.trust = ema(self.trust, trust_rate);
     }
 
+    /// Folds one experience with score `score` (0–100) into satisfaction and trust, at
+    /// the scenario's `satisfaction_memory` and `trust_rate` (see [`crate::satisfaction`]).
+    #[inline]
+    pub fn remember(&mut self, b: &Behaviour, score: f64) {
+        self.move_toward(score, b.satisfaction_memory, b.trust_rate);
+    }
+
     /// Trust and satisfaction in steps of [`Share16`] (for exact sums).
     #[inline]
     pub fn steps(self) -> (u16, u16) {
@@ -416,35 +392,7 @@ impl Resident {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use civitas_scenario::Behaviour;
     use civitas_scenario::limits::MAX_DISTRICTS;
-
-    #[test]
-    fn chunks_hold_16_to_32_residents_a_cell_in_even_multiples_of_4096() {
-        // Every bundled scenario (at most 42 districts) keeps chunks of 4,096.
-        for most in [0, 1, 100_000, 5_100_000] {
-            assert_eq!(chunk_residents(0, most), CHUNK_RESIDENTS);
-            assert_eq!(chunk_residents(24, most), CHUNK_RESIDENTS);
-            assert_eq!(chunk_residents(128, most), CHUNK_RESIDENTS);
-        }
-        assert_eq!(chunk_residents(129, 1_000_000), 2 * CHUNK_RESIDENTS);
-        for cells in [129, 3_000, 30_000] {
-            for most in [20_000u64, 1_020_000, 5_100_000] {
-                let n = chunk_residents(cells, most);
-                assert_eq!(n % CHUNK_RESIDENTS, 0);
-                assert!(n < 32 * cells + CHUNK_RESIDENTS, "{cells}, {most}: {n}");
-                let chunks = (most as usize).div_ceil(n);
-                if chunks > 1 {
-                    assert!(n >= 16 * cells, "{cells}, {most}: {n}");
-                    // Even: the last chunk is not much smaller than the others.
-                    let last = most as usize - (chunks - 1) * n;
-                    assert!(last + chunks * CHUNK_RESIDENTS >= n, "{cells}, {most}: {n}");
-                }
-            }
-        }
-        // 9,990 districts of 1,020,000 residents at most: two chunks of about half.
-        assert_eq!(chunk_residents(29_970, 1_020_000), 125 * CHUNK_RESIDENTS);
-    }
 
     /// Every step comes back as itself through its value, the ends are exact, and values
     /// between steps go to the nearest one.

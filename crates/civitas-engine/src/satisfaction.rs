@@ -12,7 +12,7 @@
 //! churn after a failure by [`churn_factor`]
 //! `= ((1 − trust) / (1 − trust_reference))^trust_churn_elasticity`; both are 1 at the
 //! reference trust and with zero elasticities. A resident also remembers consecutive
-//! failed online attempts ([`Digital::failures`]): each multiplies the chance of trying
+//! failed online attempts ([`crate::residents::Digital::failures`]): each multiplies the chance of trying
 //! online again, and a non-adopter's adoption hazard, by `1 − failure_aversion`. Churn is
 //! drawn where the failure happens, in [`crate::channels`]; dissatisfied experiences
 //! there may also lead to 12345 complaints.
@@ -26,7 +26,6 @@
 use civitas_scenario::Behaviour;
 
 use crate::math;
-use crate::residents::{Attitude, Digital};
 
 /// `x^e`, with the common small integer elasticities done by multiplication (this runs
 /// for every waiting resident every tick).
@@ -83,51 +82,10 @@ pub fn failure_score(b: &Behaviour) -> f64 {
     (b.satisfaction_base - b.satisfaction_failure_penalty).clamp(0.0, 100.0)
 }
 
-/// The same functions as the resident's own: mechanisms that act on residents call these
-/// and so need no import of this module.
-impl Attitude {
-    /// [`adoption_factor`] of this resident's trust.
-    #[inline]
-    pub fn adoption_factor(&self, b: &Behaviour) -> f64 {
-        adoption_factor(b, self.trust())
-    }
-
-    /// [`churn_factor`] of this resident's trust.
-    #[inline]
-    pub fn churn_factor(&self, b: &Behaviour) -> f64 {
-        churn_factor(b, self.trust())
-    }
-
-    /// [`resolved_score`]: the score of a resolved request.
-    #[inline]
-    pub fn resolved_score(b: &Behaviour, trips: u32, wait_days: f64) -> f64 {
-        resolved_score(b, trips, wait_days)
-    }
-
-    /// [`failure_score`]: the score of a failed online attempt.
-    #[inline]
-    pub fn failure_score(b: &Behaviour) -> f64 {
-        failure_score(b)
-    }
-
-    /// Folds one experience with score `score` into satisfaction and trust.
-    #[inline]
-    pub fn remember(&mut self, b: &Behaviour, score: f64) {
-        self.move_toward(score, b.satisfaction_memory, b.trust_rate);
-    }
-}
-
-impl Digital {
-    /// [`failure_memory_factor`] of this resident's consecutive failures.
-    #[inline]
-    pub fn failure_memory_factor(&self, b: &Behaviour) -> f64 {
-        failure_memory_factor(b, self.failures())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::residents::Attitude;
 
     #[test]
     fn extra_trips_waits_and_failures_lower_the_score() {

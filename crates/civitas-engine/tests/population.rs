@@ -18,7 +18,6 @@ fn rate(share: f64) -> f64 {
 
 /// Expected (young, middle, senior) counts at `t` years of
 /// `Y' = E − ky·Y`, `M' = ay·Y − km·M`, `S' = am·M − ks·S` from (y0, m0, s0).
-#[allow(clippy::too_many_arguments)]
 fn cohort_projection(
     entrants: f64,
     (ay, am): (f64, f64),

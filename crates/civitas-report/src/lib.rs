@@ -17,6 +17,8 @@
 //! Main types: [`Report`] (the two entry points), [`ReportFiles`], [`ReportError`].
 //! Plot kinds live in [`plots`]; page assembly in `html`.
 
+#![forbid(unsafe_code)]
+
 pub mod discovery;
 pub mod figure;
 pub mod fonts;

@@ -22,6 +22,8 @@
 //! This crate depends on the scenario format only: a report built on it cannot run a
 //! simulation.
 
+#![forbid(unsafe_code)]
+
 mod error;
 pub mod files;
 pub mod format;

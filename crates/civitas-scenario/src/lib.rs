@@ -34,6 +34,8 @@
 //! indicator, declared once), [`YearMonth`], [`ScenarioError`] / [`Diagnostic`],
 //! [`FieldPath`].
 
+#![forbid(unsafe_code)]
+
 pub mod bounds;
 pub mod calendar;
 pub mod error;

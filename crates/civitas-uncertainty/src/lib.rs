@@ -28,6 +28,8 @@
 //! assert!(lo < 0.6 && 0.6 < hi);
 //! ```
 
+#![forbid(unsafe_code)]
+
 mod design;
 mod distribution;
 mod interval;

@@ -104,7 +104,10 @@ fn members(x: &[Vec<f64>], lower: &[f64], upper: &[f64]) -> Vec<usize> {
 }
 
 // `d` indexes the columns of every row of `x`, not one slice.
-#[allow(clippy::needless_range_loop)]
+#[expect(
+    clippy::needless_range_loop,
+    reason = "points and parameters indexed alike, as in the algorithm's description"
+)]
 /// Runs PRIM over points `x[i]` (one row per replicate, one column per parameter) and
 /// `failed[i]`. Returns `None` when nothing fails or there are no points.
 pub fn discover(x: &[Vec<f64>], failed: &[bool], options: &PrimOptions) -> Option<Discovery> {

@@ -29,7 +29,7 @@
 //! - **failure**: an online or assisted attempt fails with the owner's failure
 //!   probability; the resident scores the failure, an adopter reverts to offline with
 //!   probability `churn_on_failure` times the distrust factor of
-//!   [`Attitude::churn_factor`], and the request is redone offline
+//!   [`satisfaction::churn_factor`], and the request is redone offline
 //!   `fallback_delay_days` after the failure, which happens at a uniform time within the
 //!   tick: in the same tick when that falls inside it, otherwise in the tick it falls in
 //!   (its trips are the extra trips of the fallback, its resolution time the delay
@@ -61,8 +61,10 @@ use crate::city::City;
 use crate::levers::{Levers, ServicePoints};
 use crate::math;
 use crate::offices::Departments;
-use crate::residents::{Attitude, CHUNK_RESIDENTS, Digital, PendingRetry, Place, Resident};
+use crate::residents::{Attitude, Digital, PendingRetry, Place, Resident};
 use crate::rng::{Chance, Purpose, Stream, SubjectKey, TickKey};
+use crate::satisfaction;
+use crate::sizing::CHUNK_RESIDENTS;
 pub use crate::tallies::{CellRequests, DepartmentRequests, RequestTallies};
 
 /// Share of a service's base processing days saved at full effective digitization
@@ -245,7 +247,10 @@ impl<'a> RequestContext<'a> {
     /// decided here, inline, by one integer comparison of that half
     /// ([`DemandTable::no_request`]); the others go on in `raise`, kept out of line so
     /// the resident pass does not carry its registers and code for every resident.
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "a step takes the resident's parts and the tallies apart, as the pass holds them"
+    )]
     #[inline(always)]
     pub fn resident(
         &self,
@@ -268,7 +273,10 @@ impl<'a> RequestContext<'a> {
     /// The requests of a resident who raises at least one or has a fallback due, the
     /// count drawn from the uniform `u`: the fallbacks due are redone first, then the
     /// new requests are raised.
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "a step takes the resident's parts and the tallies apart, as the pass holds them"
+    )]
     #[inline(never)]
     fn raise(
         &self,
@@ -321,13 +329,14 @@ impl<'a> RequestContext<'a> {
                 cr.failed += 1;
                 cr.attempts += 1;
                 cr.health_sum += svc.health;
-                let score = Attitude::failure_score(b);
+                let score = satisfaction::failure_score(b);
                 att.remember(b, score);
                 tally.departments[svc.owner].failed += 1;
                 self.maybe_complain(score, c, tally);
                 if channel == Channel::Online {
                     dig.fail();
-                    let churn = (b.churn_on_failure * att.churn_factor(b)).min(1.0);
+                    let churn =
+                        (b.churn_on_failure * satisfaction::churn_factor(b, att.trust())).min(1.0);
                     if s.chance(churn) {
                         dig.churn();
                     }
@@ -401,14 +410,14 @@ impl<'a> RequestContext<'a> {
                 Channel::Offline
             };
             let channel = if channel != Channel::Offline && s.hits(svc.failure) {
-                sum += Attitude::failure_score(b);
+                sum += satisfaction::failure_score(b);
                 n += 1;
                 Channel::Offline
             } else {
                 channel
             };
             let (_, _, trips) = self.trips(s, svc, channel);
-            sum += Attitude::resolved_score(b, trips, svc.wait_days);
+            sum += satisfaction::resolved_score(b, trips, svc.wait_days);
             n += 1;
         }
         Some(sum / n as f64)
@@ -429,7 +438,10 @@ impl<'a> RequestContext<'a> {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "a step takes the resident's parts and the tallies apart, as the pass holds them"
+    )]
     #[inline(always)]
     fn submit(
         &self,
@@ -449,7 +461,7 @@ impl<'a> RequestContext<'a> {
             0.0
         };
         let resolution = svc.processing_days + svc.wait_days + delay;
-        let score = Attitude::resolved_score(self.behaviour, trips, svc.wait_days);
+        let score = satisfaction::resolved_score(self.behaviour, trips, svc.wait_days);
         att.remember(self.behaviour, score);
         self.maybe_complain(score, c, tally);
         let cr = &mut tally.cells[c];
@@ -529,7 +541,6 @@ pub const STEADY_STATE_SAMPLES: u32 = 16;
 /// mean of [`STEADY_STATE_SAMPLES`] hypothetical requests under the starting departments,
 /// links and channels is where they would settle if nothing changed. Residents who raise
 /// no requests keep the band-neutral value `satisfaction_base` (trust its hundredth).
-#[allow(clippy::too_many_arguments)]
 pub fn start_attitudes_at_steady_state(
     city: Res<City>,
     demand: Res<DemandTable>,

@@ -1,5 +1,8 @@
 //! Helpers shared by the engine's acceptance tests.
-#![allow(dead_code)]
+#![allow(
+    dead_code,
+    reason = "each test binary uses a part of the shared helpers"
+)]
 
 use civitas_engine::{EngineOptions, ReplicateResult, Scope, simulate};
 use civitas_scenario::{Indicator, Scenario, YearMonth};

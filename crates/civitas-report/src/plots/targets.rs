@@ -110,7 +110,10 @@ pub fn marker_label(target: &TargetResult, currency: &str, with_threshold: bool)
 
 /// Draws each target's bounds as triangles at its year (▲ minimum, ▼ maximum), coloured
 /// by its standing and labelled with the verdict; labels avoid `series`' line.
-#[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a marker needs the chart, the screen and each part of the target"
+)]
 pub fn draw_target_markers<DB: DrawingBackend>(
     chart: &RealChart<DB>,
     screen: &Screen<DB>,

@@ -4,7 +4,10 @@
 //! statistics computed here. The report crate never runs a simulation, so its tests do not
 //! either; the batch crate owns the real aggregation.
 
-#![allow(dead_code)]
+#![allow(
+    dead_code,
+    reason = "each test binary uses a part of the shared helpers"
+)]
 
 use civitas_results::{
     BatchResult, Manifest, SeriesSummary, SweepPoint, SweepResult, TargetResult, TargetStatus,
