@@ -106,9 +106,14 @@ pub fn discover_command(args: DiscoverArgs) -> anyhow::Result<ExitCode> {
         Finding::AlwaysFails => {
             say!("nothing to discover: the target fails in every replicate, whatever the draws")
         }
-        Finding::NoPattern => {
-            say!("no parameter range concentrates the failures (they look like random noise)")
-        }
+        Finding::NoPattern => say!(
+            "no parameter range concentrates the failures: none found on half of the \
+             replicates held on the other half (they look like random noise)"
+        ),
+        Finding::TooFew { needed } => say!(
+            "too few replicates to name ranges: half of them find the ranges and the other \
+             half test them, which takes at least {needed}; run with --replicates 100 or more"
+        ),
         Finding::Box {
             ranges,
             coverage,
@@ -120,7 +125,8 @@ pub fn discover_command(args: DiscoverArgs) -> anyhow::Result<ExitCode> {
                 say!("  {r}");
             }
             say!(
-                "coverage {coverage:.2} (share of the failures inside these ranges), density \
+                "found on the even-numbered replicates and confirmed on the odd ones, where: \
+                 coverage {coverage:.2} (share of the failures inside these ranges), density \
                  {density:.2} (share of the replicates inside that fail; {:.2} overall), {:.0} % \
                  of replicates inside",
                 found.failures as f64 / n as f64,

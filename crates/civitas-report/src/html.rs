@@ -508,8 +508,17 @@ fn discovery_section(out: &mut String, result: &BatchResult) {
                 continue;
             }
             Finding::NoPattern => (
-                "<span class=\"note\">no parameter range concentrates the failures: they look like noise</span>"
+                "<span class=\"note\">no parameter range concentrates the failures on held-out \
+                 replicates: they look like noise</span>"
                     .to_string(),
+                String::new(),
+                String::new(),
+            ),
+            Finding::TooFew { needed } => (
+                format!(
+                    "<span class=\"note\">too few replicates to find ranges and test them \
+                     (at least {needed})</span>"
+                ),
                 String::new(),
                 String::new(),
             ),
