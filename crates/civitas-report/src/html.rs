@@ -76,6 +76,10 @@ figure.plot figcaption { color: var(--muted); font-size: .9rem; margin-top: .4re
 table.sensitivity code, table.discovery code { overflow-wrap: anywhere; }
 .warning { border-left: 4px solid #e69100; background: #fff6e5; padding: .5rem .75rem; }
 details { margin: .5rem 0; }
+details.fold > summary { cursor: pointer; margin: 2.5rem 0 .75rem; padding-bottom: .3rem;
+  border-bottom: 2px solid var(--ink); }
+details.fold > summary > h2 { display: inline; margin: 0; padding: 0; border: 0; }
+details.fold > summary > .note { margin-left: .75rem; }
 code { font-size: .9em; }
 @media print { body { background: #fff; } main { padding: 0; } figure.plot, tr { break-inside: avoid; } }
 "#,
@@ -151,7 +155,20 @@ fn figures_section(out: &mut String, rendered: &[Rendered], section: Section, he
         return;
     }
     if heading {
-        let _ = writeln!(out, "<section id=\"{id}\">\n<h2>{title}</h2>");
+        // Every section of figures folds; the breakdowns, most of a page's figures, start
+        // folded so the page reads targets and indicators first.
+        let open = if matches!(section, Section::ByBand | Section::ByDistrict) {
+            ""
+        } else {
+            " open"
+        };
+        let _ = writeln!(
+            out,
+            "<section id=\"{id}\">\n<details class=\"fold\"{open}>\n<summary><h2>{title}</h2>\
+             <span class=\"note\">{} figure{}</span></summary>",
+            figures.len(),
+            if figures.len() == 1 { "" } else { "s" }
+        );
     }
     for r in figures {
         let _ = writeln!(
@@ -168,7 +185,7 @@ fn figures_section(out: &mut String, rendered: &[Rendered], section: Section, he
         );
     }
     if heading {
-        out.push_str("</section>\n");
+        out.push_str("</details>\n</section>\n");
     }
 }
 
@@ -694,8 +711,9 @@ pub(crate) fn run_page(result: &BatchResult, rendered: &[Rendered]) -> String {
         civitas_results::MET_PROBABILITY,
         civitas_results::MISSED_PROBABILITY
     );
+    // The table is the scorecard; its picture (plots/scorecard.png) is for slides, not a
+    // second copy on the page.
     scorecard_table(&mut out, result);
-    figures_section(&mut out, rendered, Section::Targets, false);
     out.push_str("</section>\n");
     for (section, _, _) in SECTIONS.iter().skip(1) {
         if *section == Section::Sweep {

@@ -315,14 +315,29 @@ fn page_is_self_contained_with_scorecard_at_risk_list_and_every_plot() {
         html.matches("<tr class=\"target-row\"").count(),
         result.targets.len()
     );
-    for figure in run_figures(&result) {
+    // Every figure but the scorecard's picture: the table is the scorecard, once.
+    let figures = run_figures(&result);
+    for figure in figures.iter().filter(|f| f.stem != "scorecard") {
         assert!(
             html.contains(&format!("id=\"fig-{}\"", figure.stem)),
             "{} not inlined",
             figure.stem
         );
     }
-    assert_eq!(html.matches("<svg").count(), run_figures(&result).len());
+    assert!(
+        !html.contains("id=\"fig-scorecard\""),
+        "the scorecard twice"
+    );
+    assert_eq!(html.matches("<table class=\"scorecard\"").count(), 1);
+    assert_eq!(html.matches("<svg").count(), figures.len() - 1);
+    // At a glance first, then the scorecard, then sections of figures that fold, the
+    // breakdowns folded.
+    let at = |needle: &str| html.find(needle).unwrap_or_else(|| panic!("no {needle}"));
+    assert!(at("id=\"at-a-glance\"") < at("id=\"targets\""));
+    assert!(at("id=\"targets\"") < at("id=\"indicators\""));
+    assert!(html.contains("<section id=\"indicators\">\n<details class=\"fold\" open>"));
+    assert!(html.contains("<section id=\"by-band\">\n<details class=\"fold\">"));
+    assert!(html.contains("<section id=\"by-district\">\n<details class=\"fold\">"));
     for fact in [
         &result.manifest.scenario_hash,
         &result.manifest.seed.to_string(),
