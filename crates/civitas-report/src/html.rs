@@ -305,6 +305,26 @@ fn at_a_glance(out: &mut String, result: &BatchResult) {
     years.sort_unstable();
     years.dedup();
     out.push_str("<section id=\"at-a-glance\">\n<h2>At a glance</h2>\n");
+    if let Some(sweep) = result.sweep.as_ref().filter(|_| result.targets.is_empty()) {
+        // A sweep's targets are evaluated per point, not once: the summary and the maps
+        // below say where each is met.
+        let currency = &result.scenario.scenario.currency;
+        let levers: Vec<String> = sweep
+            .levers
+            .iter()
+            .map(|l| escape(&format::lever_title(l, currency)))
+            .collect();
+        let _ = writeln!(
+            out,
+            "<p>A sweep of {} points over {}, {} replicates each: each target is evaluated at \
+             every point; the sweep summary says from which lever value it is likely met, and \
+             the figures show it over the levers.</p>\n</section>",
+            sweep.points.len(),
+            levers.join(" and "),
+            result.manifest.replicates
+        );
+        return;
+    }
     if years.is_empty() {
         out.push_str("<p class=\"note\">The scenario declares no targets.</p>\n</section>\n");
         return;
@@ -427,7 +447,14 @@ fn sweep_summary(out: &mut String, result: &BatchResult) {
          For each target, the lowest swept value at which the probability of meeting it reaches 0.9.</p>\n\
          <table class=\"sweep\">\n<thead><tr><th>Target</th><th>Lever</th><th>Reaches p ≥ 0.9 from</th></tr></thead>\n<tbody>",
         sweep.points.len(),
-        escape(&sweep.levers.join(", ")),
+        escape(
+            &sweep
+                .levers
+                .iter()
+                .map(|l| format::lever_title(l, &result.scenario.scenario.currency))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     );
     for target in crate::plots::sweep::sweep_targets(sweep) {
         for (lever, name) in sweep.levers.iter().enumerate() {
@@ -437,9 +464,12 @@ fn sweep_summary(out: &mut String, result: &BatchResult) {
             };
             let _ = writeln!(
                 out,
-                "<tr><td>{}</td><td><code>{}</code></td><td class=\"num\">{reached}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td class=\"num\">{reached}</td></tr>",
                 escape(&format::target_title(&result.scenario, target)),
-                escape(name),
+                escape(&format::lever_title(
+                    name,
+                    &result.scenario.scenario.currency
+                )),
             );
         }
     }
@@ -692,7 +722,14 @@ pub(crate) fn run_page(result: &BatchResult, rendered: &[Rendered]) -> String {
     nav(
         &mut out,
         rendered,
-        &[("at-a-glance", "At a glance"), ("targets", "Scorecard")],
+        if result.sweep.is_some() && result.targets.is_empty() {
+            &[
+                ("at-a-glance", "At a glance"),
+                ("sweep-summary", "Sweep summary"),
+            ]
+        } else {
+            &[("at-a-glance", "At a glance"), ("targets", "Scorecard")]
+        },
         &if !discoveries(result).is_empty() {
             vec![
                 ("discovery", "What makes targets fail"),
@@ -703,18 +740,22 @@ pub(crate) fn run_page(result: &BatchResult, rendered: &[Rendered]) -> String {
         },
     );
     at_a_glance(&mut out, result);
-    out.push_str("<section id=\"targets\">\n<h2>Target scorecard</h2>\n");
-    let _ = writeln!(
-        out,
-        "<p class=\"note\">Probability met is the share of replicates in which the target holds in its year \
+    // A sweep has no targets of its own, only per point (its summary follows).
+    let scorecard = !(result.sweep.is_some() && result.targets.is_empty());
+    if scorecard {
+        out.push_str("<section id=\"targets\">\n<h2>Target scorecard</h2>\n");
+        let _ = writeln!(
+            out,
+            "<p class=\"note\">Probability met is the share of replicates in which the target holds in its year \
          (December value unless stated). Met: p ≥ {}; at risk: between; missed: p ≤ {}.</p>",
-        civitas_results::MET_PROBABILITY,
-        civitas_results::MISSED_PROBABILITY
-    );
-    // The table is the scorecard; its picture (plots/scorecard.png) is for slides, not a
-    // second copy on the page.
-    scorecard_table(&mut out, result);
-    out.push_str("</section>\n");
+            civitas_results::MET_PROBABILITY,
+            civitas_results::MISSED_PROBABILITY
+        );
+        // The table is the scorecard; its picture (plots/scorecard.png) is for slides, not a
+        // second copy on the page.
+        scorecard_table(&mut out, result);
+        out.push_str("</section>\n");
+    }
     for (section, _, _) in SECTIONS.iter().skip(1) {
         if *section == Section::Sweep {
             sweep_summary(&mut out, result);

@@ -421,6 +421,12 @@ fn sweep_without_series_draws_only_sweep_plots_and_summarises_them() {
     let summary = &html[html.find("id=\"sweep-summary\"").expect("sweep summary")..];
     assert!(summary.contains("<td class=\"num\">0.6</td>"));
     assert!(summary.contains("not reached"));
+    // A sweep's targets live per point: no empty scorecard, no "declares no targets", and
+    // the lever by name, not path.
+    assert!(!html.contains("<table class=\"scorecard\""), "an empty scorecard");
+    assert!(!html.contains("declares no targets"));
+    assert!(html.contains("A sweep of 6 points over senior: bass p"), "{html}");
+    assert!(!html.contains("href=\"#targets\""));
 }
 
 #[test]
