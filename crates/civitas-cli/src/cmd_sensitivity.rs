@@ -324,6 +324,13 @@ fn finish(staged: &StagedOutput, design: &Design, args: &SensitivityArgs) -> any
             primary,
             secondary,
             has_data: !y.iter().all(|v| v.is_nan()),
+            intervals: intervals_of.last().and_then(Option::as_ref).map(|ci| {
+                ci.first
+                    .iter()
+                    .zip(&ci.total)
+                    .map(|(&f, &t)| [f, t])
+                    .collect()
+            }),
         });
     }
     let path = staged.path().join(SENSITIVITY_CSV);

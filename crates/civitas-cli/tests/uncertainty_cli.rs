@@ -362,6 +362,13 @@ fn sensitivity_writes_indices_per_target_and_parameter() {
                 stdout.contains("warning: the indices have not converged"),
                 "{stdout}"
             );
+            // The page too: each leading parameter by name, its path beneath, each index
+            // with its interval, and the warning.
+            assert!(html.contains("<code class=\"path\">"), "no readable names");
+            assert!(
+                html.contains("bootstrap intervals (in brackets)"),
+                "no warning"
+            );
             let mut rows = csv::Reader::from_reader(csv.as_bytes());
             for row in rows.records() {
                 let row = row.unwrap();

@@ -74,6 +74,7 @@ figure.plot svg { display: block; width: 100%; height: auto; border: 1px solid v
 figure.plot figcaption { color: var(--muted); font-size: .9rem; margin-top: .4rem; max-width: 90ch; }
 .note { color: var(--muted); font-size: .9rem; }
 table.sensitivity code, table.discovery code { overflow-wrap: anywhere; }
+table.sensitivity code.path { font-size: .75em; color: var(--muted); }
 .warning { border-left: 4px solid #e69100; background: #fff6e5; padding: .5rem .75rem; }
 details { margin: .5rem 0; }
 details.fold > summary { cursor: pointer; margin: 2.5rem 0 .75rem; padding-bottom: .3rem;
@@ -833,12 +834,24 @@ pub(crate) fn sensitivity_page(
             continue;
         }
         for &i in t.order(s.method).iter().take(3) {
+            // The index with its interval where there is one: "0.31 (0.20–0.42)".
+            let shown = |v: f64, k: usize| match &t.intervals {
+                Some(ci) => format!(
+                    "{} ({}–{})",
+                    format::significant(v),
+                    format::significant(ci[i][k].0),
+                    format::significant(ci[i][k].1)
+                ),
+                None => format::significant(v),
+            };
             let _ = write!(
                 out,
-                "<td><code>{}</code><br><span class=\"note\">{first} {} · {second} {}</span></td>",
+                "<td>{}<br><code class=\"path\">{}</code><br><span class=\"note\">{first} {} · \
+                 {second} {}</span></td>",
+                escape(&format::lever_title(&s.parameters[i], "")),
                 escape(&s.parameters[i]),
-                format::significant(t.primary[i]),
-                format::significant(t.secondary[i]),
+                shown(t.primary[i], 0),
+                shown(t.secondary[i], 1),
             );
         }
         out.push_str("</tr>\n");
@@ -853,13 +866,29 @@ pub(crate) fn sensitivity_page(
                 .zip(&t.secondary)
                 .any(|(&f, &tot)| !(-0.1..=1.1).contains(&f) || f > tot + 0.1)
         });
-    if rough {
+    // The bootstrap intervals say the same more directly: wide ones have not converged.
+    let widest = s
+        .targets
+        .iter()
+        .filter(|t| t.has_data)
+        .filter_map(|t| t.intervals.as_ref())
+        .flatten()
+        .flat_map(|pair| pair.iter().map(|(lo, hi)| hi - lo))
+        .filter(|w| w.is_finite())
+        .fold(0.0, f64::max);
+    if rough || widest > 0.25 {
         let _ = writeln!(
             out,
-            "<p class=\"warning\">Some estimates lie outside 0–1 or put a first-order index above \
-             the total: with {} runs the design is too small for them to be read as numbers. \
+            "<p class=\"warning\">With {} runs the design is too small for the indices to be \
+             read as numbers: their 90 % bootstrap intervals (in brackets) are up to {} wide{}. \
              Read the ranking, or run again with more <code>--base-points</code>.</p>",
-            s.runs
+            s.runs,
+            format::significant(widest),
+            if rough {
+                ", and some estimates lie outside 0–1 or put a first-order index above the total"
+            } else {
+                ""
+            }
         );
     }
     out.push_str(

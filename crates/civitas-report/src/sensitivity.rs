@@ -36,6 +36,9 @@ pub struct TargetSensitivity {
     pub secondary: Vec<f64>,
     /// False when the target had no value in any run (its year outside the horizon).
     pub has_data: bool,
+    /// Per parameter, when the method gives them (Sobol): the confidence intervals of the
+    /// primary and the secondary index.
+    pub intervals: Option<Vec<[(f64, f64); 2]>>,
 }
 
 impl TargetSensitivity {

@@ -423,9 +423,15 @@ fn sweep_without_series_draws_only_sweep_plots_and_summarises_them() {
     assert!(summary.contains("not reached"));
     // A sweep's targets live per point: no empty scorecard, no "declares no targets", and
     // the lever by name, not path.
-    assert!(!html.contains("<table class=\"scorecard\""), "an empty scorecard");
+    assert!(
+        !html.contains("<table class=\"scorecard\""),
+        "an empty scorecard"
+    );
     assert!(!html.contains("declares no targets"));
-    assert!(html.contains("A sweep of 6 points over senior: bass p"), "{html}");
+    assert!(
+        html.contains("A sweep of 6 points over senior: bass p"),
+        "{html}"
+    );
     assert!(!html.contains("href=\"#targets\""));
 }
 
