@@ -296,7 +296,28 @@ fn reword(message: &str) -> String {
     {
         m = format!("found {found}, expected a table ({expected})");
     }
+    if let Some(suggestion) = did_you_mean(&m) {
+        m.push_str(&format!("; did you mean `{suggestion}`?"));
+    }
     m
+}
+
+/// For "unknown field `x`, expected one of `a`, `b`" (or "unknown variant"), the expected
+/// name closest to `x`, when it is close enough to be a slip: at most a third of its
+/// letters changed, added or dropped (`amount_per_yer`, `digital_trainig`, `seniorr`).
+fn did_you_mean(message: &str) -> Option<String> {
+    let rest = message
+        .strip_prefix("unknown field `")
+        .or_else(|| message.strip_prefix("unknown variant `"))?;
+    let (found, rest) = rest.split_once('`')?;
+    let expected = rest.split_once("expected one of ")?.1;
+    expected
+        .split(", ")
+        .filter_map(|e| e.trim().strip_prefix('`')?.strip_suffix('`'))
+        .map(|candidate| (crate::validate::edit_distance(found, candidate), candidate))
+        .filter(|&(d, candidate)| d > 0 && d * 3 <= candidate.chars().count().max(3))
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, candidate)| candidate.to_string())
 }
 
 /// Maps one serde error at `prefix` to a diagnostic pointing into the tree.
@@ -383,11 +404,46 @@ fn check_policy(root: &Node, value: &serde_json::Value, at: FieldPath, out: &mut
     if let Some(o) = body.as_object_mut() {
         o.remove("kind");
     }
-    let result = kind.body_error(&body);
-    let Some(e) = result else {
-        return;
-    };
-    let mut diagnostic = serde_diagnostic(root, &at, e);
+    // serde stops at an entry's first error: report it, set its field aside, read the
+    // entry again, until it reads or an error names no field of its own (a missing one).
+    let mut set_aside: Vec<String> = Vec::new();
+    for _ in 0..body.as_object().map_or(0, |o| o.len()) + 1 {
+        let Some(e) = kind.body_error(&body) else {
+            return;
+        };
+        // A required field set aside for its error is not also missing.
+        let message = e.inner().to_string();
+        if set_aside
+            .iter()
+            .any(|f| message == format!("missing field `{f}`"))
+        {
+            return;
+        }
+        let field = match e.path().iter().next() {
+            Some(serde_path_to_error::Segment::Map { key }) => Some(key.clone()),
+            _ => None,
+        };
+        out.push(policy_body_diagnostic(root, &at, kind, e));
+        let removed = match (&field, body.as_object_mut()) {
+            (Some(field), Some(o)) => o.remove(field).is_some(),
+            _ => false,
+        };
+        if !removed {
+            return;
+        }
+        set_aside.extend(field);
+    }
+}
+
+/// One error of a policy entry's body as a diagnostic: a parameter or target of another
+/// kind is worded as such.
+fn policy_body_diagnostic(
+    root: &Node,
+    at: &FieldPath,
+    kind: PolicyKind,
+    e: serde_path_to_error::Error<serde_json::Error>,
+) -> Diagnostic {
+    let mut diagnostic = serde_diagnostic(root, at, e);
     let field = diagnostic
         .message
         .strip_prefix("unknown field `")
@@ -413,7 +469,7 @@ fn check_policy(root: &Node, value: &serde_json::Value, at: FieldPath, out: &mut
             diagnostic = root.locate(&path, false).diagnostic(&path, message);
         }
     }
-    out.push(diagnostic);
+    diagnostic
 }
 
 /// serde stops at the first error; deserializing each section and each array entry on its

@@ -91,7 +91,7 @@ fn num(x: f64) -> String {
 }
 
 /// Edit distance, to suggest the name a typo was meant to be.
-fn edit_distance(a: &str, b: &str) -> usize {
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {
