@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 use civitas_engine::Scope;
 use civitas_scenario::{Indicator, Scenario};
 
+use civitas_results::owned;
+
 use crate::error::BatchError;
 use crate::format::format_value;
 use crate::output::{
@@ -126,15 +128,16 @@ fn write_agents(runs: &[PathBuf], path: &Path) -> Result<(), BatchError> {
         .map_err(BatchError::io(path))?;
     for run in runs {
         let sample = agents_path(run);
-        let mut file = fs::File::open(&sample).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::NotFound {
+        let mut file = owned::open_regular(&sample).map_err(|e| match e {
+            owned::FileError::Io { source, .. }
+                if source.kind() == std::io::ErrorKind::NotFound =>
+            {
                 BatchError::corrupt(
                     &sample,
                     "missing: the run finished without an agent sample (run again without --resume)",
                 )
-            } else {
-                BatchError::io(&sample)(e)
             }
+            e => e.into(),
         })?;
         std::io::copy(&mut file, &mut out).map_err(BatchError::io(path))?;
     }

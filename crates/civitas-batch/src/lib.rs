@@ -66,6 +66,8 @@ pub use sweep::{Lever, Sweep};
 pub use targets::WILSON_Z_90;
 pub use uncertainty::ParameterDraws;
 pub use workdir::Shard;
+#[doc(hidden)]
+pub use workdir::read_run_file;
 
 /// Rebuilds the result of a finished run or sweep from its output directory (see
 /// [`civitas_results::load_result`]).

@@ -168,11 +168,17 @@ pub fn read_golden(path: &Path) -> Result<Vec<Observation>, CheckError> {
         });
     }
     let bytes = owned::read_bytes(path, MAX_GOLDEN_BYTES)?;
+    parse_golden(&bytes, path)
+}
+
+/// The quantities of a `golden.csv` whose bytes are `bytes` (read from `path`, which
+/// errors name), checked as [`read_golden`] checks them.
+pub fn parse_golden(bytes: &[u8], path: &Path) -> Result<Vec<Observation>, CheckError> {
     let bad = |message: String| CheckError::Golden {
         path: path.to_path_buf(),
         message,
     };
-    let mut reader = csv::Reader::from_reader(bytes.as_slice());
+    let mut reader = csv::Reader::from_reader(bytes);
     let header: Vec<String> = reader
         .headers()
         .map_err(|e| bad(e.to_string()))?

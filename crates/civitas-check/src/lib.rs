@@ -52,6 +52,6 @@ mod tolerance;
 pub use case::{BrokenCase, Case, GOLDEN_CSV, SCENARIO_FILES, TOLERANCES_TOML, discover};
 pub use compare::{Comparison, Verdict, compare};
 pub use error::CheckError;
-pub use golden::{Observation, Quantity, observe, read_golden, write_golden};
+pub use golden::{Observation, Quantity, observe, parse_golden, read_golden, write_golden};
 pub use runner::{CaseOutcome, CaseRun, ReportHook, RunOptions, run_all};
 pub use tolerance::Tolerances;

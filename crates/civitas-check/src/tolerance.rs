@@ -111,12 +111,17 @@ impl Tolerances {
             return Ok(Tolerances::default());
         }
         let text = owned::read_text(path, MAX_TOLERANCES_BYTES)?;
+        Self::parse(&text, path)
+    }
+
+    /// Defaults overridden by the text of a `tolerances.toml` (read from `path`, which
+    /// errors name).
+    pub fn parse(text: &str, path: &Path) -> Result<Tolerances, CheckError> {
         let bad = |message: String| CheckError::Tolerances {
             path: path.to_path_buf(),
             message,
         };
-        let file: TolerancesFile =
-            toml::from_str(&text).map_err(|e| bad(toml_problem(&text, &e)))?;
+        let file: TolerancesFile = toml::from_str(text).map_err(|e| bad(toml_problem(text, &e)))?;
         let mut t = Tolerances::default();
         let positive = |name: &str, v: f64| {
             if v.is_finite() && v >= 0.0 {

@@ -467,32 +467,36 @@ fn a_very_long_name_sweeps_and_draws_and_discover_refuses_a_sweep() {
     assert!(err.contains("is a sweep"), "{err}");
 }
 
-/// A full disk, simulated by the file size limit (`RLIMIT_FSIZE`, with `SIGXFSZ`
-/// ignored so a write past it fails with EFBIG instead of killing the process): the
-/// half-written output is removed, the finished runs stay for `--resume`, and the message
-/// is words, not the debug form of nested error values.
+/// `cmd` under a file size limit of `bytes` (`RLIMIT_FSIZE`, with `SIGXFSZ` ignored so a
+/// write past it fails with EFBIG instead of killing the process): a full disk.
 #[cfg(target_os = "linux")]
-#[test]
-fn a_full_disk_leaves_no_half_output_and_keeps_the_runs_for_resume() {
+fn with_file_size_limit(cmd: &mut Command, bytes: u64) -> &mut Command {
     use std::os::unix::process::CommandExt;
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out");
-    let mut cmd = small_run(&out);
     // SAFETY: only async-signal-safe calls between fork and exec.
     unsafe {
-        cmd.pre_exec(|| {
+        cmd.pre_exec(move || {
             libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
             let limit = libc::rlimit {
-                rlim_cur: 512 * 1024,
-                rlim_max: 512 * 1024,
+                rlim_cur: bytes,
+                rlim_max: bytes,
             };
             if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0 {
                 return Err(std::io::Error::last_os_error());
             }
             Ok(())
-        });
+        })
     }
-    let (code, _, err) = output(&mut cmd);
+}
+
+/// A full disk: the half-written output is removed, the finished runs stay for
+/// `--resume`, and the message is words, not the debug form of nested error values; when
+/// not even the lock can be written, no empty work folder is left behind.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_leaves_no_half_output_and_keeps_the_runs_for_resume() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let (code, _, err) = output(with_file_size_limit(&mut small_run(&out), 512 * 1024));
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("File too large"), "{err}");
     assert!(
@@ -512,4 +516,12 @@ fn a_full_disk_leaves_no_half_output_and_keeps_the_runs_for_resume() {
     assert_eq!(code, 0, "{err}");
     assert!(out.join("sweep-small/report.html").exists());
     assert!(!work.exists());
+
+    let (code, _, err) = output(with_file_size_limit(&mut small_run(&out), 0));
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        !work.exists(),
+        "an empty work folder is left: {:?}",
+        fs::read_dir(&work).map(|d| d.count())
+    );
 }

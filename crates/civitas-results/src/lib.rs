@@ -33,7 +33,7 @@ pub mod result;
 mod scope;
 
 pub use error::ResultsError;
-pub use load::load_result;
+pub use load::{load_result, parse_manifest};
 pub use result::{
     BatchResult, FEW_REPLICATES, MET_PROBABILITY, MISSED_PROBABILITY, Manifest, PAIRED_LEVEL,
     PairedTarget, Pairs, Parameters, SeriesSummary, SweepPoint, SweepResult, TargetResult,

@@ -27,9 +27,7 @@ pub fn load_result(dir: impl AsRef<Path>) -> Result<BatchResult, ResultsError> {
     let dir = dir.as_ref();
     let manifest_path = dir.join(MANIFEST_JSON);
     let text = owned::read_text(&manifest_path, MAX_MANIFEST_BYTES)?;
-    let manifest: ManifestFile = serde_json::from_str(&text)
-        .map_err(|e| ResultsError::corrupt(&manifest_path, excerpt(&e.to_string(), 200)))?;
-    check_manifest(&manifest).map_err(|m| ResultsError::corrupt(&manifest_path, m))?;
+    let manifest = parse_manifest(&text, &manifest_path)?;
     // The resolved scenario is read the way a resumed batch reads it: a run that shortened
     // the horizon keeps its base's later target years, which `Scenario::load` would
     // reject as dates the file writes itself.
@@ -83,6 +81,15 @@ pub fn load_result(dir: impl AsRef<Path>) -> Result<BatchResult, ResultsError> {
 
 /// Largest `manifest.json` read back: the facts of the batch and one seed per replicate.
 const MAX_MANIFEST_BYTES: u64 = 64 << 20;
+
+/// The `manifest.json` whose text is `text` (read from `path`, which errors name), its
+/// counts checked against what Civitas writes before anything is sized by them.
+pub fn parse_manifest(text: &str, path: &Path) -> Result<ManifestFile, ResultsError> {
+    let manifest: ManifestFile = serde_json::from_str(text)
+        .map_err(|e| ResultsError::corrupt(path, excerpt(&e.to_string(), 200)))?;
+    check_manifest(&manifest).map_err(|m| ResultsError::corrupt(path, m))?;
+    Ok(manifest)
+}
 
 /// Counts in a manifest within what Civitas writes, checked before they size anything (a
 /// tampered `"replicates": 4000000000` must not allocate billions of draws).

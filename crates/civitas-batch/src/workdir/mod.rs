@@ -44,6 +44,7 @@ pub(crate) use lock::WorkLock;
 pub use plan::Shard;
 pub(crate) use plan::{BatchKind, Plan, ShardFacts};
 pub(crate) use run_file::RunReader;
+pub use run_file::read_run_file;
 
 /// An open work directory.
 #[derive(Debug, Clone)]

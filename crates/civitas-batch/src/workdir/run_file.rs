@@ -10,6 +10,8 @@ use civitas_engine::{ReplicateResult, Scope};
 use civitas_scenario::{Indicator, TickDate};
 use sha2::{Digest, Sha256};
 
+use civitas_results::owned;
+
 use super::agents_path;
 use crate::error::BatchError;
 
@@ -47,6 +49,17 @@ pub(super) fn encode(
     let digest = Sha256::digest(&bytes);
     bytes.extend_from_slice(&digest);
     bytes
+}
+
+/// Reads the run file at `path` as `merge` does (shape, length, checksum, agent sample)
+/// and returns its values, for fuzzing the reader; the shape is `ticks` ticks of every
+/// indicator in `scopes` scopes.
+#[doc(hidden)]
+pub fn read_run_file(path: &Path, ticks: usize, scopes: usize) -> Result<Vec<f64>, BatchError> {
+    let mut reader = RunReader::open_verified(path, ticks, scopes)?;
+    let mut values = Vec::new();
+    reader.read_ticks(0, ticks, &mut values)?;
+    Ok(values)
 }
 
 /// A run file opened for reading, its shape checked against the point's scenario.
@@ -102,7 +115,7 @@ impl RunReader {
         }
         if agents_digest != NO_AGENTS {
             let sample = agents_path(path);
-            let mut file = fs::File::open(&sample).map_err(BatchError::io(&sample))?;
+            let mut file = owned::open_regular(&sample)?;
             let mut hasher = Sha256::new();
             std::io::copy(&mut file, &mut hasher).map_err(BatchError::io(&sample))?;
             if hasher.finalize().as_slice() != agents_digest {
@@ -117,7 +130,7 @@ impl RunReader {
         ticks: usize,
         scopes: usize,
     ) -> Result<(RunReader, [u8; 32]), BatchError> {
-        let file = fs::File::open(path).map_err(BatchError::io(path))?;
+        let file = owned::open_regular(path)?;
         let len = file.metadata().map_err(BatchError::io(path))?.len();
         let mut file = BufReader::new(file);
         let mut header = [0u8; RUN_HEADER_BYTES as usize];
