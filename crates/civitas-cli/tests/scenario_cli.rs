@@ -368,3 +368,41 @@ fn schema_accepts_variants_as_written_and_rejects_what_validation_rejects() {
         );
     }
 }
+
+/// Issue 33: the schema picks a policy entry's definition by its `kind`, so a mistake in
+/// the entry is reported at its field (as an editor shows it), not as "matches none of the
+/// given schemas".
+#[test]
+fn schema_names_the_bad_field_of_a_policy_by_its_kind() {
+    let root = repo_root();
+    let out = civitas(&["schema"], &root);
+    let schema: serde_json::Value = serde_json::from_slice(&out.stdout).expect("schema is JSON");
+    let validator = json_schema::Checker::new(&schema);
+    let baseline =
+        civitas_scenario::resolved_document(root.join("scenarios/baseline.toml")).unwrap();
+    let mut misspelt = baseline.clone();
+    misspelt["policies"][0]["amount_per_yer"] = 5.into();
+    let errors = validator.errors(&misspelt);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.ends_with(".amount_per_yer: not allowed here")),
+        "{errors:#?}"
+    );
+    assert!(
+        !errors
+            .iter()
+            .any(|e| e.contains("oneOf") || e.contains("anyOf")),
+        "{errors:#?}"
+    );
+    let mut out_of_range = baseline;
+    out_of_range["policies"][0]["amount_per_year"] = (-5.0).into();
+    let errors = validator.errors(&out_of_range);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains(".amount_per_year") && e.contains("-5")),
+        "{errors:#?}"
+    );
+    assert!(!errors.iter().any(|e| e.contains("oneOf")), "{errors:#?}");
+}

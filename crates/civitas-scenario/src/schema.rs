@@ -310,22 +310,38 @@ fn name_policy_kinds(defs: &mut Map<String, Value>) {
     else {
         return;
     };
-    let mut refs = Vec::new();
+    // Discriminated on `kind`: an entry is checked against its own kind's definition only
+    // (`if kind is K then K's definition`), so an editor names the bad field of a
+    // `digital_training` entry instead of "not valid under any of the given schemas".
+    let mut cases = Vec::new();
+    let mut kinds = Vec::new();
     for branch in branches {
         let kind = branch
             .pointer("/properties/kind/const")
             .and_then(Value::as_str)
             .and_then(PolicyKind::from_name);
-        match kind.map(PolicyKind::schema_definition) {
-            Some(name) => {
-                defs.insert(name.to_string(), branch);
-                refs.push(json!({ "$ref": format!("#/$defs/{name}") }));
-            }
-            None => refs.push(branch),
+        if let Some(kind) = kind {
+            let name = kind.schema_definition();
+            kinds.push(json!(kind.name()));
+            cases.push(json!({
+                "if": { "properties": { "kind": { "const": kind.name() } }, "required": ["kind"] },
+                "then": { "$ref": format!("#/$defs/{name}") },
+            }));
+            defs.insert(name.to_string(), branch);
         }
     }
     if let Some(Value::Object(policy)) = defs.get_mut("Policy") {
-        policy.insert("oneOf".into(), Value::Array(refs));
+        policy.insert("type".into(), json!("object"));
+        policy.insert("required".into(), json!(["kind"]));
+        policy.insert(
+            "properties".into(),
+            json!({ "kind": {
+                "description": "What the policy does; its kind's definition says which parameters it takes.",
+                "enum": kinds,
+            } }),
+        );
+        policy.remove("oneOf");
+        policy.insert("allOf".into(), Value::Array(cases));
     }
 }
 
@@ -341,6 +357,11 @@ fn partialize(mut v: Value) -> Value {
                 o.insert("anyOf".into(), branches);
             }
             for (k, child) in o.iter_mut() {
+                // A discriminating condition keeps its `required`: a partial policy without
+                // its `kind` (a variant changing its base's policy by name) matches no case.
+                if k == "if" {
+                    continue;
+                }
                 if k == "$ref"
                     && let Value::String(r) = child
                     && let Some(name) = r.strip_prefix("#/$defs/")

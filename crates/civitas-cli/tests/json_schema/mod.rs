@@ -3,8 +3,8 @@
 //!
 //! It knows `$ref` (to `#/$defs/NAME`), `type`, `enum`, `const`, `minimum`, `maximum`,
 //! `exclusiveMinimum`, `exclusiveMaximum`, `pattern` (only the month pattern below),
-//! `properties`, `additionalProperties`, `required`, `items`, `anyOf`, `oneOf` and
-//! `if`/`then`/`else`, and passes over the annotations (`description`, `default`,
+//! `properties`, `additionalProperties`, `required`, `items`, `anyOf`, `oneOf`, `allOf`
+//! and `if`/`then`/`else`, and passes over the annotations (`description`, `default`,
 //! `format`, …; `format` only annotates in 2020-12). [`Checker::new`] walks the whole
 //! schema first and panics on any other keyword, pattern or reference: a schema that
 //! grows one fails the tests until the checker learns it, rather than being half-checked.
@@ -100,7 +100,7 @@ impl<'a> Checker<'a> {
                 "additionalProperties" | "items" | "if" | "then" | "else" => {
                     self.learn(value, &here)
                 }
-                "anyOf" | "oneOf" => {
+                "anyOf" | "oneOf" | "allOf" => {
                     for (i, branch) in value.as_array().expect("a list").iter().enumerate() {
                         self.learn(branch, &format!("{here}/{i}"));
                     }
@@ -181,6 +181,11 @@ impl<'a> Checker<'a> {
                 errors.push(format!(
                     "{path}: matches {matching} oneOf branches, expected exactly 1"
                 ));
+            }
+        }
+        if let Some(Value::Array(branches)) = keywords.get("allOf") {
+            for branch in branches {
+                self.check(branch, value, path, errors);
             }
         }
         if let Some(condition) = keywords.get("if") {
