@@ -56,6 +56,7 @@ pub struct Batch<'a> {
     max_memory: Option<Bytes>,
     overrides: Vec<String>,
     replace_different: bool,
+    output_name: Option<String>,
 }
 
 impl<'a> Batch<'a> {
@@ -74,7 +75,15 @@ impl<'a> Batch<'a> {
             max_memory: None,
             overrides: Vec::new(),
             replace_different: false,
+            output_name: None,
         }
+    }
+
+    /// Names the output folder (default: the scenario's name, with `-sweep` for a sweep),
+    /// for a tool whose output holds a batch among its own files (`civitas optimize`).
+    pub fn output_name(mut self, name: impl Into<String>) -> Self {
+        self.output_name = Some(name.into());
+        self
     }
 
     /// Records what changed the scenario file's values for this batch (e.g. the
@@ -237,10 +246,11 @@ impl<'a> Batch<'a> {
         let scenario_toml = toml::to_string(&scenario)
             .map_err(|e| BatchError::corrupt(SCENARIO_TOML, format!("cannot write: {e}")))?;
         let name = &scenario.scenario.name;
-        let (kind, output_name) = match self.sweep {
+        let (kind, default_name) = match self.sweep {
             Some(_) => (BatchKind::Sweep, format!("{name}-sweep")),
             None => (BatchKind::Run, name.clone()),
         };
+        let output_name = self.output_name.clone().unwrap_or(default_name);
         let mut plan = Plan::new(
             kind,
             output_name,

@@ -102,6 +102,15 @@ pub enum BatchError {
         /// Why it cannot be used.
         message: String,
     },
+    /// A flag of `civitas optimize` is malformed or cannot be met (bad bounds, shares
+    /// past 1, a total outside the bounds, a variable naming no field).
+    #[error("{flag}: {message}")]
+    Optimize {
+        /// The flag as given, e.g. `--var 'policies[name=ops].amount_per_year=3..1'`.
+        flag: String,
+        /// What is wrong.
+        message: String,
+    },
     /// The worker thread pool could not be started.
     #[error("cannot start {threads} worker threads: {source}")]
     ThreadPool {
@@ -198,6 +207,12 @@ pub enum LeverError {
         at: String,
         /// The field asked for.
         field: String,
+    },
+    /// The path names something other than a number (or a field the file leaves unset).
+    #[error("{at} is not a number set in the scenario")]
+    NotANumberField {
+        /// The path.
+        at: String,
     },
     /// A field the table does not have.
     #[error("{} has no field `{field}` (fields: {})", place(at), fields.join(", "))]

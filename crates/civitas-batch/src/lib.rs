@@ -45,6 +45,7 @@ pub mod bench;
 mod error;
 mod finalize;
 pub mod limits;
+pub mod optimize;
 pub mod output;
 pub mod progress;
 pub mod stats;

@@ -102,6 +102,50 @@ impl Lever {
         }
     }
 
+    /// The number this lever's path names in `scenario` (a serialized [`Scenario`]); an
+    /// error when the path names nothing or something other than a number.
+    pub(crate) fn read(&self, scenario: &Value) -> Result<f64, LeverError> {
+        let mut probe = scenario.clone();
+        // Setting a value finds the place exactly as `set` would, with its errors for
+        // every step but a missing last field (which `set` may add).
+        set_path(&mut probe, &self.steps, 0.0)?;
+        let mut node = scenario;
+        let mut here = String::new();
+        for step in &self.steps {
+            let next = match step {
+                Step::Field(name) => {
+                    let found = node.get(name);
+                    if found.is_none() {
+                        let fields = node
+                            .as_object()
+                            .map(|m| m.keys().cloned().collect())
+                            .unwrap_or_default();
+                        return Err(LeverError::NoSuchField {
+                            at: here,
+                            field: name.clone(),
+                            fields,
+                        });
+                    }
+                    here = format!("{here}{}{name}", dot(&here));
+                    found
+                }
+                Step::Index(k) => node.get(*k),
+                Step::Select { key, value } => node.as_array().and_then(|items| {
+                    items.iter().find(|item| match item.get(key) {
+                        Some(Value::String(s)) => s == value,
+                        Some(Value::Number(n)) => n.to_string() == *value,
+                        _ => false,
+                    })
+                }),
+            };
+            // `set_path` above already refused a missing index or entry.
+            node = next.unwrap_or(&Value::Null);
+        }
+        node.as_f64().ok_or(LeverError::NotANumberField {
+            at: self.path.clone(),
+        })
+    }
+
     /// Sets this lever to `value` in `scenario` (a serialized [`Scenario`]).
     fn set(&self, scenario: &mut Value, value: f64) -> Result<(), BatchError> {
         set_path(scenario, &self.steps, value)

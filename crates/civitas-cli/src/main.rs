@@ -6,6 +6,7 @@ mod cmd_bench;
 mod cmd_check;
 mod cmd_compare;
 mod cmd_discover;
+mod cmd_optimize;
 mod cmd_run;
 mod cmd_scenario;
 mod cmd_sensitivity;
@@ -95,6 +96,11 @@ enum Command {
     /// Which uncertain parameter drives each target: Sobol indices or Morris effects over
     /// the scenario's `[[uncertainty]]` priors (writes sensitivity.csv).
     Sensitivity(cmd_sensitivity::SensitivityArgs),
+    /// Search the split of a budget (policy amounts or `[budget]` shares) that best meets
+    /// the targets over the `[[uncertainty]]` priors: CMA-ES with common random numbers,
+    /// the best few re-checked on fresh replicates against the file's split (writes
+    /// optimize.csv, verify.csv, best.toml and report.html to `<out>/<name>-optimize/`).
+    Optimize(cmd_optimize::OptimizeArgs),
     /// Measure the engine on the baseline at 100k, 1M and 5M agents: resident-ticks per
     /// second per core, parallel efficiency, peak memory per resident, the share of each
     /// mechanism and the ratio to a plain struct-of-arrays loop.
@@ -115,6 +121,7 @@ fn main() -> ExitCode {
         Command::Discover(a) => cmd_discover::discover_command(a),
         Command::Sensitivity(a) => cmd_sensitivity::sensitivity(a),
         Command::Bench(a) => cmd_bench::bench_command(a),
+        Command::Optimize(a) => cmd_optimize::optimize(a),
     };
     match outcome {
         Ok(code) => code,

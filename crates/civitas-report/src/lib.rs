@@ -24,6 +24,7 @@ pub mod figure;
 pub mod fonts;
 pub mod format;
 mod html;
+pub mod optimize;
 pub mod plots;
 pub mod sensitivity;
 pub mod style;

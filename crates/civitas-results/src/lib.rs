@@ -17,7 +17,8 @@
 //! [`MISSED_PROBABILITY`], the scope of a value ([`ScopeKey`]: `city`, `district:<name>`,
 //! `band:<name>`), paired comparisons ([`paired_targets`]), the output files
 //! ([`files`]: names, columns and writers), deterministic number text ([`format`](mod@format)) and
-//! [`load_result`], which reads an output directory back.
+//! [`load_result`], which reads an output directory back, and what an optimisation found
+//! ([`optimize::OptimizeSummary`]).
 //!
 //! This crate depends on the scenario format only: a report built on it cannot run a
 //! simulation.
@@ -28,6 +29,7 @@ mod error;
 pub mod files;
 pub mod format;
 mod load;
+pub mod optimize;
 pub mod owned;
 pub mod result;
 mod scope;
