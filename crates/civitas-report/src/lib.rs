@@ -368,17 +368,28 @@ const MAX_STEM_BYTES: usize = 120;
 /// districts or targets whose slugs coincide, or a name of hundreds of characters, never
 /// make two figures write one file or a file name the system refuses.
 fn distinct_stems(figures: &mut [Figure]) {
-    let mut seen = std::collections::HashSet::new();
-    for f in figures {
-        let base = capped_stem(&f.stem);
-        let mut stem = base.clone();
-        let mut k = 2;
-        while !seen.insert(stem.to_lowercase()) {
-            stem = format!("{base}_{k}");
-            k += 1;
-        }
+    let stems = distinct(figures.iter().map(|f| f.stem.as_str()));
+    for (f, stem) in figures.iter_mut().zip(stems) {
         f.stem = stem;
     }
+}
+
+/// The stems of [`distinct_stems`]: each capped, and a later one equal to an earlier one
+/// without case given the first free suffix `_2`, `_3`, ….
+fn distinct<'s>(stems: impl Iterator<Item = &'s str>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    stems
+        .map(|s| {
+            let base = capped_stem(s);
+            let mut stem = base.clone();
+            let mut k = 2;
+            while !seen.insert(stem.to_lowercase()) {
+                stem = format!("{base}_{k}");
+                k += 1;
+            }
+            stem
+        })
+        .collect()
 }
 
 /// `stem` itself when short enough, else its start and a hash of the whole (so two long
@@ -440,4 +451,40 @@ fn write_figures<'a>(
 /// replaced, never written through.
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
     Ok(civitas_results::owned::write_file(path, bytes)?)
+}
+
+#[cfg(test)]
+mod stem_tests {
+    use super::{MAX_STEM_BYTES, distinct};
+
+    #[test]
+    fn stems_are_distinct_without_case_and_short() {
+        let long_a = format!("sweep_{}_by_ops", "a".repeat(300));
+        let long_b = format!("sweep_{}_by_tax", "a".repeat(300));
+        let stems = distinct(
+            [
+                "sensitivity_old-town-2030",
+                "sensitivity_Old-Town-2030",
+                "sensitivity_old-town-2030",
+                "sensitivity_old-town-2030_2",
+                &long_a,
+                &long_b,
+            ]
+            .into_iter(),
+        );
+        assert_eq!(
+            stems[..4],
+            [
+                "sensitivity_old-town-2030",
+                "sensitivity_Old-Town-2030_2",
+                "sensitivity_old-town-2030_3",
+                "sensitivity_old-town-2030_2_2",
+            ]
+        );
+        assert!(stems[4].len() <= MAX_STEM_BYTES && stems[5].len() <= MAX_STEM_BYTES);
+        assert_ne!(
+            stems[4], stems[5],
+            "long stems sharing their start stay apart"
+        );
+    }
 }
