@@ -80,7 +80,9 @@ impl<'a> Batch<'a> {
     }
 
     /// Names the output folder (default: the scenario's name, with `-sweep` for a sweep),
-    /// for a tool whose output holds a batch among its own files (`civitas optimize`).
+    /// for a tool whose output holds a batch among its own files (`civitas optimize`) or a
+    /// design run as a sweep: a name with a dot, such as `baseline.sensitivity`, is never a
+    /// scenario's output (scenario names are letters, digits, `-` and `_`).
     pub fn output_name(mut self, name: impl Into<String>) -> Self {
         self.output_name = Some(name.into());
         self

@@ -33,7 +33,7 @@ pub enum Method {
 #[command(after_long_help = "\
 Each run is one replicate (replicate 0, so every run shares its random streams) of the \
 scenario with its [[uncertainty]] priors set to one point of the design; the runs go to \
-<out>/<name>-sensitivity-sweep/ like any sweep, with sensitivity.csv (per target and \
+<out>/<name>.sensitivity/ (a name no scenario's output can have) like any sweep, with sensitivity.csv (per target and \
 parameter, the first-order and total Sobol indices, or Morris mu*, mu and sigma of the \
 target's value) and report.html (a tornado chart per target). Use few agents (--agents): the \
 design has many runs.
@@ -47,7 +47,7 @@ Examples:
     civitas sensitivity scenarios/baseline.toml --agents 5000 --shard 0/2
     civitas sensitivity scenarios/baseline.toml --agents 5000 --shard 1/2
     civitas sensitivity scenarios/baseline.toml --agents 5000 \\
-        --merge outputs/baseline-sensitivity-sweep.shard-*-of-2")]
+        --merge outputs/baseline.sensitivity.shard-*-of-2")]
 pub struct SensitivityArgs {
     /// Scenario file with `[[uncertainty]]` priors.
     #[arg(value_name = "FILE")]
@@ -62,7 +62,7 @@ pub struct SensitivityArgs {
     #[arg(long, value_name = "R", default_value_t = 20)]
     pub trajectories: usize,
     /// Run only shard I of N of the design's runs (0-based), into
-    /// `<out>/<name>-sensitivity-sweep.shard-I-of-N/`; finish with `--merge`.
+    /// `<out>/<name>.sensitivity.shard-I-of-N/`; finish with `--merge`.
     #[arg(long, value_name = "I/N", conflicts_with = "merge")]
     pub shard: Option<Shard>,
     /// Merge these shard directories of the same design and compute the indices.
@@ -180,9 +180,12 @@ pub fn sensitivity(args: SensitivityArgs) -> anyhow::Result<ExitCode> {
         let sweep = Sweep::explicit(&design.paths, design.points.clone())?;
         // The indices need each point's target values only: no per-point summary.csv
         // (most of a point's bytes: 2.6 MB at 1,000 agents).
+        // `<name>.sensitivity`: `<name>-sensitivity-sweep` was also the sweep folder of a
+        // scenario named `<name>-sensitivity`.
         let batch = configure(Batch::new(&base), &args.flags, &BatchFlags::default())
             .sweep(sweep)
-            .sweep_summaries(false);
+            .sweep_summaries(false)
+            .output_name(format!("{}.sensitivity", scenario.scenario.name));
         if let Some(shard) = args.shard {
             let dir = batch.run_shard(shard)?;
             say!(

@@ -333,12 +333,12 @@ fn sensitivity_writes_indices_per_target_and_parameter() {
             "{}",
             String::from_utf8_lossy(&output.stderr)
         );
-        let csv = fs::read_to_string(out.join("sens-sensitivity-sweep/sensitivity.csv")).unwrap();
+        let csv = fs::read_to_string(out.join("sens.sensitivity/sensitivity.csv")).unwrap();
         assert!(csv.starts_with(header), "{csv}");
-        let html = fs::read_to_string(out.join("sens-sensitivity-sweep/report.html")).unwrap();
+        let html = fs::read_to_string(out.join("sens.sensitivity/report.html")).unwrap();
         assert!(html.contains("data-plot=\"sensitivity_online-service-rate-2027\""));
         assert!(
-            out.join("sens-sensitivity-sweep/plots/sensitivity_online-service-rate-2027.png")
+            out.join("sens.sensitivity/plots/sensitivity_online-service-rate-2027.png")
                 .is_file()
         );
         assert_eq!(csv.lines().count() - 1, k * scenario.targets.len());
@@ -350,7 +350,7 @@ fn sensitivity_writes_indices_per_target_and_parameter() {
         let stdout = String::from_utf8_lossy(&output.stdout);
         assert!(stdout.contains(&format!("{runs} runs")));
         // Each point keeps what the indices need, not a summary of every indicator.
-        let point = out.join("sens-sensitivity-sweep/points/p0000");
+        let point = out.join("sens.sensitivity/points/p0000");
         assert!(point.join("target_values.csv").is_file());
         assert!(
             !point.join("summary.csv").exists(),
@@ -419,11 +419,11 @@ fn sensitivity_shards_merge_to_the_same_indices() {
         let (code, err) = sensitivity(&parts, &["--shard", shard]);
         assert_eq!(code, Some(0), "{err}");
     }
-    assert!(!parts.join("shard-sensitivity-sweep").exists());
+    assert!(!parts.join("shard.sensitivity").exists());
     let shards: Vec<String> = (0..3)
         .map(|i| {
             parts
-                .join(format!("shard-sensitivity-sweep.shard-{i}-of-3"))
+                .join(format!("shard.sensitivity.shard-{i}-of-3"))
                 .display()
                 .to_string()
         })
@@ -433,8 +433,8 @@ fn sensitivity_shards_merge_to_the_same_indices() {
     let (code, err) = sensitivity(&parts, &merge);
     assert_eq!(code, Some(0), "{err}");
     for file in ["sensitivity.csv", "report.html", "sweep.csv"] {
-        let a = fs::read(whole.join("shard-sensitivity-sweep").join(file)).unwrap();
-        let b = fs::read(parts.join("shard-sensitivity-sweep").join(file)).unwrap();
+        let a = fs::read(whole.join("shard.sensitivity").join(file)).unwrap();
+        let b = fs::read(parts.join("shard.sensitivity").join(file)).unwrap();
         assert!(
             a == b,
             "{file} differs between the whole and the merged shards"
@@ -444,5 +444,43 @@ fn sensitivity_shards_merge_to_the_same_indices() {
     let (code, err) = design("5", &dir.path().join("other"), &merge);
     assert_eq!(code, Some(1));
     assert!(err.contains("not this design's"), "{err}");
-    assert!(!dir.path().join("other/shard-sensitivity-sweep").exists());
+    assert!(!dir.path().join("other/shard.sensitivity").exists());
+}
+
+/// Issue 35: `sensitivity X` wrote `X-sensitivity-sweep/`, also the sweep folder of a
+/// scenario named `X-sensitivity`; now `X.sensitivity/`, which no scenario's output can be.
+#[test]
+fn a_sensitivity_never_shares_a_folder_with_a_scenario_sweep() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let file = small(dir.path(), "baseline.toml", "sens");
+    let status = civitas()
+        .arg("sensitivity")
+        .arg(&file)
+        .args(["--base-points", "2", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let other = small(dir.path(), "baseline.toml", "sens-sensitivity");
+    let status = civitas()
+        .arg("sweep")
+        .arg(&other)
+        .args(["--set", "policies[name=ops].amount_per_year=1e8,2e8"])
+        .args(["--replicates", "1", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    assert!(out.join("sens.sensitivity/sensitivity.csv").is_file());
+    assert!(out.join("sens-sensitivity-sweep/sweep.csv").is_file());
+    assert!(!out.join("sens-sensitivity-sweep/sensitivity.csv").exists());
 }
