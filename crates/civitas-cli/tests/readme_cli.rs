@@ -8,8 +8,9 @@
 //!
 //! What the test changes, as the README says: the placeholders `FILE`, `DIR` and `NAME`
 //! become [`PLACEHOLDERS`]; runs and sweeps use [`SMALL_RUN`] agents and replicates,
-//! `sensitivity` [`SMALL_SENSITIVITY`] and `bench` [`SMALL_BENCH`] (replacing the flag's
-//! value or adding the flag), so the whole README runs in seconds. Commands about the
+//! `sensitivity` [`SMALL_SENSITIVITY`], `optimize` [`SMALL_OPTIMIZE`] and `bench`
+//! [`SMALL_BENCH`] (replacing the flag's value or adding the flag), so the whole README
+//! runs in seconds. Commands about the
 //! development workflow (`cargo test`, `cargo insta`, `git diff`, …) are listed in
 //! [`NOT_RUN`] with the reason; any other command the test does not know fails it.
 
@@ -27,6 +28,13 @@ const PLACEHOLDERS: &[(&str, &str)] = &[
 const SMALL_RUN: &[(&str, &str)] = &[("--agents", "2000"), ("--replicates", "4")];
 /// `sensitivity`: flags and their small values.
 const SMALL_SENSITIVITY: &[(&str, &str)] = &[("--agents", "1000"), ("--base-points", "4")];
+/// `optimize`: a small city, one generation, few replicates.
+const SMALL_OPTIMIZE: &[(&str, &str)] = &[
+    ("--agents", "1000"),
+    ("--replicates", "2"),
+    ("--generations", "1"),
+    ("--verify-replicates", "2"),
+];
 /// `bench`: one small size.
 const SMALL_BENCH: &[(&str, &str)] = &[("--agents", "20000")];
 
@@ -170,6 +178,7 @@ fn runnable(command: &str) -> Result<String, String> {
                 Some("run" | "sweep") => set_flags(&mut w, SMALL_RUN),
                 Some("sensitivity") => set_flags(&mut w, SMALL_SENSITIVITY),
                 Some("bench") => set_flags(&mut w, SMALL_BENCH),
+                Some("optimize") => set_flags(&mut w, SMALL_OPTIMIZE),
                 _ => {}
             }
             parts.push(w.join(" "));

@@ -203,21 +203,19 @@ fn best_toml(
 ) -> String {
     let best = summary.best();
     let name = format!("{}-best", input.scenario.name);
+    let p = |x: &Probability| format!("{:.3} ({:.3}-{:.3})", x.p, x.lo, x.hi);
     let mut text = format!(
-        "# Written by `civitas optimize`: the best allocation found for {} ({}; {}).\n\
-         # On {} fresh replicates (seed {}): P(every chosen target met) {} ({}–{}) against\n\
-         # the file's split {} ({}–{}).\n",
+        "# Written by `civitas optimize`: the best allocation found for {}\n\
+         # ({}; {}).\n\
+         # On {} fresh replicates (seed {}), P(every chosen target met) {} against the\n\
+         # file's split {}; with the command-line overrides of the search (e.g. --agents).\n",
         input.scenario.name,
         summary.objective,
         summary.constraint,
         best.all_met.n,
         summary.verify_seed,
-        format_value(best.all_met.p),
-        format_value(best.all_met.lo),
-        format_value(best.all_met.hi),
-        format_value(summary.file.all_met.p),
-        format_value(summary.file.all_met.lo),
-        format_value(summary.file.all_met.hi),
+        p(&best.all_met),
+        p(&summary.file.all_met),
     );
     text.push_str(&format!("extends = {}\n\n", toml_string(extends)));
     text.push_str(&format!("[scenario]\nname = {}\n", toml_string(&name)));
