@@ -48,6 +48,7 @@ pub mod limits;
 pub mod optimize;
 pub mod output;
 pub mod progress;
+pub mod sensitivity;
 pub mod stats;
 pub mod sweep;
 mod targets;

@@ -1,18 +1,23 @@
 //! `civitas sensitivity FILE`: which uncertain parameter drives each target — Sobol
 //! indices (Saltelli's design) or Morris elementary effects over the scenario's
 //! `[[uncertainty]]` priors, run as a sweep (parallel, and with the sweep's machinery).
+//! The design and the indices are `civitas_batch::sensitivity`'s and their file
+//! `civitas_results::sensitivity`'s; this layer reads the flags, runs, shards or merges
+//! the sweep, and prints.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, bail};
-use civitas_batch::{Batch, Shard, StagedOutput, Sweep};
+use anyhow::{Context, anyhow, bail};
+use civitas_batch::sensitivity::{
+    INTERVAL_LEVEL, SENSITIVITY_CSV, SensitivityDesign, SensitivityError, SensitivityIndices,
+    SensitivityMethod,
+};
+use civitas_batch::{Batch, BatchResult, Shard, StagedOutput};
 use civitas_report::Report;
 use civitas_report::format::significant;
 use civitas_report::sensitivity::{self as report, Sensitivity, TargetSensitivity};
 use civitas_scenario::Scenario;
-use civitas_uncertainty::morris::{morris_design, morris_effects};
-use civitas_uncertainty::sobol::{SobolIntervals, saltelli_design, sobol_indices, sobol_intervals};
 use clap::{Args, ValueEnum};
 
 use crate::RunFlags;
@@ -94,90 +99,41 @@ fn check_design_size(scenario: &Scenario, args: &SensitivityArgs, k: usize) -> a
     Ok(())
 }
 
-/// The design of a sensitivity analysis: the runs' parameter values, and what turns the
-/// runs' outcomes into indices.
-struct Design {
-    paths: Vec<String>,
-    points: Vec<Vec<f64>>,
-    morris: Option<civitas_uncertainty::morris::MorrisDesign>,
-    method: Method,
+impl From<Method> for SensitivityMethod {
+    fn from(method: Method) -> Self {
+        match method {
+            Method::Sobol => SensitivityMethod::Sobol,
+            Method::Morris => SensitivityMethod::Morris,
+        }
+    }
 }
 
-impl Design {
-    fn of(scenario: &Scenario, args: &SensitivityArgs) -> anyhow::Result<Design> {
-        if scenario.uncertainty.is_empty() {
-            bail!(
-                "{}: no [[uncertainty]] priors, so there is nothing to attribute the spread to",
-                args.file.display()
-            );
-        }
-        if args.base_points < 2 || args.trajectories < 2 {
-            bail!("--base-points and --trajectories: expected at least 2");
-        }
-        let priors = scenario
-            .uncertainty
-            .iter()
-            .map(|u| u.prior())
-            .collect::<Result<Vec<_>, _>>()?;
-        let paths: Vec<String> = scenario
-            .uncertainty
-            .iter()
-            .map(|u| u.path.clone())
-            .collect();
-        let k = priors.len();
-        check_design_size(scenario, args, k)?;
-        let seed = scenario.scenario.seed;
-        let (unit, morris) = match args.method {
-            Method::Sobol => (saltelli_design(seed, k, args.base_points), None),
-            Method::Morris => {
-                let d = morris_design(seed, k, args.trajectories, 4);
-                (d.points.clone(), Some(d))
-            }
-        };
-        let points = unit
-            .iter()
-            .map(|row| {
-                row.iter()
-                    .zip(&priors)
-                    .map(|(&u, p)| p.quantile(u))
-                    .collect()
-            })
-            .collect();
-        Ok(Design {
-            paths,
-            points,
-            morris,
-            method: args.method,
-        })
+/// The design the flags ask for over `scenario`'s priors.
+fn design(scenario: &Scenario, args: &SensitivityArgs) -> anyhow::Result<SensitivityDesign> {
+    if scenario.uncertainty.is_empty() {
+        bail!("{}: {}", args.file.display(), SensitivityError::NoPriors);
     }
-
-    /// Per target: the indices of every parameter from the runs' values `y` (in design
-    /// order).
-    fn indices(&self, y: &[f64]) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
-        let k = self.paths.len();
-        match &self.morris {
-            Some(d) => {
-                let e = morris_effects(d, y);
-                (e.mu_star, e.mu, e.sigma)
-            }
-            None => {
-                let s = sobol_indices(y, k);
-                (s.first, s.total, vec![f64::NAN; k])
-            }
-        }
+    if args.base_points < 2 || args.trajectories < 2 {
+        bail!("--base-points and --trajectories: expected at least 2");
     }
+    check_design_size(scenario, args, scenario.uncertainty.len())?;
+    let size = match args.method {
+        Method::Sobol => args.base_points,
+        Method::Morris => args.trajectories,
+    };
+    Ok(SensitivityDesign::new(scenario, args.method.into(), size)?)
 }
 
 /// `civitas sensitivity FILE`.
 pub fn sensitivity(args: SensitivityArgs) -> anyhow::Result<ExitCode> {
     let scenario = load_scenario(Some(&args.file), &args.flags)?;
-    let design = Design::of(&scenario, &args)?;
+    let design = design(&scenario, &args)?;
     let mut base = scenario.clone();
     base.uncertainty.clear();
     base.scenario.replicates = 1;
     base.scenario.name = format!("{}-sensitivity", scenario.scenario.name);
     let staged = if args.merge.is_empty() {
-        let sweep = Sweep::explicit(&design.paths, design.points.clone())?;
+        let sweep = design.sweep()?;
         // The indices need each point's target values only: no per-point summary.csv
         // (most of a point's bytes: 2.6 MB at 1,000 agents).
         // `<name>.sensitivity`: `<name>-sensitivity-sweep` was also the sweep folder of a
@@ -216,138 +172,36 @@ pub fn sensitivity(args: SensitivityArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-const SENSITIVITY_CSV: &str = "sensitivity.csv";
-
-/// Bootstrap resamples behind each Sobol index's interval.
-const BOOTSTRAP_RESAMPLES: usize = 200;
-/// Two-sided level of the Sobol indices' intervals.
-const INTERVAL_LEVEL: f64 = 0.9;
 /// An interval wider than this (a quarter of the indices' whole range) says the index is
 /// not yet a number to read: the design has not converged.
 const CONVERGED_WIDTH: f64 = 0.25;
 
-/// Checks that the staged sweep is this design's, then writes `sensitivity.csv` and the
-/// report into the staging directory and prints the leading parameters.
-fn finish(staged: &StagedOutput, design: &Design, args: &SensitivityArgs) -> anyhow::Result<()> {
+/// Computes the indices of the staged sweep (which must be this design's), writes
+/// `sensitivity.csv` and the report into the staging directory and prints the leading
+/// parameters.
+fn finish(
+    staged: &StagedOutput,
+    design: &SensitivityDesign,
+    args: &SensitivityArgs,
+) -> anyhow::Result<()> {
     let result = staged.result();
-    let sweep = result
-        .sweep
-        .as_ref()
-        .context("a sensitivity run is a sweep")?;
-    let same_points = sweep.points.len() == design.points.len()
-        && sweep
-            .points
-            .iter()
-            .all(|p| p.lever_values == design.points[p.index]);
-    if sweep.levers != design.paths || !same_points {
-        let what = if sweep.levers != design.paths {
-            "over other parameters".to_string()
-        } else {
-            format!(
-                "{} points where the design has {}",
-                sweep.points.len(),
-                design.points.len()
-            )
-        };
-        bail!(
+    let indices = design.indices(result).map_err(|e| match e {
+        SensitivityError::NotThisDesign(what) => anyhow!(
             "the merged runs are not this design's ({what}): give --merge the shards of \
              `civitas sensitivity {}` run with the same method, design size and scenario",
             args.file.display()
-        );
-    }
-    let labels: Vec<String> = sweep
-        .points
-        .first()
-        .map(|p| p.targets.iter().map(|t| t.label.clone()).collect())
-        .unwrap_or_default();
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let header: &[&str] = match design.method {
-        Method::Sobol => &[
-            "target",
-            "parameter",
-            "first_order",
-            "total",
-            "first_order_lo",
-            "first_order_hi",
-            "total_lo",
-            "total_hi",
-        ],
-        Method::Morris => &["target", "parameter", "mu_star", "mu", "sigma"],
-    };
-    w.write_record(header)?;
-    let f = civitas_batch::format::format_value;
-    let mut targets = Vec::with_capacity(labels.len());
-    let mut intervals_of: Vec<Option<SobolIntervals>> = Vec::with_capacity(labels.len());
-    for (j, label) in labels.iter().enumerate() {
-        let y: Vec<f64> = sweep
-            .points
-            .iter()
-            .map(|p| {
-                p.targets[j]
-                    .values
-                    .first()
-                    .copied()
-                    .unwrap_or(p.targets[j].mean)
-            })
-            .collect();
-        let (a, b, c) = design.indices(&y);
-        // Seeded by the scenario, so the same runs give the same intervals.
-        let intervals = (design.method == Method::Sobol).then(|| {
-            sobol_intervals(
-                &y,
-                design.paths.len(),
-                BOOTSTRAP_RESAMPLES,
-                INTERVAL_LEVEL,
-                result.scenario.scenario.seed,
-            )
-        });
-        for i in 0..design.paths.len() {
-            let mut record = vec![label.clone(), design.paths[i].clone(), f(a[i])];
-            match &intervals {
-                Some(ci) => record.extend([
-                    f(b[i]),
-                    f(ci.first[i].0),
-                    f(ci.first[i].1),
-                    f(ci.total[i].0),
-                    f(ci.total[i].1),
-                ]),
-                None => record.extend([f(b[i]), f(c[i])]),
-            }
-            w.write_record(&record)?;
-        }
-        intervals_of.push(intervals);
-        let (primary, secondary) = match design.method {
-            Method::Sobol => (a, b),
-            Method::Morris => (a, c),
-        };
-        let target = &sweep.points[0].targets[j];
-        targets.push(TargetSensitivity {
-            label: label.clone(),
-            title: civitas_report::format::target_title(&result.scenario, target),
-            primary,
-            secondary,
-            has_data: !y.iter().all(|v| v.is_nan()),
-            intervals: intervals_of.last().and_then(Option::as_ref).map(|ci| {
-                ci.first
-                    .iter()
-                    .zip(&ci.total)
-                    .map(|(&f, &t)| [f, t])
-                    .collect()
-            }),
-        });
-    }
+        ),
+        e => e.into(),
+    })?;
     let path = staged.path().join(SENSITIVITY_CSV);
-    let bytes = w.into_inner().context("cannot write sensitivity.csv")?;
+    let bytes = indices.to_csv().context("cannot write sensitivity.csv")?;
     std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
-    let analysis = Sensitivity {
-        method: match design.method {
-            Method::Sobol => report::Method::Sobol,
-            Method::Morris => report::Method::Morris,
-        },
-        parameters: design.paths.clone(),
-        runs: sweep.points.len(),
-        targets,
-    };
+    let analysis = as_report(result, &indices);
+    let intervals_of: Vec<_> = indices
+        .targets
+        .iter()
+        .map(|t| t.indices.intervals())
+        .collect();
     Report::sensitivity(result, &analysis, staged.path()).context("cannot write the report")?;
     for (t, intervals) in analysis.targets.iter().zip(&intervals_of) {
         if !t.has_data {
@@ -359,9 +213,9 @@ fn finish(staged: &StagedOutput, design: &Design, args: &SensitivityArgs) -> any
         }
         say!("\n{}:", t.label);
         for &i in t.order(analysis.method).iter().take(5) {
-            let (first, second) = match design.method {
-                Method::Sobol => ("first", "total"),
-                Method::Morris => ("mu*", "sigma"),
+            let (first, second) = match indices.method {
+                SensitivityMethod::Sobol => ("first", "total"),
+                SensitivityMethod::Morris => ("mu*", "sigma"),
             };
             let shown = |v: f64, ci: Option<(f64, f64)>| match ci {
                 Some((lo, hi)) => {
@@ -376,20 +230,20 @@ fn finish(staged: &StagedOutput, design: &Design, args: &SensitivityArgs) -> any
             };
             say!(
                 "  {first} {:>22}  {second} {:>22}  {}",
-                shown(t.primary[i], intervals.as_ref().map(|ci| ci.first[i])),
-                shown(t.secondary[i], intervals.as_ref().map(|ci| ci.total[i])),
-                design.paths[i]
+                shown(t.primary[i], intervals.map(|ci| ci.first[i])),
+                shown(t.secondary[i], intervals.map(|ci| ci.total[i])),
+                indices.parameters[i]
             );
         }
     }
-    say!("\n{} runs", sweep.points.len());
+    say!("\n{} runs", indices.runs);
     // The widest interval over the targets with data: one warning for the analysis.
     let widest = analysis
         .targets
         .iter()
         .zip(&intervals_of)
         .filter(|(t, _)| t.has_data && t.moves())
-        .filter_map(|(t, ci)| Some((t, ci.as_ref()?.widest())))
+        .filter_map(|(t, ci)| Some((t, (*ci)?.widest())))
         .max_by(|a, b| a.1.total_cmp(&b.1));
     if let Some((t, width)) = widest {
         if width > CONVERGED_WIDTH {
@@ -411,4 +265,41 @@ fn finish(staged: &StagedOutput, design: &Design, args: &SensitivityArgs) -> any
         }
     }
     Ok(())
+}
+
+/// The indices as the report draws them, each target with its title.
+fn as_report(result: &BatchResult, indices: &SensitivityIndices) -> Sensitivity {
+    let titles = result
+        .sweep
+        .as_ref()
+        .and_then(|s| s.points.first())
+        .map(|p| &p.targets[..])
+        .unwrap_or_default();
+    Sensitivity {
+        method: match indices.method {
+            SensitivityMethod::Sobol => report::Method::Sobol,
+            SensitivityMethod::Morris => report::Method::Morris,
+        },
+        parameters: indices.parameters.clone(),
+        runs: indices.runs,
+        targets: indices
+            .targets
+            .iter()
+            .zip(titles)
+            .map(|(t, target)| TargetSensitivity {
+                label: t.label.clone(),
+                title: civitas_report::format::target_title(&result.scenario, target),
+                primary: t.indices.primary().to_vec(),
+                secondary: t.indices.secondary().to_vec(),
+                has_data: t.has_data,
+                intervals: t.indices.intervals().map(|ci| {
+                    ci.first
+                        .iter()
+                        .zip(&ci.total)
+                        .map(|(&first, &total)| [first, total])
+                        .collect()
+                }),
+            })
+            .collect(),
+    }
 }

@@ -33,6 +33,7 @@ pub mod optimize;
 pub mod owned;
 pub mod result;
 mod scope;
+pub mod sensitivity;
 
 pub use error::ResultsError;
 pub use load::{load_result, parse_manifest};
