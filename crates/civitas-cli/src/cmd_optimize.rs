@@ -123,6 +123,18 @@ pub fn optimize(args: OptimizeArgs) -> anyhow::Result<ExitCode> {
     }
     let dir = optimized.staged.final_dir().to_path_buf();
     print_summary(&optimized.summary);
+    if let Objective::MinMoney { min_probability } = objective {
+        let reached = optimized.summary.best().all_met;
+        if reached.p < min_probability {
+            say!(
+                "warning: no allocation found reaches P(every chosen target met) ≥ {min_probability} \
+                 within the bounds; the best reaches {:.3} ({:.3}–{:.3}) on the fresh replicates",
+                reached.p,
+                reached.lo,
+                reached.hi
+            );
+        }
+    }
     optimized.commit()?;
     say!("-> {}", dir.display());
     Ok(ExitCode::SUCCESS)

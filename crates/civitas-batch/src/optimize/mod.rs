@@ -74,8 +74,8 @@ const PENALTY_WEIGHT: f64 = 1.0;
 /// the search where no replicate meets every target yet): the mean over replicates of
 /// the least-attained chosen target.
 const TIE_WEIGHT: f64 = 0.01;
-/// Weight of a probability shortfall in the min-money objective (per unit of probability,
-/// against money as a share of the variables' upper bounds).
+/// Weight of a probability shortfall in the min-money objective, against the least
+/// attainment of the chosen targets (in [0, 1]).
 const SHORTFALL_WEIGHT: f64 = 10.0;
 /// Initial CMA-ES step, as a share of each variable's range.
 const INITIAL_STEP: f64 = 0.3;
@@ -485,12 +485,17 @@ impl Problem {
             Objective::Probability => p + TIE_WEIGHT * least,
             Objective::Attainment => mean,
             Objective::MinMoney { min_probability } => {
+                // Money as a share of the bounds' sum, in [-1, 0] when P is reached; below
+                // -1 when it is not, by the shortfall and then by the least attainment, so
+                // that every candidate that reaches P beats every one that does not.
                 let scale: f64 = self.vars.iter().map(|v| v.hi).sum::<f64>().max(1.0);
-                let shortfall = (min_probability - p).max(0.0);
-                -self.money(x) / scale
-                    - SHORTFALL_WEIGHT
-                        * (shortfall
-                            + TIE_WEIGHT * (1.0 - least) * f64::from(u8::from(shortfall > 0.0)))
+                if p >= min_probability {
+                    -self.money(x) / scale
+                } else {
+                    -1.0 - SHORTFALL_WEIGHT * (min_probability - p)
+                        - (1.0 - least)
+                        - TIE_WEIGHT * self.money(x) / scale
+                }
             }
         }
     }
@@ -970,4 +975,79 @@ fn build_summary(
         finalists: verified_finalists,
         best,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem(objective: Objective) -> Problem {
+        let settings = OptimizeSettings {
+            variables: vec!["policies[name=ops].amount_per_year=0..3e8".into()],
+            objective,
+            targets: Some(vec!["adoption_rate 2030".into()]),
+            ..OptimizeSettings::default()
+        };
+        Problem::new(&Scenario::baseline(), &settings).unwrap()
+    }
+
+    #[test]
+    fn min_money_ranks_every_allocation_that_reaches_p_above_every_one_that_does_not() {
+        let p = problem(Objective::MinMoney {
+            min_probability: 0.5,
+        });
+        // adoption_rate 2030 ≥ 0.85: two replicates, met in one (P 0.5) or none.
+        let (met, near, far) = (vec![0.9], vec![0.84], vec![0.2]);
+        let reached = p.score(&[3e8], &[&met, &near]);
+        let cheap_short = p.score(&[0.0], &[&near, &near]);
+        assert!(reached > cheap_short, "{reached} {cheap_short}");
+        assert!(p.score(&[1e8], &[&met, &far]) > reached, "less money wins");
+        // Short of P: the nearer miss wins whatever the money.
+        assert!(p.score(&[3e8], &[&near, &near]) > p.score(&[0.0], &[&far, &far]));
+    }
+
+    #[test]
+    fn probability_breaks_ties_by_the_least_attained_target() {
+        let p = problem(Objective::Probability);
+        let (near, far) = (vec![0.84], vec![0.5]);
+        let a = p.score(&[0.0], &[&near]);
+        let b = p.score(&[0.0], &[&far]);
+        assert!(a > b && a < TIE_WEIGHT, "{a} {b}");
+        assert_eq!(p.score(&[0.0], &[&vec![0.9]]), 1.0 + TIE_WEIGHT);
+    }
+
+    #[test]
+    fn unknown_targets_and_bad_settings_name_their_flag() {
+        let bad = |settings: OptimizeSettings| {
+            Problem::new(&Scenario::baseline(), &settings)
+                .err()
+                .unwrap()
+                .to_string()
+        };
+        let base = OptimizeSettings {
+            variables: vec!["policies[name=ops].amount_per_year=0..3e8".into()],
+            ..OptimizeSettings::default()
+        };
+        let e = bad(OptimizeSettings {
+            targets: Some(vec!["adoption 2031".into()]),
+            ..base.clone()
+        });
+        assert!(
+            e.starts_with("--targets: no target is labelled `adoption 2031`"),
+            "{e}"
+        );
+        let e = bad(OptimizeSettings {
+            replicates: 1,
+            ..base.clone()
+        });
+        assert!(e.starts_with("--replicates: 1 is too few"), "{e}");
+        let e = bad(OptimizeSettings {
+            objective: Objective::MinMoney {
+                min_probability: 0.8,
+            },
+            total: TotalSpec::FileTotal,
+            ..base
+        });
+        assert!(e.starts_with("--objective min-money"), "{e}");
+    }
 }
