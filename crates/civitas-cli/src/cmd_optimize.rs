@@ -33,7 +33,8 @@ pub struct OptimizeArgs {
     pub file: PathBuf,
     /// Decision variable `PATH=LO..HI`: a policy's money
     /// (`policies[name=ops].amount_per_year=0..3e8`), a budget share
-    /// (`budget.shares.digitization=0.2..0.8`) or `budget.total_per_year`.
+    /// (`budget.shares.digitization=0.2..0.8`) or `budget.total_per_year`; `PATH=LO..HI:STEP`
+    /// keeps it to LO plus whole steps (e.g. `:1e7`, whole 10 millions).
     #[arg(long = "var", value_name = "PATH=LO..HI", required = true)]
     pub vars: Vec<String>,
     /// Keep the sum of the money variables at this amount; `--total` alone keeps the

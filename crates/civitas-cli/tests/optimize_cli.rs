@@ -149,6 +149,11 @@ fn bad_bounds_name_their_flag() {
         e.contains("--var 'policies[name=ops].amount_per_year=3e8..1e8': the lower bound 300000000 is above the upper bound 100000000"),
         "{e}"
     );
+    let e = err(&["policies[name=ops].amount_per_year=0..1e8:2e8"], &[]);
+    assert!(
+        e.contains("--var 'policies[name=ops].amount_per_year=0..1e8:2e8': the step 200000000 is not within"),
+        "{e}"
+    );
     let e = err(&["policies[name=nosuch].amount_per_year=0..1e8"], &[]);
     assert!(
         e.contains("--var 'policies[name=nosuch].amount_per_year=0..1e8'") && e.contains("nosuch"),

@@ -38,6 +38,8 @@ pub struct Variable {
     pub kind: VariableKind,
     /// Its value in the scenario file (the file's split).
     pub file_value: f64,
+    /// `PATH=LO..HI:STEP`: values are `LO` plus whole multiples of the step.
+    pub step: Option<f64>,
 }
 
 impl Variable {
@@ -107,6 +109,10 @@ fn parse_variable(base: &Scenario, tree: &Value, text: &str) -> Result<Variable,
     let (path, range) = split_top_level(text).ok_or_else(|| {
         err("expected PATH=LO..HI, e.g. policies[name=ops].amount_per_year=0..3e8".into())
     })?;
+    let (range, step_text) = match range.rsplit_once(':') {
+        Some((r, step)) => (r, Some(step)),
+        None => (range, None),
+    };
     let (lo_text, hi_text) = range.split_once("..").ok_or_else(|| {
         err(format!(
             "expected a range LO..HI after `=`, found `{range}`"
@@ -130,6 +136,19 @@ fn parse_variable(base: &Scenario, tree: &Value, text: &str) -> Result<Variable,
             "the range {lo}..{hi} is a single value; fix it in the scenario instead"
         )));
     }
+    let step = match step_text {
+        None => None,
+        Some(t) => {
+            let step = number(t)?;
+            if step <= 0.0 || step > hi - lo {
+                return Err(err(format!(
+                    "the step {step} is not within 0..{} (the range's width)",
+                    hi - lo
+                )));
+            }
+            Some(step)
+        }
+    };
     let kind = if path.starts_with("budget.shares.") {
         VariableKind::Share
     } else if (path.starts_with("policies[name=") && path.ends_with("].amount_per_year"))
@@ -173,6 +192,7 @@ fn parse_variable(base: &Scenario, tree: &Value, text: &str) -> Result<Variable,
         hi,
         kind,
         file_value,
+        step,
     })
 }
 
@@ -257,6 +277,13 @@ pub fn constraint(
                 ),
             ));
         }
+        if vars.iter().all(|v| v.step.is_some()) {
+            return Err(flag_error(
+                "--var",
+                "every share has a step, so they cannot fill the budget exactly without a \
+                 [budget] remainder; leave one without a step",
+            ));
+        }
         return Ok(Constraint::Total(cap));
     }
     match total {
@@ -271,6 +298,11 @@ pub fn constraint(
                 "{t} cannot be split within the bounds: the variables' bounds sum to \
                  {lo_sum}..{hi_sum}"
             ),
+        )),
+        Some(_) if vars.iter().all(|v| v.step.is_some()) => Err(flag_error(
+            "--total",
+            "every --var has a step, so the total cannot be kept exactly; leave one without \
+             a step to take the rounding",
         )),
         Some(t) => Ok(Constraint::Total(t)),
     }
@@ -325,12 +357,21 @@ pub fn decode(vars: &[Variable], constraint: Constraint, u: &[f64]) -> (Vec<f64>
         }
     };
     for (xi, v) in x.iter_mut().zip(vars) {
+        if let Some(step) = v.step {
+            // The last whole step at or below the upper bound.
+            let most = ((v.hi - v.lo) / step + 1e-9).floor();
+            *xi = v.lo + ((*xi - v.lo) / step).round().clamp(0.0, most) * step;
+        }
         let k = v.steps_per_unit();
         *xi = ((*xi * k).round() / k).clamp(v.lo, v.hi);
     }
     if let Some(t) = target {
+        // The rounding's remainder goes to a variable without a step (`constraint`
+        // makes sure there is one).
         let residual = t - x.iter().sum::<f64>();
-        let room = |i: usize| x[i] + residual >= vars[i].lo && x[i] + residual <= vars[i].hi;
+        let room = |i: usize| {
+            vars[i].step.is_none() && x[i] + residual >= vars[i].lo && x[i] + residual <= vars[i].hi
+        };
         if let Some(i) = (0..vars.len()).find(|&i| residual != 0.0 && room(i)) {
             x[i] += residual;
         }
@@ -367,6 +408,7 @@ mod tests {
             hi,
             kind: VariableKind::Money,
             file_value: lo,
+            step: None,
         }
     }
 
@@ -391,6 +433,26 @@ mod tests {
         let (x, penalty) = decode(&vars, c, &u);
         assert_eq!(x, vec![100.0, 50.0, 150.0]);
         assert!(penalty < 1e-12);
+    }
+
+    #[test]
+    fn steps_round_to_whole_multiples_and_the_rest_keeps_the_total() {
+        let stepped = Variable {
+            step: Some(25e6),
+            ..money(0.0, 1e8)
+        };
+        let vars = [stepped.clone(), money(0.0, 2e8)];
+        let (x, _) = decode(&vars, Constraint::Total(1.5e8), &[0.37, 0.6]);
+        assert_eq!(x[0] % 25e6, 0.0, "{x:?}");
+        assert_eq!(x[0] + x[1], 1.5e8);
+        let e = constraint(
+            &Scenario::baseline(),
+            &[stepped.clone(), stepped],
+            Some(1e8),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.starts_with("--total: every --var has a step"), "{e}");
     }
 
     #[test]
