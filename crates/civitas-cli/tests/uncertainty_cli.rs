@@ -378,6 +378,16 @@ fn sensitivity_writes_indices_per_target_and_parameter() {
                 }
             }
         }
+        // The tornado draws each Sobol index's interval as a whisker (Morris has none).
+        let tornado = fs::read_to_string(
+            out.join("sens.sensitivity/plots/sensitivity_online-service-rate-2027.svg"),
+        )
+        .unwrap();
+        assert_eq!(
+            tornado.contains("90 % interval"),
+            method == "sobol",
+            "{method}"
+        );
     }
     let output = civitas()
         .arg("sensitivity")

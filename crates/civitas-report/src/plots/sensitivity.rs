@@ -25,8 +25,17 @@ pub fn size_px(target: &TargetSensitivity) -> (u32, u32) {
     (WIDTH_PX, 80 + 60 + rows * ROW_PX + 70 + 40)
 }
 
-/// The legend: what the dark and the light bar mean for `method`.
-fn legend(method: Method) -> Vec<(Swatch, String)> {
+/// The legend: what the dark and the light bar mean for `method`, and the whiskers when
+/// the indices have intervals.
+fn legend(method: Method, intervals: bool) -> Vec<(Swatch, String)> {
+    let mut items = bars_legend(method);
+    if intervals {
+        items.push((Swatch::Line(INK), "90 % interval".to_string()));
+    }
+    items
+}
+
+fn bars_legend(method: Method) -> Vec<(Swatch, String)> {
     match method {
         Method::Sobol => vec![
             (
@@ -63,7 +72,7 @@ pub fn draw<DB: DrawingBackend>(
         Method::Morris => "Effect on the target of moving each parameter across its prior.",
     };
     let area = split_title(area, &format!("What drives {}", t.title), subtitle)?;
-    let area = split_legend(&area, &legend(s.method))?;
+    let area = split_legend(&area, &legend(s.method, t.intervals.is_some()))?;
     let order = t.order(s.method);
     let shown = &order[..order.len().min(MAX_BARS)];
     let name_font = style::font(LABEL_SIZE_PX);
@@ -131,12 +140,33 @@ pub fn draw<DB: DrawingBackend>(
                 SERIES.filled(),
             ))?;
         }
+        // Each index's interval as a whisker across its bar: the total's near the top
+        // edge of the row, the first-order's through the middle.
+        let mut reach = p.max(q).max(0.0);
+        if let Some(ci) = t.intervals.as_ref().and_then(|c| c.get(i)) {
+            for (k, y) in [(1, y0 + 3), (0, mid)] {
+                let (lo, hi) = ci[k];
+                if lo.is_finite() && hi.is_finite() {
+                    area.draw(&PathElement::new(
+                        vec![(px(lo.max(0.0)), y), (px(hi), y)],
+                        INK.stroke_width(2),
+                    ))?;
+                    for x in [px(lo.max(0.0)), px(hi)] {
+                        area.draw(&PathElement::new(
+                            vec![(x, y - 3), (x, y + 3)],
+                            INK.stroke_width(1),
+                        ))?;
+                    }
+                    reach = reach.max(hi.min(max));
+                }
+            }
+        }
         let label = format!(
             "{} / {}",
             crate::format::significant(p),
             crate::format::significant(q)
         );
-        let right = px(p.max(q).max(0.0)) + 8;
+        let right = px(reach) + 8;
         area.draw(&Text::new(
             label,
             (right, mid),
