@@ -169,6 +169,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn text_xml_forbids_never_reaches_the_file() {
+        let text = escape("a<b&\"c\u{1b}d\u{fffe}e\u{ffff}f\tg");
+        assert_eq!(text, "a&lt;b&amp;&quot;c d\u{fffd}e\u{fffd}f\tg");
+        let doc = format!("<r a=\"{text}\">{text}</r>");
+        assert!(roxmltree::Document::parse(&doc).is_ok(), "{doc}");
+    }
+
+    #[test]
     fn numbers_read_well() {
         assert_eq!(number(0.0), "0");
         assert_eq!(number(0.68114), "0.6811");

@@ -525,3 +525,24 @@ fn a_full_disk_leaves_no_half_output_and_keeps_the_runs_for_resume() {
         fs::read_dir(&work).map(|d| d.count())
     );
 }
+
+/// A resumed batch writes its plan and scenario through fresh temporaries: links planted
+/// in its work folder at the names an older Civitas used are never written through.
+#[cfg(unix)]
+#[test]
+fn a_resume_never_writes_through_links_planted_in_its_work_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let victim = dir.path().join("victim.txt");
+    fs::write(&victim, "keep me").unwrap();
+    // An interrupted batch: its work folder with its plan, as a shard leaves one.
+    let (code, _, err) = output(small_run(&out).args(["--shard", "0/2"]));
+    assert_eq!(code, 0, "{err}");
+    let work = out.join("sweep-small.shard-0-of-2");
+    for name in [".tmp-scenario.toml", ".tmp-plan.json"] {
+        link(&victim, &work.join(name));
+    }
+    let (code, _, err) = output(small_run(&out).args(["--shard", "0/2", "--resume"]));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(fs::read_to_string(&victim).unwrap(), "keep me");
+}
