@@ -54,6 +54,7 @@ use crate::error::BatchError;
 use crate::progress::{BatchProgress, Silent};
 use crate::sweep::Sweep;
 use crate::targets::{TargetProbe, WILSON_Z_90};
+use crate::workdir::WorkLock;
 use crate::{Batch, StagedOutput};
 
 /// What a search found (the types the report draws), from `civitas-results`.
@@ -64,6 +65,8 @@ use variables::{Constraint, Variable, VariableKind};
 
 /// The search folder's description, its marker.
 pub(crate) const SEARCH_JSON: &str = "search.json";
+/// The lock file the search holds (the work folders' [`WorkLock`]).
+const SEARCH_LOCK: &str = "lock";
 /// Suffix of the search folder beside the output.
 pub const SEARCH_SUFFIX: &str = ".search";
 /// The block whose seed the fresh re-evaluation uses (no search reaches it).
@@ -181,6 +184,9 @@ pub struct Optimized {
     pub summary: OptimizeSummary,
     /// The search folder (removed by [`Optimized::commit`]).
     search_dir: PathBuf,
+    /// Held until the search folder is removed: two searches of one name into one `--out`
+    /// cannot interleave.
+    _lock: WorkLock,
 }
 
 impl Optimized {
@@ -262,6 +268,7 @@ impl<'a> Optimize<'a> {
         owned::real_dir(&self.out_dir)?;
         let search_dir = self.out_dir.join(format!("{output_name}{SEARCH_SUFFIX}"));
         let identity = problem.identity(self.scenario)?;
+        let lock = WorkLock::acquire(&search_dir, &self.out_dir.join(&output_name))?;
         open_search_dir(&search_dir, &identity, self.resume)?;
         let threads = self
             .threads
@@ -324,6 +331,7 @@ impl<'a> Optimize<'a> {
             staged,
             summary,
             search_dir,
+            _lock: lock,
         })
     }
 }
@@ -724,10 +732,10 @@ fn open_search_dir(dir: &Path, identity: &str, resume: bool) -> Result<(), Batch
             return Ok(());
         }
         if !has_marker {
+            // Only the lock this search just took.
             let empty = std::fs::read_dir(dir)
                 .map_err(BatchError::io(dir))?
-                .next()
-                .is_none();
+                .all(|e| e.is_ok_and(|e| e.file_name() == SEARCH_LOCK));
             if !empty {
                 return Err(BatchError::Foreign {
                     path: dir.to_path_buf(),
@@ -761,7 +769,12 @@ fn clear_search_dir(dir: &Path, remove_dir: bool) -> Result<(), BatchError> {
         }
     }
     if remove_dir {
-        // Left in place when something foreign is still inside.
+        // The lock goes with the folder (its holder is the one removing it); the folder is
+        // left in place when something foreign is still inside.
+        let lock = dir.join(SEARCH_LOCK);
+        if std::fs::symlink_metadata(&lock).is_ok_and(|m| m.is_file()) {
+            std::fs::remove_file(&lock).map_err(BatchError::io(&lock))?;
+        }
         let _ = std::fs::remove_dir(dir);
     }
     Ok(())
