@@ -13,7 +13,7 @@ use bevy_ecs::prelude::*;
 use civitas_scenario::{Band, Behaviour};
 use rayon::prelude::*;
 
-use crate::city::City;
+use crate::city::{City, district_cells};
 use crate::residents::{Attitude, Digital, PendingRetry, Place, Resident, Share16};
 use crate::satisfaction;
 
@@ -238,7 +238,7 @@ fn update_shares(city: &City, census: &Census, shares: &mut DistrictAdoption) {
     let dt = city.years_per_tick;
     shares.0.clear();
     shares.0.extend((0..city.districts()).map(|d| {
-        let cells = &census.cells[d * 3..d * 3 + 3];
+        let cells = &census.cells[district_cells(d)];
         let n: u64 = cells.iter().map(|c| c.residents).sum();
         if n == 0 {
             return 0.0;

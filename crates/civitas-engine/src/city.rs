@@ -141,6 +141,25 @@ pub fn cell(district: usize, band: Band) -> usize {
     district * Band::ALL.len() + band.index()
 }
 
+/// The cells of `district`, one per band in [`Band::ALL`] order.
+#[inline]
+pub fn district_cells(district: usize) -> std::ops::Range<usize> {
+    let first = cell(district, Band::ALL[0]);
+    first..first + Band::ALL.len()
+}
+
+/// The district of cell `c` (the inverse of [`cell`]).
+#[inline]
+pub fn cell_district(c: usize) -> usize {
+    c / Band::ALL.len()
+}
+
+/// The band of cell `c` (the inverse of [`cell`]).
+#[inline]
+pub fn cell_band(c: usize) -> Band {
+    Band::ALL[c % Band::ALL.len()]
+}
+
 /// Where the replicate stands in time.
 #[derive(Resource, Debug, Clone, Copy)]
 pub struct Clock {

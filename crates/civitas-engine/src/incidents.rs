@@ -35,7 +35,7 @@
 use bevy_ecs::prelude::*;
 
 use crate::census::Census;
-use crate::city::{City, Clock};
+use crate::city::{City, Clock, district_cells};
 use crate::levers::{GovernanceAssets, ShockState};
 use crate::math;
 use crate::offices::Departments;
@@ -101,7 +101,7 @@ pub fn respond_to_incidents(
     let dispatch_factor = 1.0 - DISPATCH_SAVING_AT_FULL_PLATFORM_SHARE * assets.platform_level;
     for (d, out) in tallies.0.iter_mut().enumerate() {
         *out = DistrictIncidents::default();
-        let people: f64 = census.cells[d * 3..d * 3 + 3]
+        let people: f64 = census.cells[district_cells(d)]
             .iter()
             .map(|c| c.residents as f64)
             .sum::<f64>()

@@ -38,7 +38,7 @@ use bevy_ecs::prelude::*;
 use civitas_scenario::{Band, Indicator};
 
 use crate::census::{CellCensus, Census};
-use crate::city::{City, Clock};
+use crate::city::{City, Clock, cell_band, district_cells};
 use crate::levers::Levers;
 use crate::offices::Departments;
 use crate::output::{AgentRow, ReplicateResult, Scope};
@@ -138,8 +138,11 @@ pub fn record_indicators(
         // took time in the square of the districts (18 % of a 1,000-district run).
         let (first, end, step) = match *scope {
             Scope::City => (0, cells, 1),
-            Scope::District(d) => (d * 3, d * 3 + 3, 1),
-            Scope::Band(b) => (b.index(), cells, 3),
+            Scope::District(d) => {
+                let cells = district_cells(d);
+                (cells.start, cells.end, 1)
+            }
+            Scope::Band(b) => (b.index(), cells, Band::ALL.len()),
         };
         let mut req = CellRequests::default();
         let mut people = CellCensus::default();
@@ -154,14 +157,10 @@ pub fn record_indicators(
         for c in in_scope.clone() {
             req.add(&requests.cells[c]);
             people.add(&census.cells[c]);
-            if c % 3 == Band::Young.index() {
-                young.add(&census.cells[c]);
-            }
-            if c % 3 == Band::Middle.index() {
-                middle.add(&census.cells[c]);
-            }
-            if c % 3 == Band::Senior.index() {
-                senior.add(&census.cells[c]);
+            match cell_band(c) {
+                Band::Young => young.add(&census.cells[c]),
+                Band::Middle => middle.add(&census.cells[c]),
+                Band::Senior => senior.add(&census.cells[c]),
             }
             construction += levers.spend_construction[c];
             operation += levers.spend_operation[c];

@@ -52,7 +52,7 @@ use civitas_scenario::{Band, Policy, Spending, UnitCosts, YearMonth};
 use crate::math;
 
 use crate::census::Census;
-use crate::city::{City, Clock, band_targets, cell, in_window, targets};
+use crate::city::{City, Clock, band_targets, cell, cell_band, cell_district, in_window, targets};
 use crate::levers::{Assets, GovernanceAssets, Levers, OperationWeights, ServicePoints};
 
 /// Money amounts in the scenario file are in currency units; department gains are per million.
@@ -220,7 +220,7 @@ impl CompiledPolicy {
 
     /// Whether it targets (district × band) cell `c`.
     fn targets_cell(&self, c: usize) -> bool {
-        self.districts[c / 3] && self.bands[c % 3]
+        self.districts[cell_district(c)] && self.bands[cell_band(c).index()]
     }
 }
 
