@@ -22,7 +22,7 @@
 //! How a search goes: the file's split is evaluated first; then each CMA-ES generation
 //! ([`cmaes`]) asks for candidates in the unit cube of the variables' bounds, each decoded
 //! to an allocation inside the bounds and on the budget constraint ([`variables`]), run on
-//! block 0 of the search's replicates ([`evaluate`]: common random numbers) and ranked by
+//! block 0 of the search's replicates (`evaluate.rs`: common random numbers) and ranked by
 //! the objective there. The generation's best then challenges the incumbent on every block
 //! the incumbent has run (topped up to the same replicates, pair by pair); an incumbent
 //! that holds gets one more block, up to `max_blocks` (more replicates for the leader).
