@@ -1,7 +1,7 @@
 //! Acceptance: an open population. Cohorts enter at 15, residents die at band rates and
 //! rural residents move to the city; with constant rates the band counts follow the
 //! closed-form cohort projection, and the bundled baseline's senior share of residents
-//! 15+ stays within the NBS-consistent range of CALIBRATION.md.
+//! 15+ stays within the NBS-consistent range of docs/calibration.md.
 
 mod common;
 
@@ -183,7 +183,7 @@ fn baseline_senior_share_follows_nbs_ageing() {
     let senior = |m: &str| common::city(&r, Indicator::SeniorShare, m);
     let (start, end) = (senior("2024-01"), senior("2030-12"));
     eprintln!("senior share of residents 15+: {start:.4} (2024-01) -> {end:.4} (2030-12)");
-    // CALIBRATION.md: about 31-34 % by 2030, rising about 1 point a year.
+    // docs/calibration.md: about 31-34 % by 2030, rising about 1 point a year.
     assert!((0.31..=0.34).contains(&end), "{end}");
     let per_year = (end - start) / 7.0;
     assert!((0.006..=0.013).contains(&per_year), "{per_year}");

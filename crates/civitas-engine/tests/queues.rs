@@ -1,6 +1,6 @@
 //! Acceptance: a department's queue waits below capacity as an M/M/c queue does. With
 //! Poisson arrivals (residents' requests), `c` servers and exponential service, the
-//! engine's mean wait agrees with the Erlang C formula of CALIBRATION.md within 10 %
+//! engine's mean wait agrees with the Erlang C formula of docs/calibration.md within 10 %
 //! across utilisations 0.5–0.95.
 
 mod common;
@@ -48,7 +48,7 @@ fn queue_scenario(servers: u32, utilisation: f64) -> Scenario {
     s
 }
 
-/// Erlang C mean wait (days) from CALIBRATION.md's formula, summed term by term.
+/// Erlang C mean wait (days) from docs/calibration.md's formula, summed term by term.
 fn erlang_c_wait_days(servers: u32, lambda_per_day: f64, mu_per_day: f64) -> f64 {
     let c = servers as f64;
     let a = lambda_per_day / mu_per_day;
