@@ -319,3 +319,81 @@ fn tradeoff_plot(s: &OptimizeSummary) -> Option<String> {
     );
     Some(svg)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use civitas_results::optimize::{Candidate, DecisionVariable};
+
+    fn probability(met: u64, n: u64) -> Probability {
+        let p = met as f64 / n as f64;
+        Probability {
+            met,
+            n,
+            p,
+            lo: (p - 0.1).max(0.0),
+            hi: (p + 0.1).min(1.0),
+        }
+    }
+
+    fn verified(id: usize, values: Vec<f64>, met: u64) -> Verified {
+        Verified {
+            id,
+            values,
+            objective: met as f64 / 10.0,
+            all_met: probability(met, 10),
+            targets: vec![probability(met, 10)],
+            means: vec![0.8 + met as f64 / 100.0],
+            all_met_paired: None,
+            values_paired: vec![None],
+        }
+    }
+
+    fn summary(money_varies: bool) -> OptimizeSummary {
+        let candidates = (0..4)
+            .map(|id| Candidate {
+                id,
+                generation: (id > 0).then(|| id as u64 - 1),
+                values: vec![if money_varies { 1e8 * id as f64 } else { 1e8 }],
+                replicates: 10,
+                objective: id as f64 / 4.0,
+                all_met: probability(id as u64, 10),
+                targets: vec![probability(id as u64, 10)],
+            })
+            .collect();
+        OptimizeSummary {
+            scenario: "city <a&b>".into(),
+            objective: "maximise P".into(),
+            constraint: "each variable within its bounds".into(),
+            targets: vec!["adoption_rate 2030".into()],
+            variables: vec![DecisionVariable {
+                path: "policies[name=ops].amount_per_year".into(),
+                lo: 0.0,
+                hi: 3e8,
+                file_value: 1e8,
+                money: true,
+            }],
+            candidates,
+            path: vec![1, 3, 3],
+            verify_seed: 7,
+            file: verified(0, vec![1e8], 0),
+            finalists: vec![verified(3, vec![3e8], 9)],
+            best: 0,
+        }
+    }
+
+    #[test]
+    fn the_page_escapes_names_and_draws_the_trade_off_only_when_money_varies() {
+        let page_text = page(&summary(true));
+        assert!(page_text.contains("city &lt;a&amp;b&gt;"), "{page_text}");
+        assert!(!page_text.contains("<a&b>"));
+        assert_eq!(page_text.matches("<svg").count(), 2, "path and trade-off");
+        assert!(page_text.contains("policies[name=ops].amount_per_year"));
+        assert_eq!(
+            page(&summary(false)).matches("<svg").count(),
+            1,
+            "path only"
+        );
+        assert_eq!(page(&summary(true)), page_text, "deterministic");
+    }
+}
