@@ -127,8 +127,11 @@ pub fn check(args: CheckArgs) -> ExitCode {
     }
     cannot_run |= runs.iter().any(|r| r.outcome.is_err());
     if let Some(path) = &args.junit {
-        if let Err(e) = std::fs::write(path, civitas_check::junit::junit(&runs)) {
-            say_err!("error: {}: {e}\n", path.display());
+        // Through a fresh temporary renamed into place: a link at the path is replaced,
+        // never written through.
+        let xml = civitas_check::junit::junit(&runs);
+        if let Err(e) = civitas_batch::owned::write_file(path, xml.as_bytes()) {
+            say_err!("error: {e}\n");
             return ExitCode::from(EXIT_CANNOT_RUN);
         }
         say!("JUnit report: {}", path.display());

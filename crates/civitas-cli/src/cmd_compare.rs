@@ -11,6 +11,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use civitas_batch::BatchResult;
 use civitas_batch::output::MANIFEST_JSON;
+use civitas_batch::owned;
 use civitas_report::Report;
 use clap::Args;
 
@@ -204,7 +205,7 @@ fn write_marker(out: &Path, runs: &[PathBuf]) -> anyhow::Result<()> {
     let path = out.join(COMPARISON_JSON);
     let mut text = serde_json::to_string_pretty(&marker)?;
     text.push('\n');
-    std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))
+    Ok(owned::write_file(&path, text.as_bytes())?)
 }
 
 /// Each variant against the first run, target by target, replicate by replicate
@@ -215,8 +216,9 @@ fn paired_comparisons(runs: &[BatchResult], out: &Path) -> anyhow::Result<()> {
         return Ok(());
     };
     let path = out.join("paired.csv");
-    let mut w = csv::Writer::from_path(&path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
+    // Into memory, then through a fresh temporary: a link planted at paired.csv in an
+    // earlier comparison folder is replaced, never written through.
+    let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
         "base",
         "variant",
@@ -279,7 +281,7 @@ fn paired_comparisons(runs: &[BatchResult], out: &Path) -> anyhow::Result<()> {
             w.write_record([
                 base_name.as_str(),
                 name.as_str(),
-                p.label.as_str(),
+                &civitas_batch::output::text_cell(&p.label),
                 &d.n.to_string(),
                 &f(d.mean),
                 &f(d.lo),
@@ -292,8 +294,10 @@ fn paired_comparisons(runs: &[BatchResult], out: &Path) -> anyhow::Result<()> {
             ])?;
         }
     }
-    w.flush()
-        .with_context(|| format!("cannot write {}", path.display()))?;
+    let bytes = w
+        .into_inner()
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+    owned::write_file(&path, &bytes)?;
     say!("paired comparisons: {}", path.display());
     Ok(())
 }
