@@ -8,16 +8,29 @@ fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// A fresh directory under the system temp dir for files a test writes.
-fn scratch_dir(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("civitas-scenario-{test}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A fresh directory under the system temp dir for files a test writes, removed when the
+/// test ends.
+struct Scratch(tempfile::TempDir);
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        self.0.path()
+    }
+}
+
+fn scratch_dir(test: &str) -> Scratch {
+    Scratch(
+        tempfile::Builder::new()
+            .prefix(&format!("civitas-scenario-{test}-"))
+            .tempdir()
+            .unwrap(),
+    )
 }
 
 /// A scratch directory holding the hand-written example scenario as `base.toml`.
-fn scratch_with_example_base(test: &str) -> PathBuf {
+fn scratch_with_example_base(test: &str) -> Scratch {
     let dir = scratch_dir(test);
     std::fs::copy(
         repo_root().join("tests/scenarios/example/small-city.toml"),
