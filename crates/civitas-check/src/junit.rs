@@ -155,6 +155,14 @@ pub fn junit(runs: &[CaseRun]) -> String {
                         escape(&detail)
                     );
                 }
+                let notes = run.case.notes();
+                if !notes.is_empty() {
+                    let _ = writeln!(
+                        cases_xml,
+                        "    <system-out>{}</system-out>",
+                        escape(&notes.join("\n"))
+                    );
+                }
                 cases_xml.push_str("  </testsuite>\n");
             }
         }

@@ -5,7 +5,10 @@
 //! A check directory holds one folder per **case**: `<dir>/<case>/scenario.toml` (a small
 //! scenario, usually a few lines that `extends` a bundled one with fewer agents and
 //! replicates), `<dir>/<case>/golden.csv` (the blessed results) and, optionally,
-//! `<dir>/<case>/tolerances.toml`. A case is rerun with the normal batch pipeline and each
+//! `<dir>/<case>/tolerances.toml`; `--bless` also writes `<dir>/<case>/resolved.toml`, the
+//! scenario with its `extends` chain merged in, so a case folder copied elsewhere still runs
+//! (its missing base is replaced by that file, with a note) and a changed input is named
+//! apart from a changed model ([`Case::input_changes`]). A case is rerun with the normal batch pipeline and each
 //! checked quantity — every indicator in every scope at every December, and the
 //! probability that each target is met — is compared with its golden value:
 //!
@@ -49,7 +52,9 @@ pub mod junit;
 mod runner;
 mod tolerance;
 
-pub use case::{BrokenCase, Case, GOLDEN_CSV, SCENARIO_FILES, TOLERANCES_TOML, discover};
+pub use case::{
+    BrokenCase, Case, GOLDEN_CSV, RESOLVED_TOML, SCENARIO_FILES, Source, TOLERANCES_TOML, discover,
+};
 pub use compare::{Comparison, Verdict, compare};
 pub use error::CheckError;
 pub use golden::{Observation, Quantity, observe, parse_golden, read_golden, write_golden};

@@ -159,6 +159,7 @@ fn run_case(
     };
     if options.bless {
         write_golden(&case.golden_path(), &now)?;
+        case.write_resolved()?;
     }
     Ok(CaseOutcome {
         comparisons,

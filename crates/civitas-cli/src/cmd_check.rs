@@ -97,6 +97,19 @@ pub fn check(args: CheckArgs) -> ExitCode {
         cases.len(),
         args.dir.display()
     );
+    for case in &cases {
+        let notes = case.notes();
+        const SHOWN: usize = 12;
+        for line in notes.iter().take(SHOWN) {
+            match line.strip_prefix("  ") {
+                Some(item) => say!("    {item}"),
+                None => say!("note: case {}: {line}", case.name),
+            }
+        }
+        if notes.len() > SHOWN {
+            say!("    … and {} more", notes.len() - SHOWN);
+        }
+    }
     let runs = civitas_check::run_all(&cases, &options);
     print_cases(&runs);
     let drifts: Vec<(&str, &Comparison)> = runs

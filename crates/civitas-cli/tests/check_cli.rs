@@ -180,6 +180,89 @@ fn bless_check_drift_and_rebless() {
 }
 
 #[test]
+fn a_copied_case_runs_as_blessed_and_changed_inputs_are_named() {
+    let root = tempfile::tempdir().unwrap();
+    // The case extends a base by a relative path, as the bundled cases do.
+    let small_city = repo().join("tests/scenarios/batch/small_city.toml");
+    fs::write(
+        root.path().join("base.toml"),
+        format!(
+            "extends = {:?}\n",
+            small_city.canonicalize().unwrap().display().to_string()
+        ),
+    )
+    .unwrap();
+    let case = root.path().join("cases/small");
+    fs::create_dir_all(&case).unwrap();
+    let scenario = "extends = \"../../base.toml\"\n\n[scenario]\nreplicates = 3\n";
+    fs::write(case.join("scenario.toml"), scenario).unwrap();
+    let cases = root.path().join("cases");
+    let (code, out, err) = output(civitas().arg("check").arg(&cases).arg("--bless"));
+    assert_eq!(code, 0, "{out}{err}");
+    let resolved = fs::read_to_string(case.join("resolved.toml")).unwrap();
+    assert!(resolved.contains("replicates = 3"), "{resolved}");
+
+    // The case folder copied on its own: its base is gone, and the check runs the
+    // scenario as blessed, says so, and holds.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let copy = elsewhere.path().join("small");
+    fs::create_dir_all(&copy).unwrap();
+    for f in ["scenario.toml", "golden.csv", "resolved.toml"] {
+        fs::copy(case.join(f), copy.join(f)).unwrap();
+    }
+    let (code, out, err) = output(civitas().arg("check").arg(&copy));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("base.toml` is not found") && out.contains("ran resolved.toml"),
+        "{out}"
+    );
+    assert!(out.contains("holds"), "{out}");
+
+    // Without the frozen scenario, a copied case cannot run, and the error names the base.
+    fs::remove_file(copy.join("resolved.toml")).unwrap();
+    let (code, out, err) = output(civitas().arg("check").arg(&copy));
+    assert_eq!(code, 3, "{out}{err}");
+    assert!(err.contains("cannot read base scenario"), "{err}");
+
+    // In place, a changed input is named before the drift it causes.
+    fs::write(
+        case.join("scenario.toml"),
+        scenario.replace("replicates = 3", "replicates = 3\nseed = 99"),
+    )
+    .unwrap();
+    let junit = root.path().join("junit.xml");
+    let (code, out, err) = output(
+        civitas()
+            .arg("check")
+            .arg(&cases)
+            .arg("--junit")
+            .arg(&junit),
+    );
+    assert!(code == 0 || code == 1, "{out}{err}");
+    assert!(
+        out.contains("1 input field(s) differ from resolved.toml")
+            && out.contains("scenario.seed: ")
+            && out.contains(" → 99"),
+        "{out}"
+    );
+    let xml = fs::read_to_string(&junit).unwrap();
+    assert!(
+        xml.contains("<system-out>") && xml.contains("scenario.seed"),
+        "{xml}"
+    );
+
+    // A mistake in the case's own file is reported, never papered over by the frozen copy.
+    fs::write(
+        case.join("scenario.toml"),
+        scenario.replace("replicates = 3", "replicates = \"three\""),
+    )
+    .unwrap();
+    let (code, out, err) = output(civitas().arg("check").arg(&cases));
+    assert_eq!(code, 3, "{out}{err}");
+    assert!(err.contains("scenario.replicates"), "{err}");
+}
+
+#[test]
 fn cases_that_cannot_run_exit_three_with_clean_messages() {
     // 2 is a usage error, as for every command.
     let (code, _, err) = output(civitas().args(["check", "--no-such-flag"]));

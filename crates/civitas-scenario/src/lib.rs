@@ -52,7 +52,9 @@ pub use calendar::{TickDate, YearMonth, tick_dates};
 pub use error::{Diagnostic, ScenarioError};
 pub use indicators::{Indicator, IndicatorMeta, Unit};
 pub use limits::{MAX_AGENTS, MAX_REPLICATES, MAX_SEED};
-pub use load::{BASELINE_TOML, Format, STARTER_TOML, file_document, resolved_document};
+pub use load::{
+    BASELINE_TOML, Format, STARTER_TOML, extends_target, file_document, resolved_document,
+};
 pub use model::*;
 pub use path::{FieldPath, Segment};
 

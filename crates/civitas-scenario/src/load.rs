@@ -97,6 +97,12 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
+/// The file an `extends = "base_name"` in `file` names: relative to `file`'s folder, with
+/// `..` steps removed as text.
+pub fn extends_target(file: &Path, base_name: &str) -> PathBuf {
+    normalize(&file.parent().unwrap_or(Path::new("")).join(base_name))
+}
+
 /// The files of an `extends` chain being read.
 #[derive(Default)]
 struct Chain {
@@ -233,7 +239,7 @@ fn resolve_extends(
             "`extends` needs a scenario read from a file, to find the base file next to it",
         )));
     };
-    let base_path = normalize(&file.parent().unwrap_or(Path::new("")).join(base_name));
+    let base_path = extends_target(file, base_name);
     let canonical = base_path
         .canonicalize()
         .unwrap_or_else(|_| base_path.clone());
