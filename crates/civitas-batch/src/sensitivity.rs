@@ -13,7 +13,8 @@ pub use civitas_results::sensitivity::{
 use civitas_results::{BatchResult, SweepResult};
 use civitas_scenario::Scenario;
 use civitas_uncertainty::DistributionError;
-use civitas_uncertainty::morris::{MorrisDesign, morris_design, morris_effects};
+pub use civitas_uncertainty::IndexIntervals;
+use civitas_uncertainty::morris::{MorrisDesign, morris_design, morris_effects, morris_intervals};
 use civitas_uncertainty::sobol::{saltelli_design, sobol_indices, sobol_intervals};
 
 use crate::BatchError;
@@ -22,10 +23,10 @@ use crate::sweep::Sweep;
 /// Levels of the Morris grid.
 const MORRIS_LEVELS: usize = 4;
 
-/// Bootstrap resamples behind each Sobol index's interval.
+/// Bootstrap resamples behind each index's interval.
 pub const BOOTSTRAP_RESAMPLES: usize = 200;
 
-/// Two-sided level of the Sobol indices' intervals.
+/// Two-sided level of the indices' intervals.
 pub const INTERVAL_LEVEL: f64 = 0.9;
 
 /// Why a sensitivity design cannot be made, or does not fit a sweep's runs.
@@ -123,9 +124,9 @@ impl SensitivityDesign {
     }
 
     /// The indices of every target from `result`, the runs of this design's sweep (one
-    /// replicate a point; the first replicate's value of each target), Sobol indices with
-    /// their bootstrap intervals, seeded by the scenario's seed (the same runs give the
-    /// same intervals).
+    /// replicate a point; the first replicate's value of each target), Sobol indices or
+    /// Morris effects with their bootstrap intervals, seeded by the scenario's seed (the
+    /// same runs give the same intervals).
     pub fn indices(&self, result: &BatchResult) -> Result<SensitivityIndices, SensitivityError> {
         let sweep = result.sweep.as_ref().ok_or(SensitivityError::NotASweep)?;
         self.check(sweep)?;
@@ -185,6 +186,7 @@ impl SensitivityDesign {
                     mu_star: e.mu_star,
                     mu: e.mu,
                     sigma: e.sigma,
+                    intervals: morris_intervals(d, &y, BOOTSTRAP_RESAMPLES, INTERVAL_LEVEL, seed),
                 }
             }
             None => {

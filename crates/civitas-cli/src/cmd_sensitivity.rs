@@ -16,7 +16,9 @@ use civitas_batch::sensitivity::{
 use civitas_batch::{Batch, BatchResult, Shard, StagedOutput};
 use civitas_report::Report;
 use civitas_report::format::significant;
-use civitas_report::sensitivity::{self as report, Sensitivity, TargetSensitivity};
+use civitas_report::sensitivity::{
+    self as report, CONVERGED_WIDTH, Sensitivity, TargetSensitivity,
+};
 use civitas_scenario::Scenario;
 use clap::{Args, ValueEnum};
 
@@ -172,10 +174,6 @@ pub fn sensitivity(args: SensitivityArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// An interval wider than this (a quarter of the indices' whole range) says the index is
-/// not yet a number to read: the design has not converged.
-const CONVERGED_WIDTH: f64 = 0.25;
-
 /// Computes the indices of the staged sweep (which must be this design's), writes
 /// `sensitivity.csv` and the report into the staging directory and prints the leading
 /// parameters.
@@ -217,21 +215,18 @@ fn finish(
                 SensitivityMethod::Sobol => ("first", "total"),
                 SensitivityMethod::Morris => ("mu*", "sigma"),
             };
-            let shown = |v: f64, ci: Option<(f64, f64)>| match ci {
-                Some((lo, hi)) => {
-                    format!(
-                        "{} ({}–{})",
-                        significant(v),
-                        significant(lo),
-                        significant(hi)
-                    )
-                }
-                None => significant(v),
+            let shown = |v: f64, (lo, hi): (f64, f64)| {
+                format!(
+                    "{} ({}–{})",
+                    significant(v),
+                    significant(lo),
+                    significant(hi)
+                )
             };
             say!(
                 "  {first} {:>22}  {second} {:>22}  {}",
-                shown(t.primary[i], intervals.map(|ci| ci.first[i])),
-                shown(t.secondary[i], intervals.map(|ci| ci.total[i])),
+                shown(t.primary[i], intervals.primary[i]),
+                shown(t.secondary[i], intervals.secondary[i]),
                 indices.parameters[i]
             );
         }
@@ -241,16 +236,19 @@ fn finish(
     let widest = analysis
         .targets
         .iter()
-        .zip(&intervals_of)
-        .filter(|(t, _)| t.has_data && t.moves())
-        .filter_map(|(t, ci)| Some((t, (*ci)?.widest())))
+        .filter(|t| t.has_data && t.moves())
+        .map(|t| (t, t.unsettled(analysis.method)))
         .max_by(|a, b| a.1.total_cmp(&b.1));
+    let (what, more) = match indices.method {
+        SensitivityMethod::Sobol => ("wide", "--base-points"),
+        SensitivityMethod::Morris => ("wide against the largest mu*", "--trajectories"),
+    };
     if let Some((t, width)) = widest {
         if width > CONVERGED_WIDTH {
             say!(
                 "warning: the indices have not converged: their {:.0} % bootstrap intervals \
-                 (in brackets, and in sensitivity.csv) are up to {} wide ({}); read them as \
-                 rough, and run more --base-points (or more --agents, whose noise the indices \
+                 (in brackets, and in sensitivity.csv) are up to {} {what} ({}); read them \
+                 as rough, and run more {more} (or more --agents, whose noise the indices \
                  also measure)",
                 100.0 * INTERVAL_LEVEL,
                 significant(width),
@@ -258,7 +256,7 @@ fn finish(
             );
         } else {
             say!(
-                "every index's {:.0} % bootstrap interval is at most {} wide",
+                "every index's {:.0} % bootstrap interval is at most {} {what}",
                 100.0 * INTERVAL_LEVEL,
                 significant(width)
             );
@@ -292,13 +290,16 @@ fn as_report(result: &BatchResult, indices: &SensitivityIndices) -> Sensitivity 
                 primary: t.indices.primary().to_vec(),
                 secondary: t.indices.secondary().to_vec(),
                 has_data: t.has_data,
-                intervals: t.indices.intervals().map(|ci| {
-                    ci.first
-                        .iter()
-                        .zip(&ci.total)
-                        .map(|(&first, &total)| [first, total])
-                        .collect()
-                }),
+                intervals: {
+                    let ci = t.indices.intervals();
+                    Some(
+                        ci.primary
+                            .iter()
+                            .zip(&ci.secondary)
+                            .map(|(&primary, &secondary)| [primary, secondary])
+                            .collect(),
+                    )
+                },
             })
             .collect(),
     }

@@ -870,18 +870,19 @@ pub(crate) fn sensitivity_page(
     let widest = s
         .targets
         .iter()
-        .filter(|t| t.has_data)
-        .filter_map(|t| t.intervals.as_ref())
-        .flatten()
-        .flat_map(|pair| pair.iter().map(|(lo, hi)| hi - lo))
-        .filter(|w| w.is_finite())
+        .filter(|t| t.has_data && t.moves())
+        .map(|t| t.unsettled(s.method))
         .fold(0.0, f64::max);
-    if rough || widest > 0.25 {
+    let (wide, more) = match s.method {
+        Method::Sobol => ("wide", "--base-points"),
+        Method::Morris => ("wide against the largest μ*", "--trajectories"),
+    };
+    if rough || widest > crate::sensitivity::CONVERGED_WIDTH {
         let _ = writeln!(
             out,
             "<p class=\"warning\">With {} runs the design is too small for the indices to be \
-             read as numbers: their 90 % bootstrap intervals (in brackets) are up to {} wide{}. \
-             Read the ranking, or run again with more <code>--base-points</code>.</p>",
+             read as numbers: their 90 % bootstrap intervals (in brackets) are up to {} {wide}{}. \
+             Read the ranking, or run again with more <code>{more}</code>.</p>",
             s.runs,
             format::significant(widest),
             if rough {

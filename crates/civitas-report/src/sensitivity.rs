@@ -36,12 +36,51 @@ pub struct TargetSensitivity {
     pub secondary: Vec<f64>,
     /// False when the target had no value in any run (its year outside the horizon).
     pub has_data: bool,
-    /// Per parameter, when the method gives them (Sobol): the confidence intervals of the
-    /// primary and the secondary index.
+    /// Per parameter, when the analysis gives them: the bootstrap intervals of the primary
+    /// and the secondary index.
     pub intervals: Option<Vec<[(f64, f64); 2]>>,
 }
 
+/// An interval wider than this (a quarter of the indices' whole range for Sobol indices, a
+/// quarter of the largest μ* for Morris effects) says the index is not yet a number to
+/// read: the design has not converged.
+pub const CONVERGED_WIDTH: f64 = 0.25;
+
 impl TargetSensitivity {
+    /// How unsettled the indices are, on the scale [`CONVERGED_WIDTH`] judges: the widest
+    /// interval (Sobol indices are shares, in 0–1), or for Morris effects (in the target's
+    /// units) the widest μ* interval over the largest μ*. Intervals that are not numbers
+    /// are left out; 0 without intervals.
+    pub fn unsettled(&self, method: Method) -> f64 {
+        let Some(intervals) = &self.intervals else {
+            return 0.0;
+        };
+        let widths = |which: &[usize]| {
+            intervals
+                .iter()
+                .flat_map(|pair| which.iter().map(move |&j| pair[j].1 - pair[j].0))
+                .filter(|w| w.is_finite())
+                .fold(0.0, f64::max)
+        };
+        match method {
+            Method::Sobol => widths(&[0, 1]),
+            Method::Morris => {
+                let largest = self
+                    .primary
+                    .iter()
+                    .copied()
+                    .filter(|v| v.is_finite())
+                    .fold(0.0, f64::max);
+                let widest = widths(&[0]);
+                if largest > 0.0 {
+                    widest / largest
+                } else {
+                    widest
+                }
+            }
+        }
+    }
+
     /// Whether any parameter moves the target (false when every run gave it the same
     /// value: every index is 0).
     pub fn moves(&self) -> bool {

@@ -1,9 +1,9 @@
 //! What a sensitivity analysis (`civitas sensitivity`) gives, without the simulation:
 //! per target, one set of indices per uncertain parameter — Sobol first-order and total
-//! indices with their bootstrap intervals, or Morris μ*, μ and σ of the target's value —
+//! indices, or Morris μ*, μ and σ of the target's value, each with bootstrap intervals —
 //! and their file, `sensitivity.csv`.
 
-use civitas_uncertainty::sobol::SobolIntervals;
+use civitas_uncertainty::IndexIntervals;
 
 use crate::format::format_value;
 
@@ -33,7 +33,17 @@ impl SensitivityMethod {
                 "total_lo",
                 "total_hi",
             ],
-            SensitivityMethod::Morris => &["target", "parameter", "mu_star", "mu", "sigma"],
+            SensitivityMethod::Morris => &[
+                "target",
+                "parameter",
+                "mu_star",
+                "mu",
+                "sigma",
+                "mu_star_lo",
+                "mu_star_hi",
+                "sigma_lo",
+                "sigma_hi",
+            ],
         }
     }
 }
@@ -47,8 +57,8 @@ pub enum Indices {
         first_order: Vec<f64>,
         /// Total indices.
         total: Vec<f64>,
-        /// Their bootstrap intervals.
-        intervals: SobolIntervals,
+        /// Their bootstrap intervals (first-order, total).
+        intervals: IndexIntervals,
     },
     /// Morris elementary effects.
     Morris {
@@ -58,6 +68,8 @@ pub enum Indices {
         mu: Vec<f64>,
         /// Standard deviation of the effects σ.
         sigma: Vec<f64>,
+        /// Bootstrap intervals of μ* and σ.
+        intervals: IndexIntervals,
     },
 }
 
@@ -86,11 +98,10 @@ impl Indices {
         }
     }
 
-    /// The bootstrap intervals of Sobol indices (Morris effects have none).
-    pub fn intervals(&self) -> Option<&SobolIntervals> {
+    /// The bootstrap intervals of [`Indices::primary`] and [`Indices::secondary`].
+    pub fn intervals(&self) -> &IndexIntervals {
         match self {
-            Indices::Sobol { intervals, .. } => Some(intervals),
-            Indices::Morris { .. } => None,
+            Indices::Sobol { intervals, .. } | Indices::Morris { intervals, .. } => intervals,
         }
     }
 
@@ -105,12 +116,25 @@ impl Indices {
             } => vec![
                 first_order[i],
                 total[i],
-                intervals.first[i].0,
-                intervals.first[i].1,
-                intervals.total[i].0,
-                intervals.total[i].1,
+                intervals.primary[i].0,
+                intervals.primary[i].1,
+                intervals.secondary[i].0,
+                intervals.secondary[i].1,
             ],
-            Indices::Morris { mu_star, mu, sigma } => vec![mu_star[i], mu[i], sigma[i]],
+            Indices::Morris {
+                mu_star,
+                mu,
+                sigma,
+                intervals,
+            } => vec![
+                mu_star[i],
+                mu[i],
+                sigma[i],
+                intervals.primary[i].0,
+                intervals.primary[i].1,
+                intervals.secondary[i].0,
+                intervals.secondary[i].1,
+            ],
         }
     }
 }
@@ -171,6 +195,11 @@ mod tests {
                     mu_star: vec![1.0, 0.5],
                     mu: vec![-1.0, 0.5],
                     sigma: vec![0.25, f64::NAN],
+                    intervals: IndexIntervals {
+                        level: 0.9,
+                        primary: vec![(0.5, 1.5), (0.25, 0.75)],
+                        secondary: vec![(0.125, 0.5), (f64::NAN, f64::NAN)],
+                    },
                 },
                 has_data: true,
             }],
@@ -178,19 +207,20 @@ mod tests {
         let text = String::from_utf8(indices.to_csv().unwrap()).unwrap();
         assert_eq!(
             text,
-            "target,parameter,mu_star,mu,sigma\nt,a,1,-1,0.25\nt,b,0.5,0.5,\n"
+            "target,parameter,mu_star,mu,sigma,mu_star_lo,mu_star_hi,sigma_lo,sigma_hi\n\
+             t,a,1,-1,0.25,0.5,1.5,0.125,0.5\nt,b,0.5,0.5,,0.25,0.75,,\n"
         );
         let t = &indices.targets[0].indices;
         assert_eq!(t.primary(), [1.0, 0.5]);
         assert_eq!(t.secondary()[0], 0.25);
-        assert!(t.intervals().is_none());
+        assert_eq!(t.intervals().primary[1], (0.25, 0.75));
         let sobol = Indices::Sobol {
             first_order: vec![0.5],
             total: vec![0.75],
-            intervals: SobolIntervals {
+            intervals: IndexIntervals {
                 level: 0.9,
-                first: vec![(0.25, 0.625)],
-                total: vec![(0.5, 1.0)],
+                primary: vec![(0.25, 0.625)],
+                secondary: vec![(0.5, 1.0)],
             },
         };
         let one = SensitivityIndices {

@@ -18,6 +18,72 @@ pub fn wilson(k: u64, n: u64, z: f64) -> (f64, f64) {
     ((centre - half).max(0.0), (centre + half).min(1.0))
 }
 
+/// Bootstrap intervals of a sensitivity method's two indices, per parameter: Sobol
+/// first-order and total indices, or Morris μ* and σ.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexIntervals {
+    /// Two-sided level, e.g. 0.9.
+    pub level: f64,
+    /// Per parameter: the interval of the leading index (first-order, or μ*).
+    pub primary: Vec<(f64, f64)>,
+    /// Per parameter: the interval of the second index (total, or σ).
+    pub secondary: Vec<(f64, f64)>,
+}
+
+impl IndexIntervals {
+    /// The widest interval of any index (infinite when one is unknown): for Sobol indices,
+    /// a width above about 0.2 says the design is too small for the indices to be read as
+    /// numbers (more base points, or more agents so that the agents' own noise weighs
+    /// less).
+    pub fn widest(&self) -> f64 {
+        self.primary
+            .iter()
+            .chain(&self.secondary)
+            .map(|(lo, hi)| hi - lo)
+            .fold(
+                0.0,
+                |w, x| if x.is_nan() { f64::INFINITY } else { w.max(x) },
+            )
+    }
+
+    /// The intervals from `resamples` bootstrap values of each index (`primary[i]` and
+    /// `secondary[i]` the values of parameter `i`): the percentile method, between the
+    /// `(1 − level)/2` and `(1 + level)/2` type-7 quantiles; NaN when a value is NaN.
+    pub fn percentile(primary: Vec<Vec<f64>>, secondary: Vec<Vec<f64>>, level: f64) -> Self {
+        let interval = |mut v: Vec<f64>| -> (f64, f64) {
+            if v.is_empty() || v.iter().any(|x| x.is_nan()) {
+                return (f64::NAN, f64::NAN);
+            }
+            v.sort_by(f64::total_cmp);
+            let at = |q: f64| {
+                let h = q * (v.len() - 1) as f64;
+                let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
+                v[lo] + (h - lo as f64) * (v[hi] - v[lo])
+            };
+            (at((1.0 - level) / 2.0), at((1.0 + level) / 2.0))
+        };
+        IndexIntervals {
+            level,
+            primary: primary.into_iter().map(interval).collect(),
+            secondary: secondary.into_iter().map(interval).collect(),
+        }
+    }
+}
+
+/// The `j`-th of `n` draws of bootstrap resample `b`: an index in `0..n`, a pure function
+/// of `(seed, b, j)` (SplitMix64 mixing), so the same outputs give the same intervals.
+pub(crate) fn resample_index(seed: u64, b: usize, j: usize, n: usize) -> usize {
+    (splitmix64(seed ^ splitmix64(b as u64) ^ (j as u64).rotate_left(32)) % n as u64) as usize
+}
+
+/// SplitMix64: one well-mixed 64-bit word from a counter, for the bootstrap's draws.
+fn splitmix64(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
 /// The paired difference `variant − base` over replicates that share their random
 /// streams and parameter draws (common random numbers).
 #[derive(Debug, Clone, Copy, PartialEq)]

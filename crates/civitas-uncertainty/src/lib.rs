@@ -40,4 +40,4 @@ mod special;
 
 pub use design::{latin_hypercube, mix64, unit_draw};
 pub use distribution::{Distribution, DistributionError};
-pub use interval::{PairedDifference, paired, wilson};
+pub use interval::{IndexIntervals, PairedDifference, paired, wilson};

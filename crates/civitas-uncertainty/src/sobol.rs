@@ -14,6 +14,8 @@
 //! variance that parameter i explains alone; `ST_i − S_i` is what it explains through
 //! interactions.
 
+use crate::interval::{IndexIntervals, resample_index};
+
 /// The unit-cube points of a Saltelli design, in run order: A (n rows), B (n rows), then
 /// A_B^(1) … A_B^(k) (n rows each). A and B are Latin hypercubes seeded by `seed`.
 pub fn saltelli_design(seed: u64, k: usize, n: usize) -> Vec<Vec<f64>> {
@@ -98,33 +100,6 @@ pub fn sobol_indices(y: &[f64], k: usize) -> SobolIndices {
     }
 }
 
-/// Bootstrap confidence intervals of the Sobol indices of one output.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SobolIntervals {
-    /// Two-sided level, e.g. 0.9.
-    pub level: f64,
-    /// Per parameter: the interval of the first-order index.
-    pub first: Vec<(f64, f64)>,
-    /// Per parameter: the interval of the total index.
-    pub total: Vec<(f64, f64)>,
-}
-
-impl SobolIntervals {
-    /// The widest interval of any index: a width above about 0.2 says the design is
-    /// too small for the indices to be read as numbers (more base points, or more agents
-    /// so that the agents' own noise weighs less).
-    pub fn widest(&self) -> f64 {
-        self.first
-            .iter()
-            .chain(&self.total)
-            .map(|(lo, hi)| hi - lo)
-            .fold(
-                0.0,
-                |w, x| if x.is_nan() { f64::INFINITY } else { w.max(x) },
-            )
-    }
-}
-
 /// Bootstrap intervals (percentile method) of the indices of [`sobol_indices`]: the
 /// design's `n` base points are resampled with replacement `resamples` times, each
 /// resample keeping a base point's rows of A, B and every A_B^(i) together, and the
@@ -137,15 +112,14 @@ pub fn sobol_intervals(
     resamples: usize,
     level: f64,
     seed: u64,
-) -> SobolIntervals {
+) -> IndexIntervals {
     let n = y.len() / (k + 2);
     let mut first: Vec<Vec<f64>> = vec![Vec::with_capacity(resamples); k];
     let mut total: Vec<Vec<f64>> = vec![Vec::with_capacity(resamples); k];
     let mut resampled = vec![0.0; n * (k + 2)];
     for b in 0..resamples {
         for j in 0..n {
-            let r = (splitmix64(seed ^ splitmix64(b as u64) ^ (j as u64).rotate_left(32))
-                % n as u64) as usize;
+            let r = resample_index(seed, b, j, n);
             for block in 0..k + 2 {
                 resampled[block * n + j] = y[block * n + r];
             }
@@ -156,32 +130,7 @@ pub fn sobol_intervals(
             total[i].push(s.total[i]);
         }
     }
-    let interval = |mut v: Vec<f64>| -> (f64, f64) {
-        if v.is_empty() || v.iter().any(|x| x.is_nan()) {
-            return (f64::NAN, f64::NAN);
-        }
-        v.sort_by(f64::total_cmp);
-        let at = |q: f64| {
-            // Type-7 quantile: linear between the order statistics.
-            let h = q * (v.len() - 1) as f64;
-            let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
-            v[lo] + (h - lo as f64) * (v[hi] - v[lo])
-        };
-        (at((1.0 - level) / 2.0), at((1.0 + level) / 2.0))
-    };
-    SobolIntervals {
-        level,
-        first: first.into_iter().map(interval).collect(),
-        total: total.into_iter().map(interval).collect(),
-    }
-}
-
-/// SplitMix64: one well-mixed 64-bit word from a counter, for the bootstrap's draws.
-fn splitmix64(x: u64) -> u64 {
-    let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
+    IndexIntervals::percentile(first, total, level)
 }
 
 #[cfg(test)]
@@ -235,13 +184,13 @@ mod tests {
         let expected_first = [0.3139, 0.4424, 0.0];
         let expected_total = [0.5576, 0.4424, 0.2437];
         for i in 0..k {
-            let (lo, hi) = ci.first[i];
+            let (lo, hi) = ci.primary[i];
             assert!(
                 lo <= expected_first[i] && expected_first[i] <= hi,
                 "S{}: {lo}..{hi}",
                 i + 1
             );
-            let (lo, hi) = ci.total[i];
+            let (lo, hi) = ci.secondary[i];
             assert!(
                 lo <= expected_total[i] && expected_total[i] <= hi,
                 "ST{}: {lo}..{hi}",
