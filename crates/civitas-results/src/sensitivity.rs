@@ -108,34 +108,22 @@ impl Indices {
     /// Parameter `i`'s values in the columns of `sensitivity.csv` after `target` and
     /// `parameter`.
     fn row(&self, i: usize) -> Vec<f64> {
-        match self {
+        let mut values = match self {
             Indices::Sobol {
-                first_order,
-                total,
-                intervals,
-            } => vec![
-                first_order[i],
-                total[i],
-                intervals.primary[i].0,
-                intervals.primary[i].1,
-                intervals.secondary[i].0,
-                intervals.secondary[i].1,
-            ],
+                first_order, total, ..
+            } => vec![first_order[i], total[i]],
             Indices::Morris {
-                mu_star,
-                mu,
-                sigma,
-                intervals,
-            } => vec![
-                mu_star[i],
-                mu[i],
-                sigma[i],
-                intervals.primary[i].0,
-                intervals.primary[i].1,
-                intervals.secondary[i].0,
-                intervals.secondary[i].1,
-            ],
-        }
+                mu_star, mu, sigma, ..
+            } => vec![mu_star[i], mu[i], sigma[i]],
+        };
+        let ci = self.intervals();
+        values.extend([
+            ci.primary[i].0,
+            ci.primary[i].1,
+            ci.secondary[i].0,
+            ci.secondary[i].1,
+        ]);
+        values
     }
 }
 
