@@ -8,6 +8,8 @@ use crate::console::say;
 use anyhow::{Context, bail};
 use civitas_batch::output::PARAMETERS_CSV;
 use civitas_report::discovery::{FEW_FOR_DISCOVERY, Finding, discover_failures};
+use civitas_report::figure::{Figure, PlotKind, Section};
+use civitas_scenario::PlotFormat;
 use clap::Args;
 
 /// Arguments of `civitas discover`.
@@ -21,11 +23,13 @@ Fisher 1999) as used for scenario discovery in exploratory modelling:
   coverage: the share of all failing replicates that lie inside the ranges;
   density:  the share of the replicates inside the ranges that fail.
 
-Many replicates make the ranges trustworthy: run with --replicates 100 or more.
+Many replicates make the ranges trustworthy: run with --replicates 100 or more. The ranges \
+are found on the even-numbered replicates and named only if they hold on the odd ones; \
+--plot draws the coverage-density trade-off of the peeling path on both halves.
 
 Example:
     civitas run scenarios/baseline.toml --replicates 200 --agents 20000
-    civitas discover outputs/baseline --target 'adoption_rate (senior) 2030'")]
+    civitas discover outputs/baseline --target 'adoption_rate (senior) 2030' --plot tradeoff.png")]
 pub struct DiscoverArgs {
     /// A finished run's output directory.
     #[arg(value_name = "RESULT")]
@@ -34,12 +38,27 @@ pub struct DiscoverArgs {
     #[arg(long, value_name = "NAME")]
     pub target: String,
     /// Least share of the failures the box must hold.
-    #[arg(long, value_name = "SHARE", default_value_t = 0.5)]
+    #[arg(long, value_name = "SHARE", default_value_t = civitas_report::discovery::DEFAULT_MIN_COVERAGE)]
     pub min_coverage: f64,
+    /// Also draw the peeling trade-off (coverage against density of every box of the path,
+    /// on the finding and the held-out replicates) into FILE: `.png` or `.svg`.
+    #[arg(long, value_name = "FILE")]
+    pub plot: Option<PathBuf>,
 }
 
 /// `civitas discover RESULT --target NAME`.
 pub fn discover_command(args: DiscoverArgs) -> anyhow::Result<ExitCode> {
+    let plot_format = match &args.plot {
+        None => None,
+        Some(path) => match path.extension().and_then(|e| e.to_str()) {
+            Some("png") => Some(PlotFormat::Png),
+            Some("svg") => Some(PlotFormat::Svg),
+            _ => bail!(
+                "--plot: found {:?}, expected a file name ending in .png or .svg",
+                path.display().to_string()
+            ),
+        },
+    };
     if !(0.0..=1.0).contains(&args.min_coverage) {
         bail!(
             "--min-coverage: found {}, expected a share in [0, 1]",
@@ -99,6 +118,7 @@ pub fn discover_command(args: DiscoverArgs) -> anyhow::Result<ExitCode> {
         found.failures,
         target.probability_met
     );
+    let named = matches!(found.finding, Finding::Box { .. });
     match found.finding {
         Finding::AlwaysHolds => {
             say!("nothing to discover: the target holds in every replicate, whatever the draws")
@@ -119,6 +139,7 @@ pub fn discover_command(args: DiscoverArgs) -> anyhow::Result<ExitCode> {
             coverage,
             density,
             mass,
+            ..
         } => {
             say!("it fails mainly when:");
             for r in &ranges {
@@ -136,6 +157,32 @@ pub fn discover_command(args: DiscoverArgs) -> anyhow::Result<ExitCode> {
                 say!("note: {n} replicates are few for discovery; the ranges are rough");
             }
         }
+    }
+    if let (Some(path), Some(format)) = (&args.plot, plot_format) {
+        if !named {
+            bail!(
+                "--plot: no ranges were named for `{}`, so there is no peeling path to draw",
+                target.label
+            );
+        }
+        let figure = Figure {
+            stem: "discovery".to_string(),
+            title: String::new(),
+            caption: String::new(),
+            section: Section::Discovery,
+            kind: PlotKind::PeelingTradeOff {
+                result: &result,
+                target,
+                min_coverage: args.min_coverage,
+            },
+        };
+        let bytes = match format {
+            PlotFormat::Png => figure.png()?,
+            PlotFormat::Svg => figure.svg()?.into_bytes(),
+        };
+        civitas_batch::owned::write_file(path, &bytes)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        say!("peeling trade-off: {}", path.display());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -288,7 +288,43 @@ fn discover_names_parameter_ranges_or_says_why_not() {
                 .replace('>', "&gt;");
             assert!(html.contains(&escaped), "{first} not in the report");
         }
+        // The peeling trade-off is drawn where ranges are named, in the report and on
+        // request; elsewhere --plot says why there is nothing to draw.
+        let named = text.contains("replicates inside");
+        let plot = dir.path().join("tradeoff.svg");
+        let output = civitas()
+            .arg("discover")
+            .arg(&result)
+            .args(["--target", &t.label])
+            .arg("--plot")
+            .arg(&plot)
+            .output()
+            .unwrap();
+        if named {
+            assert!(output.status.success(), "{output:?}");
+            let svg = fs::read_to_string(&plot).unwrap();
+            assert!(svg.contains("Peeling trade-off") && svg.contains("held-out replicates"));
+            assert!(
+                html.contains("data-plot=\"discovery_"),
+                "{}: no trade-off in the report",
+                t.label
+            );
+        } else {
+            assert_eq!(output.status.code(), Some(1), "{output:?}");
+            assert!(
+                String::from_utf8_lossy(&output.stderr).contains("no peeling path to draw"),
+                "{output:?}"
+            );
+        }
     }
+    let output = civitas()
+        .arg("discover")
+        .arg(&result)
+        .args(["--target", &targets[0].label, "--plot", "tradeoff.txt"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("ending in .png or .svg"));
     let output = civitas()
         .arg("discover")
         .arg(&result)

@@ -5,6 +5,9 @@
 use civitas_results::{BatchResult, TargetResult};
 use civitas_uncertainty::prim::{PrimOptions, discover};
 
+/// Least share of the failures a named box holds, unless asked otherwise.
+pub const DEFAULT_MIN_COVERAGE: f64 = 0.5;
+
 /// Fewer replicates than this make discovered ranges rough.
 pub const FEW_FOR_DISCOVERY: usize = 50;
 
@@ -73,7 +76,29 @@ pub enum Finding {
         density: f64,
         /// Share of the held-out replicates inside the ranges.
         mass: f64,
+        /// Every box of the peeling path, from all replicates down to the smallest: the
+        /// coverage–density trade-off the box was chosen from.
+        peeling: Vec<PeelStep>,
+        /// The box the ranges describe (the path's densest box with enough coverage, less
+        /// the restrictions that did not earn their place).
+        chosen: PeelStep,
     },
+}
+
+/// One box of PRIM's peeling path, measured on the replicates that found it and on the
+/// held-out ones: where they part, peeling has begun to fit noise.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PeelStep {
+    /// Share of the finding half's failures inside the box.
+    pub coverage: f64,
+    /// Share of the finding half's replicates inside the box that fail.
+    pub density: f64,
+    /// Share of the held-out failures inside the box.
+    pub held_out_coverage: f64,
+    /// Share of the held-out replicates inside the box that fail (NaN when none is inside).
+    pub held_out_density: f64,
+    /// Parameters the box restricts.
+    pub restricted: usize,
 }
 
 /// Discovery for one target of a run.
@@ -144,20 +169,24 @@ fn find_box(draws: &[Vec<f64>], paths: &[String], failed: &[bool], min_coverage:
     if found.restrictions.is_empty() {
         return Finding::NoPattern;
     }
-    let inside = |row: &[f64]| {
+    let test_failures = test_failed.iter().filter(|&&f| f).count();
+    // Held-out replicates inside a box, and the failing ones among them.
+    let held_out = |inside: &dyn Fn(&[f64]) -> bool| {
+        let (mut members, mut hits) = (0usize, 0usize);
+        for (row, &f) in test_x.iter().zip(&test_failed) {
+            if inside(row) {
+                members += 1;
+                hits += usize::from(f);
+            }
+        }
+        (members, hits)
+    };
+    let (members, hits) = held_out(&|row: &[f64]| {
         found.restrictions.iter().all(|r| {
             let v = row[r.parameter];
             r.above.is_none_or(|lo| v >= lo) && r.below.is_none_or(|hi| v <= hi)
         })
-    };
-    let test_failures = test_failed.iter().filter(|&&f| f).count();
-    let (mut members, mut hits) = (0usize, 0usize);
-    for (row, &f) in test_x.iter().zip(&test_failed) {
-        if inside(row) {
-            members += 1;
-            hits += usize::from(f);
-        }
-    }
+    });
     let base_rate = test_failures as f64 / test_x.len() as f64;
     if members == 0
         || test_failures == 0
@@ -165,6 +194,35 @@ fn find_box(draws: &[Vec<f64>], paths: &[String], failed: &[bool], min_coverage:
     {
         return Finding::NoPattern;
     }
+    // Each box of the path on both halves. A bound still at the finding half's extreme
+    // is no restriction: held-out values beyond it are inside.
+    let full = &found.trajectory[0];
+    let steps: Vec<PeelStep> = found
+        .trajectory
+        .iter()
+        .map(|b| {
+            let cut = |d: usize| (b.lower[d] > full.lower[d], b.upper[d] < full.upper[d]);
+            let (members, hits) = held_out(&|row: &[f64]| {
+                row.iter().enumerate().all(|(d, &v)| {
+                    let (low_cut, high_cut) = cut(d);
+                    (!low_cut || v >= b.lower[d]) && (!high_cut || v <= b.upper[d])
+                })
+            });
+            PeelStep {
+                coverage: b.coverage,
+                density: b.density,
+                held_out_coverage: hits as f64 / test_failures as f64,
+                held_out_density: if members == 0 {
+                    f64::NAN
+                } else {
+                    hits as f64 / members as f64
+                },
+                restricted: (0..b.lower.len())
+                    .filter(|&d| cut(d) != (false, false))
+                    .count(),
+            }
+        })
+        .collect();
     Finding::Box {
         ranges: found
             .restrictions
@@ -178,6 +236,8 @@ fn find_box(draws: &[Vec<f64>], paths: &[String], failed: &[bool], min_coverage:
         coverage: hits as f64 / test_failures as f64,
         density: hits as f64 / members as f64,
         mass: members as f64 / test_x.len() as f64,
+        peeling: steps[..found.peeled].to_vec(),
+        chosen: steps[found.chosen],
     }
 }
 
@@ -249,13 +309,29 @@ mod tests {
         let failed: Vec<bool> = x.iter().map(|r| r[3] < 0.35).collect();
         match find_box(&x, &paths, &failed, 0.5) {
             Finding::Box {
-                ranges, density, ..
+                ranges,
+                coverage,
+                density,
+                peeling,
+                chosen,
+                ..
             } => {
                 assert!(
                     ranges.iter().any(|r| r.path == "p3" && r.below.is_some()),
                     "{ranges:?}"
                 );
                 assert!(density > 0.8, "{density}");
+                // The path starts with every replicate (all failures inside, on both
+                // halves) and only tightens: coverage never rises along it.
+                let first = peeling[0];
+                assert_eq!((first.coverage, first.held_out_coverage), (1.0, 1.0));
+                assert_eq!(first.restricted, 0);
+                assert!(peeling.len() > 5, "{}", peeling.len());
+                assert!(peeling.windows(2).all(|w| w[1].coverage <= w[0].coverage));
+                // The named box, measured on the held-out half, is what the finding reports.
+                assert_eq!(chosen.held_out_coverage, coverage);
+                assert_eq!(chosen.held_out_density, density);
+                assert!(chosen.restricted >= 1 && chosen.restricted <= ranges.len());
             }
             other => panic!("{other:?}"),
         }

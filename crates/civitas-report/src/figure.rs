@@ -8,7 +8,7 @@ use plotters::prelude::*;
 use crate::ReportError;
 use crate::plots::breakdown::{self, BreakdownBy};
 use crate::plots::{
-    DrawResult, Screen, compare, scorecard, sensitivity, sweep, sweep_map, timeseries,
+    DrawResult, Screen, compare, discovery, scorecard, sensitivity, sweep, sweep_map, timeseries,
 };
 use crate::sensitivity::{Sensitivity, TargetSensitivity};
 
@@ -27,6 +27,8 @@ pub enum Section {
     Sweep,
     /// Sensitivity of each target to the uncertain parameters.
     Sensitivity,
+    /// Scenario discovery: the ranges in which targets fail.
+    Discovery,
 }
 
 /// What a figure draws.
@@ -87,6 +89,15 @@ pub enum PlotKind<'a> {
         /// One bar per run in each target group.
         runs: &'a [BatchResult],
     },
+    /// Scenario discovery's coverage–density trade-off along PRIM's peeling path.
+    PeelingTradeOff {
+        /// The run, with its parameter draws.
+        result: &'a BatchResult,
+        /// The target whose failures are explained.
+        target: &'a TargetResult,
+        /// Least coverage of the box named.
+        min_coverage: f64,
+    },
     /// Sensitivity indices of one target, one bar per parameter.
     Tornado {
         /// The analysis.
@@ -127,6 +138,7 @@ impl Figure<'_> {
             PlotKind::CompareSeries { .. } => compare::SERIES_SIZE_PX,
             PlotKind::ProbabilityBars { runs } => compare::bars_size_px(runs),
             PlotKind::Tornado { target, .. } => sensitivity::size_px(target),
+            PlotKind::PeelingTradeOff { .. } => discovery::SIZE_PX,
         }
     }
 
@@ -159,6 +171,11 @@ impl Figure<'_> {
                 sensitivity: s,
                 target,
             } => sensitivity::draw(area, s, target),
+            PlotKind::PeelingTradeOff {
+                result,
+                target,
+                min_coverage,
+            } => discovery::draw(area, result, target, min_coverage),
         }
     }
 
@@ -171,6 +188,7 @@ impl Figure<'_> {
 
     /// The figure as SVG text.
     pub fn svg(&self) -> Result<String, ReportError> {
+        crate::fonts::ensure_registered().map_err(ReportError::Font)?;
         let mut text = String::new();
         {
             let root = SVGBackend::with_string(&mut text, self.size_px()).into_drawing_area();
@@ -184,6 +202,7 @@ impl Figure<'_> {
     /// file is plain I/O whose failure (a full disk) reads as words, not as the image
     /// library's nested error values.
     pub fn png(&self) -> Result<Vec<u8>, ReportError> {
+        crate::fonts::ensure_registered().map_err(ReportError::Font)?;
         let (width, height) = self.size_px();
         let mut pixels = vec![0u8; width as usize * height as usize * 3];
         {

@@ -131,7 +131,7 @@ fn inline_svg(svg: &str) -> &str {
     }
 }
 
-const SECTIONS: [(Section, &str, &str); 6] = [
+const SECTIONS: [(Section, &str, &str); 7] = [
     (Section::Targets, "targets", "Targets"),
     (Section::Indicators, "indicators", "Indicators over time"),
     (Section::ByBand, "by-band", "By age band"),
@@ -142,6 +142,7 @@ const SECTIONS: [(Section, &str, &str); 6] = [
         "sensitivity",
         "What drives each target",
     ),
+    (Section::Discovery, "discovery", "What makes targets fail"),
 ];
 
 fn figures_section(out: &mut String, rendered: &[Rendered], section: Section, heading: bool) {
@@ -200,7 +201,12 @@ fn nav(
     for (id, title) in extra_first {
         let _ = writeln!(out, "<li><a href=\"#{id}\">{title}</a></li>");
     }
-    for (section, id, title) in SECTIONS.iter().skip(1) {
+    // Discovery's figures sit in its section, which the page names itself (extra_last).
+    for (section, id, title) in SECTIONS
+        .iter()
+        .skip(1)
+        .filter(|(s, _, _)| *s != Section::Discovery)
+    {
         if rendered.iter().any(|r| r.figure.section == *section) {
             let _ = writeln!(out, "<li><a href=\"#{id}\">{title}</a></li>");
         }
@@ -512,7 +518,7 @@ fn manifest_facts(out: &mut String, result: &BatchResult) {
 
 /// For runs with `[[uncertainty]]` priors: per target, the parameter ranges in which it
 /// fails (scenario discovery with PRIM).
-fn discovery_section(out: &mut String, result: &BatchResult) {
+fn discovery_section(out: &mut String, result: &BatchResult, rendered: &[Rendered]) {
     let Some(parameters) = &result.parameters else {
         return;
     };
@@ -607,6 +613,7 @@ fn discovery_section(out: &mut String, result: &BatchResult) {
             let _ = writeln!(out, "<p class=\"note\">{words}: {}.</p>", list.join("; "));
         }
     }
+    figures_section(out, rendered, Section::Discovery, false);
     out.push_str("</section>\n");
 }
 
@@ -615,7 +622,16 @@ fn discoveries(result: &BatchResult) -> Vec<(&TargetResult, crate::discovery::Ta
     result
         .targets
         .iter()
-        .filter_map(|t| Some((t, crate::discovery::discover_failures(result, t, 0.5)?)))
+        .filter_map(|t| {
+            Some((
+                t,
+                crate::discovery::discover_failures(
+                    result,
+                    t,
+                    crate::discovery::DEFAULT_MIN_COVERAGE,
+                )?,
+            ))
+        })
         .collect()
 }
 
@@ -757,13 +773,18 @@ pub(crate) fn run_page(result: &BatchResult, rendered: &[Rendered]) -> String {
         scorecard_table(&mut out, result);
         out.push_str("</section>\n");
     }
-    for (section, _, _) in SECTIONS.iter().skip(1) {
+    // Discovery's figures go inside its own section, below its table.
+    for (section, _, _) in SECTIONS
+        .iter()
+        .skip(1)
+        .filter(|(s, _, _)| *s != Section::Discovery)
+    {
         if *section == Section::Sweep {
             sweep_summary(&mut out, result);
         }
         figures_section(&mut out, rendered, *section, true);
     }
-    discovery_section(&mut out, result);
+    discovery_section(&mut out, result, rendered);
     out.push_str("<section id=\"run-facts\">\n<h2>Run facts</h2>\n");
     manifest_facts(&mut out, result);
     out.push_str("</section>\n");

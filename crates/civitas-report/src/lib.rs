@@ -187,6 +187,13 @@ const HOW_TO_READ_SERIES: &str = "Line: mean across replicates; shading: 5th to 
 Triangles mark the targets (▲ at least, ▼ at most), coloured green when met with probability ≥ 0.9, \
 amber when at risk, red when missed (≤ 0.1).";
 
+/// How to read a peeling trade-off.
+pub const DISCOVERY_CAPTION: &str = "PRIM peels the box of parameter ranges a little at a time, \
+keeping the failures in: each point is one box, by the share of all failures inside it (coverage) \
+and the share of its replicates that fail (density). Light: the half of the replicates that found \
+the boxes; dark: the other half, held out. The ringed box is the one named; where the dark path \
+falls away from the light one, further peeling only fits noise.";
+
 /// The figures of one run's report, in page order.
 pub fn run_figures(result: &BatchResult) -> Vec<Figure<'_>> {
     let mut figures = Vec::new();
@@ -310,6 +317,28 @@ pub fn run_figures(result: &BatchResult) -> Vec<Figure<'_>> {
                         .to_string(),
                     section: Section::Sweep,
                     kind: PlotKind::Sweep { result, sweep, lever, target },
+                });
+            }
+        }
+    }
+    // For runs with priors, the peeling trade-off of each target whose failure ranges are
+    // named (the report's "What makes targets fail" section).
+    if result.parameters.is_some() {
+        for target in &result.targets {
+            if plots::discovery::has_box(result, target, discovery::DEFAULT_MIN_COVERAGE) {
+                figures.push(Figure {
+                    stem: format!("discovery_{}", format::slug(&target.label)),
+                    title: format!(
+                        "Peeling trade-off: {}",
+                        format::target_title(&result.scenario, target)
+                    ),
+                    caption: DISCOVERY_CAPTION.to_string(),
+                    section: Section::Discovery,
+                    kind: PlotKind::PeelingTradeOff {
+                        result,
+                        target,
+                        min_coverage: discovery::DEFAULT_MIN_COVERAGE,
+                    },
                 });
             }
         }

@@ -78,6 +78,9 @@ pub struct Discovery {
     pub trajectory: Vec<PrimBox>,
     /// Index of the chosen box in the trajectory.
     pub chosen: usize,
+    /// Boxes of the peeling path proper, `trajectory[..peeled]`; a simplified chosen box,
+    /// when simplification changed it, follows them.
+    pub peeled: usize,
     /// Share of all points that fail.
     pub base_density: f64,
     /// The chosen box's restricted parameters, most restricted (smallest kept share of the
@@ -235,6 +238,7 @@ pub fn discover(x: &[Vec<f64>], failed: &[bool], options: &PrimOptions) -> Optio
             }
         }
     }
+    let peeled = trajectory.len();
     let chosen = if simple != trajectory[chosen] {
         trajectory.push(simple);
         trajectory.len() - 1
@@ -271,6 +275,7 @@ pub fn discover(x: &[Vec<f64>], failed: &[bool], options: &PrimOptions) -> Optio
         restrictions: restrictions.into_iter().map(|(_, r)| r).collect(),
         trajectory,
         chosen,
+        peeled,
     })
 }
 

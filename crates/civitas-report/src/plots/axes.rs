@@ -4,6 +4,7 @@ use std::ops::Range;
 
 use civitas_results::{BatchResult, TargetResult};
 use civitas_scenario::{Indicator, TickDate, Unit};
+use plotters::chart::MeshStyle;
 use plotters::prelude::*;
 
 use super::marks::PixelRect;
@@ -129,12 +130,8 @@ pub fn time_chart<'a, DB: DrawingBackend>(
     })
     .y_labels(if compact { 5 } else { 7 })
     .x_label_formatter(&x_fmt)
-    .y_label_formatter(&y_fmt)
-    .label_style(style::font(SMALL_SIZE_PX).color(&INK))
-    .axis_desc_style(style::font(LABEL_SIZE_PX).color(&INK))
-    .bold_line_style(GRID.stroke_width(1))
-    .light_line_style(WHITE.mix(0.0))
-    .axis_style(MUTED.stroke_width(1));
+    .y_label_formatter(&y_fmt);
+    house_mesh(&mut mesh);
     if y_title {
         mesh.y_desc(axis_title);
     }
@@ -149,4 +146,21 @@ pub fn time_chart<'a, DB: DrawingBackend>(
 pub fn plot_bounds<DB: DrawingBackend>(chart: &RealChart<DB>) -> PixelRect {
     let (xr, yr) = chart.plotting_area().get_pixel_range();
     (xr.start, yr.start, xr.end, yr.end)
+}
+
+/// The house style of a chart's axes: small ink labels, label-size axis titles, light grid
+/// lines at the labelled values only, muted axes.
+pub fn house_mesh<'m, 'a, 'b, X, Y, DB>(
+    mesh: &'m mut MeshStyle<'a, 'b, X, Y, DB>,
+) -> &'m mut MeshStyle<'a, 'b, X, Y, DB>
+where
+    X: Ranged,
+    Y: Ranged,
+    DB: DrawingBackend,
+{
+    mesh.label_style(style::font(SMALL_SIZE_PX).color(&INK))
+        .axis_desc_style(style::font(LABEL_SIZE_PX).color(&INK))
+        .bold_line_style(GRID.stroke_width(1))
+        .light_line_style(WHITE.mix(0.0))
+        .axis_style(MUTED.stroke_width(1))
 }

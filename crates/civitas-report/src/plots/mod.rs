@@ -9,6 +9,7 @@
 
 pub mod breakdown;
 pub mod compare;
+pub mod discovery;
 pub mod scorecard;
 pub mod sensitivity;
 pub mod sweep;
@@ -27,7 +28,9 @@ use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
-pub use axes::{Layout, plot_bounds, thresholds, time_chart, time_range, value_range, xs};
+pub use axes::{
+    Layout, house_mesh, plot_bounds, thresholds, time_chart, time_range, value_range, xs,
+};
 pub use legend::{Swatch, legend_height, split_legend};
 pub use marks::{PixelRect, Placed, Side, TRIANGLE_HALF_PX, label_box, triangle};
 pub use series::{Look, Stats, draw_mean_and_band, finite_runs, no_data_note};

@@ -7,11 +7,11 @@ use plotters::prelude::*;
 
 use super::scorecard::same_target;
 use super::{
-    DrawResult, Look, Placed, Screen, Side, Stats, Swatch, draw_mean_and_band, label_box,
-    plot_bounds, split_legend, split_title, text_width, value_range,
+    DrawResult, Look, Placed, Screen, Side, Stats, Swatch, draw_mean_and_band, house_mesh,
+    label_box, plot_bounds, split_legend, split_title, text_width, value_range,
 };
 use crate::format;
-use crate::style::{self, GRID, INK, LABEL_SIZE_PX, MUTED, SERIES, SMALL_SIZE_PX, Standing};
+use crate::style::{self, INK, LABEL_SIZE_PX, SERIES, Standing};
 
 /// Figure size in pixels.
 pub const SIZE_PX: (u32, u32) = (1100, 640);
@@ -149,8 +149,7 @@ pub fn draw<DB: DrawingBackend>(
         .build_cartesian_2d(x_range, y.clone())?;
     let x_fmt = |v: &f64| format::number_tick(*v, x_span);
     let y_fmt = |v: &f64| format::tick(indicator, *v, y_span);
-    chart
-        .configure_mesh()
+    house_mesh(&mut chart.configure_mesh())
         .x_labels(8)
         .y_labels(7)
         .x_label_formatter(&x_fmt)
@@ -161,11 +160,6 @@ pub fn draw<DB: DrawingBackend>(
             format::axis_title(indicator, currency),
             target.year
         ))
-        .label_style(style::font(SMALL_SIZE_PX).color(&INK))
-        .axis_desc_style(style::font(LABEL_SIZE_PX).color(&INK))
-        .bold_line_style(GRID.stroke_width(1))
-        .light_line_style(WHITE.mix(0.0))
-        .axis_style(MUTED.stroke_width(1))
         .draw()?;
 
     if other_levers {
