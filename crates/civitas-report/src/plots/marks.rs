@@ -48,6 +48,11 @@ impl Placed {
     pub fn reserve(&mut self, rect: PixelRect) {
         self.0.push(rect);
     }
+
+    /// The rectangles taken so far, in the order they were taken.
+    pub fn rects(&self) -> &[PixelRect] {
+        &self.0
+    }
 }
 
 /// Where a boxed label goes relative to its anchor.
