@@ -881,7 +881,7 @@ fn assemble(
     };
     write_toml(staged, &prepared.scenario_toml)?;
     if let Some(draws) = &prepared.draws {
-        draws.write_csv(&staged.join(PARAMETERS_CSV))?;
+        draws.write(&staged.join(PARAMETERS_CSV), base.outputs.format)?;
     }
     let (series, targets, sweep) = match plan.kind {
         BatchKind::Run => {
@@ -910,7 +910,12 @@ fn assemble(
                     targets: outcome.targets,
                 });
             }
-            write_sweep(&staged.join(SWEEP_CSV), &plan.levers, &points)?;
+            write_sweep(
+                &staged.join(SWEEP_CSV),
+                &plan.levers,
+                &points,
+                base.outputs.format,
+            )?;
             let sweep = SweepResult {
                 levers: plan.levers.clone(),
                 points,

@@ -1,7 +1,8 @@
 //! Turning finished run files into the output files of one scenario (or sweep point).
 //!
-//! Memory stays flat in the number of replicates: runs are read one at a time to write
-//! `timeseries.csv` (in replicate order, whatever order they finished in) and to take each
+//! Each table is written as CSV, Parquet or both (`[outputs] format`, through
+//! [`TableWriter`]). Memory stays flat in the number of replicates: runs are read one at a
+//! time to write `timeseries.csv` (in replicate order, whatever order they finished in) and to take each
 //! replicate's target values; the percentiles across replicates are then computed block of
 //! ticks by block of ticks, so that only [`READ_BUDGET_BYTES`] of values are held at once.
 
@@ -17,13 +18,15 @@ use civitas_results::owned;
 use crate::error::BatchError;
 use crate::format::format_value;
 use crate::output::{
-    AGENT_COLUMNS, AGENTS_CSV, SUMMARY_CSV, TARGET_VALUES_CSV, TARGETS_CSV, TIMESERIES_COLUMNS,
-    TIMESERIES_CSV, csv_error, write_summary, write_target_values, write_targets,
+    AGENT_COLUMNS, AGENTS_CSV, SUMMARY_CSV, TARGET_VALUES_CSV, TARGETS_CSV, TIMESERIES_CSV,
+    agents_table, csv_error, timeseries_table, write_summary, write_target_values, write_targets,
 };
 use crate::result::{SeriesSummary, TargetResult};
 use crate::stats::CellStats;
 use crate::targets::TargetProbe;
 use crate::workdir::{RunReader, agents_path};
+use civitas_results::table::TableWriter;
+use civitas_scenario::TableFormat;
 
 /// Values held at once while computing percentiles across replicates.
 const READ_BUDGET_BYTES: usize = 1 << 20;
@@ -50,12 +53,10 @@ pub(crate) fn finalize_point(
     let probes = TargetProbe::all(scenario, &dates);
     let mut target_values: Vec<Vec<f64>> = vec![Vec::with_capacity(runs.len()); probes.len()];
 
+    let format = scenario.outputs.format;
     let ts_path = dir.join(TIMESERIES_CSV);
     let mut ts = if timeseries {
-        let mut w = csv::Writer::from_path(&ts_path).map_err(csv_error(&ts_path))?;
-        w.write_record(TIMESERIES_COLUMNS)
-            .map_err(csv_error(&ts_path))?;
-        Some(w)
+        Some(TableWriter::create(&ts_path, timeseries_table(), format)?)
     } else {
         None
     };
@@ -78,7 +79,7 @@ pub(crate) fn finalize_point(
                 for &indicator in Indicator::ALL {
                     for (s, scope) in scope_labels.iter().enumerate() {
                         let value = format_value(run.value(tick, indicator, s));
-                        w.write_record([
+                        w.row(&[
                             name,
                             &replicate,
                             &tick_text,
@@ -86,23 +87,22 @@ pub(crate) fn finalize_point(
                             indicator.name(),
                             scope,
                             &value,
-                        ])
-                        .map_err(csv_error(&ts_path))?;
+                        ])?;
                     }
                 }
             }
         }
     }
-    if let Some(mut w) = ts {
-        w.flush().map_err(BatchError::io(&ts_path))?;
+    if let Some(w) = ts {
+        w.finish()?;
     }
 
     if scenario.outputs.agent_sample > 0 {
-        write_agents(runs, &dir.join(AGENTS_CSV))?;
+        write_agents(runs, &dir.join(AGENTS_CSV), format)?;
     }
     let series = if summary {
         let series = summarize(runs, dates.len(), &scopes, scenario)?;
-        write_summary(&dir.join(SUMMARY_CSV), name, &dates, &series)?;
+        write_summary(&dir.join(SUMMARY_CSV), name, &dates, &series, format)?;
         series
     } else {
         Vec::new()
@@ -112,36 +112,58 @@ pub(crate) fn finalize_point(
         .zip(&target_values)
         .map(|(probe, values)| probe.evaluate(values))
         .collect();
-    write_targets(&dir.join(TARGETS_CSV), &targets)?;
-    write_target_values(&dir.join(TARGET_VALUES_CSV), &targets)?;
+    write_targets(&dir.join(TARGETS_CSV), &targets, format)?;
+    write_target_values(&dir.join(TARGET_VALUES_CSV), &targets, format)?;
     Ok(PointOutcome { series, targets })
 }
 
-/// Writes `agents.csv`: the header, then each run's sample file in replicate order, copied
-/// through a buffer so no more than one file's worth of rows is in memory.
-fn write_agents(runs: &[PathBuf], path: &Path) -> Result<(), BatchError> {
-    let file = fs::File::create(path).map_err(BatchError::io(path))?;
-    let mut out = BufWriter::new(file);
-    let mut header = AGENT_COLUMNS.join(",");
-    header.push('\n');
-    out.write_all(header.as_bytes())
-        .map_err(BatchError::io(path))?;
-    for run in runs {
-        let sample = agents_path(run);
-        let mut file = owned::open_regular(&sample).map_err(|e| match e {
-            owned::FileError::Io { source, .. }
-                if source.kind() == std::io::ErrorKind::NotFound =>
-            {
-                BatchError::corrupt(
-                    &sample,
-                    "missing: the run finished without an agent sample (run again without --resume)",
-                )
-            }
-            e => e.into(),
-        })?;
-        std::io::copy(&mut file, &mut out).map_err(BatchError::io(path))?;
+/// Writes `agents.csv` (and or `agents.parquet`, by `format`): the header, then each
+/// run's sample file in replicate order, copied (CSV) or read (Parquet) one file at a time
+/// so that no more than one file's worth of rows is in memory.
+fn write_agents(runs: &[PathBuf], path: &Path, format: TableFormat) -> Result<(), BatchError> {
+    if format.csv() {
+        let mut tmp = owned::TempFile::new(path)?;
+        let mut out = BufWriter::new(tmp.file());
+        let mut header = AGENT_COLUMNS.join(",");
+        header.push('\n');
+        out.write_all(header.as_bytes())
+            .map_err(BatchError::io(path))?;
+        for run in runs {
+            std::io::copy(&mut open_sample(run)?, &mut out).map_err(BatchError::io(path))?;
+        }
+        out.flush().map_err(BatchError::io(path))?;
+        drop(out);
+        tmp.persist(path)?;
     }
-    out.flush().map_err(BatchError::io(path))
+    if format.parquet() {
+        let mut w = TableWriter::create(path, agents_table(), TableFormat::Parquet)?;
+        for run in runs {
+            let sample = agents_path(run);
+            let mut reader = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .from_reader(std::io::BufReader::new(open_sample(run)?));
+            for record in reader.records() {
+                let record = record.map_err(csv_error(&sample))?;
+                w.row(&record.iter().collect::<Vec<_>>())?;
+            }
+        }
+        w.finish()?;
+    }
+    Ok(())
+}
+
+/// The agent sample file of the run file `run`.
+fn open_sample(run: &Path) -> Result<fs::File, BatchError> {
+    let sample = agents_path(run);
+    owned::open_regular(&sample).map_err(|e| match e {
+        owned::FileError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+            BatchError::corrupt(
+                &sample,
+                "missing: the run finished without an agent sample (run again without --resume)",
+            )
+        }
+        e => e.into(),
+    })
 }
 
 /// Mean and percentiles per indicator, scope and tick across the runs.

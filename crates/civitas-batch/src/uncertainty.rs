@@ -9,7 +9,6 @@
 //! random streams of the engine), which makes variants comparable pair by pair. At sweep
 //! points the draws are the same too.
 
-use std::io::Write;
 use std::path::Path;
 
 use civitas_scenario::Scenario;
@@ -94,24 +93,23 @@ impl ParameterDraws {
         apply_levers(scenario, &self.levers, values)
     }
 
-    /// Writes `parameters.csv`: replicate, path, value — one row per replicate and
-    /// parameter, so an analyst can regress outcomes on the draws.
-    pub fn write_csv(&self, path: &Path) -> Result<(), BatchError> {
-        let mut w = csv::Writer::from_writer(Vec::new());
-        let row = |w: &mut csv::Writer<Vec<u8>>, cells: [&str; 3]| {
-            w.write_record(cells)
-                .map_err(|e| BatchError::corrupt(path, e.to_string()))
-        };
-        row(&mut w, crate::output::PARAMETER_COLUMNS)?;
+    /// Writes `parameters.csv` (or `.parquet`, by `format`): replicate, path, value — one
+    /// row per replicate and parameter, so an analyst can regress outcomes on the draws.
+    pub fn write(
+        &self,
+        path: &Path,
+        format: civitas_scenario::TableFormat,
+    ) -> Result<(), BatchError> {
+        let mut w = civitas_results::table::TableWriter::create(
+            path,
+            crate::output::parameters_table(),
+            format,
+        )?;
         for (r, values) in self.values.iter().enumerate() {
             for (p, v) in self.paths.iter().zip(values) {
-                row(&mut w, [&r.to_string(), p, &format_value(*v)])?;
+                w.row(&[&r.to_string(), p, &format_value(*v)])?;
             }
         }
-        let bytes = w
-            .into_inner()
-            .map_err(|e| BatchError::corrupt(path, e.to_string()))?;
-        let mut file = std::fs::File::create(path).map_err(BatchError::io(path))?;
-        file.write_all(&bytes).map_err(BatchError::io(path))
+        Ok(w.finish()?)
     }
 }

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use civitas_batch::{Batch, BatchResult, Shard, StagedOutput, Sweep, TargetStatus};
-use civitas_scenario::Scenario;
+use civitas_scenario::{Scenario, TableFormat};
 use clap::Args;
 
 use crate::RunFlags;
@@ -27,6 +27,33 @@ pub struct BatchFlags {
     pub resume: bool,
 }
 
+/// `--format` of `run` and `sweep`.
+#[derive(Args, Debug, Clone, Default)]
+pub struct FormatFlag {
+    /// File format of the output tables: `csv`, `parquet` (typed, compressed) or `both`
+    /// (overrides `[outputs] format`).
+    #[arg(long, value_name = "FORMAT", value_parser = table_format)]
+    pub format: Option<TableFormat>,
+}
+
+impl FormatFlag {
+    /// Sets the scenario's table format, noting the flag among the run's overrides.
+    fn apply(&self, scenario: &mut Scenario, overrides: &mut Vec<String>) {
+        if let Some(format) = self.format {
+            scenario.outputs.format = format;
+            overrides.push(format!("--format {}", format.name()));
+        }
+    }
+}
+
+/// `--format`: `csv`, `parquet` or `both`.
+fn table_format(text: &str) -> Result<TableFormat, String> {
+    [TableFormat::Csv, TableFormat::Parquet, TableFormat::Both]
+        .into_iter()
+        .find(|f| f.name() == text)
+        .ok_or_else(|| "expected csv, parquet or both".to_string())
+}
+
 /// Arguments of `civitas run`.
 #[derive(Args, Debug)]
 pub struct RunArgs {
@@ -37,6 +64,8 @@ pub struct RunArgs {
     /// (overrides `[outputs] agent_sample`; 0 turns the sample off).
     #[arg(long, value_name = "N")]
     pub agent_sample: Option<u32>,
+    #[command(flatten)]
+    pub format: FormatFlag,
     #[command(flatten)]
     pub flags: RunFlags,
     #[command(flatten)]
@@ -58,6 +87,8 @@ pub struct SweepArgs {
     /// Also write every point's `timeseries.csv` (large for big sweeps).
     #[arg(long)]
     pub timeseries: bool,
+    #[command(flatten)]
+    pub format: FormatFlag,
     #[command(flatten)]
     pub flags: RunFlags,
     #[command(flatten)]
@@ -87,15 +118,19 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         scenario.outputs.agent_sample = n;
         overrides.push(format!("--agent-sample {n}"));
     }
+    args.format.apply(&mut scenario, &mut overrides);
     let batch = configure(Batch::new(&scenario), &args.flags, &args.batch).overrides(overrides);
     execute(batch, args.batch.shard)
 }
 
 /// `civitas sweep FILE --set …`.
 pub fn sweep(args: SweepArgs) -> anyhow::Result<ExitCode> {
-    let scenario = load_scenario(Some(&args.file), &args.flags)?;
+    let mut scenario = load_scenario(Some(&args.file), &args.flags)?;
+    let mut overrides = flag_overrides(&args.flags);
+    args.format.apply(&mut scenario, &mut overrides);
     let sweep = Sweep::parse(&args.set, args.lhs)?;
     let batch = configure(Batch::new(&scenario), &args.flags, &args.batch)
+        .overrides(overrides)
         .sweep(sweep)
         .sweep_timeseries(args.timeseries);
     execute(batch, args.batch.shard)

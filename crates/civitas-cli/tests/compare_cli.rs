@@ -108,10 +108,51 @@ fn run_small(scenario: &Path, out: &Path, flags: &[&str]) -> PathBuf {
     out.join("small-baseline")
 }
 
+/// `civitas compare A B --out OUT`, which must succeed; its standard output.
+fn compare(a: &Path, b: &Path, out: &Path) -> String {
+    run_ok(civitas().arg("compare").arg(a).arg(b).arg("--out").arg(out))
+}
+
+/// The console of a comparison of a run with itself: no paired difference.
+fn assert_ties(stdout: &str) {
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("  online_service_rate 2030 ")
+                && l.ends_with(" no difference in 3 of 3 pairs")),
+        "{stdout}"
+    );
+}
+
 fn fails(cmd: &mut Command) -> String {
     let out = cmd.output().expect("the civitas binary starts");
     assert_eq!(out.status.code(), Some(1), "{cmd:?} did not fail with 1");
     String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn a_parquet_run_compares_like_the_csv_run_of_the_same_seed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = small_baseline(tmp.path());
+    let a = run_small(&scenario, &tmp.path().join("a"), &["--format", "parquet"]);
+    let b = run_small(&scenario, &tmp.path().join("b"), &[]);
+    assert!(a.join("targets.parquet").is_file() && !a.join("targets.csv").exists());
+    assert!(a.join("timeseries.parquet").is_file() && !a.join("timeseries.csv").exists());
+    let manifest = std::fs::read_to_string(a.join("manifest.json")).unwrap();
+    assert!(manifest.contains("--format parquet"), "{manifest}");
+    // Same seed, same numbers: every paired difference is 0, whichever format holds them.
+    assert_ties(&compare(&a, &b, &tmp.path().join("cmp")));
+    let bad = civitas()
+        .arg("run")
+        .arg(&scenario)
+        .args(["--format", "xlsx"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        !bad.status.success() && err.contains("expected csv, parquet or both"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -122,21 +163,8 @@ fn ties_are_reported_as_ties_never_as_wins() {
     let a = run_small(&scenario, &tmp.path().join("a"), &[]);
     let b = run_small(&scenario, &tmp.path().join("b"), &[]);
     let out = tmp.path().join("cmp");
-    let stdout = run_ok(
-        civitas()
-            .arg("compare")
-            .arg(&a)
-            .arg(&b)
-            .arg("--out")
-            .arg(&out),
-    );
-    assert!(
-        stdout
-            .lines()
-            .any(|l| l.starts_with("  online_service_rate 2030 ")
-                && l.ends_with(" no difference in 3 of 3 pairs")),
-        "{stdout}"
-    );
+    let stdout = compare(&a, &b, &out);
+    assert_ties(&stdout);
     assert!(
         !stdout.contains("0.50"),
         "a tie read as a coin flip:\n{stdout}"

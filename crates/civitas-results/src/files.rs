@@ -1,7 +1,9 @@
 //! The files of an output directory: names, columns, writers and the manifest.
 //!
 //! Numbers are written with [`crate::format::format_value`], so the same values always
-//! give the same bytes; NaN is an empty field.
+//! give the same bytes; NaN is an empty field. Each table has a [`TableSpec`] (its columns'
+//! kinds, `timeseries_table()`, …) and is written as CSV, Parquet or both through
+//! [`TableWriter`].
 
 use std::path::Path;
 
@@ -10,7 +12,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::ResultsError;
 use crate::format::format_value;
 use crate::result::{Manifest, SeriesSummary, SweepPoint, TargetResult};
-use civitas_scenario::{TargetBasis, TickDate};
+use crate::table::{Kind, TableSpec, TableWriter};
+use civitas_scenario::{TableFormat, TargetBasis, TickDate};
 
 /// Tidy per-replicate series.
 pub const TIMESERIES_CSV: &str = "timeseries.csv";
@@ -164,21 +167,124 @@ pub fn parse_text_cell(cell: &str) -> &str {
     cell.strip_prefix('\'').unwrap_or(cell)
 }
 
-/// Writes `summary.csv`: one row per indicator, scope and tick.
+/// Kinds of [`TIMESERIES_COLUMNS`].
+const TIMESERIES_KINDS: [Kind; 7] = [
+    Kind::Text,
+    Kind::Int,
+    Kind::Int,
+    Kind::Date,
+    Kind::Text,
+    Kind::Scope,
+    Kind::Real,
+];
+/// Kinds of [`AGENT_COLUMNS`].
+const AGENT_KINDS: [Kind; 12] = [
+    Kind::Text,
+    Kind::Int,
+    Kind::Int,
+    Kind::Date,
+    Kind::Int,
+    Kind::Name,
+    Kind::Text,
+    Kind::Real32,
+    Kind::Bool,
+    Kind::Bool,
+    Kind::Real32,
+    Kind::Real32,
+];
+/// Kinds of [`SUMMARY_COLUMNS`].
+const SUMMARY_KINDS: [Kind; 11] = [
+    Kind::Text,
+    Kind::Text,
+    Kind::Scope,
+    Kind::Int,
+    Kind::Date,
+    Kind::Real,
+    Kind::Real,
+    Kind::Real,
+    Kind::Real,
+    Kind::Real,
+    Kind::Int,
+];
+/// Kinds of [`PARAMETER_COLUMNS`].
+const PARAMETER_KINDS: [Kind; 3] = [Kind::Int, Kind::Text, Kind::Real];
+/// Kinds of [`TARGET_VALUE_COLUMNS`].
+const TARGET_VALUE_KINDS: [Kind; 4] = [Kind::Name, Kind::Int, Kind::Real, Kind::Bool];
+/// Kinds of [`TARGET_COLUMNS`].
+const TARGET_KINDS: [Kind; 14] = [
+    Kind::Name,
+    Kind::Text,
+    Kind::Scope,
+    Kind::Int,
+    Kind::Text,
+    Kind::Real,
+    Kind::Real,
+    Kind::Real,
+    Kind::Real,
+    Kind::Real,
+    Kind::Real,
+    Kind::Real,
+    Kind::Real,
+    Kind::Text,
+];
+
+/// The table of [`TIMESERIES_CSV`]: in Parquet, rows without a value are left out.
+pub fn timeseries_table() -> TableSpec {
+    TableSpec::new(&TIMESERIES_COLUMNS, &TIMESERIES_KINDS).dropping_empty("value")
+}
+
+/// The table of [`AGENTS_CSV`].
+pub fn agents_table() -> TableSpec {
+    TableSpec::new(&AGENT_COLUMNS, &AGENT_KINDS)
+}
+
+/// The table of [`SUMMARY_CSV`].
+pub fn summary_table() -> TableSpec {
+    TableSpec::new(&SUMMARY_COLUMNS, &SUMMARY_KINDS)
+}
+
+/// The table of [`PARAMETERS_CSV`].
+pub fn parameters_table() -> TableSpec {
+    TableSpec::new(&PARAMETER_COLUMNS, &PARAMETER_KINDS)
+}
+
+/// The table of [`TARGET_VALUES_CSV`].
+pub fn target_values_table() -> TableSpec {
+    TableSpec::new(&TARGET_VALUE_COLUMNS, &TARGET_VALUE_KINDS)
+}
+
+/// The table of [`TARGETS_CSV`].
+pub fn targets_table() -> TableSpec {
+    TableSpec::new(&TARGET_COLUMNS, &TARGET_KINDS)
+}
+
+/// The table of [`SWEEP_CSV`]: `point`, one column per lever, then the target columns.
+pub fn sweep_table(levers: &[String]) -> TableSpec {
+    let mut names = vec!["point".to_string()];
+    names.extend(levers.iter().cloned());
+    names.extend(TARGET_COLUMNS.iter().map(|c| c.to_string()));
+    let mut kinds = vec![Kind::Int];
+    kinds.extend(levers.iter().map(|_| Kind::Real));
+    kinds.extend(TARGET_KINDS);
+    TableSpec::new(&names, &kinds)
+}
+
+/// Writes `summary.csv` (or `.parquet`, by `format`): one row per indicator, scope and tick.
 pub fn write_summary(
     path: &Path,
     scenario: &str,
     dates: &[TickDate],
     series: &[SeriesSummary],
+    format: TableFormat,
 ) -> Result<(), ResultsError> {
-    let mut w = csv::Writer::from_path(path).map_err(csv_error(path))?;
-    w.write_record(SUMMARY_COLUMNS).map_err(csv_error(path))?;
+    let mut w = TableWriter::create(path, summary_table(), format)?;
     for s in series {
+        let scope = s.scope.to_string();
         for (tick, date) in dates.iter().enumerate() {
-            w.write_record([
+            w.row(&[
                 scenario,
                 s.indicator.name(),
-                &s.scope.to_string(),
+                &scope,
                 &tick.to_string(),
                 &date.to_string(),
                 &format_value(s.mean[tick]),
@@ -187,64 +293,66 @@ pub fn write_summary(
                 &format_value(s.p95[tick]),
                 &format_value(s.sd[tick]),
                 &s.n[tick].to_string(),
-            ])
-            .map_err(csv_error(path))?;
+            ])?;
         }
     }
-    w.flush().map_err(ResultsError::io(path))
+    w.finish()
 }
 
-/// Writes `targets.csv`.
-pub fn write_targets(path: &Path, targets: &[TargetResult]) -> Result<(), ResultsError> {
-    let mut w = csv::Writer::from_path(path).map_err(csv_error(path))?;
-    w.write_record(TARGET_COLUMNS).map_err(csv_error(path))?;
+/// Writes `targets.csv` (or `.parquet`, by `format`).
+pub fn write_targets(
+    path: &Path,
+    targets: &[TargetResult],
+    format: TableFormat,
+) -> Result<(), ResultsError> {
+    let mut w = TableWriter::create(path, targets_table(), format)?;
     for t in targets {
-        w.write_record(target_cells(t)).map_err(csv_error(path))?;
+        w.row(&target_cells(t))?;
     }
-    w.flush().map_err(ResultsError::io(path))
+    w.finish()
 }
 
-/// Writes `target_values.csv`: one row per target and replicate, with whether the
-/// replicate meets the target (the data behind probability met).
-pub fn write_target_values(path: &Path, targets: &[TargetResult]) -> Result<(), ResultsError> {
-    let mut w = csv::Writer::from_path(path).map_err(csv_error(path))?;
-    w.write_record(TARGET_VALUE_COLUMNS)
-        .map_err(csv_error(path))?;
+/// Writes `target_values.csv` (or `.parquet`, by `format`): one row per target and
+/// replicate, with whether the replicate meets the target (the data behind probability
+/// met).
+pub fn write_target_values(
+    path: &Path,
+    targets: &[TargetResult],
+    format: TableFormat,
+) -> Result<(), ResultsError> {
+    let mut w = TableWriter::create(path, target_values_table(), format)?;
     for t in targets {
         for (r, &v) in t.values.iter().enumerate() {
             let met = t.meets(v);
-            w.write_record([
+            w.row(&[
                 &*text_cell(&t.label),
                 &r.to_string(),
                 &format_value(v),
                 if met { "true" } else { "false" },
-            ])
-            .map_err(csv_error(path))?;
+            ])?;
         }
     }
-    w.flush().map_err(ResultsError::io(path))
+    w.finish()
 }
 
-/// Writes `sweep.csv`: `point`, one column per lever, then the target columns.
+/// Writes `sweep.csv` (or `.parquet`, by `format`): `point`, one column per lever, then
+/// the target columns.
 pub fn write_sweep(
     path: &Path,
     levers: &[String],
     points: &[SweepPoint],
+    format: TableFormat,
 ) -> Result<(), ResultsError> {
-    let mut w = csv::Writer::from_path(path).map_err(csv_error(path))?;
-    let mut header = vec!["point".to_string()];
-    header.extend(levers.iter().cloned());
-    header.extend(TARGET_COLUMNS.iter().map(|c| c.to_string()));
-    w.write_record(&header).map_err(csv_error(path))?;
+    let mut w = TableWriter::create(path, sweep_table(levers), format)?;
     for p in points {
         for t in &p.targets {
             let mut row = vec![p.index.to_string()];
             row.extend(p.lever_values.iter().map(|&v| format_value(v)));
             row.extend(target_cells(t));
-            w.write_record(&row).map_err(csv_error(path))?;
+            w.row(&row)?;
         }
     }
-    w.flush().map_err(ResultsError::io(path))
+    w.finish()
 }
 
 /// `manifest.json`: [`Manifest`] plus what kind of batch wrote the directory.

@@ -16,7 +16,8 @@
 //! rule [`TargetStatus::from_probability`] with its thresholds [`MET_PROBABILITY`] and
 //! [`MISSED_PROBABILITY`], the scope of a value ([`ScopeKey`]: `city`, `district:<name>`,
 //! `band:<name>`), paired comparisons ([`paired_targets`]), the output files
-//! ([`files`]: names, columns and writers), deterministic number text ([`format`](mod@format)) and
+//! ([`files`]: names, columns and writers; [`table`]: each table as CSV, Parquet or both,
+//! and read back from either), deterministic number text ([`format`](mod@format)) and
 //! [`load_result`], which reads an output directory back, and what an optimisation found
 //! ([`optimize::OptimizeSummary`]).
 //!
@@ -25,6 +26,7 @@
 
 #![forbid(unsafe_code)]
 
+mod arrow_schema;
 mod error;
 pub mod files;
 pub mod format;
@@ -34,6 +36,7 @@ pub mod owned;
 pub mod result;
 mod scope;
 pub mod sensitivity;
+pub mod table;
 
 pub use error::ResultsError;
 pub use load::{load_result, parse_manifest};

@@ -1,8 +1,10 @@
 //! Reading a finished output directory back into a [`BatchResult`] (for `civitas compare`
-//! and other tools that draw finished runs without running them again).
+//! and other tools that draw finished runs without running them again). Each table is read
+//! from its CSV file, or from its Parquet form when there is no CSV
+//! ([`crate::table::read_table`] gives the same cells from either).
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use civitas_scenario::limits::MAX_REPLICATES;
 use civitas_scenario::{Indicator, Scenario, TargetBasis};
@@ -13,13 +15,14 @@ use crate::error::ResultsError;
 use crate::files::{
     MANIFEST_JSON, ManifestFile, PARAMETER_COLUMNS, PARAMETERS_CSV, SCENARIO_TOML, SUMMARY_COLUMNS,
     SUMMARY_CSV, SWEEP_CSV, TARGET_COLUMNS, TARGET_VALUE_COLUMNS, TARGET_VALUES_CSV, TARGETS_CSV,
-    csv_error, parse_text_cell,
+    parse_text_cell,
 };
 use crate::format::parse_value;
 use crate::owned::{self, excerpt};
 use crate::result::{
     BatchResult, Parameters, SeriesSummary, SweepPoint, SweepResult, TargetResult, TargetStatus,
 };
+use crate::table::{existing_table, read_table};
 
 /// Rebuilds the result of a finished run or sweep from its output directory
 /// (`manifest.json`, `scenario.toml`, and `summary.csv` + `targets.csv` or `sweep.csv`).
@@ -40,18 +43,17 @@ pub fn load_result(dir: impl AsRef<Path>) -> Result<BatchResult, ResultsError> {
     )?;
     let dates = scenario.scenario.tick_dates();
     let (series, targets, sweep) = if manifest.kind == "sweep" {
-        let mut sweep = read_sweep(&dir.join(SWEEP_CSV), &manifest.levers)?;
+        let mut sweep = read_sweep(&table(dir, SWEEP_CSV), &manifest.levers)?;
         for point in &mut sweep.points {
-            let values = dir
+            let point_dir = dir
                 .join(crate::files::POINTS_DIR)
-                .join(crate::files::point_dir_name(point.index))
-                .join(TARGET_VALUES_CSV);
-            read_target_values(&values, &mut point.targets)?;
+                .join(crate::files::point_dir_name(point.index));
+            read_target_values(&table(&point_dir, TARGET_VALUES_CSV), &mut point.targets)?;
         }
         (Vec::new(), Vec::new(), Some(sweep))
     } else {
-        let series = read_summary(&dir.join(SUMMARY_CSV), dates.len())?;
-        let targets_path = dir.join(TARGETS_CSV);
+        let series = read_summary(&table(dir, SUMMARY_CSV), dates.len())?;
+        let targets_path = table(dir, TARGETS_CSV);
         let mut targets = read_targets(&targets_path)?;
         // Labels are shown and written again (compare, check): only the scenario's own.
         let labels: Vec<String> = scenario.targets.iter().map(|t| t.label()).collect();
@@ -64,10 +66,13 @@ pub fn load_result(dir: impl AsRef<Path>) -> Result<BatchResult, ResultsError> {
                 ),
             ));
         }
-        read_target_values(&dir.join(TARGET_VALUES_CSV), &mut targets)?;
+        read_target_values(&table(dir, TARGET_VALUES_CSV), &mut targets)?;
         (series, targets, None)
     };
-    let parameters = read_parameters(&dir.join(PARAMETERS_CSV), manifest.run.replicates as usize)?;
+    let parameters = read_parameters(
+        &table(dir, PARAMETERS_CSV),
+        manifest.run.replicates as usize,
+    )?;
     Ok(BatchResult {
         scenario,
         dates,
@@ -77,6 +82,13 @@ pub fn load_result(dir: impl AsRef<Path>) -> Result<BatchResult, ResultsError> {
         sweep,
         parameters,
     })
+}
+
+/// The table `name` (a CSV file name) of `dir` as written: the CSV file, else its Parquet
+/// form; the CSV path when neither exists (so that an error names what was looked for).
+fn table(dir: &Path, name: &str) -> PathBuf {
+    let csv = dir.join(name);
+    existing_table(&csv).unwrap_or(csv)
 }
 
 /// Largest `manifest.json` read back: the facts of the batch and one seed per replicate.
@@ -163,23 +175,19 @@ fn read_parameters(path: &Path, replicates: usize) -> Result<Option<Parameters>,
 
 /// Rows of a CSV file with the expected header, as owned records.
 fn read_rows(path: &Path, columns: &[&str]) -> Result<Vec<csv::StringRecord>, ResultsError> {
-    let mut reader = csv::Reader::from_reader(std::io::BufReader::new(owned::open_regular(path)?));
-    let header = reader.headers().map_err(csv_error(path))?.clone();
-    let found: Vec<&str> = header.iter().collect();
+    let table = read_table(path)?;
+    let found: Vec<&str> = table.header.iter().map(String::as_str).collect();
     if !found.ends_with(columns) {
         return Err(ResultsError::corrupt(
             path,
             format!(
                 "expected columns {}, found {:?}",
                 columns.join(","),
-                excerpt(&found.join(","), 80)
+                excerpt(&table.header.join(","), 80)
             ),
         ));
     }
-    reader
-        .records()
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(csv_error(path))
+    Ok(table.rows)
 }
 
 fn number(path: &Path, row: usize, field: &str) -> Result<f64, ResultsError> {

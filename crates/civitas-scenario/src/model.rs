@@ -813,6 +813,48 @@ pub enum PlotFormat {
     Svg,
 }
 
+/// The file format of the output tables (`timeseries`, `summary`, `targets`,
+/// `target_values`, `parameters`, `agents`, `sweep`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TableFormat {
+    /// Comma-separated text (`timeseries.csv`, …): one text cell per value.
+    #[default]
+    Csv,
+    /// Apache Parquet (`timeseries.parquet`, …): typed, compressed columns (dates as
+    /// dates, the scope split into `scope_kind` and `scope_name`), rows without a value
+    /// left out.
+    Parquet,
+    /// Both, side by side.
+    Both,
+}
+
+impl TableFormat {
+    /// Whether this is the default, CSV only.
+    pub fn is_csv(&self) -> bool {
+        *self == TableFormat::Csv
+    }
+
+    /// Whether the tables are written as CSV.
+    pub fn csv(self) -> bool {
+        matches!(self, TableFormat::Csv | TableFormat::Both)
+    }
+
+    /// Whether the tables are written as Parquet.
+    pub fn parquet(self) -> bool {
+        matches!(self, TableFormat::Parquet | TableFormat::Both)
+    }
+
+    /// `csv`, `parquet` or `both`, as in scenario files and `--format`.
+    pub fn name(self) -> &'static str {
+        match self {
+            TableFormat::Csv => "csv",
+            TableFormat::Parquet => "parquet",
+            TableFormat::Both => "both",
+        }
+    }
+}
+
 /// The `[outputs]` table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
@@ -825,6 +867,11 @@ pub struct Outputs {
     pub html: bool,
     /// Number of residents per replicate to write to an agent-level sample table (0 = none).
     pub agent_sample: u32,
+    /// File format of the output tables: `csv` (default), `parquet` or `both`.
+    // Left out of a resolved scenario when `csv`, so that the scenario files (and hashes)
+    // of CSV runs are what they were before the field existed.
+    #[serde(skip_serializing_if = "TableFormat::is_csv")]
+    pub format: TableFormat,
 }
 
 impl Default for Outputs {
@@ -834,6 +881,7 @@ impl Default for Outputs {
             formats: vec![PlotFormat::Png, PlotFormat::Svg],
             html: true,
             agent_sample: 0,
+            format: TableFormat::Csv,
         }
     }
 }
