@@ -42,6 +42,7 @@
 
 mod batch;
 pub mod bench;
+pub mod calibrate;
 mod error;
 mod finalize;
 pub mod limits;

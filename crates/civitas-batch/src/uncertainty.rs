@@ -7,7 +7,9 @@
 //! resume and merge sees the same values, and replicate *r* of two scenarios with the same
 //! seed and priors draws the same parameters (common random numbers, on top of the shared
 //! random streams of the engine), which makes variants comparable pair by pair. At sweep
-//! points the draws are the same too.
+//! points the draws are the same too. Entries with `distribution = "posterior"` take the
+//! draws of a calibration's posterior jointly: in replicate *r* every one of them takes
+//! draw *d(r)*, stratified over the replicates and keyed by the seed alone.
 
 use std::path::Path;
 
@@ -16,6 +18,29 @@ use civitas_scenario::Scenario;
 use crate::error::{BatchError, UncertaintyError};
 use crate::format::format_value;
 use crate::sweep::{Lever, apply_levers};
+
+/// The design column every posterior entry's draw index comes from.
+const POSTERIOR_KEY: &str = "posterior";
+
+/// Where an entry's values come from.
+enum Source<'a> {
+    Prior(civitas_uncertainty::Distribution),
+    Posterior(&'a [f64]),
+}
+
+impl Source<'_> {
+    /// The smallest and largest value a draw can take.
+    fn support(&self) -> (f64, f64) {
+        match self {
+            Source::Prior(d) => d.support(),
+            Source::Posterior(draws) => draws
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+                    (lo.min(v), hi.max(v))
+                }),
+        }
+    }
+}
 
 /// The parameter set of every replicate.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,7 +69,10 @@ impl ParameterDraws {
         for (i, u) in scenario.uncertainty.iter().enumerate() {
             let lever = Lever::for_path(&u.path)
                 .map_err(|e| bad(i, UncertaintyError::Path(Box::new(e))))?;
-            let prior = u.prior().map_err(|e| bad(i, UncertaintyError::Prior(e)))?;
+            let prior = match u.draws.as_deref().filter(|_| u.is_posterior()) {
+                Some(draws) => Source::Posterior(draws),
+                None => Source::Prior(u.prior().map_err(|e| bad(i, UncertaintyError::Prior(e)))?),
+            };
             let (lo, hi) = prior.support();
             for end in [lo, hi] {
                 apply_levers(scenario, std::slice::from_ref(&lever), &[end]).map_err(|e| {
@@ -63,12 +91,23 @@ impl ParameterDraws {
         let names: Vec<&str> = paths.iter().map(String::as_str).collect();
         let n = scenario.scenario.replicates as usize;
         let design = civitas_uncertainty::latin_hypercube(scenario.scenario.seed, &names, n);
+        // Every posterior entry takes the same draw in a replicate (joint draws), stratified
+        // over the replicates by one column of its own, keyed by seed alone: two scenarios
+        // with the same seed and posterior take the same draws (common random numbers).
+        let joint =
+            &civitas_uncertainty::latin_hypercube(scenario.scenario.seed, &[POSTERIOR_KEY], n)[0];
         let values = (0..n)
             .map(|r| {
                 priors
                     .iter()
                     .zip(&design)
-                    .map(|(prior, column)| prior.quantile(column[r]))
+                    .map(|(prior, column)| match prior {
+                        Source::Prior(d) => d.quantile(column[r]),
+                        Source::Posterior(draws) => {
+                            let k = ((joint[r] * draws.len() as f64) as usize).min(draws.len() - 1);
+                            draws[k]
+                        }
+                    })
                     .collect()
             })
             .collect();
@@ -111,5 +150,55 @@ impl ParameterDraws {
             }
         }
         Ok(w.finish()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn posterior_entries_draw_jointly_and_the_same_for_the_same_seed() {
+        let mut s = Scenario::baseline();
+        s.scenario.replicates = 12;
+        let senior: Vec<f64> = (0..6).map(|d| 0.3 + 0.01 * d as f64).collect();
+        let middle: Vec<f64> = (0..6).map(|d| 0.4 + 0.02 * d as f64).collect();
+        s.use_posterior(
+            "posterior.csv",
+            vec![
+                ("population.bands.senior.bass_q".into(), senior.clone()),
+                ("population.bands.middle.bass_q".into(), middle.clone()),
+            ],
+        );
+        s.check().unwrap();
+        let draws = ParameterDraws::of(&s).unwrap().unwrap();
+        let at = |p: &str| draws.paths.iter().position(|x| x == p).unwrap();
+        let (a, b) = (
+            at("population.bands.senior.bass_q"),
+            at("population.bands.middle.bass_q"),
+        );
+        let mut used = std::collections::BTreeSet::new();
+        for row in &draws.values {
+            let d = senior.iter().position(|&v| v == row[a]).unwrap();
+            assert_eq!(row[b], middle[d], "one draw for both paths");
+            used.insert(d);
+        }
+        assert_eq!(
+            used.len(),
+            6,
+            "12 replicates stratified over 6 draws use each"
+        );
+        // A variant with the same seed draws the same; another seed other draws.
+        let mut variant = s.clone();
+        variant.policies.clear();
+        assert_eq!(
+            ParameterDraws::of(&variant).unwrap().unwrap().values,
+            draws.values
+        );
+        variant.scenario.seed += 1;
+        assert_ne!(
+            ParameterDraws::of(&variant).unwrap().unwrap().values,
+            draws.values
+        );
     }
 }

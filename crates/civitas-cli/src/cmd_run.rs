@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::Context;
+use anyhow::{Context, anyhow};
 use civitas_batch::{Batch, BatchResult, Shard, StagedOutput, Sweep, TargetStatus};
 use civitas_scenario::{Scenario, TableFormat};
 use clap::Args;
@@ -147,6 +147,9 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
     finish(staged)
 }
 
+/// Largest posterior file `--posterior` reads.
+const POSTERIOR_FILE_LIMIT: u64 = 512 << 20;
+
 pub(crate) fn load_scenario(file: Option<&Path>, flags: &RunFlags) -> anyhow::Result<Scenario> {
     let mut scenario = match file {
         Some(path) => Scenario::load(path)?,
@@ -175,6 +178,16 @@ pub(crate) fn load_scenario(file: Option<&Path>, flags: &RunFlags) -> anyhow::Re
     check_overrides(&scenario, &given)?;
     if flags.no_uncertainty {
         scenario.uncertainty.clear();
+    }
+    if let Some(path) = &flags.posterior {
+        let flag = format!("--posterior {}", path.display());
+        let bytes = civitas_batch::owned::read_bytes(path, POSTERIOR_FILE_LIMIT)
+            .with_context(|| format!("{flag}: cannot read the posterior"))?;
+        let text = String::from_utf8(bytes).map_err(|_| anyhow!("{flag}: not UTF-8 text"))?;
+        let posterior =
+            civitas_scenario::parse_posterior(&text).map_err(|e| anyhow!("{flag}: {e}"))?;
+        scenario.use_posterior(&path.display().to_string(), posterior);
+        scenario.check().map_err(|e| anyhow!("{flag}: {e}"))?;
     }
     Ok(scenario)
 }

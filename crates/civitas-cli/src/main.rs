@@ -3,6 +3,7 @@
 //! Each subcommand lives in its own module and is a thin layer over the library API.
 
 mod cmd_bench;
+mod cmd_calibrate;
 mod cmd_check;
 mod cmd_compare;
 mod cmd_discover;
@@ -47,6 +48,11 @@ pub struct RunFlags {
     /// replicate then differs only by its random streams).
     #[arg(long)]
     pub no_uncertainty: bool,
+    /// Draw the parameters of this `posterior.csv` (of `civitas calibrate`) jointly from its
+    /// draws instead of their priors (each replicate one draw; the same draws for every
+    /// scenario with the same seed).
+    #[arg(long, value_name = "FILE", conflicts_with = "no_uncertainty")]
+    pub posterior: Option<PathBuf>,
     /// Memory the batch may use, e.g. `512M` or `8G` (default: 80 % of the memory
     /// available). A batch estimated to need more stops before it starts.
     #[arg(long, value_name = "SIZE")]
@@ -101,6 +107,10 @@ enum Command {
     /// the best few re-checked on fresh replicates against the file's split (writes
     /// optimize.csv, verify.csv, best.toml and report.html to `<out>/<name>-optimize/`).
     Optimize(cmd_optimize::OptimizeArgs),
+    /// Fit the scenario's `[[uncertainty]]` priors to observed data (adaptive ABC-SMC) and
+    /// score how well the calibrated model predicts held-out observations (`--holdout`):
+    /// writes posterior.csv, calibration.csv and report.html to `<out>/<name>-calibrate/`.
+    Calibrate(cmd_calibrate::CalibrateArgs),
     /// Measure the engine on the baseline at 100k, 1M and 5M agents: resident-ticks per
     /// second per core, parallel efficiency, peak memory per resident, the share of each
     /// mechanism and the ratio to a plain struct-of-arrays loop.
@@ -122,6 +132,7 @@ fn main() -> ExitCode {
         Command::Sensitivity(a) => cmd_sensitivity::sensitivity(a),
         Command::Bench(a) => cmd_bench::bench_command(a),
         Command::Optimize(a) => cmd_optimize::optimize(a),
+        Command::Calibrate(a) => cmd_calibrate::calibrate(a),
     };
     match outcome {
         Ok(code) => code,

@@ -8,7 +8,8 @@
 //!
 //! What the test changes, as the README says: the placeholders `FILE`, `DIR` and `NAME`
 //! become [`PLACEHOLDERS`]; runs and sweeps use [`SMALL_RUN`] agents and replicates,
-//! `sensitivity` [`SMALL_SENSITIVITY`], `optimize` [`SMALL_OPTIMIZE`] and `bench`
+//! `sensitivity` [`SMALL_SENSITIVITY`], `optimize` [`SMALL_OPTIMIZE`], `calibrate`
+//! [`SMALL_CALIBRATE`] and `bench`
 //! [`SMALL_BENCH`] (replacing the flag's value or adding the flag), so the whole README
 //! runs in seconds. Commands about the
 //! development workflow (`cargo test`, `cargo insta`, `git diff`, …) are listed in
@@ -29,6 +30,11 @@ const SMALL_RUN: &[(&str, &str)] = &[("--agents", "2000"), ("--replicates", "4")
 /// `sensitivity`: flags and their small values.
 const SMALL_SENSITIVITY: &[(&str, &str)] = &[("--agents", "1000"), ("--base-points", "4")];
 /// `optimize`: a small city, one generation, few replicates.
+const SMALL_CALIBRATE: &[(&str, &str)] = &[
+    ("--agents", "300"),
+    ("--particles", "12"),
+    ("--generations", "2"),
+];
 const SMALL_OPTIMIZE: &[(&str, &str)] = &[
     ("--agents", "1000"),
     ("--replicates", "2"),
@@ -179,6 +185,7 @@ fn runnable(command: &str) -> Result<String, String> {
                 Some("sensitivity") => set_flags(&mut w, SMALL_SENSITIVITY),
                 Some("bench") => set_flags(&mut w, SMALL_BENCH),
                 Some("optimize") => set_flags(&mut w, SMALL_OPTIMIZE),
+                Some("calibrate") => set_flags(&mut w, SMALL_CALIBRATE),
                 _ => {}
             }
             parts.push(w.join(" "));
@@ -236,6 +243,7 @@ fn every_readme_command_runs() {
     let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join("readme");
     let _ = std::fs::remove_dir_all(&scratch);
     copy_tree(&root.join("scenarios"), &scratch.join("scenarios"));
+    copy_tree(&root.join("data"), &scratch.join("data"));
     copy_tree(
         &root.join("tests/regression"),
         &scratch.join("tests/regression"),

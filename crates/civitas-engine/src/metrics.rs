@@ -9,7 +9,8 @@
 //!   requests; NaN when the scope had none in the tick;
 //! - `data_sharing_rate`: present / required data links of those requests (NaN when no
 //!   request needed a link);
-//! - `adoption_rate`, `satisfaction`: over residents at the end of the tick;
+//! - `device_rate`, `adoption_rate`, `satisfaction`: over residents at the end of the tick
+//!   (`device_rate`: residents owning a device, the model's internet penetration);
 //! - `digital_divide_gap`: young minus senior adoption within the scope; NaN for band
 //!   scopes (undefined there) and where either band has no residents;
 //! - `incident_response_hours`, `incidents_within_sla`: over the tick's incidents; NaN for
@@ -196,6 +197,7 @@ pub fn record_indicators(
                 Indicator::DataSharingRate => {
                     ratio(req.links_present as f64, req.links_needed as f64)
                 }
+                Indicator::DeviceRate => ratio(people.devices as f64, people.residents as f64),
                 Indicator::AdoptionRate => ratio(people.adopted as f64, people.residents as f64),
                 Indicator::DigitalDivideGap => match scope {
                     Scope::Band(_) => f64::NAN,

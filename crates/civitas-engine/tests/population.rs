@@ -190,3 +190,42 @@ fn baseline_senior_share_follows_nbs_ageing() {
     let band = common::scope_index(&r, Scope::Band(Band::Senior));
     assert!(r.value(0, Indicator::SeniorShare, band).is_nan());
 }
+
+#[test]
+fn device_rate_counts_device_owners_by_band_and_district() {
+    // At the first tick the device owners are the synthesis's draws (plus a month of
+    // uptake): the senior band near its `device` share, a rural district near its
+    // band mix times the rural multiplier; the city is the residents' weighted mean.
+    let mut s = common::baseline(20_000);
+    s.scenario.end = common::ym("2024-01");
+    s.policies.clear();
+    let r = common::run(&s);
+    let senior = r.value(
+        0,
+        Indicator::DeviceRate,
+        common::scope_index(&r, Scope::Band(Band::Senior)),
+    );
+    let uptake = 1.0 - math::exp(-s.population.bands.senior.device_uptake_per_year / 12.0);
+    let expected = s.population.bands.senior.device;
+    assert!(
+        (senior - expected).abs() < 0.03 + uptake,
+        "senior device rate {senior} vs {expected}"
+    );
+    let (mut weighted, mut people) = (0.0, 0.0);
+    for d in 0..s.population.districts.len() {
+        let i = common::scope_index(&r, Scope::District(d));
+        let n = r.value(0, Indicator::Residents, i);
+        weighted += n * r.value(0, Indicator::DeviceRate, i);
+        people += n;
+    }
+    let city = r.value(0, Indicator::DeviceRate, 0);
+    assert!(
+        (city - weighted / people).abs() < 1e-12,
+        "{city} vs {}",
+        weighted / people
+    );
+    assert!(
+        city >= r.value(0, Indicator::AdoptionRate, 0),
+        "adopters own a device"
+    );
+}

@@ -284,8 +284,18 @@ fn scenario_facts(out: &mut String, result: &BatchResult) {
              probabilities understate what is not known"
                 .to_string()
         } else {
+            let posterior: Vec<_> = s.uncertainty.iter().filter(|u| u.is_posterior()).collect();
+            let from_posterior = match posterior.first() {
+                Some(u) => format!(
+                    "; {} of them drawn jointly from the posterior {} ({} draws)",
+                    posterior.len(),
+                    u.file.as_deref().unwrap_or("given inline"),
+                    u.draws.as_ref().map_or(0, Vec::len)
+                ),
+                None => String::new(),
+            };
             format!(
-                "{priors} uncertain parameters, one draw each per replicate (parameters.csv); \
+                "{priors} uncertain parameters, one draw each per replicate (parameters.csv){from_posterior}; \
                  probabilities met carry a 90 % interval"
             )
         },

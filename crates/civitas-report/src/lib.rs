@@ -19,6 +19,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod calibration;
 pub mod discovery;
 pub mod figure;
 pub mod fonts;

@@ -141,14 +141,17 @@ fn verification_table(h: &mut String, s: &OptimizeSummary, best: &Verified) {
     }
 }
 
-/// Maps data ranges to the plot area.
-struct Axes {
+/// Maps data ranges to the plot area (shared with the calibration page).
+pub(crate) struct Axes {
     x: (f64, f64),
-    y: (f64, f64),
+    pub(crate) y: (f64, f64),
 }
 
 impl Axes {
-    fn new(xs: impl Iterator<Item = f64> + Clone, ys: impl Iterator<Item = f64> + Clone) -> Axes {
+    pub(crate) fn new(
+        xs: impl Iterator<Item = f64> + Clone,
+        ys: impl Iterator<Item = f64> + Clone,
+    ) -> Axes {
         let range = |it: &mut dyn Iterator<Item = f64>| {
             let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
             for v in it.filter(|v| v.is_finite()) {
@@ -170,17 +173,28 @@ impl Axes {
         }
     }
 
-    fn px(&self, v: f64) -> f64 {
+    pub(crate) fn px(&self, v: f64) -> f64 {
         MARGIN_LEFT + (v - self.x.0) / (self.x.1 - self.x.0) * (WIDTH - MARGIN_LEFT - MARGIN_RIGHT)
     }
 
-    fn py(&self, v: f64) -> f64 {
+    pub(crate) fn py(&self, v: f64) -> f64 {
         HEIGHT
             - MARGIN_BOTTOM
             - (v - self.y.0) / (self.y.1 - self.y.0) * (HEIGHT - MARGIN_BOTTOM - MARGIN_TOP)
     }
 
-    fn frame(&self, svg: &mut String, x_label: &str, y_label: &str) {
+    pub(crate) fn frame(&self, svg: &mut String, x_label: &str, y_label: &str) {
+        self.frame_with(svg, x_label, y_label, &number);
+    }
+
+    /// The frame with the x ticks written by `x_tick` (e.g. years).
+    pub(crate) fn frame_with(
+        &self,
+        svg: &mut String,
+        x_label: &str,
+        y_label: &str,
+        x_tick: &dyn Fn(f64) -> String,
+    ) {
         let _ = write!(
             svg,
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" height=\"{HEIGHT}\" \
@@ -200,7 +214,7 @@ impl Axes {
                  <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
                 self.px(xv),
                 HEIGHT - MARGIN_BOTTOM + 14.0,
-                escape(&number(xv)),
+                escape(&x_tick(xv)),
                 MARGIN_LEFT - 4.0,
                 self.py(yv) + 4.0,
                 escape(&number(yv))

@@ -19,7 +19,8 @@
 //! ([`files`]: names, columns and writers; [`table`]: each table as CSV, Parquet or both,
 //! and read back from either), deterministic number text ([`format`](mod@format)) and
 //! [`load_result`], which reads an output directory back, and what an optimisation found
-//! ([`optimize::OptimizeSummary`]).
+//! ([`optimize::OptimizeSummary`]) and what a calibration found
+//! ([`calibration::CalibrationSummary`]).
 //!
 //! This crate depends on the scenario format only: a report built on it cannot run a
 //! simulation.
@@ -27,6 +28,7 @@
 #![forbid(unsafe_code)]
 
 mod arrow_schema;
+pub mod calibration;
 mod error;
 pub mod files;
 pub mod format;

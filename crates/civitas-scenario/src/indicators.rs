@@ -102,6 +102,8 @@ indicators! {
         "Mean days from request to resolution: processing time plus queue wait.";
     DataSharingRate => "data_sharing_rate", "Data sharing rate", Share, true,
         "Share of required cross-department data links that are present.";
+    DeviceRate => "device_rate", "Internet users", Share, true,
+        "Share of residents who own a device and use the internet (internet penetration among residents aged 15+).";
     AdoptionRate => "adoption_rate", "Online adoption", Share, true,
         "Share of residents who use online government channels.";
     DigitalDivideGap => "digital_divide_gap", "Digital divide gap", Share, false,
@@ -227,7 +229,7 @@ mod tests {
             assert!(seen.insert(i.name()));
             assert_eq!(i.name().parse::<Indicator>().unwrap(), i);
         }
-        assert_eq!(Indicator::ALL.len(), 20);
+        assert_eq!(Indicator::ALL.len(), 21);
         assert!("online_rate".parse::<Indicator>().is_err());
     }
 }

@@ -617,6 +617,10 @@ fn scenario_from_tree(root: &Node, files: &[Arc<Path>]) -> Result<Scenario, Scen
     };
     let mut scenario = scenario;
     drop_amounts_a_variant_budgets(root, files, &mut scenario);
+    let unread = read_posterior_draws(root, &mut scenario);
+    if !unread.is_empty() {
+        return Err(ScenarioError::new(unread));
+    }
     let mut problems = validate::problems(&scenario);
     problems
         .retain(|p| !(p.outside_horizon && inherited_across_moved_horizon(root, files, &p.path)));
@@ -629,6 +633,69 @@ fn scenario_from_tree(root: &Node, files: &[Arc<Path>]) -> Result<Scenario, Scen
             .map(|p| root.locate(&p.path, false).diagnostic(&p.path, p.message))
             .collect(),
     ))
+}
+
+/// Largest posterior file read (a million draws of a dozen parameters).
+const MAX_POSTERIOR_BYTES: u64 = 512 << 20;
+
+/// Fills the draws of every `posterior` entry that names a `file` and carries none: the
+/// file is read relative to the scenario file that names it. Problems (unreadable file,
+/// the path not in it) point at the `file` field.
+fn read_posterior_draws(root: &Node, scenario: &mut Scenario) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    let mut cache: Vec<(PathBuf, Result<crate::model::PosteriorDraws, String>)> = Vec::new();
+    for (i, u) in scenario.uncertainty.iter_mut().enumerate() {
+        if !u.is_posterior() || u.draws.is_some() {
+            continue;
+        }
+        let Some(file) = u.file.clone() else { continue };
+        let at = FieldPath::from("uncertainty").index(i).key("file");
+        let span = root.locate(&at, false);
+        let path = span
+            .file
+            .parent()
+            .map_or_else(|| PathBuf::from(&file), |dir| dir.join(&file));
+        if !cache.iter().any(|(p, _)| *p == path) {
+            let read = read_posterior_file(&path);
+            cache.push((path.clone(), read));
+        }
+        let Some((_, parsed)) = cache.iter().find(|(p, _)| *p == path) else {
+            continue;
+        };
+        let message = match parsed {
+            Ok(posterior) => match posterior.iter().find(|(p, _)| *p == u.path) {
+                Some((_, draws)) => {
+                    u.draws = Some(draws.clone());
+                    continue;
+                }
+                None => format!(
+                    "`{}` has no draws of {:?}; it holds {}",
+                    path.display(),
+                    u.path,
+                    posterior
+                        .iter()
+                        .map(|(p, _)| p.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            },
+            Err(e) => format!("cannot read the posterior `{}`: {e}", path.display()),
+        };
+        problems.push(span.diagnostic(&at, message));
+    }
+    problems
+}
+
+fn read_posterior_file(path: &Path) -> Result<crate::model::PosteriorDraws, String> {
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err("not a regular file".into());
+    }
+    if meta.len() > MAX_POSTERIOR_BYTES {
+        return Err(format!("larger than {} MB", MAX_POSTERIOR_BYTES >> 20));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    crate::model::parse_posterior(&text)
 }
 
 /// Reads a scenario file and its `extends` chain into one merged document, without

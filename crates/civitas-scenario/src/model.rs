@@ -949,6 +949,10 @@ pub enum DistributionKind {
     Lognormal,
     /// Beta(`alpha`, `beta`) scaled to `[min, max]`.
     Beta,
+    /// The draws of a calibration's posterior (`file`, a `posterior.csv` of `civitas
+    /// calibrate`): every posterior entry of a scenario takes the same draw in a
+    /// replicate, so the parameters keep their joint distribution.
+    Posterior,
 }
 
 /// An `[[uncertainty]]` entry: one scenario field whose value is drawn per replicate.
@@ -986,6 +990,14 @@ pub struct UncertainParameter {
     /// Second shape parameter (`beta`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub beta: Option<f64>,
+    /// The posterior's file (`posterior`): a `posterior.csv` of `civitas calibrate`
+    /// (`draw, path, value`), relative to the scenario file that names it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// The posterior's draws of this path, in draw order (`posterior`): read from `file`
+    /// when the scenario is loaded; a resolved `scenario.toml` carries them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub draws: Option<Vec<f64>>,
     /// Why this prior: the figure or reasoning it rests on.
     pub source: String,
 }
@@ -999,6 +1011,7 @@ impl UncertainParameter {
             DistributionKind::Normal => &["mean", "sd"],
             DistributionKind::Lognormal => &["median", "sigma"],
             DistributionKind::Beta => &["alpha", "beta"],
+            DistributionKind::Posterior => &[],
         };
         (
             needs,
@@ -1049,6 +1062,109 @@ impl UncertainParameter {
                 min,
                 max,
             ),
+            DistributionKind::Posterior => Err(civitas_uncertainty::DistributionError {
+                field: "distribution",
+                found: f64::NAN,
+                expected: "a prior family: a posterior has draws, not a distribution (a \
+                           sensitivity analysis or a calibration needs priors)"
+                    .into(),
+            }),
+        }
+    }
+
+    /// Whether its draws come from a posterior file.
+    pub fn is_posterior(&self) -> bool {
+        self.distribution == DistributionKind::Posterior
+    }
+}
+
+/// A posterior's draws: each path with its values, in draw order.
+pub type PosteriorDraws = Vec<(String, Vec<f64>)>;
+
+/// The draws of each path of a `posterior.csv` (`draw, path, value`, as `civitas calibrate`
+/// writes it), in draw order; an error names the line at fault.
+pub fn parse_posterior(text: &str) -> Result<PosteriorDraws, String> {
+    let mut lines = text.lines().enumerate();
+    match lines.next() {
+        Some((_, header)) if header.trim() == "draw,path,value" => {}
+        _ => return Err("line 1: expected the header draw,path,value".into()),
+    }
+    let mut out: Vec<(String, Vec<f64>)> = Vec::new();
+    for (i, line) in lines {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let bad = |what: &str| format!("line {}: {what}", i + 1);
+        let (draw, rest) = line
+            .split_once(',')
+            .ok_or_else(|| bad("expected draw,path,value"))?;
+        let (path, value) = rest
+            .rsplit_once(',')
+            .ok_or_else(|| bad("expected draw,path,value"))?;
+        let path = match path.strip_prefix('"').and_then(|p| p.strip_suffix('"')) {
+            Some(quoted) => quoted.replace("\"\"", "\""),
+            None => path.to_string(),
+        };
+        let draw: usize = draw
+            .trim()
+            .parse()
+            .map_err(|_| bad("the draw is not a whole number"))?;
+        let value: f64 = value
+            .trim()
+            .parse()
+            .ok()
+            .filter(|v: &f64| v.is_finite())
+            .ok_or_else(|| bad("the value is not a finite number"))?;
+        let k = match out.iter().position(|(p, _)| *p == path) {
+            Some(k) => k,
+            None => {
+                out.push((path, Vec::new()));
+                out.len() - 1
+            }
+        };
+        if out[k].1.len() != draw {
+            return Err(bad(&format!(
+                "draw {draw} of {}: expected draw {} (draws in order, from 0)",
+                out[k].0,
+                out[k].1.len()
+            )));
+        }
+        out[k].1.push(value);
+    }
+    if out.is_empty() {
+        return Err("no draws".into());
+    }
+    Ok(out)
+}
+
+impl Scenario {
+    /// Takes the parameters of `posterior` (from [`parse_posterior`] of the file named
+    /// `file`) from their joint draws: each path's `[[uncertainty]]` entry becomes a
+    /// `posterior` one (added where the scenario has none), its bounds the draws' range.
+    pub fn use_posterior(&mut self, file: &str, posterior: PosteriorDraws) {
+        for (path, draws) in posterior {
+            let lo = draws.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = draws.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let entry = UncertainParameter {
+                path: path.clone(),
+                distribution: DistributionKind::Posterior,
+                min: lo,
+                max: hi,
+                mode: None,
+                mean: None,
+                sd: None,
+                median: None,
+                sigma: None,
+                alpha: None,
+                beta: None,
+                file: Some(file.to_string()),
+                draws: Some(draws),
+                source: format!("posterior of {file}"),
+            };
+            match self.uncertainty.iter_mut().find(|u| u.path == path) {
+                Some(u) => *u = entry,
+                None => self.uncertainty.push(entry),
+            }
         }
     }
 }

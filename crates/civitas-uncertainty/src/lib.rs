@@ -14,6 +14,9 @@
 //!   interval and the probability that one is better.
 //! - [`sobol`]: Saltelli's design and the Saltelli (2010) / Jansen estimators of first-order
 //!   and total Sobol indices; [`morris`]: elementary effects for cheap screening.
+//! - [`abc`]: approximate Bayesian computation by adaptive sequential Monte Carlo
+//!   (Lenormand, Jabot and Deffuant 2013), the posterior of a calibration, and the
+//!   predictive mixtures it is scored by (quantiles, CRPS).
 //! - [`prim`]: the Patient Rule Induction Method (Friedman and Fisher 1999), as used for
 //!   scenario discovery in exploratory modelling: the few parameter ranges in which a
 //!   target fails, with coverage and density.
@@ -30,6 +33,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod abc;
 mod design;
 mod distribution;
 mod interval;

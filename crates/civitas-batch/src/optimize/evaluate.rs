@@ -50,11 +50,22 @@ pub(crate) struct Store {
     /// Hash of everything that makes an evaluation (scenario, variables, replicates):
     /// part of each file's name, so a file of another search never matches.
     identity: String,
+    /// First line of each file: what wrote it.
+    header: &'static str,
 }
 
 impl Store {
     pub(crate) fn new(dir: PathBuf, identity: String) -> Store {
-        Store { dir, identity }
+        Store::with_header(dir, identity, EVALUATION_HEADER)
+    }
+
+    /// A store whose files start with `header` (another tool's evaluations).
+    pub(crate) fn with_header(dir: PathBuf, identity: String, header: &'static str) -> Store {
+        Store {
+            dir,
+            identity,
+            header,
+        }
     }
 
     fn candidate_line(x: &[f64], block: u32) -> String {
@@ -71,7 +82,13 @@ impl Store {
 
     /// The stored evaluation, when there is a whole one for exactly this candidate and
     /// block (a damaged file counts as none and is run again).
-    fn load(&self, x: &[f64], block: u32, replicates: u32, targets: usize) -> Option<BlockValues> {
+    pub(crate) fn load(
+        &self,
+        x: &[f64],
+        block: u32,
+        replicates: u32,
+        targets: usize,
+    ) -> Option<BlockValues> {
         let path = self.path(x, block);
         if !owned::exists(&path) {
             return None;
@@ -81,7 +98,7 @@ impl Store {
         if hex_digest(body) != sum.trim_end() {
             return None;
         }
-        let expected = format!("{EVALUATION_HEADER}\n{}", Self::candidate_line(x, block));
+        let expected = format!("{}\n{}", self.header, Self::candidate_line(x, block));
         let rows = body.strip_prefix(&expected)?;
         let values: BlockValues = rows
             .lines()
@@ -96,8 +113,13 @@ impl Store {
         whole.then_some(values)
     }
 
-    fn save(&self, x: &[f64], block: u32, values: &BlockValues) -> Result<(), BatchError> {
-        let mut body = format!("{EVALUATION_HEADER}\n{}", Self::candidate_line(x, block));
+    pub(crate) fn save(
+        &self,
+        x: &[f64],
+        block: u32,
+        values: &BlockValues,
+    ) -> Result<(), BatchError> {
+        let mut body = format!("{}\n{}", self.header, Self::candidate_line(x, block));
         for row in values {
             let cells: Vec<String> = row.iter().map(|v| format!("{v:?}")).collect();
             body.push_str(&cells.join(","));

@@ -36,7 +36,7 @@
 //! reading what it finished, and gives byte-identical files.
 
 pub mod cmaes;
-mod evaluate;
+pub(crate) mod evaluate;
 mod output;
 pub mod variables;
 
@@ -66,7 +66,7 @@ use variables::{Constraint, Variable, VariableKind};
 /// The search folder's description, its marker.
 pub(crate) const SEARCH_JSON: &str = "search.json";
 /// The lock file the search holds (the work folders' [`WorkLock`]).
-const SEARCH_LOCK: &str = "lock";
+pub(crate) const SEARCH_LOCK: &str = "lock";
 /// Suffix of the search folder beside the output.
 pub const SEARCH_SUFFIX: &str = ".search";
 /// The block whose seed the fresh re-evaluation uses (no search reaches it).
@@ -269,7 +269,7 @@ impl<'a> Optimize<'a> {
         let search_dir = self.out_dir.join(format!("{output_name}{SEARCH_SUFFIX}"));
         let identity = problem.identity(self.scenario)?;
         let lock = WorkLock::acquire(&search_dir, &self.out_dir.join(&output_name))?;
-        open_search_dir(&search_dir, &identity, self.resume)?;
+        open_search_dir(&search_dir, &identity, self.resume, "optimize-search")?;
         let threads = self
             .threads
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -711,7 +711,12 @@ impl Search {
 
 /// The search folder: made, or checked and kept (`--resume`), or cleared of an earlier
 /// search's files (only when it carries a `search.json`).
-fn open_search_dir(dir: &Path, identity: &str, resume: bool) -> Result<(), BatchError> {
+pub(crate) fn open_search_dir(
+    dir: &Path,
+    identity: &str,
+    resume: bool,
+    kind: &str,
+) -> Result<(), BatchError> {
     let marker = dir.join(SEARCH_JSON);
     if owned::exists(dir) {
         owned::real_dir(dir)?;
@@ -750,14 +755,14 @@ fn open_search_dir(dir: &Path, identity: &str, resume: bool) -> Result<(), Batch
     } else {
         owned::real_dir(dir)?;
     }
-    let description = serde_json::json!({ "kind": "optimize-search", "identity": identity });
+    let description = serde_json::json!({ "kind": kind, "identity": identity });
     owned::write_file(&marker, format!("{description:#}\n").as_bytes())?;
     Ok(())
 }
 
 /// Removes the search's own files from `dir` (and `dir` itself when `remove_dir` and it is
 /// then empty); anything else is left where it is.
-fn clear_search_dir(dir: &Path, remove_dir: bool) -> Result<(), BatchError> {
+pub(crate) fn clear_search_dir(dir: &Path, remove_dir: bool) -> Result<(), BatchError> {
     if !owned::exists(dir) {
         return Ok(());
     }

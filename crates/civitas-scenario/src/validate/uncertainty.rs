@@ -12,6 +12,7 @@ impl Checker<'_> {
         let at = FieldPath::from("uncertainty");
         let scenario = self.scenario;
         let mut seen: Vec<&str> = Vec::new();
+        let mut posterior_count: Option<usize> = None;
         for (i, u) in scenario.uncertainty.iter().enumerate() {
             let p = at.index(i);
             if u.path.trim().is_empty() {
@@ -42,12 +43,89 @@ impl Checker<'_> {
                     );
                 }
             }
+            if u.is_posterior() {
+                self.posterior_draws(&p, u, &mut posterior_count);
+                continue;
+            }
+            for field in ["file", "draws"] {
+                let set = if field == "file" {
+                    u.file.is_some()
+                } else {
+                    u.draws.is_some()
+                };
+                if set {
+                    self.report(
+                        p.key(field),
+                        format!(
+                            "`{field}` does not apply to distribution = \"{}\" (only to \"posterior\")",
+                            distribution_name(u.distribution)
+                        ),
+                    );
+                }
+            }
             if let Err(e) = u.prior() {
                 self.report(
                     p.key(e.field),
                     format!("found {}, expected {}", num(e.found), e.expected),
                 );
             }
+        }
+    }
+
+    /// A `posterior` entry: its draws (read from `file` at load) finite, inside
+    /// `[min, max]`, as many as every other posterior entry's (they are drawn jointly).
+    fn posterior_draws(
+        &mut self,
+        p: &FieldPath,
+        u: &crate::model::UncertainParameter,
+        count: &mut Option<usize>,
+    ) {
+        let Some(draws) = u.draws.as_deref().filter(|d| !d.is_empty()) else {
+            self.report(
+                p.key("file"),
+                format!(
+                    "found no draws of {:?}, expected `file` naming a posterior.csv of \
+                     `civitas calibrate` that holds this path",
+                    u.path
+                ),
+            );
+            return;
+        };
+        if u.min.is_nan() || u.max.is_nan() || u.min > u.max {
+            self.report(
+                p.key("max"),
+                format!(
+                    "found {}, expected at least min = {}",
+                    num(u.max),
+                    num(u.min)
+                ),
+            );
+        }
+        if let Some(bad) = draws
+            .iter()
+            .find(|d| !d.is_finite() || **d < u.min || **d > u.max)
+        {
+            self.report(
+                p.key("draws"),
+                format!(
+                    "found the draw {}, expected every draw finite and within min {} and max {}",
+                    num(*bad),
+                    num(u.min),
+                    num(u.max)
+                ),
+            );
+        }
+        match *count {
+            Some(n) if n != draws.len() => self.report(
+                p.key("draws"),
+                format!(
+                    "found {} draws, expected {n} like the other posterior entries (their \
+                     draws are taken together: give them one posterior file)",
+                    draws.len()
+                ),
+            ),
+            Some(_) => {}
+            None => *count = Some(draws.len()),
         }
     }
 }
@@ -60,5 +138,6 @@ fn distribution_name(kind: crate::model::DistributionKind) -> &'static str {
         K::Normal => "normal",
         K::Lognormal => "lognormal",
         K::Beta => "beta",
+        K::Posterior => "posterior",
     }
 }

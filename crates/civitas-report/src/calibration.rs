@@ -1,0 +1,316 @@
+//! The page of `civitas calibrate`: each observed series as points with error bars over
+//! the prior and posterior predictive 90 % bands (held-out points marked), the fit and
+//! the held-out scores (coverage, MAE, CRPS), and each parameter's prior against its
+//! posterior.
+//!
+//! The figures are inline SVG drawn with the optimize page's axes, so the page is one
+//! self-contained file, byte-identical for the same summary.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use civitas_results::calibration::{CalibrationSummary, ObservationFit, ParameterFit, Score};
+use civitas_results::owned;
+
+use crate::ReportError;
+use crate::html::escape;
+use crate::optimize::{Axes, REPORT_HTML};
+
+const PRIOR: &str = "#bbbbbb";
+const POSTERIOR: &str = "#1f77b4";
+const FIT: &str = "#222222";
+const HELD_OUT: &str = "#d62728";
+/// Bins of the parameters' histograms.
+const BINS: usize = 20;
+
+/// Writes `report.html` for `summary` into `dir`.
+pub fn write(summary: &CalibrationSummary, dir: &Path) -> Result<(), ReportError> {
+    owned::write_file(&dir.join(REPORT_HTML), page(summary).as_bytes())?;
+    Ok(())
+}
+
+fn number(v: f64) -> String {
+    crate::format::number(v)
+}
+
+fn score_row(h: &mut String, what: &str, s: &Score) {
+    let _ = writeln!(
+        h,
+        "<tr><td>{what}</td><td>{}</td><td>{} ({:.0} %)</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        s.n,
+        s.covered,
+        100.0 * s.coverage(),
+        number(s.mae),
+        number(s.crps),
+        number(s.prior_crps)
+    );
+}
+
+/// The page's HTML.
+pub fn page(s: &CalibrationSummary) -> String {
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <title>{name} — calibration</title><style>body{{font-family:sans-serif;max-width:60em;\
+         margin:2em auto;color:#222}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;\
+         padding:0.2em 0.6em;text-align:right}}th{{background:#f4f4f4}}td:first-child,\
+         th:first-child{{text-align:left}}.note{{color:#555}}</style></head><body>\n\
+         <h1>{name}: calibration against {observed}</h1>\n<p>{sims} simulations of {agents} agents \
+         (adaptive ABC-SMC, {particles} particles a generation, {generations} generations); \
+         posterior: {draws} equally weighted draws (posterior.csv). Model discrepancy sd {disc} \
+         added to every observation's. {holdout}</p>\n",
+        name = escape(&s.scenario),
+        observed = escape(&s.observed),
+        sims = s.simulations(),
+        agents = s.agents,
+        particles = s.particles,
+        generations = s.generations.len(),
+        draws = s.draws(),
+        disc = number(s.discrepancy),
+        holdout = match &s.holdout {
+            Some(h) => format!(
+                "Observations from {} on were held out of the fit and predicted.",
+                escape(h)
+            ),
+            None => "Every observation was fitted.".to_string(),
+        },
+    );
+    h.push_str("<h2>How well the model reproduces the data</h2>\n<p class=\"note\">Inside: the observed value lies in the 90 % band of the posterior predictive (the model's value plus the observation's sd and the discrepancy). MAE: mean |posterior median − observed|. CRPS: continuous ranked probability score (lower is better; in the indicator's unit), under the posterior and, for comparison, the prior.</p>\n<table><tr><th>observations</th><th>n</th><th>inside 90 % band</th><th>MAE</th><th>CRPS</th><th>CRPS (prior)</th></tr>\n");
+    score_row(&mut h, "fitted", &s.fit_score());
+    if let Some(held) = s.holdout_score() {
+        score_row(&mut h, "held out", &held);
+    }
+    h.push_str("</table>\n");
+    h.push_str("<h2>Observations against the model</h2>\n<p class=\"note\">Grey band: prior predictive 90 %; blue band and line: posterior predictive 90 % and median; black points: fitted observations, red: held out; bars: ±1.645 sd of the observation.</p>\n");
+    let mut series: BTreeMap<String, Vec<&ObservationFit>> = BTreeMap::new();
+    for o in &s.observations {
+        series.entry(o.series()).or_default().push(o);
+    }
+    for (name, points) in &series {
+        let _ = writeln!(h, "<h3>{}</h3>", escape(name));
+        h.push_str(&series_plot(points));
+    }
+    h.push_str("<h2>Parameters: prior and posterior</h2>\n<table><tr><th>parameter</th><th>prior p5–p95</th><th>posterior p5</th><th>p50</th><th>p95</th><th>width ratio</th></tr>\n");
+    for p in &s.parameters {
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}–{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.2}</td></tr>",
+            escape(&p.path),
+            number(p.prior[0]),
+            number(p.prior[2]),
+            number(p.posterior[0]),
+            number(p.posterior[1]),
+            number(p.posterior[2]),
+            p.narrowing()
+        );
+    }
+    h.push_str("</table>\n<p class=\"note\">Histograms: grey, the first generation's draws from the prior; blue, the posterior draws.</p>\n");
+    for p in &s.parameters {
+        let _ = writeln!(h, "<h3>{}</h3>", escape(&p.path));
+        h.push_str(&parameter_plot(p));
+    }
+    h.push_str("<h2>Generations</h2>\n<table><tr><th>generation</th><th>runs</th><th>tolerance</th><th>acceptance</th><th>effective particles</th></tr>\n");
+    for (g, row) in s.generations.iter().enumerate() {
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:.2}</td><td>{:.0}</td></tr>",
+            g + 1,
+            row.simulations,
+            number(row.epsilon),
+            row.acceptance,
+            row.effective_size
+        );
+    }
+    h.push_str("</table>\n<p class=\"note\">Files: posterior.csv (draw, path, value), calibration.csv (per observation: role, prior and posterior predictive p5/p50/p95, inside, error, CRPS), scenario.toml (the scenario calibrated).</p>\n</body></html>\n");
+    h
+}
+
+fn band_polygon(
+    svg: &mut String,
+    axes: &Axes,
+    points: &[&ObservationFit],
+    band: fn(&ObservationFit) -> [f64; 3],
+    colour: &str,
+    opacity: f64,
+) {
+    let mut path: Vec<String> = points
+        .iter()
+        .map(|o| format!("{:.1},{:.1}", axes.px(o.x), axes.py(band(o)[2])))
+        .collect();
+    path.extend(
+        points
+            .iter()
+            .rev()
+            .map(|o| format!("{:.1},{:.1}", axes.px(o.x), axes.py(band(o)[0]))),
+    );
+    let _ = write!(
+        svg,
+        "<polygon points=\"{}\" fill=\"{colour}\" fill-opacity=\"{opacity}\" stroke=\"none\"/>",
+        path.join(" ")
+    );
+}
+
+fn series_plot(points: &[&ObservationFit]) -> String {
+    let mut points: Vec<&ObservationFit> = points.to_vec();
+    points.sort_by(|a, b| a.x.total_cmp(&b.x));
+    let xs = points.iter().map(|o| o.x);
+    let ys = points.iter().flat_map(|o| {
+        [
+            o.prior[0],
+            o.prior[2],
+            o.posterior[0],
+            o.posterior[2],
+            o.value - 1.645 * o.sd,
+            o.value + 1.645 * o.sd,
+        ]
+    });
+    let axes = Axes::new(xs, ys);
+    let mut svg = String::new();
+    let unit = points.first().map_or(String::new(), |o| o.title.clone());
+    axes.frame_with(&mut svg, "year", &unit, &|x| format!("{x:.1}"));
+    band_polygon(&mut svg, &axes, &points, |o| o.prior, PRIOR, 0.5);
+    band_polygon(&mut svg, &axes, &points, |o| o.posterior, POSTERIOR, 0.3);
+    let median: Vec<String> = points
+        .iter()
+        .map(|o| format!("{:.1},{:.1}", axes.px(o.x), axes.py(o.posterior[1])))
+        .collect();
+    let _ = write!(
+        svg,
+        "<polyline points=\"{}\" fill=\"none\" stroke=\"{POSTERIOR}\" stroke-width=\"1.5\"/>",
+        median.join(" ")
+    );
+    if let Some(first) = points.iter().find(|o| o.held_out) {
+        let x = axes.px(first.x - 0.25);
+        let _ = write!(
+            svg,
+            "<line x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"{HELD_OUT}\" stroke-dasharray=\"4 3\"/>",
+            axes.py(axes.y.1),
+            axes.py(axes.y.0)
+        );
+    }
+    for o in &points {
+        let colour = if o.held_out { HELD_OUT } else { FIT };
+        let (x, y) = (axes.px(o.x), axes.py(o.value));
+        let (lo, hi) = (
+            axes.py(o.value - 1.645 * o.sd),
+            axes.py(o.value + 1.645 * o.sd),
+        );
+        let _ = write!(
+            svg,
+            "<line x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"{lo:.1}\" y2=\"{hi:.1}\" stroke=\"{colour}\"/>\
+             <circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"3\" fill=\"{colour}\"><title>{}: {} ({})</title></circle>",
+            escape(&o.date),
+            number(o.value),
+            escape(&o.source)
+        );
+    }
+    svg.push_str("</svg>\n");
+    svg
+}
+
+/// Share of `draws` in each of [`BINS`] bins over `bounds`.
+fn histogram(draws: &[f64], bounds: (f64, f64)) -> Vec<f64> {
+    let mut counts = [0.0; BINS];
+    let width = (bounds.1 - bounds.0).max(f64::MIN_POSITIVE);
+    for &d in draws {
+        let b = (((d - bounds.0) / width) * BINS as f64).floor();
+        if b.is_finite() {
+            counts[(b.max(0.0) as usize).min(BINS - 1)] += 1.0;
+        }
+    }
+    let n = draws.len().max(1) as f64;
+    counts.iter().map(|c| c / n).collect()
+}
+
+fn parameter_plot(p: &ParameterFit) -> String {
+    let prior = histogram(&p.prior_draws, p.bounds);
+    let posterior = histogram(&p.posterior_draws, p.bounds);
+    let top = prior.iter().chain(&posterior).copied().fold(0.0, f64::max);
+    let axes = Axes::new([p.bounds.0, p.bounds.1].into_iter(), [0.0, top].into_iter());
+    let mut svg = String::new();
+    axes.frame(&mut svg, &p.path, "share of draws");
+    let step = (p.bounds.1 - p.bounds.0) / BINS as f64;
+    for (shares, colour, opacity) in [(&prior, PRIOR, 0.7), (&posterior, POSTERIOR, 0.5)] {
+        for (b, &share) in shares.iter().enumerate() {
+            let x0 = axes.px(p.bounds.0 + step * b as f64);
+            let x1 = axes.px(p.bounds.0 + step * (b + 1) as f64);
+            let (y0, y1) = (axes.py(share), axes.py(0.0));
+            let _ = write!(
+                svg,
+                "<rect x=\"{x0:.1}\" y=\"{y0:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{colour}\" fill-opacity=\"{opacity}\"/>",
+                (x1 - x0).max(0.0),
+                (y1 - y0).max(0.0)
+            );
+        }
+    }
+    svg.push_str("</svg>\n");
+    svg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use civitas_results::calibration::GenerationRow;
+
+    fn summary() -> CalibrationSummary {
+        let obs = |date: &str, x: f64, held_out: bool, value: f64| ObservationFit {
+            indicator: "device_rate".into(),
+            title: "Internet users".into(),
+            scope: "band:<senior>".into(),
+            date: date.into(),
+            x,
+            value,
+            sd: 0.01,
+            line: 2,
+            source: "CNNIC & co".into(),
+            held_out,
+            prior: [0.3, 0.5, 0.7],
+            posterior: [0.45, 0.5, 0.55],
+            crps: 0.01,
+            prior_crps: 0.05,
+        };
+        CalibrationSummary {
+            scenario: "history".into(),
+            observed: "cnnic.csv".into(),
+            holdout: Some("2021-01".into()),
+            discrepancy: 0.01,
+            particles: 10,
+            agents: 1000,
+            generations: vec![GenerationRow {
+                epsilon: 2.0,
+                acceptance: 1.0,
+                simulations: 10,
+                effective_size: 5.0,
+            }],
+            parameters: vec![ParameterFit {
+                path: "population.bands.senior.bass_q".into(),
+                bounds: (0.1, 0.9),
+                prior: [0.14, 0.5, 0.86],
+                posterior: [0.3, 0.4, 0.5],
+                prior_draws: vec![0.1, 0.5, 0.9],
+                posterior_draws: vec![0.3, 0.4, 0.5],
+            }],
+            observations: vec![
+                obs("2019-12", 2020.0, false, 0.5),
+                obs("2022-12", 2023.0, true, 0.6),
+            ],
+        }
+    }
+
+    #[test]
+    fn the_page_escapes_names_scores_both_sets_and_is_deterministic() {
+        let s = summary();
+        let page = page(&s);
+        assert!(page.contains("band:&lt;senior&gt;"), "names are escaped");
+        assert!(page.contains("CNNIC &amp; co"));
+        assert!(
+            page.contains("<td>held out</td><td>1</td><td>0 (0 %)</td>"),
+            "{page}"
+        );
+        assert!(page.contains("<td>fitted</td><td>1</td><td>1 (100 %)</td>"));
+        assert_eq!(page.matches("<svg").count(), 2, "one series, one parameter");
+        assert_eq!(page, super::page(&s));
+    }
+}
