@@ -117,7 +117,7 @@ pub fn calibrate(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
                 "shard finished its runs of {} in {}; once every shard has, run the shards \
                  again for the next generation, or finish with `civitas calibrate {} \
                  --observed {} --merge <shard dirs>` (same options)",
-                if generation >= 1_000 {
+                if generation >= civitas_batch::calibrate::PREDICTIVE_GENERATION {
                     "the posterior predictive".to_string()
                 } else {
                     format!("generation {}", generation + 1)

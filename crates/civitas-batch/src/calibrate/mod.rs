@@ -72,7 +72,7 @@ const RUN_HEADER: &str = "civitas-calibration-run 1";
 /// The `kind` in the search folder's `search.json`.
 const SEARCH_KIND: &str = "calibration-search";
 /// The generation number of the posterior predictive runs.
-const PREDICTIVE_GENERATION: u64 = 1_000;
+pub const PREDICTIVE_GENERATION: u64 = 1_000;
 /// Most particles or draws: a run's replicate number is its generation × 2²⁰ + its index.
 const MAX_PARTICLES: usize = 1 << 20;
 /// The report file.
