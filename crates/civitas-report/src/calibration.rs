@@ -88,9 +88,10 @@ pub fn page(s: &CalibrationSummary) -> String {
     for o in &s.observations {
         series.entry(o.series()).or_default().push(o);
     }
+    let holdout = s.holdout.as_deref().and_then(holdout_x);
     for (name, points) in &series {
         let _ = writeln!(h, "<h3>{}</h3>", escape(name));
-        h.push_str(&series_plot(points));
+        h.push_str(&series_plot(points, holdout));
     }
     h.push_str("<h2>Parameters: prior and posterior</h2>\n<table><tr><th>parameter</th><th>prior p5–p95</th><th>posterior p5</th><th>p50</th><th>p95</th><th>width ratio</th></tr>\n");
     for p in &s.parameters {
@@ -152,10 +153,21 @@ fn band_polygon(
     );
 }
 
-fn series_plot(points: &[&ObservationFit]) -> String {
+/// The start of the held-out month `YYYY-MM` as a fractional year (observations sit at the
+/// end of their month).
+fn holdout_x(month: &str) -> Option<f64> {
+    let (year, month) = month.split_once('-')?;
+    let (year, month): (f64, f64) = (year.parse().ok()?, month.parse().ok()?);
+    Some(year + (month - 1.0) / 12.0)
+}
+
+/// Half the width of an observation's own band marks, in pixels.
+const MARK_HALF_WIDTH: f64 = 4.0;
+
+fn series_plot(points: &[&ObservationFit], holdout: Option<f64>) -> String {
     let mut points: Vec<&ObservationFit> = points.to_vec();
     points.sort_by(|a, b| a.x.total_cmp(&b.x));
-    let xs = points.iter().map(|o| o.x);
+    let xs = points.iter().map(|o| o.x).chain(holdout);
     let ys = points.iter().flat_map(|o| {
         [
             o.prior[0],
@@ -181,14 +193,27 @@ fn series_plot(points: &[&ObservationFit]) -> String {
         "<polyline points=\"{}\" fill=\"none\" stroke=\"{POSTERIOR}\" stroke-width=\"1.5\"/>",
         median.join(" ")
     );
-    if let Some(first) = points.iter().find(|o| o.held_out) {
-        let x = axes.px(first.x - 0.25);
+    if let Some(h) = holdout.filter(|_| points.iter().any(|o| o.held_out)) {
+        let x = axes.px(h);
         let _ = write!(
             svg,
             "<line x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"{HELD_OUT}\" stroke-dasharray=\"4 3\"/>",
             axes.py(axes.y.1),
             axes.py(axes.y.0)
         );
+    }
+    // Each observation's own bands, so a series of one point shows them too.
+    for o in &points {
+        for (band, colour, opacity) in [(o.prior, PRIOR, 0.8), (o.posterior, POSTERIOR, 0.6)] {
+            let (top, bottom) = (axes.py(band[2]), axes.py(band[0]));
+            let _ = write!(
+                svg,
+                "<rect x=\"{:.1}\" y=\"{top:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{colour}\" fill-opacity=\"{opacity}\"/>",
+                axes.px(o.x) - MARK_HALF_WIDTH,
+                2.0 * MARK_HALF_WIDTH,
+                (bottom - top).max(0.0)
+            );
+        }
     }
     for o in &points {
         let colour = if o.held_out { HELD_OUT } else { FIT };
@@ -311,6 +336,15 @@ mod tests {
         );
         assert!(page.contains("<td>fitted</td><td>1</td><td>1 (100 %)</td>"));
         assert_eq!(page.matches("<svg").count(), 2, "one series, one parameter");
+        assert_eq!(
+            page.matches("stroke-dasharray").count(),
+            1,
+            "the holdout's line"
+        );
+        assert_eq!(holdout_x("2021-01"), Some(2021.0));
+        assert_eq!(holdout_x("2021-07"), Some(2021.5));
+        // Each observation's prior and posterior bands as marks of their own.
+        assert_eq!(page.matches("fill-opacity=\"0.8\"").count(), 2);
         assert_eq!(page, super::page(&s));
     }
 }
