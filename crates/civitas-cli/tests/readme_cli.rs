@@ -51,6 +51,10 @@ const NOT_RUN: &[(&str, &str)] = &[
     ("INSTA_UPDATE=always cargo test", "the test suite itself"),
     ("git diff", "reads the developer's working tree"),
     ("cargo install", "installs tools from the network"),
+    (
+        "pip install",
+        "builds the Python package; python/tests (pytest, in .ci/run) run its example",
+    ),
 ];
 
 fn repo_root() -> PathBuf {
