@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::Path;
 
-use civitas_batch::{Batch, Sweep, load_result};
+use civitas_batch::{Batch, Shard, Sweep, load_result, merge};
 use civitas_results::table::{parquet_path, read_table};
 use civitas_scenario::{Scenario, TableFormat};
 
@@ -17,6 +17,24 @@ fn small_city(format: TableFormat) -> Scenario {
     s.outputs.agent_sample = 4;
     s.outputs.format = format;
     s
+}
+
+/// The tables a run of the small city writes (it has an agent sample).
+const TABLES: [&str; 5] = [
+    "timeseries",
+    "summary",
+    "targets",
+    "target_values",
+    "agents",
+];
+
+/// Runs the small city in `format`, 3 replicates, into `out`.
+fn run_small(format: TableFormat, out: &Path) -> civitas_batch::BatchResult {
+    Batch::new(&small_city(format))
+        .replicates(3)
+        .out_dir(out)
+        .run()
+        .unwrap()
 }
 
 /// Debug text, so NaN (a missing value) compares equal to NaN.
@@ -51,12 +69,7 @@ fn assert_tables_agree(dir: &Path, tables: &[&str]) -> usize {
 #[test]
 fn a_run_in_both_formats_holds_the_same_tables() {
     let tmp = tempfile::tempdir().unwrap();
-    let s = small_city(TableFormat::Both);
-    Batch::new(&s)
-        .replicates(3)
-        .out_dir(tmp.path())
-        .run()
-        .unwrap();
+    run_small(TableFormat::Both, tmp.path());
     let dir = tmp.path().join("baseline");
     let dropped = assert_tables_agree(
         &dir,
@@ -84,23 +97,10 @@ fn a_run_in_both_formats_holds_the_same_tables() {
 #[test]
 fn a_parquet_run_reads_back_as_the_csv_run() {
     let tmp = tempfile::tempdir().unwrap();
-    let run = |format: TableFormat, out: &str| {
-        Batch::new(&small_city(format))
-            .replicates(3)
-            .out_dir(tmp.path().join(out))
-            .run()
-            .unwrap()
-    };
-    let from_csv = run(TableFormat::Csv, "csv");
-    run(TableFormat::Parquet, "parquet");
+    let from_csv = run_small(TableFormat::Csv, &tmp.path().join("csv"));
+    run_small(TableFormat::Parquet, &tmp.path().join("parquet"));
     let dir = tmp.path().join("parquet/baseline");
-    for name in [
-        "timeseries",
-        "summary",
-        "targets",
-        "target_values",
-        "agents",
-    ] {
+    for name in TABLES {
         assert!(dir.join(format!("{name}.parquet")).exists(), "{name}");
         assert!(!dir.join(format!("{name}.csv")).exists(), "{name}");
     }
@@ -138,4 +138,34 @@ fn a_sweep_in_both_formats_holds_the_same_tables() {
     fs::remove_file(dir.join("points/p0000/target_values.csv")).unwrap();
     let back = load_result(&dir).unwrap();
     assert_eq!(same(&back.sweep), same(&done.sweep));
+}
+
+#[test]
+fn parquet_shards_merge_into_the_tables_of_one_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = small_city(TableFormat::Parquet);
+    run_small(TableFormat::Parquet, &tmp.path().join("whole"));
+    let shards: Vec<_> = (0..2)
+        .map(|i| {
+            Batch::new(&s)
+                .replicates(3)
+                .out_dir(tmp.path().join("shards"))
+                .run_shard(Shard::parse(&format!("{i}/2")).unwrap())
+                .unwrap()
+        })
+        .collect();
+    merge(&shards, &tmp.path().join("merged"), &civitas_batch::Silent)
+        .unwrap()
+        .commit()
+        .unwrap();
+    for name in TABLES {
+        let file = format!("{name}.parquet");
+        let whole = read_table(&tmp.path().join("whole/baseline").join(&file)).unwrap();
+        let merged = read_table(&tmp.path().join("merged/baseline").join(&file)).unwrap();
+        assert!(!whole.rows.is_empty(), "{name}");
+        assert!(
+            whole == merged,
+            "{name}: merged shards differ from the whole run"
+        );
+    }
 }
