@@ -536,3 +536,70 @@ fn a_sensitivity_never_shares_a_folder_with_a_scenario_sweep() {
     assert!(out.join("sens-sensitivity-sweep/sweep.csv").is_file());
     assert!(!out.join("sens-sensitivity-sweep/sensitivity.csv").exists());
 }
+
+#[test]
+fn a_posterior_is_drawn_jointly_and_the_report_names_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let posterior = tmp.path().join("posterior.csv");
+    // Four draws in which the two parameters move together.
+    let mut text = String::from("draw,path,value\n");
+    for d in 0..4 {
+        let q = 0.2 + 0.1 * f64::from(d);
+        text.push_str(&format!("{d},population.bands.senior.bass_q,{q}\n"));
+        text.push_str(&format!("{d},population.bands.middle.bass_q,{}\n", 2.0 * q));
+    }
+    fs::write(&posterior, text).unwrap();
+    let file = small(tmp.path(), "baseline.toml", "fitted");
+    let out = tmp.path().join("out");
+    let flag = posterior.display().to_string();
+    run(&file, &out, &["--posterior", &flag, "--replicates", "8"]);
+    let drawn = fs::read_to_string(out.join("fitted/parameters.csv")).unwrap();
+    let mut by_replicate: BTreeMap<String, BTreeMap<String, f64>> = BTreeMap::new();
+    for line in drawn.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        by_replicate
+            .entry(cells[0].to_string())
+            .or_default()
+            .insert(cells[1].to_string(), cells[2].parse().unwrap());
+    }
+    assert_eq!(by_replicate.len(), 8);
+    let mut seen = std::collections::BTreeSet::new();
+    for values in by_replicate.values() {
+        let senior = values["population.bands.senior.bass_q"];
+        let middle = values["population.bands.middle.bass_q"];
+        assert!(
+            (middle - 2.0 * senior).abs() < 1e-12,
+            "joint draws: {values:?}"
+        );
+        seen.insert(format!("{senior}"));
+        // The other priors are still drawn from their distributions.
+        assert!(values.contains_key("population.bands.young.bass_q"));
+    }
+    assert_eq!(
+        seen.len(),
+        4,
+        "8 replicates stratified over 4 draws use each"
+    );
+    let report = fs::read_to_string(out.join("fitted/report.html")).unwrap();
+    assert!(
+        report.contains("2 of them drawn jointly from the posterior")
+            && report.contains("(4 draws)"),
+        "the report names the posterior"
+    );
+    // A posterior naming no field of the scenario is refused before any run.
+    fs::write(
+        &posterior,
+        "draw,path,value\n0,population.bands.senior.bass_qq,0.3\n",
+    )
+    .unwrap();
+    let refused = civitas()
+        .arg("run")
+        .arg(&file)
+        .args(["--posterior", &flag, "--out"])
+        .arg(tmp.path().join("refused"))
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains("bass_qq"), "{err}");
+}
