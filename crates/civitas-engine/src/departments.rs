@@ -8,7 +8,8 @@
 //!   rate `r = k_o·M` per month, `M` the operation money in millions per month:
 //!   `dh/dt = −δ·h + r·(1 − h)`, whose solution over the tick is
 //!   `h ← h* + (h − h*)·e^{−(δ + r)·m}` with `h* = r / (δ + r)`. Building without
-//!   operating lets `h` fall toward 0 and with it online eligibility (`d·h`) and success;
+//!   operating lets `h` fall toward 0 and online attempts fail (health decides failures,
+//!   not whether a service is offered online: residents feel a decayed system);
 //!   Upkeep grows with what was built: operation money restores a system grown from its
 //!   starting digitization `d₀` to `d` at `r = k_o·M·d₀/d` (more system, same money, less
 //!   care each), so building without operating decays sooner;

@@ -15,7 +15,9 @@
 //! failed online attempts ([`crate::residents::Digital::failures`]): each multiplies the chance of trying
 //! online again, and a non-adopter's adoption hazard, by `1 − failure_aversion`. Churn is
 //! drawn where the failure happens, in [`crate::channels`]; dissatisfied experiences
-//! there may also lead to 12345 complaints.
+//! there may also lead to 12345 complaints, with the chance [`complaint_chance`], a
+//! logistic in the score (smooth: a point more or less on a threshold or a penalty
+//! moves complaints a little, never on or off).
 //!
 //! Start: unless the scenario gives `initial_satisfaction` / `initial_trust`, both start
 //! at the steady state of the starting conditions
@@ -82,6 +84,31 @@ pub fn failure_score(b: &Behaviour) -> f64 {
     (b.satisfaction_base - b.satisfaction_failure_penalty).clamp(0.0, 100.0)
 }
 
+/// Score (0–100) of a request resolved with `trips` and `wait_days`, less the forced
+/// offline penalty when `forced_offline` (an adopter whose errand could not go online).
+#[inline]
+pub fn experience_score(b: &Behaviour, trips: u32, wait_days: f64, forced_offline: bool) -> f64 {
+    let score = resolved_score(b, trips, wait_days);
+    if forced_offline {
+        (score - b.satisfaction_forced_offline_penalty).max(0.0)
+    } else {
+        score
+    }
+}
+
+/// Chance that an experience scoring `score` leads to a 12345 complaint: the logistic
+/// `complaint_probability / (1 + e^((score − complaint_threshold) / complaint_spread))`,
+/// smooth in the score (no threshold where one point switches complaints on or off) and
+/// decreasing in it.
+#[inline]
+pub fn complaint_chance(b: &Behaviour, score: f64) -> f64 {
+    if b.complaint_probability <= 0.0 {
+        return 0.0;
+    }
+    let z = (score - b.complaint_threshold) / b.complaint_spread;
+    b.complaint_probability / (1.0 + math::exp(z))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,6 +126,35 @@ mod tests {
         let mut a = Attitude::new(0.5, 50.0);
         a.remember(&b, 100.0);
         assert!(a.satisfaction() > 50.0 && a.trust() > 0.5 && a.trust() <= 1.0);
+    }
+
+    /// The complaint chance is a logistic: half the maximum at the threshold, falling
+    /// smoothly and monotonically with the score, with no jump anywhere.
+    #[test]
+    fn complaints_are_a_smooth_decreasing_logistic_of_the_score() {
+        let b = Behaviour {
+            complaint_probability: 0.1,
+            complaint_threshold: 40.0,
+            complaint_spread: 20.0,
+            ..Behaviour::default()
+        };
+        assert!((complaint_chance(&b, 40.0) - 0.05).abs() < 1e-15);
+        // The closed form at one spread above: 0.1 / (1 + e).
+        let above = 0.1 / (1.0 + std::f64::consts::E);
+        assert!((complaint_chance(&b, 60.0) - above).abs() < 1e-12);
+        let mut last = f64::INFINITY;
+        for s in 0..=1000 {
+            let c = complaint_chance(&b, s as f64 / 10.0);
+            assert!(c < last && c > 0.0 && c < 0.1);
+            // No knife edge: a tenth of a point moves the chance by at most
+            // 0.1 · max / (4 · spread).
+            if last.is_finite() {
+                assert!(last - c <= 0.1 * 0.1 / (4.0 * 20.0) + 1e-15);
+            }
+            last = c;
+        }
+        let off = Behaviour::default();
+        assert_eq!(complaint_chance(&off, 0.0), 0.0);
     }
 
     #[test]

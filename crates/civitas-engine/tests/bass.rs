@@ -17,11 +17,7 @@ fn bass_scenario(p: f64, q: f64) -> Scenario {
         middle: 0.0,
         senior: 0.0,
     });
-    for band in [
-        &mut s.population.bands.young,
-        &mut s.population.bands.middle,
-        &mut s.population.bands.senior,
-    ] {
+    for band in common::every_band(&mut s) {
         band.device = 1.0;
         band.adoption = 0.0;
         band.literacy = 1.0;

@@ -4,35 +4,7 @@
 mod common;
 
 use civitas_scenario::{Indicator, PolicyKind, Scenario, Shock, ShockKind};
-use common::{baseline, city, run, ym};
-
-/// Everyone adopted with a device; departments with the given d = h and g, never decaying;
-/// no policies, shocks or incidents.
-fn uniform_city(agents: u64, digitization: f64, integration: f64) -> Scenario {
-    let mut s = baseline(agents);
-    s.scenario.end = ym("2024-12");
-    for band in [
-        &mut s.population.bands.young,
-        &mut s.population.bands.middle,
-        &mut s.population.bands.senior,
-    ] {
-        band.device = 1.0;
-        band.adoption = 1.0;
-    }
-    s.population.rural.device = 1.0;
-    s.population.rural.adoption = 1.0;
-    s.population.behaviour.churn_on_failure = 0.0;
-    for d in &mut s.departments {
-        d.digitization = digitization;
-        d.integration = integration;
-        d.health = 1.0;
-        d.health_decay_per_month = 0.0;
-        d.capacity_per_month *= 10.0;
-    }
-    s.policies.clear();
-    s.shocks.clear();
-    s
-}
+use common::{baseline, city, run, uniform_city, ym};
 
 #[test]
 fn fully_integrated_online_requests_need_no_trip() {

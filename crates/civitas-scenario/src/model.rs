@@ -370,6 +370,9 @@ pub struct Behaviour {
     pub satisfaction_per_wait_day: f64,
     /// Points lost when an online attempt fails.
     pub satisfaction_failure_penalty: f64,
+    /// Points an adopter loses when the errand cannot be done online (the service is not
+    /// online for it) and must be done at a counter: an unavailable online channel is felt.
+    pub satisfaction_forced_offline_penalty: f64,
     /// Weight of the newest experience in the satisfaction moving average, in (0, 1].
     pub satisfaction_memory: f64,
     /// Satisfaction every resident starts with. When absent, each resident starts at the
@@ -398,16 +401,28 @@ pub struct Behaviour {
     pub failure_aversion: f64,
     /// Days after a failed online attempt before the resident redoes the request offline.
     pub fallback_delay_days: f64,
-    /// An experience scoring below this (0–100) may lead to a 12345 hotline complaint.
+    /// Score (0–100) at which an experience leads to a 12345 complaint with half of
+    /// `complaint_probability` (the midpoint of the logistic in the score).
     pub complaint_threshold: f64,
-    /// Chance that an experience scoring below `complaint_threshold` leads to a complaint.
+    /// Chance that a very bad experience (far below `complaint_threshold`) leads to a
+    /// complaint: an experience scoring `s` complains with chance `complaint_probability /
+    /// (1 + e^((s − complaint_threshold) / complaint_spread))`.
     pub complaint_probability: f64,
+    /// Spread (points) of the complaint logistic: how differently residents react to the
+    /// same score. Larger is smoother; must be positive.
+    pub complaint_spread: f64,
     /// Department that handles complaints (the 12345 hotline); complaints are counted but
     /// load no department when absent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub complaint_department: Option<String>,
     /// Offline-equivalent cases one complaint costs the hotline department.
     pub complaint_effort: f64,
+    /// Share of a department's not-yet-digitized items that can be done online end to
+    /// end when every proof the service needs from other departments is shared (all its
+    /// data links present): online eligibility is `d + (1 − d) · share · L`, `L` the chance
+    /// that all the service's links are present (0 for services that need no other
+    /// department's data).
+    pub end_to_end_online_share: f64,
 }
 
 impl Default for Behaviour {
@@ -418,6 +433,7 @@ impl Default for Behaviour {
             satisfaction_per_extra_trip: 12.0,
             satisfaction_per_wait_day: 1.0,
             satisfaction_failure_penalty: 20.0,
+            satisfaction_forced_offline_penalty: 0.0,
             satisfaction_memory: 0.3,
             initial_satisfaction: None,
             initial_trust: None,
@@ -429,8 +445,10 @@ impl Default for Behaviour {
             fallback_delay_days: 7.0,
             complaint_threshold: 60.0,
             complaint_probability: 0.0,
+            complaint_spread: 10.0,
             complaint_department: None,
             complaint_effort: 0.5,
+            end_to_end_online_share: 0.0,
         }
     }
 }

@@ -74,7 +74,12 @@ fn ranges() -> Vec<Range> {
     );
     add(
         "Behaviour",
-        &["churn_on_failure", "initial_trust", "trust_rate"],
+        &[
+            "churn_on_failure",
+            "initial_trust",
+            "trust_rate",
+            "end_to_end_online_share",
+        ],
         SHARE,
     );
     add(
@@ -88,9 +93,11 @@ fn ranges() -> Vec<Range> {
             "satisfaction_per_extra_trip",
             "satisfaction_per_wait_day",
             "satisfaction_failure_penalty",
+            "satisfaction_forced_offline_penalty",
         ],
         (0.0, false, None),
     );
+    add("Behaviour", &["complaint_spread"], (0.0, true, None));
     add(
         "Behaviour",
         &["satisfaction_memory"],

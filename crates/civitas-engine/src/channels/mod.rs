@@ -2,10 +2,17 @@
 //!
 //! This is the resident pass for government errands. For each request a resident raises
 //! (see [`demand`]):
-//! - **channel**: the service is online-eligible with probability `d·h` of the owner
-//!   department (effective digitization); an eligible request goes online when the
+//! - **channel**: the service is online-eligible with probability `e = d + (1 − d)·E·L`:
+//!   `d` the owner department's digitization, and, for a service that needs other
+//!   departments' data, the end-to-end path: when every proof it needs is shared (all
+//!   its links present, chance `L = Π min(g_owner, g_j)`), a share `E` =
+//!   `end_to_end_online_share` of what is not digitized can be done online too. System
+//!   health does not decide eligibility (a decayed system is offered and fails, and
+//!   residents feel it); it decides failures. An eligible request goes online when the
 //!   resident has adopted, else `assisted` (a community service point helps do it
-//!   online) with probability = the district's service-point coverage, else offline;
+//!   online) with probability = the district's service-point coverage, else offline. An
+//!   adopter whose request is not eligible goes to a counter and scores
+//!   `satisfaction_forced_offline_penalty` less;
 //! - **links**: each required department `j` has its data link to the owner present
 //!   with probability `min(g_owner, g_j)`, drawn per request;
 //! - **trips**: online = one per missing link; assisted = one (the trip to the service
@@ -35,9 +42,10 @@
 //!   (its trips are the extra trips of the fallback, its resolution time the delay
 //!   longer). A failed attempt is neither resolved nor queued until then; several
 //!   failures pending at once (rare) are redone together when the first is due;
-//! - **complaints**: after each rated experience scoring below `complaint_threshold`,
-//!   the resident files a 12345 hotline complaint with probability
-//!   `complaint_probability`; it costs the complaint department `complaint_effort`
+//! - **complaints**: after each rated experience scoring `s`, the resident files a 12345
+//!   hotline complaint with the chance [`satisfaction::complaint_chance`], a logistic
+//!   `complaint_probability / (1 + e^((s − complaint_threshold) / complaint_spread))`;
+//!   it costs the complaint department `complaint_effort`
 //!   offline-equivalent cases (capacity only: a complaint is not a service request).
 //!   Complaints change no resident's state, so they are tallied as their expectation
 //!   (probability, and probability × effort of hotline load) rather than drawn: the
@@ -122,7 +130,7 @@ struct LinkNow {
 #[derive(Debug, Clone, Copy, Default)]
 struct ServiceNow {
     owner: usize,
-    /// The chance that a request may go online (effective digitization `d·h`).
+    /// The chance that a request may go online (digitization and the end-to-end path).
     eligible: Chance,
     /// The chance that an online or assisted attempt fails.
     failure: Chance,
@@ -185,7 +193,6 @@ impl Requests {
                 continue;
             };
             let dh = dep.digitization_now * dep.effective_health;
-            svc.eligible = Chance::below(dh);
             svc.failure = Chance::below(dep.failure_probability);
             svc.health = dep.effective_health;
             svc.processing_days =
@@ -193,13 +200,21 @@ impl Requests {
             svc.wait_days = dep.wait_days;
             svc.window = levers.one_window[svc.owner];
             let g_owner = dep.integration_now;
+            // The chance that every proof is shared: 0 for a service needing none (it has
+            // no end-to-end path to open).
+            let mut all_shared = if svc.links.0 < svc.links.1 { 1.0 } else { 0.0 };
             for k in svc.links.0..svc.links.1 {
                 let j = self.required[k];
+                let presence = g_owner.min(departments.0[j].integration_now);
+                all_shared *= presence;
                 self.links[k] = LinkNow {
-                    presence: Chance::below(g_owner.min(departments.0[j].integration_now)),
+                    presence: Chance::below(presence),
                     window: levers.one_window[j],
                 };
             }
+            let d = dep.digitization_now;
+            let end_to_end = city.scenario.population.behaviour.end_to_end_online_share;
+            svc.eligible = Chance::below(d + (1.0 - d) * end_to_end * all_shared);
         }
     }
 }
@@ -299,6 +314,7 @@ impl<'a> RequestContext<'a> {
                     pending.service as usize,
                     Channel::Offline,
                     true,
+                    false,
                     att,
                     c,
                     tally,
@@ -324,6 +340,8 @@ impl<'a> RequestContext<'a> {
             } else {
                 Channel::Offline
             };
+            // An adopter sent to a counter because the errand is not online feels it.
+            let forced_offline = !eligible && dig.adopted();
             if channel != Channel::Offline && s.hits(svc.failure) {
                 let cr = &mut tally.cells[c];
                 cr.failed += 1;
@@ -346,7 +364,7 @@ impl<'a> RequestContext<'a> {
                 let at_days = s.uniform() * self.days_per_tick + b.fallback_delay_days;
                 let ticks_later = (at_days / self.days_per_tick).floor();
                 if ticks_later < 1.0 {
-                    self.submit(&mut s, k, Channel::Offline, true, att, c, tally);
+                    self.submit(&mut s, k, Channel::Offline, true, false, att, c, tally);
                     continue;
                 }
                 if retry.count == 0 {
@@ -359,7 +377,7 @@ impl<'a> RequestContext<'a> {
             if channel == Channel::Online {
                 dig.succeed();
             }
-            self.submit(&mut s, k, channel, false, att, c, tally);
+            self.submit(&mut s, k, channel, false, forced_offline, att, c, tally);
         }
     }
 
@@ -402,6 +420,7 @@ impl<'a> RequestContext<'a> {
         for _ in 0..samples {
             let svc = &self.services[self.demand.pick_service(s, home.band)];
             let eligible = s.hits(svc.eligible);
+            let forced_offline = !eligible && dig.adopted();
             let channel = if eligible && dig.adopted() {
                 Channel::Online
             } else if eligible && s.hits(self.points[home.district]) {
@@ -417,24 +436,22 @@ impl<'a> RequestContext<'a> {
                 channel
             };
             let (_, _, trips) = self.trips(s, svc, channel);
-            sum += satisfaction::resolved_score(b, trips, svc.wait_days);
+            sum += satisfaction::experience_score(b, trips, svc.wait_days, forced_offline);
             n += 1;
         }
         Some(sum / n as f64)
     }
 
-    /// A 12345 complaint after an experience scoring `score`, with the scenario's chance:
-    /// counted as its expectation (the chance), which also loads the hotline by the
-    /// expected effort; no random draw.
+    /// A 12345 complaint after an experience scoring `score`, with the chance
+    /// [`satisfaction::complaint_chance`]: counted as its expectation (the chance), which
+    /// also loads the hotline by the expected effort; no random draw.
     #[inline]
     fn maybe_complain(&self, score: f64, c: usize, tally: &mut ChunkTally) {
         let b = self.behaviour;
-        if score >= b.complaint_threshold {
-            return;
-        }
-        tally.cells[c].complaints += b.complaint_probability;
+        let chance = satisfaction::complaint_chance(b, score);
+        tally.cells[c].complaints += chance;
         if let Some(j) = self.complaint_department {
-            tally.departments[j].effort += b.complaint_probability * b.complaint_effort;
+            tally.departments[j].effort += chance * b.complaint_effort;
         }
     }
 
@@ -449,6 +466,7 @@ impl<'a> RequestContext<'a> {
         k: usize,
         channel: Channel,
         is_retry: bool,
+        forced_offline: bool,
         att: &mut Attitude,
         c: usize,
         tally: &mut ChunkTally,
@@ -461,7 +479,8 @@ impl<'a> RequestContext<'a> {
             0.0
         };
         let resolution = svc.processing_days + svc.wait_days + delay;
-        let score = satisfaction::resolved_score(self.behaviour, trips, svc.wait_days);
+        let score =
+            satisfaction::experience_score(self.behaviour, trips, svc.wait_days, forced_offline);
         att.remember(self.behaviour, score);
         self.maybe_complain(score, c, tally);
         let cr = &mut tally.cells[c];

@@ -5,7 +5,7 @@
 )]
 
 use civitas_engine::{EngineOptions, ReplicateResult, Scope, simulate};
-use civitas_scenario::{Indicator, Scenario, YearMonth};
+use civitas_scenario::{BandParams, Indicator, Scenario, YearMonth};
 
 /// The baseline with `agents` agents (same represented population).
 pub fn baseline(agents: u64) -> Scenario {
@@ -44,4 +44,34 @@ pub fn scope_index(r: &ReplicateResult, scope: Scope) -> usize {
         .iter()
         .position(|&s| s == scope)
         .expect("scope present")
+}
+
+/// Everyone adopted with a device; departments with the given d = h and g, never decaying;
+/// no policies, shocks or incidents.
+pub fn uniform_city(agents: u64, digitization: f64, integration: f64) -> Scenario {
+    let mut s = baseline(agents);
+    s.scenario.end = ym("2024-12");
+    for band in every_band(&mut s) {
+        band.device = 1.0;
+        band.adoption = 1.0;
+    }
+    s.population.rural.device = 1.0;
+    s.population.rural.adoption = 1.0;
+    s.population.behaviour.churn_on_failure = 0.0;
+    for d in &mut s.departments {
+        d.digitization = digitization;
+        d.integration = integration;
+        d.health = 1.0;
+        d.health_decay_per_month = 0.0;
+        d.capacity_per_month *= 10.0;
+    }
+    s.policies.clear();
+    s.shocks.clear();
+    s
+}
+
+/// The three bands' parameters of `s`, to set alike.
+pub fn every_band(s: &mut Scenario) -> [&mut BandParams; 3] {
+    let b = &mut s.population.bands;
+    [&mut b.young, &mut b.middle, &mut b.senior]
 }

@@ -112,6 +112,10 @@ impl Checker<'_> {
             at.key("satisfaction_failure_penalty"),
             b.satisfaction_failure_penalty,
         );
+        self.non_negative(
+            at.key("satisfaction_forced_offline_penalty"),
+            b.satisfaction_forced_offline_penalty,
+        );
         if !(b.satisfaction_memory > 0.0 && b.satisfaction_memory <= 1.0) {
             self.report(
                 at.key("satisfaction_memory"),
@@ -152,6 +156,8 @@ impl Checker<'_> {
             "a score",
         );
         self.probability(at.key("complaint_probability"), b.complaint_probability);
+        self.positive(at.key("complaint_spread"), b.complaint_spread);
+        self.share(at.key("end_to_end_online_share"), b.end_to_end_online_share);
         self.non_negative(at.key("complaint_effort"), b.complaint_effort);
         if let Some(name) = &b.complaint_department {
             let known = self.department_names();
