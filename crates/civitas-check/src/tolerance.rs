@@ -93,7 +93,7 @@ impl Tolerances {
             Unit::Score => 0.1,
             Unit::PerThousandPerYear => 0.5,
             // Money and head counts are checked relative to their size only.
-            Unit::Currency | Unit::CurrencyPerRequest | Unit::People => 0.0,
+            Unit::Currency | Unit::CurrencyPerRequest | Unit::People | Unit::Count => 0.0,
         }
     }
 

@@ -14,7 +14,7 @@ use civitas_scenario::{Band, Behaviour};
 use rayon::prelude::*;
 
 use crate::city::{City, district_cells};
-use crate::residents::{Attitude, Digital, PendingRetry, Place, Resident, Share16};
+use crate::residents::{Attitude, Digital, Home, PendingRetry, Place, Resident, Share16};
 use crate::satisfaction;
 
 /// Residents of one cell at the end of a tick.
@@ -37,6 +37,14 @@ pub struct CellCensus {
     pub waiting_innovation_sum: f64,
     /// Over device owners who have not adopted: literacy × the same factors, summed.
     pub waiting_literacy_sum: f64,
+    /// Residents who entered the cell in the tick as entrants at 15.
+    pub entrants: u64,
+    /// Residents of the cell at the start of the tick who died in it.
+    pub deaths: u64,
+    /// Residents who came into the cell in the tick from another (a move or ageing).
+    pub moved_in: u64,
+    /// Residents of the cell at the start of the tick who left it alive for another.
+    pub moved_out: u64,
 }
 
 impl CellCensus {
@@ -50,6 +58,10 @@ impl CellCensus {
         self.trust_sum += o.trust_sum;
         self.waiting_innovation_sum += o.waiting_innovation_sum;
         self.waiting_literacy_sum += o.waiting_literacy_sum;
+        self.entrants += o.entrants;
+        self.deaths += o.deaths;
+        self.moved_in += o.moved_in;
+        self.moved_out += o.moved_out;
     }
 }
 
@@ -175,9 +187,24 @@ pub struct CellTally {
     attitude_steps: [u64; 2],
     /// Waiting innovation and waiting literacy, summed as in [`CellCensus`].
     sums: [f64; 2],
+    /// Deaths, moves in and moves out of the tick ([`CellTally::flow`]).
+    flows: [u64; 3],
 }
 
 impl CellTally {
+    /// Counts the fate of a resident who started the tick in `from`'s cell: a death
+    /// there when `died`, else a move from it to `to`'s cell when the cells differ
+    /// (a move between districts, or ageing).
+    #[inline]
+    pub fn flow(cells: &mut [CellTally], from: Home, to: Home, died: bool) {
+        if died {
+            cells[from.place().cell()].flows[0] += 1;
+        } else if from != to {
+            cells[to.place().cell()].flows[1] += 1;
+            cells[from.place().cell()].flows[2] += 1;
+        }
+    }
+
     /// The counts and sums of the cell.
     pub fn census(&self) -> CellCensus {
         let [none, device, adopted_only, both] = self.by_digital;
@@ -190,6 +217,10 @@ impl CellTally {
             trust_sum: Share16::of_steps(self.attitude_steps[1]),
             waiting_innovation_sum: self.sums[0],
             waiting_literacy_sum: self.sums[1],
+            entrants: 0,
+            deaths: self.flows[0],
+            moved_in: self.flows[1],
+            moved_out: self.flows[2],
         }
     }
 }

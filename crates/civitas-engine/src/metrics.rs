@@ -20,20 +20,32 @@
 //!   when the scenario has no departments);
 //! - `spend_construction`, `spend_operation`: money of the tick attributed to the scope
 //!   (see [`crate::policies`]), divided by the tick length in years: a yearly rate, the
-//!   same for weekly and monthly ticks; `cost_per_request`: the tick's staff time spent
-//!   on requests (effort × staff cost per case, see [`crate::channels`]) plus operation
-//!   spending (less what staffing policies pay hires, whose time is in the staff term)
-//!   plus the construction amortised in the tick, divided by the represented requests
-//!   raised in the scope in the tick (NaN when none): digitization that moves cases
-//!   online frees counter time and lowers it;
+//!   same for weekly and monthly ticks; `cost_per_request`: all staff pay of the tick
+//!   (every department's case officers and hires, idle time included), spread over the
+//!   cells in proportion to the staff time their requests took (effort × staff cost per
+//!   case, see [`crate::channels`]), plus operation spending (less what staffing
+//!   policies pay hires, already in the staff pay) plus the construction amortised in
+//!   the tick, divided by the represented requests raised in the scope in the tick (NaN
+//!   when none): hiring raises it, digitization that moves cases online lowers the
+//!   scope's share of the pay;
 //! - `trust`: mean resident trust at the end of the tick;
 //! - `complaints_per_1000`: 12345 complaints filed in the year ending with the tick per
 //!   1,000 residents of the scope (the last `round(1 / tick years)` ticks: 12 months or
 //!   52 weeks; complaints over resident-years lived in them, so a shorter history at the
 //!   start of a run is annualised the same way). A trailing year is how hotline figures
 //!   are published, and it keeps a rare-event count from reading as noise month to month;
+//! - `hotline_contacts_per_1000`: 12345 contacts (complaints, inquiries and requests
+//!   made through the hotline) in the same trailing year per 1,000 residents;
+//! - `satisfied_share`: the tick's satisfied experiences over its rated experiences
+//!   (NaN without any);
 //! - `young_share`, `middle_share`, `senior_share`: each band's share of the scope's
-//!   residents (NaN for band scopes); `residents`: residents × scale (represented people).
+//!   residents (NaN for band scopes); `residents`: residents × scale (represented people);
+//! - flows of the tick, in represented people or requests (× scale): `entrants`,
+//!   `deaths`, `moved_in`, `moved_out` (into and out of the scope's cells: between
+//!   districts, or between bands by ageing), so that for every scope
+//!   `residents(t) − residents(t − 1) = entrants − deaths + moved_in − moved_out`
+//!   exactly; `requests_online`, `requests_assisted`, `requests_offline` (the submitted
+//!   requests by channel) and `requests_failed` (failed online and assisted attempts).
 
 use bevy_ecs::prelude::*;
 use civitas_scenario::{Band, Indicator};
@@ -50,12 +62,12 @@ use crate::tallies::{CellRequests, DistrictIncidents, IncidentTallies, RequestTa
 #[derive(Resource, Debug, Clone)]
 pub struct Table(pub ReplicateResult);
 
-/// Complaints and resident-years of the trailing year, per tick and cell: the window
-/// of `complaints_per_1000`.
+/// Complaints, other 12345 contacts and resident-years of the trailing year, per tick
+/// and cell: the window of `complaints_per_1000` and `hotline_contacts_per_1000`.
 #[derive(Resource, Debug, Clone)]
 pub struct ComplaintWindow {
     ticks: usize,
-    history: std::collections::VecDeque<Vec<(f64, f64)>>,
+    history: std::collections::VecDeque<Vec<(f64, f64, f64)>>,
 }
 
 impl ComplaintWindow {
@@ -67,26 +79,30 @@ impl ComplaintWindow {
         }
     }
 
-    /// Adds the tick's per-cell (complaints, resident-years), dropping the oldest tick
-    /// once a year is held.
-    fn push(&mut self, cells: Vec<(f64, f64)>) {
+    /// Adds the tick's per-cell (complaints, other contacts, resident-years), dropping
+    /// the oldest tick once a year is held.
+    fn push(&mut self, cells: Vec<(f64, f64, f64)>) {
         if self.history.len() == self.ticks {
             self.history.pop_front();
         }
         self.history.push_back(cells);
     }
 
-    /// Complaints per 1,000 resident-years over the window, for the cells `cells` (in
-    /// ascending order).
-    fn per_1000(&self, cells: impl Iterator<Item = usize> + Clone) -> f64 {
-        let (mut complaints, mut years) = (0.0, 0.0);
+    /// Complaints and all 12345 contacts (complaints included) per 1,000 resident-years
+    /// over the window, for the cells `cells` (in ascending order).
+    fn per_1000(&self, cells: impl Iterator<Item = usize> + Clone) -> (f64, f64) {
+        let (mut complaints, mut contacts, mut years) = (0.0, 0.0, 0.0);
         for tick in &self.history {
-            for (n, y) in cells.clone().map(|c| tick[c]) {
+            for (n, k, y) in cells.clone().map(|c| tick[c]) {
                 complaints += n;
+                contacts += k;
                 years += y;
             }
         }
-        ratio(complaints * 1000.0, years)
+        (
+            ratio(complaints * 1000.0, years),
+            ratio((complaints + contacts) * 1000.0, years),
+        )
     }
 }
 
@@ -127,12 +143,21 @@ pub fn record_indicators(
         (0..census.cells.len())
             .map(|c| {
                 let years = census.cells[c].residents as f64 * city.years_per_tick;
-                (requests.cells[c].complaints, years)
+                let r = &requests.cells[c];
+                (r.complaints, r.contacts, years)
             })
             .collect(),
     );
     let scopes = table.scopes.clone();
     let cells = census.cells.len();
+    // All staff pay of the tick (case officers and hires), spread over the cells in
+    // proportion to the staff time their requests took: idle and complaint time are
+    // paid too, and hiring shows in the cost of a request.
+    let staff_pay: f64 = departments.0.iter().map(|d| d.staff).sum::<f64>()
+        * city.scenario.costs.staff_per_year
+        * city.years_per_tick;
+    let request_time: f64 = requests.cells.iter().map(|r| r.staff_cost).sum::<f64>() * city.scale;
+    let pay_per_request_time = ratio(staff_pay, request_time);
     for (si, scope) in scopes.iter().enumerate() {
         // The scope's cells, in ascending order (the sums below depend on it): a district's
         // three, a band's every third, the city's all. Filtering every cell for every scope
@@ -183,6 +208,8 @@ pub fn record_indicators(
         };
         let submitted = req.submitted as f64;
         let residents = people.residents as f64;
+        let (complaints_per_1000, contacts_per_1000) = complaints.per_1000(in_scope.clone());
+        let count = |n: u64| n as f64 * city.scale;
         let per_year = 1.0 / city.years_per_tick;
         let band_share = |band: &CellCensus| match scope {
             Scope::Band(_) => f64::NAN,
@@ -223,15 +250,26 @@ pub fn record_indicators(
                 Indicator::SpendConstruction => construction * per_year,
                 Indicator::SpendOperation => operation * per_year,
                 Indicator::CostPerRequest => ratio(
-                    req.staff_cost * city.scale + operation - staffing + amortised,
+                    req.staff_cost * city.scale * pay_per_request_time + operation - staffing
+                        + amortised,
                     req.raised as f64 * city.scale,
                 ),
                 Indicator::Trust => ratio(people.trust_sum, residents),
-                Indicator::ComplaintsPer1000 => complaints.per_1000(in_scope.clone()),
+                Indicator::ComplaintsPer1000 => complaints_per_1000,
+                Indicator::HotlineContactsPer1000 => contacts_per_1000,
+                Indicator::SatisfiedShare => ratio(req.satisfied, req.experiences as f64),
                 Indicator::YoungShare => band_share(&young),
                 Indicator::MiddleShare => band_share(&middle),
                 Indicator::SeniorShare => band_share(&senior),
                 Indicator::Residents => residents * city.scale,
+                Indicator::Entrants => count(people.entrants),
+                Indicator::Deaths => count(people.deaths),
+                Indicator::MovedIn => count(people.moved_in),
+                Indicator::MovedOut => count(people.moved_out),
+                Indicator::RequestsOnline => count(req.online - req.assisted),
+                Indicator::RequestsAssisted => count(req.assisted),
+                Indicator::RequestsOffline => count(req.submitted - req.online),
+                Indicator::RequestsFailed => count(req.failed),
             };
             table.set(clock.tick, indicator, si, value);
         }

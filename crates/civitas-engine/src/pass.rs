@@ -47,6 +47,8 @@ struct Chunk {
     keys: Vec<SubjectKey>,
     /// Each resident's second word of the tick ([`SubjectKey::word`]).
     words: Vec<SubjectKey>,
+    /// Each resident's home at the start of the tick (step by step only).
+    starts: Vec<Home>,
     dead: Vec<bool>,
     /// Positions in the chunk of the residents who died this tick.
     died: Vec<u32>,
@@ -64,6 +66,7 @@ impl Chunk {
         Self {
             keys: Vec::new(),
             words: Vec::new(),
+            starts: Vec::new(),
             dead: Vec::new(),
             died: Vec::new(),
             dead_entities: Vec::new(),
@@ -156,10 +159,12 @@ impl Steps<'_> {
                 retry,
             } = r;
             let key = self.tick_key.subject(id.0 as u64);
-            let mut place = home.place();
+            let start = *home;
+            let mut place = start.place();
             self.ageing.step(key, &mut place);
             let died = self.fate.step(key, &mut place);
             *home = Home::of(place);
+            CellTally::flow(&mut chunk.census, start, *home, died);
             if died {
                 chunk.died.push(i as u32);
                 continue;
@@ -185,6 +190,7 @@ impl Steps<'_> {
         let Chunk {
             keys,
             words,
+            starts,
             dead,
             died,
             requests: tally,
@@ -192,6 +198,9 @@ impl Steps<'_> {
             seconds,
             ..
         } = chunk;
+        cells.fill(CellTally::default());
+        starts.clear();
+        starts.extend(residents.iter().map(|r| r.home));
         timed(&mut seconds[0], || {
             keys.clear();
             keys.extend(
@@ -220,6 +229,9 @@ impl Steps<'_> {
         });
         died.clear();
         died.extend((0..dead.len() as u32).filter(|&i| dead[i as usize]));
+        for (i, r) in residents.iter().enumerate() {
+            CellTally::flow(cells, starts[i], r.home, dead[i]);
+        }
         let n = keys.len();
         let alive = |i: &usize| !dead[*i];
         timed(&mut seconds[3], || {
@@ -260,7 +272,6 @@ impl Steps<'_> {
             }
         });
         timed(&mut seconds[7], || {
-            cells.fill(CellTally::default());
             for i in (0..n).filter(alive) {
                 let r = &residents[i];
                 self.counter

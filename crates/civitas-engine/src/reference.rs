@@ -113,13 +113,17 @@ impl Reference {
                         continue;
                     }
                     let key = tick_key.subject(self.ids[i] as u64);
-                    let mut place = self.homes[i].place();
+                    let start = self.homes[i];
+                    let mut place = start.place();
                     let dig = &mut self.digital[i];
                     let att = &mut self.attitudes[i];
                     let retry = &mut self.retries[i];
                     ageing.step(key, &mut place);
                     let died = fate.step(key, &mut place);
                     self.homes[i] = Home::of(place);
+                    if census {
+                        CellTally::flow(&mut self.census, start, self.homes[i], died);
+                    }
                     if died {
                         self.dead[i] = true;
                         continue;
@@ -214,13 +218,19 @@ mod tests {
                     ours.residents,
                     ours.devices,
                     ours.adopted,
-                    ours.pending_retries
+                    ours.pending_retries,
+                    ours.deaths,
+                    ours.moved_in,
+                    ours.moved_out
                 ),
                 (
                     pass.residents,
                     pass.devices,
                     pass.adopted,
-                    pass.pending_retries
+                    pass.pending_retries,
+                    pass.deaths,
+                    pass.moved_in,
+                    pass.moved_out
                 )
             );
             // Summed in another order (one loop against chunks), so equal to rounding.

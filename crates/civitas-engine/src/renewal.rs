@@ -305,13 +305,15 @@ fn entrants(world: &mut World) -> Vec<Resident> {
                         .set_satisfaction(peers.satisfaction_sum / n);
                     resident.attitude.set_trust(peers.trust_sum / n);
                 }
+                let place = resident.home.place();
                 counter.count(
                     &mut census,
-                    &resident.home.place(),
+                    &place,
                     &resident.digital,
                     &resident.attitude,
                     &resident.retry,
                 );
+                census[place.cell()].entrants += 1;
                 newcomers.push(resident);
                 next_id += 1;
             }

@@ -96,6 +96,14 @@ pub fn experience_score(b: &Behaviour, trips: u32, wait_days: f64, forced_offlin
     }
 }
 
+/// Chance that a resident is satisfied with an experience scoring `score`: the logistic
+/// `1 / (1 + e^((satisfied_threshold − score) / satisfied_spread))`, what a survey's
+/// "share satisfied" counts.
+#[inline]
+pub fn satisfied_chance(b: &Behaviour, score: f64) -> f64 {
+    1.0 / (1.0 + math::exp((b.satisfied_threshold - score) / b.satisfied_spread))
+}
+
 /// Chance that an experience scoring `score` leads to a 12345 complaint: the logistic
 /// `complaint_probability / (1 + e^((score − complaint_threshold) / complaint_spread))`,
 /// smooth in the score (no threshold where one point switches complaints on or off) and

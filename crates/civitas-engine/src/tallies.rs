@@ -42,6 +42,14 @@ pub struct CellRequests {
     /// Staff cost of submitted requests (currency per agent request; times `scale` for
     /// represented people).
     pub staff_cost: f64,
+    /// Rated experiences (submitted requests and failed attempts).
+    pub experiences: u64,
+    /// Of which satisfied, as the expectation of the satisfied logistic (see
+    /// [`crate::satisfaction::satisfied_chance`]).
+    pub satisfied: f64,
+    /// 12345 contacts other than complaints: the expected inquiries of the requests
+    /// raised and the requests raised through the hotline.
+    pub contacts: f64,
 }
 
 impl CellRequests {
@@ -62,6 +70,9 @@ impl CellRequests {
         self.health_sum += o.health_sum;
         self.complaints += o.complaints;
         self.staff_cost += o.staff_cost;
+        self.experiences += o.experiences;
+        self.satisfied += o.satisfied;
+        self.contacts += o.contacts;
     }
 }
 

@@ -190,3 +190,84 @@ fn ten_percent_on_the_complaint_curve_moves_complaints_by_less_than_thirty_perce
         }
     }
 }
+
+/// Conservation over the flow indicators: in every scope and tick the residents change by
+/// exactly the entrants, less the deaths, plus the moves in, less the moves out (between
+/// districts, and between bands by ageing), counted in agents.
+#[test]
+fn residents_change_by_exactly_their_flows_in_every_scope() {
+    let s = baseline(4_000);
+    let r = run(&s);
+    let scale = s.population.scale;
+    // Every flow and stock is a whole number of agents times the scale.
+    let agents = |t: usize, i: Indicator, si: usize| {
+        let v = r.value(t, i, si) / scale;
+        assert!((v - v.round()).abs() < 1e-9, "{i} {v} is not whole");
+        v.round() as i64
+    };
+    let mut seen = [0i64; 4];
+    for t in 1..r.dates.len() {
+        for si in 0..r.scopes.len() {
+            let change =
+                agents(t, Indicator::Residents, si) - agents(t - 1, Indicator::Residents, si);
+            let flows = [
+                Indicator::Entrants,
+                Indicator::Deaths,
+                Indicator::MovedIn,
+                Indicator::MovedOut,
+            ]
+            .map(|i| agents(t, i, si));
+            assert_eq!(
+                change,
+                flows[0] - flows[1] + flows[2] - flows[3],
+                "tick {t}, {:?}: {flows:?}",
+                r.scopes[si]
+            );
+            if si == 0 {
+                for (s, f) in seen.iter_mut().zip(flows) {
+                    *s += f;
+                }
+            }
+        }
+    }
+    assert!(seen.iter().all(|&n| n > 0), "every flow occurs: {seen:?}");
+}
+
+/// The requests by channel add up to the requests submitted, and the online ones to the
+/// online service rate.
+#[test]
+fn requests_by_channel_add_up_to_the_online_service_rate() {
+    let r = run(&baseline(3_000));
+    for t in 0..r.dates.len() {
+        let v = |i| r.value(t, i, 0);
+        let online = v(Indicator::RequestsOnline) + v(Indicator::RequestsAssisted);
+        let all = online + v(Indicator::RequestsOffline);
+        let rate = v(Indicator::OnlineServiceRate);
+        assert!(
+            (online / all - rate).abs() < 1e-12,
+            "tick {t}: {online} / {all} vs {rate}"
+        );
+    }
+}
+
+/// Staffing money reaches `cost_per_request`: hires are paid, so 200 million a year of
+/// them raise the cost of a request (before issue 29 it moved 57.58 -> 57.57).
+#[test]
+fn hiring_raises_the_cost_per_request() {
+    let cost = |money: f64| {
+        let mut s = baseline(4_000);
+        s.uncertainty.clear();
+        let mut hires = civitas_scenario::Policy::new(
+            civitas_scenario::PolicyKind::Staffing,
+            "hires",
+            ym("2024-01"),
+        );
+        hires.set_amount_per_year(Some(money));
+        s.policies.push(hires);
+        let r = run(&s);
+        city(&r, Indicator::CostPerRequest, "2030-12")
+    };
+    let (none, hired) = (cost(0.0), cost(200e6));
+    // 200 million over about 11 million represented requests a year: about 18 more each.
+    assert!(hired > none + 10.0, "{none} without hires, {hired} with");
+}

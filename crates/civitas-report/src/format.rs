@@ -78,7 +78,7 @@ fn with_unit(
         Unit::Score => digits(v, 1),
         Unit::Currency | Unit::CurrencyPerRequest => format!("{} {currency}", money(v)),
         Unit::PerThousandPerYear => format!("{} per 1,000/yr", digits(v, 1)),
-        Unit::People => money(v),
+        Unit::People | Unit::Count => money(v),
     }
 }
 
@@ -97,7 +97,11 @@ pub fn tick(indicator: Indicator, v: f64, span: f64) -> String {
     };
     match indicator.meta().unit {
         Unit::Share => format!("{v:.decimals$}%"),
-        Unit::Currency | Unit::CurrencyPerRequest | Unit::People if v.abs() >= 1e3 => money(v),
+        Unit::Currency | Unit::CurrencyPerRequest | Unit::People | Unit::Count
+            if v.abs() >= 1e3 =>
+        {
+            money(v)
+        }
         _ => format!("{v:.decimals$}"),
     }
 }

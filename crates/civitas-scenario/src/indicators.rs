@@ -30,6 +30,8 @@ pub enum Unit {
     PerThousandPerYear,
     /// A number of people.
     People,
+    /// A number of people or requests in the tick (not a yearly rate: a flow to add up).
+    Count,
 }
 
 impl Unit {
@@ -45,6 +47,7 @@ impl Unit {
             Unit::CurrencyPerRequest => "currency per request",
             Unit::PerThousandPerYear => "per 1,000 residents per year",
             Unit::People => "residents",
+            Unit::Count => "count in the tick",
         }
     }
 }
@@ -121,11 +124,15 @@ indicators! {
     SpendOperation => "spend_operation", "Operation spending", Currency, false,
         "Money spent on operating and maintaining systems, at its yearly rate in the tick.";
     CostPerRequest => "cost_per_request", "Cost per request", CurrencyPerRequest, false,
-        "Staff time of the tick's requests plus operation (less hires' pay) plus amortised construction, per represented request.";
+        "All staff pay (case officers and hires) plus the rest of operation plus amortised construction, per represented request.";
     Trust => "trust", "Resident trust", Share, true,
         "Mean resident trust in government digital services (0-1), moved by experience; it acts on adoption and churn.";
     ComplaintsPer1000 => "complaints_per_1000", "12345 complaints", PerThousandPerYear, false,
         "12345 hotline complaints filed by dissatisfied residents in the year ending with the tick, per 1,000 residents.";
+    HotlineContactsPer1000 => "hotline_contacts_per_1000", "12345 contacts", PerThousandPerYear, false,
+        "12345 hotline contacts (inquiries, requests made through the hotline and complaints) in the year ending with the tick, per 1,000 residents.";
+    SatisfiedShare => "satisfied_share", "Residents satisfied", Share, true,
+        "Share of the tick's rated experiences residents are satisfied with (a logistic in the score around satisfied_threshold), as surveys count shares of respondents satisfied.";
     YoungShare => "young_share", "Residents aged 15-34", Share, true,
         "Share of residents aged 15+ who are in the young band (15-34).";
     MiddleShare => "middle_share", "Residents aged 35-59", Share, true,
@@ -134,6 +141,22 @@ indicators! {
         "Share of residents aged 15+ who are in the senior band (60+).";
     Residents => "residents", "Residents aged 15+", People, true,
         "Residents aged 15+ the simulation represents (agents x scale).";
+    Entrants => "entrants", "Entrants at 15", Count, true,
+        "People who turned 15 and joined the scope in the tick (represented).";
+    Deaths => "deaths", "Deaths", Count, false,
+        "Residents of the scope who died in the tick (represented).";
+    MovedIn => "moved_in", "Moved in", Count, true,
+        "Residents who joined the scope in the tick other than as entrants: a move between districts, or ageing into a band (represented).";
+    MovedOut => "moved_out", "Moved out", Count, false,
+        "Residents who left the scope in the tick other than by death: a move between districts, or ageing out of a band (represented).";
+    RequestsOnline => "requests_online", "Requests done online", Count, true,
+        "Requests submitted online by the residents themselves in the tick (represented).";
+    RequestsAssisted => "requests_assisted", "Requests done at service points", Count, true,
+        "Requests submitted online with help at a community service point in the tick (represented).";
+    RequestsOffline => "requests_offline", "Requests done at counters", Count, false,
+        "Requests submitted at a counter in the tick, fallbacks of failed attempts included (represented).";
+    RequestsFailed => "requests_failed", "Failed online attempts", Count, false,
+        "Online and assisted attempts that failed in the tick (represented); each is redone at a counter.";
 }
 
 impl Indicator {
@@ -144,7 +167,17 @@ impl Indicator {
     pub fn is_total(self) -> bool {
         matches!(
             self,
-            Indicator::Residents | Indicator::SpendConstruction | Indicator::SpendOperation
+            Indicator::Residents
+                | Indicator::SpendConstruction
+                | Indicator::SpendOperation
+                | Indicator::Entrants
+                | Indicator::Deaths
+                | Indicator::MovedIn
+                | Indicator::MovedOut
+                | Indicator::RequestsOnline
+                | Indicator::RequestsAssisted
+                | Indicator::RequestsOffline
+                | Indicator::RequestsFailed
         )
     }
 
@@ -229,7 +262,7 @@ mod tests {
             assert!(seen.insert(i.name()));
             assert_eq!(i.name().parse::<Indicator>().unwrap(), i);
         }
-        assert_eq!(Indicator::ALL.len(), 21);
+        assert_eq!(Indicator::ALL.len(), 31);
         assert!("online_rate".parse::<Indicator>().is_err());
     }
 }

@@ -417,6 +417,17 @@ pub struct Behaviour {
     pub complaint_department: Option<String>,
     /// Offline-equivalent cases one complaint costs the hotline department.
     pub complaint_effort: f64,
+    /// Score (0–100) at which half of the residents are satisfied with an experience:
+    /// `satisfied_share` counts an experience scoring `s` as satisfied with chance
+    /// `1 / (1 + e^((satisfied_threshold − s) / satisfied_spread))`, as a survey's share of
+    /// respondents satisfied counts people, not a mean score.
+    pub satisfied_threshold: f64,
+    /// Spread (points) of the satisfied logistic; must be positive.
+    pub satisfied_spread: f64,
+    /// 12345 hotline inquiries per request raised (residents asking how to do an errand),
+    /// on top of the requests made through the hotline and the complaints: the
+    /// `hotline_contacts_per_1000` indicator.
+    pub hotline_inquiries_per_request: f64,
     /// Share of a department's not-yet-digitized items that can be done online end to
     /// end when every proof the service needs from other departments is shared (all its
     /// data links present): online eligibility is `d + (1 − d) · share · L`, `L` the chance
@@ -448,6 +459,9 @@ impl Default for Behaviour {
             complaint_spread: 10.0,
             complaint_department: None,
             complaint_effort: 0.5,
+            satisfied_threshold: 75.0,
+            satisfied_spread: 5.0,
+            hotline_inquiries_per_request: 0.0,
             end_to_end_online_share: 0.0,
         }
     }

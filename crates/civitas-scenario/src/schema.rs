@@ -84,7 +84,11 @@ fn ranges() -> Vec<Range> {
     );
     add(
         "Behaviour",
-        &["satisfaction_base", "initial_satisfaction"],
+        &[
+            "satisfaction_base",
+            "initial_satisfaction",
+            "satisfied_threshold",
+        ],
         (0.0, false, Some(100.0)),
     );
     add(
@@ -94,10 +98,15 @@ fn ranges() -> Vec<Range> {
             "satisfaction_per_wait_day",
             "satisfaction_failure_penalty",
             "satisfaction_forced_offline_penalty",
+            "hotline_inquiries_per_request",
         ],
         (0.0, false, None),
     );
-    add("Behaviour", &["complaint_spread"], (0.0, true, None));
+    add(
+        "Behaviour",
+        &["complaint_spread", "satisfied_spread"],
+        (0.0, true, None),
+    );
     add(
         "Behaviour",
         &["satisfaction_memory"],

@@ -143,7 +143,7 @@ fn indicator_descriptions_name_the_parts_of_the_model_definition() {
         .expect("a row for cost_per_request in docs/model.md");
     let description = Indicator::CostPerRequest.meta().description.to_lowercase();
     for part in [
-        "staff time",
+        "staff pay",
         "operation",
         "amortised construction",
         "per represented request",

@@ -140,6 +140,9 @@ struct ServiceNow {
     offline_effort: f64,
     online_effort: f64,
     staff_cost_per_case: f64,
+    /// Expected 12345 contacts of a request raised (inquiries, and 1 for a request
+    /// made through the hotline itself).
+    contacts: f64,
     window: f64,
     links: (usize, usize),
 }
@@ -166,8 +169,11 @@ impl Requests {
                 let start = required.len();
                 required.extend(&city.service_requires[i]);
                 let owner = city.service_owner[i];
+                let through_hotline = city.complaint_department == Some(owner);
                 ServiceNow {
                     owner,
+                    contacts: s.population.behaviour.hotline_inquiries_per_request
+                        + f64::from(u8::from(through_hotline)),
                     staff_cost_per_case: s.costs.staff_per_year
                         / MONTHS_PER_YEAR
                         / s.departments[owner].cases_per_staff_month,
@@ -325,8 +331,10 @@ impl<'a> RequestContext<'a> {
         let n = self.demand.count_from(u, home.band);
         for _ in 0..n {
             let k = self.demand.pick_service(&mut s, home.band);
-            tally.cells[c].raised += 1;
             let svc = &self.services[k];
+            let cr = &mut tally.cells[c];
+            cr.raised += 1;
+            cr.contacts += svc.contacts;
             let eligible = s.hits(svc.eligible);
             // Each consecutive failure makes trying online again less likely.
             let tries_online = dig.adopted()
@@ -442,14 +450,18 @@ impl<'a> RequestContext<'a> {
         Some(sum / n as f64)
     }
 
-    /// A 12345 complaint after an experience scoring `score`, with the chance
-    /// [`satisfaction::complaint_chance`]: counted as its expectation (the chance), which
-    /// also loads the hotline by the expected effort; no random draw.
+    /// An experience scoring `score`: counted as satisfied with the chance
+    /// [`satisfaction::satisfied_chance`], and a 12345 complaint with the chance
+    /// [`satisfaction::complaint_chance`], both as their expectations (the chances, which
+    /// also load the hotline by the expected effort); no random draw.
     #[inline]
     fn maybe_complain(&self, score: f64, c: usize, tally: &mut ChunkTally) {
         let b = self.behaviour;
         let chance = satisfaction::complaint_chance(b, score);
-        tally.cells[c].complaints += chance;
+        let cr = &mut tally.cells[c];
+        cr.experiences += 1;
+        cr.satisfied += satisfaction::satisfied_chance(b, score);
+        cr.complaints += chance;
         if let Some(j) = self.complaint_department {
             tally.departments[j].effort += chance * b.complaint_effort;
         }

@@ -365,6 +365,7 @@ fn synthetic_path(indicator: Indicator) -> (f64, f64) {
         Unit::CurrencyPerRequest => (45.0, 28.0),
         Unit::PerThousandPerYear => (60.0, 25.0),
         Unit::People => (5.0e6, 5.1e6),
+        Unit::Count => (1.0e3, 2.0e3),
     }
 }
 

@@ -159,6 +159,18 @@ impl Checker<'_> {
         self.positive(at.key("complaint_spread"), b.complaint_spread);
         self.share(at.key("end_to_end_online_share"), b.end_to_end_online_share);
         self.non_negative(at.key("complaint_effort"), b.complaint_effort);
+        self.in_range(
+            at.key("satisfied_threshold"),
+            b.satisfied_threshold,
+            0.0,
+            100.0,
+            "a score",
+        );
+        self.positive(at.key("satisfied_spread"), b.satisfied_spread);
+        self.non_negative(
+            at.key("hotline_inquiries_per_request"),
+            b.hotline_inquiries_per_request,
+        );
         if let Some(name) = &b.complaint_department {
             let known = self.department_names();
             self.reference(at.key("complaint_department"), "department", name, &known);
