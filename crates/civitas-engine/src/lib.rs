@@ -14,10 +14,12 @@
 //! [`renewal`] (entrants at 15, deaths, migration), [`devices`], [`adoption`] (Bass
 //! diffusion, training), [`channels`] (demand, channel choice, trips, failures),
 //! [`departments`] (construction, operation, queues, evaluation budgeting),
-//! [`incidents`], [`policies`], [`shocks`], [`satisfaction`], [`metrics`]; their order
+//! [`incidents`], [`policies`], [`shocks`], [`satisfaction`], [`enterprises`] (firms:
+//! maturity, tools, value added, errands, entry and exit), [`metrics`]; their order
 //! within a tick is declared in [`schedule`], and [`pass`] takes every resident through
 //! its steps in one sweep. What they share instead of importing each other:
-//! [`residents`] (the resident component and its parts), [`census`] (residents per
+//! [`residents`] (the resident component and its parts), [`firms`] (the enterprise
+//! component and the economy's levers and tallies), [`census`] (residents per
 //! cell), [`levers`] (what policies produce), [`city`] (the compiled scenario) and
 //! [`rng`]. Randomness comes from
 //! counter-based streams ([`rng`]) keyed by (replicate seed, resident, tick, purpose), so
@@ -35,6 +37,8 @@ pub mod city;
 pub mod demography;
 pub mod departments;
 pub mod devices;
+pub mod enterprises;
+pub mod firms;
 pub mod incidents;
 pub mod levers;
 pub mod math;
@@ -125,6 +129,7 @@ impl Simulation {
         departments::install(&mut world, &city);
         channels::install(&mut world, &city);
         incidents::install(&mut world, &city);
+        enterprises::install(&mut world, &city);
         renewal::install(&mut world, &city, residents);
         world.insert_resource(Clock::at(&city, 0));
         world.insert_resource(city);
@@ -142,6 +147,7 @@ impl Simulation {
             demography::spawn_residents(world, &city, most as usize)
         });
         renewal::weigh_entrants(&mut world);
+        world.resource_scope(|world, city: Mut<City>| enterprises::spawn_enterprises(world, &city));
         world
             .run_system(steady)
             .expect("steady-state start runs on a fresh world");

@@ -46,12 +46,19 @@
 //!   `residents(t) − residents(t − 1) = entrants − deaths + moved_in − moved_out`
 //!   exactly; `requests_online`, `requests_assisted`, `requests_offline` (the submitted
 //!   requests by channel) and `requests_failed` (failed online and assisted attempts).
+//! - the economy's indicators (see [`crate::enterprises`]), over the scope's firms as
+//!   counted in the tick (NaN for band scopes, and without `[economy]`):
+//!   `digital_core_share` (core sectors' value added / all firms' value added),
+//!   `enterprise_maturity` (mean stage), `enterprise_stage3_share`, `cloud_rate`,
+//!   `numerical_control_rate` and `digital_rd_tools_rate` (over industrial firms; NaN
+//!   without any), `enterprise_one_trip_rate` (over firms' errands).
 
 use bevy_ecs::prelude::*;
 use civitas_scenario::{Band, Indicator};
 
 use crate::census::{CellCensus, Census};
 use crate::city::{City, Clock, cell_band, district_cells};
+use crate::firms::{DistrictEconomy, EconomyTallies};
 use crate::levers::Levers;
 use crate::offices::Departments;
 use crate::output::{AgentRow, ReplicateResult, Scope};
@@ -135,6 +142,7 @@ pub fn record_indicators(
     incidents: Res<IncidentTallies>,
     levers: Res<Levers>,
     departments: Res<Departments>,
+    economy: Res<EconomyTallies>,
     mut complaints: ResMut<ComplaintWindow>,
     mut table: ResMut<Table>,
 ) {
@@ -206,6 +214,18 @@ pub fn record_indicators(
             Scope::District(d) => Some(incidents.0[d]),
             Scope::Band(_) => None,
         };
+        // Firms have no age: band scopes get an empty count (NaN economy indicators).
+        let firms = match *scope {
+            Scope::City => economy
+                .0
+                .iter()
+                .fold(DistrictEconomy::default(), |mut a, d| {
+                    a.add(d);
+                    a
+                }),
+            Scope::District(d) => economy.0.get(d).copied().unwrap_or_default(),
+            Scope::Band(_) => DistrictEconomy::default(),
+        };
         let submitted = req.submitted as f64;
         let residents = people.residents as f64;
         let (complaints_per_1000, contacts_per_1000) = complaints.per_1000(in_scope.clone());
@@ -270,6 +290,15 @@ pub fn record_indicators(
                 Indicator::RequestsAssisted => count(req.assisted),
                 Indicator::RequestsOffline => count(req.submitted - req.online),
                 Indicator::RequestsFailed => count(req.failed),
+                Indicator::DigitalCoreShare
+                | Indicator::EnterpriseMaturity
+                | Indicator::EnterpriseStage3Share
+                | Indicator::CloudRate
+                | Indicator::NumericalControlRate
+                | Indicator::DigitalRdToolsRate
+                | Indicator::EnterpriseOneTripRate => {
+                    firms.indicator(indicator).unwrap_or(f64::NAN)
+                }
             };
             table.set(clock.tick, indicator, si, value);
         }

@@ -46,6 +46,8 @@ pub enum Purpose {
     Renewal = 9,
     /// Cohorts entering at 15, per district.
     Entrants = 10,
+    /// Enterprises: exit, maturity, tools, and the synthesis of entrants.
+    Enterprises = 11,
 }
 
 pub use civitas_uncertainty::mix64;

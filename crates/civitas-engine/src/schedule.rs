@@ -13,8 +13,10 @@
 //!    spawned) and are counted;
 //! 6. `census`: each district's adopter share for the next tick;
 //! 7. `incidents`: occurrence, detection, dispatch and response;
-//! 8. `departments`: queues served up to capacity, next tick's waits;
-//! 9. `metrics`: the indicator table and the agent sample.
+//! 8. `enterprises`: firms' exit, maturity, tools, value added and errands (their cases
+//!    join the departments' arrivals), and entrants for the next tick;
+//! 9. `departments`: queues served up to capacity, next tick's waits;
+//! 10. `metrics`: the indicator table and the agent sample.
 //!
 //! The tick is split into named [`Stage`]s, run in this order, so a benchmark can time
 //! each mechanism (`civitas bench`; the resident pass times its own steps, see
@@ -24,7 +26,9 @@
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::ScheduleSystem;
 
-use crate::{census, departments, incidents, metrics, pass, policies, renewal, shocks};
+use crate::{
+    census, departments, enterprises, incidents, metrics, pass, policies, renewal, shocks,
+};
 
 /// One named part of a tick: the systems of one mechanism (or a few small ones).
 pub struct Stage {
@@ -57,6 +61,7 @@ pub fn tick_stages() -> Vec<Stage> {
         stage("renewal", renewal::renew_population),
         stage("census", census::share_adoption),
         stage("incidents", incidents::respond_to_incidents),
+        stage("enterprises", enterprises::enterprise_pass),
         stage("queues", departments::process_queues),
         stage(
             "indicators",

@@ -79,6 +79,7 @@ fn with_unit(
         Unit::Currency | Unit::CurrencyPerRequest => format!("{} {currency}", money(v)),
         Unit::PerThousandPerYear => format!("{} per 1,000/yr", digits(v, 1)),
         Unit::People | Unit::Count => money(v),
+        Unit::Stage => digits(v, 2),
     }
 }
 

@@ -32,6 +32,8 @@ pub enum Unit {
     People,
     /// A number of people or requests in the tick (not a yearly rate: a flow to add up).
     Count,
+    /// A digital maturity stage of firms, 0 to 4.
+    Stage,
 }
 
 impl Unit {
@@ -48,6 +50,7 @@ impl Unit {
             Unit::PerThousandPerYear => "per 1,000 residents per year",
             Unit::People => "residents",
             Unit::Count => "count in the tick",
+            Unit::Stage => "maturity stage (0-4)",
         }
     }
 }
@@ -157,6 +160,20 @@ indicators! {
         "Requests submitted at a counter in the tick, fallbacks of failed attempts included (represented).";
     RequestsFailed => "requests_failed", "Failed online attempts", Count, false,
         "Online and assisted attempts that failed in the tick (represented); each is redone at a counter.";
+    DigitalCoreShare => "digital_core_share", "Digital-economy core share", Share, true,
+        "Value added of the digital-economy core sectors (the four NBS classes) over the value added of every modelled firm.";
+    EnterpriseMaturity => "enterprise_maturity", "Enterprise digital maturity", Stage, true,
+        "Mean digital maturity stage (0-4) of the modelled firms.";
+    EnterpriseStage3Share => "enterprise_stage3_share", "Firms at maturity stage 3+", Share, true,
+        "Share of the modelled firms at digital maturity stage 3 or higher.";
+    CloudRate => "cloud_rate", "Firms using cloud", Share, true,
+        "Share of the modelled firms using cloud services.";
+    NumericalControlRate => "numerical_control_rate", "Numerical control of key processes", Share, true,
+        "Share of industrial firms whose key processes are under numerical control (MIIT's figure).";
+    DigitalRdToolsRate => "digital_rd_tools_rate", "Digital R&D design tools", Share, true,
+        "Share of industrial firms using digital R&D design tools (MIIT's figure).";
+    EnterpriseOneTripRate => "enterprise_one_trip_rate", "Firms' errands in one trip", Share, true,
+        "Share of firms' errands (licences, permits, tax) done with at most one in-person trip.";
 }
 
 impl Indicator {
@@ -178,6 +195,21 @@ impl Indicator {
                 | Indicator::RequestsAssisted
                 | Indicator::RequestsOffline
                 | Indicator::RequestsFailed
+        )
+    }
+
+    /// Whether the indicator is over the modelled firms of `[economy]` (NaN for a scenario
+    /// without one, and for age bands: firms have no age).
+    pub fn is_economy(self) -> bool {
+        matches!(
+            self,
+            Indicator::DigitalCoreShare
+                | Indicator::EnterpriseMaturity
+                | Indicator::EnterpriseStage3Share
+                | Indicator::CloudRate
+                | Indicator::NumericalControlRate
+                | Indicator::DigitalRdToolsRate
+                | Indicator::EnterpriseOneTripRate
         )
     }
 
@@ -262,7 +294,7 @@ mod tests {
             assert!(seen.insert(i.name()));
             assert_eq!(i.name().parse::<Indicator>().unwrap(), i);
         }
-        assert_eq!(Indicator::ALL.len(), 31);
+        assert_eq!(Indicator::ALL.len(), 38);
         assert!("online_rate".parse::<Indicator>().is_err());
     }
 }

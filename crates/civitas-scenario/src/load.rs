@@ -54,13 +54,14 @@ pub const BASELINE_TOML: &str = include_str!("../baseline.toml");
 pub const STARTER_TOML: &str = include_str!("starter.toml");
 
 /// The top-level fields of a scenario file, in the order the schema lists them.
-const TOP_LEVEL_FIELDS: [&str; 13] = [
+const TOP_LEVEL_FIELDS: [&str; 14] = [
     "extends",
     "scenario",
     "population",
     "departments",
     "services",
     "incidents",
+    "economy",
     "policies",
     "costs",
     "budget",

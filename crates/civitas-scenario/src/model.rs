@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 use crate::calendar::YearMonth;
 use crate::indicators::Indicator;
 
+mod economy;
 mod policy;
+pub use economy::*;
 pub use policy::*;
 
 /// A complete, validated policy scenario: the city, its starting state, the policy
@@ -40,6 +42,9 @@ pub struct Scenario {
     /// Urban incidents (governance, resilience and security).
     #[serde(default)]
     pub incidents: Incidents,
+    /// The city's firms as enterprise agents and the errands they bring (optional).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub economy: Option<Economy>,
     /// Policy levers on a timeline.
     #[serde(default)]
     pub policies: Vec<Policy>,
@@ -250,6 +255,9 @@ pub struct District {
     /// Share of residents within reach of a community service point at the start, in [0, 1].
     #[serde(default)]
     pub service_points: f64,
+    /// The district's industrial park, where `[[economy.firms]]` with `in_park` sit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub park: Option<Park>,
 }
 
 /// Urban or rural settlement.

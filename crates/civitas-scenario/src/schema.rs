@@ -167,6 +167,48 @@ fn ranges() -> Vec<Range> {
     );
     add("IncidentType", &["sla_hours"], (0.0, true, Some(MAX_HOURS)));
     add("IncidentType", &["effort"], (0.0, false, Some(MAX_EFFORT)));
+    add("Park", &["services"], SHARE);
+    add("Economy", &["scale"], (1.0, false, None));
+    add("Economy", &["entry_per_year", "exit_per_year"], SHARE);
+    add(
+        "Economy",
+        &[
+            "maturity_p",
+            "maturity_q",
+            "workforce_elasticity",
+            "productivity_premium_per_stage",
+            "cloud_uptake_per_year",
+            "numerical_control_uptake_per_year",
+            "rd_tools_uptake_per_year",
+            "industrial_internet_uptake_per_year",
+            "voucher_boost_per_year",
+            "platform_effect",
+            "computing_boost_per_year",
+            "open_data_entry_effect",
+            "park_services_effect",
+        ],
+        (0.0, false, Some(100.0)),
+    );
+    add("Sector", &["value_added_per_job"], (0.0, false, Some(1e9)));
+    add("FirmGroup", &["count"], (0.0, false, None));
+    add("FirmGroup", &["jobs_per_firm"], (0.0, false, Some(1e6)));
+    add(
+        "FirmGroup",
+        &[
+            "cloud",
+            "industrial_internet",
+            "numerical_control",
+            "rd_tools",
+        ],
+        SHARE,
+    );
+    add(
+        "Errand",
+        &["per_firm_per_year"],
+        (0.0, false, Some(10_000.0)),
+    );
+    add("Errand", &["offline_effort"], (0.0, false, Some(1000.0)));
+    add("Errand", &["online_effort"], SHARE);
     for &kind in PolicyKind::ALL {
         for &(prop, bound) in kind.bounds() {
             let Bound {

@@ -40,6 +40,7 @@ pub fn value_range(indicator: Indicator, values: impl IntoIterator<Item = f64>) 
     let natural = match indicator.meta().unit {
         Unit::Share => Some(0.0..1.0),
         Unit::Score => Some(0.0..100.0),
+        Unit::Stage => Some(0.0..4.0),
         _ => None,
     };
     if lo > hi {

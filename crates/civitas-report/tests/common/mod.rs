@@ -366,6 +366,7 @@ fn synthetic_path(indicator: Indicator) -> (f64, f64) {
         Unit::PerThousandPerYear => (60.0, 25.0),
         Unit::People => (5.0e6, 5.1e6),
         Unit::Count => (1.0e3, 2.0e3),
+        Unit::Stage => (1.2, 2.4),
     }
 }
 

@@ -21,10 +21,11 @@
 //!   no incident target without an incident type that can occur.
 //!
 //! One file per concern: [`population`] (the city: residents, departments, services,
-//! incidents), [`policies`] (the timeline: policies, unit costs, budget, shocks),
+//! incidents), [`economy`] (sectors, firms, errands, parks), [`policies`] (the timeline: policies, unit costs, budget, shocks),
 //! [`targets`], [`uncertainty`]; this file holds the checker and its shared rules
 //! (ranges, names, references, dates, upper bounds).
 
+mod economy;
 mod policies;
 mod population;
 mod targets;
@@ -69,6 +70,7 @@ pub(crate) fn problems(scenario: &Scenario) -> Vec<Problem> {
     c.departments();
     c.services();
     c.incidents();
+    c.economy();
     c.policies();
     c.costs();
     c.budget();

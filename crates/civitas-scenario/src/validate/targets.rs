@@ -140,6 +140,7 @@ fn indicator_range(indicator: Indicator) -> (f64, f64, &'static str) {
         (Indicator::DigitalDivideGap, _) => (-1.0, 1.0, "a difference of shares"),
         (_, Unit::Share) => (0.0, 1.0, "a share"),
         (_, Unit::Score) => (0.0, 100.0, "a score"),
+        (_, Unit::Stage) => (0.0, 4.0, "a maturity stage"),
         _ => (0.0, f64::INFINITY, "a non-negative value"),
     }
 }

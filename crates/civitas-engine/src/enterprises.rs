@@ -1,0 +1,435 @@
+//! Enterprises: the city's firms as agents ([`crate::firms::Enterprise`]), their digital
+//! maturity, tools, value added, entry and exit, and the errands they bring to the
+//! departments. A scenario without `[economy]` spawns none and this stage does nothing.
+//!
+//! **Synthesis.** Each `[[economy.firms]]` group of `count` firms becomes
+//! `n = max(1, round(count / scale))` agents of `count / n` firms each. Agent `k` of `n`
+//! starts at the maturity stage whose cumulative share holds `(k + ½)/n`, and uses a tool
+//! of starting share `s` when `(n − k − ½)/n < s`: the group's distribution exactly, and
+//! tools held by its most mature firms first.
+//!
+//! Each tick (length `Δt` years), for each agent in turn, every chance drawn from the
+//! agent's counter-based stream ([`Purpose::Enterprises`]):
+//! - **exit** with probability `1 − e^{−exit·Δt}`;
+//! - **maturity** (Bass, as residents' adoption): a firm at stage `s < 4` steps up with
+//!   probability `1 − e^{−h·Δt}`, `h = (p·P + q·Q·F)·W + v·V`: `F` the share of its peers
+//!   (same sector, district, in or out of the park; counted at the end of the previous
+//!   tick, a synchronous update) at a stage above `s`; `P = 1 + park_services_effect ×
+//!   park services level` in a park (1 outside); `Q = 1 + platform_effect × platform
+//!   level` for industrial firms (1 otherwise); `W = (A / A₀)^workforce_elasticity`, `A`
+//!   the district's residents' online adoption ([`DistrictAdoption`], the workforce's
+//!   digital literacy) and `A₀` its value at the first tick; `v·V` the voucher boost
+//!   times the voucher coverage;
+//! - **tools**: a firm without a tool takes it up with probability `1 − e^{−u·s·Δt}`, `u`
+//!   the tool's uptake per stage (so stage-0 firms take up none); cloud adds the
+//!   computing vouchers' `computing_boost × coverage` to `u·s`, industrial internet is
+//!   multiplied by `Q`; numerical control and R&D tools are counted for industrial firms
+//!   only;
+//! - **value added** `firms × jobs × value_added_per_job × (1 + premium × stage)` a year;
+//! - **errands**: `firms × per_firm_per_year × Δt` of each `[[economy.errands]]` (their
+//!   expectation, no draw). In a park a share `S` (park services) goes through the park's
+//!   service desk (one trip, online effort). The rest goes online with probability
+//!   `r = d·h × (stage + 1)/5` (the department's effective digitization, and the firm's
+//!   maturity), fails there with the department's failure probability `f` and is then
+//!   redone offline; offline it costs one trip plus one per missing data link (each
+//!   present with probability `min(g_owner, g_j)`), online one per missing link. The
+//!   errands add their cases (`offline_effort`, or `online_effort` of it online) to the
+//!   department's arrivals, so firms' errands lengthen residents' queue waits; they are
+//!   not residents' requests and do not enter the request ledger.
+//!
+//! **Entry.** Each group's new firms accrue at `entry_per_year × n × Δt` agents a tick
+//! (digital-factor-driven groups times `1 + open_data_entry_effect × open data level`),
+//! spawned when a whole agent has accrued, synthesised like the group's starting firms
+//! with a drawn position; they take part from the next tick.
+//!
+//! Everything is counted per district in [`EconomyTallies`], in the agents' table order,
+//! on one thread: the outputs do not depend on the number of threads.
+
+use bevy_ecs::prelude::*;
+use civitas_scenario::{Economy, SectorClass};
+
+use crate::census::DistrictAdoption;
+use crate::city::{City, Clock};
+use crate::firms::{DistrictEconomy, EconomyLevers, EconomyTallies, Enterprise, TOP_STAGE, tool};
+use crate::math;
+use crate::offices::Departments;
+use crate::rng::{Purpose, Stream, TickKey};
+
+/// Stages a firm can be at.
+const STAGES: usize = TOP_STAGE as usize + 1;
+
+/// What the enterprise pass keeps between ticks.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct EconomyState {
+    /// Id of the next entrant.
+    next_id: u32,
+    /// Agents accrued toward each group's next entrant.
+    accrual: Vec<f64>,
+    /// Firms at each stage in each peer group (sector × district × in park), at the end
+    /// of the last tick.
+    peers: Vec<[f64; STAGES]>,
+    /// Each district's residents' adoption at the first tick.
+    reference_adoption: Option<Vec<f64>>,
+}
+
+/// Installs the economy's levers, tallies and state (empty without `[economy]`).
+pub fn install(world: &mut World, city: &City) {
+    let districts = &city.scenario.population.districts;
+    world.insert_resource(EconomyLevers {
+        park_services: districts
+            .iter()
+            .map(|d| d.park.as_ref().map_or(0.0, |p| p.services))
+            .collect(),
+        ..Default::default()
+    });
+    let (tallies, state) = match &city.scenario.economy {
+        Some(e) => (
+            vec![DistrictEconomy::default(); districts.len()],
+            EconomyState {
+                accrual: vec![0.0; e.firms.len()],
+                peers: vec![[0.0; STAGES]; 2 * e.sectors.len() * districts.len()],
+                ..Default::default()
+            },
+        ),
+        None => (Vec::new(), EconomyState::default()),
+    };
+    world.insert_resource(EconomyTallies(tallies));
+    world.insert_resource(state);
+}
+
+/// The peer group of firm group `g`: (sector, district, in park).
+fn peer_group(city: &City, economy: &Economy, g: usize) -> usize {
+    let f = &economy.firms[g];
+    let sector = economy.sector_index(&f.sector).expect("validated sector");
+    let district = city
+        .scenario
+        .district_index(&f.district)
+        .expect("validated district");
+    (sector * city.districts() + district) * 2 + usize::from(f.in_park)
+}
+
+/// The stage and tools of a firm of group `g` at position `u` in [0, 1) of the group
+/// (stage by the cumulative shares, tools held from the top of the group down).
+fn synthesise(economy: &Economy, g: usize, u: f64) -> (u8, u8) {
+    let f = &economy.firms[g];
+    let mut stage = TOP_STAGE;
+    let mut cumulative = 0.0;
+    for (s, share) in f.maturity.iter().enumerate() {
+        cumulative += share;
+        if u < cumulative {
+            stage = s as u8;
+            break;
+        }
+    }
+    let industrial = class_of(economy, g).is_industrial();
+    let mut tools = 0;
+    for (bit, share) in [
+        (tool::CLOUD, f.cloud),
+        (tool::INDUSTRIAL_INTERNET, f.industrial_internet),
+        (tool::NUMERICAL_CONTROL, f.numerical_control),
+        (tool::RD_TOOLS, f.rd_tools),
+    ] {
+        let counted = industrial || bit == tool::CLOUD || bit == tool::INDUSTRIAL_INTERNET;
+        if counted && 1.0 - u < share {
+            tools |= bit;
+        }
+    }
+    (stage, tools)
+}
+
+fn class_of(economy: &Economy, g: usize) -> SectorClass {
+    let sector = economy
+        .sector_index(&economy.firms[g].sector)
+        .expect("validated sector");
+    economy.sectors[sector].class
+}
+
+/// Spawns the starting firms of `city` (none without `[economy]`).
+pub fn spawn_enterprises(world: &mut World, city: &City) {
+    let Some(economy) = &city.scenario.economy else {
+        return;
+    };
+    let mut id = 0u32;
+    let mut peers = vec![[0.0; STAGES]; 2 * economy.sectors.len() * city.districts()];
+    let mut batch = Vec::new();
+    for g in 0..economy.firms.len() {
+        let n = economy.group_agents(g);
+        let firms = (economy.firms[g].count / n.max(1) as f64) as f32;
+        let pg = peer_group(city, economy, g);
+        for k in 0..n {
+            let (stage, tools) = synthesise(economy, g, (k as f64 + 0.5) / n as f64);
+            peers[pg][stage as usize] += f64::from(firms);
+            batch.push(Enterprise {
+                id,
+                group: g as u32,
+                firms,
+                stage,
+                tools,
+            });
+            id += 1;
+        }
+    }
+    world.spawn_batch(batch);
+    let mut state = world.resource_mut::<EconomyState>();
+    state.next_id = id;
+    state.peers = peers;
+}
+
+/// The chance of an event at `rate` per year within a tick of `dt` years.
+#[inline]
+fn chance(rate: f64, dt: f64) -> f64 {
+    math::one_minus_exp_neg(rate * dt)
+}
+
+/// One errand as firms meet it this tick: its department's state, read once.
+struct ErrandNow {
+    owner: usize,
+    per_tick: f64,
+    offline: f64,
+    online: f64,
+    reach: f64,
+    failure: f64,
+    /// Chance that no required link is missing, and that at most one is.
+    none_missing: f64,
+    at_most_one_missing: f64,
+}
+
+impl ErrandNow {
+    fn all(economy: &Economy, city: &City, departments: &Departments) -> Vec<ErrandNow> {
+        economy
+            .errands
+            .iter()
+            .map(|e| {
+                let owner = city
+                    .scenario
+                    .department_index(&e.department)
+                    .expect("validated");
+                let dep = &departments.0[owner];
+                let present: Vec<f64> = e
+                    .requires
+                    .iter()
+                    .map(|r| {
+                        let j = city.scenario.department_index(r).expect("validated");
+                        dep.integration_now.min(departments.0[j].integration_now)
+                    })
+                    .collect();
+                let none_missing: f64 = present.iter().product();
+                let one_missing: f64 = (0..present.len())
+                    .map(|i| {
+                        (1.0 - present[i])
+                            * present
+                                .iter()
+                                .enumerate()
+                                .filter(|&(k, _)| k != i)
+                                .map(|(_, p)| p)
+                                .product::<f64>()
+                    })
+                    .sum();
+                ErrandNow {
+                    owner,
+                    per_tick: e.per_firm_per_year * city.years_per_tick,
+                    offline: e.offline_effort,
+                    online: e.offline_effort * e.online_effort,
+                    reach: dep.digitization_now * dep.effective_health,
+                    failure: dep.failure_probability,
+                    none_missing,
+                    at_most_one_missing: none_missing + one_missing,
+                }
+            })
+            .collect()
+    }
+}
+
+/// Everything about a firm group the pass reads, resolved once per tick.
+struct GroupNow {
+    district: usize,
+    peer_group: usize,
+    in_park: bool,
+    industrial: bool,
+    core: bool,
+    value_added_per_firm: f64,
+}
+
+/// The enterprise pass of one tick (see the module doc).
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a bevy system: its parameters are the resources it reads and writes"
+)]
+pub fn enterprise_pass(
+    city: Res<City>,
+    clock: Res<Clock>,
+    adoption: Res<DistrictAdoption>,
+    levers: Res<EconomyLevers>,
+    mut departments: ResMut<Departments>,
+    mut tallies: ResMut<EconomyTallies>,
+    mut state: ResMut<EconomyState>,
+    mut firms: Query<(Entity, &mut Enterprise)>,
+    mut commands: Commands,
+) {
+    let Some(economy) = &city.scenario.economy else {
+        return;
+    };
+    let dt = city.years_per_tick;
+    let state = &mut *state;
+    let reference = state
+        .reference_adoption
+        .get_or_insert_with(|| adoption.0.clone())
+        .clone();
+    let workforce: Vec<f64> = adoption
+        .0
+        .iter()
+        .zip(&reference)
+        .map(|(&a, &a0)| {
+            if a0 > 0.0 && a > 0.0 {
+                math::powf(a / a0, economy.workforce_elasticity)
+            } else {
+                1.0
+            }
+        })
+        .collect();
+    let platform = 1.0 + economy.platform_effect * levers.platform_level;
+    let groups: Vec<GroupNow> = (0..economy.firms.len())
+        .map(|g| {
+            let f = &economy.firms[g];
+            let class = class_of(economy, g);
+            let sector = economy.sector_index(&f.sector).expect("validated sector");
+            GroupNow {
+                district: city
+                    .scenario
+                    .district_index(&f.district)
+                    .expect("validated"),
+                peer_group: peer_group(&city, economy, g),
+                in_park: f.in_park,
+                industrial: class.is_industrial(),
+                core: class.is_digital_core(),
+                value_added_per_firm: f.jobs_per_firm * economy.sectors[sector].value_added_per_job,
+            }
+        })
+        .collect();
+    let errands = ErrandNow::all(economy, &city, &departments);
+    let mut arrivals = vec![0.0; departments.0.len()];
+    let tally = &mut tallies.0;
+    tally.fill(DistrictEconomy::default());
+    let mut peers = vec![[0.0; STAGES]; state.peers.len()];
+    let key = TickKey::new(city.seed, clock.tick as u64);
+    let exit = chance(economy.exit_per_year, dt);
+    for (entity, mut firm) in &mut firms {
+        let mut s: Stream = key.subject(u64::from(firm.id)).stream(Purpose::Enterprises);
+        if s.uniform() < exit {
+            commands.entity(entity).despawn();
+            continue;
+        }
+        let g = &groups[firm.group as usize];
+        let park = if g.in_park {
+            levers.park_services[g.district]
+        } else {
+            0.0
+        };
+        let q_factor = if g.industrial { platform } else { 1.0 };
+        // Maturity: a Bass step against the peers above the firm's stage.
+        let up = s.uniform();
+        if firm.stage < TOP_STAGE {
+            let counts = &state.peers[g.peer_group];
+            let total: f64 = counts.iter().sum();
+            let above: f64 = counts[firm.stage as usize + 1..].iter().sum();
+            let f_peers = if total > 0.0 { above / total } else { 0.0 };
+            let p = economy.maturity_p * (1.0 + economy.park_services_effect * park);
+            let hazard = (p + economy.maturity_q * q_factor * f_peers) * workforce[g.district]
+                + economy.voucher_boost_per_year * levers.voucher_coverage;
+            if up < chance(hazard, dt) {
+                firm.stage += 1;
+            }
+        }
+        // Tools, taken up at a rate per stage.
+        let stage = f64::from(firm.stage);
+        for bit in tool::ALL {
+            let draw = s.uniform();
+            let industrial_only = bit == tool::NUMERICAL_CONTROL || bit == tool::RD_TOOLS;
+            if firm.uses(bit) || (industrial_only && !g.industrial) {
+                continue;
+            }
+            let rate = match bit {
+                tool::CLOUD => {
+                    economy.cloud_uptake_per_year * stage
+                        + economy.computing_boost_per_year * levers.computing_coverage
+                }
+                tool::INDUSTRIAL_INTERNET => {
+                    economy.industrial_internet_uptake_per_year * stage * q_factor
+                }
+                tool::NUMERICAL_CONTROL => economy.numerical_control_uptake_per_year * stage,
+                _ => economy.rd_tools_uptake_per_year * stage,
+            };
+            if draw < chance(rate, dt) {
+                firm.tools |= bit;
+            }
+        }
+        let w = f64::from(firm.firms);
+        let stage = f64::from(firm.stage);
+        peers[g.peer_group][firm.stage as usize] += w;
+        let t = &mut tally[g.district];
+        t.firms += w;
+        t.stage_sum += w * stage;
+        t.stage3 += if firm.stage >= 3 { w } else { 0.0 };
+        t.cloud += if firm.uses(tool::CLOUD) { w } else { 0.0 };
+        if g.industrial {
+            t.industrial += w;
+            t.numerical_control += if firm.uses(tool::NUMERICAL_CONTROL) {
+                w
+            } else {
+                0.0
+            };
+            t.rd_tools += if firm.uses(tool::RD_TOOLS) { w } else { 0.0 };
+        }
+        let value_added =
+            w * g.value_added_per_firm * (1.0 + economy.productivity_premium_per_stage * stage);
+        t.value_added += value_added;
+        if g.core {
+            t.core_value_added += value_added;
+        }
+        // Errands, as their expectation.
+        let reach_by_maturity = (stage + 1.0) / STAGES as f64;
+        for e in &errands {
+            let n = w * e.per_tick;
+            let online = e.reach * reach_by_maturity;
+            let online_ok = online * (1.0 - e.failure);
+            let one_trip = park
+                + (1.0 - park)
+                    * (online_ok * e.at_most_one_missing + (1.0 - online_ok) * e.none_missing);
+            let effort = park * e.online
+                + (1.0 - park) * (online_ok * e.online + (1.0 - online_ok) * e.offline);
+            t.errands += n;
+            t.one_trip += n * one_trip;
+            arrivals[e.owner] += n * effort;
+        }
+    }
+    for (dep, cases) in departments.0.iter_mut().zip(arrivals) {
+        dep.arrivals_cases += cases;
+    }
+    state.peers = peers;
+    // Entrants: like the group's firms, at a drawn position in the group.
+    let open_data = 1.0 + economy.open_data_entry_effect * levers.open_data_level;
+    for (g, group) in economy.firms.iter().enumerate() {
+        let n = economy.group_agents(g);
+        let factor = if class_of(economy, g) == SectorClass::DigitalFactorDriven {
+            open_data
+        } else {
+            1.0
+        };
+        state.accrual[g] += economy.entry_per_year * n as f64 * dt * factor;
+        let firms = (group.count / n.max(1) as f64) as f32;
+        while state.accrual[g] >= 1.0 {
+            state.accrual[g] -= 1.0;
+            let id = state.next_id;
+            state.next_id = state.next_id.wrapping_add(1);
+            let mut s = key.subject(u64::from(id)).stream(Purpose::Enterprises);
+            let (stage, tools) = synthesise(economy, g, s.uniform());
+            commands.spawn(Enterprise {
+                id,
+                group: g as u32,
+                firms,
+                stage,
+                tools,
+            });
+        }
+    }
+}

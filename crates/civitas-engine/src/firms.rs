@@ -1,0 +1,128 @@
+//! The enterprise agent and what the economy's mechanisms share: the [`Enterprise`]
+//! component (one entity per `economy.scale` firms of one `[[economy.firms]]` group),
+//! the economy levers policies produce ([`EconomyLevers`]) and the tick's economy tallies
+//! per district that `metrics` reads ([`EconomyTallies`]).
+
+use bevy_ecs::prelude::*;
+use civitas_scenario::Indicator;
+
+/// Tools a firm uses, as bits of [`Enterprise::tools`].
+pub mod tool {
+    /// Cloud services.
+    pub const CLOUD: u8 = 1;
+    /// An industrial internet platform.
+    pub const INDUSTRIAL_INTERNET: u8 = 2;
+    /// Numerical control of key processes (industrial firms).
+    pub const NUMERICAL_CONTROL: u8 = 4;
+    /// Digital R&D design tools (industrial firms).
+    pub const RD_TOOLS: u8 = 8;
+    /// Every tool, in the order of [`super::Enterprise::tools`]'s bits.
+    pub const ALL: [u8; 4] = [CLOUD, INDUSTRIAL_INTERNET, NUMERICAL_CONTROL, RD_TOOLS];
+}
+
+/// Highest digital maturity stage (stages run 0 to 4).
+pub const TOP_STAGE: u8 = 4;
+
+/// One enterprise agent: `firms` like firms of group `group` (whose sector, district,
+/// park, size and jobs the scenario gives).
+#[derive(Component, Debug, Clone, Copy, PartialEq)]
+pub struct Enterprise {
+    /// Unique id, keying the agent's random streams (entrants get fresh ids).
+    pub id: u32,
+    /// Position of its `[[economy.firms]]` group.
+    pub group: u32,
+    /// Firms it stands for.
+    pub firms: f32,
+    /// Digital maturity stage, 0 to [`TOP_STAGE`].
+    pub stage: u8,
+    /// Tools in use, as [`tool`] bits.
+    pub tools: u8,
+}
+
+impl Enterprise {
+    /// Whether the firm uses tool `bit`.
+    #[inline]
+    pub fn uses(&self, bit: u8) -> bool {
+        self.tools & bit != 0
+    }
+}
+
+/// What the economy policies produce this tick, each in [0, 1].
+#[derive(Resource, Debug, Clone, Default, PartialEq)]
+pub struct EconomyLevers {
+    /// Share of firms holding a digitization voucher (`enterprise_digitization_vouchers`).
+    pub voucher_coverage: f64,
+    /// Share of firms holding a computing-power voucher (`computing_power_vouchers`).
+    pub computing_coverage: f64,
+    /// Level of the industrial internet platform (`industrial_internet_platform`).
+    pub platform_level: f64,
+    /// Level of open data (`open_data`).
+    pub open_data_level: f64,
+    /// Park services level of each district's park (starting level plus `park_services`).
+    pub park_services: Vec<f64>,
+}
+
+/// What the enterprise pass counted in the tick, for one district (firms counted as the
+/// firms they stand for).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct DistrictEconomy {
+    /// Firms.
+    pub firms: f64,
+    /// Σ firms × stage.
+    pub stage_sum: f64,
+    /// Firms at stage 3 or higher.
+    pub stage3: f64,
+    /// Firms using cloud services.
+    pub cloud: f64,
+    /// Industrial firms.
+    pub industrial: f64,
+    /// Industrial firms with numerical control of key processes.
+    pub numerical_control: f64,
+    /// Industrial firms with digital R&D design tools.
+    pub rd_tools: f64,
+    /// Value added of the digital-economy core sectors (currency per year).
+    pub core_value_added: f64,
+    /// Value added of every sector (currency per year).
+    pub value_added: f64,
+    /// Errands firms brought to departments.
+    pub errands: f64,
+    /// Of those, errands done with at most one trip (expected).
+    pub one_trip: f64,
+}
+
+impl DistrictEconomy {
+    /// Adds `o` to `self`.
+    pub fn add(&mut self, o: &DistrictEconomy) {
+        self.firms += o.firms;
+        self.stage_sum += o.stage_sum;
+        self.stage3 += o.stage3;
+        self.cloud += o.cloud;
+        self.industrial += o.industrial;
+        self.numerical_control += o.numerical_control;
+        self.rd_tools += o.rd_tools;
+        self.core_value_added += o.core_value_added;
+        self.value_added += o.value_added;
+        self.errands += o.errands;
+        self.one_trip += o.one_trip;
+    }
+
+    /// The value of economy indicator `indicator` over these counts; `None` when the
+    /// indicator is not an economy indicator, NaN when the counts have no denominator.
+    pub fn indicator(&self, indicator: Indicator) -> Option<f64> {
+        let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { f64::NAN };
+        Some(match indicator {
+            Indicator::DigitalCoreShare => ratio(self.core_value_added, self.value_added),
+            Indicator::EnterpriseMaturity => ratio(self.stage_sum, self.firms),
+            Indicator::EnterpriseStage3Share => ratio(self.stage3, self.firms),
+            Indicator::CloudRate => ratio(self.cloud, self.firms),
+            Indicator::NumericalControlRate => ratio(self.numerical_control, self.industrial),
+            Indicator::DigitalRdToolsRate => ratio(self.rd_tools, self.industrial),
+            Indicator::EnterpriseOneTripRate => ratio(self.one_trip, self.errands),
+            _ => return None,
+        })
+    }
+}
+
+/// The tick's economy counts per district (empty when the scenario has no economy).
+#[derive(Resource, Debug, Clone, Default, PartialEq)]
+pub struct EconomyTallies(pub Vec<DistrictEconomy>);
