@@ -360,43 +360,11 @@ fn threshold(t: &civitas_batch::TargetResult) -> String {
 /// For each target of a sweep, the point where it does best and the one where it does
 /// worst: by probability met, then by the mean in the indicator's better direction.
 fn print_sweep_extremes(result: &BatchResult, sweep: &civitas_batch::SweepResult) {
-    use civitas_report::format::{lever_title, number};
+    use civitas_report::plots::sweep::{extremes, point_levers, sweep_targets};
     let currency = &result.scenario.scenario.currency;
-    let at = |point: &civitas_batch::SweepPoint| -> String {
-        sweep
-            .levers
-            .iter()
-            .zip(&point.lever_values)
-            .map(|(lever, &v)| format!("{} = {}", lever_title(lever, currency), number(v)))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    for target in civitas_report::plots::sweep::sweep_targets(sweep) {
-        let sign = if target.indicator.meta().higher_is_better {
-            1.0
-        } else {
-            -1.0
-        };
-        let evaluated: Vec<_> = sweep
-            .points
-            .iter()
-            .filter_map(|p| {
-                let t = p.targets.iter().find(|t| t.label == target.label)?;
-                t.mean.is_finite().then_some((p, t))
-            })
-            .collect();
-        let standing = |t: &&civitas_batch::TargetResult| (t.probability_met, sign * t.mean);
-        let order = |a: &(_, &civitas_batch::TargetResult),
-                     b: &(_, &civitas_batch::TargetResult)| {
-            standing(&a.1)
-                .partial_cmp(&standing(&b.1))
-                .unwrap_or(std::cmp::Ordering::Equal)
-        };
+    for target in sweep_targets(sweep) {
         say!("  {} {}", target.label, threshold(target));
-        // The first of equals: the lowest-numbered point (a grid's cheapest corner).
-        let best = evaluated.iter().rev().max_by(|a, b| order(a, b));
-        let worst = evaluated.iter().min_by(|a, b| order(a, b));
-        let (Some((best_point, best)), Some((worst_point, worst))) = (best, worst) else {
+        let Some(((best_point, best), (worst_point, worst))) = extremes(sweep, target) else {
             say!("    no data at any point");
             continue;
         };
@@ -404,13 +372,13 @@ fn print_sweep_extremes(result: &BatchResult, sweep: &civitas_batch::SweepResult
             "    best  p = {:.2} (mean {:.4}) at {}",
             best.probability_met,
             best.mean,
-            at(best_point)
+            point_levers(sweep, best_point, currency)
         );
         say!(
             "    worst p = {:.2} (mean {:.4}) at {}",
             worst.probability_met,
             worst.mean,
-            at(worst_point)
+            point_levers(sweep, worst_point, currency)
         );
     }
 }

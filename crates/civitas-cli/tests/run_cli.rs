@@ -755,4 +755,17 @@ fn a_sweep_prints_each_targets_best_and_worst_point_with_readable_levers() {
             .unwrap()
     };
     assert!(mean(best) > mean(worst), "{best}\n{worst}");
+    // The report's summary says the same, and over two levers no longer projects each
+    // target on one lever (where a point's other lever made it look "reached from 0").
+    let html = std::fs::read_to_string(tmp.path().join("sweep-small-sweep/report.html")).unwrap();
+    let summary = &html[html.find("id=\"sweep-summary\"").expect("a sweep summary")..];
+    let summary = &summary[..summary.find("</table>").unwrap()];
+    assert!(
+        summary.contains("Points with p ≥ 0.9") && !summary.contains("Reaches p ≥ 0.9 from"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("at ops: money per year (") && summary.contains(" of 6</td>"),
+        "{summary}"
+    );
 }

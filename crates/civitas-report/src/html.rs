@@ -334,11 +334,16 @@ fn at_a_glance(out: &mut String, result: &BatchResult) {
         let _ = writeln!(
             out,
             "<p>A sweep of {} points over {}, {} replicates each: each target is evaluated at \
-             every point; the sweep summary says from which lever value it is likely met, and \
-             the figures show it over the levers.</p>\n</section>",
+             every point; the sweep summary says {}, and the figures show it over the \
+             levers.</p>\n</section>",
             sweep.points.len(),
             levers.join(" and "),
-            result.manifest.replicates
+            result.manifest.replicates,
+            if levers.len() > 1 {
+                "at how many points it is likely met, and where it does best and worst"
+            } else {
+                "from which lever value it is likely met"
+            }
         );
         return;
     }
@@ -458,20 +463,70 @@ fn scorecard_table(out: &mut String, result: &BatchResult) {
 /// meeting the target reaches 0.9.
 fn sweep_summary(out: &mut String, result: &BatchResult) {
     let Some(sweep) = &result.sweep else { return };
+    let currency = &result.scenario.scenario.currency;
+    let levers = sweep
+        .levers
+        .iter()
+        .map(|l| format::lever_title(l, currency))
+        .collect::<Vec<_>>()
+        .join(", ");
+    // Over one lever, the lowest value that reaches 0.9 reads as a threshold. Over several,
+    // a projection on one lever mixes the others' values (a target "reached from 0" of one
+    // lever only because another was high at that point), so each target gets how many
+    // points reach 0.9 and its best and worst points, with every lever's value.
+    if sweep.levers.len() > 1 {
+        let _ = writeln!(
+            out,
+            "<section id=\"sweep-summary\">\n<h2>Sweep summary</h2>\n<p class=\"note\">{} points over \
+             {}. For each target, the points at which the probability of meeting it reaches 0.9, \
+             and the best and the worst point (by probability met, then by the mean).</p>\n\
+             <table class=\"sweep\">\n<thead><tr><th>Target</th><th>Points with p ≥ 0.9</th>\
+             <th>Best point</th><th>Worst point</th></tr></thead>\n<tbody>",
+            sweep.points.len(),
+            escape(&levers),
+        );
+        for target in crate::plots::sweep::sweep_targets(sweep) {
+            let reaching = sweep
+                .points
+                .iter()
+                .filter(|p| {
+                    p.targets.iter().any(|t| {
+                        crate::plots::scorecard::same_target(t, target)
+                            && t.probability_met >= civitas_results::MET_PROBABILITY
+                    })
+                })
+                .count();
+            let point = |(p, t): crate::plots::sweep::Evaluated| {
+                format!(
+                    "p = {} at {}",
+                    format::probability(t.probability_met),
+                    escape(&crate::plots::sweep::point_levers(sweep, p, currency))
+                )
+            };
+            let (best, worst) = match crate::plots::sweep::extremes(sweep, target) {
+                Some((best, worst)) => (point(best), point(worst)),
+                None => (
+                    "<span class=\"note\">no data</span>".to_string(),
+                    String::new(),
+                ),
+            };
+            let _ = writeln!(
+                out,
+                "<tr><td>{}</td><td class=\"num\">{reaching} of {}</td><td>{best}</td><td>{worst}</td></tr>",
+                escape(&format::target_title(&result.scenario, target)),
+                sweep.points.len(),
+            );
+        }
+        out.push_str("</tbody>\n</table>\n</section>\n");
+        return;
+    }
     let _ = writeln!(
         out,
         "<section id=\"sweep-summary\">\n<h2>Sweep summary</h2>\n<p class=\"note\">{} points over {}. \
          For each target, the lowest swept value at which the probability of meeting it reaches 0.9.</p>\n\
          <table class=\"sweep\">\n<thead><tr><th>Target</th><th>Lever</th><th>Reaches p ≥ 0.9 from</th></tr></thead>\n<tbody>",
         sweep.points.len(),
-        escape(
-            &sweep
-                .levers
-                .iter()
-                .map(|l| format::lever_title(l, &result.scenario.scenario.currency))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
+        escape(&levers),
     );
     for target in crate::plots::sweep::sweep_targets(sweep) {
         for (lever, name) in sweep.levers.iter().enumerate() {
@@ -483,10 +538,7 @@ fn sweep_summary(out: &mut String, result: &BatchResult) {
                 out,
                 "<tr><td>{}</td><td>{}</td><td class=\"num\">{reached}</td></tr>",
                 escape(&format::target_title(&result.scenario, target)),
-                escape(&format::lever_title(
-                    name,
-                    &result.scenario.scenario.currency
-                )),
+                escape(&format::lever_title(name, currency)),
             );
         }
     }

@@ -1,7 +1,7 @@
 //! Sweeps: a target's indicator in its year against one swept lever, with the replicate
 //! band, the target line, and where the probability of meeting it first reaches 0.9.
 
-use civitas_results::{BatchResult, SweepResult, TargetResult};
+use civitas_results::{BatchResult, SweepPoint, SweepResult, TargetResult};
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
@@ -62,6 +62,57 @@ pub fn first_reaching(sweep: &SweepResult, lever: usize, target: &TargetResult) 
         .iter()
         .find(|v| v.target.probability_met >= MET_PROBABILITY && v.target.mean.is_finite())
         .map(|v| v.lever)
+}
+
+/// A point of a sweep with its evaluation of one target.
+pub type Evaluated<'a> = (&'a SweepPoint, &'a TargetResult);
+
+/// For `target`, the point of the sweep where it does best and the one where it does worst:
+/// by probability met, then by the mean in the indicator's better direction; among equals
+/// the lowest-numbered point (a grid's cheapest corner). `None` without a value anywhere.
+pub fn extremes<'a>(
+    sweep: &'a SweepResult,
+    target: &TargetResult,
+) -> Option<(Evaluated<'a>, Evaluated<'a>)> {
+    let sign = if target.indicator.meta().higher_is_better {
+        1.0
+    } else {
+        -1.0
+    };
+    let evaluated: Vec<Evaluated> = sweep
+        .points
+        .iter()
+        .filter_map(|p| {
+            let t = p.targets.iter().find(|t| same_target(t, target))?;
+            t.mean.is_finite().then_some((p, t))
+        })
+        .collect();
+    let standing = |t: &TargetResult| (t.probability_met, sign * t.mean);
+    let order = |a: &&Evaluated, b: &&Evaluated| {
+        standing(a.1)
+            .partial_cmp(&standing(b.1))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    };
+    let best = evaluated.iter().rev().max_by(order)?;
+    let worst = evaluated.iter().min_by(order)?;
+    Some((*best, *worst))
+}
+
+/// The lever values of `point` as `lever = value, …`.
+pub fn point_levers(sweep: &SweepResult, point: &SweepPoint, currency: &str) -> String {
+    sweep
+        .levers
+        .iter()
+        .zip(&point.lever_values)
+        .map(|(lever, &v)| {
+            format!(
+                "{} = {}",
+                format::lever_title(lever, currency),
+                format::number(v)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Draws the figure for `target` against lever number `lever`.
