@@ -96,6 +96,13 @@ pub fn experience_score(b: &Behaviour, trips: u32, wait_days: f64, forced_offlin
     }
 }
 
+/// The complaint and satisfied chances of an experience scoring `score`
+/// ([`complaint_chance`], [`satisfied_chance`]).
+#[inline]
+pub fn chances(b: &Behaviour, score: f64) -> [f64; 2] {
+    [complaint_chance(b, score), satisfied_chance(b, score)]
+}
+
 /// Chance that a resident is satisfied with an experience scoring `score`: the logistic
 /// `1 / (1 + e^((satisfied_threshold − score) / satisfied_spread))`, what a survey's
 /// "share satisfied" counts.

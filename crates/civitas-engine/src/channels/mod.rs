@@ -82,6 +82,11 @@ pub const PROCESSING_SAVING_AT_FULL_DIGITIZATION_SHARE: f64 = 0.5;
 /// Months in a year, for staff costs per month.
 const MONTHS_PER_YEAR: f64 = 12.0;
 
+/// Extra trips (0 to 3) for which each service keeps the tick's complaint and satisfied
+/// chances of a resolved request, computed once per tick instead of two exponentials per
+/// experience (the same values: the same function of the same score).
+const RATED_EXTRA_TRIPS: usize = 4;
+
 /// The channel a request went through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Channel {
@@ -143,6 +148,9 @@ struct ServiceNow {
     /// Expected 12345 contacts of a request raised (inquiries, and 1 for a request
     /// made through the hotline itself).
     contacts: f64,
+    /// [`satisfaction::chances`] of a resolved request by its extra trips and whether
+    /// the resident was forced offline, at this tick's wait.
+    rated: [[[f64; 2]; 2]; RATED_EXTRA_TRIPS],
     window: f64,
     links: (usize, usize),
 }
@@ -204,6 +212,15 @@ impl Requests {
             svc.processing_days =
                 spec.base_days * (1.0 - PROCESSING_SAVING_AT_FULL_DIGITIZATION_SHARE * dh);
             svc.wait_days = dep.wait_days;
+            let b = &city.scenario.population.behaviour;
+            for (extra, row) in svc.rated.iter_mut().enumerate() {
+                for (forced, rated) in row.iter_mut().enumerate() {
+                    let trips = extra as u32 + 1;
+                    let score =
+                        satisfaction::experience_score(b, trips, dep.wait_days, forced == 1);
+                    *rated = satisfaction::chances(b, score);
+                }
+            }
             svc.window = levers.one_window[svc.owner];
             let g_owner = dep.integration_now;
             // The chance that every proof is shared: 0 for a service needing none (it has
@@ -236,6 +253,8 @@ pub struct RequestContext<'a> {
     /// Per district, the chance that an eligible request goes through a service point.
     points: Vec<Chance>,
     behaviour: &'a civitas_scenario::Behaviour,
+    /// [`satisfaction::chances`] of a failed attempt.
+    failure_rated: [f64; 2],
 }
 
 impl<'a> RequestContext<'a> {
@@ -256,6 +275,10 @@ impl<'a> RequestContext<'a> {
             links: &requests.links,
             points: points.0.iter().map(|&p| Chance::below(p)).collect(),
             behaviour: &city.scenario.population.behaviour,
+            failure_rated: {
+                let b = &city.scenario.population.behaviour;
+                satisfaction::chances(b, satisfaction::failure_score(b))
+            },
         }
     }
 
@@ -358,7 +381,7 @@ impl<'a> RequestContext<'a> {
                 let score = satisfaction::failure_score(b);
                 att.remember(b, score);
                 tally.departments[svc.owner].failed += 1;
-                self.maybe_complain(score, c, tally);
+                self.feel(self.failure_rated, c, tally);
                 if channel == Channel::Online {
                     dig.fail();
                     let churn =
@@ -450,20 +473,19 @@ impl<'a> RequestContext<'a> {
         Some(sum / n as f64)
     }
 
-    /// An experience scoring `score`: counted as satisfied with the chance
-    /// [`satisfaction::satisfied_chance`], and a 12345 complaint with the chance
-    /// [`satisfaction::complaint_chance`], both as their expectations (the chances, which
-    /// also load the hotline by the expected effort); no random draw.
+    /// An experience with the [`satisfaction::chances`] `rated`: counted as a 12345
+    /// complaint with the first, as satisfied with the second, both as their expectations
+    /// (the chances; the complaint also loads the hotline by the expected effort); no
+    /// random draw.
     #[inline]
-    fn maybe_complain(&self, score: f64, c: usize, tally: &mut ChunkTally) {
-        let b = self.behaviour;
-        let chance = satisfaction::complaint_chance(b, score);
+    fn feel(&self, rated: [f64; 2], c: usize, tally: &mut ChunkTally) {
+        let [complaint, satisfied] = rated;
         let cr = &mut tally.cells[c];
         cr.experiences += 1;
-        cr.satisfied += satisfaction::satisfied_chance(b, score);
-        cr.complaints += chance;
+        cr.satisfied += satisfied;
+        cr.complaints += complaint;
         if let Some(j) = self.complaint_department {
-            tally.departments[j].effort += chance * b.complaint_effort;
+            tally.departments[j].effort += complaint * self.behaviour.complaint_effort;
         }
     }
 
@@ -494,7 +516,11 @@ impl<'a> RequestContext<'a> {
         let score =
             satisfaction::experience_score(self.behaviour, trips, svc.wait_days, forced_offline);
         att.remember(self.behaviour, score);
-        self.maybe_complain(score, c, tally);
+        let rated = match svc.rated.get(trips.saturating_sub(1) as usize) {
+            Some(row) => row[usize::from(forced_offline)],
+            None => satisfaction::chances(self.behaviour, score),
+        };
+        self.feel(rated, c, tally);
         let cr = &mut tally.cells[c];
         cr.submitted += 1;
         cr.online += (channel != Channel::Offline) as u64;
