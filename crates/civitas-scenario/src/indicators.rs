@@ -115,13 +115,13 @@ indicators! {
     DigitalDivideGap => "digital_divide_gap", "Digital divide gap", Share, false,
         "Adoption rate of young residents minus that of senior residents.";
     Satisfaction => "satisfaction", "Resident satisfaction", Score, true,
-        "Mean resident satisfaction with government services (0-100, moving average).";
+        "Mean resident satisfaction with government services (0-100; each resident's score is a moving average of experiences), end of tick.";
     IncidentResponseHours => "incident_response_hours", "Incident response time", Hours, false,
         "Mean hours from an urban incident's occurrence to the start of the response.";
     IncidentsWithinSla => "incidents_within_sla", "Incidents within SLA", Share, true,
         "Share of incidents whose response started within the incident type's SLA.";
     SystemAvailability => "system_availability", "System availability", Share, true,
-        "Mean health of departmental information systems (share of online requests that succeed).";
+        "Mean effective health of the departments' information systems, weighted by the online attempts they serve (an attempt fails with chance (1 - health) x failure_scale).";
     SpendConstruction => "spend_construction", "Construction spending", Currency, false,
         "Money spent on building digitization and data integration, at its yearly rate in the tick.";
     SpendOperation => "spend_operation", "Operation spending", Currency, false,

@@ -131,6 +131,36 @@ fn every_mechanism_of_the_tick_is_in_the_schedule_section() {
     }
 }
 
+/// Plots print an indicator's description as their subtitle; `docs/model.md` defines the
+/// indicator with the same words, so the two cannot drift apart: each row's definition
+/// opens with the description, then gives the computation.
+#[test]
+fn every_indicator_definition_opens_with_the_subtitle_plots_print() {
+    let doc = model_doc();
+    let mut drifted = Vec::new();
+    for indicator in Indicator::ALL {
+        let meta = indicator.meta();
+        let start = format!("| `{}` | ", meta.name);
+        let Some(row) = doc.lines().find(|l| l.starts_with(&start)) else {
+            drifted.push(format!("{}: no row", meta.name));
+            continue;
+        };
+        // The third column: after the name and the unit.
+        let definition = row.splitn(4, '|').nth(3).unwrap_or("").trim_start();
+        if !definition.starts_with(meta.description) {
+            drifted.push(format!(
+                "{}: the plots say {:?}, docs/model.md says {:?}",
+                meta.name, meta.description, definition
+            ));
+        }
+    }
+    assert!(
+        drifted.is_empty(),
+        "indicator definitions in docs/model.md do not open with the description plots print:\n{}",
+        drifted.join("\n")
+    );
+}
+
 /// The description plots print as subtitles says what `docs/model.md` defines: for an
 /// indicator whose definition sums parts, each part is named (the cost per request once
 /// read "construction plus operation in the tick divided by requests").
