@@ -103,6 +103,14 @@ pub fn schema() -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Prints every policy kind and every indicator with its definition, as Markdown.
+pub fn describe() -> anyhow::Result<ExitCode> {
+    let kinds = civitas_scenario::describe::policy_kinds_markdown();
+    let indicators = civitas_scenario::describe::indicators_markdown();
+    say!("{kinds}\n{indicators}");
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Writes the commented starter scenario to `DIR/scenario.toml`, never over an existing file.
 pub fn init(args: InitArgs) -> anyhow::Result<ExitCode> {
     std::fs::create_dir_all(&args.dir)

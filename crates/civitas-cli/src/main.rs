@@ -86,6 +86,9 @@ enum Command {
     Validate(cmd_scenario::ValidateArgs),
     /// Print the JSON Schema of the scenario format (for editor completion and checks).
     Schema,
+    /// Print every policy kind (what its money buys, its parameters and their ranges) and
+    /// every indicator (unit and definition) as Markdown, from their declarations.
+    Describe,
     /// Write a commented starter scenario to DIR (default: current directory).
     Init(cmd_scenario::InitArgs),
     /// Draw finished runs on shared axes and write a comparison report.
@@ -125,6 +128,7 @@ fn main() -> ExitCode {
         Command::Sweep(a) => cmd_run::sweep(a),
         Command::Validate(a) => cmd_scenario::validate(a),
         Command::Schema => cmd_scenario::schema(),
+        Command::Describe => cmd_scenario::describe(),
         Command::Init(a) => cmd_scenario::init(a),
         Command::Compare(a) => cmd_compare::compare(a),
         Command::Merge(a) => cmd_run::merge(a),

@@ -70,12 +70,20 @@ pub struct IndicatorMeta {
     pub higher_is_better: bool,
 }
 
+/// Declares the indicators: each line's doc comment says how it is computed (what is
+/// counted over what, and when it is NaN), then come the variant, its name in files, its
+/// plot title, its unit, whether higher is better and the one sentence plots show under
+/// the title. The model's definition ([`Indicator::definition`], which `civitas describe`
+/// prints and `docs/model.md` points at) is that sentence followed by the computation.
 macro_rules! indicators {
-    ($( $variant:ident => $name:literal, $title:literal, $unit:ident, $better:literal, $desc:literal; )*) => {
+    ($(
+        $(#[doc = $def:literal])+
+        $variant:ident => $name:literal, $title:literal, $unit:ident, $better:literal, $desc:literal;
+    )*) => {
         /// One of the indicators of SPEC.md, computed each tick for the city, each
         /// district and each age band.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum Indicator { $( #[doc = $desc] $variant, )* }
+        pub enum Indicator { $( $(#[doc = $def])+ $variant, )* }
 
         impl Indicator {
             /// Every indicator, in the order used for output columns and plots.
@@ -93,85 +101,145 @@ macro_rules! indicators {
                     }, )*
                 }
             }
+
+            /// How the indicator is computed: its doc comment in the declaration.
+            pub fn computation(self) -> String {
+                match self {
+                    $( Indicator::$variant => crate::describe::doc_text(&[$($def),+]), )*
+                }
+            }
         }
     };
 }
 
 indicators! {
+    /// requests submitted online or assisted / requests submitted (NaN without requests)
     OnlineServiceRate => "online_service_rate", "Online service rate", Share, true,
         "Share of service requests completed through an online channel (self-service or assisted).";
+    /// requests that needed at most one trip / requests
     OneTripRate => "one_trip_rate", "At most one trip", Share, true,
         "Share of service requests completed with at most one in-person trip.";
+    /// mean in-person trips per request
     AvgTrips => "avg_trips", "Average trips per request", Trips, false,
         "Mean number of in-person trips a resident makes per service request.";
+    /// mean processing time plus queue wait
     MeanResolutionDays => "mean_resolution_days", "Mean resolution time", Days, false,
         "Mean days from request to resolution: processing time plus queue wait.";
+    /// present / required data links of the tick's requests
     DataSharingRate => "data_sharing_rate", "Data sharing rate", Share, true,
         "Share of required cross-department data links that are present.";
+    /// residents who own a device (internet users: the model's internet penetration among
+    /// residents 15+), end of tick
     DeviceRate => "device_rate", "Internet users", Share, true,
         "Share of residents who own a device and use the internet (internet penetration among residents aged 15+).";
+    /// residents who have adopted online services, end of tick
     AdoptionRate => "adoption_rate", "Online adoption", Share, true,
         "Share of residents who use online government channels.";
+    /// young minus senior adoption (NaN for band scopes)
     DigitalDivideGap => "digital_divide_gap", "Digital divide gap", Share, false,
         "Adoption rate of young residents minus that of senior residents.";
+    /// mean resident satisfaction, end of tick
     Satisfaction => "satisfaction", "Resident satisfaction", Score, true,
         "Mean resident satisfaction with government services (0-100; each resident's score is a moving average of experiences), end of tick.";
+    /// mean hours from occurrence to response start (NaN for bands, or without incidents)
     IncidentResponseHours => "incident_response_hours", "Incident response time", Hours, false,
         "Mean hours from an urban incident's occurrence to the start of the response.";
+    /// incidents responded to within `sla_hours`
     IncidentsWithinSla => "incidents_within_sla", "Incidents within SLA", Share, true,
         "Share of incidents whose response started within the incident type's SLA.";
+    /// effective health of the owner departments, averaged over request attempts (plain mean
+    /// over departments without requests)
     SystemAvailability => "system_availability", "System availability", Share, true,
         "Mean effective health of the departments' information systems, weighted by the online attempts they serve (an attempt fails with chance (1 - health) x failure_scale).";
+    /// construction money of the tick at its yearly rate
     SpendConstruction => "spend_construction", "Construction spending", Currency, false,
         "Money spent on building digitization and data integration, at its yearly rate in the tick.";
+    /// operation money of the tick at its yearly rate
     SpendOperation => "spend_operation", "Operation spending", Currency, false,
         "Money spent on operating and maintaining systems, at its yearly rate in the tick.";
+    /// all staff pay (every department's case officers and hires, spread by the staff time of
+    /// each scope's requests) + the rest of operation + amortised construction, per represented
+    /// request; hiring raises it (before issue 29 only the time requests took was counted, and
+    /// 200 M a year of hires moved it 57.58 → 57.57)
     CostPerRequest => "cost_per_request", "Cost per request", CurrencyPerRequest, false,
         "All staff pay (case officers and hires) plus the rest of operation plus amortised construction, per represented request.";
+    /// mean resident trust, end of tick
     Trust => "trust", "Resident trust", Share, true,
         "Mean resident trust in government digital services (0-1), moved by experience; it acts on adoption and churn.";
+    /// 12345 complaints in the trailing year per 1,000 residents
     ComplaintsPer1000 => "complaints_per_1000", "12345 complaints", PerThousandPerYear, false,
         "12345 hotline complaints filed by dissatisfied residents in the year ending with the tick, per 1,000 residents.";
+    /// 12345 contacts in the trailing year per 1,000 residents: requests made through the
+    /// hotline (services of `complaint_department`), inquiries (`hotline_inquiries_per_request`
+    /// per request raised) and complaints. Most contacts are inquiries and requests, not a
+    /// failure signal (docs/calibration.md "12345 hotline")
     HotlineContactsPer1000 => "hotline_contacts_per_1000", "12345 contacts", PerThousandPerYear, false,
         "12345 hotline contacts (inquiries, requests made through the hotline and complaints) in the year ending with the tick, per 1,000 residents.";
+    /// rated experiences of the tick residents are satisfied with: each scoring `s` counts `1 /
+    /// (1 + e^((satisfied_threshold − s) / satisfied_spread))` (published satisfaction figures
+    /// are shares of respondents satisfied, not mean scores: docs/calibration.md "Satisfaction
+    /// figures are shares")
     SatisfiedShare => "satisfied_share", "Residents satisfied", Share, true,
         "Share of the tick's rated experiences residents are satisfied with (a logistic in the score around satisfied_threshold), as surveys count shares of respondents satisfied.";
+    /// residents 15–34 / residents 15+ (NaN for band scopes)
     YoungShare => "young_share", "Residents aged 15-34", Share, true,
         "Share of residents aged 15+ who are in the young band (15-34).";
+    /// residents 35–59 / residents 15+
     MiddleShare => "middle_share", "Residents aged 35-59", Share, true,
         "Share of residents aged 15+ who are in the middle band (35-59).";
+    /// residents 60+ / residents 15+
     SeniorShare => "senior_share", "Residents aged 60+", Share, false,
         "Share of residents aged 15+ who are in the senior band (60+).";
+    /// agents × `scale`
     Residents => "residents", "Residents aged 15+", People, true,
         "Residents aged 15+ the simulation represents (agents x scale).";
+    /// residents who turned 15 and joined the scope
     Entrants => "entrants", "Entrants at 15", Count, true,
         "People who turned 15 and joined the scope in the tick (represented).";
+    /// residents of the scope at the start of the tick who died in it
     Deaths => "deaths", "Deaths", Count, false,
         "Residents of the scope who died in the tick (represented).";
+    /// residents who came into the scope alive from another: a move between districts, or
+    /// ageing into a band
     MovedIn => "moved_in", "Moved in", Count, true,
         "Residents who joined the scope in the tick other than as entrants: a move between districts, or ageing into a band (represented).";
+    /// residents who left the scope alive for another. For every scope `residents(t) −
+    /// residents(t − 1) = entrants − deaths + moved_in − moved_out` exactly (test
+    /// `crates/civitas-engine/tests/city_answers.rs`)
     MovedOut => "moved_out", "Moved out", Count, false,
         "Residents who left the scope in the tick other than by death: a move between districts, or ageing out of a band (represented).";
+    /// requests submitted online by residents themselves
     RequestsOnline => "requests_online", "Requests done online", Count, true,
         "Requests submitted online by the residents themselves in the tick (represented).";
+    /// requests submitted online with help at a community service point
     RequestsAssisted => "requests_assisted", "Requests done at service points", Count, true,
         "Requests submitted online with help at a community service point in the tick (represented).";
+    /// requests submitted at a counter, fallbacks of failed attempts included
     RequestsOffline => "requests_offline", "Requests done at counters", Count, false,
         "Requests submitted at a counter in the tick, fallbacks of failed attempts included (represented).";
+    /// failed online and assisted attempts, each redone at a counter
     RequestsFailed => "requests_failed", "Failed online attempts", Count, false,
         "Online and assisted attempts that failed in the tick (represented); each is redone at a counter.";
+    /// value added of the digital-core sectors (the four NBS classes) / value added of every
+    /// modelled firm (NaN for bands and without `[economy]`)
     DigitalCoreShare => "digital_core_share", "Digital-economy core share", Share, true,
         "Value added of the digital-economy core sectors (the four NBS classes) over the value added of every modelled firm.";
+    /// mean digital maturity stage of the firms
     EnterpriseMaturity => "enterprise_maturity", "Enterprise digital maturity", Stage, true,
         "Mean digital maturity stage (0-4) of the modelled firms.";
+    /// firms at stage 3 or higher / firms
     EnterpriseStage3Share => "enterprise_stage3_share", "Firms at maturity stage 3+", Share, true,
         "Share of the modelled firms at digital maturity stage 3 or higher.";
+    /// firms using cloud services / firms
     CloudRate => "cloud_rate", "Firms using cloud", Share, true,
         "Share of the modelled firms using cloud services.";
+    /// industrial firms with key processes under numerical control / industrial firms (MIIT)
     NumericalControlRate => "numerical_control_rate", "Numerical control of key processes", Share, true,
         "Share of industrial firms whose key processes are under numerical control (MIIT's figure).";
+    /// industrial firms using digital R&D design tools / industrial firms (MIIT)
     DigitalRdToolsRate => "digital_rd_tools_rate", "Digital R&D design tools", Share, true,
         "Share of industrial firms using digital R&D design tools (MIIT's figure).";
+    /// firms' errands done with at most one trip / firms' errands
     EnterpriseOneTripRate => "enterprise_one_trip_rate", "Firms' errands in one trip", Share, true,
         "Share of firms' errands (licences, permits, tax) done with at most one in-person trip.";
 }
@@ -210,6 +278,16 @@ impl Indicator {
                 | Indicator::NumericalControlRate
                 | Indicator::DigitalRdToolsRate
                 | Indicator::EnterpriseOneTripRate
+        )
+    }
+
+    /// The model's definition: the description plots print as the subtitle, then how it
+    /// is computed ([`Indicator::computation`]), one wording for both.
+    pub fn definition(self) -> String {
+        format!(
+            "{} Computed as: {}",
+            self.meta().description,
+            self.computation()
         )
     }
 

@@ -38,6 +38,7 @@
 
 pub mod bounds;
 pub mod calendar;
+pub mod describe;
 pub mod error;
 pub mod indicators;
 pub mod limits;

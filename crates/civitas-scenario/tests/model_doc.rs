@@ -1,11 +1,13 @@
-//! `docs/model.md` (the ODD description of the model) names every scenario field, every
-//! kind a field can take and every indicator. The names are read from the code (the JSON
-//! Schema the scenario types generate, and `Indicator::ALL`), so a field added or renamed
-//! in `model.rs` fails here until the model description says what it means.
+//! `docs/model.md` (the ODD description of the model) names every scenario field and every
+//! kind a field can take. The names are read from the code (the JSON Schema the scenario
+//! types generate), so a field added or renamed in `model.rs` fails here until the model
+//! description says what it means. Policy kinds, their parameters and indicators are
+//! described where they are declared (`civitas describe` prints them; `model.md` refers
+//! to it): here each must carry its definition.
 
 use std::collections::BTreeSet;
 
-use civitas_scenario::{Indicator, Scenario};
+use civitas_scenario::{Indicator, PolicyKind, Scenario, is_policy_parameter};
 use serde_json::Value;
 
 fn model_doc() -> String {
@@ -75,6 +77,9 @@ fn every_scenario_field_and_kind_is_described() {
     ] {
         assert!(values.contains(known), "schema walk missed {known}");
     }
+    // Described with their declarations (see `every_kind_and_indicator_carries_its_definition`).
+    fields.retain(|f| !is_policy_parameter(f));
+    values.retain(|v| PolicyKind::from_name(v).is_none() && v.parse::<Indicator>().is_err());
     let doc = model_doc();
     let missing_fields = missing(&doc, &fields);
     assert!(
@@ -88,15 +93,45 @@ fn every_scenario_field_and_kind_is_described() {
     );
 }
 
+/// A policy kind and an indicator are described where they are declared: each carries
+/// its definition, the schema describes each policy parameter, and `docs/model.md`
+/// points at `civitas describe`, which prints them all.
 #[test]
-fn every_indicator_is_defined_with_its_unit() {
-    let doc = model_doc();
-    for indicator in Indicator::ALL {
-        let row = format!("| `{}` |", indicator.name());
+fn every_kind_and_indicator_carries_its_definition() {
+    for &kind in PolicyKind::ALL {
+        let definition = kind.definition();
         assert!(
-            doc.contains(&row),
-            "docs/model.md has no row for the indicator {}",
+            definition.split_whitespace().count() >= 8,
+            "policy kind {}: its doc comment in `policy_kinds!` is the model's definition, \
+             found {definition:?}",
+            kind.name()
+        );
+    }
+    for &indicator in Indicator::ALL {
+        let definition = indicator.computation();
+        assert!(
+            definition.split_whitespace().count() >= 3,
+            "indicator {}: its doc comment in `indicators!` is the model's definition, found \
+             {definition:?}",
             indicator.name()
+        );
+    }
+    let described = civitas_scenario::describe::policy_kinds_markdown();
+    for line in described.lines().filter(|l| l.starts_with("- `")) {
+        assert!(
+            line.split_once(": ").is_some_and(|(_, d)| d.len() > 10),
+            "a policy parameter without its doc comment: {line}"
+        );
+    }
+    let doc = model_doc();
+    for section in ["#### Policies and what money buys", "### 3.4 Indicators"] {
+        let at = doc
+            .find(section)
+            .unwrap_or_else(|| panic!("docs/model.md has no section {section:?}"));
+        let body = &doc[at..doc[at + 4..].find("\n#").map_or(doc.len(), |e| at + 4 + e)];
+        assert!(
+            body.contains("`civitas describe`"),
+            "docs/model.md's {section:?} does not point at `civitas describe`"
         );
     }
 }
@@ -131,46 +166,12 @@ fn every_mechanism_of_the_tick_is_in_the_schedule_section() {
     }
 }
 
-/// Plots print an indicator's description as their subtitle; `docs/model.md` defines the
-/// indicator with the same words, so the two cannot drift apart: each row's definition
-/// opens with the description, then gives the computation.
-#[test]
-fn every_indicator_definition_opens_with_the_subtitle_plots_print() {
-    let doc = model_doc();
-    let mut drifted = Vec::new();
-    for indicator in Indicator::ALL {
-        let meta = indicator.meta();
-        let start = format!("| `{}` | ", meta.name);
-        let Some(row) = doc.lines().find(|l| l.starts_with(&start)) else {
-            drifted.push(format!("{}: no row", meta.name));
-            continue;
-        };
-        // The third column: after the name and the unit.
-        let definition = row.splitn(4, '|').nth(3).unwrap_or("").trim_start();
-        if !definition.starts_with(meta.description) {
-            drifted.push(format!(
-                "{}: the plots say {:?}, docs/model.md says {:?}",
-                meta.name, meta.description, definition
-            ));
-        }
-    }
-    assert!(
-        drifted.is_empty(),
-        "indicator definitions in docs/model.md do not open with the description plots print:\n{}",
-        drifted.join("\n")
-    );
-}
-
-/// The description plots print as subtitles says what `docs/model.md` defines: for an
-/// indicator whose definition sums parts, each part is named (the cost per request once
+/// The description plots print as subtitles says what the model's definition says: for
+/// an indicator whose definition sums parts, each part is named (the cost per request once
 /// read "construction plus operation in the tick divided by requests").
 #[test]
 fn indicator_descriptions_name_the_parts_of_the_model_definition() {
-    let doc = model_doc();
-    let row = doc
-        .lines()
-        .find(|l| l.starts_with("| `cost_per_request` |"))
-        .expect("a row for cost_per_request in docs/model.md");
+    let definition = Indicator::CostPerRequest.computation();
     let description = Indicator::CostPerRequest.meta().description.to_lowercase();
     for part in [
         "staff pay",
@@ -179,8 +180,8 @@ fn indicator_descriptions_name_the_parts_of_the_model_definition() {
         "per represented request",
     ] {
         assert!(
-            row.contains(part),
-            "docs/model.md no longer says {part:?}: {row}"
+            definition.contains(part),
+            "the computation no longer says {part:?}: {definition}"
         );
         assert!(
             description.contains(part),

@@ -6,14 +6,10 @@
 //! documented as optional is an `Option` or has its default here, so nothing downstream
 //! guesses.
 //!
-//! | kind | body | parameters | may be narrowed by |
-//! |---|---|---|---|
-//! | `invest_digitization`, `invest_integration`, `operations_budget`, `one_window`, `staffing` | [`DepartmentPolicy`] | — | `departments` |
-//! | `evaluation_budgeting` | [`EvaluationPolicy`] | `share_moved_per_year` (optional cap) | `departments` |
-//! | `digital_training` | [`TrainingPolicy`] | `coverage_per_year` (optional cap), `literacy_gain`, `adoption_boost` (0 when absent) | `districts`, `bands` |
-//! | `device_subsidy` | [`DeviceSubsidyPolicy`] | `coverage_per_year` (optional cap) | `districts`, `bands` |
-//! | `assisted_service_points`, `iot_sensors` | [`DistrictAssetPolicy`] | `coverage_per_year` (optional cap) | `districts` |
-//! | `governance_platform` | [`PlatformPolicy`] | `level_per_year` (optional cap) | — |
+//! Each kind is one line of `policy_kinds!` below: its name in files, its body (the
+//! parameters it takes, declared in `policy_bodies!`), whether its money is construction
+//! or operation, and, as its doc comment, what its money buys (the model's definition:
+//! the schema's description of the kind, and what `civitas describe` prints).
 //!
 //! Every kind has `name`, `start`, optional `end` and `amount_per_year` (the header,
 //! written once in `policy_bodies!`). The money is what
@@ -35,8 +31,8 @@
 //! enums, names, constructor, accessors, the per-kind body check of the loader, the
 //! ranges validation checks and the schema's definitions all follow from the two tables.
 //! Adding a kind is a line in `policy_kinds!` (and a body in `policy_bodies!` if no
-//! existing one fits), its action in the engine's `policies.rs`, and a test; see
-//! `docs/extending.md`.
+//! existing one fits), its action in the engine's `policies.rs`, and a test: three
+//! files; see `docs/extending.md`.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -307,6 +303,14 @@ macro_rules! policy_kinds {
                 }
             }
 
+            /// What the kind's money buys: its doc comment in the declaration, the
+            /// model's definition (`civitas describe` prints them all).
+            pub fn definition(self) -> String {
+                match self {
+                    $( PolicyKind::$variant => crate::describe::doc_text(&[$($doc),*]), )*
+                }
+            }
+
             /// Whether the kind's money is construction or operation.
             pub fn spending(self) -> Spending {
                 match self {
@@ -382,27 +386,50 @@ macro_rules! policy_kinds {
 }
 
 policy_kinds! {
-    /// Construction money raising digitization d of the target departments.
+    /// Construction: raises each target department's digitization,
+    /// `d ← 1 − (1 − d)·e^(−k·M)`, `k` = `build_gain_per_million`, `M` the department's
+    /// money this tick in millions (equal shares).
     InvestDigitization = "invest_digitization", DepartmentPolicy, Construction;
-    /// Construction money raising data integration g (city data platform).
+    /// Construction: the same as `invest_digitization` for data integration `g` (the city
+    /// data platform).
     InvestIntegration = "invest_integration", DepartmentPolicy, Construction;
-    /// Operation money restoring system health h.
+    /// Operation: restores the target departments' system health (see `[[departments]]`),
+    /// split by the evaluation-budgeting weights.
     OperationsBudget = "operations_budget", DepartmentPolicy, Operation;
-    /// Digital-skills training: literacy gain and adoption boost for covered residents.
+    /// `T = money / training_per_trainee` trainees a tick in each targeted
+    /// (district × band) cell; an untrained resident is trained with probability
+    /// `1 − e^(−T/P)` (`P` the cell's represented residents); training adds
+    /// `literacy_gain` (capped at 1) and `adoption_boost` to the resident's Bass `p`.
     DigitalTraining = "digital_training", TrainingPolicy, Operation;
-    /// Device subsidy: residents without a device get one.
+    /// `money / subsidy_per_device` devices among the cell's residents without one, with
+    /// the same diminishing-returns rule as `digital_training`.
     DeviceSubsidy = "device_subsidy", DeviceSubsidyPolicy, Operation;
-    /// Community service points offering assisted online service.
+    /// Community service points offering assisted online service: coverage of the
+    /// targeted districts (money split by residents): upkeep first
+    /// (`service_point_upkeep_per_resident_per_year` × residents covered), the rest builds
+    /// `dC = (1 − C)·money / full cost` with full cost = `service_point_build_per_resident`
+    /// × the district's residents; unfunded coverage decays at
+    /// `service_point_decay_per_year`.
     AssistedServicePoints = "assisted_service_points", DistrictAssetPolicy, Operation;
-    /// One-window service: offline trips collapse to one for linked departments.
+    /// One-window service: money `m` a year per target department staffs its part of the
+    /// window `w = 1 − e^(−m / one_window_per_department_year)` of the time; offline trips
+    /// collapse to one for linked departments.
     OneWindow = "one_window", DepartmentPolicy, Operation;
-    /// IoT sensors for immediate incident detection.
+    /// IoT sensors for immediate incident detection: coverage of each targeted district
+    /// (money split equally): upkeep `sensor_upkeep_per_point_per_year` per point, build
+    /// at `sensor_build_per_point` per point (full cost = 100 points), decay
+    /// `sensor_decay_per_year`.
     IotSensors = "iot_sensors", DistrictAssetPolicy, Construction;
-    /// Governance platform ("one network management") shortening dispatch.
+    /// Governance platform ("one network management") shortening dispatch: upkeep
+    /// `platform_upkeep_per_point_per_year` per point, build at `platform_build_per_point`,
+    /// decay `platform_decay_per_year`.
     GovernancePlatform = "governance_platform", PlatformPolicy, Construction;
-    /// Evaluation budgeting: operation money moves toward least-satisfying departments.
+    /// Moves `1 − e^(−m / (evaluation_cost_share × B))` a year of the operation budget `B`
+    /// toward the departments whose failed attempts cost residents the most satisfaction
+    /// (`m` the money a year).
     EvaluationBudgeting = "evaluation_budgeting", EvaluationPolicy, Operation;
-    /// Staffing: money hires case officers, raising the target departments' capacity.
+    /// Hires `m / staff_per_year` case officers per target department (`m` the money a
+    /// year), each handling `cases_per_staff_month`.
     Staffing = "staffing", DepartmentPolicy, Operation;
 }
 
