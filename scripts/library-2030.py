@@ -30,6 +30,12 @@ INDICATORS = [
     "digital_divide_gap",
     "system_availability",
     "data_sharing_rate",
+    "digital_core_share",
+    "enterprise_maturity",
+    "numerical_control_rate",
+    "digital_rd_tools_rate",
+    "cloud_rate",
+    "enterprise_one_trip_rate",
 ]
 
 
@@ -45,7 +51,7 @@ def values_2030(folder, date="2030-12"):
     out = {}
     with open(os.path.join(folder, "summary.csv"), newline="", encoding="utf-8") as f:
         for row in csv.DictReader(f):
-            if row["scope"] == "city" and row["date"] == date:
+            if row["scope"] == "city" and row["date"] == date and row["mean"] not in ("", "NaN"):
                 out[row["indicator"]] = float(row["mean"])
     return out
 

@@ -143,7 +143,10 @@ impl Simulation {
         let steady = world.register_system_cached(channels::start_attitudes_at_steady_state);
         let census = world.register_system_cached(census::take_census);
         world.resource_scope(|world, city: Mut<City>| {
-            let most = sizing::most_agents(scenario).min(2 * residents as u64);
+            // The enterprise agents share the index: the room left after the residents
+            // holds them and their entrants too.
+            let most = sizing::most_agents(scenario).min(2 * residents as u64)
+                + sizing::most_enterprise_agents(scenario);
             demography::spawn_residents(world, &city, most as usize)
         });
         renewal::weigh_entrants(&mut world);
@@ -286,7 +289,15 @@ mod tests {
         scenario.population.agents = 20_000;
         let mut sim = Simulation::new(&scenario, 0, &EngineOptions::default());
         let sized = sim.world.entities().len();
-        assert!(sized < 2 * 20_000, "{sized} entries for 20,000 residents");
+        let firms = sizing::most_enterprise_agents(&scenario) as u32;
+        assert!(
+            firms > 6_000,
+            "the baseline's economy: {firms} enterprise agents at most"
+        );
+        assert!(
+            sized < 2 * 20_000 + firms,
+            "{sized} entries for 20,000 residents and {firms} firms"
+        );
         while sim.step() {}
         let residents = sim
             .world

@@ -5,7 +5,7 @@
 //! sizes its chunks here, [`crate::demography`] and [`crate::renewal`] read the age mixes
 //! and the hazard over a tick from here.
 
-use civitas_scenario::{Band, District, PerBand, Population, Scenario};
+use civitas_scenario::{Band, District, PerBand, Population, Scenario, SectorClass};
 
 use crate::math;
 
@@ -93,6 +93,27 @@ pub fn most_agents(scenario: &Scenario) -> u64 {
     let nobody_dies = agents as f64 + path.entrants + 4.0 * path.entrants.sqrt();
     let bound = (path.most + spread).min(nobody_dies).ceil() + 256.0;
     agents.max(bound.min(u64::MAX as f64 / 2.0) as u64)
+}
+
+/// The most enterprise agents a replicate of `scenario` can hold at once (0 without
+/// `[economy]`): every group's starting agents and every entrant of the horizon, exits
+/// not counted, digital-factor-driven groups entering at full open data; one more per
+/// group for the accrual's rounding.
+pub fn most_enterprise_agents(scenario: &Scenario) -> u64 {
+    let Some(e) = &scenario.economy else {
+        return 0;
+    };
+    let years = scenario.scenario.tick_dates().len() as f64 * scenario.scenario.tick.years();
+    let mut most = 0.0;
+    for (g, group) in e.firms.iter().enumerate() {
+        let open_data = match e.sector_index(&group.sector).map(|s| e.sectors[s].class) {
+            Some(SectorClass::DigitalFactorDriven) => 1.0 + e.open_data_entry_effect,
+            _ => 1.0,
+        };
+        let n = e.group_agents(g) as f64;
+        most += n + (e.entry_per_year * n * years * open_data).ceil() + 1.0;
+    }
+    most.min(u64::MAX as f64 / 4.0) as u64
 }
 
 /// The expected population of a scenario over its horizon (see [`expected_population`]).

@@ -36,6 +36,8 @@ fn bass_scenario(p: f64, q: f64) -> Scenario {
     // The hotline department is gone with the others: no complaint department.
     s.population.behaviour.complaint_department = None;
     s.services.clear();
+    // No firms either: their errands went to the departments.
+    s.economy = None;
     s.policies.clear();
     s.shocks.clear();
     s.incidents.types.clear();

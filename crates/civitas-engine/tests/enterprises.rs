@@ -1,6 +1,7 @@
 //! Acceptance of the enterprise agents (`[economy]`): a scenario without one is unchanged,
-//! firms' errands load the departments, maturity and tools rise as the model says, and
-//! the outputs do not depend on the number of threads.
+//! the baseline's economy starts where its sources put it, firms' errands load the
+//! departments, maturity and tools rise as the model says, and the outputs do not depend on
+//! the number of threads.
 
 mod common;
 
@@ -8,19 +9,11 @@ use civitas_engine::{EngineOptions, ReplicateResult, Scope, simulate};
 use civitas_scenario::{Format, Indicator, Scenario};
 
 const BASELINE: &str = include_str!("../../../scenarios/baseline.toml");
-const ECONOMY: &str = include_str!("economy.toml");
 
-/// The baseline city with the test economy, `agents` resident agents, until `end`.
+/// The baseline city (with its economy), `agents` resident agents, until `end`.
 fn with_economy(agents: u64, end: &str) -> Scenario {
-    let with_park = BASELINE.replacen(
-        "name = \"Hi-Tech Zone\"\n",
-        "name = \"Hi-Tech Zone\"\npark = { name = \"Hi-Tech Park\", services = 0.3 }\n",
-        1,
-    );
-    assert_ne!(with_park, BASELINE);
-    let text = format!("{with_park}\n{ECONOMY}");
-    let mut s = Scenario::from_str_as(&text, Format::Toml, "economy.toml").expect("valid");
-    s.set_agents(agents);
+    let mut s = common::baseline(agents);
+    assert!(s.economy.is_some(), "the baseline has an economy");
     s.scenario.end = common::ym(end);
     s
 }
@@ -32,11 +25,25 @@ fn mean_over(r: &ReplicateResult, indicator: Indicator, scope: usize) -> f64 {
     values.iter().sum::<f64>() / values.len() as f64
 }
 
+/// Firms-weighted mean of a starting tool share over the industrial groups.
+fn industrial_mean(s: &Scenario, share: impl Fn(&civitas_scenario::FirmGroup) -> f64) -> f64 {
+    let economy = s.economy.as_ref().expect("an economy");
+    let (mut sum, mut firms) = (0.0, 0.0);
+    for f in &economy.firms {
+        let sector = economy.sector_index(&f.sector).expect("sector");
+        if economy.sectors[sector].class.is_industrial() {
+            sum += f.count * share(f);
+            firms += f.count;
+        }
+    }
+    sum / firms
+}
+
 #[test]
 fn a_scenario_without_economy_has_no_firms_and_nan_economy_indicators() {
     let mut s = common::baseline(4_000);
     s.scenario.end = common::ym("2024-06");
-    assert!(s.economy.is_none());
+    s.economy = None;
     let r = common::run(&s);
     for i in [
         Indicator::DigitalCoreShare,
@@ -50,34 +57,64 @@ fn a_scenario_without_economy_has_no_firms_and_nan_economy_indicators() {
 
 #[test]
 fn a_file_without_park_rejects_firms_in_a_park_naming_the_field() {
-    let text = format!("{BASELINE}\n{ECONOMY}");
+    let park = "park = { name = \"Hi-Tech Industrial Park\", services = 0.3 }\n";
+    let text = BASELINE.replacen(park, "", 1);
+    assert_ne!(text, BASELINE);
     let err = Scenario::from_str_as(&text, Format::Toml, "economy.toml")
-        .expect_err("Hi-Tech Zone has no park in the baseline");
+        .expect_err("Hi-Tech Zone has no park without that line");
     let shown = err.to_string();
-    assert!(shown.contains("economy.firms[2].in_park"), "{shown}");
+    assert!(shown.contains("economy.firms[0].in_park"), "{shown}");
     assert!(shown.contains("economy.toml:"), "{shown}");
 }
 
 #[test]
-fn the_starting_economy_matches_the_groups_it_was_given() {
+fn the_starting_economy_matches_the_groups_and_its_sources() {
     let s = with_economy(4_000, "2024-01");
     let r = common::run(&s);
-    let economy = s.economy.as_ref().expect("an economy");
-    // Industrial firms: the two manufacturing groups and digital products.
-    let nc = (10_000.0 * 0.68 + 20_000.0 * 0.6 + 1_000.0 * 0.8) / 31_000.0;
+    let nc = industrial_mean(&s, |f| f.numerical_control);
     let got = r.value(0, Indicator::NumericalControlRate, 0);
     assert!((got - nc).abs() < 0.01, "{got} vs {nc}");
+    let rd = industrial_mean(&s, |f| f.rd_tools);
+    let got = r.value(0, Indicator::DigitalRdToolsRate, 0);
+    assert!((got - rd).abs() < 0.01, "{got} vs {rd}");
+    // The scenario's stated range: 8-12 % of GDP, about the national 9.9 % (NBS 2023).
     let share = r.value(0, Indicator::DigitalCoreShare, 0);
-    assert!(share > 0.05 && share < 0.2, "{share}");
+    assert!((0.08..=0.12).contains(&share), "{share}");
     let maturity = r.value(0, Indicator::EnterpriseMaturity, 0);
-    assert!(maturity > 0.8 && maturity < 2.0, "{maturity}");
-    // Firms have no age band; districts without firms have no value.
+    assert!(maturity > 0.8 && maturity < 2.5, "{maturity}");
+    // Firms have no age band.
     let band = r.scopes.iter().position(|x| matches!(x, Scope::Band(_)));
     assert!(
         r.value(0, Indicator::CloudRate, band.expect("a band"))
             .is_nan()
     );
-    assert_eq!(economy.firms.len(), 8);
+}
+
+/// MIIT's national path (docs/calibration.md): `from` at the end of 2021 to `to` in March
+/// 2025, linear in months, at `month` months after December 2021.
+fn miit_path(from: f64, to: f64, month: f64) -> f64 {
+    from + (to - from) * month / 39.0
+}
+
+#[test]
+fn the_baselines_2024_industrial_figures_sit_on_miits_path() {
+    let s = with_economy(4_000, "2024-12");
+    let r = common::run(&s);
+    // Within 2 points of the line through MIIT's two figures, in January and December 2024.
+    for (month, tick) in [(25.0, 0), (36.0, r.dates.len() - 1)] {
+        for (indicator, from, to) in [
+            (Indicator::NumericalControlRate, 0.553, 0.662),
+            (Indicator::DigitalRdToolsRate, 0.747, 0.835),
+        ] {
+            let path = miit_path(from, to, month);
+            let got = r.value(tick, indicator, 0);
+            assert!(
+                (got - path).abs() <= 0.02,
+                "{indicator} {}: {got} vs MIIT path {path}",
+                r.dates[tick]
+            );
+        }
+    }
 }
 
 #[test]
@@ -102,8 +139,9 @@ fn maturity_and_tools_rise_and_firms_errands_are_counted() {
 #[test]
 fn doubling_firms_raises_residents_resolution_days() {
     let mut s = with_economy(4_000, "2025-12");
-    // Licences bring enough work to Market Regulation that firms' errands matter.
-    s.economy.as_mut().expect("economy").errands[0].per_firm_per_year = 0.2;
+    // Registration errands at 0.6 a firm a year (about 6,900 cases a month against Market
+    // Regulation's 10,000) bring it enough work that firms' errands matter.
+    s.economy.as_mut().expect("economy").errands[0].per_firm_per_year = 0.6;
     let mut doubled = s.clone();
     for group in &mut doubled.economy.as_mut().expect("economy").firms {
         group.count *= 2.0;

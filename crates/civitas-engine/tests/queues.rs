@@ -41,6 +41,8 @@ fn queue_scenario(servers: u32, utilisation: f64) -> Scenario {
     s.population.behaviour.complaint_probability = 0.0;
     // The hotline department was truncated away.
     s.population.behaviour.complaint_department = None;
+    // No firms: their errands went to the departments truncated away.
+    s.economy = None;
     s.policies.clear();
     s.shocks.clear();
     s.incidents.types.clear();

@@ -400,7 +400,7 @@ fn every_unit_and_status_renders_when_all_indicators_have_values() {
         let title = civitas_report::format::target_title(&result.scenario, t);
         let glance = &html[..html.find("id=\"targets\"").unwrap()];
         assert!(
-            glance.contains(&title.replace('&', "&amp;")),
+            glance.contains(&title.replace('&', "&amp;").replace('\'', "&#39;")),
             "{title} not in the at-a-glance list"
         );
     }

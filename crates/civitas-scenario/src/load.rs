@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 use crate::error::{Diagnostic, ScenarioError};
 use crate::limits::MAX_FILE_BYTES;
 use crate::model::{
-    Budget, Incidents, Outputs, Population, ScenarioInfo, UncertainParameter, UnitCosts,
+    Budget, Economy, Incidents, Outputs, Population, ScenarioInfo, UncertainParameter, UnitCosts,
 };
 use crate::model::{
     Department, IncidentType, Policy, PolicyKind, Scenario, Service, Shock, Target,
@@ -520,6 +520,7 @@ fn section_diagnostics(root: &Node, json: &serde_json::Value) -> Vec<Diagnostic>
                 }
                 other => check_as::<Vec<Policy>>(root, other, at, &mut out),
             },
+            "economy" => check_as::<Economy>(root, value, at, &mut out),
             "costs" => check_as::<UnitCosts>(root, value, at, &mut out),
             "budget" => check_as::<Budget>(root, value, at, &mut out),
             "shocks" => check_each::<Shock>(root, value, at, &mut out),
