@@ -201,7 +201,7 @@ fn shares(names: &[&str], stages: &[f64]) -> Vec<(String, f64)> {
                 0.0
             };
             for (step, t) in civitas_engine::pass::STEPS.iter().zip(steps) {
-                parts.push((format!("residents/{step}"), t * scale));
+                parts.push((format!("residents/{}", step.name()), t * scale));
             }
         } else {
             parts.push((name.to_string(), stages[i]));

@@ -15,7 +15,8 @@
 //! up to 0.011 adopter share for q = 0.6; the midpoint keeps the lag at O(Δt²).
 //!
 //! Trust and memory: the hazard is multiplied by the resident's trust factor and failure
-//! memory ([`satisfaction::adoption_factor`], [`satisfaction::failure_memory_factor`]); both are 1 with the default (neutral)
+//! memory ([`BassHazard`], [`crate::satisfaction::adoption_factor`],
+//! [`crate::satisfaction::failure_memory_factor`]); both are 1 with the default (neutral)
 //! behaviour parameters, which leaves the Bass model above unchanged.
 //!
 //! Training: an untrained resident in a cell with a training offer is trained with the
@@ -31,7 +32,7 @@ use crate::city::City;
 use crate::levers::{Levers, TrainingOffer};
 use crate::residents::{Attitude, Digital, Place};
 use crate::rng::{KeyChance, Purpose, SubjectKey};
-use crate::satisfaction;
+use crate::satisfaction::BassHazard;
 
 /// Training in one tick: the offers of this tick's levers, per cell.
 #[derive(Debug, Clone)]
@@ -123,10 +124,8 @@ impl<'a> Diffusion<'a> {
     fn try_adopt(&self, key: SubjectKey, home: &Place, dig: &mut Digital, att: &Attitude) {
         let (p, q) = self.pq[home.band.index()];
         let a = self.shares[home.district];
-        let hazard = dig.literacy()
-            * (p + self.boosts[usize::from(dig.training())] + q * a)
-            * satisfaction::adoption_factor(self.behaviour, att.trust())
-            * satisfaction::failure_memory_factor(self.behaviour, dig.failures());
+        let hazard = BassHazard::new(self.behaviour, dig.literacy(), att.trust(), dig.failures())
+            .per_year(p + self.boosts[usize::from(dig.training())], q * a);
         let x = hazard * self.dt;
         let u = key.stream(Purpose::Adoption).uniform();
         // Adopts when `u < 1 − e^(−x)`. That chance is at most `x` (and so is its computed

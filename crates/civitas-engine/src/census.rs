@@ -15,7 +15,7 @@ use rayon::prelude::*;
 
 use crate::city::{City, district_cells};
 use crate::residents::{Attitude, Digital, Home, PendingRetry, Place, Resident, Share16};
-use crate::satisfaction;
+use crate::satisfaction::BassHazard;
 
 /// Residents of one cell at the end of a tick.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -163,9 +163,8 @@ impl<'a> Counter<'a> {
         c.attitude_steps[1] += u64::from(trust);
         // Owns a device and has not adopted: waiting to adopt.
         if digital == 1 {
-            let l = dig.literacy()
-                * satisfaction::adoption_factor(self.behaviour, att.trust())
-                * satisfaction::failure_memory_factor(self.behaviour, dig.failures());
+            let l = BassHazard::new(self.behaviour, dig.literacy(), att.trust(), dig.failures())
+                .weight();
             c.sums[0] +=
                 l * (self.bass_p[home.band.index()] + self.boosts[usize::from(dig.training())]);
             c.sums[1] += l;
@@ -353,7 +352,10 @@ mod tests {
         // (both as held: to the nearest 1/65,535).
         let waiting = 2.0
             * Digital::new(0.5, true, false).literacy()
-            * satisfaction::adoption_factor(&city.scenario.population.behaviour, att.trust());
+            * crate::satisfaction::adoption_factor(
+                &city.scenario.population.behaviour,
+                att.trust(),
+            );
         assert!((tallied.waiting_literacy_sum - waiting).abs() < 1e-12);
         let other = tallies
             .iter()

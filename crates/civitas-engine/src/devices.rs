@@ -8,7 +8,7 @@ use crate::math;
 
 use civitas_scenario::Band;
 
-use crate::city::City;
+use crate::city::{City, cell_band};
 use crate::levers::Levers;
 use crate::residents::{Digital, Place};
 use crate::rng::{Chance, Purpose, SubjectKey};
@@ -30,7 +30,7 @@ impl DeviceUptake {
             chances: (0..city.cells())
                 .map(|c| {
                     let s = levers.device_subsidy_probability[c];
-                    Chance::below(1.0 - (1.0 - uptake[c % Band::ALL.len()]) * (1.0 - s))
+                    Chance::below(1.0 - (1.0 - uptake[cell_band(c).index()]) * (1.0 - s))
                 })
                 .collect(),
         }

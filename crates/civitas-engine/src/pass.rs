@@ -1,8 +1,10 @@
 //! The resident pass: every resident's tick in one sweep over the residents' table.
 //!
 //! Residents are taken in fixed chunks of [`City::chunk_residents`] on rayon. Within a chunk
-//! each resident goes through every step in turn, loaded once (fused), in
-//! the order declared by [`STEPS`]:
+//! each resident goes through every step in turn, loaded once (fused), in the order
+//! declared once, by `resident_steps!` ([`STEPS`]); the fused pass, the stepwise profile
+//! and the plain loop of [`crate::reference`] all take it from there, and each step's
+//! work is written once, in [`Steps::apply`]:
 //! 1. `keys`: each resident's [`SubjectKey`] of the tick — the one stream set-up per
 //!    resident per tick; every step draws from its own purpose's stream of that key;
 //! 2. `ageing` ([`crate::demography`]), 3. `fate`: death and migration
@@ -32,24 +34,139 @@ use crate::devices::DeviceUptake;
 use crate::levers::{Levers, ServicePoints};
 use crate::offices::Departments;
 use crate::renewal::{Departures, Fate, Renewal};
-use crate::residents::{Home, Resident};
+use crate::residents::{Attitude, Digital, Home, PendingRetry, Place, Resident};
 use crate::rng::{Purpose, SubjectKey, TickKey};
 use crate::sizing::cells_of;
 
-/// The steps of the resident pass, in order (the names `civitas bench` reports).
-pub const STEPS: [&str; 8] = [
-    "keys", "ageing", "fate", "devices", "training", "adoption", "requests", "census",
-];
+/// Declares the order of the per-resident steps, once: [`Step`], [`STEPS`] and
+/// `Steps::in_order`, which the fused pass, the stepwise profile and the reference loop
+/// follow.
+/// The first step, `Keys`, makes the resident's [`ResidentTick`]; the rest run on it.
+macro_rules! resident_steps {
+    (
+        $(#[doc = $first_doc:literal])* $first:ident,
+        $( $(#[doc = $doc:literal])* $step:ident ),* $(,)?
+    ) => {
+        /// One step of the resident pass ([`STEPS`] gives their order).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Step {
+            $(#[doc = $first_doc])* $first,
+            $( $(#[doc = $doc])* $step, )*
+        }
+
+        /// The steps of the resident pass, in order.
+        pub const STEPS: [Step; 1 + [$(Step::$step),*].len()] = [Step::$first, $(Step::$step),*];
+
+        impl Steps<'_> {
+            /// Every step after the first of one resident, in order; stops after a death
+            /// (the dead take no further step). Written out step by step, not a loop over
+            /// [`STEPS`], so that each [`Steps::apply`] is made with its step known at
+            /// compile time and folds to that step's code.
+            #[inline(always)]
+            fn in_order<const CENSUS: bool>(
+                &self,
+                t: &mut ResidentTick,
+                mut r: ResidentMut<'_>,
+                requests: &mut ChunkTally,
+                cells: &mut [CellTally],
+            ) {
+                let _ = true
+                    $( && {
+                        self.apply::<CENSUS>(Step::$step, t, r.reborrow(), requests, cells);
+                        !t.died
+                    } )*;
+            }
+        }
+    };
+}
+
+resident_steps!(
+    /// The resident's [`SubjectKey`] of the tick, the one stream set-up per resident and
+    /// tick; every step draws from its own purpose's stream of that key.
+    Keys,
+    /// Ageing into the next band ([`crate::demography::Ageing`]).
+    Ageing,
+    /// Death or a move ([`crate::renewal::Fate`]); the dead take no further step.
+    Fate,
+    /// Device uptake ([`crate::devices::DeviceUptake`]).
+    Devices,
+    /// Digital-skills training ([`crate::adoption::Training`]).
+    Training,
+    /// Bass adoption ([`crate::adoption::Diffusion`]).
+    Adoption,
+    /// Requests, channels and their experiences ([`crate::channels::RequestContext`]).
+    Requests,
+    /// Counting into the cell's tally ([`crate::census::Counter`]).
+    Census,
+);
+
+impl Step {
+    /// The name `civitas bench` reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Step::Keys => "keys",
+            Step::Ageing => "ageing",
+            Step::Fate => "fate",
+            Step::Devices => "devices",
+            Step::Training => "training",
+            Step::Adoption => "adoption",
+            Step::Requests => "requests",
+            Step::Census => "census",
+        }
+    }
+}
+
+/// One resident's state within its tick, carried from step to step: made by the first
+/// step, `Keys`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ResidentTick {
+    /// The resident's [`SubjectKey`] of the tick.
+    key: SubjectKey,
+    /// Its second word of the tick ([`SubjectKey::word`]).
+    word: SubjectKey,
+    /// Its home at the start of the tick.
+    start: Home,
+    /// Where it stands now (moved by ageing and fate).
+    place: Place,
+    /// Whether it died in the tick.
+    pub(crate) died: bool,
+}
+
+/// The parts of one resident the steps read and write.
+pub(crate) struct ResidentMut<'a> {
+    pub(crate) home: &'a mut Home,
+    pub(crate) digital: &'a mut Digital,
+    pub(crate) attitude: &'a mut Attitude,
+    pub(crate) retry: &'a mut PendingRetry,
+}
+
+impl<'a> ResidentMut<'a> {
+    /// The parts of `r`.
+    fn of(r: &'a mut Resident) -> Self {
+        Self {
+            home: &mut r.home,
+            digital: &mut r.digital,
+            attitude: &mut r.attitude,
+            retry: &mut r.retry,
+        }
+    }
+
+    /// The same parts, borrowed again for one step.
+    fn reborrow(&mut self) -> ResidentMut<'_> {
+        ResidentMut {
+            home: self.home,
+            digital: self.digital,
+            attitude: self.attitude,
+            retry: self.retry,
+        }
+    }
+}
 
 /// What one chunk of residents produces in one tick.
 #[derive(Debug, Clone)]
 struct Chunk {
-    keys: Vec<SubjectKey>,
-    /// Each resident's second word of the tick ([`SubjectKey::word`]).
-    words: Vec<SubjectKey>,
-    /// Each resident's home at the start of the tick (step by step only).
-    starts: Vec<Home>,
-    dead: Vec<bool>,
+    /// Each resident's state within the tick (step by step only).
+    ticks: Vec<ResidentTick>,
     /// Positions in the chunk of the residents who died this tick.
     died: Vec<u32>,
     /// Their entities, in the same order.
@@ -64,10 +181,7 @@ struct Chunk {
 impl Chunk {
     fn new(city: &City) -> Self {
         Self {
-            keys: Vec::new(),
-            words: Vec::new(),
-            starts: Vec::new(),
-            dead: Vec::new(),
+            ticks: Vec::new(),
             died: Vec::new(),
             dead_entities: Vec::new(),
             abandoned: 0,
@@ -131,7 +245,7 @@ fn timed(seconds: &mut f64, step: impl FnOnce()) {
 }
 
 /// The steps of the pass as they stand this tick.
-struct Steps<'a> {
+pub(crate) struct Steps<'a> {
     tick_key: TickKey,
     ageing: Ageing,
     fate: Fate<'a>,
@@ -143,7 +257,104 @@ struct Steps<'a> {
     counter: Counter<'a>,
 }
 
-impl Steps<'_> {
+/// What the steps of the pass read in tick `tick`: the shared state as it stands.
+pub(crate) struct TickState<'a> {
+    pub(crate) city: &'a City,
+    pub(crate) tick: u64,
+    pub(crate) levers: &'a Levers,
+    pub(crate) points: &'a ServicePoints,
+    pub(crate) demand: &'a DemandTable,
+    pub(crate) shares: &'a DistrictAdoption,
+    pub(crate) renewal: &'a Renewal,
+    pub(crate) requests: &'a Requests,
+}
+
+impl<'a> Steps<'a> {
+    /// The steps of tick `s.tick`.
+    pub(crate) fn new(s: &TickState<'a>) -> Self {
+        let training = Training::new(s.levers);
+        Self {
+            tick_key: TickKey::new(s.city.seed, s.tick),
+            ageing: Ageing::new(s.city),
+            fate: Fate::new(s.city, s.renewal),
+            devices: DeviceUptake::new(s.city, s.levers),
+            train: training.any(),
+            training,
+            diffusion: Diffusion::new(s.city, s.shares),
+            requests: RequestContext::new(s.city, s.tick, s.demand, s.points, s.requests),
+            counter: Counter::new(s.city),
+        }
+    }
+
+    /// The first step, `Keys`: the resident's keys of the tick and where it starts.
+    #[inline(always)]
+    pub(crate) fn keys(&self, id: u32, home: Home) -> ResidentTick {
+        let key = self.tick_key.subject(u64::from(id));
+        ResidentTick {
+            key,
+            word: key.word(Purpose::Requests),
+            start: home,
+            place: home.place(),
+            died: false,
+        }
+    }
+
+    /// Step `step` of one resident (any step after `Keys`), counting into `requests` and,
+    /// when `CENSUS` (always in the pass; the reference loop can leave the census out),
+    /// `cells`. Each step reads only its resident and the tick's shared state.
+    #[inline(always)]
+    pub(crate) fn apply<const CENSUS: bool>(
+        &self,
+        step: Step,
+        t: &mut ResidentTick,
+        r: ResidentMut<'_>,
+        requests: &mut ChunkTally,
+        cells: &mut [CellTally],
+    ) {
+        match step {
+            Step::Keys => {}
+            Step::Ageing => self.ageing.step(t.key, &mut t.place),
+            Step::Fate => {
+                t.died = self.fate.step(t.key, &mut t.place);
+                *r.home = Home::of(t.place);
+                if CENSUS {
+                    CellTally::flow(cells, t.start, *r.home, t.died);
+                }
+            }
+            Step::Devices => self.devices.step(t.key, &t.place, r.digital),
+            Step::Training => {
+                if self.train {
+                    self.training.step(t.word, &t.place, r.digital);
+                }
+            }
+            Step::Adoption => self.diffusion.step(t.key, &t.place, r.digital, r.attitude),
+            Step::Requests => self.requests.resident(
+                t.key, t.word, &t.place, r.digital, r.attitude, r.retry, requests,
+            ),
+            Step::Census => {
+                if CENSUS {
+                    self.counter
+                        .tally(cells, &t.place, r.digital, r.attitude, r.retry);
+                }
+            }
+        }
+    }
+
+    /// One resident's tick, every step in order; returns whether it died. Counts into
+    /// `cells` when `CENSUS`.
+    #[inline(always)]
+    pub(crate) fn resident<const CENSUS: bool>(
+        &self,
+        id: u32,
+        r: ResidentMut<'_>,
+        requests: &mut ChunkTally,
+        cells: &mut [CellTally],
+    ) -> bool {
+        let mut t = self.keys(id, *r.home);
+        self.in_order::<CENSUS>(&mut t, r, requests, cells);
+        t.died
+    }
+
     /// The pass over one chunk, resident after resident: each resident is loaded once
     /// for all steps (the fast path).
     fn fused(&self, residents: &mut [Resident], chunk: &mut Chunk) {
@@ -151,35 +362,15 @@ impl Steps<'_> {
         chunk.census.fill(CellTally::default());
         chunk.died.clear();
         for (i, r) in residents.iter_mut().enumerate() {
-            let Resident {
+            let id = r.id.0;
+            if self.resident::<true>(
                 id,
-                home,
-                digital: dig,
-                attitude: att,
-                retry,
-            } = r;
-            let key = self.tick_key.subject(id.0 as u64);
-            let start = *home;
-            let mut place = start.place();
-            self.ageing.step(key, &mut place);
-            let died = self.fate.step(key, &mut place);
-            *home = Home::of(place);
-            CellTally::flow(&mut chunk.census, start, *home, died);
-            if died {
+                ResidentMut::of(r),
+                &mut chunk.requests,
+                &mut chunk.census,
+            ) {
                 chunk.died.push(i as u32);
-                continue;
             }
-            let place = &place;
-            self.devices.step(key, place, dig);
-            let word = key.word(Purpose::Requests);
-            if self.train {
-                self.training.step(word, place, dig);
-            }
-            self.diffusion.step(key, place, dig, att);
-            self.requests
-                .resident(key, word, place, dig, att, retry, &mut chunk.requests);
-            self.counter
-                .tally(&mut chunk.census, place, dig, att, retry);
         }
     }
 
@@ -188,96 +379,30 @@ impl Steps<'_> {
     /// the result is identical to [`Steps::fused`].
     fn stepwise(&self, residents: &mut [Resident], chunk: &mut Chunk) {
         let Chunk {
-            keys,
-            words,
-            starts,
-            dead,
+            ticks,
             died,
-            requests: tally,
+            requests,
             census: cells,
             seconds,
             ..
         } = chunk;
+        requests.clear();
         cells.fill(CellTally::default());
-        starts.clear();
-        starts.extend(residents.iter().map(|r| r.home));
         timed(&mut seconds[0], || {
-            keys.clear();
-            keys.extend(
-                residents
-                    .iter()
-                    .map(|r| self.tick_key.subject(r.id.0 as u64)),
-            );
-            words.clear();
-            words.extend(keys.iter().map(|key| key.word(Purpose::Requests)));
+            ticks.clear();
+            ticks.extend(residents.iter().map(|r| self.keys(r.id.0, r.home)));
         });
-        timed(&mut seconds[1], || {
-            for (key, r) in keys.iter().zip(residents.iter_mut()) {
-                let mut place = r.home.place();
-                self.ageing.step(*key, &mut place);
-                r.home = Home::of(place);
-            }
-        });
-        timed(&mut seconds[2], || {
-            dead.clear();
-            dead.extend(keys.iter().zip(residents.iter_mut()).map(|(key, r)| {
-                let mut place = r.home.place();
-                let died = self.fate.step(*key, &mut place);
-                r.home = Home::of(place);
-                died
-            }));
-        });
-        died.clear();
-        died.extend((0..dead.len() as u32).filter(|&i| dead[i as usize]));
-        for (i, r) in residents.iter().enumerate() {
-            CellTally::flow(cells, starts[i], r.home, dead[i]);
-        }
-        let n = keys.len();
-        let alive = |i: &usize| !dead[*i];
-        timed(&mut seconds[3], || {
-            for i in (0..n).filter(alive) {
-                let r = &mut residents[i];
-                self.devices.step(keys[i], &r.home.place(), &mut r.digital);
-            }
-        });
-        if self.train {
-            timed(&mut seconds[4], || {
-                for i in (0..n).filter(alive) {
-                    let r = &mut residents[i];
-                    self.training
-                        .step(words[i], &r.home.place(), &mut r.digital);
+        for (s, &step) in STEPS.iter().enumerate().skip(1) {
+            timed(&mut seconds[s], || {
+                for (t, r) in ticks.iter_mut().zip(residents.iter_mut()) {
+                    if !t.died {
+                        self.apply::<true>(step, t, ResidentMut::of(r), requests, cells);
+                    }
                 }
             });
         }
-        timed(&mut seconds[5], || {
-            for i in (0..n).filter(alive) {
-                let r = &mut residents[i];
-                self.diffusion
-                    .step(keys[i], &r.home.place(), &mut r.digital, &r.attitude);
-            }
-        });
-        timed(&mut seconds[6], || {
-            tally.clear();
-            for i in (0..n).filter(alive) {
-                let Resident {
-                    home,
-                    digital,
-                    attitude,
-                    retry,
-                    ..
-                } = &mut residents[i];
-                let place = &home.place();
-                self.requests
-                    .resident(keys[i], words[i], place, digital, attitude, retry, tally);
-            }
-        });
-        timed(&mut seconds[7], || {
-            for i in (0..n).filter(alive) {
-                let r = &residents[i];
-                self.counter
-                    .tally(cells, &r.home.place(), &r.digital, &r.attitude, &r.retry);
-            }
-        });
+        died.clear();
+        died.extend((0..ticks.len() as u32).filter(|&i| ticks[i as usize].died));
     }
 }
 
@@ -303,18 +428,16 @@ pub fn resident_pass(
     mut residents: Query<(Entity, &mut Resident)>,
 ) {
     requests.refresh(&city, &departments, &levers);
-    let training = Training::new(&levers);
-    let steps = Steps {
-        tick_key: TickKey::new(city.seed, clock.tick as u64),
-        ageing: Ageing::new(&city),
-        fate: Fate::new(&city, &renewal),
-        devices: DeviceUptake::new(&city, &levers),
-        train: training.any(),
-        training,
-        diffusion: Diffusion::new(&city, &shares),
-        requests: RequestContext::new(&city, clock.tick as u64, &demand, &points, &requests),
-        counter: Counter::new(&city),
-    };
+    let steps = Steps::new(&TickState {
+        city: &city,
+        tick: clock.tick as u64,
+        levers: &levers,
+        points: &points,
+        demand: &demand,
+        shares: &shares,
+        renewal: &renewal,
+        requests: &requests,
+    });
     let chunks = &mut *chunks;
     let profile = chunks.profile;
     departures.dead.clear();

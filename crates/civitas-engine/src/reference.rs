@@ -3,8 +3,8 @@
 //! The residents of a [`Simulation`] are copied into plain vectors (one per part of the
 //! [`Resident`] component: struct of arrays, no ECS), and [`Reference::run`] sweeps them
 //! in one loop, resident after resident, through the same steps as the engine's pass
-//! ([`crate::pass`]): the same step functions, the same keys and streams, one set of tallies, one thread, no
-//! chunks, no timing. The shared state of a tick (levers, departments, adopter shares)
+//! ([`crate::pass::Steps::resident`]: the same steps in the same order, the same keys and
+//! streams), with one set of tallies, one thread, no chunks, no timing. The shared state of a tick (levers, departments, adopter shares)
 //! is the one the simulation stands at, held fixed. The ratio of the engine's pass time
 //! to this loop's, per resident-tick, is what the ECS, the chunking and the step-by-step
 //! order cost.
@@ -12,17 +12,14 @@
 use bevy_ecs::prelude::*;
 
 use crate::Simulation;
-use crate::adoption::{Diffusion, Training};
-use crate::census::{CellTally, Counter, DistrictAdoption};
-use crate::channels::{ChunkTally, DemandTable, RequestContext, Requests};
+use crate::census::{CellTally, DistrictAdoption};
+use crate::channels::{ChunkTally, DemandTable, Requests};
 use crate::city::City;
-use crate::demography::Ageing;
-use crate::devices::DeviceUptake;
 use crate::levers::{Levers, ServicePoints};
 use crate::offices::Departments;
-use crate::renewal::{Fate, Renewal};
+use crate::pass::{ResidentMut, Steps, TickState};
+use crate::renewal::Renewal;
 use crate::residents::{Attitude, Digital, Home, PendingRetry, Resident};
-use crate::rng::{Purpose, TickKey};
 
 /// The residents of a simulation as plain vectors.
 #[derive(Debug, Clone)]
@@ -95,48 +92,47 @@ impl Reference {
             requests.refresh(city, world.resource::<Departments>(), levers);
             let renewal = world.resource::<Renewal>();
             let shares = world.resource::<DistrictAdoption>();
-            let ageing = Ageing::new(city);
-            let fate = Fate::new(city, renewal);
-            let devices = DeviceUptake::new(city, levers);
-            let training = Training::new(levers);
-            let diffusion = Diffusion::new(city, shares);
-            let counter = Counter::new(city);
             let demand = world.resource::<DemandTable>();
             let points = world.resource::<ServicePoints>();
             for tick in first_tick..first_tick + ticks {
-                let ctx = RequestContext::new(city, tick as u64, demand, points, &requests);
-                let tick_key = TickKey::new(city.seed, tick as u64);
+                let steps = Steps::new(&TickState {
+                    city,
+                    tick: tick as u64,
+                    levers,
+                    points,
+                    demand,
+                    shares,
+                    renewal,
+                    requests: &requests,
+                });
                 self.tally.clear();
                 self.census.fill(CellTally::default());
                 for i in 0..self.ids.len() {
                     if self.dead[i] {
                         continue;
                     }
-                    let key = tick_key.subject(self.ids[i] as u64);
-                    let start = self.homes[i];
-                    let mut place = start.place();
-                    let dig = &mut self.digital[i];
-                    let att = &mut self.attitudes[i];
-                    let retry = &mut self.retries[i];
-                    ageing.step(key, &mut place);
-                    let died = fate.step(key, &mut place);
-                    self.homes[i] = Home::of(place);
-                    if census {
-                        CellTally::flow(&mut self.census, start, self.homes[i], died);
-                    }
-                    if died {
-                        self.dead[i] = true;
-                        continue;
-                    }
-                    let home = &place;
-                    devices.step(key, home, dig);
-                    let word = key.word(Purpose::Requests);
-                    training.step(word, home, dig);
-                    diffusion.step(key, home, dig, att);
-                    ctx.resident(key, word, home, dig, att, retry, &mut self.tally);
-                    if census {
-                        counter.tally(&mut self.census, home, dig, att, retry);
-                    }
+                    let resident = ResidentMut {
+                        home: &mut self.homes[i],
+                        digital: &mut self.digital[i],
+                        attitude: &mut self.attitudes[i],
+                        retry: &mut self.retries[i],
+                    };
+                    let died = if census {
+                        steps.resident::<true>(
+                            self.ids[i],
+                            resident,
+                            &mut self.tally,
+                            &mut self.census,
+                        )
+                    } else {
+                        steps.resident::<false>(
+                            self.ids[i],
+                            resident,
+                            &mut self.tally,
+                            &mut self.census,
+                        )
+                    };
+                    self.dead[i] |= died;
                 }
             }
         });

@@ -33,7 +33,7 @@ use civitas_scenario::{Band, Settlement};
 use rayon::prelude::*;
 
 use crate::census::{Census, Counter};
-use crate::city::{City, Clock, cell};
+use crate::city::{City, Clock, cell, cell_band, cell_district};
 use crate::residents::{Place, Resident};
 use crate::rng::{KeyChance, Purpose, Stream, SubjectKey};
 use crate::sizing::{CHUNK_RESIDENTS, within};
@@ -151,8 +151,8 @@ impl<'a> Fate<'a> {
             death: Band::ALL.map(|b| KeyChance::below(within(demo.mortality_per_year.get(b), dt))),
             leave: (0..city.cells())
                 .map(|c| {
-                    let district = &city.scenario.population.districts[c / Band::ALL.len()];
-                    let b = Band::ALL[c % Band::ALL.len()];
+                    let district = &city.scenario.population.districts[cell_district(c)];
+                    let b = cell_band(c);
                     let d = within(demo.mortality_per_year.get(b), dt);
                     let moves = district.kind == Settlement::Rural && !renewal.urban.is_empty();
                     if !moves {

@@ -68,6 +68,45 @@ pub fn failure_memory_factor(b: &Behaviour, failures: u8) -> f64 {
     math::powi(1.0 - b.failure_aversion, failures as i32)
 }
 
+/// A waiting resident's Bass adoption hazard per year (a device owner who has not
+/// adopted), `h = literacy · (p + boost + q·a) · adoption_factor(trust) ·
+/// failure_memory_factor(failures)`: `p + boost` the innovation of its band and training,
+/// `q·a` the imitation of its district's adopter share `a`. Declared once:
+/// [`crate::adoption`] draws against [`BassHazard::per_year`], [`crate::census`] sums
+/// [`BassHazard::weight`] and `weight · (p + boost)` for each district's midpoint share.
+/// Each multiplies in the order it always did, so both keep their bits.
+#[derive(Debug, Clone, Copy)]
+pub struct BassHazard {
+    literacy: f64,
+    trust: f64,
+    memory: f64,
+}
+
+impl BassHazard {
+    /// The hazard's factors for a resident of `literacy`, `trust` and `failures`
+    /// consecutive failures.
+    #[inline]
+    pub fn new(b: &Behaviour, literacy: f64, trust: f64, failures: u8) -> Self {
+        Self {
+            literacy,
+            trust: adoption_factor(b, trust),
+            memory: failure_memory_factor(b, failures),
+        }
+    }
+
+    /// `h` for `innovation = p + boost` and `imitation = q·a`.
+    #[inline]
+    pub fn per_year(self, innovation: f64, imitation: f64) -> f64 {
+        self.literacy * (innovation + imitation) * self.trust * self.memory
+    }
+
+    /// What multiplies `p + boost + q·a` in `h`.
+    #[inline]
+    pub fn weight(self) -> f64 {
+        self.literacy * self.trust * self.memory
+    }
+}
+
 /// Score (0–100) of a resolved request.
 #[inline]
 pub fn resolved_score(b: &Behaviour, trips: u32, wait_days: f64) -> f64 {
