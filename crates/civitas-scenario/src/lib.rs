@@ -45,6 +45,7 @@ pub mod limits;
 pub mod load;
 pub mod model;
 pub mod path;
+pub mod ranges;
 pub mod schema;
 mod tree;
 mod validate;

@@ -167,48 +167,13 @@ fn ranges() -> Vec<Range> {
     );
     add("IncidentType", &["sla_hours"], (0.0, true, Some(MAX_HOURS)));
     add("IncidentType", &["effort"], (0.0, false, Some(MAX_EFFORT)));
-    add("Park", &["services"], SHARE);
     add("Economy", &["scale"], (1.0, false, None));
-    add("Economy", &["entry_per_year", "exit_per_year"], SHARE);
-    add(
-        "Economy",
-        &[
-            "maturity_p",
-            "maturity_q",
-            "workforce_elasticity",
-            "productivity_premium_per_stage",
-            "cloud_uptake_per_year",
-            "numerical_control_uptake_per_year",
-            "rd_tools_uptake_per_year",
-            "industrial_internet_uptake_per_year",
-            "voucher_boost_per_year",
-            "platform_effect",
-            "computing_boost_per_year",
-            "open_data_entry_effect",
-            "park_services_effect",
-        ],
-        (0.0, false, Some(100.0)),
-    );
-    add("Sector", &["value_added_per_job"], (0.0, false, Some(1e9)));
     add("FirmGroup", &["count"], (0.0, false, None));
-    add("FirmGroup", &["jobs_per_firm"], (0.0, false, Some(1e6)));
-    add(
-        "FirmGroup",
-        &[
-            "cloud",
-            "industrial_internet",
-            "numerical_control",
-            "rd_tools",
-        ],
-        SHARE,
-    );
-    add(
-        "Errand",
-        &["per_firm_per_year"],
-        (0.0, false, Some(10_000.0)),
-    );
-    add("Errand", &["offline_effort"], (0.0, false, Some(1000.0)));
-    add("Errand", &["online_effort"], SHARE);
+    for (def, ranges) in crate::ranges::tables() {
+        for &(prop, bound) in ranges {
+            add(def, &[prop], (bound.lo, bound.lo_exclusive, bound.hi));
+        }
+    }
     for &kind in PolicyKind::ALL {
         for &(prop, bound) in kind.bounds() {
             let Bound {
@@ -224,34 +189,6 @@ fn ranges() -> Vec<Range> {
         "Department",
         &["cases_per_staff_month"],
         (0.0, true, Some(MAX_CAPACITY_PER_MONTH)),
-    );
-    add(
-        "UnitCosts",
-        &[
-            "staff_per_year",
-            "training_per_trainee",
-            "subsidy_per_device",
-            "service_point_build_per_resident",
-            "sensor_build_per_point",
-            "platform_build_per_point",
-            "one_window_per_department_year",
-            "staff_adjust_per_year",
-            "evaluation_cost_share",
-            "construction_life_years",
-        ],
-        (0.0, true, Some(MAX_AMOUNT_PER_YEAR)),
-    );
-    add(
-        "UnitCosts",
-        &[
-            "service_point_upkeep_per_resident_per_year",
-            "service_point_decay_per_year",
-            "sensor_upkeep_per_point_per_year",
-            "sensor_decay_per_year",
-            "platform_upkeep_per_point_per_year",
-            "platform_decay_per_year",
-        ],
-        (0.0, false, Some(MAX_AMOUNT_PER_YEAR)),
     );
     add(
         "Budget",

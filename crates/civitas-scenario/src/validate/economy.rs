@@ -7,9 +7,6 @@ use crate::path::FieldPath;
 /// `round(count / scale)` summed): entrants add at most `entry_per_year` of it a year.
 pub const MAX_ENTERPRISE_AGENTS: f64 = 10_000_000.0;
 
-/// Largest value added per job and year a sector may state (currency units).
-const MAX_VALUE_ADDED_PER_JOB: f64 = 1e9;
-
 impl Checker<'_> {
     pub(super) fn economy(&mut self) {
         let districts = FieldPath::from("population").key("districts");
@@ -19,7 +16,7 @@ impl Checker<'_> {
                 if park.name.trim().is_empty() {
                     self.report(p.key("name"), "found an empty name, expected a park name");
                 }
-                self.share(p.key("services"), park.services);
+                self.ranged(&p, park);
             }
         }
         let Some(e) = &self.scenario.economy else {
@@ -35,38 +32,7 @@ impl Checker<'_> {
                 ),
             );
         }
-        for (field, x) in [
-            ("entry_per_year", e.entry_per_year),
-            ("exit_per_year", e.exit_per_year),
-        ] {
-            self.in_range(at.key(field), x, 0.0, 1.0, "a share per year");
-        }
-        for (field, x) in [
-            ("maturity_p", e.maturity_p),
-            ("maturity_q", e.maturity_q),
-            ("workforce_elasticity", e.workforce_elasticity),
-            (
-                "productivity_premium_per_stage",
-                e.productivity_premium_per_stage,
-            ),
-            ("cloud_uptake_per_year", e.cloud_uptake_per_year),
-            (
-                "numerical_control_uptake_per_year",
-                e.numerical_control_uptake_per_year,
-            ),
-            ("rd_tools_uptake_per_year", e.rd_tools_uptake_per_year),
-            (
-                "industrial_internet_uptake_per_year",
-                e.industrial_internet_uptake_per_year,
-            ),
-            ("voucher_boost_per_year", e.voucher_boost_per_year),
-            ("platform_effect", e.platform_effect),
-            ("computing_boost_per_year", e.computing_boost_per_year),
-            ("open_data_entry_effect", e.open_data_entry_effect),
-            ("park_services_effect", e.park_services_effect),
-        ] {
-            self.in_range(at.key(field), x, 0.0, 100.0, "a rate or effect");
-        }
+        self.ranged(&at, e);
 
         let sectors = at.key("sectors");
         self.unique_names(
@@ -75,13 +41,7 @@ impl Checker<'_> {
             e.sectors.iter().map(|s| s.name.as_str()),
         );
         for (i, s) in e.sectors.iter().enumerate() {
-            self.in_range(
-                sectors.index(i).key("value_added_per_job"),
-                s.value_added_per_job,
-                0.0,
-                MAX_VALUE_ADDED_PER_JOB,
-                "an amount per job and year",
-            );
+            self.ranged(&sectors.index(i), s);
         }
 
         let sector_names: Vec<&str> = e.sectors.iter().map(|s| s.name.as_str()).collect();
@@ -116,13 +76,7 @@ impl Checker<'_> {
                 MAX_ENTERPRISE_AGENTS * e.scale.max(1.0),
                 "a number of firms",
             );
-            self.in_range(
-                p.key("jobs_per_firm"),
-                f.jobs_per_firm,
-                0.0,
-                1e6,
-                "a number of jobs",
-            );
+            self.ranged(&p, f);
             let stages = p.key("maturity");
             if f.maturity.len() != 5 {
                 self.report(
@@ -140,10 +94,6 @@ impl Checker<'_> {
             let shares: Vec<(&str, f64)> =
                 names.into_iter().zip(f.maturity.iter().copied()).collect();
             self.sums_to_one(stages, "the maturity stage shares", &shares);
-            self.share(p.key("cloud"), f.cloud);
-            self.share(p.key("industrial_internet"), f.industrial_internet);
-            self.share(p.key("numerical_control"), f.numerical_control);
-            self.share(p.key("rd_tools"), f.rd_tools);
             if f.count.is_finite() && f.count > 0.0 && e.scale >= 1.0 {
                 agents += (f.count / e.scale).round().max(1.0);
             }
@@ -176,21 +126,7 @@ impl Checker<'_> {
             for (k, r) in x.requires.iter().enumerate() {
                 self.reference(p.key("requires").index(k), "department", r, &departments);
             }
-            self.in_range(
-                p.key("per_firm_per_year"),
-                x.per_firm_per_year,
-                0.0,
-                10_000.0,
-                "errands per firm and year",
-            );
-            self.in_range(
-                p.key("offline_effort"),
-                x.offline_effort,
-                0.0,
-                1000.0,
-                "an effort in cases",
-            );
-            self.share(p.key("online_effort"), x.online_effort);
+            self.ranged(&p, x);
         }
     }
 }

@@ -39,6 +39,7 @@ use crate::YearMonth;
 use crate::bounds::Bound;
 use crate::model::{PerBand, Scenario};
 use crate::path::FieldPath;
+use crate::ranges::Ranged;
 
 /// How far a set of shares may sum away from 1.
 pub(crate) const SHARE_SUM_TOLERANCE: f64 = 1e-6;
@@ -172,6 +173,13 @@ impl<'a> Checker<'a> {
         }
         if let Some(hi) = bound.hi {
             self.at_most(path, x, hi);
+        }
+    }
+
+    /// Every ranged field of `table` (declared in [`crate::ranges`]) in its range.
+    fn ranged(&mut self, at: &FieldPath, table: &impl Ranged) {
+        for (field, x, bound) in table.ranged_values() {
+            self.bounded(at.key(field), x, bound);
         }
     }
 

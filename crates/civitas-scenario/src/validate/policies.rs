@@ -86,53 +86,8 @@ impl Checker<'_> {
 
     pub(super) fn costs(&mut self) {
         let at = FieldPath::from("costs");
-        let c = &self.scenario.costs;
-        let positive = [
-            ("staff_per_year", c.staff_per_year),
-            ("training_per_trainee", c.training_per_trainee),
-            ("subsidy_per_device", c.subsidy_per_device),
-            (
-                "service_point_build_per_resident",
-                c.service_point_build_per_resident,
-            ),
-            ("sensor_build_per_point", c.sensor_build_per_point),
-            ("platform_build_per_point", c.platform_build_per_point),
-            (
-                "one_window_per_department_year",
-                c.one_window_per_department_year,
-            ),
-            ("staff_adjust_per_year", c.staff_adjust_per_year),
-            ("evaluation_cost_share", c.evaluation_cost_share),
-            ("construction_life_years", c.construction_life_years),
-        ];
-        for (field, x) in positive {
-            self.positive(at.key(field), x);
-            self.at_most(at.key(field), x, MAX_AMOUNT_PER_YEAR);
-        }
-        let non_negative = [
-            (
-                "service_point_upkeep_per_resident_per_year",
-                c.service_point_upkeep_per_resident_per_year,
-            ),
-            (
-                "service_point_decay_per_year",
-                c.service_point_decay_per_year,
-            ),
-            (
-                "sensor_upkeep_per_point_per_year",
-                c.sensor_upkeep_per_point_per_year,
-            ),
-            ("sensor_decay_per_year", c.sensor_decay_per_year),
-            (
-                "platform_upkeep_per_point_per_year",
-                c.platform_upkeep_per_point_per_year,
-            ),
-            ("platform_decay_per_year", c.platform_decay_per_year),
-        ];
-        for (field, x) in non_negative {
-            self.non_negative(at.key(field), x);
-            self.at_most(at.key(field), x, MAX_AMOUNT_PER_YEAR);
-        }
+        let costs = &self.scenario.costs;
+        self.ranged(&at, costs);
     }
 
     pub(super) fn budget(&mut self) {

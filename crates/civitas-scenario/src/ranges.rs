@@ -1,0 +1,103 @@
+//! The numeric range of each field of the scenario's tables, stated once: validation
+//! checks each value against its [`Bound`] (`Checker::ranged`) and the JSON Schema writes
+//! it as `minimum`/`exclusiveMinimum` and `maximum` (`schema.rs`), so the two cannot
+//! disagree. A table is a line in `ranges!`: its type, then groups of fields sharing a
+//! range. Rules that are more than a range (an integer range with its own message, a
+//! horizon, shares summing to one, a limit depending on another field) stay in
+//! `validate/`; a policy body declares its ranges with the body (`model/policy.rs`).
+
+use crate::bounds::Bound;
+use crate::limits::MAX_AMOUNT_PER_YEAR;
+use crate::model::{Economy, Errand, FirmGroup, Park, Sector, UnitCosts};
+
+/// Largest value added per job and year a sector may state (currency units).
+pub const MAX_VALUE_ADDED_PER_JOB: f64 = 1e9;
+
+/// A table whose numeric fields have ranges.
+pub(crate) trait Ranged {
+    /// Its definition in the JSON Schema (the type's name).
+    const DEFINITION: &'static str;
+    /// Each ranged field and its range, in declaration order.
+    const RANGES: &'static [(&'static str, Bound)];
+    /// Each ranged field with its value and range, in the same order.
+    fn ranged_values(&self) -> Vec<(&'static str, f64, Bound)>;
+}
+
+/// Declares the ranges of each table's fields: `Type { field, field => BOUND; … }`.
+macro_rules! ranges {
+    ($( $ty:ident { $( $($field:ident),+ => $bound:expr; )+ } )*) => {
+        $(
+            impl Ranged for $ty {
+                const DEFINITION: &'static str = stringify!($ty);
+                const RANGES: &'static [(&'static str, Bound)] =
+                    &[ $( $( (stringify!($field), $bound), )+ )+ ];
+                fn ranged_values(&self) -> Vec<(&'static str, f64, Bound)> {
+                    vec![ $( $( (stringify!($field), self.$field, $bound), )+ )+ ]
+                }
+            }
+        )*
+
+        /// Every table declared here: its schema definition and its fields' ranges.
+        pub(crate) fn tables() -> Vec<(&'static str, &'static [(&'static str, Bound)])> {
+            vec![ $( (<$ty as Ranged>::DEFINITION, <$ty as Ranged>::RANGES), )* ]
+        }
+    };
+}
+
+ranges! {
+    UnitCosts {
+        staff_per_year, training_per_trainee, subsidy_per_device,
+        service_point_build_per_resident, sensor_build_per_point, platform_build_per_point,
+        one_window_per_department_year, staff_adjust_per_year, evaluation_cost_share,
+        construction_life_years => Bound::positive_at_most(MAX_AMOUNT_PER_YEAR);
+        service_point_upkeep_per_resident_per_year, service_point_decay_per_year,
+        sensor_upkeep_per_point_per_year, sensor_decay_per_year,
+        platform_upkeep_per_point_per_year,
+        platform_decay_per_year => Bound::at_most(MAX_AMOUNT_PER_YEAR);
+    }
+    Park {
+        services => Bound::SHARE;
+    }
+    Economy {
+        entry_per_year, exit_per_year => Bound::within(0.0, 1.0, "a share per year");
+        maturity_p, maturity_q, workforce_elasticity, productivity_premium_per_stage,
+        cloud_uptake_per_year, numerical_control_uptake_per_year, rd_tools_uptake_per_year,
+        industrial_internet_uptake_per_year, voucher_boost_per_year, platform_effect,
+        computing_boost_per_year, open_data_entry_effect,
+        park_services_effect => Bound::within(0.0, 100.0, "a rate or effect");
+    }
+    Sector {
+        value_added_per_job => Bound::within(0.0, MAX_VALUE_ADDED_PER_JOB, "an amount per job and year");
+    }
+    FirmGroup {
+        jobs_per_firm => Bound::within(0.0, 1e6, "a number of jobs");
+        cloud, industrial_internet, numerical_control, rd_tools => Bound::SHARE;
+    }
+    Errand {
+        per_firm_per_year => Bound::within(0.0, 10_000.0, "errands per firm and year");
+        offline_effort => Bound::within(0.0, 1000.0, "an effort in cases");
+        online_effort => Bound::SHARE;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_value_comes_with_the_range_its_table_declares() {
+        let costs = crate::Scenario::baseline().costs;
+        let values = costs.ranged_values();
+        assert_eq!(values.len(), UnitCosts::RANGES.len());
+        for ((field, x, bound), (name, declared)) in values.iter().zip(UnitCosts::RANGES) {
+            assert_eq!((field, bound), (name, declared));
+            assert!(bound.holds(*x), "baseline {field} = {x}");
+        }
+        assert_eq!(values[0].1, costs.staff_per_year);
+        assert!(
+            tables()
+                .iter()
+                .any(|(def, r)| *def == "Errand" && r.len() == 3)
+        );
+    }
+}
