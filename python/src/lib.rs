@@ -192,7 +192,10 @@ impl Request {
 #[pyo3(signature = (scenario, out, *, levers=None, lhs=None, timeseries=false, agents=None,
     replicates=None, seed=None, threads=None, overrides=Vec::new(), format=None,
     uncertainty=true, force=false))]
-#[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a Python function: one keyword argument per option of `civitas run` and `sweep`"
+)]
 fn batch(
     py: Python<'_>,
     scenario: Option<PathBuf>,

@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use civitas_batch::Shard;
 use civitas_batch::calibrate::summary::{CalibrationSummary, Score};
 use civitas_batch::calibrate::{Calibrate, CalibrateSettings, Outcome, read_observed};
 use civitas_batch::format::format_value;
@@ -14,6 +13,7 @@ use civitas_scenario::YearMonth;
 use clap::Args;
 
 use crate::RunFlags;
+use crate::cmd_run::ShardFlags;
 use crate::cmd_run::load_scenario;
 use crate::console::say;
 
@@ -78,12 +78,8 @@ pub struct CalibrateArgs {
     /// Continue an interrupted calibration from its stored runs.
     #[arg(long)]
     pub resume: bool,
-    /// Run only shard I of N of the first incomplete generation, then stop.
-    #[arg(long, value_name = "I/N", conflicts_with = "merge")]
-    pub shard: Option<Shard>,
-    /// Read these shard folders' runs and go on.
-    #[arg(long, value_name = "SHARD_DIR", num_args = 1..)]
-    pub merge: Vec<PathBuf>,
+    #[command(flatten)]
+    pub shards: ShardFlags,
     #[command(flatten)]
     pub flags: RunFlags,
 }
@@ -107,8 +103,8 @@ pub fn calibrate(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         .out_dir(&args.flags.out)
         .threads(args.flags.threads)
         .resume(args.resume)
-        .shard(args.shard)
-        .merge(args.merge.clone())
+        .shard(args.shards.shard)
+        .merge(args.shards.merge.clone())
         .log(&log)
         .run()?;
     let calibrated = match outcome {

@@ -27,6 +27,21 @@ pub struct BatchFlags {
     pub resume: bool,
 }
 
+/// `--shard` and `--merge` of the commands that run a design of their own and analyse it
+/// (`sensitivity`: the design's runs; `calibrate`: the next generation's): one shard of the
+/// runs into a folder of its own, then the command again with every shard's folder to
+/// merge them and finish. Parsed here for both.
+#[derive(Args, Debug, Clone, Default)]
+pub struct ShardFlags {
+    /// Run only shard I of N (0-based) of the runs the command would do next, each into
+    /// a folder of its own, then stop; finish with `--merge`.
+    #[arg(long, value_name = "I/N", conflicts_with = "merge")]
+    pub shard: Option<Shard>,
+    /// Read these shard folders' runs (of the same command and options) and go on.
+    #[arg(long, value_name = "SHARD_DIR", num_args = 1..)]
+    pub merge: Vec<PathBuf>,
+}
+
 /// `--format` of `run` and `sweep`.
 #[derive(Args, Debug, Clone, Default)]
 pub struct FormatFlag {

@@ -10,20 +10,17 @@ use std::process::ExitCode;
 
 use anyhow::{Context, anyhow, bail};
 use civitas_batch::sensitivity::{
-    INTERVAL_LEVEL, SENSITIVITY_CSV, SensitivityDesign, SensitivityError, SensitivityIndices,
-    SensitivityMethod,
+    INTERVAL_LEVEL, SENSITIVITY_CSV, SensitivityDesign, SensitivityError, SensitivityMethod,
 };
-use civitas_batch::{Batch, BatchResult, Shard, StagedOutput};
+use civitas_batch::{Batch, StagedOutput};
 use civitas_report::Report;
 use civitas_report::format::significant;
-use civitas_report::sensitivity::{
-    self as report, CONVERGED_WIDTH, Sensitivity, TargetSensitivity,
-};
+use civitas_report::sensitivity::{CONVERGED_WIDTH, Sensitivity};
 use civitas_scenario::Scenario;
 use clap::{Args, ValueEnum};
 
 use crate::RunFlags;
-use crate::cmd_run::{BatchFlags, configure, load_scenario};
+use crate::cmd_run::{BatchFlags, ShardFlags, configure, load_scenario};
 use crate::console::say;
 
 /// The sensitivity method.
@@ -68,13 +65,8 @@ pub struct SensitivityArgs {
     /// Trajectories R (Morris).
     #[arg(long, value_name = "R", default_value_t = 20)]
     pub trajectories: usize,
-    /// Run only shard I of N of the design's runs (0-based), into
-    /// `<out>/<name>.sensitivity.shard-I-of-N/`; finish with `--merge`.
-    #[arg(long, value_name = "I/N", conflicts_with = "merge")]
-    pub shard: Option<Shard>,
-    /// Merge these shard directories of the same design and compute the indices.
-    #[arg(long, value_name = "SHARD_DIR", num_args = 1..)]
-    pub merge: Vec<PathBuf>,
+    #[command(flatten)]
+    pub shards: ShardFlags,
     #[command(flatten)]
     pub flags: RunFlags,
 }
@@ -134,7 +126,7 @@ pub fn sensitivity(args: SensitivityArgs) -> anyhow::Result<ExitCode> {
     base.uncertainty.clear();
     base.scenario.replicates = 1;
     base.scenario.name = format!("{}-sensitivity", scenario.scenario.name);
-    let staged = if args.merge.is_empty() {
+    let staged = if args.shards.merge.is_empty() {
         let sweep = design.sweep()?;
         // The indices need each point's target values only: no per-point summary.csv
         // (most of a point's bytes: 2.6 MB at 1,000 agents).
@@ -144,7 +136,7 @@ pub fn sensitivity(args: SensitivityArgs) -> anyhow::Result<ExitCode> {
             .sweep(sweep)
             .sweep_summaries(false)
             .output_name(format!("{}.sensitivity", scenario.scenario.name));
-        if let Some(shard) = args.shard {
+        if let Some(shard) = args.shards.shard {
             let dir = batch.run_shard(shard)?;
             say!(
                 "shard {shard} finished in {}; when every shard has, compute the indices with \
@@ -156,7 +148,11 @@ pub fn sensitivity(args: SensitivityArgs) -> anyhow::Result<ExitCode> {
         }
         batch.stage()?
     } else {
-        civitas_batch::merge(&args.merge, &args.flags.out, &*crate::progress::CONSOLE)?
+        civitas_batch::merge(
+            &args.shards.merge,
+            &args.flags.out,
+            &*crate::progress::CONSOLE,
+        )?
     };
     if let Err(e) = finish(&staged, &design, &args) {
         let work = staged.abandon();
@@ -194,7 +190,7 @@ fn finish(
     let path = staged.path().join(SENSITIVITY_CSV);
     let bytes = indices.to_csv().context("cannot write sensitivity.csv")?;
     std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
-    let analysis = as_report(result, &indices);
+    let analysis = Sensitivity::of(result, &indices);
     let intervals_of: Vec<_> = indices
         .targets
         .iter()
@@ -263,44 +259,4 @@ fn finish(
         }
     }
     Ok(())
-}
-
-/// The indices as the report draws them, each target with its title.
-fn as_report(result: &BatchResult, indices: &SensitivityIndices) -> Sensitivity {
-    let titles = result
-        .sweep
-        .as_ref()
-        .and_then(|s| s.points.first())
-        .map(|p| &p.targets[..])
-        .unwrap_or_default();
-    Sensitivity {
-        method: match indices.method {
-            SensitivityMethod::Sobol => report::Method::Sobol,
-            SensitivityMethod::Morris => report::Method::Morris,
-        },
-        parameters: indices.parameters.clone(),
-        runs: indices.runs,
-        targets: indices
-            .targets
-            .iter()
-            .zip(titles)
-            .map(|(t, target)| TargetSensitivity {
-                label: t.label.clone(),
-                title: civitas_report::format::target_title(&result.scenario, target),
-                primary: t.indices.primary().to_vec(),
-                secondary: t.indices.secondary().to_vec(),
-                has_data: t.has_data,
-                intervals: {
-                    let ci = t.indices.intervals();
-                    Some(
-                        ci.primary
-                            .iter()
-                            .zip(&ci.secondary)
-                            .map(|(&primary, &secondary)| [primary, secondary])
-                            .collect(),
-                    )
-                },
-            })
-            .collect(),
-    }
 }

@@ -1,5 +1,11 @@
 //! The result of `civitas sensitivity`, as the report draws it: per target, one index
-//! pair per uncertain parameter (Sobol first-order and total, or Morris μ* and σ).
+//! pair per uncertain parameter (Sobol first-order and total, or Morris μ* and σ), made
+//! from the indices `civitas-batch` computes ([`Sensitivity::of`]).
+
+use civitas_results::result::BatchResult;
+use civitas_results::sensitivity::{SensitivityIndices, SensitivityMethod};
+
+use crate::format::target_title;
 
 /// How the indices were estimated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,6 +27,49 @@ pub struct Sensitivity {
     pub runs: usize,
     /// One entry per target.
     pub targets: Vec<TargetSensitivity>,
+}
+
+impl Sensitivity {
+    /// `indices` as the report draws them, each target with its title: `result` is the
+    /// sweep the indices were computed from.
+    pub fn of(result: &BatchResult, indices: &SensitivityIndices) -> Self {
+        let targets = result
+            .sweep
+            .as_ref()
+            .and_then(|s| s.points.first())
+            .map(|p| &p.targets[..])
+            .unwrap_or_default();
+        Sensitivity {
+            method: match indices.method {
+                SensitivityMethod::Sobol => Method::Sobol,
+                SensitivityMethod::Morris => Method::Morris,
+            },
+            parameters: indices.parameters.clone(),
+            runs: indices.runs,
+            targets: indices
+                .targets
+                .iter()
+                .zip(targets)
+                .map(|(t, target)| {
+                    let ci = t.indices.intervals();
+                    TargetSensitivity {
+                        label: t.label.clone(),
+                        title: target_title(&result.scenario, target),
+                        primary: t.indices.primary().to_vec(),
+                        secondary: t.indices.secondary().to_vec(),
+                        has_data: t.has_data,
+                        intervals: Some(
+                            ci.primary
+                                .iter()
+                                .zip(&ci.secondary)
+                                .map(|(&primary, &secondary)| [primary, secondary])
+                                .collect(),
+                        ),
+                    }
+                })
+                .collect(),
+        }
+    }
 }
 
 /// The indices of one target.
