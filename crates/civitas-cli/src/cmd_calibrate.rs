@@ -7,15 +7,26 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use civitas_batch::calibrate::summary::{CalibrationSummary, Score};
-use civitas_batch::calibrate::{Calibrate, CalibrateSettings, Outcome, read_observed};
+use civitas_batch::calibrate::{
+    Calibrate, CalibrateSettings, Outcome, PerturbationKernel, read_observed,
+};
 use civitas_batch::format::format_value;
 use civitas_scenario::YearMonth;
-use clap::Args;
+use clap::{Args, ValueEnum};
 
 use crate::RunFlags;
 use crate::cmd_run::ShardFlags;
 use crate::cmd_run::load_scenario;
 use crate::console::say;
+
+/// What `--kernel` asks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KernelFlag {
+    /// One Gaussian of twice the kept particles' weighted covariance (Beaumont et al. 2009).
+    Scaled,
+    /// Each parent its optimal local covariance (OLCM, Filippi et al. 2013).
+    Olcm,
+}
 
 /// Arguments of `civitas calibrate`.
 #[derive(Args, Debug)]
@@ -24,8 +35,9 @@ Each particle is one run (one replicate) of the scenario with its [[uncertainty]
 to the particle's values, measured against the observations before --holdout: \
 sqrt(mean((model - value)^2 / (sd^2 + discrepancy^2))). Adaptive ABC-SMC (Lenormand, Jabot \
 and Deffuant 2013) keeps the closest --alpha share of each generation and proposes the rest \
-around them until fewer than --min-acceptance of the new ones beat the previous tolerance, or \
---generations. The posterior is then resampled into equally weighted draws, each run once \
+around them (--kernel scaled: one Gaussian of twice their covariance; olcm: each parent its \
+optimal local covariance, Filippi et al. 2013) until fewer than --min-acceptance of the new \
+ones beat the previous tolerance, or --generations. The posterior is then resampled into equally weighted draws, each run once \
 more: the posterior predictive; the first generation's runs are the prior predictive.
 
 Writes <out>/<name>-calibrate/: posterior.csv (draw, path, value), calibration.csv (per \
@@ -75,6 +87,9 @@ pub struct CalibrateArgs {
     /// Posterior draws run for the posterior predictive (default: as many as particles).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub draws: usize,
+    /// Perturbation kernel of the later generations.
+    #[arg(long, value_enum, default_value_t = KernelFlag::Scaled)]
+    pub kernel: KernelFlag,
     /// Continue an interrupted calibration from its stored runs.
     #[arg(long)]
     pub resume: bool,
@@ -96,6 +111,10 @@ pub fn calibrate(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         discrepancy: args.discrepancy,
         holdout: args.holdout,
         draws: args.draws,
+        kernel: match args.kernel {
+            KernelFlag::Scaled => PerturbationKernel::Scaled,
+            KernelFlag::Olcm => PerturbationKernel::Olcm,
+        },
     };
     let log = |line: &str| say!("{line}");
     let outcome = Calibrate::new(&scenario, observations, settings)

@@ -4,8 +4,11 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+
+use common::kill_when;
+
+mod common;
 
 fn civitas() -> Command {
     Command::new(env!("CARGO_BIN_EXE_civitas"))
@@ -111,7 +114,7 @@ fn a_bad_observed_file_names_each_mistake() {
         "bad.csv: 4 problems",
         "bad.csv:3:1 (indicator): unknown indicator \"device_rat\"",
         "bad.csv:4:2 (scope): unknown scope \"suburb\"",
-        "bad.csv:5:3 (date): 2030-12 is outside the run (2015-12 to 2024-12)",
+        "bad.csv:5:3 (date): 2030-12 is outside the run (2015-12 to 2025-06)",
         "bad.csv:6:5 (sd): -1 is negative",
     ] {
         assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
@@ -135,28 +138,20 @@ fn a_killed_calibration_resumes_to_the_same_files_and_shards_merge_to_them() {
 
     let killed = tmp.path().join("killed");
     let search = killed.join("history-2015-calibrate.search");
-    let mut child = calibrate(&killed)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    loop {
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "finished before the kill"
-        );
-        if runs(&search) >= 30 {
-            child.kill().unwrap(); // SIGKILL: no chance to clean up
-            child.wait().unwrap();
-            break;
-        }
-        assert!(started.elapsed() < Duration::from_secs(120), "no runs");
-        std::thread::sleep(Duration::from_millis(1));
-    }
+    kill_when(&mut calibrate(&killed), "runs", || runs(&search) >= 30);
     assert!(!killed.join("history-2015-calibrate").exists());
+    // A kill between staging and committing leaves a staging folder: the next start
+    // removes it.
+    let stale = killed.join(".history-2015-calibrate.staging-1-2a");
+    fs::create_dir(&stale).unwrap();
+    fs::write(stale.join("calibration.csv"), "half written").unwrap();
     run_ok(calibrate(&killed).arg("--resume"));
     same_files(&killed.join("history-2015-calibrate"), &clean);
+    let left: Vec<_> = fs::read_dir(&killed)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, ["history-2015-calibrate"], "left behind");
 
     // Two shards, a round per generation (three and the posterior predictive), then a
     // merge that finds every run.

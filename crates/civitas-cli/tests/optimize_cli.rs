@@ -4,8 +4,11 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+
+use common::kill_when;
+
+mod common;
 
 fn civitas() -> Command {
     Command::new(env!("CARGO_BIN_EXE_civitas"))
@@ -219,28 +222,9 @@ fn a_killed_search_resumes_to_the_same_files() {
     let tmp = tempfile::tempdir().unwrap();
     let killed = tmp.path().join("killed");
     let search = killed.join("optimize-small-optimize.search");
-    let mut child = corner_search(&killed, 4)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    loop {
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "finished before the kill"
-        );
-        if evaluations(&search) >= 6 {
-            child.kill().unwrap(); // SIGKILL: no chance to clean up
-            child.wait().unwrap();
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(120),
-            "no evaluations"
-        );
-        std::thread::sleep(Duration::from_millis(1));
-    }
+    kill_when(&mut corner_search(&killed, 4), "evaluations", || {
+        evaluations(&search) >= 6
+    });
     assert!(!killed.join("optimize-small-optimize").exists());
     let resumed = run_ok(corner_search(&killed, 4).arg("--resume"));
     assert!(resumed.contains("best allocation"), "{resumed}");

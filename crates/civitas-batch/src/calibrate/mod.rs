@@ -51,10 +51,10 @@ use civitas_results::calibration::{
 use civitas_results::owned;
 use civitas_scenario::{Scenario, YearMonth};
 use civitas_uncertainty::Distribution;
+pub use civitas_uncertainty::abc::PerturbationKernel;
 use civitas_uncertainty::abc::{
     AbcSettings, Apmc, ID_STRIDE, Mixture, Proposal, to_unit, weighted_quantile,
 };
-use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 pub use civitas_results::calibration as summary;
@@ -99,6 +99,8 @@ pub struct CalibrateSettings {
     /// Posterior draws (each run once for the posterior predictive); 0: as many as
     /// particles.
     pub draws: usize,
+    /// How kept particles are moved to propose new ones.
+    pub kernel: PerturbationKernel,
 }
 
 impl Default for CalibrateSettings {
@@ -111,6 +113,7 @@ impl Default for CalibrateSettings {
             discrepancy: 0.01,
             holdout: None,
             draws: 0,
+            kernel: PerturbationKernel::Scaled,
         }
     }
 }
@@ -176,6 +179,31 @@ impl Calibrated {
         clear_search_dir(&self.search_dir, true)?;
         Ok(self.final_dir)
     }
+}
+
+/// The name a staging folder of `output_name` starts with (a fresh suffix follows).
+fn staging_stem(output_name: &str) -> String {
+    format!(".{output_name}.staging")
+}
+
+/// Removes the staging folders that a calibration killed between staging and committing
+/// left in `out_dir`. Called with the search folder's lock held, so no other calibration
+/// of this name is staging now; only folders named like its own staging are touched.
+fn remove_stale_staging(out_dir: &Path, output_name: &str) -> Result<(), BatchError> {
+    let prefix = format!("{}-", staging_stem(output_name));
+    for entry in std::fs::read_dir(out_dir).map_err(BatchError::io(out_dir))? {
+        let entry = entry.map_err(BatchError::io(out_dir))?;
+        let ours = entry
+            .file_name()
+            .to_str()
+            .is_some_and(|n| n.starts_with(&prefix));
+        // A link of that name is not a folder this wrote: left alone.
+        if ours && entry.file_type().is_ok_and(|t| t.is_dir()) {
+            let path = entry.path();
+            std::fs::remove_dir_all(&path).map_err(BatchError::io(&path))?;
+        }
+    }
+    Ok(())
 }
 
 /// Removes an earlier calibration's output: only its own files, and only when it holds
@@ -398,6 +426,7 @@ impl<'a> Calibrate<'a> {
             }
             None => {
                 let lock = WorkLock::acquire(&search_dir, &final_dir)?;
+                remove_stale_staging(&self.out_dir, &output_name)?;
                 let resume = self.resume || !self.merge.is_empty();
                 open_search_dir(&search_dir, &identity, resume, SEARCH_KIND)?;
                 (search_dir.clone(), lock)
@@ -419,6 +448,7 @@ impl<'a> Calibrate<'a> {
                 min_acceptance: s.min_acceptance,
                 max_generations: s.max_generations,
                 seed: self.scenario.scenario.seed,
+                kernel: s.kernel,
             },
         );
         let distance = |row: &[f64]| problem.distance(row, &fit, s.discrepancy);
@@ -475,7 +505,7 @@ impl<'a> Calibrate<'a> {
         }
         let post_theta: Vec<Vec<f64>> = predictive.iter().map(|p| problem.theta(&p.z)).collect();
         let summary = self.summarise(&problem, &abc, &prior_runs, &post_theta, &post_rows);
-        let staged = owned::fresh_dir(&self.out_dir, &format!(".{output_name}.staging"))?;
+        let staged = owned::fresh_dir(&self.out_dir, &staging_stem(&output_name))?;
         let written = write_files(&staged, &summary, self.scenario);
         if let Err(e) = written {
             let _ = std::fs::remove_dir_all(&staged);
@@ -722,39 +752,24 @@ impl Runner<'_> {
     fn runs(&self, proposals: &[Proposal]) -> Result<Option<Vec<Vec<f64>>>, BatchError> {
         let k = self.problem.observations.len();
         let thetas: Vec<Vec<f64>> = proposals.iter().map(|p| self.problem.theta(&p.z)).collect();
-        let mut found: Vec<Option<Vec<f64>>> = proposals
+        let keys: Vec<(&[f64], u32)> = thetas
             .iter()
-            .zip(&thetas)
-            .map(|(p, t)| {
-                let block = Self::replicate(p.id);
-                std::iter::once(&self.store)
-                    .chain(&self.lookups)
-                    .find_map(|s| s.load(t, block, 1, k))
-                    .and_then(|mut rows| rows.pop())
-            })
+            .zip(proposals)
+            .map(|(t, p)| (t.as_slice(), Self::replicate(p.id)))
             .collect();
         let mine = |i: usize| {
             self.shard
                 .is_none_or(|s| (i as u64) % u64::from(s.count) == u64::from(s.index))
         };
-        let missing: Vec<usize> = (0..proposals.len())
-            .filter(|&i| found[i].is_none() && mine(i))
-            .collect();
-        let computed: Vec<(usize, Vec<f64>)> = self.pool.install(|| {
-            missing
-                .par_iter()
-                .map(|&i| {
-                    let block = Self::replicate(proposals[i].id);
-                    let values = self.simulate(&thetas[i], block)?;
-                    self.store.save(&thetas[i], block, &vec![values.clone()])?;
-                    Ok((i, values))
-                })
-                .collect::<Result<Vec<_>, BatchError>>()
-        })?;
-        for (i, values) in computed {
-            found[i] = Some(values);
-        }
-        Ok(found.into_iter().collect())
+        let found =
+            self.store
+                .load_or_run(&self.lookups, &self.pool, &keys, (1, k), mine, |i| {
+                    Ok(vec![self.simulate(keys[i].0, keys[i].1)?])
+                })?;
+        Ok(found
+            .into_iter()
+            .map(|rows| rows.and_then(|mut rows| rows.pop()))
+            .collect())
     }
 
     fn simulate(&self, theta: &[f64], replicate: u32) -> Result<Vec<f64>, BatchError> {

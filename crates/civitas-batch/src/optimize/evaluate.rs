@@ -133,6 +133,49 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Each item's values (its key: candidate and block), from this store or one of
+    /// `lookups` when a whole one is there, else run now by `run(item)` on `pool` and
+    /// saved here, for the items `wanted` selects; `None` for an item neither stored nor
+    /// wanted (another shard's). `rows` and `width` are the shape of a whole entry.
+    pub(crate) fn load_or_run(
+        &self,
+        lookups: &[Store],
+        pool: &rayon::ThreadPool,
+        keys: &[(&[f64], u32)],
+        (rows, width): (u32, usize),
+        wanted: impl Fn(usize) -> bool,
+        run: impl Fn(usize) -> Result<BlockValues, BatchError> + Sync,
+    ) -> Result<Vec<Option<BlockValues>>, BatchError> {
+        let mut found: Vec<Option<BlockValues>> = keys
+            .iter()
+            .map(|&(x, block)| {
+                std::iter::once(self)
+                    .chain(lookups)
+                    .find_map(|s| s.load(x, block, rows, width))
+            })
+            .collect();
+        let missing: Vec<usize> = (0..keys.len())
+            .filter(|&i| found[i].is_none() && wanted(i))
+            .collect();
+        let computed: Vec<(usize, BlockValues)> = pool.install(|| {
+            missing
+                .par_iter()
+                .map(|&i| {
+                    let values = run(i)?;
+                    let (x, block) = keys[i];
+                    self.save(x, block, &values)?;
+                    Ok((i, values))
+                })
+                .collect::<Result<Vec<_>, BatchError>>()
+        })?;
+        for (i, values) in computed {
+            found[i] = Some(values);
+        }
+        Ok(found)
+    }
+}
+
 fn hex_digest(text: &str) -> String {
     Sha256::digest(text.as_bytes())
         .iter()
@@ -170,16 +213,13 @@ impl Evaluator<'_> {
         items: &[(Vec<f64>, u32)],
     ) -> Result<Vec<BlockValues>, BatchError> {
         let targets = self.probes.len();
-        let mut found: Vec<Option<BlockValues>> = items
-            .iter()
-            .map(|(x, b)| self.store.load(x, *b, self.replicates, targets))
-            .collect();
-        let missing: Vec<usize> = (0..items.len()).filter(|&i| found[i].is_none()).collect();
+        let keys: Vec<(&[f64], u32)> = items.iter().map(|(x, b)| (x.as_slice(), *b)).collect();
         let mut draws: BTreeMap<u32, Option<ParameterDraws>> = BTreeMap::new();
-        for &i in &missing {
-            let block = items[i].1;
-            if let std::collections::btree_map::Entry::Vacant(slot) = draws.entry(block) {
-                let s = self.scenario(&items[i].0, block)?;
+        // Each block's parameter draws (the same for every candidate: only the levers
+        // differ, and the priors do not name them).
+        for (x, block) in items {
+            if let std::collections::btree_map::Entry::Vacant(slot) = draws.entry(*block) {
+                let s = self.scenario(x, *block)?;
                 slot.insert(if self.uncertainty {
                     ParameterDraws::of(&s)?
                 } else {
@@ -187,26 +227,24 @@ impl Evaluator<'_> {
                 });
             }
         }
-        let computed: Vec<(usize, BlockValues)> = self.pool.install(|| {
-            missing
-                .par_iter()
-                .map(|&i| {
-                    let (x, block) = &items[i];
-                    let scenario = self.scenario(x, *block)?;
-                    let draws = draws.get(block).and_then(Option::as_ref);
-                    let values = (0..self.replicates)
-                        .into_par_iter()
-                        .map(|r| self.replicate(&scenario, draws, r))
-                        .collect::<Result<BlockValues, BatchError>>()?;
-                    self.store.save(x, *block, &values)?;
-                    (self.progress)(u64::from(self.replicates));
-                    Ok((i, values))
-                })
-                .collect::<Result<Vec<_>, BatchError>>()
-        })?;
-        for (i, values) in computed {
-            found[i] = Some(values);
-        }
+        let found = self.store.load_or_run(
+            &[],
+            &self.pool,
+            &keys,
+            (self.replicates, targets),
+            |_| true,
+            |i| {
+                let (x, block) = &items[i];
+                let scenario = self.scenario(x, *block)?;
+                let draws = draws.get(block).and_then(Option::as_ref);
+                let values = (0..self.replicates)
+                    .into_par_iter()
+                    .map(|r| self.replicate(&scenario, draws, r))
+                    .collect::<Result<BlockValues, BatchError>>()?;
+                (self.progress)(u64::from(self.replicates));
+                Ok(values)
+            },
+        )?;
         Ok(found.into_iter().map(Option::unwrap_or_default).collect())
     }
 
