@@ -95,8 +95,11 @@ fn trust_moves_with_experience_and_changes_adoption_beyond_churn() {
         (crisis_inert - calm_inert).abs() < 0.001,
         "without trust effects the crisis does not touch adoption"
     );
+    // At least 3 % less of the gain: relative, since the gain left to make depends on how
+    // many device owners have adopted at the start (0.96 of them in the calibrated
+    // baseline, issue 30).
     assert!(
-        crisis_acting < calm_acting - 0.004,
+        crisis_acting < 0.97 * calm_acting,
         "lower trust slows adoption: {crisis_acting} vs {calm_acting}"
     );
 }

@@ -101,8 +101,11 @@ fn senior_training_narrows_the_digital_divide() {
     let gap = |s: &Scenario| city(&run(s), Indicator::DigitalDivideGap, "2030-12");
     let (g_with, g_without) = (gap(&with_training), gap(&without));
     eprintln!("gap with training {g_with:.3}, without {g_without:.3}");
+    // Issue 30's calibrated baseline starts with 0.91 of senior device owners adopted, so
+    // training (literacy and a Bass boost for the adopters it reaches) has few left to
+    // move: the gap narrows by about half a point, where the devices make the rest of it.
     assert!(
-        g_without - g_with > 0.01,
+        g_without - g_with > 0.004,
         "gap {g_with} with vs {g_without} without"
     );
 }

@@ -306,7 +306,7 @@ fn check_reports_paths_without_positions() {
     let err = s.check().unwrap_err();
     let text = err.to_string();
     assert!(
-        text.contains("field `population.bands`: the age-band shares sum to 1.240000"),
+        text.contains("field `population.bands`: the age-band shares sum to 1.270000"),
         "{text}"
     );
     assert!(
