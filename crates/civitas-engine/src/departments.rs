@@ -54,21 +54,24 @@
 //! (economies of scale), so waits of days only come from backlogs, and `servers` is the
 //! modeller's way to say how fragmented (less pooled) a department's counters are.
 //!
-//! Evaluation budgeting (performance budgeting by resident satisfaction): at the first
-//! tick of each year while the policy is in force, the evaluation scores each department
-//! by the satisfaction its residents lost to its systems over the past year — failed
-//! online and assisted attempts, each costing the same satisfaction penalty — and the
-//! moved share of every department's operation weight is pooled and given in equal parts
-//! to the third of departments (at least one) that cost residents the most. Only that
-//! part of dissatisfaction is the operation budget's to fix: trips and waits come from
-//! processes and staffing (the one window, staffing), and an earlier version that ranked
-//! departments by their mean request satisfaction moved money to slow, paper-heavy
-//! services whose systems were fine, lowering availability, online service and
-//! satisfaction for every evaluation amount tried. Failed attempts count traffic × (1 −
-//! health), which is also where operation money (`Δh ∝ money × (1 − h)`) avoids the most
-//! failures. No department's weight falls below [`MIN_OPERATION_WEIGHT`] of its equal
-//! share: every running system still needs maintaining. Departments without failures
-//! receive nothing. The new weights apply from the next tick.
+//! Operation money follows each department's caseload (its expected requests,
+//! [`OperationWeights::caseload`]). Evaluation budgeting (performance budgeting by
+//! resident satisfaction): at the first tick of each year while the policy is in force,
+//! the evaluation counts each department's online and assisted attempts over the past
+//! year (the traffic its systems carry, each failure costing residents the same
+//! satisfaction penalty) and works out the split of the operation money in force that
+//! avoids the most failed attempts at steady state ([`fewest_failures`]: a failure-weighted
+//! square-root rule, every department kept at [`MIN_OPERATION_WEIGHT`] of its caseload
+//! share or more); the weights move the year's moved share of the way toward that split.
+//! Only failures are the operation budget's to fix: trips and waits come from processes and
+//! staffing (the one window, staffing). The rule before issue 29 gave the pooled moved
+//! share in equal parts to the third of departments with the most failed attempts, every
+//! year: ranked by failures already avoided badly, not by what the next million avoids, and
+//! the ratchet kept feeding departments whose health was near its ceiling, so at equal money
+//! evaluation ended slightly below no evaluation (availability 0.920 against 0.923). Moving
+//! toward the optimum of a convex objective lowers it at every step, so evaluation cannot
+//! do worse than the caseload split at the steady state (test `city_answers.rs`). The new
+//! weights apply from the next tick.
 
 use crate::math;
 
@@ -82,7 +85,8 @@ pub use crate::queue::{
     erlang_c, fluid_backlog, stationary_wait_days,
 };
 
-/// Lowest operation weight evaluation budgeting leaves a department (equal share = 1).
+/// Lowest share of its caseload share evaluation budgeting leaves a department: every
+/// running system still needs maintaining.
 pub const MIN_OPERATION_WEIGHT: f64 = 0.7;
 
 /// Installs the departments of `city` at their starting state.
@@ -198,9 +202,10 @@ pub fn process_queues(city: Res<City>, mut departments: ResMut<Departments>) {
     }
 }
 
-/// Moves operation money toward the departments whose systems cost residents the most
-/// satisfaction, at each new year.
+/// Moves operation money toward the split that avoids the most failed attempts, at each
+/// new year (see the module's documentation).
 pub fn evaluate_budget(
+    city: Res<City>,
     clock: Res<Clock>,
     levers: Res<Levers>,
     mut departments: ResMut<Departments>,
@@ -210,32 +215,98 @@ pub fn evaluate_budget(
         return;
     }
     if let Some(share) = levers.evaluation_share_per_year {
-        // Worst first: most failed attempts; ties in scenario order.
-        let mut rated: Vec<(u64, usize)> = departments
+        let m = city.months_per_tick;
+        let budget: f64 = levers.operation_millions.iter().sum::<f64>() / m;
+        let caseload = OperationWeights::caseload(&city);
+        let caseload_sum: f64 = caseload.iter().sum();
+        let returns: Vec<Returns> = departments
             .0
             .iter()
-            .enumerate()
-            .map(|(j, d)| (d.failed_year, j))
+            .zip(&city.scenario.departments)
+            .zip(&caseload)
+            .map(|((d, spec), &c)| Returns {
+                failing_traffic: d.attempts_year as f64 * spec.failure_scale,
+                decay: -math::ln_1p(-spec.health_decay_per_month.min(1.0 - 1e-12)),
+                gain: spec.operation_gain_per_million
+                    * if d.digitization > 0.0 {
+                        spec.digitization / d.digitization
+                    } else {
+                        1.0
+                    },
+                floor: MIN_OPERATION_WEIGHT * budget * c / caseload_sum.max(1e-12),
+            })
             .collect();
-        rated.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        let failing = rated.iter().filter(|(f, _)| *f > 0).count();
-        let recipients = rated.len().div_ceil(3).min(failing);
-        if recipients > 0 {
-            let mut pool = 0.0;
-            for &(_, j) in &rated {
-                let moved =
-                    (weights.0[j] * share).min((weights.0[j] - MIN_OPERATION_WEIGHT).max(0.0));
-                weights.0[j] -= moved;
-                pool += moved;
-            }
-            for &(_, j) in &rated[..recipients] {
-                weights.0[j] += pool / recipients as f64;
+        if let Some(best) = fewest_failures(&returns, budget) {
+            let sum: f64 = weights.0.iter().sum();
+            for (w, b) in weights.0.iter_mut().zip(&best) {
+                *w += share * (b / budget * sum - *w);
             }
         }
     }
     for d in &mut departments.0 {
-        d.failed_year = 0;
+        d.attempts_year = 0;
     }
+}
+
+/// What a department's operation money buys, as the evaluation reckons it.
+#[derive(Debug, Clone, Copy)]
+pub struct Returns {
+    /// Online and assisted attempts of the past year times `failure_scale`: the failed
+    /// attempts a dead system would cause.
+    pub failing_traffic: f64,
+    /// Health decay rate δ per month.
+    pub decay: f64,
+    /// Restoring rate per million a month, `k_o·d₀/d`.
+    pub gain: f64,
+    /// The least money (millions a month) the department keeps.
+    pub floor: f64,
+}
+
+/// The split of `budget` (millions a month) that minimises the failed attempts of the
+/// steady state, `Σ T_j·δ_j / (δ_j + a_j·M_j)` (`h* = r/(δ + r)`, `r = a·M`), with each
+/// `M_j` at least its floor: where money is above the floor its marginal return is the
+/// same everywhere, `T·δ·a / (δ + a·M)² = λ`, so `M = (√(T·δ·a/λ) − δ)/a` (a square-root
+/// rule), `λ` found by bisection so the split spends the budget. `None` without any
+/// traffic to weigh or money to split.
+pub fn fewest_failures(returns: &[Returns], budget: f64) -> Option<Vec<f64>> {
+    let weighed = |r: &Returns| r.failing_traffic > 0.0 && r.gain > 0.0 && r.decay > 0.0;
+    if budget <= 0.0 || !returns.iter().any(weighed) {
+        return None;
+    }
+    let split = |lambda: f64| -> Vec<f64> {
+        returns
+            .iter()
+            .map(|r| {
+                if weighed(r) {
+                    let free =
+                        ((r.failing_traffic * r.decay * r.gain / lambda).sqrt() - r.decay) / r.gain;
+                    free.max(r.floor)
+                } else {
+                    r.floor
+                }
+            })
+            .collect()
+    };
+    let spent = |lambda: f64| split(lambda).iter().sum::<f64>();
+    // Spending falls as λ rises: bracket the budget on a log scale, then bisect.
+    let (mut lo, mut hi) = (1e-12_f64, 1.0_f64);
+    while spent(hi) > budget && hi < 1e300 {
+        hi *= 1e3;
+    }
+    while spent(lo) < budget && lo > 1e-300 {
+        lo *= 1e-3;
+    }
+    for _ in 0..200 {
+        let mid = (lo * hi).sqrt();
+        if spent(mid) > budget {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    let best = split(hi);
+    let total: f64 = best.iter().sum();
+    (total > 0.0).then(|| best.iter().map(|x| x * budget / total).collect())
 }
 
 #[cfg(test)]

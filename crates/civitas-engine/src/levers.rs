@@ -6,6 +6,7 @@
 //! them, so no mechanism writes another's state.
 
 use bevy_ecs::prelude::*;
+use civitas_scenario::Band;
 
 use crate::city::City;
 
@@ -136,15 +137,47 @@ impl Levers {
     }
 }
 
-/// Relative share of the operation budget each department receives (evaluation budgeting
-/// moves it; all equal otherwise).
+/// Relative share of the operation budget each department receives: its caseload
+/// without evaluation (see [`OperationWeights::caseload`]), moved by evaluation budgeting.
 #[derive(Resource, Debug, Clone)]
 pub struct OperationWeights(pub Vec<f64>);
 
 impl OperationWeights {
-    /// Every department weighted alike.
+    /// The caseload split of `city` (see [`OperationWeights::caseload`]).
     pub fn new(city: &City) -> Self {
-        Self(vec![1.0; city.departments()])
+        Self(Self::caseload(city))
+    }
+
+    /// Each department's expected requests a year from the starting population (the
+    /// services it owns, their demand per band and the city's age mix), scaled so the
+    /// weights average 1; all 1 when no department has requests. Without evaluation,
+    /// operation money follows these weights: a department with 235,000 requests a month
+    /// runs more system than one with 1,000 (the equal split that came before gave them
+    /// the same money; issue 29).
+    pub fn caseload(city: &City) -> Vec<f64> {
+        let pop = &city.scenario.population;
+        let total = crate::sizing::share_total(pop);
+        let mut mix = [0.0; 3];
+        for d in &pop.districts {
+            let m = crate::sizing::age_mix(pop, d);
+            let sum = (m.young + m.middle + m.senior).max(1e-12);
+            for b in Band::ALL {
+                mix[b.index()] += d.share / total * m.get(b) / sum;
+            }
+        }
+        let mut load = vec![0.0; city.departments()];
+        for (i, svc) in city.scenario.services.iter().enumerate() {
+            load[city.service_owner[i]] += Band::ALL
+                .into_iter()
+                .map(|b| svc.demand_per_year.get(b) * mix[b.index()])
+                .sum::<f64>();
+        }
+        let sum: f64 = load.iter().sum();
+        if sum <= 0.0 {
+            return vec![1.0; load.len()];
+        }
+        let n = load.len() as f64;
+        load.iter().map(|l| l * n / sum).collect()
     }
 }
 

@@ -255,10 +255,15 @@ impl Simulation {
         self.world.resource::<levers::Levers>()
     }
 
-    /// Each department's relative share of the operation budget (1 each unless evaluation
-    /// budgeting moved it).
+    /// Each department's relative share of the operation budget (its caseload share,
+    /// [`Simulation::caseload_weights`], unless evaluation budgeting moved it).
     pub fn operation_weights(&self) -> &[f64] {
         &self.world.resource::<levers::OperationWeights>().0
+    }
+
+    /// The caseload split of the operation budget, the weights without evaluation.
+    pub fn caseload_weights(&self) -> Vec<f64> {
+        levers::OperationWeights::caseload(self.world.resource::<City>())
     }
 
     /// The indicator table so far (ticks not yet simulated are NaN).

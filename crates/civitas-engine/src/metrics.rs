@@ -16,8 +16,10 @@
 //! - `incident_response_hours`, `incidents_within_sla`: over the tick's incidents; NaN for
 //!   band scopes (incidents have no age) and when no incident occurred;
 //! - `system_availability`: effective health of the owner departments, averaged over the
-//!   scope's request attempts; the plain mean over departments when it had none (NaN
-//!   when the scenario has no departments);
+//!   scope's online and assisted attempts (the attempts the systems serve; an offline
+//!   request meets none, and counting them, as before issue 29, was not the "weighted by
+//!   the online attempts" of the definition); the plain mean over departments when it had
+//!   none (NaN when the scenario has no departments);
 //! - `spend_construction`, `spend_operation`: money of the tick attributed to the scope
 //!   (see [`crate::policies`]), divided by the tick length in years: a yearly rate, the
 //!   same for weekly and monthly ticks; `cost_per_request`: all staff pay of the tick

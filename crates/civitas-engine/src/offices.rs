@@ -41,9 +41,9 @@ pub struct DepartmentState {
     pub arrivals_requests: f64,
     /// Requests served since the start (represented people).
     pub served_requests_total: f64,
-    /// Failed online and assisted attempts this calendar year (agent attempts): the
-    /// dissatisfaction the department's systems caused.
-    pub failed_year: u64,
+    /// Online and assisted attempts this calendar year (agent attempts): the traffic the
+    /// department's systems carry, which evaluation budgeting weighs.
+    pub attempts_year: u64,
 }
 
 /// All departments, in scenario order.

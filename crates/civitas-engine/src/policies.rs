@@ -7,8 +7,8 @@
 //! with no money does nothing, and the optional goals (`coverage_per_year`,
 //! `level_per_year`, `share_moved_per_year`) only cap what the money buys:
 //! - `invest_digitization`, `invest_integration`, `operations_budget`: money in millions
-//!   per department (equal shares; operation in proportion to the evaluation-budgeting
-//!   weights, see [`crate::levers::OperationWeights`]).
+//!   per department (equal shares; operation in proportion to the caseload weights as
+//!   evaluation budgeting moves them, see [`crate::levers::OperationWeights`]).
 //! - `digital_training`: the money of a targeted (district × band) cell, in proportion
 //!   to its residents, pays `T = money / training_per_trainee` trainees a tick; an
 //!   untrained resident of the cell is trained with probability `1 − e^(−T/P)` (`P` the
@@ -36,8 +36,8 @@
 //!   `staff_adjust_per_year` (hiring and redeploying take months): without money the
 //!   window's staff and the hires leave the same way.
 //! - `evaluation_budgeting`: money `m` a year moves `1 − e^(−m / (evaluation_cost_share ×
-//!   B))` of the operation budget `B` in force toward the least-satisfying departments
-//!   (see [`crate::departments`]).
+//!   B))` of the way from the operation budget's split toward the one that avoids the most
+//!   failed attempts (see [`crate::departments`]).
 //! - Spending: digitization, integration, IoT sensors and the governance platform are
 //!   construction; the operation budget, training, device subsidies, service points, the
 //!   one window and staffing are operation (running costs of the digital service). A

@@ -20,8 +20,10 @@
 //!   was set by births 15 years earlier; a Poisson process is exact for any tick length).
 //!   Each arrives at a uniform time within the tick and is exposed to death and ageing
 //!   for the rest of it. Entrants draw device, adoption and literacy from the young
-//!   band's starting values, and start with the mean satisfaction and trust of their
-//!   district's young residents.
+//!   band's starting values moved along the cohort trend (each gap to 1 times
+//!   `e^(−k·t)`, `k` = `entrant_gap_closing_per_year`, `t` the years since the start;
+//!   see [`crate::residents::Resident::entrant`]), and start with the mean satisfaction
+//!   and trust of their district's young residents.
 //!
 //! With constant rates the expected band counts follow the linear system
 //! `Y' = E·N₀ − (α_y + μ_y)·Y`, `M' = α_y·Y − (α_m + μ_m)·M`, `S' = α_m·M − μ_s·S`
@@ -297,7 +299,9 @@ fn entrants(world: &mut World) -> Vec<Resident> {
                 }
                 let band = if ages { Band::Middle } else { Band::Young };
                 let mut s = Stream::new(seed, next_id as u64, 0, Purpose::Synthesis);
-                let mut resident = Resident::new(city, &mut s, next_id, d, band);
+                // Turned 15 at the tick's time since the start (cohort trend).
+                let years = (tick as f64 + 1.0) * dt - rest;
+                let mut resident = Resident::entrant(city, &mut s, next_id, d, band, years);
                 if peers.residents > 0 {
                     let n = peers.residents as f64;
                     resident

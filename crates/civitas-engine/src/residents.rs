@@ -362,17 +362,50 @@ impl Resident {
     /// `[population.rural]` multipliers); satisfaction and trust at the scenario's starting
     /// values, or at the satisfaction base until the steady-state start sets them.
     pub fn new(city: &City, s: &mut Stream, id: u32, district: usize, band: Band) -> Self {
+        let params = city.scenario.population.bands.get(band);
+        Self::drawn(city, s, id, district, band, params, 1.0)
+    }
+
+    /// A resident turning 15 `years` after the start, in `band` (young, or middle when
+    /// they age within their first tick): drawn from the starting young band's values
+    /// moved along the cohort trend, each gap to 1 (device ownership, adoption, literacy)
+    /// times `e^(−k·years)`, `k` = `entrant_gap_closing_per_year`.
+    pub fn entrant(
+        city: &City,
+        s: &mut Stream,
+        id: u32,
+        district: usize,
+        band: Band,
+        years: f64,
+    ) -> Self {
+        let pop = &city.scenario.population;
+        let gap = crate::math::exp(-pop.demography.entrant_gap_closing_per_year * years.max(0.0));
+        Self::drawn(city, s, id, district, band, &pop.bands.young, gap)
+    }
+
+    /// A resident drawn from `params` with each gap to 1 of device ownership, adoption
+    /// and mean literacy times `gap`.
+    fn drawn(
+        city: &City,
+        s: &mut Stream,
+        id: u32,
+        district: usize,
+        band: Band,
+        params: &civitas_scenario::BandParams,
+        gap: f64,
+    ) -> Self {
         let pop = &city.scenario.population;
         let behaviour = &pop.behaviour;
-        let params = pop.bands.get(band);
         let (f_device, f_literacy, f_adoption) = match pop.districts[district].kind {
             Settlement::Urban => (1.0, 1.0, 1.0),
             Settlement::Rural => (pop.rural.device, pop.rural.literacy, pop.rural.adoption),
         };
-        let has_device = s.chance(params.device * f_device);
-        let adopted = has_device && s.chance(params.adoption * f_adoption);
-        let literacy =
-            (params.literacy * f_literacy + params.literacy_spread * s.normal()).clamp(0.0, 1.0);
+        // Exactly `x` without a trend (the starting population).
+        let trend = |x: f64| if gap == 1.0 { x } else { 1.0 - (1.0 - x) * gap };
+        let has_device = s.chance(trend(params.device * f_device));
+        let adopted = has_device && s.chance(trend(params.adoption * f_adoption));
+        let literacy = (trend(params.literacy * f_literacy) + params.literacy_spread * s.normal())
+            .clamp(0.0, 1.0);
         let satisfaction = behaviour
             .initial_satisfaction
             .unwrap_or(behaviour.satisfaction_base);

@@ -31,9 +31,10 @@ pub struct CellRequests {
     pub links_present: u64,
     /// Resolution days of submitted requests, summed.
     pub resolution_days: f64,
-    /// Attempts (submitted plus failed), the weights of `health_sum`.
+    /// Online and assisted attempts (submitted or failed), the weights of `health_sum`:
+    /// the attempts a department's systems serve (an offline request meets none).
     pub attempts: u64,
-    /// Effective health of the owner department, summed over attempts.
+    /// Effective health of the owner department, summed over those attempts.
     pub health_sum: f64,
     /// 12345 hotline complaints filed, as their expected number: each experience
     /// scoring below the threshold adds the complaint probability (the expectation of the
@@ -83,8 +84,8 @@ pub struct DepartmentRequests {
     pub effort: f64,
     /// Submitted requests.
     pub requests: u64,
-    /// Failed online or assisted attempts (the dissatisfaction its systems cause).
-    pub failed: u64,
+    /// Online and assisted attempts, failed or not (the traffic its systems carry).
+    pub attempts: u64,
 }
 
 impl DepartmentRequests {
@@ -92,7 +93,7 @@ impl DepartmentRequests {
     pub fn add(&mut self, o: &DepartmentRequests) {
         self.effort += o.effort;
         self.requests += o.requests;
-        self.failed += o.failed;
+        self.attempts += o.attempts;
     }
 }
 

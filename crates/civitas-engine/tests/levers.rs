@@ -235,16 +235,21 @@ fn platform_money_shortens_incident_response() {
 }
 
 #[test]
-fn evaluation_money_moves_operation_money_to_the_least_satisfying() {
+fn evaluation_money_moves_operation_money_from_the_caseload_split() {
     let s = baseline();
     money_moves(
-        "operation weight moved from equal shares by 2030",
+        "operation weight moved from the caseload split by 2030",
         &s,
         "evaluation",
         1e6,
         |sim| {
             let w = sim.operation_weights();
-            w.iter().map(|w| (w - 1.0).abs()).sum::<f64>() / (2.0 * w.len() as f64)
+            let caseload = sim.caseload_weights();
+            w.iter()
+                .zip(&caseload)
+                .map(|(w, c)| (w - c).abs())
+                .sum::<f64>()
+                / (2.0 * w.len() as f64)
         },
         true,
     );
@@ -259,9 +264,11 @@ fn evaluation_budgeting_raises_availability_at_the_same_operation_money() {
     let with = baseline();
     let mut without = with.clone();
     policy_mut(&mut without, "evaluation").set_amount_per_year(Some(0.0));
-    for (indicator, label) in [
-        (Indicator::SystemAvailability, "system_availability"),
-        (Indicator::OnlineServiceRate, "online_service_rate"),
+    // Online service moves less than availability: a failed attempt is redone at a
+    // counter, and only the adopters it drives away leave the channel.
+    for (indicator, label, least) in [
+        (Indicator::SystemAvailability, "system_availability", 0.005),
+        (Indicator::OnlineServiceRate, "online_service_rate", 0.002),
     ] {
         let measure: Measure = match indicator {
             Indicator::SystemAvailability => {
@@ -271,7 +278,7 @@ fn evaluation_budgeting_raises_availability_at_the_same_operation_money() {
         };
         let (a, b) = (measured(&without, measure), measured(&with, measure));
         eprintln!("{label} 2030: no evaluation {a:.4}, evaluation {b:.4}");
-        assert!(b > a + 0.005, "{label}: {a} without, {b} with evaluation");
+        assert!(b > a + least, "{label}: {a} without, {b} with evaluation");
     }
 }
 

@@ -147,8 +147,8 @@ indicators! {
     /// incidents responded to within `sla_hours`
     IncidentsWithinSla => "incidents_within_sla", "Incidents within SLA", Share, true,
         "Share of incidents whose response started within the incident type's SLA.";
-    /// effective health of the owner departments, averaged over request attempts (plain mean
-    /// over departments without requests)
+    /// effective health of the owner departments, averaged over the online and assisted
+    /// attempts (an offline request meets no system; plain mean over departments without any)
     SystemAvailability => "system_availability", "System availability", Share, true,
         "Mean effective health of the departments' information systems, weighted by the online attempts they serve (an attempt fails with chance (1 - health) x failure_scale).";
     /// construction money of the tick at its yearly rate

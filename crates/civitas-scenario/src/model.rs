@@ -227,6 +227,11 @@ pub struct Demography {
     /// join the `young` band of each district in proportion to the district's young
     /// residents at the start.
     pub entrants_per_year: f64,
+    /// Cohort trend of the entrants: each year after the start, the residents turning 15
+    /// close this share of the gap between the starting `young` band's device ownership,
+    /// adoption and digital literacy and 1, `x(t) = 1 − (1 − x₀)·e^(−k·t)` with `t` the
+    /// years since the start (0: every cohort enters as the starting young band did).
+    pub entrant_gap_closing_per_year: f64,
     /// Share of each band's residents who die each year.
     pub mortality_per_year: PerBand,
     /// Share of each band's residents of rural districts who move to an urban district

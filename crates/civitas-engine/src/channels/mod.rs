@@ -380,7 +380,7 @@ impl<'a> RequestContext<'a> {
                 cr.health_sum += svc.health;
                 let score = satisfaction::failure_score(b);
                 att.remember(b, score);
-                tally.departments[svc.owner].failed += 1;
+                tally.departments[svc.owner].attempts += 1;
                 self.feel(self.failure_rated, c, tally);
                 if channel == Channel::Online {
                     dig.fail();
@@ -531,8 +531,10 @@ impl<'a> RequestContext<'a> {
         cr.links_needed += needed as u64;
         cr.links_present += (needed - missing) as u64;
         cr.resolution_days += resolution;
-        cr.attempts += 1;
-        cr.health_sum += svc.health;
+        if channel != Channel::Offline {
+            cr.attempts += 1;
+            cr.health_sum += svc.health;
+        }
         let effort = if channel == Channel::Offline {
             svc.offline_effort
         } else {
@@ -542,6 +544,7 @@ impl<'a> RequestContext<'a> {
         let d = &mut tally.departments[svc.owner];
         d.effort += effort;
         d.requests += 1;
+        d.attempts += u64::from(channel != Channel::Offline);
     }
 }
 
@@ -585,7 +588,7 @@ pub fn sum_chunks(
     for (dep, d) in departments.0.iter_mut().zip(&tallies.departments) {
         dep.arrivals_cases += d.effort * scale;
         dep.arrivals_requests += d.requests as f64 * scale;
-        dep.failed_year += d.failed;
+        dep.attempts_year += d.attempts;
     }
 }
 

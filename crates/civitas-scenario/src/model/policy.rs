@@ -213,8 +213,8 @@ policy_bodies! {
         departments: Vec<String>,
     }
 
-    /// `evaluation_budgeting`: money moves operation budget toward the least-satisfying
-    /// departments.
+    /// `evaluation_budgeting`: money moves the operation budget toward the split that
+    /// avoids the most failed attempts.
     EvaluationPolicy {
         /// Target departments; empty means all.
         #[serde(default)]
@@ -394,7 +394,8 @@ policy_kinds! {
     /// data platform).
     InvestIntegration = "invest_integration", DepartmentPolicy, Construction;
     /// Operation: restores the target departments' system health (see `[[departments]]`),
-    /// split by the evaluation-budgeting weights.
+    /// split over them by caseload (their expected requests a year, from the services each
+    /// owns and the starting age mix), as moved by evaluation budgeting.
     OperationsBudget = "operations_budget", DepartmentPolicy, Operation;
     /// `T = money / training_per_trainee` trainees a tick in each targeted
     /// (district × band) cell; an untrained resident is trained with probability
@@ -424,9 +425,10 @@ policy_kinds! {
     /// `platform_upkeep_per_point_per_year` per point, build at `platform_build_per_point`,
     /// decay `platform_decay_per_year`.
     GovernancePlatform = "governance_platform", PlatformPolicy, Construction;
-    /// Moves `1 − e^(−m / (evaluation_cost_share × B))` a year of the operation budget `B`
-    /// toward the departments whose failed attempts cost residents the most satisfaction
-    /// (`m` the money a year).
+    /// Moves the operation budget's split `1 − e^(−m / (evaluation_cost_share × B))` of the
+    /// way a year (`B` the operation budget, `m` the money a year) toward the split that
+    /// avoids the most failed online attempts at steady state (a square-root rule over the
+    /// past year's traffic, each department kept at 0.7 of its caseload share or more).
     EvaluationBudgeting = "evaluation_budgeting", EvaluationPolicy, Operation;
     /// Hires `m / staff_per_year` case officers per target department (`m` the money a
     /// year), each handling `cases_per_staff_month`.

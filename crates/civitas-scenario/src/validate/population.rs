@@ -179,6 +179,10 @@ impl Checker<'_> {
         let d = &pop.demography;
         let at = FieldPath::from("population").key("demography");
         self.share(at.key("entrants_per_year"), d.entrants_per_year);
+        self.non_negative(
+            at.key("entrant_gap_closing_per_year"),
+            d.entrant_gap_closing_per_year,
+        );
         for (field, rates) in [
             ("mortality_per_year", &d.mortality_per_year),
             ("rural_to_urban_per_year", &d.rural_to_urban_per_year),
