@@ -22,19 +22,20 @@ pub struct TrainingOffer {
     pub training: u8,
 }
 
-/// What the levers built and keep running: each asset is its starting value (run by
-/// budgets outside the scenario) plus what policies built.
+/// What the levers built and keep running: each asset is its starting value plus what
+/// policies built; both parts need upkeep and decay without it (see
+/// [`crate::policies`]).
 #[derive(Resource, Debug, Clone)]
 pub struct Assets {
-    /// Service-point coverage at the start, per district.
+    /// Service-point coverage of the starting points still running, per district.
     pub service_points_base: Vec<f64>,
     /// Service-point coverage built by policies, per district.
     pub service_points_built: Vec<f64>,
-    /// Sensor coverage at the start, per district.
+    /// Sensor coverage of the starting sensors still running, per district.
     pub sensors_base: Vec<f64>,
     /// Sensor coverage built by policies, per district.
     pub sensors_built: Vec<f64>,
-    /// Governance platform level at the start.
+    /// Governance platform level of the starting platform still running.
     pub platform_base: f64,
     /// Governance platform level built by policies.
     pub platform_built: f64,

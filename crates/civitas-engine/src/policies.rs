@@ -19,16 +19,22 @@
 //!   tick length). Overlapping offers combine as independent chances (largest literacy
 //!   gain and boost win).
 //! - Built assets — service-point coverage and sensor coverage per district, the
-//!   governance platform level — are the starting value (run by budgets outside the
-//!   scenario) plus what policies built. A district's (or the platform's) money pays the
-//!   upkeep of what was built first (`upkeep × built` a year, so upkeep grows with what
-//!   was built); the unfunded part of the built asset decays at its `decay_per_year`; what
+//!   governance platform level — are the starting value plus what policies built, and
+//!   every part of them needs upkeep, whoever paid for it (issue 29: the starting
+//!   coverage used to be kept up free for ever, while department systems without
+//!   operation money decayed to zero). A district's (or the platform's) money pays the
+//!   upkeep of the whole asset first (`upkeep × level` a year, so upkeep grows with what
+//!   was built); the unfunded share of the asset decays at its `decay_per_year`; what
 //!   money is left builds with diminishing returns, `dC = (1 − C)·(money / full cost)`
 //!   (full cost = 100 × the cost per point, or per resident × the district's residents for
-//!   service points). Service-point money is split over the targeted districts by
-//!   residents, sensor money equally (a point of one district's area costs the same
-//!   everywhere). Integrated in substeps of at most a day, so weekly and monthly ticks
-//!   agree; residents see the mean over the tick.
+//!   service points). A service-point or sensor policy's money first pays the upkeep of
+//!   the starting coverage its districts still lack this tick (in proportion to it,
+//!   policies in file order: a policy that only keeps the starting assets running is
+//!   listed first), then is split over the targeted districts by residents (service
+//!   points) or equally (sensors: a point of one district's area costs the same
+//!   everywhere), where it pays the upkeep of what policies built and builds. Integrated in
+//!   substeps of at most a day, so weekly and monthly ticks agree; residents see the mean
+//!   over the tick.
 //! - `one_window`: money `m` a year per target department staffs its part of the window
 //!   `f = 1 − e^(−m / one_window_per_department_year)` of the time; `staffing`: money hires
 //!   `m / staff_per_year` case officers per target department, each handling the
@@ -271,32 +277,69 @@ pub struct AssetCosts {
     pub decay_per_year: f64,
 }
 
-/// Runs one asset (built part `built` on top of `base`, both shares of a whole) for
-/// `years` with `money` spread evenly over them: money pays the upkeep of the built part
-/// first, the unfunded part decays, the rest builds with diminishing returns. Returns the
-/// asset's mean level (base + built, at most 1) over the period.
-pub fn operate_asset(built: &mut f64, base: f64, money: f64, years: f64, costs: AssetCosts) -> f64 {
+/// Runs one asset (built part `built` on top of the starting part `base`, both shares of
+/// a whole) for `years` with `money` spread evenly over them: money pays the upkeep of the
+/// whole asset first, the unfunded share of both parts decays, the rest builds with
+/// diminishing returns. Returns the asset's mean level (base + built, at most 1) over
+/// the period.
+pub fn operate_asset(
+    built: &mut f64,
+    base: &mut f64,
+    money: f64,
+    years: f64,
+    costs: AssetCosts,
+) -> f64 {
     if years <= 0.0 {
-        return (base + *built).min(1.0);
+        return (*base + *built).min(1.0);
     }
     let steps = (years / MAX_ASSET_STEP_YEARS).ceil().max(1.0);
     let h = years / steps;
     let rate = money / years;
     let mut mean = 0.0;
     for _ in 0..steps as usize {
-        let before = (base + *built).min(1.0);
-        let needed = costs.upkeep_whole_per_year * *built;
+        let before = (*base + *built).min(1.0);
+        let needed = costs.upkeep_whole_per_year * (*base + *built);
         let paid = rate.min(needed);
         let funded = if needed > 0.0 { paid / needed } else { 1.0 };
-        *built *= math::exp(-costs.decay_per_year * (1.0 - funded) * h);
+        let kept = math::exp(-costs.decay_per_year * (1.0 - funded) * h);
+        *base *= kept;
+        *built *= kept;
         let spare = rate - paid;
         if spare > 0.0 && costs.build_whole > 0.0 {
-            let level = (base + *built).min(1.0);
+            let level = (*base + *built).min(1.0);
             *built += (1.0 - level) * -math::exp_m1(-spare * h / costs.build_whole);
         }
-        mean += 0.5 * (before + (base + *built).min(1.0));
+        mean += 0.5 * (before + (*base + *built).min(1.0));
     }
     mean / steps
+}
+
+/// Puts `cp`'s money of the tick first where the starting assets' upkeep is still unpaid
+/// in its districts (`upkeep` a tick, less what `pool` already holds; in proportion to
+/// what is missing); returns its districts and the money left.
+fn pay_upkeep_first(
+    cp: &CompiledPolicy,
+    tick: &TickMoney,
+    pool: &mut [f64],
+    upkeep: &[f64],
+) -> (Vec<usize>, f64) {
+    let targeted: Vec<usize> = (0..tick.district_people.len())
+        .filter(|&d| cp.districts[d])
+        .collect();
+    let money = cp.money(tick);
+    let missing: Vec<f64> = targeted
+        .iter()
+        .map(|&d| (upkeep[d] - pool[d]).max(0.0))
+        .collect();
+    let total: f64 = missing.iter().sum();
+    if total <= 0.0 {
+        return (targeted, money);
+    }
+    let paid = money.min(total);
+    for (&d, m) in targeted.iter().zip(&missing) {
+        pool[d] += paid * m / total;
+    }
+    (targeted, money - paid)
 }
 
 /// Moves staff (or window staffing) `level` toward `funded` at `rate` per year over
@@ -362,6 +405,10 @@ struct TickMoney<'a> {
     district_people: Vec<f64>,
     /// The operation budget in force, per year.
     operation_budget_per_year: f64,
+    /// Upkeep of each district's starting service points still running, this tick.
+    service_point_upkeep: Vec<f64>,
+    /// Upkeep of each district's starting sensors still running, this tick.
+    sensor_upkeep: Vec<f64>,
 }
 
 impl TickMoney<'_> {
@@ -457,17 +504,22 @@ fn subsidise_devices(
     true
 }
 
-/// Service-point money of the target districts, split by residents.
+/// Service-point money of the target districts: the upkeep they lack first, the rest
+/// split by residents.
 fn fund_service_points(
     cp: &CompiledPolicy,
     tick: &TickMoney,
     pools: &mut Pools,
     goal: Option<f64>,
 ) {
-    let money = cp.money(tick);
-    let districts = || (0..tick.district_people.len()).filter(|&d| cp.districts[d]);
-    let people: f64 = districts().map(|d| tick.district_people[d]).sum();
-    for d in districts() {
+    let (districts, money) = pay_upkeep_first(
+        cp,
+        tick,
+        &mut pools.service_points,
+        &tick.service_point_upkeep,
+    );
+    let people: f64 = districts.iter().map(|&d| tick.district_people[d]).sum();
+    for &d in &districts {
         if people > 0.0 {
             pools.service_points[d] += money * tick.district_people[d] / people;
         }
@@ -475,11 +527,12 @@ fn fund_service_points(
     }
 }
 
-/// Sensor money of the target districts, split equally.
+/// Sensor money of the target districts: the upkeep they lack first, the rest split
+/// equally.
 fn fund_sensors(cp: &CompiledPolicy, tick: &TickMoney, pools: &mut Pools, goal: Option<f64>) {
-    let money = cp.money(tick);
-    let count = cp.districts.iter().filter(|&&t| t).count().max(1) as f64;
-    for d in (0..tick.district_people.len()).filter(|&d| cp.districts[d]) {
+    let (districts, money) = pay_upkeep_first(cp, tick, &mut pools.sensors, &tick.sensor_upkeep);
+    let count = districts.len().max(1) as f64;
+    for &d in &districts {
         pools.sensors[d] += money / count;
         pools.sensor_caps[d] = cap_sum(pools.sensor_caps[d], goal);
     }
@@ -563,13 +616,28 @@ pub fn update_levers(
     levers.reset();
     let month = clock.month();
     let in_force = |cp: &&CompiledPolicy| in_window(month, cp.start, cp.end);
+    let people = district_people(&city, &census);
+    let (costs, dt) = (&city.scenario.costs, city.years_per_tick);
+    let service_point_upkeep = (0..people.len())
+        .map(|d| {
+            assets.service_points_base[d]
+                * costs.service_point_upkeep_per_resident_per_year
+                * people[d]
+                * dt
+        })
+        .collect();
+    let sensor_upkeep = (0..people.len())
+        .map(|d| {
+            assets.sensors_base[d] * costs.sensor_upkeep_per_point_per_year * POINTS_PER_WHOLE * dt
+        })
+        .collect();
     let tick = TickMoney {
         city: &city,
         census: &census,
         costs: &city.scenario.costs,
         dt: city.years_per_tick,
         operation_weights: &weights.0,
-        district_people: district_people(&city, &census),
+        district_people: people,
         operation_budget_per_year: timeline
             .policies
             .iter()
@@ -577,6 +645,8 @@ pub fn update_levers(
             .filter(|cp| cp.action == Action::Operation)
             .map(|cp| cp.amount_per_year)
             .sum(),
+        service_point_upkeep,
+        sensor_upkeep,
     };
     let mut pools = Pools::new(city.districts(), city.departments());
     for cp in timeline.policies.iter().filter(in_force) {
@@ -683,7 +753,7 @@ fn run_assets(
         };
         points.0[d] = operate_asset(
             &mut assets.service_points_built[d],
-            assets.service_points_base[d],
+            &mut assets.service_points_base[d],
             pools.service_points[d],
             dt,
             sp,
@@ -703,7 +773,7 @@ fn run_assets(
         };
         governance.iot_coverage[d] = operate_asset(
             &mut assets.sensors_built[d],
-            assets.sensors_base[d],
+            &mut assets.sensors_base[d],
             pools.sensors[d],
             dt,
             sensors,
@@ -724,7 +794,7 @@ fn run_assets(
     };
     governance.platform_level = operate_asset(
         &mut assets.platform_built,
-        assets.platform_base,
+        &mut assets.platform_base,
         pools.platform,
         dt,
         platform,

@@ -363,3 +363,42 @@ fn the_young_stay_ahead_of_the_seniors_over_twenty_years() {
     assert!(gaps.iter().all(|&g| g > 0.0), "{gaps:?}");
     assert!(gaps[19] > 0.008, "the divide in 2043: {gaps:?}");
 }
+
+/// Every asset needs upkeep, whoever paid for it: with the baseline's upkeep policies the
+/// starting service points, sensors and platform stay (within 3 % by 2030, as the
+/// population the upkeep is priced on grows), and with no money they decay at their
+/// rates, like department systems without operation money (they were kept up free for
+/// ever before issue 29).
+#[test]
+fn starting_assets_are_kept_only_by_their_upkeep() {
+    let end_levels = |s: &Scenario| {
+        let mut sim = civitas_engine::Simulation::new(s, 0, &EngineOptions::default());
+        while sim.step() {}
+        let a = sim.assets();
+        (
+            a.service_points_base.iter().sum::<f64>(),
+            a.sensors_base.iter().sum::<f64>(),
+            a.platform_base,
+        )
+    };
+    let mut kept = baseline(3_000);
+    kept.uncertainty.clear();
+    let start = {
+        let d = &kept.population.districts;
+        (
+            d.iter().map(|d| d.service_points).sum::<f64>(),
+            d.iter().map(|d| d.iot_coverage).sum::<f64>(),
+            kept.incidents.platform_level,
+        )
+    };
+    let with_upkeep = end_levels(&kept);
+    let without = end_levels(&without_money(kept));
+    for (name, s, k, w) in [
+        ("service points", start.0, with_upkeep.0, without.0),
+        ("sensors", start.1, with_upkeep.1, without.1),
+        ("platform", start.2, with_upkeep.2, without.2),
+    ] {
+        assert!(k > 0.97 * s && k <= s, "{name}: {s} at the start, {k} kept");
+        assert!(w < 0.2 * s, "{name}: {s} at the start, {w} without upkeep");
+    }
+}
