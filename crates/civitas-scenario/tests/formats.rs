@@ -260,12 +260,17 @@ fn several_broken_entries_are_all_reported() {
     text = text.replacen("kind = \"invest_integration\"", "kind = \"platform\"", 1);
     let err = Scenario::from_str_as(&text, Format::Toml, "b.toml").unwrap_err();
     let paths: Vec<&str> = err.diagnostics.iter().map(|d| d.path.as_str()).collect();
+    let integration = Scenario::baseline()
+        .policies
+        .iter()
+        .position(|p| p.kind() == civitas_scenario::PolicyKind::InvestIntegration)
+        .expect("the baseline builds the data platform");
     assert_eq!(
         paths,
         [
             "departments[0].capacity_per_month",
             "services[0].base_days",
-            "policies[1].kind"
+            format!("policies[{integration}].kind").as_str()
         ],
         "{err}"
     );
@@ -299,8 +304,13 @@ fn check_reports_paths_without_positions() {
     let mut s = Scenario::baseline();
     assert!(s.check().is_ok());
     s.population.bands.senior.share = 0.5;
-    let civitas_scenario::Policy::InvestDigitization(build) = &mut s.policies[0] else {
-        panic!("the baseline's first policy builds systems");
+    let at = s
+        .policies
+        .iter()
+        .position(|p| matches!(p, civitas_scenario::Policy::InvestDigitization(_)))
+        .expect("the baseline builds systems");
+    let civitas_scenario::Policy::InvestDigitization(build) = &mut s.policies[at] else {
+        unreachable!("found above");
     };
     build.departments = vec!["Ministry of Magic".into()];
     let err = s.check().unwrap_err();
@@ -310,7 +320,9 @@ fn check_reports_paths_without_positions() {
         "{text}"
     );
     assert!(
-        text.contains("field `policies[0].departments[0]`: found \"Ministry of Magic\""),
+        text.contains(&format!(
+            "field `policies[{at}].departments[0]`: found \"Ministry of Magic\""
+        )),
         "{text}"
     );
     assert!(err.diagnostics.iter().all(|d| d.line.is_none()));
