@@ -19,12 +19,13 @@
 //!   level` for industrial firms (1 otherwise); `W = (A / A₀)^workforce_elasticity`, `A`
 //!   the district's residents' online adoption ([`DistrictAdoption`], the workforce's
 //!   digital literacy) and `A₀` its value at the first tick; `v·V` the voucher boost
-//!   times the voucher coverage;
+//!   times the district's voucher coverage;
 //! - **tools**: a firm without a tool takes it up with probability `1 − e^{−u·s·Δt}`, `u`
 //!   the tool's uptake per stage (so stage-0 firms take up none); cloud adds the
-//!   computing vouchers' `computing_boost × coverage` to `u·s`, industrial internet is
-//!   multiplied by `Q`; numerical control and R&D tools are counted for industrial firms
-//!   only;
+//!   computing vouchers' `computing_boost × coverage` (the district's) to `u·s`;
+//!   industrial internet, numerical control and R&D tools, which the platform serves,
+//!   are multiplied by `Q`; numerical control and R&D tools are counted for industrial
+//!   firms only;
 //! - **value added** `firms × jobs × value_added_per_job × (1 + premium × stage)` a year;
 //! - **errands**: `firms × per_firm_per_year × Δt` of each `[[economy.errands]]` (their
 //!   expectation, no draw). In a park a share `S` (park services) goes through the park's
@@ -76,10 +77,13 @@ pub struct EconomyState {
 pub fn install(world: &mut World, city: &City) {
     let districts = &city.scenario.population.districts;
     world.insert_resource(EconomyLevers {
+        voucher_coverage: vec![0.0; districts.len()],
+        computing_coverage: vec![0.0; districts.len()],
         park_services: districts
             .iter()
             .map(|d| d.park.as_ref().map_or(0.0, |p| p.services))
             .collect(),
+        park_built: vec![0.0; districts.len()],
         ..Default::default()
     });
     let (tallies, state) = match &city.scenario.economy {
@@ -335,7 +339,7 @@ pub fn enterprise_pass(
             let f_peers = if total > 0.0 { above / total } else { 0.0 };
             let p = economy.maturity_p * (1.0 + economy.park_services_effect * park);
             let hazard = (p + economy.maturity_q * q_factor * f_peers) * workforce[g.district]
-                + economy.voucher_boost_per_year * levers.voucher_coverage;
+                + economy.voucher_boost_per_year * levers.voucher_coverage[g.district];
             if up < chance(hazard, dt) {
                 firm.stage += 1;
             }
@@ -351,13 +355,15 @@ pub fn enterprise_pass(
             let rate = match bit {
                 tool::CLOUD => {
                     economy.cloud_uptake_per_year * stage
-                        + economy.computing_boost_per_year * levers.computing_coverage
+                        + economy.computing_boost_per_year * levers.computing_coverage[g.district]
                 }
                 tool::INDUSTRIAL_INTERNET => {
                     economy.industrial_internet_uptake_per_year * stage * q_factor
                 }
-                tool::NUMERICAL_CONTROL => economy.numerical_control_uptake_per_year * stage,
-                _ => economy.rd_tools_uptake_per_year * stage,
+                tool::NUMERICAL_CONTROL => {
+                    economy.numerical_control_uptake_per_year * stage * q_factor
+                }
+                _ => economy.rd_tools_uptake_per_year * stage * q_factor,
             };
             if draw < chance(rate, dt) {
                 firm.tools |= bit;

@@ -47,19 +47,28 @@ impl Enterprise {
     }
 }
 
-/// What the economy policies produce this tick, each in [0, 1].
+/// What the economy policies produce this tick, each level in [0, 1] (the mean over the
+/// tick), and the assets they built (at the end of the tick), written by `policies`.
 #[derive(Resource, Debug, Clone, Default, PartialEq)]
 pub struct EconomyLevers {
-    /// Share of firms holding a digitization voucher (`enterprise_digitization_vouchers`).
-    pub voucher_coverage: f64,
-    /// Share of firms holding a computing-power voucher (`computing_power_vouchers`).
-    pub computing_coverage: f64,
+    /// Share of each district's firms holding a digitization voucher
+    /// (`enterprise_digitization_vouchers`).
+    pub voucher_coverage: Vec<f64>,
+    /// Share of each district's firms holding a computing-power voucher
+    /// (`computing_power_vouchers`).
+    pub computing_coverage: Vec<f64>,
     /// Level of the industrial internet platform (`industrial_internet_platform`).
     pub platform_level: f64,
     /// Level of open data (`open_data`).
     pub open_data_level: f64,
     /// Park services level of each district's park (starting level plus `park_services`).
     pub park_services: Vec<f64>,
+    /// Industrial internet platform level built by policies.
+    pub platform_built: f64,
+    /// Open-data level built by policies.
+    pub open_data_built: f64,
+    /// Park services built by policies on top of each district's park's starting level.
+    pub park_built: Vec<f64>,
 }
 
 /// What the enterprise pass counted in the tick, for one district (firms counted as the

@@ -250,6 +250,12 @@ impl Simulation {
         self.world.resource::<levers::Assets>()
     }
 
+    /// The economy's levers and the assets the economy policies built, after the last
+    /// tick simulated.
+    pub fn economy_levers(&self) -> &firms::EconomyLevers {
+        self.world.resource::<firms::EconomyLevers>()
+    }
+
     /// The levers of the last tick simulated.
     pub fn levers(&self) -> &levers::Levers {
         self.world.resource::<levers::Levers>()

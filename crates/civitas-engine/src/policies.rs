@@ -51,6 +51,10 @@
 //!   to their residents, so district and band spending add up to the city's.
 //!   Construction is amortised at `1 / construction_life_years` a year (declining
 //!   balance) for `cost_per_request`.
+//! - The economy's levers ([`EconomyLevers`], only with `[economy]`): voucher money of a
+//!   district covers `1 − e^(−m / (cost × firms))` of its firms a year; the industrial
+//!   internet platform, open data and each park's services are built assets as above
+//!   (per point, or per park firm for park services).
 
 use bevy_ecs::prelude::*;
 use civitas_scenario::{Band, Policy, Spending, UnitCosts, YearMonth};
@@ -59,6 +63,7 @@ use crate::math;
 
 use crate::census::Census;
 use crate::city::{City, Clock, band_targets, cell, cell_band, cell_district, in_window, targets};
+use crate::firms::EconomyLevers;
 use crate::levers::{Assets, GovernanceAssets, Levers, OperationWeights, ServicePoints};
 
 /// Money amounts in the scenario file are in currency units; department gains are per million.
@@ -364,8 +369,22 @@ fn chance_per_tick(per_year: f64, years: f64) -> f64 {
     }
 }
 
+/// Money the economy's levers receive this tick (currency), per district where a policy
+/// is narrowed to districts.
+struct EconomyPools {
+    vouchers: Vec<f64>,
+    computing: Vec<f64>,
+    platform: f64,
+    platform_cap_per_year: Option<f64>,
+    open_data: f64,
+    open_data_cap_per_year: Option<f64>,
+    parks: Vec<f64>,
+    park_caps: Vec<Option<f64>>,
+}
+
 /// Money each asset and staff pool receives this tick (currency).
 struct Pools {
+    economy: EconomyPools,
     service_points: Vec<f64>,
     sensors: Vec<f64>,
     platform: f64,
@@ -380,6 +399,16 @@ impl Pools {
     /// Empty pools for `districts` districts and `departments` departments.
     fn new(districts: usize, departments: usize) -> Self {
         Self {
+            economy: EconomyPools {
+                vouchers: vec![0.0; districts],
+                computing: vec![0.0; districts],
+                platform: 0.0,
+                platform_cap_per_year: None,
+                open_data: 0.0,
+                open_data_cap_per_year: None,
+                parks: vec![0.0; districts],
+                park_caps: vec![None; districts],
+            },
             service_points: vec![0.0; districts],
             sensors: vec![0.0; districts],
             platform: 0.0,
@@ -403,6 +432,10 @@ struct TickMoney<'a> {
     operation_weights: &'a [f64],
     /// People each district represents.
     district_people: Vec<f64>,
+    /// Firms of each district at the start (`[economy]`).
+    firms: Vec<f64>,
+    /// Firms of each district's park at the start.
+    park_firms: Vec<f64>,
     /// The operation budget in force, per year.
     operation_budget_per_year: f64,
     /// Upkeep of each district's starting service points still running, this tick.
@@ -610,6 +643,7 @@ pub fn update_levers(
     mut assets: ResMut<Assets>,
     mut points: ResMut<ServicePoints>,
     mut governance: ResMut<GovernanceAssets>,
+    mut economy: ResMut<EconomyLevers>,
 ) {
     let levers = &mut *levers;
     let assets = &mut *assets;
@@ -638,6 +672,8 @@ pub fn update_levers(
         dt: city.years_per_tick,
         operation_weights: &weights.0,
         district_people: people,
+        firms: district_firms(&city, false),
+        park_firms: district_firms(&city, true),
         operation_budget_per_year: timeline
             .policies
             .iter()
@@ -663,6 +699,7 @@ pub fn update_levers(
         &mut points,
         &mut governance,
     );
+    run_economy(&tick, &pools.economy, &mut economy);
     run_staff(&tick, &pools, levers, assets);
     amortise_construction(tick.costs, tick.dt, levers, assets);
 }
@@ -712,6 +749,134 @@ fn amortise_construction(costs: &UnitCosts, dt: f64, levers: &mut Levers, assets
     }
 }
 
+/// Firms of each district at the start (only its park's with `in_park`; none without
+/// `[economy]`).
+fn district_firms(city: &City, in_park: bool) -> Vec<f64> {
+    let mut firms = vec![0.0; city.districts()];
+    if let Some(e) = &city.scenario.economy {
+        for f in e.firms.iter().filter(|f| f.in_park || !in_park) {
+            firms[city
+                .scenario
+                .district_index(&f.district)
+                .expect("validated")] += f.count;
+        }
+    }
+    firms
+}
+
+/// A goal caps the built part's growth within the tick; the mean level seen is then
+/// the mean of the tick's two ends.
+fn cap_growth(seen: &mut f64, built: &mut f64, base: f64, before: f64, cap: Option<f64>, dt: f64) {
+    if let Some(cap) = cap
+        && *built > before + cap * dt
+    {
+        *built = before + cap * dt;
+        *seen = 0.5 * ((base + before).min(1.0) + (base + *built).min(1.0));
+    }
+}
+
+/// Runs the economy's levers for one tick with their pools' money: voucher coverage of
+/// each district's firms `1 − e^(−money a year / (cost × firms))`; the industrial internet
+/// platform, open data and each park's services as built assets (upkeep first, the
+/// unfunded part decaying, the rest building with diminishing returns; a goal caps the
+/// growth). Nothing without `[economy]`.
+fn run_economy(tick: &TickMoney, pools: &EconomyPools, levers: &mut EconomyLevers) {
+    let (city, costs, dt) = (tick.city, tick.costs, tick.dt);
+    if city.scenario.economy.is_none() {
+        return;
+    }
+    let (firms, park_firms) = (&tick.firms, &tick.park_firms);
+    let covered = |money: f64, cost_per_year: f64| {
+        if cost_per_year > 0.0 {
+            -math::exp_m1(-money / dt / cost_per_year)
+        } else {
+            0.0
+        }
+    };
+    for (d, &n) in firms.iter().enumerate() {
+        levers.voucher_coverage[d] = covered(pools.vouchers[d], costs.voucher_per_firm_year * n);
+        levers.computing_coverage[d] = covered(
+            pools.computing[d],
+            costs.computing_voucher_per_firm_year * n,
+        );
+    }
+    let point_costs = |build: f64, upkeep: f64, decay: f64| AssetCosts {
+        build_whole: build * POINTS_PER_WHOLE,
+        upkeep_whole_per_year: upkeep * POINTS_PER_WHOLE,
+        decay_per_year: decay,
+    };
+    let before = levers.platform_built;
+    let platform = point_costs(
+        costs.industrial_platform_build_per_point,
+        costs.industrial_platform_upkeep_per_point_per_year,
+        costs.industrial_platform_decay_per_year,
+    );
+    levers.platform_level = operate_asset(
+        &mut levers.platform_built,
+        &mut 0.0,
+        pools.platform,
+        dt,
+        platform,
+    );
+    cap_growth(
+        &mut levers.platform_level,
+        &mut levers.platform_built,
+        0.0,
+        before,
+        pools.platform_cap_per_year,
+        dt,
+    );
+    let before = levers.open_data_built;
+    let open_data = point_costs(
+        costs.open_data_build_per_point,
+        costs.open_data_upkeep_per_point_per_year,
+        costs.open_data_decay_per_year,
+    );
+    levers.open_data_level = operate_asset(
+        &mut levers.open_data_built,
+        &mut 0.0,
+        pools.open_data,
+        dt,
+        open_data,
+    );
+    cap_growth(
+        &mut levers.open_data_level,
+        &mut levers.open_data_built,
+        0.0,
+        before,
+        pools.open_data_cap_per_year,
+        dt,
+    );
+    for (d, district) in city.scenario.population.districts.iter().enumerate() {
+        let Some(park) = &district.park else {
+            continue;
+        };
+        let parks = AssetCosts {
+            build_whole: costs.park_services_build_per_firm * park_firms[d],
+            upkeep_whole_per_year: costs.park_services_upkeep_per_firm_per_year * park_firms[d],
+            decay_per_year: costs.park_services_decay_per_year,
+        };
+        let before = levers.park_built[d];
+        // The park's starting services stay as the file states them (kept up outside the
+        // scenario's money); only the part policies build needs upkeep here.
+        levers.park_services[d] = operate_asset(
+            &mut levers.park_built[d],
+            &mut park.services.clone(),
+            pools.parks[d],
+            dt,
+            parks,
+        );
+        cap_growth(
+            &mut levers.park_services[d],
+            &mut levers.park_built[d],
+            park.services,
+            before,
+            pools.park_caps[d],
+            dt,
+        );
+    }
+}
+
 /// Goals of two policies on one asset add up; a policy without a goal leaves the
 /// collected one.
 fn cap_sum(cap: Option<f64>, goal: Option<f64>) -> Option<f64> {
@@ -734,16 +899,6 @@ fn run_assets(
     governance: &mut GovernanceAssets,
 ) {
     let dt = city.years_per_tick;
-    // A goal caps the built part's growth; residents then see the mean of the tick's
-    // two ends.
-    let capped = |seen: &mut f64, built: &mut f64, base: f64, before: f64, cap: Option<f64>| {
-        if let Some(cap) = cap
-            && *built > before + cap * dt
-        {
-            *built = before + cap * dt;
-            *seen = 0.5 * ((base + before).min(1.0) + (base + *built).min(1.0));
-        }
-    };
     for (d, &people) in district_people.iter().enumerate() {
         let before = assets.service_points_built[d];
         let sp = AssetCosts {
@@ -758,12 +913,13 @@ fn run_assets(
             dt,
             sp,
         );
-        capped(
+        cap_growth(
             &mut points.0[d],
             &mut assets.service_points_built[d],
             assets.service_points_base[d],
             before,
             pools.service_point_caps[d],
+            dt,
         );
         let before = assets.sensors_built[d];
         let sensors = AssetCosts {
@@ -778,12 +934,13 @@ fn run_assets(
             dt,
             sensors,
         );
-        capped(
+        cap_growth(
             &mut governance.iot_coverage[d],
             &mut assets.sensors_built[d],
             assets.sensors_base[d],
             before,
             pools.sensor_caps[d],
+            dt,
         );
     }
     let before = assets.platform_built;
@@ -799,11 +956,12 @@ fn run_assets(
         dt,
         platform,
     );
-    capped(
+    cap_growth(
         &mut governance.platform_level,
         &mut assets.platform_built,
         assets.platform_base,
         before,
         pools.platform_cap_per_year,
+        dt,
     );
 }

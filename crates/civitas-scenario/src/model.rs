@@ -686,6 +686,34 @@ pub struct UnitCosts {
     /// Years over which construction spending is amortised in `cost_per_request`
     /// (declining balance at `1 / years` a year).
     pub construction_life_years: f64,
+    /// Yearly cost of a "smart transformation" voucher per firm
+    /// (`enterprise_digitization_vouchers`): money `m` a year in a district covers
+    /// `1 − e^(−m / (cost × firms))` of its firms (its firms at the start).
+    pub voucher_per_firm_year: f64,
+    /// Yearly cost of a computing-power voucher per firm (`computing_power_vouchers`),
+    /// covering firms as digitization vouchers do.
+    pub computing_voucher_per_firm_year: f64,
+    /// Cost of raising the industrial internet platform by one level point (0.01) from 0
+    /// (`industrial_internet_platform`; each further point costs more as the level nears 1).
+    pub industrial_platform_build_per_point: f64,
+    /// Yearly upkeep per level point of the industrial internet platform.
+    pub industrial_platform_upkeep_per_point_per_year: f64,
+    /// Share of the unfunded industrial internet platform level lost per year.
+    pub industrial_platform_decay_per_year: f64,
+    /// Cost of raising open data (datasets published, cleaned and served) by one level
+    /// point from 0 (`open_data`; each further point costs more as the level nears 1).
+    pub open_data_build_per_point: f64,
+    /// Yearly upkeep per level point of open data (keeping the datasets current).
+    pub open_data_upkeep_per_point_per_year: f64,
+    /// Share of the unfunded open-data level lost per year (datasets going stale).
+    pub open_data_decay_per_year: f64,
+    /// Cost per park firm of building a park's services from none to full at the first
+    /// point's price (`park_services`; diminishing returns as for service points).
+    pub park_services_build_per_firm: f64,
+    /// Yearly upkeep per park firm of full park services.
+    pub park_services_upkeep_per_firm_per_year: f64,
+    /// Share of unfunded built park services lost per year.
+    pub park_services_decay_per_year: f64,
 }
 
 impl Default for UnitCosts {
@@ -707,6 +735,17 @@ impl Default for UnitCosts {
             staff_adjust_per_year: 4.0,
             evaluation_cost_share: 0.05,
             construction_life_years: 8.0,
+            voucher_per_firm_year: 20_000.0,
+            computing_voucher_per_firm_year: 5_000.0,
+            industrial_platform_build_per_point: 2_000_000.0,
+            industrial_platform_upkeep_per_point_per_year: 200_000.0,
+            industrial_platform_decay_per_year: 0.3,
+            open_data_build_per_point: 300_000.0,
+            open_data_upkeep_per_point_per_year: 60_000.0,
+            open_data_decay_per_year: 0.5,
+            park_services_build_per_firm: 5_000.0,
+            park_services_upkeep_per_firm_per_year: 1_000.0,
+            park_services_decay_per_year: 0.5,
         }
     }
 }

@@ -49,11 +49,16 @@ ranges! {
         staff_per_year, training_per_trainee, subsidy_per_device,
         service_point_build_per_resident, sensor_build_per_point, platform_build_per_point,
         one_window_per_department_year, staff_adjust_per_year, evaluation_cost_share,
-        construction_life_years => Bound::positive_at_most(MAX_AMOUNT_PER_YEAR);
+        construction_life_years, voucher_per_firm_year, computing_voucher_per_firm_year,
+        industrial_platform_build_per_point, open_data_build_per_point,
+        park_services_build_per_firm => Bound::positive_at_most(MAX_AMOUNT_PER_YEAR);
         service_point_upkeep_per_resident_per_year, service_point_decay_per_year,
         sensor_upkeep_per_point_per_year, sensor_decay_per_year,
-        platform_upkeep_per_point_per_year,
-        platform_decay_per_year => Bound::at_most(MAX_AMOUNT_PER_YEAR);
+        platform_upkeep_per_point_per_year, platform_decay_per_year,
+        industrial_platform_upkeep_per_point_per_year, industrial_platform_decay_per_year,
+        open_data_upkeep_per_point_per_year, open_data_decay_per_year,
+        park_services_upkeep_per_firm_per_year,
+        park_services_decay_per_year => Bound::at_most(MAX_AMOUNT_PER_YEAR);
     }
     Park {
         services => Bound::SHARE;
