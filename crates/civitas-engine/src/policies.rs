@@ -108,6 +108,8 @@ enum Action {
     Platform { level_cap_per_year: Option<f64> },
     /// Evaluation moving operation money.
     Evaluation { share_cap_per_year: Option<f64> },
+    /// Digitization vouchers for the target districts' firms.
+    Vouchers,
 }
 
 impl Action {
@@ -139,6 +141,7 @@ impl Action {
             Policy::EvaluationBudgeting(e) => Action::Evaluation {
                 share_cap_per_year: e.share_moved_per_year,
             },
+            Policy::EnterpriseDigitizationVouchers(_) => Action::Vouchers,
         }
     }
 
@@ -180,6 +183,7 @@ impl Action {
             Action::Evaluation { share_cap_per_year } => {
                 evaluate(cp, tick, levers, share_cap_per_year)
             }
+            Action::Vouchers => return fund_firms(&mut pools.economy.vouchers, cp, tick),
         }
         true
     }
@@ -575,6 +579,22 @@ fn fund_sensors(cp: &CompiledPolicy, tick: &TickMoney, pools: &mut Pools, goal: 
 fn fund_platform(cp: &CompiledPolicy, tick: &TickMoney, pools: &mut Pools, cap: Option<f64>) {
     pools.platform += cp.money(tick);
     pools.platform_cap_per_year = cap_sum(pools.platform_cap_per_year, cap);
+}
+
+/// Voucher money of the target districts, split by their firms; returns false (nothing
+/// spent) when no targeted district has firms.
+fn fund_firms(pool: &mut [f64], cp: &CompiledPolicy, tick: &TickMoney) -> bool {
+    let targeted = (0..pool.len()).filter(|&d| cp.districts[d]);
+    if targeted.map(|d| tick.firms[d]).sum::<f64>() <= 0.0 {
+        return false;
+    }
+    spread(
+        pool,
+        &cp.districts,
+        Some(tick.firms.as_slice()),
+        cp.money(tick),
+    );
+    true
 }
 
 /// Evaluation: the share of the operation budget in force moved a year.

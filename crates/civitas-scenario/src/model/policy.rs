@@ -272,6 +272,14 @@ policy_bodies! {
         coverage_per_year: Option<f64> => Bound::SHARE,
     }
 
+    /// `enterprise_digitization_vouchers`, `computing_power_vouchers`: money pays vouchers
+    /// to the modelled firms of the targeted districts (split by their firms).
+    FirmVoucherPolicy {
+        /// Target districts; empty means all.
+        #[serde(default)]
+        districts: Vec<String>,
+    }
+
     /// `governance_platform`: money builds and keeps up the city's "one network management"
     /// platform.
     PlatformPolicy {
@@ -433,6 +441,11 @@ policy_kinds! {
     /// Hires `m / staff_per_year` case officers per target department (`m` the money a
     /// year), each handling `cases_per_staff_month`.
     Staffing = "staffing", DepartmentPolicy, Operation;
+    /// "Smart transformation" vouchers (needs `[economy]`; nothing is spent without
+    /// firms): money `m` a year in a targeted district (split by firms) covers
+    /// `V = 1 − e^(−m / (voucher_per_firm_year × firms))` of its firms (firms at the
+    /// start), adding `voucher_boost_per_year × V` to their maturity hazard.
+    EnterpriseDigitizationVouchers = "enterprise_digitization_vouchers", FirmVoucherPolicy, Operation;
 }
 
 impl PolicyKind {
