@@ -108,6 +108,8 @@ enum Action {
     Platform { level_cap_per_year: Option<f64> },
     /// Evaluation moving operation money.
     Evaluation { share_cap_per_year: Option<f64> },
+    /// Computing-power vouchers for the target districts' firms.
+    ComputingVouchers,
     /// Digitization vouchers for the target districts' firms.
     Vouchers,
 }
@@ -141,6 +143,7 @@ impl Action {
             Policy::EvaluationBudgeting(e) => Action::Evaluation {
                 share_cap_per_year: e.share_moved_per_year,
             },
+            Policy::ComputingPowerVouchers(_) => Action::ComputingVouchers,
             Policy::EnterpriseDigitizationVouchers(_) => Action::Vouchers,
         }
     }
@@ -182,6 +185,9 @@ impl Action {
             }
             Action::Evaluation { share_cap_per_year } => {
                 evaluate(cp, tick, levers, share_cap_per_year)
+            }
+            Action::ComputingVouchers => {
+                return fund_firms(&mut pools.economy.computing, cp, tick);
             }
             Action::Vouchers => return fund_firms(&mut pools.economy.vouchers, cp, tick),
         }

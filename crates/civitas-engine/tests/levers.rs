@@ -526,3 +526,15 @@ fn voucher_money_raises_enterprise_maturity() {
         true,
     );
 }
+
+#[test]
+fn computing_voucher_money_raises_cloud_use() {
+    // 100 M CNY a year covers about 14 % of the firms at 5,000 CNY each.
+    economy_money_moves(
+        PolicyKind::ComputingPowerVouchers,
+        100e6,
+        "cloud_rate 2030",
+        |sim| year_2030(sim, Indicator::CloudRate, Scope::City),
+        true,
+    );
+}

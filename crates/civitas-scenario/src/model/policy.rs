@@ -446,6 +446,10 @@ policy_kinds! {
     /// `V = 1 − e^(−m / (voucher_per_firm_year × firms))` of its firms (firms at the
     /// start), adding `voucher_boost_per_year × V` to their maturity hazard.
     EnterpriseDigitizationVouchers = "enterprise_digitization_vouchers", FirmVoucherPolicy, Operation;
+    /// Computing-power vouchers (needs `[economy]`): coverage of a targeted district's
+    /// firms as the digitization vouchers at `computing_voucher_per_firm_year`, adding
+    /// `computing_boost_per_year × coverage` to their cloud uptake hazard.
+    ComputingPowerVouchers = "computing_power_vouchers", FirmVoucherPolicy, Operation;
 }
 
 impl PolicyKind {
