@@ -108,6 +108,8 @@ enum Action {
     Platform { level_cap_per_year: Option<f64> },
     /// Evaluation moving operation money.
     Evaluation { share_cap_per_year: Option<f64> },
+    /// The industrial internet platform.
+    IndustrialPlatform { level_cap_per_year: Option<f64> },
     /// Computing-power vouchers for the target districts' firms.
     ComputingVouchers,
     /// Digitization vouchers for the target districts' firms.
@@ -142,6 +144,9 @@ impl Action {
             },
             Policy::EvaluationBudgeting(e) => Action::Evaluation {
                 share_cap_per_year: e.share_moved_per_year,
+            },
+            Policy::IndustrialInternetPlatform(p) => Action::IndustrialPlatform {
+                level_cap_per_year: p.level_per_year,
             },
             Policy::ComputingPowerVouchers(_) => Action::ComputingVouchers,
             Policy::EnterpriseDigitizationVouchers(_) => Action::Vouchers,
@@ -185,6 +190,12 @@ impl Action {
             }
             Action::Evaluation { share_cap_per_year } => {
                 evaluate(cp, tick, levers, share_cap_per_year)
+            }
+            Action::IndustrialPlatform { level_cap_per_year } => {
+                let e = &mut pools.economy;
+                e.platform += cp.money(tick);
+                e.platform_cap_per_year = cap_sum(e.platform_cap_per_year, level_cap_per_year);
+                return tick.city.scenario.economy.is_some();
             }
             Action::ComputingVouchers => {
                 return fund_firms(&mut pools.economy.computing, cp, tick);

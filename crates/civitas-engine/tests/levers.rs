@@ -538,3 +538,47 @@ fn computing_voucher_money_raises_cloud_use() {
         true,
     );
 }
+
+#[test]
+fn industrial_platform_money_raises_numerical_control() {
+    // 20 M CNY a year builds about a tenth of a 200 M CNY platform in the first year.
+    economy_money_moves(
+        PolicyKind::IndustrialInternetPlatform,
+        20e6,
+        "numerical_control_rate 2030",
+        |sim| year_2030(sim, Indicator::NumericalControlRate, Scope::City),
+        true,
+    );
+}
+
+#[test]
+fn industrial_platform_decays_without_upkeep() {
+    // Built 2024-2026, then no money: the built level decays at exactly its rate, the
+    // firms' numerical control gains less than where it was kept up, and keeps what it
+    // took up (tools are not given back).
+    let mut kept = baseline();
+    kept.policies.push(new_policy(
+        "industrial-platform",
+        PolicyKind::IndustrialInternetPlatform,
+        40e6,
+    ));
+    let mut stopped = kept.clone();
+    policy_mut(&mut stopped, "industrial-platform").set_end(Some(common::ym("2026-12")));
+    let mut none = kept.clone();
+    policy_mut(&mut none, "industrial-platform").set_amount_per_year(Some(0.0));
+    let built = |sim: &Simulation| sim.economy_levers().platform_built;
+    let nc =
+        |sim: &Simulation, year| yearly(sim, Indicator::NumericalControlRate, Scope::City, year);
+    let (a26, a30, _, s30) = asset_path(&stopped, built, nc);
+    let (_, k30, _, k_nc30) = asset_path(&kept, built, nc);
+    let (_, n30, _, n_nc30) = asset_path(&none, built, nc);
+    let decay = stopped.costs.industrial_platform_decay_per_year;
+    let expected = a26 * civitas_engine::math::exp(-decay * 4.0);
+    println!(
+        "| industrial-platform | built {a26:.4} (2026) -> {a30:.4} (2030), kept {k30:.4}, never {n30:.4} | numerical_control_rate 2030 stopped {s30:.4}, kept {k_nc30:.4}, never {n_nc30:.4} |"
+    );
+    assert!(a26 > 0.2 && n30 == 0.0, "{a26} {n30}");
+    assert!((a30 - expected).abs() <= 1e-9 * a26, "{a30} vs {expected}");
+    assert!(a30 < k30, "{a30} vs kept {k30}");
+    assert!(n_nc30 < s30 && s30 < k_nc30, "{n_nc30} < {s30} < {k_nc30}");
+}

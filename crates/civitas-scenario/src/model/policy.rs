@@ -280,8 +280,8 @@ policy_bodies! {
         districts: Vec<String>,
     }
 
-    /// `governance_platform`: money builds and keeps up the city's "one network management"
-    /// platform.
+    /// `governance_platform`, `industrial_internet_platform`: money builds and keeps up a
+    /// city platform ("one network management", or the industrial internet platform).
     PlatformPolicy {
         /// Most platform level gained per year (a cap on what the money builds), in [0, 1].
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -450,6 +450,13 @@ policy_kinds! {
     /// firms as the digitization vouchers at `computing_voucher_per_firm_year`, adding
     /// `computing_boost_per_year × coverage` to their cloud uptake hazard.
     ComputingPowerVouchers = "computing_power_vouchers", FirmVoucherPolicy, Operation;
+    /// An industrial internet platform (needs `[economy]`), built and kept up like the
+    /// governance platform: upkeep `industrial_platform_upkeep_per_point_per_year` per
+    /// point, build at `industrial_platform_build_per_point`, decay
+    /// `industrial_platform_decay_per_year`; industrial firms' imitation and their
+    /// industrial-internet, numerical-control and R&D-tool uptake times
+    /// `Q = 1 + platform_effect × level`.
+    IndustrialInternetPlatform = "industrial_internet_platform", PlatformPolicy, Construction;
 }
 
 impl PolicyKind {
