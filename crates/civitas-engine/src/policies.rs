@@ -108,6 +108,8 @@ enum Action {
     Platform { level_cap_per_year: Option<f64> },
     /// Evaluation moving operation money.
     Evaluation { share_cap_per_year: Option<f64> },
+    /// Open public data.
+    OpenData { level_cap_per_year: Option<f64> },
     /// The industrial internet platform.
     IndustrialPlatform { level_cap_per_year: Option<f64> },
     /// Computing-power vouchers for the target districts' firms.
@@ -144,6 +146,9 @@ impl Action {
             },
             Policy::EvaluationBudgeting(e) => Action::Evaluation {
                 share_cap_per_year: e.share_moved_per_year,
+            },
+            Policy::OpenData(p) => Action::OpenData {
+                level_cap_per_year: p.level_per_year,
             },
             Policy::IndustrialInternetPlatform(p) => Action::IndustrialPlatform {
                 level_cap_per_year: p.level_per_year,
@@ -190,6 +195,12 @@ impl Action {
             }
             Action::Evaluation { share_cap_per_year } => {
                 evaluate(cp, tick, levers, share_cap_per_year)
+            }
+            Action::OpenData { level_cap_per_year } => {
+                let e = &mut pools.economy;
+                e.open_data += cp.money(tick);
+                e.open_data_cap_per_year = cap_sum(e.open_data_cap_per_year, level_cap_per_year);
+                return tick.city.scenario.economy.is_some();
             }
             Action::IndustrialPlatform { level_cap_per_year } => {
                 let e = &mut pools.economy;

@@ -582,3 +582,15 @@ fn industrial_platform_decays_without_upkeep() {
     assert!(a30 < k30, "{a30} vs kept {k30}");
     assert!(n_nc30 < s30 && s30 < k_nc30, "{n_nc30} < {s30} < {k_nc30}");
 }
+
+#[test]
+fn open_data_money_raises_the_digital_core_share() {
+    // 5 M CNY a year builds open data (30 M CNY in full) to about a third by 2027.
+    economy_money_moves(
+        PolicyKind::OpenData,
+        5e6,
+        "digital_core_share 2030",
+        |sim| year_2030(sim, Indicator::DigitalCoreShare, Scope::City),
+        true,
+    );
+}

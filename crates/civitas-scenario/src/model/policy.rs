@@ -280,8 +280,9 @@ policy_bodies! {
         districts: Vec<String>,
     }
 
-    /// `governance_platform`, `industrial_internet_platform`: money builds and keeps up a
-    /// city platform ("one network management", or the industrial internet platform).
+    /// `governance_platform`, `industrial_internet_platform`, `open_data`: money builds and
+    /// keeps up a city platform ("one network management", the industrial internet
+    /// platform, or open public data).
     PlatformPolicy {
         /// Most platform level gained per year (a cap on what the money builds), in [0, 1].
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -457,6 +458,12 @@ policy_kinds! {
     /// industrial-internet, numerical-control and R&D-tool uptake times
     /// `Q = 1 + platform_effect × level`.
     IndustrialInternetPlatform = "industrial_internet_platform", PlatformPolicy, Construction;
+    /// Open public data, published and kept current (needs `[economy]`): a level built and
+    /// kept up like a platform at `open_data_build_per_point`,
+    /// `open_data_upkeep_per_point_per_year` and `open_data_decay_per_year`;
+    /// digital-factor-driven firms enter at `1 + open_data_entry_effect × level` times
+    /// their rate.
+    OpenData = "open_data", PlatformPolicy, Operation;
 }
 
 impl PolicyKind {
