@@ -108,6 +108,8 @@ enum Action {
     Platform { level_cap_per_year: Option<f64> },
     /// Evaluation moving operation money.
     Evaluation { share_cap_per_year: Option<f64> },
+    /// Services of the target districts' parks.
+    ParkServices { goal_per_year: Option<f64> },
     /// Open public data.
     OpenData { level_cap_per_year: Option<f64> },
     /// The industrial internet platform.
@@ -146,6 +148,9 @@ impl Action {
             },
             Policy::EvaluationBudgeting(e) => Action::Evaluation {
                 share_cap_per_year: e.share_moved_per_year,
+            },
+            Policy::ParkServices(p) => Action::ParkServices {
+                goal_per_year: p.coverage_per_year,
             },
             Policy::OpenData(p) => Action::OpenData {
                 level_cap_per_year: p.level_per_year,
@@ -195,6 +200,9 @@ impl Action {
             }
             Action::Evaluation { share_cap_per_year } => {
                 evaluate(cp, tick, levers, share_cap_per_year)
+            }
+            Action::ParkServices { goal_per_year } => {
+                return fund_parks(cp, tick, pools, goal_per_year);
             }
             Action::OpenData { level_cap_per_year } => {
                 let e = &mut pools.economy;
@@ -622,6 +630,28 @@ fn fund_firms(pool: &mut [f64], cp: &CompiledPolicy, tick: &TickMoney) -> bool {
         Some(tick.firms.as_slice()),
         cp.money(tick),
     );
+    true
+}
+
+/// Park-services money of the target districts' parks, split by park firms; returns false
+/// (nothing spent) when no targeted district has a park with firms.
+fn fund_parks(cp: &CompiledPolicy, tick: &TickMoney, pools: &mut Pools, goal: Option<f64>) -> bool {
+    let parks: Vec<bool> = (0..tick.park_firms.len())
+        .map(|d| cp.districts[d] && tick.park_firms[d] > 0.0)
+        .collect();
+    if !parks.contains(&true) {
+        return false;
+    }
+    let e = &mut pools.economy;
+    spread(
+        &mut e.parks,
+        &parks,
+        Some(tick.park_firms.as_slice()),
+        cp.money(tick),
+    );
+    for (cap, _) in e.park_caps.iter_mut().zip(&parks).filter(|(_, p)| **p) {
+        *cap = cap_sum(*cap, goal);
+    }
     true
 }
 

@@ -260,14 +260,15 @@ policy_bodies! {
         coverage_per_year: Option<f64> => Bound::SHARE,
     }
 
-    /// `assisted_service_points`, `iot_sensors`: money builds and keeps up an asset covering
-    /// a share of each targeted district.
+    /// `assisted_service_points`, `iot_sensors`, `park_services`: money builds and keeps up
+    /// an asset covering a share of each targeted district (or its park's firms).
     DistrictAssetPolicy {
         /// Target districts; empty means all.
         #[serde(default)]
         districts: Vec<String>,
-        /// Most of the residents (service points) or area (sensors) newly covered per year,
-        /// whatever the money would buy (a goal that caps it), in [0, 1].
+        /// Most of the residents (service points), area (sensors) or park services level
+        /// newly covered per year, whatever the money would buy (a goal that caps it), in
+        /// [0, 1].
         #[serde(default, skip_serializing_if = "Option::is_none")]
         coverage_per_year: Option<f64> => Bound::SHARE,
     }
@@ -464,6 +465,14 @@ policy_kinds! {
     /// digital-factor-driven firms enter at `1 + open_data_entry_effect × level` times
     /// their rate.
     OpenData = "open_data", PlatformPolicy, Operation;
+    /// Park services, a one-stop desk and shared labs (needs `[economy]`): the services of
+    /// the targeted districts' industrial parks (money split by park firms), built on the
+    /// park's starting `services` like service points: upkeep
+    /// `park_services_upkeep_per_firm_per_year` per park firm at full services, build at
+    /// `park_services_build_per_firm` per park firm, decay `park_services_decay_per_year`;
+    /// park firms' errands go through the desk (one trip) with probability the level, and
+    /// their maturity innovation is times `1 + park_services_effect × level`.
+    ParkServices = "park_services", DistrictAssetPolicy, Operation;
 }
 
 impl PolicyKind {
