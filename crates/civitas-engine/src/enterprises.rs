@@ -244,14 +244,122 @@ impl ErrandNow {
     }
 }
 
-/// Everything about a firm group the pass reads, resolved once per tick.
+/// Everything about a firm group the pass reads, resolved once per tick: its chances and
+/// its errands' outcomes at each maturity stage, the very numbers the pass would work out
+/// firm by firm (a firm's chances depend on its group and stage only).
 struct GroupNow {
     district: usize,
     peer_group: usize,
-    in_park: bool,
     industrial: bool,
     core: bool,
     value_added_per_firm: f64,
+    /// Chance of a maturity step from each stage below the top.
+    up: [f64; STAGES - 1],
+    /// Chance of taking up each tool of [`tool::ALL`] at each stage (NaN for a tool its
+    /// firms are not counted for: never taken up).
+    tools: [[f64; 4]; STAGES],
+    /// Each errand's (one-trip share, cases per errand) at each stage.
+    errands: Vec<[(f64, f64); STAGES]>,
+}
+
+/// The levers and peers a tick's [`GroupNow`]s are made from.
+struct TickEconomy<'a> {
+    economy: &'a Economy,
+    levers: &'a EconomyLevers,
+    peers: &'a [[f64; STAGES]],
+    workforce: &'a [f64],
+    errands: &'a [ErrandNow],
+    dt: f64,
+}
+
+impl GroupNow {
+    fn new(city: &City, now: &TickEconomy, g: usize) -> Self {
+        let economy = now.economy;
+        let (levers, dt) = (now.levers, now.dt);
+        let f = &economy.firms[g];
+        let class = class_of(economy, g);
+        let sector = economy.sector_index(&f.sector).expect("validated sector");
+        let district = city
+            .scenario
+            .district_index(&f.district)
+            .expect("validated");
+        let peer_group = peer_group(city, economy, g);
+        let industrial = class.is_industrial();
+        let park = if f.in_park {
+            levers.park_services[district]
+        } else {
+            0.0
+        };
+        let q_factor = if industrial {
+            1.0 + economy.platform_effect * levers.platform_level
+        } else {
+            1.0
+        };
+        // Maturity: a Bass step against the peers above the firm's stage.
+        let counts = &now.peers[peer_group];
+        let total: f64 = counts.iter().sum();
+        let p = economy.maturity_p * (1.0 + economy.park_services_effect * park);
+        let up = std::array::from_fn(|stage| {
+            let above: f64 = counts[stage + 1..].iter().sum();
+            let f_peers = if total > 0.0 { above / total } else { 0.0 };
+            let hazard = (p + economy.maturity_q * q_factor * f_peers) * now.workforce[district]
+                + economy.voucher_boost_per_year * levers.voucher_coverage[district];
+            chance(hazard, dt)
+        });
+        // Tools, taken up at a rate per stage.
+        let tools = std::array::from_fn(|k| {
+            let stage = k as f64;
+            tool::ALL.map(|bit| {
+                let industrial_only = bit == tool::NUMERICAL_CONTROL || bit == tool::RD_TOOLS;
+                if industrial_only && !industrial {
+                    return f64::NAN;
+                }
+                let rate = match bit {
+                    tool::CLOUD => {
+                        economy.cloud_uptake_per_year * stage
+                            + economy.computing_boost_per_year * levers.computing_coverage[district]
+                    }
+                    tool::INDUSTRIAL_INTERNET => {
+                        economy.industrial_internet_uptake_per_year * stage * q_factor
+                    }
+                    tool::NUMERICAL_CONTROL => {
+                        economy.numerical_control_uptake_per_year * stage * q_factor
+                    }
+                    _ => economy.rd_tools_uptake_per_year * stage * q_factor,
+                };
+                chance(rate, dt)
+            })
+        });
+        // Errands, as their expectation.
+        let errands = now
+            .errands
+            .iter()
+            .map(|e| {
+                std::array::from_fn(|k| {
+                    let reach_by_maturity = (k as f64 + 1.0) / STAGES as f64;
+                    let online = e.reach * reach_by_maturity;
+                    let online_ok = online * (1.0 - e.failure);
+                    let one_trip = park
+                        + (1.0 - park)
+                            * (online_ok * e.at_most_one_missing
+                                + (1.0 - online_ok) * e.none_missing);
+                    let effort = park * e.online
+                        + (1.0 - park) * (online_ok * e.online + (1.0 - online_ok) * e.offline);
+                    (one_trip, effort)
+                })
+            })
+            .collect();
+        GroupNow {
+            district,
+            peer_group,
+            industrial,
+            core: class.is_digital_core(),
+            value_added_per_firm: f.jobs_per_firm * economy.sectors[sector].value_added_per_job,
+            up,
+            tools,
+            errands,
+        }
+    }
 }
 
 /// The enterprise pass of one tick (see the module doc).
@@ -291,26 +399,18 @@ pub fn enterprise_pass(
             }
         })
         .collect();
-    let platform = 1.0 + economy.platform_effect * levers.platform_level;
-    let groups: Vec<GroupNow> = (0..economy.firms.len())
-        .map(|g| {
-            let f = &economy.firms[g];
-            let class = class_of(economy, g);
-            let sector = economy.sector_index(&f.sector).expect("validated sector");
-            GroupNow {
-                district: city
-                    .scenario
-                    .district_index(&f.district)
-                    .expect("validated"),
-                peer_group: peer_group(&city, economy, g),
-                in_park: f.in_park,
-                industrial: class.is_industrial(),
-                core: class.is_digital_core(),
-                value_added_per_firm: f.jobs_per_firm * economy.sectors[sector].value_added_per_job,
-            }
-        })
-        .collect();
     let errands = ErrandNow::all(economy, &city, &departments);
+    let now = TickEconomy {
+        economy,
+        levers: &levers,
+        peers: &state.peers,
+        workforce: &workforce,
+        errands: &errands,
+        dt,
+    };
+    let groups: Vec<GroupNow> = (0..economy.firms.len())
+        .map(|g| GroupNow::new(&city, &now, g))
+        .collect();
     let mut arrivals = vec![0.0; departments.0.len()];
     let tally = &mut tallies.0;
     tally.fill(DistrictEconomy::default());
@@ -324,48 +424,15 @@ pub fn enterprise_pass(
             continue;
         }
         let g = &groups[firm.group as usize];
-        let park = if g.in_park {
-            levers.park_services[g.district]
-        } else {
-            0.0
-        };
-        let q_factor = if g.industrial { platform } else { 1.0 };
-        // Maturity: a Bass step against the peers above the firm's stage.
         let up = s.uniform();
-        if firm.stage < TOP_STAGE {
-            let counts = &state.peers[g.peer_group];
-            let total: f64 = counts.iter().sum();
-            let above: f64 = counts[firm.stage as usize + 1..].iter().sum();
-            let f_peers = if total > 0.0 { above / total } else { 0.0 };
-            let p = economy.maturity_p * (1.0 + economy.park_services_effect * park);
-            let hazard = (p + economy.maturity_q * q_factor * f_peers) * workforce[g.district]
-                + economy.voucher_boost_per_year * levers.voucher_coverage[g.district];
-            if up < chance(hazard, dt) {
-                firm.stage += 1;
-            }
+        if firm.stage < TOP_STAGE && up < g.up[firm.stage as usize] {
+            firm.stage += 1;
         }
-        // Tools, taken up at a rate per stage.
-        let stage = f64::from(firm.stage);
-        for bit in tool::ALL {
+        let chances = &g.tools[firm.stage as usize];
+        for (bit, &taken) in tool::ALL.iter().zip(chances) {
+            // Drawn for every tool, used or not, so each draw keeps its place.
             let draw = s.uniform();
-            let industrial_only = bit == tool::NUMERICAL_CONTROL || bit == tool::RD_TOOLS;
-            if firm.uses(bit) || (industrial_only && !g.industrial) {
-                continue;
-            }
-            let rate = match bit {
-                tool::CLOUD => {
-                    economy.cloud_uptake_per_year * stage
-                        + economy.computing_boost_per_year * levers.computing_coverage[g.district]
-                }
-                tool::INDUSTRIAL_INTERNET => {
-                    economy.industrial_internet_uptake_per_year * stage * q_factor
-                }
-                tool::NUMERICAL_CONTROL => {
-                    economy.numerical_control_uptake_per_year * stage * q_factor
-                }
-                _ => economy.rd_tools_uptake_per_year * stage * q_factor,
-            };
-            if draw < chance(rate, dt) {
+            if !firm.uses(*bit) && draw < taken {
                 firm.tools |= bit;
             }
         }
@@ -392,17 +459,9 @@ pub fn enterprise_pass(
         if g.core {
             t.core_value_added += value_added;
         }
-        // Errands, as their expectation.
-        let reach_by_maturity = (stage + 1.0) / STAGES as f64;
-        for e in &errands {
+        for (e, outcomes) in errands.iter().zip(&g.errands) {
             let n = w * e.per_tick;
-            let online = e.reach * reach_by_maturity;
-            let online_ok = online * (1.0 - e.failure);
-            let one_trip = park
-                + (1.0 - park)
-                    * (online_ok * e.at_most_one_missing + (1.0 - online_ok) * e.none_missing);
-            let effort = park * e.online
-                + (1.0 - park) * (online_ok * e.online + (1.0 - online_ok) * e.offline);
+            let (one_trip, effort) = outcomes[firm.stage as usize];
             t.errands += n;
             t.one_trip += n * one_trip;
             arrivals[e.owner] += n * effort;
