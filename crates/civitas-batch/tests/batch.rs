@@ -10,6 +10,8 @@ use civitas_scenario::Scenario;
 /// The baseline with few agents and a short horizon, so a replicate takes milliseconds.
 fn small_city() -> Scenario {
     let mut s = Scenario::baseline();
+    // With its firms: shards, resume and merge hold for the economy too.
+    assert!(s.economy.is_some(), "the baseline has an economy");
     s.set_agents(300);
     s.scenario.end = "2027-12".parse().unwrap();
     s.targets.retain(|t| t.year <= 2027);
