@@ -939,7 +939,7 @@ fn run_economy(tick: &TickMoney, pools: &EconomyPools, levers: &mut EconomyLever
         // scenario's money); only the part policies build needs upkeep here.
         levers.park_services[d] = operate_asset(
             &mut levers.park_built[d],
-            &mut park.services.clone(),
+            &mut { park.services },
             pools.parks[d],
             dt,
             parks,
