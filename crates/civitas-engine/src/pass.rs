@@ -4,7 +4,7 @@
 //! each resident goes through every step in turn, loaded once (fused), in the order
 //! declared once, by `resident_steps!` ([`STEPS`]); the fused pass, the stepwise profile
 //! and the plain loop of [`crate::reference`] all take it from there, and each step's
-//! work is written once, in [`Steps::apply`]:
+//! work is written once, in `Steps::apply`:
 //! 1. `keys`: each resident's [`SubjectKey`] of the tick — the one stream set-up per
 //!    resident per tick; every step draws from its own purpose's stream of that key;
 //! 2. `ageing` ([`crate::demography`]), 3. `fate`: death and migration

@@ -3,7 +3,7 @@
 //! The residents of a [`Simulation`] are copied into plain vectors (one per part of the
 //! [`Resident`] component: struct of arrays, no ECS), and [`Reference::run`] sweeps them
 //! in one loop, resident after resident, through the same steps as the engine's pass
-//! ([`crate::pass::Steps::resident`]: the same steps in the same order, the same keys and
+//! (`pass::Steps::resident`: the same steps in the same order, the same keys and
 //! streams), with one set of tallies, one thread, no chunks, no timing. The shared state of a tick (levers, departments, adopter shares)
 //! is the one the simulation stands at, held fixed. The ratio of the engine's pass time
 //! to this loop's, per resident-tick, is what the ECS, the chunking and the step-by-step
