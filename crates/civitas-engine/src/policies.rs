@@ -936,14 +936,17 @@ fn run_economy(tick: &TickMoney, pools: &EconomyPools, levers: &mut EconomyLever
         };
         let before = levers.park_built[d];
         // The park's starting services stay as the file states them (kept up outside the
-        // scenario's money); only the part policies build needs upkeep here.
-        levers.park_services[d] = operate_asset(
+        // scenario's money); the money keeps up and builds only the part policies add, on
+        // top of them. (Paying the starting part's upkeep from park money that cannot keep
+        // it bought nothing and made the first millions the least useful.)
+        let built = operate_asset(
             &mut levers.park_built[d],
-            &mut { park.services },
+            &mut 0.0,
             pools.parks[d],
             dt,
             parks,
         );
+        levers.park_services[d] = (park.services + built).min(1.0);
         cap_growth(
             &mut levers.park_services[d],
             &mut levers.park_built[d],
