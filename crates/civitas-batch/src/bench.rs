@@ -5,7 +5,7 @@
 //! so that each peak resident set is its own) runs, in this order:
 //! 1. **one core**: replicate 0 on a rayon pool of one thread; wall time of the ticks
 //!    (set-up excluded) gives resident-ticks per second per core (agents × ticks / s),
-//!    and the time of each stage of the tick ([`civitas_engine::schedule`]); the set-up
+//!    and the time of each stage of the tick (the engine's `schedule`); the set-up
 //!    (building the world) is timed on its own;
 //! 2. **memory**: the peak resident set of that run, less the resident set before the
 //!    world was built, per agent (Linux: the peak is reset through
@@ -16,10 +16,10 @@
 //!    right after that, set-up included, efficiency `t₁ / tₙ` with `t₁` one whole
 //!    replicate alone (each thread does the work of one core);
 //! 5. **mechanisms**: the same replicate again with the resident pass profiled step by
-//!    step ([`civitas_engine::pass::STEPS`]; its outputs are identical), so the share of
+//!    step ([`civitas_engine::STEPS`]; its outputs are identical), so the share of
 //!    tick time of each mechanism is measured, not guessed;
 //! 6. **reference**: the same replicate again; every 12th tick the residents are copied
-//!    into plain vectors and [`civitas_engine::reference::Reference`] runs that tick's
+//!    into plain vectors and [`civitas_engine::Reference`] runs that tick's
 //!    pass over them in one loop; the ratio is the engine's pass time over the
 //!    reference's for the same ticks. The loop is also timed without its census step
 //!    on copies of the same residents: the difference is what indicator collection
@@ -32,7 +32,7 @@
 //! shared machine falls on both). They are ratios taken in one process on one machine;
 //! compare them only with figures from the same machine.
 
-use civitas_engine::reference::{BareEntities, Reference};
+use civitas_engine::{BareEntities, Reference};
 use civitas_engine::{EngineOptions, Simulation};
 use civitas_scenario::Scenario;
 use rayon::prelude::*;
@@ -200,7 +200,7 @@ fn shares(names: &[&str], stages: &[f64]) -> Vec<(String, f64)> {
             } else {
                 0.0
             };
-            for (step, t) in civitas_engine::pass::STEPS.iter().zip(steps) {
+            for (step, t) in civitas_engine::STEPS.iter().zip(steps) {
                 parts.push((format!("residents/{}", step.name()), t * scale));
             }
         } else {

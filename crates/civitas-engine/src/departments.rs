@@ -35,7 +35,7 @@
 //!   coefficient of variation of service times (`service_scv`; 1 gives M/M/c exactly).
 //!   Waits rise smoothly with utilisation `ρ = λ/(cμ)` and fall when digitization moves
 //!   requests online (online cases cost `online_effort` of an offline case). The formula
-//!   holds for `ρ < 1`; utilisation is capped at [`MAX_STATIONARY_UTILISATION`] in it;
+//!   holds for `ρ < 1`; utilisation is capped at [`MAX_STATIONARY_UTILISATION`](crate::queue::MAX_STATIONARY_UTILISATION) in it;
 //! - plus the **backlog wait**: arrivals beyond capacity build a backlog (a fluid queue,
 //!   first come first served, arrivals spread evenly over the tick) that waits
 //!   `backlog / (capacity + surge) per day`, the backlog taken at the middle of the
@@ -81,8 +81,7 @@ use crate::city::{City, Clock};
 use crate::levers::{Levers, OperationWeights, ShockState};
 pub use crate::offices::{DepartmentState, Departments};
 pub use crate::queue::{
-    BACKLOG_REACTION_DAYS, BACKLOG_SURGE_SHARE, MAX_STATIONARY_UTILISATION, MAX_WAIT_DAYS,
-    erlang_c, fluid_backlog, stationary_wait_days,
+    BACKLOG_REACTION_DAYS, BACKLOG_SURGE_SHARE, MAX_WAIT_DAYS, fluid_backlog, stationary_wait_days,
 };
 
 /// Lowest share of its caseload share evaluation budgeting leaves a department: every
@@ -312,6 +311,7 @@ pub fn fewest_failures(returns: &[Returns], budget: f64) -> Option<Vec<f64>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::queue::erlang_c;
 
     fn world(months: usize) -> (World, Schedule) {
         let mut scenario = civitas_scenario::Scenario::baseline();

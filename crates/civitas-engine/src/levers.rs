@@ -1,7 +1,7 @@
 //! What the policies produce: the lever state of each tick, the assets the levers built
 //! and keep running, and what those assets offer residents this tick.
 //!
-//! [`crate::policies`] writes these once per tick (and evaluation budgeting in
+//! `policies` writes these once per tick (and evaluation budgeting in
 //! [`crate::departments`] moves [`OperationWeights`]); every other mechanism only reads
 //! them, so no mechanism writes another's state.
 
@@ -24,7 +24,7 @@ pub struct TrainingOffer {
 
 /// What the levers built and keep running: each asset is its starting value plus what
 /// policies built; both parts need upkeep and decay without it (see
-/// [`crate::policies`]).
+/// `policies`).
 #[derive(Resource, Debug, Clone)]
 pub struct Assets {
     /// Service-point coverage of the starting points still running, per district.

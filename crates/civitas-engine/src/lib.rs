@@ -10,58 +10,75 @@
 //! println!("{} ticks", result.dates.len());
 //! ```
 //!
-//! Code map: one module per mechanism of SPEC.md — [`demography`] (residents, ageing),
-//! [`renewal`] (entrants at 15, deaths, migration), [`devices`], [`adoption`] (Bass
-//! diffusion, training), [`channels`] (demand, channel choice, trips, failures),
-//! [`departments`] (construction, operation, queues, evaluation budgeting),
-//! [`incidents`], [`policies`], [`shocks`], [`satisfaction`], [`enterprises`] (firms:
-//! maturity, tools, value added, errands, entry and exit), [`metrics`]; their order
-//! within a tick is declared in [`schedule`], and [`pass`] takes every resident through
-//! its steps in one sweep. What they share instead of importing each other:
-//! [`residents`] (the resident component and its parts), [`firms`] (the enterprise
-//! component and the economy's levers and tallies), [`census`] (residents per
-//! cell), [`levers`] (what policies produce), [`city`] (the compiled scenario) and
-//! [`rng`]. Randomness comes from
-//! counter-based streams ([`rng`]) keyed by (replicate seed, resident, tick, purpose), so
-//! output is identical for any number of rayon threads.
+//! # Public API
 //!
-//! Main types: [`simulate`] (run one replicate), [`Simulation`] (step a replicate and
-//! inspect it), [`ReplicateResult`], [`Scope`].
+//! The modules are private; what other crates use is re-exported here and nothing else:
+//! - running a replicate: [`simulate`], [`Simulation`] (step a replicate and inspect it:
+//!   [`RequestLedger`], [`DepartmentState`], [`Assets`], [`Levers`], [`EconomyLevers`]),
+//!   [`EngineOptions`];
+//! - its result: [`ReplicateResult`] (with [`AgentRow`]s), [`Scope`];
+//! - seeds and sizes, for batches and memory limits: [`replicate_seed`], [`most_agents`],
+//!   [`expected_population`] ([`ExpectedPath`]), [`chunk_residents_of`],
+//!   [`CHUNK_RESIDENTS`], [`chunk_tally_bytes`];
+//! - for `civitas bench`: the resident pass's steps ([`Step`], [`STEPS`]) and its
+//!   plain-Rust reference ([`Reference`], [`BareEntities`]).
+//!
+//! # Code map
+//!
+//! One module per mechanism of SPEC.md: `demography` (residents, ageing), `renewal`
+//! (entrants at 15, deaths, migration), `devices`, `adoption` (Bass diffusion,
+//! training), `channels` (demand, channel choice, trips, failures), `departments`
+//! (construction, operation, queues, evaluation budgeting), `incidents`, `policies`,
+//! `shocks`, `satisfaction`, `enterprises` (firms: maturity, tools, value added,
+//! errands, entry and exit), `metrics`; their order within a tick is declared in
+//! `schedule`, and `pass` takes every resident through its steps in one sweep. What they
+//! share instead of importing each other: `residents` (the resident component and its
+//! parts), `firms` (the enterprise component and the economy's levers and tallies),
+//! `census` (residents per cell), `levers` (what policies produce), `city` (the compiled
+//! scenario) and `rng`. Randomness comes from counter-based streams (`rng`) keyed by
+//! (replicate seed, resident, tick, purpose), so output is identical for any number of
+//! rayon threads. ARCHITECTURE.md orders the modules in layers (a module uses only the
+//! layers below it).
 
 #![forbid(unsafe_code)]
 
-pub mod adoption;
-pub mod census;
-pub mod channels;
-pub mod city;
-pub mod demography;
-pub mod departments;
-pub mod devices;
-pub mod enterprises;
-pub mod firms;
-pub mod incidents;
-pub mod levers;
-pub mod math;
-pub mod metrics;
-pub mod offices;
-pub mod output;
-pub mod pass;
-pub mod policies;
-pub mod queue;
-pub mod reference;
-pub mod renewal;
-pub mod residents;
-pub mod rng;
-pub mod satisfaction;
-pub mod schedule;
-pub mod shocks;
-pub mod sizing;
-pub mod tallies;
+mod adoption;
+mod census;
+mod channels;
+mod city;
+mod demography;
+mod departments;
+mod devices;
+mod enterprises;
+mod firms;
+mod incidents;
+mod levers;
+mod math;
+mod metrics;
+mod offices;
+mod output;
+mod pass;
+mod policies;
+mod queue;
+mod reference;
+mod renewal;
+mod residents;
+mod rng;
+mod satisfaction;
+mod schedule;
+mod shocks;
+mod sizing;
+mod tallies;
 
-pub use output::{AgentRow, ReplicateResult, Scope, indicator_position};
-pub use pass::chunk_tally_bytes;
+pub use departments::DepartmentState;
+pub use firms::EconomyLevers;
+pub use levers::{Assets, Levers};
+pub use output::{AgentRow, ReplicateResult, Scope};
+pub use pass::{STEPS, Step, chunk_tally_bytes};
+pub use reference::{BareEntities, Reference};
 pub use rng::replicate_seed;
-pub use sizing::{ExpectedPath, chunk_residents_of, expected_population, most_agents};
+pub use sizing::{CHUNK_RESIDENTS, ExpectedPath, chunk_residents_of};
+pub use sizing::{expected_population, most_agents};
 
 use bevy_ecs::prelude::*;
 use civitas_scenario::Scenario;
@@ -204,13 +221,13 @@ impl Simulation {
         self.world.resource_mut::<pass::PassChunks>().profile = on;
     }
 
-    /// CPU seconds spent in each step of the resident pass ([`pass::STEPS`]) since the
+    /// CPU seconds spent in each step of the resident pass ([`STEPS`]) since the
     /// start, summed over threads; zero unless profiling is on.
-    pub fn step_seconds(&self) -> [f64; pass::STEPS.len()] {
+    pub fn step_seconds(&self) -> [f64; STEPS.len()] {
         self.world.resource::<pass::PassChunks>().step_seconds()
     }
 
-    /// The names of the stages of a tick, in order (see [`schedule`]).
+    /// The names of the stages of a tick, in order (the `schedule` module declares them).
     pub fn stage_names(&self) -> Vec<&'static str> {
         self.stages.iter().map(|s| s.name).collect()
     }
@@ -241,23 +258,23 @@ impl Simulation {
     }
 
     /// The departments as they stand.
-    pub fn departments(&self) -> &[departments::DepartmentState] {
+    pub fn departments(&self) -> &[DepartmentState] {
         &self.world.resource::<departments::Departments>().0
     }
 
     /// What the levers built and keep running, as it stands.
-    pub fn assets(&self) -> &levers::Assets {
+    pub fn assets(&self) -> &Assets {
         self.world.resource::<levers::Assets>()
     }
 
     /// The economy's levers and the assets the economy policies built, after the last
     /// tick simulated.
-    pub fn economy_levers(&self) -> &firms::EconomyLevers {
+    pub fn economy_levers(&self) -> &EconomyLevers {
         self.world.resource::<firms::EconomyLevers>()
     }
 
     /// The levers of the last tick simulated.
-    pub fn levers(&self) -> &levers::Levers {
+    pub fn levers(&self) -> &Levers {
         self.world.resource::<levers::Levers>()
     }
 

@@ -5,7 +5,7 @@
 //! declared once, by `resident_steps!` ([`STEPS`]); the fused pass, the stepwise profile
 //! and the plain loop of [`crate::reference`] all take it from there, and each step's
 //! work is written once, in `Steps::apply`:
-//! 1. `keys`: each resident's [`SubjectKey`] of the tick — the one stream set-up per
+//! 1. `keys`: each resident's `SubjectKey` of the tick — the one stream set-up per
 //!    resident per tick; every step draws from its own purpose's stream of that key;
 //! 2. `ageing` ([`crate::demography`]), 3. `fate`: death and migration
 //!    ([`crate::renewal`]; the dead take no further step, and after the pass their
@@ -81,22 +81,22 @@ macro_rules! resident_steps {
 }
 
 resident_steps!(
-    /// The resident's [`SubjectKey`] of the tick, the one stream set-up per resident and
+    /// The resident's `SubjectKey` of the tick, the one stream set-up per resident and
     /// tick; every step draws from its own purpose's stream of that key.
     Keys,
-    /// Ageing into the next band ([`crate::demography::Ageing`]).
+    /// Ageing into the next band (`demography::Ageing`).
     Ageing,
-    /// Death or a move ([`crate::renewal::Fate`]); the dead take no further step.
+    /// Death or a move (`renewal::Fate`); the dead take no further step.
     Fate,
-    /// Device uptake ([`crate::devices::DeviceUptake`]).
+    /// Device uptake (`devices::DeviceUptake`).
     Devices,
-    /// Digital-skills training ([`crate::adoption::Training`]).
+    /// Digital-skills training (`adoption::Training`).
     Training,
-    /// Bass adoption ([`crate::adoption::Diffusion`]).
+    /// Bass adoption (`adoption::Diffusion`).
     Adoption,
-    /// Requests, channels and their experiences ([`crate::channels::RequestContext`]).
+    /// Requests, channels and their experiences (`channels::RequestContext`).
     Requests,
-    /// Counting into the cell's tally ([`crate::census::Counter`]).
+    /// Counting into the cell's tally (`census::Counter`).
     Census,
 );
 
@@ -120,7 +120,7 @@ impl Step {
 /// step, `Keys`.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ResidentTick {
-    /// The resident's [`SubjectKey`] of the tick.
+    /// The resident's `SubjectKey` of the tick.
     key: SubjectKey,
     /// Its second word of the tick ([`SubjectKey::word`]).
     word: SubjectKey,

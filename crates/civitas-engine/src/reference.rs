@@ -143,7 +143,7 @@ impl Reference {
 /// A world of bare entities, each carrying only a 4-byte id: what bevy itself keeps per
 /// entity (entity index, archetype and table rows, change ticks), the floor under the
 /// bytes per resident of any design with one entity per resident. Spawned as the
-/// residents are, the entity index sized once ([`crate::demography::spawn_residents`]).
+/// residents are, the entity index sized once (`demography::spawn_residents`).
 pub struct BareEntities(World);
 
 /// The one component of a bare entity.

@@ -28,6 +28,10 @@ pub enum Purpose {
     Synthesis = 1,
     /// Moving between age bands (the resident pass draws it from the key's high half,
     /// see [`SubjectKey::high_hits`]).
+    #[expect(
+        dead_code,
+        reason = "no stream draws ageing (the key's high half does): the variant names that draw and keeps its number"
+    )]
     Ageing = 2,
     /// Acquiring a device.
     Devices = 3,

@@ -9,7 +9,7 @@ use civitas_scenario::{Band, District, PerBand, Population, Scenario, SectorClas
 
 use crate::math;
 
-/// Residents handled by one parallel work item, at least (see [`chunk_residents`]). Fixed
+/// Residents handled by one parallel work item, at least (see `chunk_residents`). Fixed
 /// (not derived from the thread count) so that per-chunk tallies, summed in chunk order,
 /// are identical whatever the number of threads.
 pub const CHUNK_RESIDENTS: usize = 4096;
@@ -41,7 +41,7 @@ pub fn chunk_residents(cells: usize, most_residents: u64) -> usize {
 }
 
 /// Residents in a chunk of the resident pass of `scenario`
-/// ([`chunk_residents`] of its cells and of the most residents it
+/// (`chunk_residents` of its cells and of the most residents it
 /// holds at once, [`most_agents`]).
 pub fn chunk_residents_of(scenario: &Scenario) -> usize {
     chunk_residents(cells_of(scenario), most_agents(scenario))
@@ -74,7 +74,7 @@ pub fn age_mix(pop: &Population, district: &District) -> PerBand {
 /// million, and 256 more (bevy_ecs 0.20 keeps the last 128 entities freed in a local list
 /// that allocations do not see until it fills, so a spawn may take a new entity index
 /// while up to 128 freed ones wait). Sizes bevy's entity index once
-/// ([`crate::demography::spawn_residents`], up to twice the starting agents: beyond, the
+/// (`demography::spawn_residents`, up to twice the starting agents: beyond, the
 /// index doubles as it would anyway) and bounds the memory a batch reserves per
 /// replicate.
 ///

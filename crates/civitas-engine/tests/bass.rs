@@ -46,7 +46,7 @@ fn bass_scenario(p: f64, q: f64) -> Scenario {
 }
 
 fn closed_form(p: f64, q: f64, t: f64) -> f64 {
-    let e = civitas_engine::math::exp(-(p + q) * t);
+    let e = libm::exp(-(p + q) * t);
     (1.0 - e) / (1.0 + q / p * e)
 }
 

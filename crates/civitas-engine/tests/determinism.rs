@@ -8,7 +8,7 @@ use civitas_scenario::Scenario;
 
 fn small() -> Scenario {
     // Several chunks of residents, so the parallel passes really split the work.
-    let mut s = common::baseline(3 * civitas_engine::sizing::CHUNK_RESIDENTS as u64 + 123);
+    let mut s = common::baseline(3 * civitas_engine::CHUNK_RESIDENTS as u64 + 123);
     s.scenario.end = common::ym("2025-06");
     s
 }

@@ -158,10 +158,7 @@ fn doubling_firms_raises_residents_resolution_days() {
 
 #[test]
 fn enterprises_give_identical_output_on_one_and_two_threads() {
-    let s = with_economy(
-        3 * civitas_engine::sizing::CHUNK_RESIDENTS as u64 + 7,
-        "2025-03",
-    );
+    let s = with_economy(3 * civitas_engine::CHUNK_RESIDENTS as u64 + 7, "2025-03");
     let run = |threads| {
         rayon::ThreadPoolBuilder::new()
             .num_threads(threads)

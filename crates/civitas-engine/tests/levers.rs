@@ -573,7 +573,7 @@ fn industrial_platform_decays_without_upkeep() {
     let (_, k30, _, k_nc30) = asset_path(&kept, built, nc);
     let (_, n30, _, n_nc30) = asset_path(&none, built, nc);
     let decay = stopped.costs.industrial_platform_decay_per_year;
-    let expected = a26 * civitas_engine::math::exp(-decay * 4.0);
+    let expected = a26 * libm::exp(-decay * 4.0);
     println!(
         "| industrial-platform | built {a26:.4} (2026) -> {a30:.4} (2030), kept {k30:.4}, never {n30:.4} | numerical_control_rate 2030 stopped {s30:.4}, kept {k_nc30:.4}, never {n_nc30:.4} |"
     );

@@ -5,7 +5,7 @@
 
 mod common;
 
-use civitas_engine::{EngineOptions, Scope, math, simulate};
+use civitas_engine::{EngineOptions, Scope, simulate};
 use rayon::prelude::*;
 
 const REPLICATES: u32 = 4;
@@ -13,7 +13,7 @@ use civitas_scenario::{Band, Indicator, PerBand, Scenario, Settlement};
 
 /// Continuous rate of a yearly share.
 fn rate(share: f64) -> f64 {
-    -math::ln(1.0 - share)
+    -libm::log(1.0 - share)
 }
 
 /// Expected (young, middle, senior) counts at `t` years of
@@ -26,7 +26,7 @@ fn cohort_projection(
     t: f64,
 ) -> (f64, f64, f64) {
     let (ky, km, ks) = (ay + my, am + mm, ms);
-    let (ey, em, es) = (math::exp(-ky * t), math::exp(-km * t), math::exp(-ks * t));
+    let (ey, em, es) = (libm::exp(-ky * t), libm::exp(-km * t), libm::exp(-ks * t));
     let yc = entrants / ky;
     let yd = y0 - yc;
     let y = yc + yd * ey;
@@ -164,7 +164,7 @@ fn migration_moves_rural_residents_to_the_city() {
             rural_end += r.value(last, Indicator::Residents, si);
         }
     }
-    let expected = rural_start * math::powf(0.95, last as f64 / 12.0);
+    let expected = rural_start * libm::pow(0.95, last as f64 / 12.0);
     assert!(
         (rural_end - expected).abs() < 0.02 * expected,
         "rural {rural_start} -> {rural_end}, expected {expected}"
@@ -205,7 +205,7 @@ fn device_rate_counts_device_owners_by_band_and_district() {
         Indicator::DeviceRate,
         common::scope_index(&r, Scope::Band(Band::Senior)),
     );
-    let uptake = 1.0 - math::exp(-s.population.bands.senior.device_uptake_per_year / 12.0);
+    let uptake = 1.0 - libm::exp(-s.population.bands.senior.device_uptake_per_year / 12.0);
     let expected = s.population.bands.senior.device;
     assert!(
         (senior - expected).abs() < 0.03 + uptake,

@@ -28,6 +28,13 @@ pub struct BandDemand {
     /// (a division's latency on every step of the loop it decides).
     terms: [f64; TERMS],
     /// Cumulative service shares (last = 1).
+    #[cfg_attr(
+        not(test),
+        expect(
+            dead_code,
+            reason = "the pick tables are made from it; the tests check them against it"
+        )
+    )]
     pub cumulative: Vec<f64>,
     /// Service pick: per cumulative share `c`, the first 53-bit draw whose uniform is at
     /// or above it, `⌈c·2^53⌉` (the draw `x` has `x·2^-53 ≥ c` exactly when `x` is at least
