@@ -47,6 +47,7 @@
 //! on one thread: the outputs do not depend on the number of threads.
 
 use bevy_ecs::prelude::*;
+use bevy_ecs::system::SystemParam;
 use civitas_scenario::{Economy, SectorClass};
 
 use crate::census::DistrictAdoption;
@@ -362,22 +363,31 @@ impl GroupNow {
     }
 }
 
+/// What [`enterprise_pass`] reads: the scenario, the tick, the districts' adopter
+/// shares (the workforce) and the economy's levers.
+#[derive(SystemParam)]
+pub struct EconomyInputs<'w> {
+    city: Res<'w, City>,
+    clock: Res<'w, Clock>,
+    adoption: Res<'w, DistrictAdoption>,
+    levers: Res<'w, EconomyLevers>,
+}
+
 /// The enterprise pass of one tick (see the module doc).
-#[expect(
-    clippy::too_many_arguments,
-    reason = "a bevy system: its parameters are the resources it reads and writes"
-)]
 pub fn enterprise_pass(
-    city: Res<City>,
-    clock: Res<Clock>,
-    adoption: Res<DistrictAdoption>,
-    levers: Res<EconomyLevers>,
+    inputs: EconomyInputs,
     mut departments: ResMut<Departments>,
     mut tallies: ResMut<EconomyTallies>,
     mut state: ResMut<EconomyState>,
     mut firms: Query<(Entity, &mut Enterprise)>,
     mut commands: Commands,
 ) {
+    let EconomyInputs {
+        city,
+        clock,
+        adoption,
+        levers,
+    } = inputs;
     let Some(economy) = &city.scenario.economy else {
         return;
     };

@@ -33,6 +33,7 @@
 //! a gamma variable (normal approximation, exact in mean and variance).
 
 use bevy_ecs::prelude::*;
+use bevy_ecs::system::SystemParam;
 
 use crate::census::Census;
 use crate::city::{City, Clock, district_cells};
@@ -81,21 +82,31 @@ pub fn install(world: &mut World, city: &City) {
     ]));
 }
 
+/// What [`respond_to_incidents`] reads: who lives where, the shocks in force and the
+/// governance assets.
+#[derive(SystemParam)]
+pub struct IncidentInputs<'w> {
+    city: Res<'w, City>,
+    clock: Res<'w, Clock>,
+    census: Res<'w, Census>,
+    shocks: Res<'w, ShockState>,
+    assets: Res<'w, GovernanceAssets>,
+}
+
 /// Draws this tick's incidents and their responses.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "a bevy system: its parameters are the resources it reads and writes"
-)]
 pub fn respond_to_incidents(
-    city: Res<City>,
-    clock: Res<Clock>,
-    census: Res<Census>,
-    shocks: Res<ShockState>,
-    assets: Res<GovernanceAssets>,
+    inputs: IncidentInputs,
     mut departments: ResMut<Departments>,
     mut state: ResMut<IncidentState>,
     mut tallies: ResMut<IncidentTallies>,
 ) {
+    let IncidentInputs {
+        city,
+        clock,
+        census,
+        shocks,
+        assets,
+    } = inputs;
     let state = &mut *state;
     let s = &city.scenario;
     let dispatch_factor = 1.0 - DISPATCH_SAVING_AT_FULL_PLATFORM_SHARE * assets.platform_level;

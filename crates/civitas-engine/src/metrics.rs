@@ -56,6 +56,7 @@
 //!   without any), `enterprise_one_trip_rate` (over firms' errands).
 
 use bevy_ecs::prelude::*;
+use bevy_ecs::system::SystemParam;
 use civitas_scenario::{Band, Indicator};
 
 use crate::census::{CellCensus, Census};
@@ -131,23 +132,36 @@ pub fn install(world: &mut World, city: &City, result: ReplicateResult, agent_sa
     world.insert_resource(AgentSample(agent_sample));
 }
 
+/// What [`record_indicators`] reads: the state of the tick and what the mechanisms
+/// counted in it.
+#[derive(SystemParam)]
+pub struct Counted<'w> {
+    city: Res<'w, City>,
+    clock: Res<'w, Clock>,
+    census: Res<'w, Census>,
+    requests: Res<'w, RequestTallies>,
+    incidents: Res<'w, IncidentTallies>,
+    levers: Res<'w, Levers>,
+    departments: Res<'w, Departments>,
+    economy: Res<'w, EconomyTallies>,
+}
+
 /// Writes every indicator of this tick for every scope.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "a bevy system: its parameters are the resources it reads and writes"
-)]
 pub fn record_indicators(
-    city: Res<City>,
-    clock: Res<Clock>,
-    census: Res<Census>,
-    requests: Res<RequestTallies>,
-    incidents: Res<IncidentTallies>,
-    levers: Res<Levers>,
-    departments: Res<Departments>,
-    economy: Res<EconomyTallies>,
+    counted: Counted,
     mut complaints: ResMut<ComplaintWindow>,
     mut table: ResMut<Table>,
 ) {
+    let Counted {
+        city,
+        clock,
+        census,
+        requests,
+        incidents,
+        levers,
+        departments,
+        economy,
+    } = counted;
     let table = &mut table.0;
     complaints.push(
         (0..census.cells.len())

@@ -21,6 +21,7 @@
 //! do not depend on the number of threads.
 
 use bevy_ecs::prelude::*;
+use bevy_ecs::system::SystemParam;
 use rayon::prelude::*;
 
 use crate::adoption::{Diffusion, Training};
@@ -406,27 +407,52 @@ impl<'a> Steps<'a> {
     }
 }
 
+/// What the resident pass reads: the tick's shared state, fixed while it runs.
+#[derive(SystemParam)]
+pub struct PassInputs<'w> {
+    city: Res<'w, City>,
+    clock: Res<'w, Clock>,
+    levers: Res<'w, Levers>,
+    points: Res<'w, ServicePoints>,
+    demand: Res<'w, DemandTable>,
+    shares: Res<'w, DistrictAdoption>,
+    renewal: Res<'w, Renewal>,
+}
+
+/// What the resident pass writes besides the residents: the departments' loads, the
+/// request tallies, the census, the dead, and its chunks.
+#[derive(SystemParam)]
+pub struct PassOutputs<'w> {
+    departments: ResMut<'w, Departments>,
+    tallies: ResMut<'w, RequestTallies>,
+    census: ResMut<'w, Census>,
+    departures: ResMut<'w, Departures>,
+    chunks: ResMut<'w, PassChunks>,
+}
+
 /// Every resident's tick: ageing, fate, devices, training, adoption, requests, census.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "a bevy system: its parameters are the resources it reads and writes"
-)]
 pub fn resident_pass(
-    city: Res<City>,
-    clock: Res<Clock>,
-    levers: Res<Levers>,
-    points: Res<ServicePoints>,
-    demand: Res<DemandTable>,
-    shares: Res<DistrictAdoption>,
-    renewal: Res<Renewal>,
-    mut departments: ResMut<Departments>,
+    inputs: PassInputs,
     mut requests: ResMut<Requests>,
-    mut tallies: ResMut<RequestTallies>,
-    mut census: ResMut<Census>,
-    mut departures: ResMut<Departures>,
-    mut chunks: ResMut<PassChunks>,
+    outputs: PassOutputs,
     mut residents: Query<(Entity, &mut Resident)>,
 ) {
+    let PassInputs {
+        city,
+        clock,
+        levers,
+        points,
+        demand,
+        shares,
+        renewal,
+    } = inputs;
+    let PassOutputs {
+        mut departments,
+        mut tallies,
+        mut census,
+        mut departures,
+        mut chunks,
+    } = outputs;
     requests.refresh(&city, &departments, &levers);
     let steps = Steps::new(&TickState {
         city: &city,

@@ -57,6 +57,7 @@
 //!   (per point, or per park firm for park services).
 
 use bevy_ecs::prelude::*;
+use bevy_ecs::system::SystemParam;
 use civitas_scenario::{Band, Policy, Spending, UnitCosts, YearMonth};
 
 use crate::math;
@@ -706,23 +707,42 @@ fn attribute_spending(cp: &CompiledPolicy, tick: &TickMoney, levers: &mut Levers
     }
 }
 
+/// What [`update_levers`] reads: the policies in force and whom they serve.
+#[derive(SystemParam)]
+pub struct LeverInputs<'w> {
+    city: Res<'w, City>,
+    clock: Res<'w, Clock>,
+    timeline: Res<'w, PolicyTimeline>,
+    census: Res<'w, Census>,
+    weights: Res<'w, OperationWeights>,
+}
+
+/// What [`update_levers`] writes: the levers of the tick and the assets they run.
+#[derive(SystemParam)]
+pub struct LeverOutputs<'w> {
+    levers: ResMut<'w, Levers>,
+    assets: ResMut<'w, Assets>,
+    points: ResMut<'w, ServicePoints>,
+    governance: ResMut<'w, GovernanceAssets>,
+    economy: ResMut<'w, EconomyLevers>,
+}
+
 /// Sets this tick's levers from the policy timeline and runs the assets they pay for.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "a bevy system: its parameters are the resources it reads and writes"
-)]
-pub fn update_levers(
-    city: Res<City>,
-    clock: Res<Clock>,
-    timeline: Res<PolicyTimeline>,
-    census: Res<Census>,
-    weights: Res<OperationWeights>,
-    mut levers: ResMut<Levers>,
-    mut assets: ResMut<Assets>,
-    mut points: ResMut<ServicePoints>,
-    mut governance: ResMut<GovernanceAssets>,
-    mut economy: ResMut<EconomyLevers>,
-) {
+pub fn update_levers(inputs: LeverInputs, outputs: LeverOutputs) {
+    let LeverInputs {
+        city,
+        clock,
+        timeline,
+        census,
+        weights,
+    } = inputs;
+    let LeverOutputs {
+        mut levers,
+        mut assets,
+        mut points,
+        mut governance,
+        mut economy,
+    } = outputs;
     let levers = &mut *levers;
     let assets = &mut *assets;
     levers.reset();
