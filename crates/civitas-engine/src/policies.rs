@@ -99,22 +99,24 @@ enum Action {
         /// Position of its boost in [`City::training_boosts`].
         training: u8,
     },
+    // Each variant below carries its kind's cap on what the money adds in a year (its
+    // `coverage_per_year`, `level_per_year` or `share_moved_per_year`; none: uncapped).
     /// Subsidised devices among the targeted cells.
-    DeviceSubsidy { goal_per_year: Option<f64> },
+    DeviceSubsidy(Option<f64>),
     /// Service-point coverage of the target districts.
-    ServicePoints { goal_per_year: Option<f64> },
+    ServicePoints(Option<f64>),
     /// Sensor coverage of the target districts.
-    Sensors { goal_per_year: Option<f64> },
+    Sensors(Option<f64>),
     /// The governance platform.
-    Platform { level_cap_per_year: Option<f64> },
+    Platform(Option<f64>),
     /// Evaluation moving operation money.
-    Evaluation { share_cap_per_year: Option<f64> },
+    Evaluation(Option<f64>),
     /// Services of the target districts' parks.
-    ParkServices { goal_per_year: Option<f64> },
+    ParkServices(Option<f64>),
     /// Open public data.
-    OpenData { level_cap_per_year: Option<f64> },
+    OpenData(Option<f64>),
     /// The industrial internet platform.
-    IndustrialPlatform { level_cap_per_year: Option<f64> },
+    IndustrialPlatform(Option<f64>),
     /// Computing-power vouchers for the target districts' firms.
     ComputingVouchers,
     /// Digitization vouchers for the target districts' firms.
@@ -135,30 +137,14 @@ impl Action {
                 literacy_gain: t.literacy_gain,
                 training: city.training_of(t.adoption_boost),
             },
-            Policy::DeviceSubsidy(d) => Action::DeviceSubsidy {
-                goal_per_year: d.coverage_per_year,
-            },
-            Policy::AssistedServicePoints(a) => Action::ServicePoints {
-                goal_per_year: a.coverage_per_year,
-            },
-            Policy::IotSensors(a) => Action::Sensors {
-                goal_per_year: a.coverage_per_year,
-            },
-            Policy::GovernancePlatform(g) => Action::Platform {
-                level_cap_per_year: g.level_per_year,
-            },
-            Policy::EvaluationBudgeting(e) => Action::Evaluation {
-                share_cap_per_year: e.share_moved_per_year,
-            },
-            Policy::ParkServices(p) => Action::ParkServices {
-                goal_per_year: p.coverage_per_year,
-            },
-            Policy::OpenData(p) => Action::OpenData {
-                level_cap_per_year: p.level_per_year,
-            },
-            Policy::IndustrialInternetPlatform(p) => Action::IndustrialPlatform {
-                level_cap_per_year: p.level_per_year,
-            },
+            Policy::DeviceSubsidy(d) => Action::DeviceSubsidy(d.coverage_per_year),
+            Policy::AssistedServicePoints(a) => Action::ServicePoints(a.coverage_per_year),
+            Policy::IotSensors(a) => Action::Sensors(a.coverage_per_year),
+            Policy::GovernancePlatform(g) => Action::Platform(g.level_per_year),
+            Policy::EvaluationBudgeting(e) => Action::Evaluation(e.share_moved_per_year),
+            Policy::ParkServices(p) => Action::ParkServices(p.coverage_per_year),
+            Policy::OpenData(p) => Action::OpenData(p.level_per_year),
+            Policy::IndustrialInternetPlatform(p) => Action::IndustrialPlatform(p.level_per_year),
             Policy::ComputingPowerVouchers(_) => Action::ComputingVouchers,
             Policy::EnterpriseDigitizationVouchers(_) => Action::Vouchers,
         }
@@ -189,32 +175,24 @@ impl Action {
                 literacy_gain,
                 training,
             } => return train(cp, tick, levers, goal_per_year, literacy_gain, training),
-            Action::DeviceSubsidy { goal_per_year } => {
-                return subsidise_devices(cp, tick, levers, goal_per_year);
-            }
-            Action::ServicePoints { goal_per_year } => {
-                fund_service_points(cp, tick, pools, goal_per_year)
-            }
-            Action::Sensors { goal_per_year } => fund_sensors(cp, tick, pools, goal_per_year),
-            Action::Platform { level_cap_per_year } => {
-                fund_platform(cp, tick, pools, level_cap_per_year)
-            }
-            Action::Evaluation { share_cap_per_year } => {
-                evaluate(cp, tick, levers, share_cap_per_year)
-            }
-            Action::ParkServices { goal_per_year } => {
-                return fund_parks(cp, tick, pools, goal_per_year);
-            }
-            Action::OpenData { level_cap_per_year } => {
+            Action::DeviceSubsidy(goal) => return subsidise_devices(cp, tick, levers, goal),
+            Action::ServicePoints(goal) => fund_service_points(cp, tick, pools, goal),
+            Action::Sensors(goal) => fund_sensors(cp, tick, pools, goal),
+            Action::Platform(cap) => fund_level(
+                (&mut pools.platform, &mut pools.platform_cap_per_year),
+                cp.money(tick),
+                cap,
+            ),
+            Action::Evaluation(cap) => evaluate(cp, tick, levers, cap),
+            Action::ParkServices(goal) => return fund_parks(cp, tick, pools, goal),
+            Action::OpenData(cap) | Action::IndustrialPlatform(cap) => {
                 let e = &mut pools.economy;
-                e.open_data += cp.money(tick);
-                e.open_data_cap_per_year = cap_sum(e.open_data_cap_per_year, level_cap_per_year);
-                return tick.city.scenario.economy.is_some();
-            }
-            Action::IndustrialPlatform { level_cap_per_year } => {
-                let e = &mut pools.economy;
-                e.platform += cp.money(tick);
-                e.platform_cap_per_year = cap_sum(e.platform_cap_per_year, level_cap_per_year);
+                let pool = if let Action::OpenData(_) = self {
+                    (&mut e.open_data, &mut e.open_data_cap_per_year)
+                } else {
+                    (&mut e.platform, &mut e.platform_cap_per_year)
+                };
+                fund_level(pool, cp.money(tick), cap);
                 return tick.city.scenario.economy.is_some();
             }
             Action::ComputingVouchers => {
@@ -612,10 +590,11 @@ fn fund_sensors(cp: &CompiledPolicy, tick: &TickMoney, pools: &mut Pools, goal: 
     }
 }
 
-/// Platform money.
-fn fund_platform(cp: &CompiledPolicy, tick: &TickMoney, pools: &mut Pools, cap: Option<f64>) {
-    pools.platform += cp.money(tick);
-    pools.platform_cap_per_year = cap_sum(pools.platform_cap_per_year, cap);
+/// Money for an asset of one level (a platform, open data) into its pool, and the cap
+/// of its policy on the level's growth a year into the pool's cap.
+fn fund_level((pool, pool_cap): (&mut f64, &mut Option<f64>), money: f64, cap: Option<f64>) {
+    *pool += money;
+    *pool_cap = cap_sum(*pool_cap, cap);
 }
 
 /// Voucher money of the target districts, split by their firms; returns false (nothing
