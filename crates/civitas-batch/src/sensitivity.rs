@@ -18,6 +18,7 @@ use civitas_uncertainty::morris::{MorrisDesign, morris_design, morris_effects, m
 use civitas_uncertainty::sobol::{saltelli_design, sobol_indices, sobol_intervals};
 
 use crate::BatchError;
+use crate::limits::{MAX_RUNS, MAX_SWEEP_POINTS};
 use crate::sweep::Sweep;
 
 /// Levels of the Morris grid.
@@ -38,6 +39,24 @@ pub enum SensitivityError {
     /// Fewer than 2 base points or trajectories.
     #[error("a design of {0} base points or trajectories; expected at least 2")]
     TooSmall(usize),
+    /// More points or runs than a batch may run.
+    #[error(
+        "{size}: with {priors} priors the design has {points} points × {replicates} replicates, \
+         more than a sensitivity analysis may run ({MAX_SWEEP_POINTS} points, {MAX_RUNS} runs); \
+         use {most} or fewer, or fewer replicates"
+    )]
+    TooLarge {
+        /// Base points or trajectories asked for.
+        size: usize,
+        /// Priors of the scenario.
+        priors: usize,
+        /// Points of the design.
+        points: u128,
+        /// Replicates of each point.
+        replicates: u64,
+        /// The largest size that fits.
+        most: u64,
+    },
     /// A prior that gives no distribution.
     #[error(transparent)]
     Prior(#[from] DistributionError),
@@ -58,6 +77,33 @@ pub struct SensitivityDesign {
     morris: Option<MorrisDesign>,
 }
 
+/// Refuses a design larger than a batch may run before any of it is built: Saltelli's
+/// design has N (k + 2) points, Morris's R (k + 1), each run `replicates` times.
+fn check_size(
+    scenario: &Scenario,
+    method: SensitivityMethod,
+    size: usize,
+) -> Result<(), SensitivityError> {
+    let priors = scenario.uncertainty.len();
+    let per = match method {
+        SensitivityMethod::Sobol => priors + 2,
+        SensitivityMethod::Morris => priors + 1,
+    };
+    let replicates = u64::from(scenario.scenario.replicates);
+    let points = (size as u128) * (per as u128);
+    if points > MAX_SWEEP_POINTS as u128 || points * u128::from(replicates) > u128::from(MAX_RUNS) {
+        let most = (MAX_SWEEP_POINTS as u64 / per as u64).min(MAX_RUNS / (replicates * per as u64));
+        return Err(SensitivityError::TooLarge {
+            size,
+            priors,
+            points,
+            replicates,
+            most,
+        });
+    }
+    Ok(())
+}
+
 impl SensitivityDesign {
     /// The design of `method` over `scenario`'s priors: `size` base points (Sobol,
     /// N·(k + 2) runs for k priors) or trajectories (Morris, R·(k + 1) runs).
@@ -72,6 +118,7 @@ impl SensitivityDesign {
         if size < 2 {
             return Err(SensitivityError::TooSmall(size));
         }
+        check_size(scenario, method, size)?;
         let priors = scenario
             .uncertainty
             .iter()
@@ -226,6 +273,21 @@ mod tests {
             SensitivityDesign::new(&scenario, SensitivityMethod::Morris, 1),
             Err(SensitivityError::TooSmall(1))
         ));
+        // Too large: refused with the largest size that fits, which is made.
+        let per = k as u64 + 2;
+        let most = (MAX_SWEEP_POINTS as u64 / per)
+            .min(MAX_RUNS / (u64::from(scenario.scenario.replicates) * per));
+        match SensitivityDesign::new(&scenario, SensitivityMethod::Sobol, most as usize + 1) {
+            Err(e @ SensitivityError::TooLarge { most: m, .. }) => {
+                assert_eq!(m, most);
+                assert!(
+                    e.to_string().contains(&format!("use {most} or fewer")),
+                    "{e}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(check_size(&scenario, SensitivityMethod::Sobol, most as usize).is_ok());
         // Sobol: N·(k + 2) runs; Morris: R·(k + 1); every value inside its prior.
         let sobol = SensitivityDesign::new(&scenario, SensitivityMethod::Sobol, 8).unwrap();
         assert_eq!(sobol.points().len(), 8 * (k + 2));

@@ -71,28 +71,6 @@ pub struct SensitivityArgs {
     pub flags: RunFlags,
 }
 
-/// Refuses a design larger than a batch may run before any of it is built, naming this
-/// command's own flag: Saltelli's design has N (k + 2) points, Morris's r (k + 1).
-fn check_design_size(scenario: &Scenario, args: &SensitivityArgs, k: usize) -> anyhow::Result<()> {
-    let (flag, size, per) = match args.method {
-        Method::Sobol => ("--base-points", args.base_points, k + 2),
-        Method::Morris => ("--trajectories", args.trajectories, k + 1),
-    };
-    let max_points = civitas_batch::MAX_SWEEP_POINTS;
-    let replicates = u64::from(scenario.scenario.replicates);
-    let max_runs = civitas_batch::limits::MAX_RUNS;
-    let points = (size as u128) * (per as u128);
-    if points > max_points as u128 || points * u128::from(replicates) > u128::from(max_runs) {
-        let most = (max_points as u64 / per as u64).min(max_runs / (replicates * per as u64));
-        bail!(
-            "{flag} {size}: with {k} priors the design has {points} points × {replicates} \
-             replicates, more than a sensitivity analysis may run ({max_points} points, \
-             {max_runs} runs); use {flag} {most} or fewer, or fewer --replicates"
-        );
-    }
-    Ok(())
-}
-
 impl From<Method> for SensitivityMethod {
     fn from(method: Method) -> Self {
         match method {
@@ -110,12 +88,14 @@ fn design(scenario: &Scenario, args: &SensitivityArgs) -> anyhow::Result<Sensiti
     if args.base_points < 2 || args.trajectories < 2 {
         bail!("--base-points and --trajectories: expected at least 2");
     }
-    check_design_size(scenario, args, scenario.uncertainty.len())?;
-    let size = match args.method {
-        Method::Sobol => args.base_points,
-        Method::Morris => args.trajectories,
+    let (flag, size) = match args.method {
+        Method::Sobol => ("--base-points", args.base_points),
+        Method::Morris => ("--trajectories", args.trajectories),
     };
-    Ok(SensitivityDesign::new(scenario, args.method.into(), size)?)
+    SensitivityDesign::new(scenario, args.method.into(), size).map_err(|e| match e {
+        SensitivityError::TooLarge { .. } => anyhow!("{flag} {e}"),
+        e => e.into(),
+    })
 }
 
 /// `civitas sensitivity FILE`.
