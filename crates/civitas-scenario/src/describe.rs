@@ -13,10 +13,6 @@ use serde_json::Value;
 use crate::indicators::Indicator;
 use crate::model::PolicyKind;
 
-/// The fields every policy has (`name`, `start`, `end`, `amount_per_year`) and its `kind`:
-/// not listed among a kind's own parameters.
-const POLICY_HEADER: [&str; 5] = ["kind", "name", "start", "end", "amount_per_year"];
-
 /// One paragraph from the lines of a doc comment (as `#[doc]` gives them, each with its
 /// leading space).
 pub(crate) fn doc_text(lines: &[&str]) -> String {
@@ -81,12 +77,13 @@ pub fn policy_kinds_markdown() -> String {
         let properties = schema
             .pointer(&format!("/$defs/{}/properties", kind.schema_definition()))
             .and_then(Value::as_object);
-        let mut parameters = properties
-            .into_iter()
-            .flatten()
-            .filter(|(field, _)| !POLICY_HEADER.contains(&field.as_str()))
-            .peekable();
-        if parameters.peek().is_some() {
+        // In declaration order (the schema's properties are sorted by name).
+        let parameters: Vec<(&str, &Value)> = kind
+            .fields()
+            .iter()
+            .filter_map(|&field| Some((field, properties?.get(field)?)))
+            .collect();
+        if !parameters.is_empty() {
             out.push('\n');
         }
         for (field, property) in parameters {
@@ -141,6 +138,32 @@ mod tests {
         );
         assert!(text.contains("- `adoption_boost` (in [0, "), "{text}");
         assert!(!text.contains("- `amount_per_year`"), "{text}");
+        // Every parameter, in the order its body declares it (not alphabetical).
+        for &kind in PolicyKind::ALL {
+            let section = text
+                .split(&format!("### `{}` (", kind.name()))
+                .nth(1)
+                .and_then(|s| s.split("\n### ").next())
+                .unwrap_or_default();
+            let at: Vec<usize> = kind
+                .fields()
+                .iter()
+                .map(|f| section.find(&format!("- `{f}`")).unwrap_or(usize::MAX))
+                .collect();
+            assert!(
+                at.iter().all(|&i| i < usize::MAX),
+                "{}: {at:?}",
+                kind.name()
+            );
+            assert!(at.is_sorted(), "{}: {at:?}", kind.name());
+        }
+        let training = PolicyKind::ALL
+            .iter()
+            .find(|k| k.name() == "digital_training")
+            .expect("a digital_training kind")
+            .fields();
+        assert_eq!(training.first(), Some(&"districts"));
+        assert_eq!(training.last(), Some(&"adoption_boost"));
     }
 
     #[test]

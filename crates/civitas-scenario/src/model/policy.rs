@@ -141,6 +141,9 @@ macro_rules! policy_bodies {
                     $( $( (stringify!($field), $bound), )? )*
                 ];
 
+                /// The body's own fields (not the header), in declaration order.
+                const FIELDS: &'static [&'static str] = &[ $( stringify!($field), )* ];
+
                 /// Named `name`, in force from `start`, open-ended, without money,
                 /// targets or goals.
                 fn new(name: String, start: YearMonth) -> Self {
@@ -332,6 +335,13 @@ macro_rules! policy_kinds {
             pub(crate) fn schema_definition(self) -> &'static str {
                 match self {
                     $( PolicyKind::$variant => concat!(stringify!($variant), "Policy"), )*
+                }
+            }
+
+            /// The fields of the kind's body after the header, in declaration order.
+            pub(crate) fn fields(self) -> &'static [&'static str] {
+                match self {
+                    $( PolicyKind::$variant => $body::FIELDS, )*
                 }
             }
 
