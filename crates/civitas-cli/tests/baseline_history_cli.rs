@@ -8,7 +8,8 @@
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+
+mod common;
 
 /// z of a two-sided 90 % normal range.
 const Z_90: f64 = 1.645;
@@ -24,19 +25,7 @@ type Means = HashMap<(String, String, String), f64>;
 
 /// Runs `scenario` with `args` into `out` and reads its summary's means.
 fn run(scenario: &Path, out: &Path, args: &[&str]) -> Means {
-    let output = Command::new(env!("CARGO_BIN_EXE_civitas"))
-        .arg("run")
-        .arg(scenario)
-        .args(args)
-        .arg("--out")
-        .arg(out)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    common::run_into(scenario, out, args);
     let dir = fs::read_dir(out)
         .unwrap()
         .map(|e| e.unwrap().path())

@@ -7,6 +7,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod common;
+
+use common::run_into as run;
+
 fn civitas() -> Command {
     Command::new(env!("CARGO_BIN_EXE_civitas"))
 }
@@ -33,22 +37,6 @@ fn small(dir: &Path, bundled: &str, name: &str) -> PathBuf {
     )
     .unwrap();
     file
-}
-
-fn run(file: &Path, out: &Path, extra: &[&str]) {
-    let status = civitas()
-        .arg("run")
-        .arg(file)
-        .arg("--out")
-        .arg(out)
-        .args(extra)
-        .output()
-        .unwrap();
-    assert!(
-        status.status.success(),
-        "{}",
-        String::from_utf8_lossy(&status.stderr)
-    );
 }
 
 /// Per-replicate city values of `indicator` at `date`, from timeseries.csv.

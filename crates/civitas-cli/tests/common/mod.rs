@@ -1,5 +1,11 @@
 //! Helpers shared by the CLI's integration tests.
 
+#![allow(
+    dead_code,
+    reason = "each test binary uses a part of the shared helpers"
+)]
+
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -27,4 +33,21 @@ pub fn kill_when(cmd: &mut Command, what: &str, enough: impl Fn() -> bool) {
         assert!(started.elapsed() < Duration::from_secs(120), "no {what}");
         std::thread::sleep(Duration::from_millis(1));
     }
+}
+
+/// Runs `civitas run FILE --out OUT` with `args`; fails with its stderr unless it succeeds.
+pub fn run_into(file: &Path, out: &Path, args: &[&str]) {
+    let output = Command::new(env!("CARGO_BIN_EXE_civitas"))
+        .arg("run")
+        .arg(file)
+        .arg("--out")
+        .arg(out)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
