@@ -25,7 +25,9 @@ use crate::progress::{BatchProgress, ProgressRef};
 use crate::result::{BatchResult, SweepPoint, SweepResult};
 use crate::sweep::{Lever, Sweep, apply_levers};
 use crate::uncertainty::ParameterDraws;
-use crate::workdir::{BatchKind, Plan, RunReader, Shard, ShardFacts, WorkDir, WorkLock};
+use crate::workdir::{
+    BatchKind, Plan, RunReader, Shard, ShardFacts, WorkDir, WorkLock, model_name,
+};
 
 /// Suffix of the work directory of an unfinished batch: `<out>/<name>.incomplete/`.
 pub const INCOMPLETE_SUFFIX: &str = ".incomplete";
@@ -586,6 +588,16 @@ pub fn merge_replacing(
     };
     let mut seen = vec![false; count as usize];
     for s in &shards {
+        // Runs of two models are never one result, whatever `--force` says.
+        if s.plan.model != plan.model {
+            return Err(MergeError::OtherModel {
+                shard: s.path.clone(),
+                shard_model: model_name(&s.plan.model),
+                first: first.path.clone(),
+                first_model: model_name(&plan.model),
+            }
+            .into());
+        }
         match s.plan.shard {
             Some(shard)
                 if s.plan.unsharded() == plan && shard.count == count && shard.index < count =>
@@ -927,6 +939,7 @@ fn assemble(
     let manifest = ManifestFile {
         run: Manifest {
             civitas_version: env!("CARGO_PKG_VERSION").to_string(),
+            model_fingerprint: plan.model.clone(),
             scenario: base.scenario.name.clone(),
             scenario_hash: plan.scenario_hash.clone(),
             seed,

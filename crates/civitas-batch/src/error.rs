@@ -337,6 +337,23 @@ pub enum MergeError {
         /// The first shard given.
         first: PathBuf,
     },
+    /// A shard simulated by another model (another build of the engine) than the first.
+    #[error(
+        "{} was simulated by {shard_model} and {} by {first_model}: runs of two models are \
+         not one result; run the shards again with one build of civitas",
+        shard.display(),
+        first.display()
+    )]
+    OtherModel {
+        /// The shard that differs.
+        shard: PathBuf,
+        /// Its model, as said in a message.
+        shard_model: String,
+        /// The first shard given.
+        first: PathBuf,
+        /// The first shard's model, as said in a message.
+        first_model: String,
+    },
     /// Shards not given.
     #[error("shards {} are missing", shard_list(missing, *count))]
     MissingShards {

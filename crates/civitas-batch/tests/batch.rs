@@ -229,3 +229,88 @@ fn resume_reuses_finished_runs_and_gives_the_same_files() {
         .unwrap_err();
     assert!(err.to_string().contains("replicates"), "{err}");
 }
+
+/// Sets the `model` a work or shard directory's `plan.json` records (`None`: removes it,
+/// as in a plan written before plans recorded the model).
+fn set_plan_model(dir: &Path, model: Option<&str>) {
+    let path = dir.join("plan.json");
+    let mut plan: serde_json::Value = serde_json::from_slice(&read(dir, "plan.json")).unwrap();
+    let fields = plan.as_object_mut().unwrap();
+    match model {
+        Some(m) => fields.insert("model".into(), m.into()),
+        None => fields.remove("model"),
+    };
+    fs::write(&path, serde_json::to_string(&plan).unwrap()).unwrap();
+}
+
+#[test]
+fn runs_of_another_model_are_neither_merged_nor_resumed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = small_city();
+    let shards: Vec<_> = (0..2)
+        .map(|i| {
+            Batch::new(&s)
+                .replicates(2)
+                .threads(1)
+                .out_dir(tmp.path().join("shards"))
+                .run_shard(Shard::parse(&format!("{i}/2")).unwrap())
+                .unwrap()
+        })
+        .collect();
+    assert!(
+        String::from_utf8(read(&shards[1], "plan.json"))
+            .unwrap()
+            .contains(civitas_engine::MODEL_FINGERPRINT)
+    );
+    set_plan_model(&shards[1], Some("src-00000000000000ff"));
+    let err = merge(&shards, &tmp.path().join("merged"), &civitas_batch::Silent).unwrap_err();
+    assert!(
+        matches!(&err, BatchError::Merge(MergeError::OtherModel { .. })),
+        "{err:?}"
+    );
+    let said = err.to_string();
+    assert!(said.contains("model src-00000000000000ff"), "{said}");
+    assert!(said.contains(civitas_engine::MODEL_FINGERPRINT), "{said}");
+    set_plan_model(&shards[1], None);
+    let said = merge(&shards, &tmp.path().join("merged"), &civitas_batch::Silent)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        said.contains("written before Civitas recorded model"),
+        "{said}"
+    );
+    assert!(!tmp.path().join("merged/baseline").exists());
+
+    // The work of an interrupted batch of another model is not resumed.
+    let staged = Batch::new(&s)
+        .replicates(2)
+        .out_dir(tmp.path().join("c"))
+        .stage()
+        .unwrap();
+    let work = staged.path().parent().unwrap().to_path_buf();
+    drop(staged);
+    set_plan_model(&work, Some("src-00000000000000ff"));
+    let err = Batch::new(&s)
+        .replicates(2)
+        .out_dir(tmp.path().join("c"))
+        .resume(true)
+        .stage()
+        .unwrap_err();
+    assert!(err.to_string().contains("another model"), "{err}");
+
+    // A finished result records the model that ran it.
+    let done = Batch::new(&s)
+        .replicates(2)
+        .out_dir(tmp.path().join("d"))
+        .run()
+        .unwrap();
+    assert_eq!(
+        done.manifest.model_fingerprint,
+        civitas_engine::MODEL_FINGERPRINT
+    );
+    let manifest = load_result(tmp.path().join("d/baseline")).unwrap().manifest;
+    assert_eq!(
+        manifest.model_fingerprint,
+        civitas_engine::MODEL_FINGERPRINT
+    );
+}

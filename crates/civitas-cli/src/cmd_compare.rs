@@ -1,7 +1,8 @@
 //! `civitas compare`: draws finished runs on shared axes and writes a comparison report.
 //!
 //! Before anything is written the runs are checked to be comparable (runs, not sweeps;
-//! the same seed, agent count and Civitas version unless `--force`) and the destination to
+//! the same seed, agent count, Civitas version and model fingerprint unless `--force`) and
+//! the destination to
 //! be free: absent, empty or an earlier comparison, never inside a result and never a
 //! folder of other things.
 
@@ -31,8 +32,9 @@ pub struct CompareArgs {
     /// `outputs/<first>.vs.<second>`, a name no scenario's output can have).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Compare runs of different seeds, agent counts or Civitas versions anyway (refused
-    /// without it: their differences are not the scenarios' alone).
+    /// Compare runs of different seeds, agent counts, Civitas versions or models (model
+    /// fingerprints, `manifest.json`) anyway (refused without it: their differences are
+    /// not the scenarios' alone).
     #[arg(long)]
     pub force: bool,
 }
@@ -92,8 +94,9 @@ pub fn compare(args: CompareArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// What makes each run unlike the first beyond its scenario: a seed, an agent count or a
-/// Civitas version of its own.
+/// What makes each run unlike the first beyond its scenario: a seed, an agent count, a
+/// Civitas version or a model of its own, or a model not known (a manifest written before
+/// Civitas recorded model fingerprints: its model may be any).
 fn mismatches(runs: &[BatchResult], dirs: &[PathBuf]) -> Vec<String> {
     let Some(first) = runs.first() else {
         return Vec::new();
@@ -124,6 +127,28 @@ fn mismatches(runs: &[BatchResult], dirs: &[PathBuf]) -> Vec<String> {
             first.manifest.civitas_version.clone(),
             run.manifest.civitas_version.clone(),
         );
+        let (a, b) = (
+            &first.manifest.model_fingerprint,
+            &run.manifest.model_fingerprint,
+        );
+        if a.is_empty() || b.is_empty() {
+            let unknown: Vec<String> = [(a, &dirs[0]), (b, dir)]
+                .iter()
+                .filter(|(m, _)| m.is_empty())
+                .map(|(_, d)| d.display().to_string())
+                .collect();
+            found.push(format!(
+                "model: not known for {} (written before Civitas recorded model \
+                 fingerprints), so the model may have changed between the runs",
+                unknown.join(" and ")
+            ));
+        } else if a != b {
+            found.push(format!(
+                "model: {a} in {}, {b} in {} (the engine changed between the runs)",
+                dirs[0].display(),
+                dir.display()
+            ));
+        }
     }
     found
 }
@@ -264,8 +289,9 @@ fn paired_comparisons(runs: &[BatchResult], out: &Path) -> anyhow::Result<()> {
                     d.n
                 );
             } else {
+                let places = decimals([d.mean, d.lo, d.hi]);
                 say!(
-                    "  {:<34} {:>9}  {:>+10.4}  {:>+10.4} – {:<+10.4}  {} / {} / {} of {}",
+                    "  {:<34} {:>9}  {:>+10.places$}  {:>+10.places$} – {:<+10.places$}  {} / {} / {} of {}",
                     p.label,
                     civitas_report::format::probability(d.probability_better),
                     d.mean,
@@ -302,6 +328,21 @@ fn paired_comparisons(runs: &[BatchResult], out: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Decimal places for a paired difference and its interval: 4, or more when the largest
+/// of them is below 0.001, so that it shows two significant digits (a difference of
+/// 0.00002 reads `-0.000020`, not `-0.0000`).
+fn decimals(values: [f64; 3]) -> usize {
+    let largest = values
+        .iter()
+        .map(|v| v.abs())
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max);
+    if largest == 0.0 || largest >= 1e-3 {
+        return 4;
+    }
+    ((1.0 - largest.log10().floor()) as usize).clamp(4, 12)
+}
+
 /// Plots and tables name runs by scenario; runs of the same scenario (e.g. two seeds)
 /// are named by their directory instead, so they stay apart.
 fn label_runs(runs: &mut [BatchResult], dirs: &[PathBuf]) {
@@ -326,4 +367,22 @@ fn short_dir(dir: &Path) -> String {
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect();
     parts.into_iter().rev().collect::<Vec<_>>().join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decimals;
+
+    #[test]
+    fn small_differences_keep_two_significant_digits() {
+        assert_eq!(decimals([0.0009, 0.0006, 0.0012]), 4);
+        assert_eq!(decimals([0.0, 0.0, 0.0]), 4);
+        assert_eq!(decimals([-1.95e-5, -3.0e-5, -9.0e-6]), 6);
+        assert_eq!(
+            format!("{:+.*}", decimals([-1.95e-5, -3.0e-5, -9.0e-6]), -3.0e-5),
+            "-0.000030"
+        );
+        assert_eq!(decimals([-0.0005, f64::NAN, 0.0001]), 5);
+        assert_eq!(decimals([1e-300, 0.0, 0.0]), 12);
+    }
 }

@@ -320,3 +320,74 @@ fn a_comparison_goes_only_where_it_replaces_an_earlier_comparison() {
         "{stdout}"
     );
 }
+
+/// Rewrites the `model_fingerprint` of the run in `dir` (`None`: removes it, as in a
+/// manifest written before Civitas recorded the model).
+fn set_model(dir: &Path, model: Option<&str>) {
+    let path = dir.join("manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let fields = manifest.as_object_mut().unwrap();
+    match model {
+        Some(m) => fields.insert("model_fingerprint".into(), m.into()),
+        None => fields.remove("model_fingerprint"),
+    };
+    std::fs::write(&path, serde_json::to_string_pretty(&manifest).unwrap()).unwrap();
+}
+
+#[test]
+fn runs_of_other_models_are_refused_unless_forced() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = small_baseline(tmp.path());
+    let a = run_small(&scenario, &tmp.path().join("a"), &["--replicates", "2"]);
+    let b = run_small(&scenario, &tmp.path().join("b"), &["--replicates", "2"]);
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(a.join("manifest.json")).unwrap()).unwrap();
+    let model = manifest["model_fingerprint"].as_str().unwrap().to_string();
+    assert!(
+        model.len() == 20
+            && model.starts_with("src-")
+            && model[4..].chars().all(|c| c.is_ascii_hexdigit()),
+        "{model}"
+    );
+    // The same build: compared without a word about models.
+    let stdout = compare(&a, &b, &tmp.path().join("same"));
+    assert!(!stdout.contains("model:"), "{stdout}");
+
+    set_model(&b, Some("src-00000000000000ff"));
+    let out = tmp.path().join("cmp");
+    let mut cmd = civitas();
+    cmd.arg("compare").arg(&a).arg(&b).arg("--out").arg(&out);
+    let err = fails(&mut cmd);
+    assert!(
+        err.contains(&format!("model: {model} in ")) && err.contains("src-00000000000000ff in "),
+        "{err}"
+    );
+    assert!(err.contains("the engine changed between the runs"), "{err}");
+    assert!(err.contains("--force"), "{err}");
+    assert!(!out.exists(), "nothing is written before the refusal");
+    let stdout = run_ok(cmd.arg("--force"));
+    assert!(stdout.contains("compared anyway (--force)"), "{stdout}");
+    assert!(
+        stdout.contains("the engine changed between the runs"),
+        "{stdout}"
+    );
+
+    // A manifest from before fingerprints: its model is not known, so refused too.
+    set_model(&b, None);
+    let err = fails(
+        civitas()
+            .arg("compare")
+            .arg(&a)
+            .arg(&b)
+            .arg("--out")
+            .arg(tmp.path().join("old")),
+    );
+    assert!(
+        err.contains(&format!(
+            "model: not known for {} (written before Civitas recorded model fingerprints)",
+            b.display()
+        )),
+        "{err}"
+    );
+}

@@ -50,6 +50,8 @@ mod demography;
 mod departments;
 mod devices;
 mod enterprises;
+#[cfg(test)]
+mod fingerprint;
 mod firms;
 mod incidents;
 mod levers;
@@ -70,6 +72,10 @@ mod shocks;
 mod sizing;
 mod tallies;
 
+#[cfg(test)]
+#[path = "../source_files.rs"]
+mod source_files;
+
 pub use departments::DepartmentState;
 pub use firms::EconomyLevers;
 pub use levers::{Assets, Levers};
@@ -84,6 +90,11 @@ use bevy_ecs::prelude::*;
 use civitas_scenario::Scenario;
 
 use crate::city::{City, Clock};
+
+/// Which model this engine simulates: a fingerprint of its source computed at build time
+/// (`build.rs` with `src/fingerprint.rs`), recorded in every result's `manifest.json` so
+/// that results of different models are not compared or merged as if they were alike.
+pub const MODEL_FINGERPRINT: &str = env!("CIVITAS_MODEL_FINGERPRINT");
 
 /// Options that do not change the model, only what is returned.
 #[derive(Debug, Clone, Default)]

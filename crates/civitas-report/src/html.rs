@@ -552,6 +552,9 @@ fn manifest_facts(out: &mut String, result: &BatchResult) {
         let _ = writeln!(out, "<dt>{}</dt><dd>{}</dd>", escape(k), escape(&v));
     };
     fact("Civitas version", m.civitas_version.clone());
+    if !m.model_fingerprint.is_empty() {
+        fact("Model fingerprint", m.model_fingerprint.clone());
+    }
     fact("Scenario", m.scenario.clone());
     fact("Scenario hash", m.scenario_hash.clone());
     fact("Master seed", m.seed.to_string());

@@ -143,8 +143,13 @@ pub fn meets_bounds(min: Option<f64>, max: Option<f64>, value: f64) -> bool {
 /// Facts about a run, written to `manifest.json`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Manifest {
-    /// Civitas version.
+    /// Civitas version (the package's: model changes do not bump it).
     pub civitas_version: String,
+    /// The model that simulated the runs: `civitas_engine::MODEL_FINGERPRINT`, a hash of
+    /// the engine's source (`crates/civitas-engine/src/fingerprint.rs`). Empty in a
+    /// manifest written before this field existed.
+    #[serde(default)]
+    pub model_fingerprint: String,
     /// Scenario name.
     pub scenario: String,
     /// Hash of the resolved scenario.

@@ -619,8 +619,8 @@ fn check_identity(dir: &Path, identity: &str) -> Result<(), BatchError> {
     {
         return Err(BatchError::ResumeMismatch {
             path: dir.to_path_buf(),
-            message: "not the runs of this calibration (the scenario, its priors or the \
-                      observations' places differ)"
+            message: "not the runs of this calibration (the model, the scenario, its priors \
+                      or the observations' places differ)"
                 .into(),
         });
     }
@@ -692,12 +692,14 @@ impl Problem {
         })
     }
 
-    /// What makes a run's values: the scenario without its priors, the priors' paths and
-    /// the observations' places (not their values: a changed figure reuses the runs).
+    /// What makes a run's values: the model, the scenario without its priors, the priors'
+    /// paths and the observations' places (not their values: a changed figure reuses the
+    /// runs).
     fn identity(&self) -> Result<String, BatchError> {
         let text = toml::to_string(&self.base)
             .map_err(|e| BatchError::corrupt("scenario", format!("cannot write: {e}")))?;
         let mut h = Sha256::new();
+        h.update(civitas_engine::MODEL_FINGERPRINT.as_bytes());
         h.update(text.as_bytes());
         for p in &self.paths {
             h.update(format!("\nparameter {p}").as_bytes());

@@ -423,8 +423,8 @@ impl Problem {
         })
     }
 
-    /// What makes an evaluation: the scenario as resolved (seed and replicates aside,
-    /// which the blocks set), the variables' paths and the chosen targets.
+    /// What makes an evaluation: the model, the scenario as resolved (seed and replicates
+    /// aside, which the blocks set), the variables' paths and the chosen targets.
     fn identity(&self, scenario: &Scenario) -> Result<String, BatchError> {
         let mut s = scenario.clone();
         s.scenario.replicates = 1;
@@ -433,6 +433,7 @@ impl Problem {
             message: format!("cannot write: {e}"),
         })?;
         let mut h = Sha256::new();
+        h.update(civitas_engine::MODEL_FINGERPRINT.as_bytes());
         h.update(text.as_bytes());
         for v in &self.vars {
             h.update(b"\nvar ");
@@ -731,7 +732,9 @@ pub(crate) fn open_search_dir(
             if found.get("identity").and_then(|v| v.as_str()) != Some(identity) {
                 return Err(BatchError::ResumeMismatch {
                     path: dir.to_path_buf(),
-                    message: "the scenario, the variables' paths or the targets differ".into(),
+                    message: "the model (another build of civitas), the scenario, the variables' \
+                              paths or the targets differ"
+                        .into(),
                 });
             }
             return Ok(());

@@ -42,7 +42,7 @@ use plan::{describe_difference, read_plan};
 
 pub(crate) use lock::WorkLock;
 pub use plan::Shard;
-pub(crate) use plan::{BatchKind, Plan, ShardFacts};
+pub(crate) use plan::{BatchKind, Plan, ShardFacts, model_name};
 pub(crate) use run_file::RunReader;
 pub use run_file::read_run_file;
 

@@ -79,6 +79,11 @@ pub(crate) struct Plan {
     pub output_name: String,
     /// `sha256:<hex>` of `scenario.toml`.
     pub scenario_hash: String,
+    /// The model fingerprint of the engine that runs the batch
+    /// ([`civitas_engine::MODEL_FINGERPRINT`]): runs of another model are never resumed or
+    /// merged into this batch. Empty in plans written before the field existed.
+    #[serde(default)]
+    pub model: String,
     pub replicates: u32,
     /// Lever paths, in column order.
     pub levers: Vec<String>,
@@ -160,6 +165,7 @@ impl Plan {
             kind,
             output_name,
             scenario_hash,
+            model: civitas_engine::MODEL_FINGERPRINT.to_string(),
             replicates,
             levers: Vec::new(),
             points: Vec::new(),
@@ -201,7 +207,13 @@ pub(super) fn read_plan(dir: &Path) -> Result<Plan, BatchError> {
 
 /// What differs between the plan `found` on disk and the one `wanted` now, in words.
 pub(super) fn describe_difference(found: &Plan, wanted: &Plan) -> String {
-    if found.replicates != wanted.replicates {
+    if found.model != wanted.model {
+        format!(
+            "its runs were simulated by another model ({}), this build is model {}",
+            model_name(&found.model),
+            wanted.model
+        )
+    } else if found.replicates != wanted.replicates {
         format!(
             "{} replicates there, {} now",
             found.replicates, wanted.replicates
@@ -217,9 +229,39 @@ pub(super) fn describe_difference(found: &Plan, wanted: &Plan) -> String {
     }
 }
 
+/// A plan's or manifest's model fingerprint as said in a message: itself, or that the
+/// file predates fingerprints.
+pub(crate) fn model_name(model: &str) -> String {
+    if model.is_empty() {
+        "unknown: written before Civitas recorded model fingerprints".into()
+    } else {
+        format!("model {model}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_plan_of_another_model_is_described_as_such() {
+        let now = Plan::new(BatchKind::Run, "x".into(), "h".into(), 2);
+        assert_eq!(now.model, civitas_engine::MODEL_FINGERPRINT);
+        let mut older = now.clone();
+        older.model = "src-0000000000000001".into();
+        older.replicates = 4;
+        let said = describe_difference(&older, &now);
+        assert!(
+            said.contains("another model (model src-0000000000000001)"),
+            "{said}"
+        );
+        assert!(said.contains(civitas_engine::MODEL_FINGERPRINT), "{said}");
+        // A plan written before plans recorded the model reads with an empty one.
+        let mut json = serde_json::to_value(&now).unwrap();
+        json.as_object_mut().unwrap().remove("model");
+        let old: Plan = serde_json::from_value(json).unwrap();
+        assert!(describe_difference(&old, &now).contains("written before"));
+    }
 
     #[test]
     fn shards_split_runs_round_robin_without_overlap() {

@@ -255,6 +255,7 @@ pub fn run(scenario: &Scenario) -> BatchResult {
         targets: evaluate_targets(scenario, &reps),
         manifest: Manifest {
             civitas_version: "0.1.0".to_string(),
+            model_fingerprint: "src-0123456789abcdef".to_string(),
             scenario: scenario.scenario.name.clone(),
             scenario_hash: "0123456789abcdef".to_string(),
             seed: scenario.scenario.seed,
