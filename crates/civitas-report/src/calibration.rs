@@ -161,6 +161,49 @@ fn holdout_x(month: &str) -> Option<f64> {
     Some(year + (month - 1.0) / 12.0)
 }
 
+/// Most x tick labels on a calibration plot.
+const MOST_DATE_TICKS: usize = 8;
+
+/// Ticks for a time axis over the fractional years `lo..hi`: whole years at their start
+/// (`2019`), every 1, 2, 5, 10 … years so that at most [`MOST_DATE_TICKS`] show; over a
+/// span with fewer than two year starts, month starts (`2024-03`) instead. Never a
+/// decimal year.
+fn date_ticks(lo: f64, hi: f64) -> Vec<(f64, String)> {
+    if !(lo.is_finite() && hi.is_finite() && lo < hi) {
+        return Vec::new();
+    }
+    let spaced = |first: i64, last: i64, steps: &[i64]| -> Vec<i64> {
+        let step = steps
+            .iter()
+            .copied()
+            .find(|s| {
+                (last.div_euclid(*s) - (first + s - 1).div_euclid(*s)) < MOST_DATE_TICKS as i64
+            })
+            .unwrap_or(steps[steps.len() - 1]);
+        let start = (first + step - 1).div_euclid(step) * step;
+        (0..)
+            .map(|k| start + k * step)
+            .take_while(|v| *v <= last)
+            .collect()
+    };
+    let (first_year, last_year) = (lo.ceil() as i64, hi.floor() as i64);
+    if last_year > first_year {
+        return spaced(first_year, last_year, &[1, 2, 5, 10, 20, 50, 100])
+            .into_iter()
+            .map(|y| (y as f64, y.to_string()))
+            .collect();
+    }
+    // Months counted from year 0: month m starts at m / 12.
+    let (first, last) = ((lo * 12.0).ceil() as i64, (hi * 12.0).floor() as i64);
+    spaced(first, last, &[1, 2, 3, 6, 12])
+        .into_iter()
+        .map(|m| {
+            let (year, month) = (m.div_euclid(12), m.rem_euclid(12) + 1);
+            (m as f64 / 12.0, format!("{year}-{month:02}"))
+        })
+        .collect()
+}
+
 /// Half the width of an observation's own band marks, in pixels.
 const MARK_HALF_WIDTH: f64 = 4.0;
 
@@ -181,7 +224,8 @@ fn series_plot(points: &[&ObservationFit], holdout: Option<f64>) -> String {
     let axes = Axes::new(xs, ys);
     let mut svg = String::new();
     let unit = points.first().map_or(String::new(), |o| o.title.clone());
-    axes.frame_with(&mut svg, "year", &unit, &|x| format!("{x:.1}"));
+    let (lo, hi) = axes.x();
+    axes.frame_with(&mut svg, "year", &unit, &date_ticks(lo, hi));
     band_polygon(&mut svg, &axes, &points, |o| o.prior, PRIOR, 0.5);
     band_polygon(&mut svg, &axes, &points, |o| o.posterior, POSTERIOR, 0.3);
     let median: Vec<String> = points
@@ -346,5 +390,58 @@ mod tests {
         // Each observation's prior and posterior bands as marks of their own.
         assert_eq!(page.matches("fill-opacity=\"0.8\"").count(), 2);
         assert_eq!(page, super::page(&s));
+    }
+
+    #[test]
+    fn the_time_axis_shows_whole_years_or_months_never_decimal_years() {
+        let labels = |lo: f64, hi: f64| -> Vec<String> {
+            date_ticks(lo, hi).into_iter().map(|(_, l)| l).collect()
+        };
+        // Observations from 2018-09 to 2021-04, as on the history calibration's page.
+        assert_eq!(labels(2018.62, 2021.35), ["2019", "2020", "2021"]);
+        for (x, label) in date_ticks(2018.62, 2021.35) {
+            assert_eq!(
+                x,
+                label.parse::<f64>().unwrap(),
+                "a year's tick sits at its start"
+            );
+        }
+        assert_eq!(
+            labels(2008.3, 2030.9),
+            ["2010", "2015", "2020", "2025", "2030"]
+        );
+        assert_eq!(
+            labels(2015.9, 2024.1).len(),
+            5,
+            "every 2 years: {:?}",
+            labels(2015.9, 2024.1)
+        );
+        assert_eq!(
+            labels(2024.05, 2024.6), // February 2024 starts at 2024.083
+            [
+                "2024-02", "2024-03", "2024-04", "2024-05", "2024-06", "2024-07", "2024-08"
+            ]
+        );
+        assert_eq!(
+            labels(2023.9, 2024.95),
+            [
+                "2024-01", "2024-03", "2024-05", "2024-07", "2024-09", "2024-11"
+            ]
+        );
+        assert!(labels(f64::NAN, 1.0).is_empty());
+        let page = page(&summary());
+        assert!(
+            page.contains(">2020</text>") && !page.contains(">2020.0</text>"),
+            "{page}"
+        );
+        // The series plot's x ticks (centred under the axis): whole years, no decimal point.
+        let series = page.split("<svg").nth(1).unwrap();
+        let centred: Vec<&str> = series
+            .split("text-anchor=\"middle\">")
+            .skip(1)
+            .filter_map(|t| t.split("</text>").next())
+            .collect();
+        assert!(centred.contains(&"2021"), "{centred:?}");
+        assert!(!centred.iter().any(|t| t.contains('.')), "{centred:?}");
     }
 }

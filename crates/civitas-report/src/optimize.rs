@@ -183,17 +183,29 @@ impl Axes {
             - (v - self.y.0) / (self.y.1 - self.y.0) * (HEIGHT - MARGIN_BOTTOM - MARGIN_TOP)
     }
 
+    /// The frame with five evenly spaced x ticks, written as numbers.
     pub(crate) fn frame(&self, svg: &mut String, x_label: &str, y_label: &str) {
-        self.frame_with(svg, x_label, y_label, &number);
+        let ticks: Vec<(f64, String)> = (0..=4)
+            .map(|k| {
+                let v = self.x.0 + (self.x.1 - self.x.0) * f64::from(k) / 4.0;
+                (v, number(v))
+            })
+            .collect();
+        self.frame_with(svg, x_label, y_label, &ticks);
     }
 
-    /// The frame with the x ticks written by `x_tick` (e.g. years).
+    /// The x range shown.
+    pub(crate) fn x(&self) -> (f64, f64) {
+        self.x
+    }
+
+    /// The frame with the x ticks given as (value, label), e.g. whole years.
     pub(crate) fn frame_with(
         &self,
         svg: &mut String,
         x_label: &str,
         y_label: &str,
-        x_tick: &dyn Fn(f64) -> String,
+        x_ticks: &[(f64, String)],
     ) {
         let _ = write!(
             svg,
@@ -205,16 +217,20 @@ impl Axes {
             w = WIDTH - MARGIN_LEFT - MARGIN_RIGHT,
             hh = HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
         );
+        for (xv, label) in x_ticks {
+            let _ = write!(
+                svg,
+                "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
+                self.px(*xv),
+                HEIGHT - MARGIN_BOTTOM + 14.0,
+                escape(label),
+            );
+        }
         for k in 0..=4 {
-            let xv = self.x.0 + (self.x.1 - self.x.0) * f64::from(k) / 4.0;
             let yv = self.y.0 + (self.y.1 - self.y.0) * f64::from(k) / 4.0;
             let _ = write!(
                 svg,
-                "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>\
-                 <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
-                self.px(xv),
-                HEIGHT - MARGIN_BOTTOM + 14.0,
-                escape(&x_tick(xv)),
+                "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
                 MARGIN_LEFT - 4.0,
                 self.py(yv) + 4.0,
                 escape(&number(yv))
