@@ -502,6 +502,35 @@ fn sweep_over_two_levers_draws_each_lever() {
 }
 
 #[test]
+fn a_grid_map_labels_no_tick_outside_the_swept_values() {
+    // 2 × 3 points: a grid, whose cells reach half a step beyond the swept values.
+    let mut result = common::synthetic_sweep(&common::baseline_result());
+    let sweep = result.sweep.as_mut().unwrap();
+    sweep
+        .levers
+        .push("population.bands.senior.bass_q".to_string());
+    for (i, p) in sweep.points.iter_mut().enumerate() {
+        p.lever_values = vec![[0.3, 0.7][i / 3], [0.0, 0.1, 0.2][i % 3]];
+    }
+    let files = Report::write(&result, &out_dir("sweep-grid")).unwrap();
+    let map = stems(&files)
+        .into_iter()
+        .find(|s| {
+            s.starts_with("sweep_map_") && s.ends_with("_mean") && !s.contains("out-of-reach")
+        })
+        .unwrap();
+    let texts = svg_texts(&plot(&files, &format!("{map}.svg")));
+    let number = |t: &String| t.parse::<f64>().ok();
+    let ticks: Vec<f64> = texts.iter().filter_map(number).collect();
+    assert!(ticks.contains(&0.1) && ticks.contains(&0.7), "{texts:?}");
+    // Never a value the sweep could not have: a bass q of -0.05, a lever beyond 0.7.
+    assert!(
+        ticks.iter().all(|t| (0.0..=0.7 + 1e-9).contains(t)),
+        "{texts:?}"
+    );
+}
+
+#[test]
 fn a_sweep_over_one_lever_draws_no_map() {
     let result = common::synthetic_sweep(&common::baseline_result());
     let files = Report::write(&result, &out_dir("sweep-one")).unwrap();

@@ -174,8 +174,17 @@ pub fn draw<DB: DrawingBackend>(
         .x_label_area_size(50)
         .y_label_area_size(96)
         .build_cartesian_2d(x_range, y_range)?;
-    let x_fmt = |v: &f64| format::number_tick(*v, x_span);
-    let y_fmt = |v: &f64| format::number_tick(*v, y_span);
+    // A grid's cells reach half a step beyond the swept values; a tick out there (a share
+    // of -0.05) is no value the sweep could have, so it goes unlabelled.
+    let swept = |values: &[f64], v: f64, span: f64| -> String {
+        let tolerance = 1e-9 * span.abs().max(f64::MIN_POSITIVE);
+        match (values.first(), values.last()) {
+            (Some(&lo), Some(&hi)) if v < lo - tolerance || v > hi + tolerance => String::new(),
+            _ => format::number_tick(v, span),
+        }
+    };
+    let x_fmt = |v: &f64| swept(&xs, *v, x_span);
+    let y_fmt = |v: &f64| swept(&ys, *v, y_span);
     chart
         .configure_mesh()
         .disable_mesh()
