@@ -47,7 +47,9 @@
 //!   districts, or between bands by ageing), so that for every scope
 //!   `residents(t) − residents(t − 1) = entrants − deaths + moved_in − moved_out`
 //!   exactly; `requests_online`, `requests_assisted`, `requests_offline` (the submitted
-//!   requests by channel) and `requests_failed` (failed online and assisted attempts).
+//!   requests by channel) and `requests_failed` (failed online and assisted attempts);
+//! - `online_failure_rate`: the tick's failed online and assisted attempts over all its
+//!   online and assisted attempts (NaN without any).
 //! - the economy's indicators (see [`crate::enterprises`]), over the scope's firms as
 //!   counted in the tick (NaN for band scopes, and without `[economy]`):
 //!   `digital_core_share` (core sectors' value added / all firms' value added),
@@ -306,6 +308,7 @@ pub fn record_indicators(
                 Indicator::RequestsAssisted => count(req.assisted),
                 Indicator::RequestsOffline => count(req.submitted - req.online),
                 Indicator::RequestsFailed => count(req.failed),
+                Indicator::OnlineFailureRate => ratio(req.failed as f64, req.attempts as f64),
                 Indicator::DigitalCoreShare
                 | Indicator::EnterpriseMaturity
                 | Indicator::EnterpriseStage3Share

@@ -160,3 +160,42 @@ fn residents_and_indicators_stay_in_range_and_scopes_add_up() {
     let band = common::scope_index(&r, Scope::Band(Band::Senior));
     assert!(r.value(0, Indicator::IncidentResponseHours, band).is_nan());
 }
+
+/// `online_failure_rate` is the failed share of the online and assisted attempts that the
+/// counts report, failed / (online + assisted + failed), in every scope and tick (NaN
+/// without attempts); systems that never fail (`failure_scale` 0) make it 0.
+#[test]
+fn online_failure_rate_is_the_failed_share_of_the_attempts() {
+    let mut s = common::baseline(20_000);
+    s.scenario.end = common::ym("2025-06");
+    let r = common::run(&s);
+    let mut checked = 0;
+    for tick in 0..r.dates.len() {
+        for scope in 0..r.scopes.len() {
+            let v = |i| r.value(tick, i, scope);
+            let failed = v(Indicator::RequestsFailed);
+            let attempts = v(Indicator::RequestsOnline) + v(Indicator::RequestsAssisted) + failed;
+            let rate = v(Indicator::OnlineFailureRate);
+            if attempts > 0.0 {
+                assert!(
+                    (rate - failed / attempts).abs() < 1e-12,
+                    "tick {tick}, scope {scope}: {rate} vs {failed} / {attempts}"
+                );
+                checked += 1;
+            } else {
+                assert!(rate.is_nan(), "tick {tick}, scope {scope}: {rate}");
+            }
+        }
+    }
+    assert!(checked > 100, "{checked} ticks and scopes with attempts");
+    let city = common::city(&r, Indicator::OnlineFailureRate, "2025-06");
+    assert!(city > 0.0 && city < 0.5, "baseline {city}");
+    for d in &mut s.departments {
+        d.failure_scale = 0.0;
+    }
+    let never = common::run(&s);
+    assert_eq!(
+        common::city(&never, Indicator::OnlineFailureRate, "2025-06"),
+        0.0
+    );
+}

@@ -220,6 +220,10 @@ indicators! {
     /// failed online and assisted attempts, each redone at a counter
     RequestsFailed => "requests_failed", "Failed online attempts", Count, false,
         "Online and assisted attempts that failed in the tick (represented); each is redone at a counter.";
+    /// failed online and assisted attempts / online and assisted attempts, submitted or
+    /// failed (NaN without attempts)
+    OnlineFailureRate => "online_failure_rate", "Online attempts failing", Share, false,
+        "Share of the tick's online and assisted attempts that failed and had to be redone at a counter.";
     /// value added of the digital-core sectors (the four NBS classes) / value added of every
     /// modelled firm (NaN for bands and without `[economy]`)
     DigitalCoreShare => "digital_core_share", "Digital-economy core share", Share, true,
@@ -372,7 +376,7 @@ mod tests {
             assert!(seen.insert(i.name()));
             assert_eq!(i.name().parse::<Indicator>().unwrap(), i);
         }
-        assert_eq!(Indicator::ALL.len(), 38);
+        assert_eq!(Indicator::ALL.len(), 39);
         assert!("online_rate".parse::<Indicator>().is_err());
     }
 }
