@@ -29,8 +29,9 @@
 //! (entrants at 15, deaths, migration), `devices`, `adoption` (Bass diffusion,
 //! training), `channels` (demand, channel choice, trips, failures), `departments`
 //! (construction, operation, queues, evaluation budgeting), `incidents`, `policies`,
-//! `shocks`, `satisfaction`, `enterprises` (firms: maturity, tools, value added,
-//! errands, entry and exit), `metrics`; their order within a tick is declared in
+//! `shocks`, `enterprises` (firms: maturity, tools, value added, errands, entry and
+//! exit), `metrics`; `satisfaction` holds the rules of trust and experiences that
+//! `adoption`, `census` and `channels` apply; their order within a tick is declared in
 //! `schedule`, and `pass` takes every resident through its steps in one sweep. What they
 //! share instead of importing each other: `residents` (the resident component and its
 //! parts), `firms` (the enterprise component and the economy's levers and tallies),
