@@ -33,6 +33,24 @@ impl Bound {
         what: None,
     };
 
+    /// Positive, without an upper bound.
+    pub const POSITIVE: Bound = Bound {
+        lo: 0.0,
+        lo_exclusive: true,
+        hi: None,
+        what: None,
+    };
+
+    /// In `(lo, hi]`, reported in one message naming `what` the value is.
+    pub const fn above_within(lo: f64, hi: f64, what: &'static str) -> Bound {
+        Bound {
+            lo,
+            lo_exclusive: true,
+            hi: Some(hi),
+            what: Some(what),
+        }
+    }
+
     /// In `[lo, hi]`, reported in one message naming `what` the value is.
     pub const fn within(lo: f64, hi: f64, what: &'static str) -> Bound {
         Bound {

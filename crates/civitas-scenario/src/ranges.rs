@@ -6,9 +6,15 @@
 //! horizon, shares summing to one, a limit depending on another field) stay in
 //! `validate/`; a policy body declares its ranges with the body (`model/policy.rs`).
 
-use crate::bounds::Bound;
-use crate::limits::MAX_AMOUNT_PER_YEAR;
-use crate::model::{Economy, Errand, FirmGroup, Park, Sector, UnitCosts};
+use crate::bounds::{Bound, BoundedValue};
+use crate::limits::{
+    MAX_AMOUNT_PER_YEAR, MAX_BASE_DAYS, MAX_CAPACITY_PER_MONTH, MAX_EFFORT, MAX_HOURS,
+    MAX_INCIDENT_RATE_PER_100K_PER_MONTH, MAX_SHOCK_FACTOR,
+};
+use crate::model::{
+    Ageing, BandParams, Behaviour, Department, District, Economy, Errand, FirmGroup, IncidentType,
+    Incidents, Park, Population, RuralFactors, Sector, Service, Shock, UnitCosts,
+};
 
 /// Largest value added per job and year a sector may state (currency units).
 pub const MAX_VALUE_ADDED_PER_JOB: f64 = 1e9;
@@ -19,7 +25,8 @@ pub(crate) trait Ranged {
     const DEFINITION: &'static str;
     /// Each ranged field and its range, in declaration order.
     const RANGES: &'static [(&'static str, Bound)];
-    /// Each ranged field with its value and range, in the same order.
+    /// Each ranged field with its value and range, in the same order (an optional field
+    /// only when given).
     fn ranged_values(&self) -> Vec<(&'static str, f64, Bound)>;
 }
 
@@ -32,7 +39,13 @@ macro_rules! ranges {
                 const RANGES: &'static [(&'static str, Bound)] =
                     &[ $( $( (stringify!($field), $bound), )+ )+ ];
                 fn ranged_values(&self) -> Vec<(&'static str, f64, Bound)> {
-                    vec![ $( $( (stringify!($field), self.$field, $bound), )+ )+ ]
+                    let mut values = Vec::new();
+                    $( $(
+                        if let Some(x) = BoundedValue::bounded_value(&self.$field) {
+                            values.push((stringify!($field), x, $bound));
+                        }
+                    )+ )+
+                    values
                 }
             }
         )*
@@ -45,6 +58,64 @@ macro_rules! ranges {
 }
 
 ranges! {
+    Population {
+        // Its upper bound is on the people the agents stand for, agents × scale
+        // (`validate/`), not a range of its own.
+        scale => Bound::POSITIVE;
+    }
+    District {
+        share, iot_coverage, service_points => Bound::SHARE;
+    }
+    BandParams {
+        share, device, adoption => Bound::SHARE;
+        literacy => Bound::within(0.0, 1.0, "a literacy level");
+        literacy_spread => Bound::within(0.0, 1.0, "a spread");
+        bass_p, bass_q, device_uptake_per_year => Bound::NON_NEGATIVE;
+    }
+    Ageing {
+        young_to_middle_per_year, middle_to_senior_per_year => Bound::SHARE;
+    }
+    RuralFactors {
+        device, literacy, adoption => Bound::NON_NEGATIVE;
+    }
+    Behaviour {
+        churn_on_failure, failure_aversion, complaint_probability => Bound::PROBABILITY;
+        satisfaction_base, initial_satisfaction, complaint_threshold,
+        satisfied_threshold => Bound::within(0.0, 100.0, "a score");
+        satisfaction_per_extra_trip, satisfaction_per_wait_day, satisfaction_failure_penalty,
+        satisfaction_forced_offline_penalty, trust_adoption_elasticity, trust_churn_elasticity,
+        fallback_delay_days, complaint_effort,
+        hotline_inquiries_per_request => Bound::NON_NEGATIVE;
+        satisfaction_memory => Bound::above_within(0.0, 1.0, "a weight");
+        initial_trust, trust_rate, end_to_end_online_share => Bound::SHARE;
+        complaint_spread, satisfied_spread => Bound::POSITIVE;
+    }
+    Department {
+        capacity_per_month, cases_per_staff_month => Bound::positive_at_most(MAX_CAPACITY_PER_MONTH);
+        digitization, integration, health, health_decay_per_month => Bound::SHARE;
+        failure_scale => Bound::PROBABILITY;
+        build_gain_per_million, operation_gain_per_million, service_scv => Bound::NON_NEGATIVE;
+    }
+    Service {
+        base_days => Bound::at_most(MAX_BASE_DAYS);
+        offline_effort => Bound::positive_at_most(MAX_EFFORT);
+        online_effort => Bound::at_most(MAX_EFFORT);
+    }
+    Incidents {
+        platform_level => Bound::SHARE;
+        crews_per_100k => Bound::at_most(1_000.0);
+        crew_hours_per_incident => Bound::at_most(MAX_HOURS);
+    }
+    IncidentType {
+        rate_per_100k_per_month => Bound::at_most(MAX_INCIDENT_RATE_PER_100K_PER_MONTH);
+        report_delay_hours, dispatch_hours => Bound::at_most(MAX_HOURS);
+        sla_hours => Bound::positive_at_most(MAX_HOURS);
+        effort => Bound::at_most(MAX_EFFORT);
+    }
+    Shock {
+        incident_rate_factor, capacity_factor => Bound::at_most(MAX_SHOCK_FACTOR);
+        health_factor => Bound::within(0.0, 1.0, "a multiplier");
+    }
     UnitCosts {
         staff_per_year, training_per_trainee, subsidy_per_device,
         service_point_build_per_resident, sensor_build_per_point, platform_build_per_point,

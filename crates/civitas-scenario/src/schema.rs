@@ -14,8 +14,6 @@ use crate::model::{PolicyKind, Scenario};
 /// reject the same out-of-range values.
 type Range = (&'static str, &'static str, f64, bool, Option<f64>);
 
-const SHARE: (f64, bool, Option<f64>) = (0.0, false, Some(1.0));
-
 /// The ranges validation enforces, by schema definition and property.
 fn ranges() -> Vec<Range> {
     let mut r: Vec<Range> = Vec::new();
@@ -41,132 +39,11 @@ fn ranges() -> Vec<Range> {
         &["agents"],
         (1.0, false, Some(MAX_AGENTS as f64)),
     );
-    add("Population", &["scale"], (0.0, true, Some(MAX_PEOPLE)));
-    add(
-        "District",
-        &["share", "iot_coverage", "service_points"],
-        SHARE,
-    );
     add(
         "PerBand",
         &["young", "middle", "senior"],
         (0.0, false, Some(MAX_DEMAND_PER_YEAR)),
     );
-    add(
-        "BandParams",
-        &["share", "device", "adoption", "literacy", "literacy_spread"],
-        SHARE,
-    );
-    add(
-        "BandParams",
-        &["bass_p", "bass_q", "device_uptake_per_year"],
-        (0.0, false, None),
-    );
-    add(
-        "Ageing",
-        &["young_to_middle_per_year", "middle_to_senior_per_year"],
-        SHARE,
-    );
-    add(
-        "RuralFactors",
-        &["device", "literacy", "adoption"],
-        (0.0, false, None),
-    );
-    add(
-        "Behaviour",
-        &[
-            "churn_on_failure",
-            "initial_trust",
-            "trust_rate",
-            "end_to_end_online_share",
-        ],
-        SHARE,
-    );
-    add(
-        "Behaviour",
-        &[
-            "satisfaction_base",
-            "initial_satisfaction",
-            "satisfied_threshold",
-        ],
-        (0.0, false, Some(100.0)),
-    );
-    add(
-        "Behaviour",
-        &[
-            "satisfaction_per_extra_trip",
-            "satisfaction_per_wait_day",
-            "satisfaction_failure_penalty",
-            "satisfaction_forced_offline_penalty",
-            "hotline_inquiries_per_request",
-        ],
-        (0.0, false, None),
-    );
-    add(
-        "Behaviour",
-        &["complaint_spread", "satisfied_spread"],
-        (0.0, true, None),
-    );
-    add(
-        "Behaviour",
-        &["satisfaction_memory"],
-        (0.0, true, Some(1.0)),
-    );
-    add(
-        "Department",
-        &["capacity_per_month"],
-        (0.0, true, Some(MAX_CAPACITY_PER_MONTH)),
-    );
-    add(
-        "Department",
-        &[
-            "digitization",
-            "integration",
-            "health",
-            "health_decay_per_month",
-            "failure_scale",
-        ],
-        SHARE,
-    );
-    add(
-        "Department",
-        &["build_gain_per_million", "operation_gain_per_million"],
-        (0.0, false, None),
-    );
-    add("Service", &["base_days"], (0.0, false, Some(MAX_BASE_DAYS)));
-    add(
-        "Service",
-        &["offline_effort"],
-        (0.0, true, Some(MAX_EFFORT)),
-    );
-    add(
-        "Service",
-        &["online_effort"],
-        (0.0, false, Some(MAX_EFFORT)),
-    );
-    add("Incidents", &["platform_level"], SHARE);
-    add(
-        "Incidents",
-        &["crews_per_100k"],
-        (0.0, false, Some(1_000.0)),
-    );
-    add(
-        "Incidents",
-        &["crew_hours_per_incident"],
-        (0.0, false, Some(MAX_HOURS)),
-    );
-    add(
-        "IncidentType",
-        &["rate_per_100k_per_month"],
-        (0.0, false, Some(MAX_INCIDENT_RATE_PER_100K_PER_MONTH)),
-    );
-    add(
-        "IncidentType",
-        &["report_delay_hours", "dispatch_hours"],
-        (0.0, false, Some(MAX_HOURS)),
-    );
-    add("IncidentType", &["sla_hours"], (0.0, true, Some(MAX_HOURS)));
-    add("IncidentType", &["effort"], (0.0, false, Some(MAX_EFFORT)));
     add("Economy", &["scale"], (1.0, false, None));
     add("FirmGroup", &["count"], (0.0, false, None));
     for (def, ranges) in crate::ranges::tables() {
@@ -186,21 +63,10 @@ fn ranges() -> Vec<Range> {
         }
     }
     add(
-        "Department",
-        &["cases_per_staff_month"],
-        (0.0, true, Some(MAX_CAPACITY_PER_MONTH)),
-    );
-    add(
         "Budget",
         &["total_per_year"],
         (0.0, false, Some(MAX_AMOUNT_PER_YEAR)),
     );
-    add(
-        "Shock",
-        &["incident_rate_factor", "capacity_factor"],
-        (0.0, false, Some(MAX_SHOCK_FACTOR)),
-    );
-    add("Shock", &["health_factor"], SHARE);
     r
 }
 
@@ -376,4 +242,34 @@ fn partialize(mut v: Value) -> Value {
         _ => {}
     }
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The schema states every range `ranges!` declares, which validation checks: the
+    /// same minimum (or exclusive minimum) and maximum, on a property that exists.
+    #[test]
+    fn the_schema_states_the_validators_ranges() {
+        let schema = scenario_schema();
+        let mut stated = 0;
+        for (def, ranges) in crate::ranges::tables() {
+            for &(prop, bound) in ranges {
+                let p = &schema["$defs"][def]["properties"][prop];
+                assert!(p.is_object(), "{def}.{prop} is not in the schema");
+                let (min, not) = if bound.lo_exclusive {
+                    ("exclusiveMinimum", "minimum")
+                } else {
+                    ("minimum", "exclusiveMinimum")
+                };
+                assert_eq!(p[min].as_f64(), Some(bound.lo), "{def}.{prop}");
+                assert!(p.get(not).is_none(), "{def}.{prop}");
+                let max = p.get("maximum").and_then(Value::as_f64);
+                assert_eq!(max, bound.hi, "{def}.{prop}");
+                stated += 1;
+            }
+        }
+        assert!(stated > 100, "{stated} ranges");
+    }
 }

@@ -130,10 +130,6 @@ impl<'a> Checker<'a> {
         self.in_range(path, x, 0.0, 1.0, "a share");
     }
 
-    fn probability(&mut self, path: FieldPath, x: f64) {
-        self.in_range(path, x, 0.0, 1.0, "a probability");
-    }
-
     fn in_range(&mut self, path: FieldPath, x: f64, lo: f64, hi: f64, what: &str) {
         if !(x.is_finite() && x >= lo && x <= hi) {
             self.report(
@@ -148,11 +144,23 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// `x` must lie in `bound`: a closed range in one message naming what the value is,
-    /// otherwise the lower and the upper bound each in their own words.
+    /// `x` must lie in `bound`: a range with both ends and a `what` in one message naming
+    /// what the value is (`[lo, hi]`, or `(lo, hi]` when `lo` is refused), otherwise the
+    /// lower and the upper bound each in their own words.
     fn bounded(&mut self, path: FieldPath, x: f64, bound: Bound) {
-        if let (Some(what), Some(hi), false) = (bound.what, bound.hi, bound.lo_exclusive) {
-            self.in_range(path, x, bound.lo, hi, what);
+        if let (Some(what), Some(hi)) = (bound.what, bound.hi) {
+            if !bound.holds(x) {
+                let open = if bound.lo_exclusive { "(" } else { "[" };
+                self.report(
+                    path,
+                    format!(
+                        "found {}, expected {what} in {open}{}, {}]",
+                        num(x),
+                        num(bound.lo),
+                        num(hi)
+                    ),
+                );
+            }
             return;
         }
         let above = if bound.lo_exclusive {
@@ -186,12 +194,6 @@ impl<'a> Checker<'a> {
     fn non_negative(&mut self, path: FieldPath, x: f64) {
         if !(x.is_finite() && x >= 0.0) {
             self.report(path, format!("found {}, expected a number ≥ 0", num(x)));
-        }
-    }
-
-    fn positive(&mut self, path: FieldPath, x: f64) {
-        if !(x.is_finite() && x > 0.0) {
-            self.report(path, format!("found {}, expected a number > 0", num(x)));
         }
     }
 
@@ -451,14 +453,6 @@ impl Checker<'_> {
                 ),
             );
         }
-        for (i, d) in s.departments.iter().enumerate() {
-            let p = FieldPath::from("departments").index(i);
-            self.at_most(
-                p.key("capacity_per_month"),
-                d.capacity_per_month,
-                MAX_CAPACITY_PER_MONTH,
-            );
-        }
         for (i, sv) in s.services.iter().enumerate() {
             let p = FieldPath::from("services").index(i);
             let demand = p.key("demand_per_year");
@@ -469,34 +463,6 @@ impl Checker<'_> {
                     MAX_DEMAND_PER_YEAR,
                 );
             }
-            self.at_most(p.key("base_days"), sv.base_days, MAX_BASE_DAYS);
-            self.at_most(p.key("offline_effort"), sv.offline_effort, MAX_EFFORT);
-            self.at_most(p.key("online_effort"), sv.online_effort, MAX_EFFORT);
-        }
-        for (i, t) in s.incidents.types.iter().enumerate() {
-            let p = FieldPath::from("incidents.types").index(i);
-            self.at_most(
-                p.key("rate_per_100k_per_month"),
-                t.rate_per_100k_per_month,
-                MAX_INCIDENT_RATE_PER_100K_PER_MONTH,
-            );
-            self.at_most(p.key("report_delay_hours"), t.report_delay_hours, MAX_HOURS);
-            self.at_most(p.key("dispatch_hours"), t.dispatch_hours, MAX_HOURS);
-            self.at_most(p.key("sla_hours"), t.sla_hours, MAX_HOURS);
-            self.at_most(p.key("effort"), t.effort, MAX_EFFORT);
-        }
-        for (i, shock) in s.shocks.iter().enumerate() {
-            let p = FieldPath::from("shocks").index(i);
-            self.at_most(
-                p.key("incident_rate_factor"),
-                shock.incident_rate_factor,
-                MAX_SHOCK_FACTOR,
-            );
-            self.at_most(
-                p.key("capacity_factor"),
-                shock.capacity_factor,
-                MAX_SHOCK_FACTOR,
-            );
         }
     }
 }

@@ -157,15 +157,7 @@ impl Checker<'_> {
             for (j, d) in s.districts.iter().enumerate() {
                 self.reference(p.key("districts").index(j), "district", d, &districts);
             }
-            self.non_negative(p.key("incident_rate_factor"), s.incident_rate_factor);
-            self.in_range(
-                p.key("health_factor"),
-                s.health_factor,
-                0.0,
-                1.0,
-                "a multiplier",
-            );
-            self.non_negative(p.key("capacity_factor"), s.capacity_factor);
+            self.ranged(&p, s);
         }
     }
 }
