@@ -8,6 +8,8 @@
 //! pyarrow); `table_spec` gives it each table's column kinds, so CSV and Parquet read
 //! into the same frames.
 
+#![forbid(unsafe_code)]
+
 use std::path::PathBuf;
 
 use pyo3::create_exception;
