@@ -108,18 +108,13 @@ fn common_random_numbers_make_paired_differences_precise() {
 
     // `civitas compare` pairs the replicates: tripling the operation budget raises the
     // online service rate in (nearly) every pair.
-    let compare = civitas()
-        .arg("compare")
-        .arg(out.join("base"))
-        .arg(out.join("variant"))
-        .arg("--out")
-        .arg(dir.path().join("cmp"))
-        .output()
-        .unwrap();
-    assert!(
-        compare.status.success(),
-        "{}",
-        String::from_utf8_lossy(&compare.stderr)
+    let compare = common::succeeds(
+        civitas()
+            .arg("compare")
+            .arg(out.join("base"))
+            .arg(out.join("variant"))
+            .arg("--out")
+            .arg(dir.path().join("cmp")),
     );
     let stdout = String::from_utf8_lossy(&compare.stdout);
     assert!(stdout.contains("paired by replicate"), "{stdout}");
@@ -494,31 +489,21 @@ fn a_sensitivity_never_shares_a_folder_with_a_scenario_sweep() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     let file = small(dir.path(), "baseline.toml", "sens");
-    let status = civitas()
-        .arg("sensitivity")
-        .arg(&file)
-        .args(["--base-points", "2", "--out"])
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        status.status.success(),
-        "{}",
-        String::from_utf8_lossy(&status.stderr)
+    common::succeeds(
+        civitas()
+            .arg("sensitivity")
+            .arg(&file)
+            .args(["--base-points", "2", "--out"])
+            .arg(&out),
     );
     let other = small(dir.path(), "baseline.toml", "sens-sensitivity");
-    let status = civitas()
-        .arg("sweep")
-        .arg(&other)
-        .args(["--set", "policies[name=ops].amount_per_year=1e8,2e8"])
-        .args(["--replicates", "1", "--out"])
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        status.status.success(),
-        "{}",
-        String::from_utf8_lossy(&status.stderr)
+    common::succeeds(
+        civitas()
+            .arg("sweep")
+            .arg(&other)
+            .args(["--set", "policies[name=ops].amount_per_year=1e8,2e8"])
+            .args(["--replicates", "1", "--out"])
+            .arg(&out),
     );
     assert!(out.join("sens.sensitivity/sensitivity.csv").is_file());
     assert!(out.join("sens-sensitivity-sweep/sweep.csv").is_file());

@@ -6,7 +6,7 @@
 )]
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 /// Starts `cmd` with its output discarded and kills it with SIGKILL (no chance to clean
@@ -35,19 +35,25 @@ pub fn kill_when(cmd: &mut Command, what: &str, enough: impl Fn() -> bool) {
     }
 }
 
-/// Runs `civitas run FILE --out OUT` with `args`; fails with its stderr unless it succeeds.
-pub fn run_into(file: &Path, out: &Path, args: &[&str]) {
-    let output = Command::new(env!("CARGO_BIN_EXE_civitas"))
-        .arg("run")
-        .arg(file)
-        .arg("--out")
-        .arg(out)
-        .args(args)
-        .output()
-        .unwrap();
+/// Runs `cmd` and returns its output; fails with its stderr unless it succeeds.
+pub fn succeeds(cmd: &mut Command) -> Output {
+    let output = cmd.output().unwrap();
     assert!(
         output.status.success(),
         "{}",
         String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+/// Runs `civitas run FILE --out OUT` with `args`; fails with its stderr unless it succeeds.
+pub fn run_into(file: &Path, out: &Path, args: &[&str]) {
+    succeeds(
+        Command::new(env!("CARGO_BIN_EXE_civitas"))
+            .arg("run")
+            .arg(file)
+            .arg("--out")
+            .arg(out)
+            .args(args),
     );
 }
