@@ -22,6 +22,7 @@
 //!   [`CHUNK_RESIDENTS`], [`chunk_tally_bytes`];
 //! - for `civitas bench`: the resident pass's steps ([`Step`], [`STEPS`]) and its
 //!   plain-Rust reference ([`Reference`], [`BareEntities`]).
+//! - which model this is: [`MODEL_FINGERPRINT`], recorded in every result's manifest.
 //!
 //! # Code map
 //!
