@@ -490,6 +490,21 @@ impl PolicyKind {
     pub fn from_name(name: &str) -> Option<PolicyKind> {
         PolicyKind::ALL.iter().copied().find(|k| k.name() == name)
     }
+
+    /// Whether the kind acts on the firms of `[economy]` (its money buys nothing in a
+    /// scenario without one, which validation reports), and its money is the economy's
+    /// spending (`spend_economy`), not the public services' (`spend_construction`,
+    /// `spend_operation`, `cost_per_request`).
+    pub fn is_economy(self) -> bool {
+        matches!(
+            self,
+            PolicyKind::EnterpriseDigitizationVouchers
+                | PolicyKind::ComputingPowerVouchers
+                | PolicyKind::IndustrialInternetPlatform
+                | PolicyKind::OpenData
+                | PolicyKind::ParkServices
+        )
+    }
 }
 
 impl Policy {

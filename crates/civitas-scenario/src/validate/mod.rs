@@ -672,6 +672,30 @@ mod tests {
     }
 
     #[test]
+    fn an_economy_policy_needs_an_economy() {
+        let mut s = Scenario::baseline();
+        let start = s.scenario.start;
+        for kind in PolicyKind::ALL.iter().filter(|k| k.is_economy()) {
+            let mut p = Policy::new(*kind, &format!("{}-test", kind.name()), start);
+            p.set_amount_per_year(Some(1e6));
+            s.policies.push(p);
+        }
+        assert_eq!(messages(&s), Vec::<String>::new(), "with `[economy]`");
+        s.economy = None;
+        let m = messages(&s);
+        assert_eq!(m.len(), 5, "{m:#?}");
+        let i = s.policies.len() - 1;
+        assert_eq!(
+            m[4],
+            format!(
+                "policies[{i}].kind: found `park_services` policy \"park_services-test\", but \
+                 the scenario has no `[economy]`: its money would buy nothing; expected an \
+                 `[economy]` table with the firms it acts on, or no `park_services` policy"
+            )
+        );
+    }
+
+    #[test]
     fn non_finite_numbers_are_rejected() {
         let mut s = Scenario::baseline();
         s.population.scale = f64::NAN;

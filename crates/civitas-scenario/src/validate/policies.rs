@@ -43,6 +43,19 @@ impl Checker<'_> {
             self.in_horizon(p.key("end"), end);
             self.not_before(p.key("end"), policy.start(), end);
         }
+        if policy.kind().is_economy() && self.scenario.economy.is_none() {
+            self.report(
+                p.key("kind"),
+                format!(
+                    "found `{}` policy \"{}\", but the scenario has no `[economy]`: its money \
+                     would buy nothing; expected an `[economy]` table with the firms it acts \
+                     on, or no `{}` policy",
+                    policy.kind().name(),
+                    policy.name(),
+                    policy.kind().name()
+                ),
+            );
+        }
         for (field, x, bound) in policy.bounded_values() {
             self.bounded(p.key(field), x, bound);
         }
