@@ -181,7 +181,7 @@ fn is_input(c: &Comparison) -> bool {
     matches!(
         c.quantity,
         civitas_check::Quantity::Indicator(
-            Indicator::SpendConstruction | Indicator::SpendOperation
+            Indicator::SpendConstruction | Indicator::SpendOperation | Indicator::SpendEconomy
         )
     )
 }

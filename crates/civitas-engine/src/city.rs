@@ -128,6 +128,15 @@ impl City {
         self.scenario.departments.len()
     }
 
+    /// The staff pay one offline-equivalent case of department `department` takes
+    /// (currency): `staff_per_year / 12 / cases_per_staff_month`, for residents' requests
+    /// and firms' errands alike.
+    pub fn staff_cost_per_case(&self, department: usize) -> f64 {
+        self.scenario.costs.staff_per_year
+            / 12.0
+            / self.scenario.departments[department].cases_per_staff_month
+    }
+
     /// Number of (district, band) cells.
     pub fn cells(&self) -> usize {
         self.districts() * Band::ALL.len()

@@ -147,6 +147,7 @@ pub fn evolve_departments(
         dep.capacity_cases = staff * spec.cases_per_staff_month * m * shocks.capacity_factor[j];
         dep.arrivals_cases = 0.0;
         dep.arrivals_requests = 0.0;
+        dep.arrivals_errands = 0.0;
     }
 }
 
@@ -158,6 +159,7 @@ pub fn process_queues(city: Res<City>, mut departments: ResMut<Departments>) {
         let before = dep.queue_cases;
         dep.queue_cases += arrivals;
         dep.queue_requests += dep.arrivals_requests;
+        dep.queue_errands += dep.arrivals_errands;
         let left = if dep.capacity_cases <= 0.0 {
             dep.queue_cases
         } else {
@@ -169,12 +171,17 @@ pub fn process_queues(city: Res<City>, mut departments: ResMut<Departments>) {
         } else {
             1.0
         };
+        // Residents' requests and firms' errands share the queue, served first come
+        // first served: the same share of each leaves it.
         dep.served_requests_total += share * dep.queue_requests;
         dep.queue_requests *= 1.0 - share;
+        dep.served_errands_total += share * dep.queue_errands;
+        dep.queue_errands *= 1.0 - share;
         dep.queue_cases = left;
         if left <= 0.0 {
             dep.queue_cases = 0.0;
             dep.queue_requests = 0.0;
+            dep.queue_errands = 0.0;
         }
         let backlog_wait = if dep.capacity_cases <= 0.0 {
             if dep.queue_cases > 0.0 {

@@ -35,8 +35,11 @@
 //!   redone offline; offline it costs one trip plus one per missing data link (each
 //!   present with probability `min(g_owner, g_j)`), online one per missing link. The
 //!   errands add their cases (`offline_effort`, or `online_effort` of it online) to the
-//!   department's arrivals, so firms' errands lengthen residents' queue waits; they are
-//!   not residents' requests and do not enter the request ledger.
+//!   department's arrivals, so firms' errands lengthen residents' queue waits. They are
+//!   not residents' requests: the request ledger counts them apart
+//!   ([`crate::RequestLedger`]'s `errands_*`: each department serves the same share of
+//!   the errands and of the requests waiting), and their staff time (cases × the owner's
+//!   staff cost per case) takes its part of the staff pay `cost_per_request` spreads.
 //!
 //! **Entry.** Each group's new firms accrue at `entry_per_year × n × Δt` agents a tick
 //! (digital-factor-driven groups times `1 + open_data_entry_effect × open data level`),
@@ -72,19 +75,24 @@ pub struct EconomyState {
     peers: Vec<[f64; STAGES]>,
     /// Each district's residents' adoption at the first tick.
     reference_adoption: Option<Vec<f64>>,
+    /// Firms' errands brought to departments since the start (represented errands).
+    pub(crate) errands_total: f64,
 }
 
 /// Installs the economy's levers, tallies and state (empty without `[economy]`).
 pub fn install(world: &mut World, city: &City) {
     let districts = &city.scenario.population.districts;
+    let park_services: Vec<f64> = districts
+        .iter()
+        .map(|d| d.park.as_ref().map_or(0.0, |p| p.services))
+        .collect();
     world.insert_resource(EconomyLevers {
         voucher_coverage: vec![0.0; districts.len()],
         computing_coverage: vec![0.0; districts.len()],
-        park_services: districts
-            .iter()
-            .map(|d| d.park.as_ref().map_or(0.0, |p| p.services))
-            .collect(),
+        park_base: park_services.clone(),
+        park_services,
         park_built: vec![0.0; districts.len()],
+        spend: vec![0.0; districts.len()],
         ..Default::default()
     });
     let (tallies, state) = match &city.scenario.economy {
@@ -190,6 +198,8 @@ fn chance(rate: f64, dt: f64) -> f64 {
 struct ErrandNow {
     owner: usize,
     per_tick: f64,
+    /// The owner's staff pay per offline-equivalent case (currency).
+    staff_cost_per_case: f64,
     offline: f64,
     online: f64,
     reach: f64,
@@ -233,6 +243,7 @@ impl ErrandNow {
                 ErrandNow {
                     owner,
                     per_tick: e.per_firm_per_year * city.years_per_tick,
+                    staff_cost_per_case: city.staff_cost_per_case(owner),
                     offline: e.offline_effort,
                     online: e.offline_effort * e.online_effort,
                     reach: dep.digitization_now * dep.effective_health,
@@ -421,7 +432,7 @@ pub fn enterprise_pass(
     let groups: Vec<GroupNow> = (0..economy.firms.len())
         .map(|g| GroupNow::new(&city, &now, g))
         .collect();
-    let mut arrivals = vec![0.0; departments.0.len()];
+    let mut arrivals = vec![(0.0, 0.0); departments.0.len()];
     let tally = &mut tallies.0;
     tally.fill(DistrictEconomy::default());
     let mut peers = vec![[0.0; STAGES]; state.peers.len()];
@@ -474,11 +485,15 @@ pub fn enterprise_pass(
             let (one_trip, effort) = outcomes[firm.stage as usize];
             t.errands += n;
             t.one_trip += n * one_trip;
-            arrivals[e.owner] += n * effort;
+            t.errand_staff_cost += n * effort * e.staff_cost_per_case;
+            arrivals[e.owner].0 += n * effort;
+            arrivals[e.owner].1 += n;
         }
     }
-    for (dep, cases) in departments.0.iter_mut().zip(arrivals) {
+    for (dep, (cases, errands)) in departments.0.iter_mut().zip(arrivals) {
         dep.arrivals_cases += cases;
+        dep.arrivals_errands += errands;
+        state.errands_total += errands;
     }
     state.peers = peers;
     // Entrants: like the group's firms, at a drawn position in the group.

@@ -48,7 +48,8 @@ impl Enterprise {
 }
 
 /// What the economy policies produce this tick, each level in [0, 1] (the mean over the
-/// tick), and the assets they built (at the end of the tick), written by `policies`.
+/// tick), the assets they built (at the end of the tick) and their money, written by
+/// `policies`.
 #[derive(Resource, Debug, Clone, Default, PartialEq)]
 pub struct EconomyLevers {
     /// Share of each district's firms holding a digitization voucher
@@ -61,7 +62,8 @@ pub struct EconomyLevers {
     pub platform_level: f64,
     /// Level of open data (`open_data`).
     pub open_data_level: f64,
-    /// Park services level of each district's park (starting level plus `park_services`).
+    /// Park services level of each district's park (starting level still kept up plus
+    /// what `park_services` built; the mean over the tick).
     pub park_services: Vec<f64>,
     /// Industrial internet platform level built by policies.
     pub platform_built: f64,
@@ -69,6 +71,13 @@ pub struct EconomyLevers {
     pub open_data_built: f64,
     /// Park services built by policies on top of each district's park's starting level.
     pub park_built: Vec<f64>,
+    /// What is still running of each district's park's starting services (its file
+    /// `services`, decaying at `park_services_decay_per_year` while its upkeep is unpaid).
+    pub park_base: Vec<f64>,
+    /// Money of the economy policies this tick per district (currency), by the firms
+    /// they act on: the economy's spending line (`spend_economy`), kept out of the public
+    /// services' spending and `cost_per_request`.
+    pub spend: Vec<f64>,
 }
 
 /// What the enterprise pass counted in the tick, for one district (firms counted as the
@@ -97,6 +106,9 @@ pub struct DistrictEconomy {
     pub errands: f64,
     /// Of those, errands done with at most one trip (expected).
     pub one_trip: f64,
+    /// Staff cost of those errands (currency: their cases × the owner's staff cost per
+    /// case), the errands' part of the staff time `cost_per_request` spreads the pay by.
+    pub errand_staff_cost: f64,
 }
 
 impl DistrictEconomy {
@@ -113,6 +125,7 @@ impl DistrictEconomy {
         self.value_added += o.value_added;
         self.errands += o.errands;
         self.one_trip += o.one_trip;
+        self.errand_staff_cost += o.errand_staff_cost;
     }
 
     /// The value of economy indicator `indicator` over these counts; `None` when the
@@ -127,6 +140,7 @@ impl DistrictEconomy {
             Indicator::NumericalControlRate => ratio(self.numerical_control, self.industrial),
             Indicator::DigitalRdToolsRate => ratio(self.rd_tools, self.industrial),
             Indicator::EnterpriseOneTripRate => ratio(self.one_trip, self.errands),
+            Indicator::FirmErrands => self.errands,
             _ => return None,
         })
     }

@@ -112,7 +112,10 @@ pub fn simulate(scenario: &Scenario, replicate: u32, options: &EngineOptions) ->
     sim.finish()
 }
 
-/// Where all requests raised so far stand (represented people).
+/// Where all requests raised so far stand (represented people), residents' requests and
+/// firms' errands apart: both wait in the departments' queues, but only residents'
+/// requests can fail and wait for a fallback (a firm's failed online errand is redone
+/// offline within the tick, as its expectation) or be abandoned.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RequestLedger {
     /// Requests raised since the start.
@@ -125,6 +128,13 @@ pub struct RequestLedger {
     pub failed_pending: f64,
     /// Failed requests never redone because the resident died.
     pub abandoned: f64,
+    /// Firms' errands brought to departments since the start (represented errands; 0
+    /// without `[economy]`).
+    pub errands_raised: f64,
+    /// Firms' errands resolved (served by a department).
+    pub errands_resolved: f64,
+    /// Firms' errands waiting in department queues.
+    pub errands_queued: f64,
 }
 
 /// One replicate being simulated, tick by tick.
@@ -267,6 +277,12 @@ impl Simulation {
                 * city.scale,
             abandoned: self.world.resource::<renewal::Departures>().abandoned_total as f64
                 * city.scale,
+            errands_raised: self
+                .world
+                .resource::<enterprises::EconomyState>()
+                .errands_total,
+            errands_resolved: deps.0.iter().map(|d| d.served_errands_total).sum(),
+            errands_queued: deps.0.iter().map(|d| d.queue_errands).sum(),
         }
     }
 

@@ -20,16 +20,19 @@
 //!   request meets none, and counting them, as before issue 29, was not the "weighted by
 //!   the online attempts" of the definition); the plain mean over departments when it had
 //!   none (NaN when the scenario has no departments);
-//! - `spend_construction`, `spend_operation`: money of the tick attributed to the scope
-//!   (see [`crate::policies`]), divided by the tick length in years: a yearly rate, the
-//!   same for weekly and monthly ticks; `cost_per_request`: all staff pay of the tick
-//!   (every department's case officers and hires, idle time included), spread over the
-//!   cells in proportion to the staff time their requests took (effort × staff cost per
-//!   case, see [`crate::channels`]), plus operation spending (less what staffing
-//!   policies pay hires, already in the staff pay) plus the construction amortised in
-//!   the tick, divided by the represented requests raised in the scope in the tick (NaN
-//!   when none): hiring raises it, digitization that moves cases online lowers the
-//!   scope's share of the pay;
+//! - `spend_construction`, `spend_operation`: the public services' money of the tick
+//!   attributed to the scope (see [`crate::policies`]), divided by the tick length in
+//!   years: a yearly rate, the same for weekly and monthly ticks; `spend_economy`: the
+//!   economy policies' money the same way (by district; NaN for bands);
+//!   `cost_per_request`: all staff pay of the tick (every department's case officers and
+//!   hires, idle time included), spread over the cells' requests and the firms' errands
+//!   in proportion to the staff time each took (effort × staff cost per case, see
+//!   [`crate::channels`] and [`crate::enterprises`]), the cells' part plus operation
+//!   spending (less what staffing policies pay hires, already in the staff pay) plus the
+//!   construction amortised in the tick, divided by the represented requests raised in
+//!   the scope in the tick (NaN when none): hiring raises it, digitization that moves
+//!   cases online lowers the scope's share of the pay, and so do more firms' errands;
+//!   the economy's money is not in it;
 //! - `trust`: mean resident trust at the end of the tick;
 //! - `complaints_per_1000`: 12345 complaints filed in the year ending with the tick per
 //!   1,000 residents of the scope (the last `round(1 / tick years)` ticks: 12 months or
@@ -55,7 +58,8 @@
 //!   `digital_core_share` (core sectors' value added / all firms' value added),
 //!   `enterprise_maturity` (mean stage), `enterprise_stage3_share`, `cloud_rate`,
 //!   `numerical_control_rate` and `digital_rd_tools_rate` (over industrial firms; NaN
-//!   without any), `enterprise_one_trip_rate` (over firms' errands).
+//!   without any), `enterprise_one_trip_rate` (over firms' errands), `firm_errands` (the
+//!   tick's errands, represented: a flow beside residents' `requests_*`).
 
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::SystemParam;
@@ -63,7 +67,7 @@ use civitas_scenario::{Band, Indicator};
 
 use crate::census::{CellCensus, Census};
 use crate::city::{City, Clock, cell_band, district_cells};
-use crate::firms::{DistrictEconomy, EconomyTallies};
+use crate::firms::{DistrictEconomy, EconomyLevers, EconomyTallies};
 use crate::levers::Levers;
 use crate::offices::Departments;
 use crate::output::{AgentRow, ReplicateResult, Scope};
@@ -146,6 +150,7 @@ pub struct Counted<'w> {
     levers: Res<'w, Levers>,
     departments: Res<'w, Departments>,
     economy: Res<'w, EconomyTallies>,
+    economy_levers: Res<'w, EconomyLevers>,
 }
 
 /// Writes every indicator of this tick for every scope.
@@ -163,6 +168,7 @@ pub fn record_indicators(
         levers,
         departments,
         economy,
+        economy_levers,
     } = counted;
     let table = &mut table.0;
     complaints.push(
@@ -176,14 +182,18 @@ pub fn record_indicators(
     );
     let scopes = table.scopes.clone();
     let cells = census.cells.len();
-    // All staff pay of the tick (case officers and hires), spread over the cells in
-    // proportion to the staff time their requests took: idle and complaint time are
-    // paid too, and hiring shows in the cost of a request.
+    // All staff pay of the tick (case officers and hires), spread over residents' requests
+    // (by cell) and firms' errands in proportion to the staff time each took: idle and
+    // complaint time are paid too, and hiring shows in the cost of a request; the errands'
+    // share is theirs, not residents'.
     let staff_pay: f64 = departments.0.iter().map(|d| d.staff).sum::<f64>()
         * city.scenario.costs.staff_per_year
         * city.years_per_tick;
-    let request_time: f64 = requests.cells.iter().map(|r| r.staff_cost).sum::<f64>() * city.scale;
+    let errand_time: f64 = economy.0.iter().map(|d| d.errand_staff_cost).sum();
+    let request_time: f64 =
+        requests.cells.iter().map(|r| r.staff_cost).sum::<f64>() * city.scale + errand_time;
     let pay_per_request_time = ratio(staff_pay, request_time);
+    let has_economy = city.scenario.economy.is_some();
     for (si, scope) in scopes.iter().enumerate() {
         // The scope's cells, in ascending order (the sums below depend on it): a district's
         // three, a band's every third, the city's all. Filtering every cell for every scope
@@ -232,17 +242,27 @@ pub fn record_indicators(
             Scope::District(d) => Some(incidents.0[d]),
             Scope::Band(_) => None,
         };
-        // Firms have no age: band scopes get an empty count (NaN economy indicators).
-        let firms = match *scope {
-            Scope::City => economy
-                .0
-                .iter()
-                .fold(DistrictEconomy::default(), |mut a, d| {
-                    a.add(d);
-                    a
-                }),
-            Scope::District(d) => economy.0.get(d).copied().unwrap_or_default(),
-            Scope::Band(_) => DistrictEconomy::default(),
+        // Firms have no age: band scopes, like scenarios without `[economy]`, get NaN
+        // economy indicators. The economy's money and counts of the scope's districts.
+        let (firms, economy_spend) = match *scope {
+            _ if !has_economy => (None, 0.0),
+            Scope::City => (
+                Some(
+                    economy
+                        .0
+                        .iter()
+                        .fold(DistrictEconomy::default(), |mut a, d| {
+                            a.add(d);
+                            a
+                        }),
+                ),
+                economy_levers.spend.iter().sum(),
+            ),
+            Scope::District(d) => (
+                Some(economy.0.get(d).copied().unwrap_or_default()),
+                economy_levers.spend[d],
+            ),
+            Scope::Band(_) => (None, 0.0),
         };
         let submitted = req.submitted as f64;
         let residents = people.residents as f64;
@@ -315,9 +335,11 @@ pub fn record_indicators(
                 | Indicator::CloudRate
                 | Indicator::NumericalControlRate
                 | Indicator::DigitalRdToolsRate
-                | Indicator::EnterpriseOneTripRate => {
-                    firms.indicator(indicator).unwrap_or(f64::NAN)
-                }
+                | Indicator::EnterpriseOneTripRate
+                | Indicator::FirmErrands => firms
+                    .and_then(|f| f.indicator(indicator))
+                    .unwrap_or(f64::NAN),
+                Indicator::SpendEconomy => firms.map_or(f64::NAN, |_| economy_spend * per_year),
             };
             table.set(clock.tick, indicator, si, value);
         }

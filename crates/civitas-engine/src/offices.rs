@@ -35,12 +35,18 @@ pub struct DepartmentState {
     pub queue_requests: f64,
     /// Queue wait a request arriving this tick faces, in days.
     pub wait_days: f64,
-    /// Cases that arrived this tick (requests and incidents).
+    /// Cases that arrived this tick (requests, firms' errands and incidents).
     pub arrivals_cases: f64,
     /// Requests that arrived this tick (represented people).
     pub arrivals_requests: f64,
     /// Requests served since the start (represented people).
     pub served_requests_total: f64,
+    /// Firms' errands that arrived this tick (represented errands).
+    pub arrivals_errands: f64,
+    /// Firms' errands waiting (represented errands).
+    pub queue_errands: f64,
+    /// Firms' errands served since the start (represented errands).
+    pub served_errands_total: f64,
     /// Online and assisted attempts this calendar year (agent attempts): the traffic the
     /// department's systems carry, which evaluation budgeting weighs.
     pub attempts_year: u64,

@@ -48,13 +48,19 @@
 //!   construction; the operation budget, training, device subsidies, service points, the
 //!   one window and staffing are operation (running costs of the digital service). A
 //!   policy's money is attributed to its targeted (district × band) cells in proportion
-//!   to their residents, so district and band spending add up to the city's.
+//!   to their residents, so district and band spending add up to the city's. The economy
+//!   policies' money is the economy's line instead (`spend_economy`, in
+//!   [`EconomyLevers::spend`]), attributed to the targeted districts by the firms it acts
+//!   on (park firms for park services): it buys nothing for residents' requests, so it is
+//!   in neither the public services' spending nor `cost_per_request`.
 //!   Construction is amortised at `1 / construction_life_years` a year (declining
 //!   balance) for `cost_per_request`.
 //! - The economy's levers ([`EconomyLevers`], only with `[economy]`): voucher money of a
 //!   district covers `1 − e^(−m / (cost × firms))` of its firms a year; the industrial
 //!   internet platform, open data and each park's services are built assets as above
-//!   (per point, or per park firm for park services).
+//!   (per point, or per park firm for park services); as for service points, a park's
+//!   starting services need their upkeep (the baseline's `park-services-upkeep`) and a
+//!   park policy's money pays what of it its parks lack first.
 
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::SystemParam;
@@ -213,6 +219,8 @@ struct CompiledPolicy {
     amount_per_year: f64,
     /// Whether its money counts as construction (otherwise operation).
     construction: bool,
+    /// Whether it is an economy policy: its money is the economy's spending line.
+    economy: bool,
     departments: Vec<bool>,
     districts: Vec<bool>,
     bands: [bool; 3],
@@ -228,6 +236,7 @@ impl CompiledPolicy {
             end: p.end(),
             amount_per_year: s.policy_amount_per_year(index),
             construction: p.kind().spending() == Spending::Construction,
+            economy: p.kind().is_economy(),
             departments: targets(
                 p.departments(),
                 s.departments.iter().map(|d| d.name.as_str()),
@@ -461,6 +470,8 @@ struct TickMoney<'a> {
     service_point_upkeep: Vec<f64>,
     /// Upkeep of each district's starting sensors still running, this tick.
     sensor_upkeep: Vec<f64>,
+    /// Upkeep of each district's park's starting services still running, this tick.
+    park_upkeep: Vec<f64>,
 }
 
 impl TickMoney<'_> {
@@ -613,8 +624,9 @@ fn fund_firms(pool: &mut [f64], cp: &CompiledPolicy, tick: &TickMoney) -> bool {
     true
 }
 
-/// Park-services money of the target districts' parks, split by park firms; returns false
-/// (nothing spent) when no targeted district has a park with firms.
+/// Park-services money of the target districts' parks: the upkeep of the starting
+/// services they lack first, the rest split by park firms; returns false (nothing spent)
+/// when no targeted district has a park with firms.
 fn fund_parks(cp: &CompiledPolicy, tick: &TickMoney, pools: &mut Pools, goal: Option<f64>) -> bool {
     let parks: Vec<bool> = (0..tick.park_firms.len())
         .map(|d| cp.districts[d] && tick.park_firms[d] > 0.0)
@@ -623,11 +635,12 @@ fn fund_parks(cp: &CompiledPolicy, tick: &TickMoney, pools: &mut Pools, goal: Op
         return false;
     }
     let e = &mut pools.economy;
+    let (_, money) = pay_upkeep_first(cp, tick, &mut e.parks, &tick.park_upkeep);
     spread(
         &mut e.parks,
         &parks,
         Some(tick.park_firms.as_slice()),
-        cp.money(tick),
+        money,
     );
     for (cap, _) in e.park_caps.iter_mut().zip(&parks).filter(|(_, p)| **p) {
         *cap = cap_sum(*cap, goal);
@@ -648,6 +661,29 @@ fn evaluate(cp: &CompiledPolicy, tick: &TickMoney, levers: &mut Levers, cap: Opt
     let moved = cap.map_or(moved, |cap| moved.min(cap));
     levers.evaluation_share_per_year =
         Some(levers.evaluation_share_per_year.unwrap_or(0.0).max(moved));
+}
+
+/// Attributes an economy policy's money of the tick to its targeted districts by the
+/// firms it acts on (park firms for park services): the economy's spending line, not the
+/// public services' (nor `cost_per_request`). Only called when the money was spent, so
+/// some targeted district has such firms.
+fn attribute_economy_spending(cp: &CompiledPolicy, tick: &TickMoney, spend: &mut [f64]) {
+    let firms = if matches!(cp.action, Action::ParkServices { .. }) {
+        &tick.park_firms
+    } else {
+        &tick.firms
+    };
+    let weights: Vec<f64> = firms
+        .iter()
+        .zip(&cp.districts)
+        .map(|(&n, &targeted)| if targeted { n } else { 0.0 })
+        .collect();
+    let total: f64 = weights.iter().sum();
+    if total > 0.0 {
+        for (s, w) in spend.iter_mut().zip(&weights) {
+            *s += cp.money(tick) * w / total;
+        }
+    }
 }
 
 /// Attributes `cp`'s money of the tick to its targeted cells by residents (equally when
@@ -742,6 +778,15 @@ pub fn update_levers(inputs: LeverInputs, outputs: LeverOutputs) {
             assets.sensors_base[d] * costs.sensor_upkeep_per_point_per_year * POINTS_PER_WHOLE * dt
         })
         .collect();
+    let park_firms = district_firms(&city, true);
+    let park_upkeep = (0..park_firms.len())
+        .map(|d| {
+            economy.park_base.get(d).copied().unwrap_or(0.0)
+                * costs.park_services_upkeep_per_firm_per_year
+                * park_firms[d]
+                * dt
+        })
+        .collect();
     let tick = TickMoney {
         city: &city,
         census: &census,
@@ -750,7 +795,7 @@ pub fn update_levers(inputs: LeverInputs, outputs: LeverOutputs) {
         operation_weights: &weights.0,
         district_people: people,
         firms: district_firms(&city, false),
-        park_firms: district_firms(&city, true),
+        park_firms,
         operation_budget_per_year: timeline
             .policies
             .iter()
@@ -760,10 +805,17 @@ pub fn update_levers(inputs: LeverInputs, outputs: LeverOutputs) {
             .sum(),
         service_point_upkeep,
         sensor_upkeep,
+        park_upkeep,
     };
     let mut pools = Pools::new(city.districts(), city.departments());
+    economy.spend.fill(0.0);
     for cp in timeline.policies.iter().filter(in_force) {
-        if cp.action.act(cp, &tick, levers, &mut pools) {
+        if !cp.action.act(cp, &tick, levers, &mut pools) {
+            continue;
+        }
+        if cp.economy {
+            attribute_economy_spending(cp, &tick, &mut economy.spend);
+        } else {
             attribute_spending(cp, &tick, levers);
         }
     }
@@ -925,31 +977,31 @@ fn run_economy(tick: &TickMoney, pools: &EconomyPools, levers: &mut EconomyLever
         dt,
     );
     for (d, district) in city.scenario.population.districts.iter().enumerate() {
-        let Some(park) = &district.park else {
+        if district.park.is_none() {
             continue;
-        };
+        }
         let parks = AssetCosts {
             build_whole: costs.park_services_build_per_firm * park_firms[d],
             upkeep_whole_per_year: costs.park_services_upkeep_per_firm_per_year * park_firms[d],
             decay_per_year: costs.park_services_decay_per_year,
         };
         let before = levers.park_built[d];
-        // The park's starting services stay as the file states them (kept up outside the
-        // scenario's money); the money keeps up and builds only the part policies add, on
-        // top of them. (Paying the starting part's upkeep from park money that cannot keep
-        // it bought nothing and made the first millions the least useful.)
-        let built = operate_asset(
+        // The park's starting services are kept by their upkeep, like the starting service
+        // points (issue 29: every asset decays without upkeep): the baseline's
+        // `park-services-upkeep` pays it, and a park policy's money pays what of it is
+        // still missing first (`fund_parks`). (From issue 32 until this, the starting part
+        // was kept up outside the scenario's money.)
+        levers.park_services[d] = operate_asset(
             &mut levers.park_built[d],
-            &mut 0.0,
+            &mut levers.park_base[d],
             pools.parks[d],
             dt,
             parks,
         );
-        levers.park_services[d] = (park.services + built).min(1.0);
         cap_growth(
             &mut levers.park_services[d],
             &mut levers.park_built[d],
-            park.services,
+            levers.park_base[d],
             before,
             pools.park_caps[d],
             dt,

@@ -7,8 +7,9 @@ use civitas_engine::{EngineOptions, Scope, Simulation, simulate};
 use civitas_scenario::{Band, Indicator, Shock, ShockKind, Unit};
 use common::{baseline, ym};
 
-/// The baseline with a capacity shock (so queues form) and a cyber incident (so online
-/// requests fail and fall back), over two years.
+/// The baseline with capacity shocks (so queues of residents' requests and of firms'
+/// errands form) and a cyber incident (so online requests fail and fall back), over two
+/// years.
 fn stressed(agents: u64) -> civitas_scenario::Scenario {
     let mut s = baseline(agents);
     s.scenario.end = ym("2025-12");
@@ -22,6 +23,18 @@ fn stressed(agents: u64) -> civitas_scenario::Scenario {
         incident_rate_factor: 1.0,
         health_factor: 1.0,
         capacity_factor: 0.5,
+    });
+    // Firms' errands go to Market Regulation and Taxation: a deeper cut there.
+    s.shocks.push(Shock {
+        name: "errand-strike".into(),
+        kind: ShockKind::PlatformOutage,
+        start: ym("2024-04"),
+        end: ym("2024-09"),
+        departments: vec!["Market Regulation".into(), "Taxation".into()],
+        districts: vec![],
+        incident_rate_factor: 1.0,
+        health_factor: 1.0,
+        capacity_factor: 0.2,
     });
     s.shocks.push(Shock {
         name: "cyber".into(),
@@ -41,9 +54,21 @@ fn stressed(agents: u64) -> civitas_scenario::Scenario {
 fn every_request_is_resolved_queued_or_failed() {
     let s = stressed(6_000);
     let mut sim = Simulation::new(&s, 0, &EngineOptions::default());
-    let (mut saw_queue, mut saw_failure) = (false, false);
+    let (mut saw_queue, mut saw_failure, mut saw_errands_queued) = (false, false, false);
     while sim.step() {
         let l = sim.ledger();
+        // Firms' errands, apart: every one raised is resolved or waiting.
+        assert!(
+            (l.errands_raised - l.errands_resolved - l.errands_queued).abs()
+                <= 1e-9 * l.errands_raised.max(1.0),
+            "tick {}: errands raised {} vs resolved {} + queued {}",
+            sim.ticks_done(),
+            l.errands_raised,
+            l.errands_resolved,
+            l.errands_queued
+        );
+        assert!(l.errands_raised > 0.0, "the baseline's firms bring errands");
+        saw_errands_queued |= l.errands_queued > 0.0;
         let accounted = l.resolved + l.queued + l.failed_pending + l.abandoned;
         assert!(
             (l.raised - accounted).abs() <= 1e-9 * l.raised.max(1.0),
@@ -58,8 +83,8 @@ fn every_request_is_resolved_queued_or_failed() {
         saw_failure |= l.failed_pending > 0.0;
     }
     assert!(
-        saw_queue && saw_failure,
-        "the stress shocks exercise queues and failures"
+        saw_queue && saw_failure && saw_errands_queued,
+        "the stress shocks exercise queues (of requests and errands) and failures"
     );
     let r = sim.finish();
     // The capacity shock shows as longer resolution times.
@@ -133,6 +158,19 @@ fn residents_and_indicators_stay_in_range_and_scopes_add_up() {
             by_band += r.value(t, Indicator::AdoptionRate, si) * members;
         }
         assert!((by_district - adopted).abs() < 1e-6 && (by_band - adopted).abs() < 1e-6);
+        // The economy's money adds up across districts (bands have none).
+        let total = r.value(t, Indicator::SpendEconomy, 0);
+        let districts: f64 = r
+            .scopes
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| matches!(s, Scope::District(_)))
+            .map(|(si, _)| r.value(t, Indicator::SpendEconomy, si))
+            .sum();
+        assert!(
+            (districts - total).abs() <= 1e-6 * total.max(1.0),
+            "spend_economy: {districts} vs {total}"
+        );
         // Money adds up exactly across districts and across bands.
         for i in [Indicator::SpendConstruction, Indicator::SpendOperation] {
             let total = r.value(t, i, 0);

@@ -45,11 +45,7 @@ fn a_scenario_without_economy_has_no_firms_and_nan_economy_indicators() {
     s.scenario.end = common::ym("2024-06");
     s.economy = None;
     let r = common::run(&s);
-    for i in [
-        Indicator::DigitalCoreShare,
-        Indicator::EnterpriseMaturity,
-        Indicator::EnterpriseOneTripRate,
-    ] {
+    for &i in Indicator::ALL.iter().filter(|i| i.is_economy()) {
         assert!(r.value(0, i, 0).is_nan(), "{i}");
     }
     assert!(r.value(0, Indicator::OnlineServiceRate, 0).is_finite());
@@ -134,6 +130,60 @@ fn maturity_and_tools_rise_and_firms_errands_are_counted() {
     }
     let one_trip = r.value(last, Indicator::EnterpriseOneTripRate, 0);
     assert!(one_trip > 0.3 && one_trip < 1.0, "{one_trip}");
+    // The flow of errands: at the first tick, before any firm has left or entered, each
+    // group's firms times each errand's yearly rate over a month; the districts' add up to
+    // the city's, and age bands have none.
+    let economy = s.economy.as_ref().expect("an economy");
+    let per_firm: f64 = economy.errands.iter().map(|e| e.per_firm_per_year).sum();
+    let firms: f64 = economy.firms.iter().map(|f| f.count).sum();
+    let first = r.value(0, Indicator::FirmErrands, 0);
+    let expected = firms * per_firm / 12.0;
+    // Exits of the first tick leave before they bring errands (under 1 % a month).
+    assert!(
+        first < expected && first > 0.99 * expected,
+        "{first} vs {expected}"
+    );
+    let districts: f64 = (0..r.scopes.len())
+        .filter(|&si| matches!(r.scopes[si], Scope::District(_)))
+        .map(|si| r.value(last, Indicator::FirmErrands, si))
+        .sum();
+    let city = r.value(last, Indicator::FirmErrands, 0);
+    assert!(
+        (districts - city).abs() <= 1e-9 * city,
+        "{districts} vs {city}"
+    );
+    let band = common::scope_index(&r, Scope::Band(civitas_scenario::Band::Young));
+    assert!(r.value(last, Indicator::FirmErrands, band).is_nan());
+}
+
+/// Firms' errands take their share of the staff pay: with twice the firms, residents'
+/// requests carry less of it, so residents' cost per request falls. (Before issue 32's
+/// fix all staff pay was spread over residents' requests, and twice the firms left it
+/// where it was.)
+#[test]
+fn firms_errands_take_their_share_of_the_staff_pay_in_cost_per_request() {
+    let s = with_economy(4_000, "2024-03");
+    let mut doubled = s.clone();
+    for group in &mut doubled.economy.as_mut().expect("economy").firms {
+        group.count *= 2.0;
+    }
+    let (one, two) = (common::run(&s), common::run(&doubled));
+    let cost = |r: &ReplicateResult| r.value(0, Indicator::CostPerRequest, 0);
+    let errands = |r: &ReplicateResult| r.value(0, Indicator::FirmErrands, 0);
+    println!(
+        "cost_per_request 2024-01: {:.3} with the baseline's firms ({:.0} errands), {:.3} with twice ({:.0})",
+        cost(&one),
+        errands(&one),
+        cost(&two),
+        errands(&two)
+    );
+    assert!(errands(&two) > 1.9 * errands(&one));
+    assert!(
+        cost(&two) < cost(&one) - 0.1,
+        "{} vs {}",
+        cost(&two),
+        cost(&one)
+    );
 }
 
 #[test]

@@ -198,3 +198,44 @@ fn weekly_ticks_run_the_same_model() {
         .sum();
     assert!((last(&m, Indicator::SpendConstruction) - yearly).abs() < 1e-6 * yearly);
 }
+
+/// The economy policies' money is the economy's spending line: it serves no resident's
+/// request, so residents' cost per request and the public services' spending leave it
+/// out. (Before issue 32's fix it counted in `spend_operation` or `spend_construction`
+/// and in `cost_per_request`: 300 M CNY a year of vouchers added about 10 CNY to each
+/// request.)
+#[test]
+fn economy_money_is_its_own_spending_line_not_residents_cost_per_request() {
+    let mut plain = baseline(6_000);
+    plain.scenario.end = ym("2024-06");
+    let mut funded = plain.clone();
+    for (kind, amount) in [
+        (PolicyKind::EnterpriseDigitizationVouchers, 300e6),
+        (PolicyKind::IndustrialInternetPlatform, 20e6),
+        (PolicyKind::ParkServices, 5e6),
+    ] {
+        let mut p = civitas_scenario::Policy::new(kind, kind.name(), ym("2024-01"));
+        p.set_amount_per_year(Some(amount));
+        funded.policies.push(p);
+    }
+    let (a, b) = (run(&plain), run(&funded));
+    let at = |r: &civitas_engine::ReplicateResult, i, t| r.value(t, i, 0);
+    // The first tick: the same residents, the same public money.
+    for i in [Indicator::SpendConstruction, Indicator::SpendOperation] {
+        assert_eq!(at(&a, i, 0), at(&b, i, 0), "{i}");
+    }
+    // The baseline's own economy money is the parks' upkeep.
+    let upkeep = at(&a, Indicator::SpendEconomy, 0);
+    assert!((upkeep - 2.2715e6).abs() < 1e-6 * 2.2715e6, "{upkeep}");
+    let economy = at(&b, Indicator::SpendEconomy, 0) - upkeep;
+    assert!((economy - 325e6).abs() < 1e-6 * 325e6, "{economy}");
+    for t in 0..a.dates.len() {
+        let (x, y) = (
+            at(&a, Indicator::CostPerRequest, t),
+            at(&b, Indicator::CostPerRequest, t),
+        );
+        println!("tick {t}: cost_per_request {x:.3} without, {y:.3} with 325 M of economy money");
+        // Only through the firms' errands (more mature firms file more of them online).
+        assert!((x - y).abs() < 0.2, "tick {t}: {x} vs {y}");
+    }
+}

@@ -154,15 +154,27 @@ indicators! {
     /// construction money of the tick at its yearly rate
     SpendConstruction => "spend_construction", "Construction spending", Currency, false,
         "Money spent on building digitization and data integration, at its yearly rate in the tick.";
-    /// operation money of the tick at its yearly rate
+    /// operation money of the tick at its yearly rate (the public services' policies; the
+    /// economy's are `spend_economy`)
     SpendOperation => "spend_operation", "Operation spending", Currency, false,
         "Money spent on operating and maintaining systems, at its yearly rate in the tick.";
-    /// all staff pay (every department's case officers and hires, spread by the staff time of
-    /// each scope's requests) + the rest of operation + amortised construction, per represented
-    /// request; hiring raises it (before issue 29 only the time requests took was counted, and
-    /// 200 M a year of hires moved it 57.58 → 57.57)
+    /// money of the economy policies (`enterprise_digitization_vouchers`,
+    /// `computing_power_vouchers`, `industrial_internet_platform`, `open_data`,
+    /// `park_services`) at its yearly rate, attributed to districts by the firms each acts
+    /// on (park firms for park services); in neither `spend_construction` nor
+    /// `spend_operation` nor `cost_per_request` (before issue 32's fix it counted in them,
+    /// and vouchers raised residents' cost per request); NaN for bands and without `[economy]`
+    SpendEconomy => "spend_economy", "Economy spending", Currency, false,
+        "Money spent on the economy's policies (vouchers, industrial internet platform, open data, park services), at its yearly rate in the tick.";
+    /// the staff pay of residents' requests (all staff pay, every department's case officers
+    /// and hires, spread over residents' requests and firms' errands by the staff time each
+    /// took: firms' errands take their share) + the public services' operation money other
+    /// than hires' pay + amortised construction, per represented request (residents' requests
+    /// raised); the economy policies' money is not in it (`spend_economy`); hiring raises it
+    /// (before issue 29 only the time requests took was counted, and 200 M a year of hires
+    /// moved it 57.58 → 57.57)
     CostPerRequest => "cost_per_request", "Cost per request", CurrencyPerRequest, false,
-        "All staff pay (case officers and hires) plus the rest of operation plus amortised construction, per represented request.";
+        "Residents' share of staff pay (firms' errands take theirs) plus the rest of operation and amortised construction, per represented request.";
     /// mean resident trust, end of tick
     Trust => "trust", "Resident trust", Share, true,
         "Mean resident trust in government digital services (0-1), moved by experience; it acts on adoption and churn.";
@@ -246,6 +258,12 @@ indicators! {
     /// firms' errands done with at most one trip / firms' errands
     EnterpriseOneTripRate => "enterprise_one_trip_rate", "Firms' errands in one trip", Share, true,
         "Share of firms' errands (licences, permits, tax) done with at most one in-person trip.";
+    /// errands firms brought to departments in the tick (represented: firms ×
+    /// `per_firm_per_year` × Δt of each errand); they share the departments' queues and
+    /// staff with residents' requests, which `requests_*` count (NaN for bands and without
+    /// `[economy]`)
+    FirmErrands => "firm_errands", "Firms' errands", Count, false,
+        "Errands (licences, permits, tax) firms brought to the departments in the tick (represented).";
 }
 
 impl Indicator {
@@ -267,6 +285,8 @@ impl Indicator {
                 | Indicator::RequestsAssisted
                 | Indicator::RequestsOffline
                 | Indicator::RequestsFailed
+                | Indicator::SpendEconomy
+                | Indicator::FirmErrands
         )
     }
 
@@ -282,6 +302,8 @@ impl Indicator {
                 | Indicator::NumericalControlRate
                 | Indicator::DigitalRdToolsRate
                 | Indicator::EnterpriseOneTripRate
+                | Indicator::SpendEconomy
+                | Indicator::FirmErrands
         )
     }
 
@@ -376,7 +398,7 @@ mod tests {
             assert!(seen.insert(i.name()));
             assert_eq!(i.name().parse::<Indicator>().unwrap(), i);
         }
-        assert_eq!(Indicator::ALL.len(), 39);
+        assert_eq!(Indicator::ALL.len(), 41);
         assert!("online_rate".parse::<Indicator>().is_err());
     }
 }

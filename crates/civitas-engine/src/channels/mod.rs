@@ -79,9 +79,6 @@ pub use crate::tallies::{CellRequests, DepartmentRequests, RequestTallies};
 /// (`resolution = base_days × (1 − 0.5·d·h) + wait`, SPEC.md).
 pub const PROCESSING_SAVING_AT_FULL_DIGITIZATION_SHARE: f64 = 0.5;
 
-/// Months in a year, for staff costs per month.
-const MONTHS_PER_YEAR: f64 = 12.0;
-
 /// Extra trips (0 to 3) for which each service keeps the tick's complaint and satisfied
 /// chances of a resolved request, computed once per tick instead of two exponentials per
 /// experience (the same values: the same function of the same score).
@@ -182,9 +179,7 @@ impl Requests {
                     owner,
                     contacts: s.population.behaviour.hotline_inquiries_per_request
                         + f64::from(u8::from(through_hotline)),
-                    staff_cost_per_case: s.costs.staff_per_year
-                        / MONTHS_PER_YEAR
-                        / s.departments[owner].cases_per_staff_month,
+                    staff_cost_per_case: city.staff_cost_per_case(owner),
                     offline_effort: svc.offline_effort,
                     online_effort: svc.online_effort * svc.offline_effort,
                     links: (start, required.len()),
