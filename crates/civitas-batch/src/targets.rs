@@ -22,6 +22,13 @@ pub(crate) fn scope_key(scope: &Scope, scenario: &Scenario) -> ScopeKey {
         Scope::City => ScopeKey::City,
         Scope::District(i) => ScopeKey::District(scenario.population.districts[i].name.clone()),
         Scope::Band(band) => ScopeKey::Band(band),
+        Scope::Sector(s) => ScopeKey::Sector(
+            scenario
+                .economy
+                .as_ref()
+                .map_or(String::new(), |e| e.sectors[s].name.clone()),
+        ),
+        Scope::Size(size) => ScopeKey::Size(size),
     }
 }
 

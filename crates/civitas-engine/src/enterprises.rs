@@ -51,11 +51,13 @@
 
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::SystemParam;
-use civitas_scenario::{Economy, SectorClass};
+use civitas_scenario::{Economy, SectorClass, SizeBand};
 
 use crate::census::DistrictAdoption;
 use crate::city::{City, Clock};
-use crate::firms::{DistrictEconomy, EconomyLevers, EconomyTallies, Enterprise, TOP_STAGE, tool};
+use crate::firms::{
+    DistrictEconomy, EconomyBreakdown, EconomyLevers, EconomyTallies, Enterprise, TOP_STAGE, tool,
+};
 use crate::math;
 use crate::offices::Departments;
 use crate::rng::{Purpose, Stream, TickKey};
@@ -96,15 +98,24 @@ pub fn install(world: &mut World, city: &City) {
         ..Default::default()
     });
     let (tallies, state) = match &city.scenario.economy {
-        Some(e) => (
-            vec![DistrictEconomy::default(); districts.len()],
-            EconomyState {
-                accrual: vec![0.0; e.firms.len()],
-                peers: vec![[0.0; STAGES]; 2 * e.sectors.len() * districts.len()],
-                ..Default::default()
-            },
-        ),
-        None => (Vec::new(), EconomyState::default()),
+        Some(e) => {
+            world.insert_resource(EconomyBreakdown {
+                sectors: vec![DistrictEconomy::default(); e.sectors.len()],
+                sizes: vec![DistrictEconomy::default(); SizeBand::ALL.len()],
+            });
+            (
+                vec![DistrictEconomy::default(); districts.len()],
+                EconomyState {
+                    accrual: vec![0.0; e.firms.len()],
+                    peers: vec![[0.0; STAGES]; 2 * e.sectors.len() * districts.len()],
+                    ..Default::default()
+                },
+            )
+        }
+        None => {
+            world.insert_resource(EconomyBreakdown::default());
+            (Vec::new(), EconomyState::default())
+        }
     };
     world.insert_resource(EconomyTallies(tallies));
     world.insert_resource(state);
@@ -261,6 +272,9 @@ impl ErrandNow {
 /// firm by firm (a firm's chances depend on its group and stage only).
 struct GroupNow {
     district: usize,
+    /// Position of its sector, and of its size band in [`SizeBand::ALL`].
+    sector: usize,
+    size: usize,
     peer_group: usize,
     industrial: bool,
     core: bool,
@@ -363,6 +377,8 @@ impl GroupNow {
             .collect();
         GroupNow {
             district,
+            sector,
+            size: f.size.index(),
             peer_group,
             industrial,
             core: class.is_digital_core(),
@@ -389,6 +405,7 @@ pub fn enterprise_pass(
     inputs: EconomyInputs,
     mut departments: ResMut<Departments>,
     mut tallies: ResMut<EconomyTallies>,
+    mut breakdown: ResMut<EconomyBreakdown>,
     mut state: ResMut<EconomyState>,
     mut firms: Query<(Entity, &mut Enterprise)>,
     mut commands: Commands,
@@ -435,6 +452,9 @@ pub fn enterprise_pass(
     let mut arrivals = vec![(0.0, 0.0); departments.0.len()];
     let tally = &mut tallies.0;
     tally.fill(DistrictEconomy::default());
+    let breakdown = &mut *breakdown;
+    breakdown.sectors.fill(DistrictEconomy::default());
+    breakdown.sizes.fill(DistrictEconomy::default());
     let mut peers = vec![[0.0; STAGES]; state.peers.len()];
     let key = TickKey::new(city.seed, clock.tick as u64);
     let exit = chance(economy.exit_per_year, dt);
@@ -460,26 +480,22 @@ pub fn enterprise_pass(
         let w = f64::from(firm.firms);
         let stage = f64::from(firm.stage);
         peers[g.peer_group][firm.stage as usize] += w;
-        let t = &mut tally[g.district];
-        t.firms += w;
-        t.stage_sum += w * stage;
-        t.stage3 += if firm.stage >= 3 { w } else { 0.0 };
-        t.cloud += if firm.uses(tool::CLOUD) { w } else { 0.0 };
-        if g.industrial {
-            t.industrial += w;
-            t.numerical_control += if firm.uses(tool::NUMERICAL_CONTROL) {
-                w
-            } else {
-                0.0
-            };
-            t.rd_tools += if firm.uses(tool::RD_TOOLS) { w } else { 0.0 };
-        }
+        // The firm's counts, added to its district's, its sector's and its size band's.
+        let counted = |yes: bool| if yes { w } else { 0.0 };
         let value_added =
             w * g.value_added_per_firm * (1.0 + economy.productivity_premium_per_stage * stage);
-        t.value_added += value_added;
-        if g.core {
-            t.core_value_added += value_added;
-        }
+        let mut t = DistrictEconomy {
+            firms: w,
+            stage_sum: w * stage,
+            stage3: counted(firm.stage >= 3),
+            cloud: counted(firm.uses(tool::CLOUD)),
+            industrial: counted(g.industrial),
+            numerical_control: counted(g.industrial && firm.uses(tool::NUMERICAL_CONTROL)),
+            rd_tools: counted(g.industrial && firm.uses(tool::RD_TOOLS)),
+            value_added,
+            core_value_added: if g.core { value_added } else { 0.0 },
+            ..DistrictEconomy::default()
+        };
         for (e, outcomes) in errands.iter().zip(&g.errands) {
             let n = w * e.per_tick;
             let (one_trip, effort) = outcomes[firm.stage as usize];
@@ -489,6 +505,9 @@ pub fn enterprise_pass(
             arrivals[e.owner].0 += n * effort;
             arrivals[e.owner].1 += n;
         }
+        tally[g.district].add(&t);
+        breakdown.sectors[g.sector].add(&t);
+        breakdown.sizes[g.size].add(&t);
     }
     for (dep, (cases, errands)) in departments.0.iter_mut().zip(arrivals) {
         dep.arrivals_cases += cases;

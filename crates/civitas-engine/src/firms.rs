@@ -80,8 +80,8 @@ pub struct EconomyLevers {
     pub spend: Vec<f64>,
 }
 
-/// What the enterprise pass counted in the tick, for one district (firms counted as the
-/// firms they stand for).
+/// What the enterprise pass counted in the tick, for one district (or one sector, or one
+/// size band: [`EconomyBreakdown`]; firms counted as the firms they stand for).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct DistrictEconomy {
     /// Firms.
@@ -149,3 +149,14 @@ impl DistrictEconomy {
 /// The tick's economy counts per district (empty when the scenario has no economy).
 #[derive(Resource, Debug, Clone, Default, PartialEq)]
 pub struct EconomyTallies(pub Vec<DistrictEconomy>);
+
+/// The same counts per sector (in `[[economy.sectors]]` order) and per size band (in
+/// [`civitas_scenario::SizeBand::ALL`] order), for the breakdowns (empty without an
+/// economy).
+#[derive(Resource, Debug, Clone, Default, PartialEq)]
+pub struct EconomyBreakdown {
+    /// Counts of each sector's firms.
+    pub sectors: Vec<DistrictEconomy>,
+    /// Counts of each size band's firms.
+    pub sizes: Vec<DistrictEconomy>,
+}

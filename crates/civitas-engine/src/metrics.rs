@@ -54,7 +54,9 @@
 //! - `online_failure_rate`: the tick's failed online and assisted attempts over all its
 //!   online and assisted attempts (NaN without any).
 //! - the economy's indicators (see [`crate::enterprises`]), over the scope's firms as
-//!   counted in the tick (NaN for band scopes, and without `[economy]`):
+//!   counted in the tick (NaN for band scopes, and without `[economy]`), also for each
+//!   sector and each size band of the firms (scopes where every other indicator is NaN,
+//!   and `spend_economy` too: money is by district):
 //!   `digital_core_share` (core sectors' value added / all firms' value added),
 //!   `enterprise_maturity` (mean stage), `enterprise_stage3_share`, `cloud_rate`,
 //!   `numerical_control_rate` and `digital_rd_tools_rate` (over industrial firms; NaN
@@ -67,7 +69,7 @@ use civitas_scenario::{Band, Indicator};
 
 use crate::census::{CellCensus, Census};
 use crate::city::{City, Clock, cell_band, district_cells};
-use crate::firms::{DistrictEconomy, EconomyLevers, EconomyTallies};
+use crate::firms::{DistrictEconomy, EconomyBreakdown, EconomyLevers, EconomyTallies};
 use crate::levers::Levers;
 use crate::offices::Departments;
 use crate::output::{AgentRow, ReplicateResult, Scope};
@@ -151,6 +153,7 @@ pub struct Counted<'w> {
     departments: Res<'w, Departments>,
     economy: Res<'w, EconomyTallies>,
     economy_levers: Res<'w, EconomyLevers>,
+    breakdown: Res<'w, EconomyBreakdown>,
 }
 
 /// Writes every indicator of this tick for every scope.
@@ -169,6 +172,7 @@ pub fn record_indicators(
         departments,
         economy,
         economy_levers,
+        breakdown,
     } = counted;
     let table = &mut table.0;
     complaints.push(
@@ -205,6 +209,8 @@ pub fn record_indicators(
                 (cells.start, cells.end, 1)
             }
             Scope::Band(b) => (b.index(), cells, Band::ALL.len()),
+            // Firms' groups have no residents.
+            Scope::Sector(_) | Scope::Size(_) => (0, 0, 1),
         };
         let mut req = CellRequests::default();
         let mut people = CellCensus::default();
@@ -240,7 +246,7 @@ pub fn record_indicators(
                 },
             )),
             Scope::District(d) => Some(incidents.0[d]),
-            Scope::Band(_) => None,
+            Scope::Band(_) | Scope::Sector(_) | Scope::Size(_) => None,
         };
         // Firms have no age: band scopes, like scenarios without `[economy]`, get NaN
         // economy indicators. The economy's money and counts of the scope's districts.
@@ -263,6 +269,9 @@ pub fn record_indicators(
                 economy_levers.spend[d],
             ),
             Scope::Band(_) => (None, 0.0),
+            // The economy's money is by district: NaN for sectors and size bands.
+            Scope::Sector(s) => (breakdown.sectors.get(s).copied(), f64::NAN),
+            Scope::Size(z) => (breakdown.sizes.get(z.index()).copied(), f64::NAN),
         };
         let submitted = req.submitted as f64;
         let residents = people.residents as f64;
@@ -270,7 +279,7 @@ pub fn record_indicators(
         let count = |n: u64| n as f64 * city.scale;
         let per_year = 1.0 / city.years_per_tick;
         let band_share = |band: &CellCensus| match scope {
-            Scope::Band(_) => f64::NAN,
+            Scope::Band(_) | Scope::Sector(_) | Scope::Size(_) => f64::NAN,
             _ => ratio(band.residents as f64, residents),
         };
         for &indicator in Indicator::ALL {
@@ -285,7 +294,7 @@ pub fn record_indicators(
                 Indicator::DeviceRate => ratio(people.devices as f64, people.residents as f64),
                 Indicator::AdoptionRate => ratio(people.adopted as f64, people.residents as f64),
                 Indicator::DigitalDivideGap => match scope {
-                    Scope::Band(_) => f64::NAN,
+                    Scope::Band(_) | Scope::Sector(_) | Scope::Size(_) => f64::NAN,
                     _ => {
                         ratio(young.adopted as f64, young.residents as f64)
                             - ratio(senior.adopted as f64, senior.residents as f64)
@@ -340,6 +349,12 @@ pub fn record_indicators(
                     .and_then(|f| f.indicator(indicator))
                     .unwrap_or(f64::NAN),
                 Indicator::SpendEconomy => firms.map_or(f64::NAN, |_| economy_spend * per_year),
+            };
+            // A group of firms has only the economy's indicators.
+            let value = if scope.is_firms() && !indicator.is_economy() {
+                f64::NAN
+            } else {
+                value
             };
             table.set(clock.tick, indicator, si, value);
         }

@@ -1,8 +1,8 @@
 //! What one replicate returns: the per-tick indicator table.
 
-use civitas_scenario::{Band, Indicator, Scenario, TickDate};
+use civitas_scenario::{Band, Indicator, Scenario, SizeBand, TickDate};
 
-/// A group of residents an indicator is computed for.
+/// A group of residents (or of firms) an indicator is computed for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Scope {
     /// The whole city.
@@ -11,23 +11,52 @@ pub enum Scope {
     District(usize),
     /// One age band.
     Band(Band),
+    /// The firms of one `[[economy.sectors]]` sector, by its position: only the
+    /// economy's indicators are defined for it (the rest NaN).
+    Sector(usize),
+    /// The firms of one size band: only the economy's indicators are defined for it.
+    Size(SizeBand),
 }
 
 impl Scope {
-    /// Every scope of a scenario in output order: city, districts, bands.
+    /// Every scope of a scenario in output order: city, districts, bands, then with
+    /// `[economy]` its sectors and the size bands of its firm groups.
     pub fn all(scenario: &Scenario) -> Vec<Scope> {
         let mut v = vec![Scope::City];
         v.extend((0..scenario.population.districts.len()).map(Scope::District));
         v.extend(Band::ALL.iter().map(|&b| Scope::Band(b)));
+        if let Some(economy) = &scenario.economy {
+            v.extend((0..economy.sectors.len()).map(Scope::Sector));
+            v.extend(
+                SizeBand::ALL
+                    .into_iter()
+                    .filter(|&z| economy.firms.iter().any(|f| f.size == z))
+                    .map(Scope::Size),
+            );
+        }
         v
     }
 
-    /// Label used in CSV files: `city`, `district:<name>`, `band:<name>`.
+    /// Whether the scope is a group of firms (a sector or a size band).
+    pub fn is_firms(&self) -> bool {
+        matches!(self, Scope::Sector(_) | Scope::Size(_))
+    }
+
+    /// Label used in CSV files: `city`, `district:<name>`, `band:<name>`,
+    /// `sector:<name>`, `size:<name>`.
     pub fn label(&self, scenario: &Scenario) -> String {
         match *self {
             Scope::City => "city".to_string(),
             Scope::District(i) => format!("district:{}", scenario.population.districts[i].name),
             Scope::Band(b) => format!("band:{}", b.name()),
+            Scope::Sector(s) => format!(
+                "sector:{}",
+                scenario
+                    .economy
+                    .as_ref()
+                    .map_or("", |e| e.sectors[s].name.as_str())
+            ),
+            Scope::Size(z) => format!("size:{}", z.name()),
         }
     }
 }

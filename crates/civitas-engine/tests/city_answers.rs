@@ -209,7 +209,8 @@ fn residents_change_by_exactly_their_flows_in_every_scope() {
     };
     let mut seen = [0i64; 4];
     for t in 1..r.dates.len() {
-        for si in 0..r.scopes.len() {
+        // Residents' scopes (a sector or size band of the firms has none).
+        for si in (0..r.scopes.len()).filter(|&si| !r.scopes[si].is_firms()) {
             let change =
                 agents(t, Indicator::Residents, si) - agents(t - 1, Indicator::Residents, si);
             let flows = [

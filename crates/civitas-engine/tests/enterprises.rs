@@ -221,3 +221,60 @@ fn enterprises_give_identical_output_on_one_and_two_threads() {
     assert_eq!(bits(&one), bits(&two));
     assert!(one.value(10, Indicator::EnterpriseMaturity, 0).is_finite());
 }
+
+/// The economy's indicators by sector and by size band: the firms' groups add up to the
+/// city (errands), a sector's firms are all counted (the mean stage weighted by errands
+/// per firm is the city's), and residents' indicators have no value there.
+#[test]
+fn the_economy_breaks_down_by_sector_and_size_band() {
+    let s = with_economy(4_000, "2024-12");
+    let r = common::run(&s);
+    let economy = s.economy.as_ref().expect("an economy");
+    let sectors: Vec<usize> = (0..r.scopes.len())
+        .filter(|&si| matches!(r.scopes[si], Scope::Sector(_)))
+        .collect();
+    let sizes: Vec<usize> = (0..r.scopes.len())
+        .filter(|&si| matches!(r.scopes[si], Scope::Size(_)))
+        .collect();
+    assert_eq!(sectors.len(), economy.sectors.len());
+    // The size bands the groups have (the baseline's: micro, small and medium).
+    let bands = civitas_scenario::SizeBand::ALL
+        .iter()
+        .filter(|&&z| economy.firms.iter().any(|f| f.size == z))
+        .count();
+    assert_eq!((sizes.len(), bands), (3, 3));
+    let last = r.dates.len() - 1;
+    for group in [&sectors, &sizes] {
+        let sum: f64 = group
+            .iter()
+            .map(|&si| r.value(last, Indicator::FirmErrands, si))
+            .sum();
+        let city = r.value(last, Indicator::FirmErrands, 0);
+        assert!((sum - city).abs() <= 1e-9 * city, "{sum} vs {city}");
+        for &si in group {
+            assert!(r.value(last, Indicator::EnterpriseMaturity, si).is_finite());
+            assert!(r.value(last, Indicator::AdoptionRate, si).is_nan());
+            assert!(r.value(last, Indicator::Residents, si).is_nan());
+            assert!(r.value(last, Indicator::SpendEconomy, si).is_nan());
+        }
+    }
+    // Sectors differ: the core's software firms are more mature than traditional services.
+    let maturity: Vec<f64> = sectors
+        .iter()
+        .map(|&si| r.value(last, Indicator::EnterpriseMaturity, si))
+        .collect();
+    let (lo, hi) = maturity
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(a, b), &m| (a.min(m), b.max(m)));
+    assert!(hi - lo > 0.3, "{maturity:?}");
+    // Numerical control is over industrial firms: NaN for a services-only sector.
+    let services = economy
+        .sectors
+        .iter()
+        .position(|x| !x.class.is_industrial())
+        .expect("a non-industrial sector");
+    assert!(
+        r.value(last, Indicator::NumericalControlRate, sectors[services])
+            .is_nan()
+    );
+}

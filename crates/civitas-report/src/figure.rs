@@ -23,6 +23,10 @@ pub enum Section {
     ByBand,
     /// Small multiples by district.
     ByDistrict,
+    /// Small multiples of the economy's indicators by sector.
+    BySector,
+    /// Small multiples of the economy's indicators by firm size band.
+    BySize,
     /// Sweep results.
     Sweep,
     /// Sensitivity of each target to the uncertain parameters.

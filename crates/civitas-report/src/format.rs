@@ -268,6 +268,8 @@ pub fn scope(scenario: &Scenario, scope: &ScopeKey) -> String {
             }
         }
         ScopeKey::Band(band) => band_name(*band).to_string(),
+        ScopeKey::Sector(name) => name.clone(),
+        ScopeKey::Size(size) => format!("{} firms", size.name()),
     }
 }
 

@@ -131,11 +131,13 @@ fn inline_svg(svg: &str) -> &str {
     }
 }
 
-const SECTIONS: [(Section, &str, &str); 7] = [
+const SECTIONS: [(Section, &str, &str); 9] = [
     (Section::Targets, "targets", "Targets"),
     (Section::Indicators, "indicators", "Indicators over time"),
     (Section::ByBand, "by-band", "By age band"),
     (Section::ByDistrict, "by-district", "By district"),
+    (Section::BySector, "by-sector", "Firms by sector"),
+    (Section::BySize, "by-size", "Firms by size band"),
     (Section::Sweep, "sweep", "Sweep"),
     (
         Section::Sensitivity,
@@ -159,7 +161,10 @@ fn figures_section(out: &mut String, rendered: &[Rendered], section: Section, he
     if heading {
         // Every section of figures folds; the breakdowns, most of a page's figures, start
         // folded so the page reads targets and indicators first.
-        let open = if matches!(section, Section::ByBand | Section::ByDistrict) {
+        let open = if matches!(
+            section,
+            Section::ByBand | Section::ByDistrict | Section::BySector | Section::BySize
+        ) {
             ""
         } else {
             " open"

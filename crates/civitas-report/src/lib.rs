@@ -230,6 +230,8 @@ pub fn run_figures(result: &BatchResult) -> Vec<Figure<'_>> {
     for (by, section) in [
         (BreakdownBy::Band, Section::ByBand),
         (BreakdownBy::District, Section::ByDistrict),
+        (BreakdownBy::Sector, Section::BySector),
+        (BreakdownBy::Size, Section::BySize),
     ] {
         for &indicator in &indicators {
             if !breakdown::has_data(result, indicator, by) {
@@ -237,7 +239,7 @@ pub fn run_figures(result: &BatchResult) -> Vec<Figure<'_>> {
             }
             let meta = indicator.meta();
             figures.push(Figure {
-                stem: format!("{}_by_{}", meta.name, by.noun()),
+                stem: format!("{}_by_{}", meta.name, by.stem()),
                 title: format!("{} by {}", meta.title, by.noun()),
                 caption: format!(
                     "{} {}, all on the same scale; {}",

@@ -672,3 +672,42 @@ fn breakdowns_of_totals_show_parts_that_add_up_never_a_whole_city_mean() {
     // A share keeps its whole-city line: there the city is a level to compare with.
     assert!(texts("adoption_rate_by_band").contains("whole-city mean"));
 }
+
+#[test]
+fn the_economy_breaks_down_by_sector_and_size_band_and_residents_indicators_do_not() {
+    let result = common::baseline_result();
+    let dir = out_dir("firms");
+    let files = Report::write(&result, &dir).expect("report writes");
+    let has = |name: &str| {
+        files
+            .plots
+            .iter()
+            .any(|p| p.file_name().is_some_and(|f| f == name))
+    };
+    let economy = result.scenario.economy.as_ref().expect("an economy");
+    for stem in [
+        "enterprise_maturity_by_sector",
+        "enterprise_maturity_by_size",
+        "cloud_rate_by_sector",
+        "numerical_control_rate_by_size",
+        "firm_errands_by_sector",
+    ] {
+        assert!(has(&format!("{stem}.svg")), "{stem}");
+    }
+    // Residents have no sector: their indicators are not broken down by firms' groups.
+    assert!(!has("adoption_rate_by_sector.svg") && !has("adoption_rate_by_size.svg"));
+    let texts = svg_texts(&plot(&files, "enterprise_maturity_by_sector.svg")).join("\n");
+    for sector in &economy.sectors {
+        assert!(texts.contains(&sector.name), "{}: {texts}", sector.name);
+    }
+    assert!(texts.contains("whole-city mean"), "{texts}");
+    // A total's parts add up to the city's.
+    let texts = svg_texts(&plot(&files, "firm_errands_by_size.svg")).join("\n");
+    assert!(texts.contains("add up to the city total"), "{texts}");
+    let html =
+        std::fs::read_to_string(files.html.as_ref().expect("the page written")).expect("the page");
+    assert!(
+        html.contains("Firms by sector") && html.contains("Firms by size band"),
+        "the page has the two sections"
+    );
+}

@@ -1,13 +1,14 @@
-//! The scope of a value: the whole city, one district or one age band.
+//! The scope of a value: the whole city, one district, one age band, or one sector or size
+//! band of the firms.
 
 use std::fmt;
 use std::str::FromStr;
 
-use civitas_scenario::Band;
+use civitas_scenario::{Band, SizeBand};
 
-/// Which residents a value describes. Written `city`, `district:<name>` or `band:<name>`
-/// in the output files ([`fmt::Display`]) and read back with [`FromStr`], so no reader
-/// takes the text apart by hand.
+/// Which residents (or firms) a value describes. Written `city`, `district:<name>`,
+/// `band:<name>`, `sector:<name>` or `size:<name>` in the output files ([`fmt::Display`])
+/// and read back with [`FromStr`], so no reader takes the text apart by hand.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ScopeKey {
     /// The whole city.
@@ -16,11 +17,25 @@ pub enum ScopeKey {
     District(String),
     /// One age band.
     Band(Band),
+    /// The firms of one `[[economy.sectors]]` sector, by name.
+    Sector(String),
+    /// The firms of one size band.
+    Size(SizeBand),
+}
+
+impl ScopeKey {
+    /// Whether the scope is a group of firms (a sector or a size band), where only the
+    /// economy's indicators have values.
+    pub fn is_firms(&self) -> bool {
+        matches!(self, ScopeKey::Sector(_) | ScopeKey::Size(_))
+    }
 }
 
 const CITY: &str = "city";
 const DISTRICT_PREFIX: &str = "district:";
 const BAND_PREFIX: &str = "band:";
+const SECTOR_PREFIX: &str = "sector:";
+const SIZE_PREFIX: &str = "size:";
 
 impl fmt::Display for ScopeKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -28,13 +43,19 @@ impl fmt::Display for ScopeKey {
             ScopeKey::City => f.write_str(CITY),
             ScopeKey::District(name) => write!(f, "{DISTRICT_PREFIX}{name}"),
             ScopeKey::Band(band) => write!(f, "{BAND_PREFIX}{}", band.name()),
+            ScopeKey::Sector(name) => write!(f, "{SECTOR_PREFIX}{name}"),
+            ScopeKey::Size(size) => write!(f, "{SIZE_PREFIX}{}", size.name()),
         }
     }
 }
 
-/// A scope label that is none of `city`, `district:<name>` or `band:<young|middle|senior>`.
+/// A scope label that is none of `city`, `district:<name>`, `band:<young|middle|senior>`,
+/// `sector:<name>` or `size:<micro|small|medium|large>`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown scope {0:?}; expected city, district:<name> or band:<young|middle|senior>")]
+#[error(
+    "unknown scope {0:?}; expected city, district:<name>, band:<young|middle|senior>, \
+     sector:<name> or size:<micro|small|medium|large>"
+)]
 pub struct UnknownScope(pub String);
 
 impl FromStr for ScopeKey {
@@ -54,6 +75,16 @@ impl FromStr for ScopeKey {
         {
             return Ok(ScopeKey::Band(b));
         }
+        if let Some(name) = text.strip_prefix(SECTOR_PREFIX)
+            && !name.is_empty()
+        {
+            return Ok(ScopeKey::Sector(name.to_string()));
+        }
+        if let Some(size) = text.strip_prefix(SIZE_PREFIX)
+            && let Some(&z) = SizeBand::ALL.iter().find(|z| z.name() == size)
+        {
+            return Ok(ScopeKey::Size(z));
+        }
         Err(UnknownScope(text.to_string()))
     }
 }
@@ -69,6 +100,8 @@ mod tests {
             ScopeKey::District("Westhill County".to_string()),
             ScopeKey::District("a:b".to_string()),
             ScopeKey::Band(Band::Senior),
+            ScopeKey::Sector("Software and information services".to_string()),
+            ScopeKey::Size(SizeBand::Medium),
         ] {
             assert_eq!(key.to_string().parse::<ScopeKey>(), Ok(key));
         }
@@ -81,7 +114,15 @@ mod tests {
 
     #[test]
     fn other_labels_are_refused() {
-        for text in ["", "City", "district:", "band:old", "region:x"] {
+        for text in [
+            "",
+            "City",
+            "district:",
+            "band:old",
+            "region:x",
+            "sector:",
+            "size:huge",
+        ] {
             assert!(text.parse::<ScopeKey>().is_err(), "{text}");
         }
     }

@@ -7,9 +7,9 @@
 //!
 //! In Parquet each column is typed by its [`Kind`]: names and labels as dictionary-encoded
 //! strings, counts as 64-bit integers, dates as `DATE` (the first day of a monthly tick), a
-//! scope as two columns `scope_kind` (`city`, `district`, `band`) and `scope_name` (null
-//! for the city), values as nullable doubles (an empty CSV cell is null), flags as
-//! booleans. A table may drop the rows whose value is empty ([`TableSpec::dropping_empty`]:
+//! scope as two columns `scope_kind` (`city`, `district`, `band`, `sector`, `size`) and
+//! `scope_name` (null for the city), values as nullable doubles (an empty CSV cell is
+//! null), flags as booleans. A table may drop the rows whose value is empty ([`TableSpec::dropping_empty`]:
 //! the time series' never-defined cells). Rows are buffered [`ROW_GROUP_ROWS`] at a time
 //! and written as a row group, so memory stays flat however long the table is; pages are
 //! Snappy-compressed.

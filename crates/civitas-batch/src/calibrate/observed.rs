@@ -461,6 +461,13 @@ fn parse_scope(text: &str, scenario: &Scenario) -> Result<ObservedScope, String>
         ScopeKey::Band(b) => {
             1 + districts.len() + Band::ALL.iter().position(|x| x == b).unwrap_or(0)
         }
+        ScopeKey::Sector(_) | ScopeKey::Size(_) => {
+            return Err(format!(
+                "scope {:?}: observations are of residents (city, urban, rural, a district \
+                 or a band), not of a group of firms",
+                owned::excerpt(text, 60)
+            ));
+        }
     };
     Ok(ObservedScope::Reported(key, index))
 }

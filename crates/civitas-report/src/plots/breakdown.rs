@@ -1,10 +1,11 @@
 //! Small multiples of one indicator by age band or by district on a shared value axis,
-//! so the digital divide and the urban/rural gap show as panels at different heights.
+//! so the digital divide and the urban/rural gap show as panels at different heights; the
+//! economy's indicators also by sector and by firm size band.
 
 use std::collections::HashMap;
 
 use civitas_results::{BatchResult, ScopeKey, SeriesSummary};
-use civitas_scenario::{Band, Indicator, TickDate};
+use civitas_scenario::{Band, Indicator, SizeBand, TickDate};
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
@@ -30,6 +31,10 @@ pub enum BreakdownBy {
     Band,
     /// One panel per district.
     District,
+    /// One panel per sector of the firms (`[economy]`).
+    Sector,
+    /// One panel per size band of the firms (`[economy]`).
+    Size,
 }
 
 impl BreakdownBy {
@@ -38,6 +43,20 @@ impl BreakdownBy {
         match self {
             BreakdownBy::Band => "band",
             BreakdownBy::District => "district",
+            BreakdownBy::Sector => "sector",
+            BreakdownBy::Size => "size band",
+        }
+    }
+}
+
+impl BreakdownBy {
+    /// Word used in file names (`<indicator>_by_<stem>`).
+    pub fn stem(self) -> &'static str {
+        match self {
+            BreakdownBy::Band => "band",
+            BreakdownBy::District => "district",
+            BreakdownBy::Sector => "sector",
+            BreakdownBy::Size => "size",
         }
     }
 }
@@ -52,6 +71,24 @@ pub fn scopes(result: &BatchResult, by: BreakdownBy) -> Vec<ScopeKey> {
             .districts
             .iter()
             .map(|d| ScopeKey::District(d.name.clone()))
+            .collect(),
+        BreakdownBy::Sector => result
+            .scenario
+            .economy
+            .iter()
+            .flat_map(|e| &e.sectors)
+            .map(|s| ScopeKey::Sector(s.name.clone()))
+            .collect(),
+        BreakdownBy::Size => SizeBand::ALL
+            .into_iter()
+            .filter(|&z| {
+                result
+                    .scenario
+                    .economy
+                    .as_ref()
+                    .is_some_and(|e| e.firms.iter().any(|f| f.size == z))
+            })
+            .map(ScopeKey::Size)
             .collect(),
     }
 }
@@ -126,7 +163,7 @@ fn final_year_mean(dates: &[TickDate], series: &SeriesSummary) -> Option<f64> {
 pub fn panels(result: &BatchResult, indicator: Indicator, by: BreakdownBy) -> Panels {
     let all = scopes(result, by);
     let of = all.len();
-    if by == BreakdownBy::Band || of <= MAX_DISTRICT_PANELS {
+    if by != BreakdownBy::District || of <= MAX_DISTRICT_PANELS {
         return Panels {
             scopes: all,
             of,
@@ -236,8 +273,10 @@ impl Panels {
 fn grid(panels: &Panels, by: BreakdownBy) -> (usize, usize) {
     let n = panels.scopes.len().max(1);
     match by {
-        BreakdownBy::Band => (1, n),
-        BreakdownBy::District => (n.div_ceil(DISTRICT_COLUMNS), n.min(DISTRICT_COLUMNS)),
+        BreakdownBy::Band | BreakdownBy::Size => (1, n),
+        BreakdownBy::District | BreakdownBy::Sector => {
+            (n.div_ceil(DISTRICT_COLUMNS), n.min(DISTRICT_COLUMNS))
+        }
     }
 }
 

@@ -77,6 +77,16 @@ fn scopes(scenario: &Scenario) -> Vec<String> {
             .map(|d| format!("district:{}", d.name)),
     );
     v.extend(Band::ALL.iter().map(|b| format!("band:{}", b.name())));
+    // The firms' groups, as the engine's scopes (`Scope::all`).
+    if let Some(economy) = &scenario.economy {
+        v.extend(economy.sectors.iter().map(|s| format!("sector:{}", s.name)));
+        v.extend(
+            civitas_scenario::SizeBand::ALL
+                .iter()
+                .filter(|&&z| economy.firms.iter().any(|f| f.size == z))
+                .map(|z| format!("size:{}", z.name())),
+        );
+    }
     v
 }
 
@@ -99,6 +109,11 @@ fn replicate_value(
             | Indicator::IncidentsWithinSla
     );
     if city_only && scope != "city" {
+        return f64::NAN;
+    }
+    // Firms' groups have only the economy's indicators (and no money: it is by district).
+    let firms = scope.starts_with("sector:") || scope.starts_with("size:");
+    if firms && (!indicator.is_economy() || indicator == Indicator::SpendEconomy) {
         return f64::NAN;
     }
     let rural = scenario.population.districts.iter().any(|d| {

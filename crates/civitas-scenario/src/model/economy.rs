@@ -48,7 +48,20 @@ impl SectorClass {
 }
 
 /// The size band of a group of firms (NBS small/medium/large enterprise classification).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Default,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum SizeBand {
     /// Micro firms.
@@ -60,6 +73,31 @@ pub enum SizeBand {
     Medium,
     /// Large firms.
     Large,
+}
+
+impl SizeBand {
+    /// Every size band, smallest first.
+    pub const ALL: [SizeBand; 4] = [
+        SizeBand::Micro,
+        SizeBand::Small,
+        SizeBand::Medium,
+        SizeBand::Large,
+    ];
+
+    /// The snake_case name used in files.
+    pub fn name(self) -> &'static str {
+        match self {
+            SizeBand::Micro => "micro",
+            SizeBand::Small => "small",
+            SizeBand::Medium => "medium",
+            SizeBand::Large => "large",
+        }
+    }
+
+    /// Position in [`SizeBand::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
 }
 
 /// The `[economy]` table.
