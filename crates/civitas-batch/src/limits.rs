@@ -266,6 +266,7 @@ mod tests {
             .map(|i| civitas_scenario::District {
                 name: format!("d{i}"),
                 share: 1.0 / n as f64,
+                commute_minutes: None,
                 ..first.clone()
             })
             .collect();

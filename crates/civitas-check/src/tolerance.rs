@@ -91,7 +91,8 @@ impl Tolerances {
             Unit::Trips => 0.005,
             Unit::Days | Unit::Hours => 0.05,
             Unit::Score => 0.1,
-            Unit::Stage => 0.01,
+            Unit::Stage | Unit::JobsPerWorker => 0.01,
+            Unit::Minutes => 0.1,
             Unit::PerThousandPerYear => 0.5,
             // Money and head counts are checked relative to their size only.
             Unit::Currency | Unit::CurrencyPerRequest | Unit::People | Unit::Count => 0.0,

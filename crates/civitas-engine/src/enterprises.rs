@@ -278,6 +278,7 @@ struct GroupNow {
     peer_group: usize,
     industrial: bool,
     core: bool,
+    jobs_per_firm: f64,
     value_added_per_firm: f64,
     /// Chance of a maturity step from each stage below the top.
     up: [f64; STAGES - 1],
@@ -382,6 +383,7 @@ impl GroupNow {
             peer_group,
             industrial,
             core: class.is_digital_core(),
+            jobs_per_firm: f.jobs_per_firm,
             value_added_per_firm: f.jobs_per_firm * economy.sectors[sector].value_added_per_job,
             up,
             tools,
@@ -486,6 +488,7 @@ pub fn enterprise_pass(
             w * g.value_added_per_firm * (1.0 + economy.productivity_premium_per_stage * stage);
         let mut t = DistrictEconomy {
             firms: w,
+            jobs: w * g.jobs_per_firm,
             stage_sum: w * stage,
             stage3: counted(firm.stage >= 3),
             cloud: counted(firm.uses(tool::CLOUD)),

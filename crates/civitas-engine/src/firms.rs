@@ -1,7 +1,8 @@
 //! The enterprise agent and what the economy's mechanisms share: the [`Enterprise`]
 //! component (one entity per `economy.scale` firms of one `[[economy.firms]]` group),
-//! the economy levers policies produce ([`EconomyLevers`]) and the tick's economy tallies
-//! per district that `metrics` reads ([`EconomyTallies`]).
+//! the economy levers policies produce ([`EconomyLevers`]), the tick's economy tallies
+//! per district that `metrics` and `workplaces` read ([`EconomyTallies`]), and where each
+//! district's working residents work ([`Commuting`], written by `workplaces`).
 
 use bevy_ecs::prelude::*;
 use civitas_scenario::Indicator;
@@ -86,6 +87,8 @@ pub struct EconomyLevers {
 pub struct DistrictEconomy {
     /// Firms.
     pub firms: f64,
+    /// Jobs of those firms (Σ firms × jobs per firm).
+    pub jobs: f64,
     /// Σ firms × stage.
     pub stage_sum: f64,
     /// Firms at stage 3 or higher.
@@ -115,6 +118,7 @@ impl DistrictEconomy {
     /// Adds `o` to `self`.
     pub fn add(&mut self, o: &DistrictEconomy) {
         self.firms += o.firms;
+        self.jobs += o.jobs;
         self.stage_sum += o.stage_sum;
         self.stage3 += o.stage3;
         self.cloud += o.cloud;
@@ -159,4 +163,17 @@ pub struct EconomyBreakdown {
     pub sectors: Vec<DistrictEconomy>,
     /// Counts of each size band's firms.
     pub sizes: Vec<DistrictEconomy>,
+}
+
+/// Where each district's working residents (the `young` and `middle` bands) work, as
+/// `workplaces` last assigned them (at the first tick of each year): per home district,
+/// the mean one-way commute of its workers and the share of them working in it. NaN
+/// without `[economy]` and while the firms have no jobs.
+#[derive(Resource, Debug, Clone, Default, PartialEq)]
+pub struct Commuting {
+    /// Mean one-way commute in minutes of each district's working residents,
+    /// `Σ_j P_ij·t_ij`.
+    pub minutes: Vec<f64>,
+    /// Share of each district's working residents who work in it, `P_ii`.
+    pub home_share: Vec<f64>,
 }

@@ -31,7 +31,7 @@
 //! training), `channels` (demand, channel choice, trips, failures), `departments`
 //! (construction, operation, queues, evaluation budgeting), `incidents`, `policies`,
 //! `shocks`, `enterprises` (firms: maturity, tools, value added, errands, entry and
-//! exit), `metrics`; `satisfaction` holds the rules of trust and experiences that
+//! exit), `workplaces` (where working residents work, their commutes), `metrics`; `satisfaction` holds the rules of trust and experiences that
 //! `adoption`, `census` and `channels` apply; their order within a tick is declared in
 //! `schedule`, and `pass` takes every resident through its steps in one sweep. What they
 //! share instead of importing each other: `residents` (the resident component and its
@@ -73,6 +73,7 @@ mod schedule;
 mod shocks;
 mod sizing;
 mod tallies;
+mod workplaces;
 
 #[cfg(test)]
 #[path = "../source_files.rs"]
@@ -170,6 +171,7 @@ impl Simulation {
         channels::install(&mut world, &city);
         incidents::install(&mut world, &city);
         enterprises::install(&mut world, &city);
+        workplaces::install(&mut world, &city);
         renewal::install(&mut world, &city, residents);
         world.insert_resource(Clock::at(&city, 0));
         world.insert_resource(city);

@@ -61,7 +61,13 @@
 //!   `enterprise_maturity` (mean stage), `enterprise_stage3_share`, `cloud_rate`,
 //!   `numerical_control_rate` and `digital_rd_tools_rate` (over industrial firms; NaN
 //!   without any), `enterprise_one_trip_rate` (over firms' errands), `firm_errands` (the
-//!   tick's errands, represented: a flow beside residents' `requests_*`).
+//!   tick's errands, represented: a flow beside residents' `requests_*`);
+//! - commutes (see [`crate::workplaces`]), over the working residents (`young` and
+//!   `middle` bands) of the scope's districts at the end of the tick (NaN for band
+//!   scopes, and without `[economy]`): `avg_commute_minutes` (each district's mean
+//!   one-way commute weighted by its workers), `work_in_home_district_share` (likewise
+//!   its share working at home), `jobs_housing_ratio` (the firms' jobs located in the
+//!   scope / its working residents × scale).
 
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::SystemParam;
@@ -69,7 +75,7 @@ use civitas_scenario::{Band, Indicator};
 
 use crate::census::{CellCensus, Census};
 use crate::city::{City, Clock, cell_band, district_cells};
-use crate::firms::{DistrictEconomy, EconomyBreakdown, EconomyLevers, EconomyTallies};
+use crate::firms::{Commuting, DistrictEconomy, EconomyBreakdown, EconomyLevers, EconomyTallies};
 use crate::levers::Levers;
 use crate::offices::Departments;
 use crate::output::{AgentRow, ReplicateResult, Scope};
@@ -154,6 +160,7 @@ pub struct Counted<'w> {
     economy: Res<'w, EconomyTallies>,
     economy_levers: Res<'w, EconomyLevers>,
     breakdown: Res<'w, EconomyBreakdown>,
+    commuting: Res<'w, Commuting>,
 }
 
 /// Writes every indicator of this tick for every scope.
@@ -173,6 +180,7 @@ pub fn record_indicators(
         economy,
         economy_levers,
         breakdown,
+        commuting,
     } = counted;
     let table = &mut table.0;
     complaints.push(
@@ -198,6 +206,15 @@ pub fn record_indicators(
         requests.cells.iter().map(|r| r.staff_cost).sum::<f64>() * city.scale + errand_time;
     let pay_per_request_time = ratio(staff_pay, request_time);
     let has_economy = city.scenario.economy.is_some();
+    // Working residents (young and middle bands) of each district.
+    let workers: Vec<f64> = (0..city.districts())
+        .map(|d| {
+            district_cells(d)
+                .filter(|&c| cell_band(c) != Band::Senior)
+                .map(|c| census.cells[c].residents as f64)
+                .sum()
+        })
+        .collect();
     for (si, scope) in scopes.iter().enumerate() {
         // The scope's cells, in ascending order (the sums below depend on it): a district's
         // three, a band's every third, the city's all. Filtering every cell for every scope
@@ -273,6 +290,19 @@ pub fn record_indicators(
             Scope::Sector(s) => (breakdown.sectors.get(s).copied(), f64::NAN),
             Scope::Size(z) => (breakdown.sizes.get(z.index()).copied(), f64::NAN),
         };
+        // The scope's districts' workers, their commutes and their jobs (none for bands:
+        // NaN commute indicators).
+        let districts = match *scope {
+            Scope::City => 0..city.districts(),
+            Scope::District(d) => d..d + 1,
+            Scope::Band(_) | Scope::Sector(_) | Scope::Size(_) => 0..0,
+        };
+        let (mut scope_workers, mut commute_sum, mut home_sum) = (0.0, 0.0, 0.0);
+        for d in districts {
+            scope_workers += workers[d];
+            commute_sum += workers[d] * commuting.minutes[d];
+            home_sum += workers[d] * commuting.home_share[d];
+        }
         let submitted = req.submitted as f64;
         let residents = people.residents as f64;
         let (complaints_per_1000, contacts_per_1000) = complaints.per_1000(in_scope.clone());
@@ -338,6 +368,11 @@ pub fn record_indicators(
                 Indicator::RequestsOffline => count(req.submitted - req.online),
                 Indicator::RequestsFailed => count(req.failed),
                 Indicator::OnlineFailureRate => ratio(req.failed as f64, req.attempts as f64),
+                Indicator::AvgCommuteMinutes => ratio(commute_sum, scope_workers),
+                Indicator::WorkInHomeDistrictShare => ratio(home_sum, scope_workers),
+                Indicator::JobsHousingRatio => {
+                    firms.map_or(f64::NAN, |f| ratio(f.jobs, scope_workers * city.scale))
+                }
                 Indicator::DigitalCoreShare
                 | Indicator::EnterpriseMaturity
                 | Indicator::EnterpriseStage3Share

@@ -15,8 +15,10 @@
 //! 7. `incidents`: occurrence, detection, dispatch and response;
 //! 8. `enterprises`: firms' exit, maturity, tools, value added and errands (their cases
 //!    join the departments' arrivals), and entrants for the next tick;
-//! 9. `departments`: queues served up to capacity, next tick's waits;
-//! 10. `metrics`: the indicator table and the agent sample.
+//! 9. `workplaces`: at the first tick of a year, where the working residents work, from
+//!    the firms' jobs;
+//! 10. `departments`: queues served up to capacity, next tick's waits;
+//! 11. `metrics`: the indicator table and the agent sample.
 //!
 //! The tick is split into named [`Stage`]s, run in this order, so a benchmark can time
 //! each mechanism (`civitas bench`; the resident pass times its own steps, see
@@ -28,6 +30,7 @@ use bevy_ecs::system::ScheduleSystem;
 
 use crate::{
     census, departments, enterprises, incidents, metrics, pass, policies, renewal, shocks,
+    workplaces,
 };
 
 /// One named part of a tick: the systems of one mechanism (or a few small ones).
@@ -62,6 +65,7 @@ pub fn tick_stages() -> Vec<Stage> {
         stage("census", census::share_adoption),
         stage("incidents", incidents::respond_to_incidents),
         stage("enterprises", enterprises::enterprise_pass),
+        stage("workplaces", workplaces::assign_workplaces),
         stage("queues", departments::process_queues),
         stage(
             "indicators",

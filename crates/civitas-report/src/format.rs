@@ -80,6 +80,8 @@ fn with_unit(
         Unit::PerThousandPerYear => format!("{} per 1,000/yr", digits(v, 1)),
         Unit::People | Unit::Count => money(v),
         Unit::Stage => digits(v, 2),
+        Unit::Minutes => format!("{} min", digits(v, 1)),
+        Unit::JobsPerWorker => digits(v, 2),
     }
 }
 

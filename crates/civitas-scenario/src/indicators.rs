@@ -34,6 +34,10 @@ pub enum Unit {
     Count,
     /// A digital maturity stage of firms, 0 to 4.
     Stage,
+    /// Minutes (a one-way commute).
+    Minutes,
+    /// Jobs per working-age resident.
+    JobsPerWorker,
 }
 
 impl Unit {
@@ -51,6 +55,8 @@ impl Unit {
             Unit::People => "residents",
             Unit::Count => "count in the tick",
             Unit::Stage => "maturity stage (0-4)",
+            Unit::Minutes => "minutes",
+            Unit::JobsPerWorker => "jobs per working-age resident",
         }
     }
 }
@@ -264,6 +270,25 @@ indicators! {
     /// `[economy]`)
     FirmErrands => "firm_errands", "Firms' errands", Count, false,
         "Errands (licences, permits, tax) firms brought to the departments in the tick (represented).";
+    /// Σ over the scope's districts of working residents (the `young` and `middle` bands,
+    /// 15–59) × their district's mean one-way commute / working residents, the mean
+    /// `Σ_j P_ij·t_ij` of the gravity shares `P_ij` (`[population.commute]`, assigned
+    /// at the first tick of each year from the firms' jobs then; docs/model.md
+    /// "Workplaces and commutes"); by district of residence (NaN for bands, without
+    /// `[economy]` and while the firms have no jobs)
+    AvgCommuteMinutes => "avg_commute_minutes", "Average one-way commute", Minutes, false,
+        "Mean one-way commute of working residents (15-59) to the firms' jobs, by district of residence.";
+    /// jobs of the firms located in the scope's districts / working residents (15–59,
+    /// represented) living there, as counted in the tick: above 1 a district draws
+    /// commuters in, below 1 it sends them out (the city's value is the jobs the modelled
+    /// firms offer per working-age resident; NaN for bands and without `[economy]`)
+    JobsHousingRatio => "jobs_housing_ratio", "Jobs-housing ratio", JobsPerWorker, true,
+        "Jobs located in the scope per working-age resident (15-59) living there: the jobs-housing balance.";
+    /// Σ over the scope's districts of working residents × the share `P_ii` of their
+    /// district's workers who work in it / working residents (NaN for bands, without
+    /// `[economy]` and while the firms have no jobs)
+    WorkInHomeDistrictShare => "work_in_home_district_share", "Working in their home district", Share, true,
+        "Share of working residents (15-59) whose job is in the district they live in.";
 }
 
 impl Indicator {
@@ -304,6 +329,9 @@ impl Indicator {
                 | Indicator::EnterpriseOneTripRate
                 | Indicator::SpendEconomy
                 | Indicator::FirmErrands
+                | Indicator::AvgCommuteMinutes
+                | Indicator::JobsHousingRatio
+                | Indicator::WorkInHomeDistrictShare
         )
     }
 
@@ -399,6 +427,7 @@ mod tests {
             assert_eq!(i.name().parse::<Indicator>().unwrap(), i);
         }
         assert_eq!(Indicator::ALL.len(), 41);
+        assert_eq!(Indicator::ALL.len(), 42);
         assert!("online_rate".parse::<Indicator>().is_err());
     }
 }

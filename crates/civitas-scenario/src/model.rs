@@ -211,6 +211,56 @@ pub struct Population {
     /// population); all zero (a closed population) when absent.
     #[serde(default)]
     pub demography: Demography,
+    /// Where working residents commute to: the gravity model's deterrence and the
+    /// one-way commute times of districts without their own `commute_minutes`.
+    #[serde(default)]
+    pub commute: Commute,
+}
+
+/// `[population.commute]`: how working residents (the `young` and `middle` bands, 15–59)
+/// spread over the districts' jobs.
+///
+/// Each year the working residents of district `i` work in district `j` with the share
+/// `D_j·e^(−β·t_ij) / Σ_k D_k·e^(−β·t_ik)` (a production-constrained gravity model with
+/// exponential deterrence, Wilson 1971): `D_j` the jobs of the firms in `j` (`[economy]`),
+/// `t_ij` the one-way commute in minutes (the district's `commute_minutes`, or these
+/// defaults) and `β` the deterrence per minute.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Commute {
+    /// β, the deterrence per minute of one-way commute: a job `Δt` minutes further away
+    /// weighs `e^(−β·Δt)` as much (0: jobs are taken wherever they are, regardless of
+    /// distance).
+    pub deterrence_per_minute: f64,
+    /// One-way commute within a district, in minutes, for districts without their own
+    /// `commute_minutes`.
+    pub within_district_minutes: f64,
+    /// One-way commute to another district, in minutes, for districts without their own
+    /// `commute_minutes`.
+    pub between_district_minutes: f64,
+}
+
+impl Default for Commute {
+    fn default() -> Self {
+        Self {
+            deterrence_per_minute: 0.07,
+            within_district_minutes: 25.0,
+            between_district_minutes: 45.0,
+        }
+    }
+}
+
+impl Population {
+    /// The one-way commute in minutes from home district `from` to work district `to`
+    /// (indices in `districts`): the home district's `commute_minutes`, or the
+    /// `[population.commute]` defaults.
+    pub fn commute_minutes(&self, from: usize, to: usize) -> f64 {
+        match &self.districts[from].commute_minutes {
+            Some(row) => row[to],
+            None if from == to => self.commute.within_district_minutes,
+            None => self.commute.between_district_minutes,
+        }
+    }
 }
 
 /// `[population.demography]`: how the population of residents aged 15+ renews itself.
@@ -263,6 +313,12 @@ pub struct District {
     /// The district's industrial park, where `[[economy.firms]]` with `in_park` sit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub park: Option<Park>,
+    /// One-way commute in minutes from this district to each district, in the order of
+    /// `[[population.districts]]` (its own on the diagonal, no longer than any other);
+    /// absent: `[population.commute]`'s `within_district_minutes` and
+    /// `between_district_minutes`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commute_minutes: Option<Vec<f64>>,
 }
 
 /// Urban or rural settlement.

@@ -12,12 +12,20 @@ use crate::limits::{
     MAX_INCIDENT_RATE_PER_100K_PER_MONTH, MAX_SHOCK_FACTOR,
 };
 use crate::model::{
-    Ageing, BandParams, Behaviour, Department, District, Economy, Errand, FirmGroup, IncidentType,
-    Incidents, Park, Population, RuralFactors, Sector, Service, Shock, UnitCosts,
+    Ageing, BandParams, Behaviour, Commute, Department, District, Economy, Errand, FirmGroup,
+    IncidentType, Incidents, Park, Population, RuralFactors, Sector, Service, Shock, UnitCosts,
 };
 
 /// Largest value added per job and year a sector may state (currency units).
 pub const MAX_VALUE_ADDED_PER_JOB: f64 = 1e9;
+
+/// Longest one-way commute a scenario may state, in minutes (ten hours).
+pub const MAX_COMMUTE_MINUTES: f64 = 600.0;
+
+/// The range of a one-way commute in minutes: the `[population.commute]` defaults and
+/// each entry of a district's `commute_minutes` (validation checks the entries against
+/// it and the schema states it for their items).
+pub const COMMUTE_MINUTES: Bound = Bound::within(0.0, MAX_COMMUTE_MINUTES, "one-way minutes");
 
 /// A table whose numeric fields have ranges.
 pub(crate) trait Ranged {
@@ -115,6 +123,10 @@ ranges! {
     Shock {
         incident_rate_factor, capacity_factor => Bound::at_most(MAX_SHOCK_FACTOR);
         health_factor => Bound::within(0.0, 1.0, "a multiplier");
+    }
+    Commute {
+        deterrence_per_minute => Bound::within(0.0, 10.0, "a deterrence per minute");
+        within_district_minutes, between_district_minutes => COMMUTE_MINUTES;
     }
     UnitCosts {
         staff_per_year, training_per_trainee, subsidy_per_device,

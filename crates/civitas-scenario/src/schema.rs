@@ -128,6 +128,20 @@ pub(crate) fn scenario_schema() -> Value {
             p.insert("maximum".into(), number(hi));
         }
     }
+    // Each one-way commute of a district's row.
+    if let Some(items) = defs
+        .get_mut("District")
+        .and_then(|d| d.get_mut("properties"))
+        .and_then(|p| p.get_mut("commute_minutes"))
+        .and_then(|p| p.get_mut("items"))
+        .and_then(Value::as_object_mut)
+    {
+        let bound = crate::ranges::COMMUTE_MINUTES;
+        items.insert("minimum".into(), number(bound.lo));
+        if let Some(hi) = bound.hi {
+            items.insert("maximum".into(), number(hi));
+        }
+    }
     // The longest list validation takes.
     if let Some(p) = defs
         .get_mut("Population")

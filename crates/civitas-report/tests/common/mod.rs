@@ -383,6 +383,8 @@ fn synthetic_path(indicator: Indicator) -> (f64, f64) {
         Unit::People => (5.0e6, 5.1e6),
         Unit::Count => (1.0e3, 2.0e3),
         Unit::Stage => (1.2, 2.4),
+        Unit::Minutes => (30.0, 40.0),
+        Unit::JobsPerWorker => (0.6, 0.9),
     }
 }
 

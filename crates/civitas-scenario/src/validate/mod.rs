@@ -726,6 +726,7 @@ mod tests {
             .map(|i| District {
                 name: format!("d{i}"),
                 share: 1.0,
+                commute_minutes: None,
                 ..first.clone()
             })
             .collect();

@@ -3,6 +3,7 @@
 use super::{Checker, num};
 use crate::limits::MAX_DISTRICTS;
 use crate::path::FieldPath;
+use crate::ranges::COMMUTE_MINUTES;
 
 impl Checker<'_> {
     pub(super) fn population(&mut self) {
@@ -40,6 +41,9 @@ impl Checker<'_> {
             if let Some(mix) = &d.age_mix {
                 self.per_band_shares(p.key("age_mix"), mix);
             }
+            if let Some(row) = &d.commute_minutes {
+                self.commute_row(p.key("commute_minutes"), i, row);
+            }
         }
         if !pop.districts.is_empty() {
             let shares: Vec<(&str, f64)> = pop
@@ -62,6 +66,20 @@ impl Checker<'_> {
 
         self.ranged(&at.key("ageing"), &pop.ageing);
         self.ranged(&at.key("rural"), &pop.rural);
+
+        let commute = at.key("commute");
+        self.ranged(&commute, &pop.commute);
+        if pop.commute.within_district_minutes > pop.commute.between_district_minutes {
+            self.report(
+                commute.key("within_district_minutes"),
+                format!(
+                    "found {} minutes, expected at most between_district_minutes ({}): a \
+                     commute within a district is no longer than one to another",
+                    num(pop.commute.within_district_minutes),
+                    num(pop.commute.between_district_minutes)
+                ),
+            );
+        }
 
         let b = &pop.behaviour;
         let at = at.key("behaviour");
@@ -95,6 +113,45 @@ impl Checker<'_> {
             self.share(p.key("young"), rates.young);
             self.share(p.key("middle"), rates.middle);
             self.share(p.key("senior"), rates.senior);
+        }
+    }
+
+    /// District `i`'s row of one-way commutes: one entry per district, each in
+    /// [`COMMUTE_MINUTES`], its own (the diagonal) no longer than any other.
+    fn commute_row(&mut self, at: FieldPath, i: usize, row: &[f64]) {
+        let districts = self.scenario.population.districts.len();
+        if row.len() != districts {
+            self.report(
+                at,
+                format!(
+                    "found {} entries, expected {districts}: one one-way commute in minutes to \
+                     each district, in the order of [[population.districts]]",
+                    row.len()
+                ),
+            );
+            return;
+        }
+        for (j, &x) in row.iter().enumerate() {
+            self.bounded(at.index(j), x, COMMUTE_MINUTES);
+        }
+        let own = row[i];
+        if let Some((j, &shorter)) = row
+            .iter()
+            .enumerate()
+            .find(|&(j, &x)| j != i && x.is_finite() && x < own)
+        {
+            let names = &self.scenario.population.districts;
+            self.report(
+                at.index(i),
+                format!(
+                    "found {} minutes within {}, expected at most its commute to any other \
+                     district ({} minutes to {})",
+                    num(own),
+                    names[i].name,
+                    num(shorter),
+                    names[j].name
+                ),
+            );
         }
     }
 

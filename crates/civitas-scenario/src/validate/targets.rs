@@ -141,6 +141,11 @@ fn indicator_range(indicator: Indicator) -> (f64, f64, &'static str) {
         (_, Unit::Share) => (0.0, 1.0, "a share"),
         (_, Unit::Score) => (0.0, 100.0, "a score"),
         (_, Unit::Stage) => (0.0, 4.0, "a maturity stage"),
+        (_, Unit::Minutes) => (
+            0.0,
+            crate::ranges::MAX_COMMUTE_MINUTES,
+            "a one-way commute in minutes",
+        ),
         _ => (0.0, f64::INFINITY, "a non-negative value"),
     }
 }
