@@ -426,8 +426,7 @@ mod tests {
             assert!(seen.insert(i.name()));
             assert_eq!(i.name().parse::<Indicator>().unwrap(), i);
         }
-        assert_eq!(Indicator::ALL.len(), 41);
-        assert_eq!(Indicator::ALL.len(), 42);
+        assert_eq!(Indicator::ALL.len(), 44);
         assert!("online_rate".parse::<Indicator>().is_err());
     }
 }
